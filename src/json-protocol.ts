@@ -1,0 +1,103 @@
+import {
+  InvalidInputException,
+  InvalidNextTokenException,
+  LimitExceededException,
+  ResourceAlreadyExistsException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ServiceError,
+  type ServiceErrorDetails,
+  TooManyTagsException,
+} from "./errors.ts";
+import { serviceMetadata } from "./model.ts";
+import type { Transport } from "./transport.ts";
+
+const MODELED: Record<string, new (message: string, details: ServiceErrorDetails) => ServiceError> = {
+  InvalidInputException,
+  InvalidNextTokenException,
+  LimitExceededException,
+  ResourceAlreadyExistsException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  TooManyTagsException,
+};
+
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+]);
+
+/**
+ * LimitExceededException means both "too many requests per second" (retry) and "too many PENDING deletion
+ * jobs" (retrying soon is pointless: a job takes hours). Only a message about rate is taken as the first.
+ */
+export function isRateLimitMessage(message: string): boolean {
+  return /per second|rate|throttl|too many requests/i.test(message) && !/pending/i.test(message);
+}
+
+/** Builds the typed error for a JSON 1.1 error answer, as the AWS SDK does (`__type` or `x-amzn-errortype`). */
+export function parseJsonError(status: number, headers: Headers, bodyText: string): ServiceError {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(bodyText) as unknown;
+    if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
+  } catch {
+    // A proxy or load balancer may answer with HTML; the status still tells what happened.
+  }
+  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
+  const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
+  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
+  const requestId = headers.get("x-amzn-requestid") ?? undefined;
+  const retryable =
+    status >= 500 ||
+    status === 429 ||
+    THROTTLING.has(code) ||
+    (code === "LimitExceededException" && isRateLimitMessage(message));
+  const details: ServiceErrorDetails = { httpStatus: status, requestId, retryable };
+  const Modeled = MODELED[code];
+  if (Modeled) return new Modeled(message, details);
+  return new ServiceError(message, { ...details, code });
+}
+
+/** Calls one Personalize operation over AWS JSON 1.1 and returns the parsed JSON answer. */
+export function callPersonalize<T>(
+  transport: Transport,
+  endpoint: string,
+  operation: string,
+  input: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  return transport.send(
+    {
+      service: "personalize",
+      operation,
+      method: "POST",
+      url: endpoint,
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `${serviceMetadata.targetPrefix}.${operation}`,
+      },
+      body: JSON.stringify(input ?? {}),
+      signal,
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
+      try {
+        return (text ? JSON.parse(text) : {}) as T;
+      } catch {
+        throw new ServiceError(`${operation}: the answer is not JSON`, {
+          httpStatus: response.status,
+          requestId: response.headers.get("x-amzn-requestid") ?? undefined,
+          retryable: true,
+          code: "MalformedResponse",
+        });
+      }
+    },
+  );
+}

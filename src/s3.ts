@@ -1,0 +1,195 @@
+import { ConflictError, S3Error, ValidationError } from "./errors.ts";
+import type { Transport } from "./transport.ts";
+
+/** A parsed `s3://bucket/key` (or `s3://bucket/prefix/`). */
+export interface S3Location {
+  bucket: string;
+  /** The key, or the prefix when `isPrefix`. May be empty (the bucket's root). */
+  key: string;
+  isPrefix: boolean;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses an `s3://` URI, or throws a {@link ValidationError} naming `field`. */
+export function parseS3Uri(uri: unknown, field = "s3Uri"): S3Location {
+  const fail = (rule: string): never => {
+    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+  };
+  if (typeof uri !== "string")
+    return fail("must be a string like s3://bucket/prefix/ or s3://bucket/key.csv");
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
+  if (!match) return fail("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
+  const bucket = match[1] as string;
+  const key = match[2] ?? "";
+  if (!BUCKET.test(bucket) || bucket.includes("..")) {
+    return fail("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
+  }
+  if (new TextEncoder().encode(key).length > 1024) return fail("must have a key of at most 1024 bytes");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters in keys break tools downstream
+  if (/[\u0000-\u001f\u007f]/.test(key)) return fail("must not contain control characters");
+  if (key.startsWith("/") || key.includes("//")) return fail("must not contain empty path segments");
+  return { bucket, key, isPrefix: key === "" || key.endsWith("/") };
+}
+
+/** Formats a location back to `s3://bucket/key`. */
+export function formatS3Uri(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+function encodeKey(key: string): string {
+  // Encode each segment: aws4fetch reads "+" in an S3 path as a space unless it is escaped.
+  return key
+    .split("/")
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join("/");
+}
+
+/** Where S3 requests go: AWS (virtual-hosted style) or a custom endpoint (path style). */
+export interface S3Target {
+  transport: Transport;
+  /** A custom endpoint such as `http://127.0.0.1:4566`; AWS when absent. */
+  endpoint?: string | undefined;
+}
+
+/** The URL of an object (or of the bucket when `key` is empty). */
+export function objectUrl(target: S3Target, bucket: string, key: string): string {
+  const path = key === "" ? "" : encodeKey(key);
+  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
+  const region = target.transport.region;
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  // Dotted bucket names break the wildcard TLS certificate of virtual-hosted style.
+  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
+  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
+}
+
+function xmlField(xml: string, name: string): string | undefined {
+  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+}
+
+/** Builds the typed error of an S3 error answer (XML `Code`, `Message`, `RequestId`; HEAD has no body). */
+export function parseS3Error(status: number, headers: Headers, xml: string): S3Error {
+  const code =
+    xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
+  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
+  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? undefined;
+  const retryable =
+    status >= 500 ||
+    status === 429 ||
+    code === "SlowDown" ||
+    code === "RequestTimeout" ||
+    code === "InternalError";
+  return new S3Error(message, { httpStatus: status, requestId, retryable, code });
+}
+
+function hex(digest: ArrayBuffer): string {
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Hex SHA-256 of `bytes` (WebCrypto). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+}
+
+/** Options of {@link putObjectOnce}. */
+export interface PutOnceOptions {
+  /** Replace a different object at the key instead of failing. */
+  overwrite?: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Uploads `body` so that a retry, or a re-run, never corrupts or silently replaces anything: the PUT is
+ * conditional (`If-None-Match: *`), carries the payload's SHA-256 both as the signed payload hash and as
+ * metadata, and when an object is already there it is accepted only if its SHA-256 metadata matches.
+ * Returns whether this call wrote the object.
+ */
+export async function putObjectOnce(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  body: Uint8Array,
+  options: PutOnceOptions = {},
+): Promise<{ created: boolean; sha256: string }> {
+  const sha256 = await sha256Hex(body);
+  const headers: Record<string, string> = {
+    "content-type": "text/csv",
+    "x-amz-content-sha256": sha256,
+    "x-amz-meta-sha256": sha256,
+  };
+  if (!options.overwrite) headers["if-none-match"] = "*";
+  const url = objectUrl(target, bucket, key);
+  const written = await target.transport.send(
+    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
+    async (response) => {
+      const text = await response.text();
+      if (response.ok) return true;
+      // 412: something is at the key already; 409: a concurrent conditional write is in flight.
+      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
+      throw parseS3Error(response.status, response.headers, text);
+    },
+  );
+  if (written) return { created: true, sha256 };
+  const existing = await headObject(target, bucket, key, options.signal);
+  if (existing?.sha256 === sha256) return { created: false, sha256 };
+  throw new ConflictError(
+    `s3://${bucket}/${key} already holds a different object; choose another key or allow overwriting`,
+  );
+}
+
+/** HEAD an object: its size and our SHA-256 metadata, or `undefined` when it does not exist. */
+export async function headObject(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ size: number; sha256: string | undefined } | undefined> {
+  return target.transport.send(
+    {
+      service: "s3",
+      operation: "HeadObject",
+      method: "HEAD",
+      url: objectUrl(target, bucket, key),
+      headers: {},
+      signal,
+    },
+    async (response) => {
+      await response.body?.cancel();
+      if (response.status === 404) return undefined;
+      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
+      return {
+        size: Number(response.headers.get("content-length") ?? 0),
+        sha256: response.headers.get("x-amz-meta-sha256") ?? undefined,
+      };
+    },
+  );
+}
+
+/** Deletes an object (S3 answers 204 whether or not it existed). */
+export async function deleteObject(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: objectUrl(target, bucket, key),
+      headers: {},
+      signal,
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    },
+  );
+}

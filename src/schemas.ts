@@ -1,0 +1,202 @@
+import * as v from "valibot";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
+import { shapes } from "./model.ts";
+import type {
+  CreateDataDeletionJobInput,
+  DescribeDataDeletionJobInput,
+  ListDataDeletionJobsInput,
+} from "./types.ts";
+
+interface ModelShape {
+  type: string;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  required?: readonly string[];
+  members?: Record<string, string>;
+  member?: string;
+  sensitive?: boolean;
+}
+
+type AnySchema = v.GenericSchema;
+type Check = v.GenericPipeItem<string, string>;
+
+const model = shapes as unknown as Record<string, ModelShape>;
+
+/**
+ * Rules from the Personalize developer guide that the model's loose patterns do not carry, keyed by
+ * `Shape.member`. They make the client stricter than the wire (a dataset group ARN must name a dataset
+ * group), so a typo fails here with a clear message instead of as a ResourceNotFoundException later.
+ */
+const GUIDE_RULES: Record<string, Check[]> = {
+  "CreateDataDeletionJobRequest.datasetGroupArn": [datasetGroupArnRule()],
+  "ListDataDeletionJobsRequest.datasetGroupArn": [datasetGroupArnRule()],
+  "DescribeDataDeletionJobRequest.dataDeletionJobArn": [
+    v.regex(
+      /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:data-deletion-job\/[^/\s]+$/,
+      "must be a data deletion job ARN (arn:aws:personalize:REGION:ACCOUNT:data-deletion-job/NAME)",
+    ),
+  ],
+  "DataSource.dataLocation": [
+    v.regex(
+      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S.*$/,
+      "must be s3://BUCKET/KEY.csv or a folder s3://BUCKET/FOLDER/",
+    ),
+  ],
+  "Tag.tagKey": [
+    v.check((key: string) => !/^aws:/i.test(key), "must not start with the reserved prefix aws:"),
+  ],
+};
+
+function datasetGroupArnRule(): Check {
+  return v.regex(
+    /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:dataset-group\/[^/\s]+$/,
+    "must be a dataset group ARN (arn:aws:personalize:REGION:ACCOUNT:dataset-group/NAME)",
+  );
+}
+
+function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+function stringSchema(shape: ModelShape, extra: Check[]): AnySchema {
+  const checks: Check[] = [];
+  const { min, max, pattern } = shape;
+  // Smithy measures string length in code points, not UTF-16 units.
+  if (min !== undefined && min > 0) {
+    checks.push(v.check((s: string) => codePointLength(s) >= min, `must be at least ${min} characters long`));
+  }
+  if (max !== undefined) {
+    checks.push(v.check((s: string) => codePointLength(s) <= max, `must be at most ${max} characters long`));
+  }
+  // The model's patterns are unanchored at the end; the service matches whole values.
+  if (pattern) checks.push(v.regex(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
+  return v.pipe(v.string("must be a string"), ...(checks.concat(extra) as [Check])) as AnySchema;
+}
+
+function integerSchema(shape: ModelShape): AnySchema {
+  const checks: v.GenericPipeItem<number, number>[] = [v.integer("must be a whole number")];
+  if (shape.min !== undefined) checks.push(v.minValue(shape.min, `must be at least ${shape.min}`));
+  if (shape.max !== undefined) checks.push(v.maxValue(shape.max, `must be at most ${shape.max}`));
+  return v.pipe(
+    v.number("must be a number"),
+    ...(checks as [v.GenericPipeItem<number, number>]),
+  ) as AnySchema;
+}
+
+function shapeSchema(name: string, withGuideRules: boolean): AnySchema {
+  const shape = model[name];
+  if (!shape) throw new Error(`unknown shape ${name}`);
+  switch (shape.type) {
+    case "string":
+      return stringSchema(shape, []);
+    case "integer":
+      return integerSchema(shape);
+    case "list": {
+      const checks: v.GenericPipeItem<unknown[], unknown[]>[] = [];
+      if (shape.min) checks.push(v.minLength(shape.min, `must have at least ${shape.min} items`));
+      if (shape.max !== undefined)
+        checks.push(v.maxLength(shape.max, `must have at most ${shape.max} items`));
+      const item = shapeSchema(shape.member as string, withGuideRules);
+      return v.pipe(
+        v.array(item, "must be an array"),
+        ...(checks as [v.GenericPipeItem<unknown[], unknown[]>]),
+      );
+    }
+    case "structure": {
+      const entries: Record<string, AnySchema> = {};
+      for (const [member, target] of Object.entries(shape.members ?? {})) {
+        const targetShape = model[target] as ModelShape;
+        const extra = withGuideRules ? (GUIDE_RULES[`${name}.${member}`] ?? []) : [];
+        const schema =
+          targetShape.type === "string"
+            ? stringSchema(targetShape, extra)
+            : shapeSchema(target, withGuideRules);
+        entries[member] = shape.required?.includes(member) ? schema : v.optional(schema);
+      }
+      return v.strictObject(entries, "must be an object with only the members the service knows");
+    }
+    default:
+      throw new Error(`shape ${name} has unsupported type ${shape.type}`);
+  }
+}
+
+/** Fields whose values must not be echoed in errors (the model marks tags `sensitive`). */
+const SENSITIVE_FIELDS = new Set(["tagKey", "tagValue"]);
+
+function render(value: unknown, key: string | undefined): string {
+  if (value === undefined) return "nothing";
+  if (key && SENSITIVE_FIELDS.has(key) && typeof value === "string") {
+    return `a value of ${codePointLength(value)} characters (not shown: the model marks it sensitive)`;
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  // Escaping non-ASCII makes unicode look-alikes (a Cyrillic "а" in a job name) visible.
+  text = text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function toIssue(issue: v.BaseIssue<unknown>, prefix: string): ValidationIssue {
+  const keys = (issue.path ?? []).map((item) => String(item.key));
+  const path = [prefix, ...keys].filter(Boolean).join(".") || "(input)";
+  const last = keys[keys.length - 1];
+  if (issue.kind === "schema" && issue.input === undefined && issue.expected?.startsWith('"')) {
+    return { path, rule: "is required", received: "nothing" };
+  }
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    return {
+      path,
+      rule: "is not a member the service knows (check its spelling)",
+      received: render(issue.input, last),
+    };
+  }
+  return { path, rule: issue.message, received: render(issue.input, last) };
+}
+
+/**
+ * Validates `input` against `schema` and returns it typed, or throws a {@link ValidationError} that names
+ * every failing field, its rule and what was received.
+ */
+export function validate<T>(
+  schema: v.GenericSchema<unknown, T>,
+  input: unknown,
+  context?: string,
+  prefix = "",
+): T {
+  const result = v.safeParse(schema, input, { abortPipeEarly: true });
+  if (result.success) return result.output;
+  throw new ValidationError(
+    result.issues.map((issue) => toIssue(issue, prefix)),
+    context,
+  );
+}
+
+/**
+ * Builds the input schema of an operation from the service model. With `guideRules` (the default) the
+ * developer guide's stricter rules apply too; without, it is exactly what the model says (the emulator's view).
+ */
+export function inputSchema(operationInputShape: string, guideRules = true): AnySchema {
+  return shapeSchema(operationInputShape, guideRules);
+}
+
+/** Input schema of CreateDataDeletionJob: the model's constraints plus the guide's rules. */
+export const CreateDataDeletionJobInputSchema = inputSchema(
+  "CreateDataDeletionJobRequest",
+) as v.GenericSchema<unknown, CreateDataDeletionJobInput>;
+/** Input schema of DescribeDataDeletionJob. */
+export const DescribeDataDeletionJobInputSchema = inputSchema(
+  "DescribeDataDeletionJobRequest",
+) as v.GenericSchema<unknown, DescribeDataDeletionJobInput>;
+/** Input schema of ListDataDeletionJobs. */
+export const ListDataDeletionJobsInputSchema = inputSchema("ListDataDeletionJobsRequest") as v.GenericSchema<
+  unknown,
+  ListDataDeletionJobsInput
+>;
+/** A job name alone (1-63 characters, letters, digits, `-` and `_`, starting with a letter or digit). */
+export const JobNameSchema = shapeSchema("Name", true) as v.GenericSchema<unknown, string>;

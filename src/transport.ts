@@ -1,0 +1,242 @@
+import { AwsV4Signer } from "aws4fetch";
+import {
+  AbortError,
+  ConfigurationError,
+  DataDeletionError,
+  NetworkError,
+  RequestTimeoutError,
+} from "./errors.ts";
+
+/** AWS credentials. Use temporary ones (with `sessionToken`) where you can. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+/** Credentials, or a function that returns them (called before each request, so it can rotate them). */
+export type CredentialsProvider = Credentials | (() => Credentials | Promise<Credentials>);
+
+/** Receives debug lines; secrets are redacted before they get here. */
+export interface Logger {
+  debug?(message: string, details?: Record<string, unknown>): void;
+  warn?(message: string, details?: Record<string, unknown>): void;
+}
+
+/** The part of `fetch` this package uses; pass your own (a Worker's service binding, a test server's). */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Options of the signed transport. */
+export interface TransportOptions {
+  region: string;
+  credentials: CredentialsProvider;
+  /** Total tries per request, the first included (default 3, like the AWS SDKs' standard mode). */
+  maxAttempts?: number;
+  /** Deadline of one try, response body included (default 30 s). */
+  requestTimeoutMs?: number;
+  fetch?: FetchLike;
+  logger?: Logger;
+  /** For tests: a clock for signing dates and a sleep that need not really wait. */
+  now?: () => Date;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+/** One request to sign and send. */
+export interface OutgoingRequest {
+  service: "personalize" | "s3";
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Uint8Array | string;
+  signal?: AbortSignal | undefined;
+  /** A short name for logs, e.g. `CreateDataDeletionJob` or `PutObject`. */
+  operation: string;
+}
+
+const BASE_DELAY_MS = 100;
+const MAX_DELAY_MS = 20_000;
+const REDACTED = new Set(["authorization", "x-amz-security-token", "x-amz-signature", "x-amz-credential"]);
+
+/** Copies headers for a log line with credentials and signatures replaced by `[redacted]`. */
+export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
+  for (const [name, value] of entries) out[name] = REDACTED.has(name.toLowerCase()) ? "[redacted]" : value;
+  return out;
+}
+
+/** Waits `ms`, or rejects with {@link AbortError} as soon as `signal` fires. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortError(signal.reason));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Signs requests with SigV4 (aws4fetch's signer; its own retry loop is not used) and sends them with one
+ * retry policy for every failure: throttling, 5xx and network errors are retried with capped exponential
+ * backoff and full jitter, each try under its own deadline, the whole call under the caller's signal.
+ */
+export class Transport {
+  readonly region: string;
+  readonly maxAttempts: number;
+  readonly requestTimeoutMs: number;
+  private readonly credentials: CredentialsProvider;
+  private readonly fetchFn: FetchLike;
+  private readonly logger: Logger | undefined;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  // aws4fetch caches derived signing keys in whatever map it is given; one key per day and service is enough.
+  private readonly keyCache = new Map<string, ArrayBuffer>();
+
+  constructor(options: TransportOptions) {
+    this.region = options.region;
+    this.credentials = options.credentials;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
+      throw new ConfigurationError(
+        `maxAttempts must be a whole number of at least 1, received ${this.maxAttempts}`,
+      );
+    }
+    if (!(this.requestTimeoutMs > 0)) {
+      throw new ConfigurationError(
+        `requestTimeoutMs must be a positive number, received ${this.requestTimeoutMs}`,
+      );
+    }
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.logger = options.logger;
+    this.now = options.now ?? (() => new Date());
+    this.sleep = options.sleep ?? abortableSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Sends `request`, handing each response to `read`, which returns the result or throws; a thrown
+   * {@link DataDeletionError} with `retryable` set leads to another try while tries are left.
+   */
+  async send<T>(request: OutgoingRequest, read: (response: Response) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(request, read, attempt);
+      } catch (error) {
+        const retryable = error instanceof DataDeletionError && error.retryable;
+        if (!retryable || attempt >= this.maxAttempts) throw error;
+        const delay = Math.round(this.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+        this.logger?.debug?.(`${request.operation}: retrying in ${delay} ms`, {
+          attempt,
+          maxAttempts: this.maxAttempts,
+          error: (error as Error).name,
+          message: (error as Error).message,
+        });
+        await this.sleep(delay, request.signal);
+      }
+    }
+  }
+
+  private async attempt<T>(
+    request: OutgoingRequest,
+    read: (r: Response) => Promise<T>,
+    attempt: number,
+  ): Promise<T> {
+    const { signal } = request;
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    const signed = await this.sign(request);
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.requestTimeoutMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const started = Date.now();
+    try {
+      this.logger?.debug?.(`${request.operation}: ${request.method} ${request.url}`, {
+        attempt,
+        headers: redactHeaders(signed.headers),
+      });
+      const response = await this.fetchFn(signed.url, {
+        method: request.method,
+        headers: signed.headers,
+        body: (request.body ?? null) as BodyInit | null,
+        signal: controller.signal,
+      });
+      this.logger?.debug?.(`${request.operation}: HTTP ${response.status} in ${Date.now() - started} ms`, {
+        requestId:
+          response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? undefined,
+      });
+      return await read(response);
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError(signal.reason);
+      if (timedOut) {
+        throw new RequestTimeoutError(
+          `${request.operation}: no complete answer from ${new URL(request.url).host} within ${this.requestTimeoutMs} ms`,
+          error,
+        );
+      }
+      if (error instanceof DataDeletionError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new NetworkError(
+        `${request.operation}: ${request.method} ${new URL(request.url).host} failed: ${reason}`,
+        error,
+      );
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private async sign(request: OutgoingRequest): Promise<{ url: string; headers: Headers }> {
+    const credentials = await this.resolveCredentials();
+    if (this.keyCache.size > 8) this.keyCache.clear();
+    const signer = new AwsV4Signer({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: request.body as BodyInit | undefined,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      service: request.service,
+      region: this.region,
+      cache: this.keyCache,
+      datetime: this.now()
+        .toISOString()
+        .replace(/[:-]|\.\d{3}/g, ""),
+    });
+    const signed = await signer.sign();
+    return { url: signed.url.toString(), headers: signed.headers };
+  }
+
+  private async resolveCredentials(): Promise<Credentials> {
+    let credentials: Credentials;
+    try {
+      credentials = typeof this.credentials === "function" ? await this.credentials() : this.credentials;
+    } catch (cause) {
+      throw new ConfigurationError("the credentials function failed", { cause });
+    }
+    if (!credentials || typeof credentials.accessKeyId !== "string" || credentials.accessKeyId === "") {
+      throw new ConfigurationError(
+        "credentials have no accessKeyId: pass credentials or set AWS_ACCESS_KEY_ID",
+      );
+    }
+    if (typeof credentials.secretAccessKey !== "string" || credentials.secretAccessKey === "") {
+      throw new ConfigurationError(
+        "credentials have no secretAccessKey: pass credentials or set AWS_SECRET_ACCESS_KEY",
+      );
+    }
+    return credentials;
+  }
+}
