@@ -1,0 +1,247 @@
+import Papa from "papaparse";
+
+/** A data deletion job as the emulator keeps it (times in epoch milliseconds). */
+export interface EmulatorJob {
+  seq: number;
+  jobName: string;
+  dataDeletionJobArn: string;
+  datasetGroupArn: string;
+  dataLocation: string;
+  roleArn: string;
+  tags: { tagKey: string; tagValue: string }[];
+  status: "PENDING" | "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  createdAt: number;
+  updatedAt: number;
+  numDeleted?: number;
+  failureReason?: string;
+}
+
+/** An object in the emulator's S3. */
+export interface StoredObject {
+  body: Uint8Array;
+  sha256: string;
+  contentType: string;
+  meta: Record<string, string>;
+  lastModified: number;
+}
+
+/** One interaction row of a seeded dataset group. */
+export interface InteractionRow {
+  userId: string;
+  itemId: string;
+  timestamp: number;
+}
+
+/** What a restart needs: everything but object bodies, which are stored by their SHA-256. */
+export interface Snapshot {
+  version: 1;
+  seq: number;
+  jobs: EmulatorJob[];
+  datasetGroups: Record<string, InteractionRow[]>;
+  buckets: Record<string, Record<string, Omit<StoredObject, "body">>>;
+}
+
+/** Settings that shape the emulated service. */
+export interface StateOptions {
+  region: string;
+  accountId: string;
+  /** Seconds from CREATE to COMPLETED/FAILED; a third of it is spent PENDING. 0: done at the next look. */
+  jobSeconds: number;
+  /** PENDING jobs allowed per dataset group (the service's limit is 5). */
+  pendingLimit: number;
+  /** Largest input a job reads (the guide's 50 MB). */
+  maxInputBytes: number;
+}
+
+/** The built-in sample: 50 users with three interactions each. */
+export function sampleInteractions(): InteractionRow[] {
+  const rows: InteractionRow[] = [];
+  for (let u = 1; u <= 50; u++) {
+    for (let i = 0; i < 3; i++) {
+      rows.push({
+        userId: `user-${String(u).padStart(3, "0")}`,
+        itemId: `item-${(u * 7 + i * 13) % 100}`,
+        timestamp: 1700000000 + u * 100 + i,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Parses a USER_ID,ITEM_ID,TIMESTAMP seed file (a header row is required). */
+export function parseSeed(text: string): InteractionRow[] {
+  const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ""), {
+    header: true,
+    skipEmptyLines: true,
+    delimiter: ",",
+    transformHeader: (h) => h.trim().toUpperCase(),
+  });
+  if (parsed.errors[0])
+    throw new Error(`seed file, row ${(parsed.errors[0].row ?? 0) + 2}: ${parsed.errors[0].message}`);
+  const fields = parsed.meta.fields ?? [];
+  for (const name of ["USER_ID", "ITEM_ID", "TIMESTAMP"]) {
+    if (!fields.includes(name))
+      throw new Error(`seed file: the header must have USER_ID, ITEM_ID and TIMESTAMP (missing ${name})`);
+  }
+  return parsed.data.map((row, i) => {
+    const timestamp = Number(row.TIMESTAMP);
+    if (!row.USER_ID || !row.ITEM_ID || !Number.isFinite(timestamp)) {
+      throw new Error(`seed file, row ${i + 2}: USER_ID, ITEM_ID and a numeric TIMESTAMP are required`);
+    }
+    return { userId: row.USER_ID.trim(), itemId: row.ITEM_ID.trim(), timestamp };
+  });
+}
+
+/** The emulated Personalize and S3 state, with the job clock. Pure data and logic: no I/O. */
+export class EmulatorState {
+  seq = 0;
+  readonly jobs = new Map<string, EmulatorJob>();
+  readonly datasetGroups = new Map<string, InteractionRow[]>();
+  readonly buckets = new Map<string, Map<string, StoredObject>>();
+
+  constructor(readonly options: StateOptions) {}
+
+  datasetGroupArn(name: string): string {
+    return `arn:aws:personalize:${this.options.region}:${this.options.accountId}:dataset-group/${name}`;
+  }
+
+  jobArn(jobName: string): string {
+    return `arn:aws:personalize:${this.options.region}:${this.options.accountId}:data-deletion-job/${jobName}`;
+  }
+
+  users(datasetGroupArn: string): string[] | undefined {
+    const rows = this.datasetGroups.get(datasetGroupArn);
+    return rows ? [...new Set(rows.map((r) => r.userId))].sort() : undefined;
+  }
+
+  pendingCount(datasetGroupArn: string): number {
+    let n = 0;
+    for (const job of this.jobs.values())
+      if (job.datasetGroupArn === datasetGroupArn && job.status === "PENDING") n++;
+    return n;
+  }
+
+  /** Moves every job along its clock; returns whether anything changed. */
+  advance(now: number): boolean {
+    let changed = false;
+    const total = this.options.jobSeconds * 1000;
+    for (const job of [...this.jobs.values()].sort((a, b) => a.seq - b.seq)) {
+      if (job.status === "COMPLETED" || job.status === "FAILED") continue;
+      const elapsed = now - job.createdAt;
+      if (elapsed >= total) {
+        this.finish(job, job.createdAt + total);
+        changed = true;
+      } else if (job.status === "PENDING" && elapsed >= total / 3) {
+        job.status = "IN_PROGRESS";
+        job.updatedAt = job.createdAt + Math.floor(total / 3);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private finish(job: EmulatorJob, at: number): void {
+    job.updatedAt = at;
+    const outcome = this.readDeletionInput(job.dataLocation);
+    if ("failureReason" in outcome) {
+      job.status = "FAILED";
+      job.failureReason = outcome.failureReason;
+      return;
+    }
+    const rows = this.datasetGroups.get(job.datasetGroupArn) ?? [];
+    const present = new Set(rows.map((r) => r.userId));
+    let deleted = 0;
+    for (const id of outcome.userIds) if (present.has(id)) deleted++;
+    this.datasetGroups.set(
+      job.datasetGroupArn,
+      rows.filter((r) => !outcome.userIds.has(r.userId)),
+    );
+    job.status = "COMPLETED";
+    job.numDeleted = deleted;
+  }
+
+  private readDeletionInput(location: string): { userIds: Set<string> } | { failureReason: string } {
+    const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
+    if (!m) return { failureReason: `Invalid S3 location: ${location}` };
+    const [, bucketName, key] = m as unknown as [string, string, string];
+    const bucket = this.buckets.get(bucketName);
+    if (!bucket) return { failureReason: `S3 bucket ${bucketName} does not exist or is not accessible.` };
+    const keys =
+      key.endsWith("/") || key === "" ? [...bucket.keys()].filter((k) => k.startsWith(key)).sort() : [key];
+    const objects = keys.map((k) => [k, bucket.get(k)] as const);
+    if (objects.length === 0 || objects.some(([, o]) => !o)) {
+      return {
+        failureReason: `Input file not found at ${location}. Check the S3 path and the role's s3:GetObject and s3:ListBucket permissions.`,
+      };
+    }
+    const total = objects.reduce((n, [, o]) => n + (o as StoredObject).body.length, 0);
+    if (total > this.options.maxInputBytes) {
+      return {
+        failureReason: `Input data size of ${total} bytes exceeds the limit of ${this.options.maxInputBytes} bytes for a data deletion job.`,
+      };
+    }
+    const userIds = new Set<string>();
+    for (const [k, object] of objects) {
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode((object as StoredObject).body);
+      } catch {
+        return { failureReason: `Input file s3://${bucketName}/${k} is not valid UTF-8.` };
+      }
+      const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), {
+        delimiter: ",",
+        skipEmptyLines: true,
+      });
+      const header = parsed.data[0];
+      if (parsed.errors.length > 0) {
+        return {
+          failureReason: `Input file s3://${bucketName}/${k} is not a valid CSV: ${parsed.errors[0]?.message}`,
+        };
+      }
+      if (!header || header.length !== 1 || header[0]?.trim() !== "USER_ID") {
+        return {
+          failureReason: `Input file s3://${bucketName}/${k} must have a single USER_ID column header.`,
+        };
+      }
+      for (const row of parsed.data.slice(1)) {
+        if (row.length !== 1) {
+          return { failureReason: `Input file s3://${bucketName}/${k} has a row with more than one column.` };
+        }
+        userIds.add((row[0] as string).trim());
+      }
+    }
+    return { userIds };
+  }
+
+  snapshot(): Snapshot {
+    const buckets: Snapshot["buckets"] = {};
+    for (const [name, objects] of this.buckets) {
+      buckets[name] = {};
+      for (const [key, { body: _body, ...meta }] of objects)
+        (buckets[name] as Record<string, unknown>)[key] = meta;
+    }
+    return {
+      version: 1,
+      seq: this.seq,
+      jobs: [...this.jobs.values()],
+      datasetGroups: Object.fromEntries(this.datasetGroups),
+      buckets,
+    };
+  }
+
+  /** Restores a snapshot; `bodyOf` returns an object's bytes by SHA-256. */
+  restore(snapshot: Snapshot, bodyOf: (sha256: string) => Uint8Array): void {
+    this.seq = snapshot.seq;
+    this.jobs.clear();
+    for (const job of snapshot.jobs) this.jobs.set(job.dataDeletionJobArn, job);
+    this.datasetGroups.clear();
+    for (const [arn, rows] of Object.entries(snapshot.datasetGroups)) this.datasetGroups.set(arn, rows);
+    this.buckets.clear();
+    for (const [name, objects] of Object.entries(snapshot.buckets)) {
+      const bucket = new Map<string, StoredObject>();
+      for (const [key, meta] of Object.entries(objects))
+        bucket.set(key, { ...meta, body: bodyOf(meta.sha256) });
+      this.buckets.set(name, bucket);
+    }
+  }
+}
