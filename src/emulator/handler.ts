@@ -82,6 +82,22 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+// One roll decides a request's fault, so the rates add up and a seed replays the same sequence.
+function pickFault(faults: FaultOptions, roll: number): "reset" | "fail" | "throttle" | "drop" | undefined {
+  const table = [
+    ["reset", faults.resetRate],
+    ["fail", faults.failRate],
+    ["throttle", faults.throttleRate],
+    ["drop", faults.dropResponseRate],
+  ] as const;
+  let edge = 0;
+  for (const [kind, rate] of table) {
+    edge += rate ?? 0;
+    if (roll < edge) return kind;
+  }
+  return undefined;
+}
+
 function hex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -486,11 +502,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     async fetch(request: Request): Promise<Response> {
       if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
       if (!new URL(request.url).pathname.startsWith("/_emulator/")) {
-        const roll = random();
-        let edge = 0;
-        if (roll < (edge += faults.resetRate ?? 0)) throw new ConnectionDropped(false);
-        if (roll < (edge += faults.failRate ?? 0)) {
-          return request.headers.has("x-amz-target")
+        const fault = pickFault(faults, random());
+        const personalizeRequest = request.headers.has("x-amz-target");
+        if (fault === "reset") throw new ConnectionDropped(false);
+        if (fault === "fail") {
+          return personalizeRequest
             ? jsonError(
                 500,
                 "InternalFailure",
@@ -498,12 +514,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
               )
             : s3Error(500, "InternalError", "We encountered an internal error. Please try again.");
         }
-        if (roll < (edge += faults.throttleRate ?? 0)) {
-          return request.headers.has("x-amz-target")
+        if (fault === "throttle") {
+          return personalizeRequest
             ? jsonError(400, "ThrottlingException", "Rate exceeded")
             : s3Error(503, "SlowDown", "Please reduce your request rate.");
         }
-        if (roll < (edge += faults.dropResponseRate ?? 0)) {
+        if (fault === "drop") {
           await handle(request);
           throw new ConnectionDropped(true);
         }
