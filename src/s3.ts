@@ -96,6 +96,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
 }
 
+// Bodiless requests sign the SHA-256 of nothing too, rather than aws4fetch's UNSIGNED-PAYLOAD default.
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /** Options of {@link putObjectOnce}. */
 export interface PutOnceOptions {
   /** Replace a different object at the key instead of failing. */
@@ -155,7 +158,7 @@ export async function headObject(
       operation: "HeadObject",
       method: "HEAD",
       url: objectUrl(target, bucket, key),
-      headers: {},
+      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
       signal,
     },
     async (response) => {
@@ -183,7 +186,7 @@ export async function deleteObject(
       operation: "DeleteObject",
       method: "DELETE",
       url: objectUrl(target, bucket, key),
-      headers: {},
+      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
       signal,
     },
     async (response) => {

@@ -133,9 +133,18 @@ export async function runDeleteUsers(
         created = await client.createDataDeletionJob(req, callOptions);
         break;
       } catch (error) {
-        // Someone else took the last PENDING slot between our count and our create.
+        // The service has less room than we counted (another creator, or a lower limit than maxPendingJobs):
+        // wait until fewer jobs are PENDING than there are now.
         if (!(error instanceof LimitExceededException) || error.retryable) throw error;
-        await waitForRoom(client, input, req.jobName, maxPending, waitOptions, signal);
+        const pendingNow = await countPending(client, input.datasetGroupArn, req.jobName, signal);
+        await waitForRoom(
+          client,
+          input,
+          req.jobName,
+          Math.max(1, Math.min(maxPending, pendingNow)),
+          waitOptions,
+          signal,
+        );
       }
     }
     const arn = created.dataDeletionJobArn as string;

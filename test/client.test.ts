@@ -12,7 +12,7 @@ import {
   ServiceError,
   ValidationError,
 } from "../src/index.ts";
-import { ROLE_ARN, clientFor } from "./support/client.ts";
+import { clientFor, ROLE_ARN } from "./support/client.ts";
 import { startVerifyingServer, type VerifyingServer } from "./support/verifying-server.ts";
 
 let server: VerifyingServer;
@@ -36,12 +36,17 @@ describe("the three operations against a verifying server", () => {
       roleArn: ROLE_ARN,
       tags: [{ tagKey: "team", tagValue: "privacy" }],
     });
-    expect(created.dataDeletionJobArn).toBe("arn:aws:personalize:us-east-1:000000000000:data-deletion-job/job-a");
-    const { dataDeletionJob } = await client.describeDataDeletionJob({ dataDeletionJobArn: created.dataDeletionJobArn as string });
+    expect(created.dataDeletionJobArn).toBe(
+      "arn:aws:personalize:us-east-1:000000000000:data-deletion-job/job-a",
+    );
+    const { dataDeletionJob } = await client.describeDataDeletionJob({
+      dataDeletionJobArn: created.dataDeletionJobArn as string,
+    });
     expect(dataDeletionJob?.status).toBe("COMPLETED");
     expect(dataDeletionJob?.numDeleted).toBe(1);
     expect(dataDeletionJob?.creationDateTime).toBeInstanceOf(Date);
-    expect(Math.abs((dataDeletionJob?.creationDateTime as Date).getTime() - Date.now())).toBeLessThan(60_000);
+    const createdAt = dataDeletionJob?.creationDateTime as Date;
+    expect(Math.abs(createdAt.getTime() - Date.now())).toBeLessThan(60_000);
     const list = await client.listDataDeletionJobs({ datasetGroupArn: server.emulator.datasetGroupArn });
     expect(list.dataDeletionJobs?.map((j) => j.jobName)).toEqual(["job-a"]);
     expect(server.requests.length).toBeGreaterThanOrEqual(4);
@@ -54,12 +59,18 @@ describe("the three operations against a verifying server", () => {
     ]);
     const create = server.requests.find((r) => r.target?.endsWith("CreateDataDeletionJob"));
     expect(create?.headers.get("content-type")).toBe("application/x-amz-json-1.1");
-    expect(JSON.parse(new TextDecoder().decode(create?.body)).tags).toEqual([{ tagKey: "team", tagValue: "privacy" }]);
+    expect(JSON.parse(new TextDecoder().decode(create?.body)).tags).toEqual([
+      { tagKey: "team", tagValue: "privacy" },
+    ]);
   });
 
   test("session tokens are signed and sent", async () => {
     const client = clientFor(server, {
-      credentials: async () => ({ accessKeyId: "AKIDTESTVERIFY", secretAccessKey: "verify/SECRET+key0123456789abcdefghijk", sessionToken: "TOKEN/abc+=" }),
+      credentials: async () => ({
+        accessKeyId: "AKIDTESTVERIFY",
+        secretAccessKey: "verify/SECRET+key0123456789abcdefghijk",
+        sessionToken: "TOKEN/abc+=",
+      }),
     });
     await client.listDataDeletionJobs();
     expect(server.requests[0]?.headers.get("x-amz-security-token")).toBe("TOKEN/abc+=");
@@ -78,7 +89,10 @@ describe("the three operations against a verifying server", () => {
       });
     }
     const names: string[] = [];
-    for await (const job of client.paginateDataDeletionJobs({ datasetGroupArn: server.emulator.datasetGroupArn, pageSize: 3 })) {
+    for await (const job of client.paginateDataDeletionJobs({
+      datasetGroupArn: server.emulator.datasetGroupArn,
+      pageSize: 3,
+    })) {
       names.push(job.jobName as string);
     }
     expect(names).toEqual(["page-6", "page-5", "page-4", "page-3", "page-2", "page-1", "page-0"]);
@@ -87,16 +101,18 @@ describe("the three operations against a verifying server", () => {
   });
 
   test("a tampered nextToken is InvalidNextTokenException", async () => {
-    await expect(clientFor(server).listDataDeletionJobs({ nextToken: "bm90LWEtdG9rZW4" })).rejects.toBeInstanceOf(
-      InvalidNextTokenException,
-    );
+    await expect(
+      clientFor(server).listDataDeletionJobs({ nextToken: "bm90LWEtdG9rZW4" }),
+    ).rejects.toBeInstanceOf(InvalidNextTokenException);
   });
 });
 
 describe("errors", () => {
   test("modeled errors become their class with status, message and request id", async () => {
     const error = await clientFor(server)
-      .describeDataDeletionJob({ dataDeletionJobArn: "arn:aws:personalize:us-east-1:000000000000:data-deletion-job/none" })
+      .describeDataDeletionJob({
+        dataDeletionJobArn: "arn:aws:personalize:us-east-1:000000000000:data-deletion-job/none",
+      })
       .catch((e) => e);
     expect(error).toBeInstanceOf(ResourceNotFoundException);
     expect(error.name).toBe("ResourceNotFoundException");
@@ -107,22 +123,37 @@ describe("errors", () => {
   });
 
   test("error shapes from the SDK capture parse like the SDK parses them", async () => {
-    const capture = (await Bun.file(new URL("./fixtures/model/aws-sdk-v3-wire-capture.json", import.meta.url)).json()) as {
-      errorParsing: { response: { status: number; body: string; headers: Record<string, string> }; name: string; message: string; class: string }[];
+    const capture = (await Bun.file(
+      new URL("./fixtures/model/aws-sdk-v3-wire-capture.json", import.meta.url),
+    ).json()) as {
+      errorParsing: {
+        response: { status: number; body: string; headers: Record<string, string> };
+        name: string;
+        message: string;
+        class: string;
+      }[];
     };
     for (const c of capture.errorParsing) {
-      server.intercept = () => new Response(c.response.body, { status: c.response.status, headers: c.response.headers });
-      const error = await clientFor(server).listDataDeletionJobs().catch((e) => e);
+      server.intercept = () =>
+        new Response(c.response.body, { status: c.response.status, headers: c.response.headers });
+      const error = await clientFor(server)
+        .listDataDeletionJobs()
+        .catch((e) => e);
       expect(error.name).toBe(c.name);
       expect(error.message).toBe(c.message);
       expect(error).toBeInstanceOf(ServiceError);
-      expect(error.constructor.name).toBe(c.class === "PersonalizeServiceException" ? "ServiceError" : c.class);
+      expect(error.constructor.name).toBe(
+        c.class === "PersonalizeServiceException" ? "ServiceError" : c.class,
+      );
     }
   });
 
   test("throttling (400 ThrottlingException), 5xx and resets are retried; the third try succeeds", async () => {
     const answers = [
-      () => new Response(JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }), { status: 400 }),
+      () =>
+        new Response(JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }), {
+          status: 400,
+        }),
       () => new Response("oops", { status: 503 }),
     ];
     server.intercept = () => answers.shift()?.();
@@ -134,22 +165,41 @@ describe("errors", () => {
   test("rate LimitExceededException is retried; the PENDING-jobs one is not", async () => {
     let n = 0;
     server.intercept = () =>
-      n++ === 0 ? new Response(JSON.stringify({ __type: "LimitExceededException", message: "Rate exceeded: too many requests per second" }), { status: 400 }) : undefined;
+      n++ === 0
+        ? new Response(
+            JSON.stringify({
+              __type: "LimitExceededException",
+              message: "Rate exceeded: too many requests per second",
+            }),
+            { status: 400 },
+          )
+        : undefined;
     await clientFor(server).listDataDeletionJobs();
     expect(server.requests.length).toBe(2);
 
     server.requests.length = 0;
     server.intercept = () =>
-      new Response(JSON.stringify({ __type: "LimitExceededException", message: "The maximum number of PENDING data deletion jobs (5) has been reached" }), { status: 400 });
-    const error = await clientFor(server).listDataDeletionJobs().catch((e) => e);
+      new Response(
+        JSON.stringify({
+          __type: "LimitExceededException",
+          message: "The maximum number of PENDING data deletion jobs (5) has been reached",
+        }),
+        { status: 400 },
+      );
+    const error = await clientFor(server)
+      .listDataDeletionJobs()
+      .catch((e) => e);
     expect(error).toBeInstanceOf(LimitExceededException);
     expect(error.retryable).toBe(false);
     expect(server.requests.length).toBe(1);
   });
 
   test("gives up after maxAttempts with the last error", async () => {
-    server.intercept = () => new Response(JSON.stringify({ __type: "InternalFailure", message: "boom" }), { status: 500 });
-    const error = await clientFor(server, { maxAttempts: 4 }).listDataDeletionJobs().catch((e) => e);
+    server.intercept = () =>
+      new Response(JSON.stringify({ __type: "InternalFailure", message: "boom" }), { status: 500 });
+    const error = await clientFor(server, { maxAttempts: 4 })
+      .listDataDeletionJobs()
+      .catch((e) => e);
     expect(error.name).toBe("InternalFailure");
     expect(error.httpStatus).toBe(500);
     expect(server.requests.length).toBe(4);
@@ -157,7 +207,9 @@ describe("errors", () => {
 
   test("a refused connection is a retryable NetworkError", async () => {
     server.close();
-    const error = await clientFor(server, { maxAttempts: 2 }).listDataDeletionJobs().catch((e) => e);
+    const error = await clientFor(server, { maxAttempts: 2 })
+      .listDataDeletionJobs()
+      .catch((e) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error.retryable).toBe(true);
   });
@@ -165,7 +217,9 @@ describe("errors", () => {
   test("a hung server gives RequestTimeoutError, not a hang", async () => {
     server.intercept = () => new Promise<Response>(() => {});
     const started = Date.now();
-    const error = await clientFor(server, { requestTimeoutMs: 150, maxAttempts: 2 }).listDataDeletionJobs().catch((e) => e);
+    const error = await clientFor(server, { requestTimeoutMs: 150, maxAttempts: 2 })
+      .listDataDeletionJobs()
+      .catch((e) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(server.requests.length).toBe(2);
@@ -174,7 +228,9 @@ describe("errors", () => {
   test("an AbortSignal cancels a call in flight", async () => {
     server.intercept = () => new Promise<Response>(() => {});
     const controller = new AbortController();
-    const pending = clientFor(server).listDataDeletionJobs({}, { signal: controller.signal }).catch((e) => e);
+    const pending = clientFor(server)
+      .listDataDeletionJobs({}, { signal: controller.signal })
+      .catch((e) => e);
     setTimeout(() => controller.abort(new Error("user cancelled")), 50);
     const error = await pending;
     expect(error).toBeInstanceOf(AbortError);
@@ -185,8 +241,12 @@ describe("errors", () => {
 describe("configuration", () => {
   test("missing region or credentials fail at construction, naming what to set", () => {
     expect(() => new DataDeletionClient({ useEnvironment: false })).toThrow(/AWS_REGION/);
-    expect(() => new DataDeletionClient({ region: "us-east-1", useEnvironment: false })).toThrow(/AWS_ACCESS_KEY_ID/);
-    expect(() => new DataDeletionClient({ region: "us-east-1", useEnvironment: false })).toThrow(ConfigurationError);
+    expect(() => new DataDeletionClient({ region: "us-east-1", useEnvironment: false })).toThrow(
+      /AWS_ACCESS_KEY_ID/,
+    );
+    expect(() => new DataDeletionClient({ region: "us-east-1", useEnvironment: false })).toThrow(
+      ConfigurationError,
+    );
   });
 
   test("environment variables are read as the AWS SDKs read them", () => {
@@ -213,7 +273,11 @@ describe("configuration", () => {
   test("debug logs redact the signature and session token", async () => {
     const lines: string[] = [];
     const client = clientFor(server, {
-      credentials: { accessKeyId: "AKIDTESTVERIFY", secretAccessKey: "verify/SECRET+key0123456789abcdefghijk", sessionToken: "SESSION-TOKEN-XYZ" },
+      credentials: {
+        accessKeyId: "AKIDTESTVERIFY",
+        secretAccessKey: "verify/SECRET+key0123456789abcdefghijk",
+        sessionToken: "SESSION-TOKEN-XYZ",
+      },
       logger: { debug: (m, d) => lines.push(`${m} ${JSON.stringify(d)}`) },
     });
     await client.listDataDeletionJobs();
@@ -233,7 +297,13 @@ describe("idempotent create", () => {
     server.intercept = async (req) => {
       if (!dropped && req.target?.endsWith("CreateDataDeletionJob")) {
         dropped = true;
-        await server.emulator.fetch(new Request(`${server.url}/`, { method: "POST", headers: req.headers, body: req.body }));
+        await server.emulator.fetch(
+          new Request(`${server.url}/`, {
+            method: "POST",
+            headers: req.headers,
+            body: req.body as Uint8Array<ArrayBuffer>,
+          }),
+        );
         return new Response("upstream connection lost", { status: 502 });
       }
       return undefined;
@@ -260,7 +330,10 @@ describe("idempotent create", () => {
     };
     await clientFor(server).createDataDeletionJob(base);
     const error = await clientFor(server)
-      .createDataDeletionJob({ ...base, dataSource: { dataLocation: `s3://${server.emulator.bucket}/in/other.csv` } })
+      .createDataDeletionJob({
+        ...base,
+        dataSource: { dataLocation: `s3://${server.emulator.bucket}/in/other.csv` },
+      })
       .catch((e) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toContain("taken");

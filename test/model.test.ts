@@ -1,16 +1,32 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { deriveModel } from "../scripts/gen-model.ts";
 import { DataDeletionClient, ValidationError } from "../src/index.ts";
 import * as model from "../src/model.ts";
-import { deriveModel } from "../scripts/gen-model.ts";
 
-const MODEL_TEXT = readFileSync(new URL("./fixtures/model/personalize-data-deletion.service-2.json", import.meta.url), "utf8");
+const MODEL_TEXT = readFileSync(
+  new URL("./fixtures/model/personalize-data-deletion.service-2.json", import.meta.url),
+  "utf8",
+);
 const derived = deriveModel(MODEL_TEXT);
-const shapes = derived.shapes as Record<string, { type: string; min?: number; max?: number; pattern?: string; required?: string[]; members?: Record<string, string>; member?: string }>;
+const shapes = derived.shapes as Record<
+  string,
+  {
+    type: string;
+    min?: number;
+    max?: number;
+    pattern?: string;
+    required?: string[];
+    members?: Record<string, string>;
+    member?: string;
+  }
+>;
 
 test("src/model.ts is exactly what the botocore model says (regenerate with bun scripts/gen-model.ts)", () => {
   expect(JSON.parse(JSON.stringify(model.shapes))).toEqual(JSON.parse(JSON.stringify(derived.shapes)));
-  expect(JSON.parse(JSON.stringify(model.operations))).toEqual(JSON.parse(JSON.stringify(derived.operations)));
+  expect(JSON.parse(JSON.stringify(model.operations))).toEqual(
+    JSON.parse(JSON.stringify(derived.operations)),
+  );
   expect({ ...model.serviceMetadata }).toEqual(derived.serviceMetadata as never);
 });
 
@@ -55,22 +71,55 @@ interface Case {
 function casesFor(structName: string): Case[] {
   const out: Case[] = [];
   const struct = shapes[structName] as { members: Record<string, string>; required?: string[] };
-  const visit = (shapeName: string, path: string[], set: (input: Record<string, unknown>, value: unknown) => void) => {
+  const visit = (
+    shapeName: string,
+    path: string[],
+    set: (input: Record<string, unknown>, value: unknown) => void,
+  ) => {
     const shape = shapes[shapeName] as (typeof shapes)[string];
     const valid = validValue(shapeName, path[path.length - 1]);
     const p = path.join(".");
     if (shape.type === "string") {
-      if (shape.max !== undefined) out.push({ label: `${p} longer than ${shape.max}`, path: p, mutate: (i) => set(i, String(valid) + "x".repeat(shape.max as number)) });
-      if (shape.min) out.push({ label: `${p} shorter than ${shape.min}`, path: p, mutate: (i) => set(i, "") });
-      if (shape.pattern) out.push({ label: `${p} breaking ${shape.pattern}`, path: p, mutate: (i) => set(i, breakPattern(shape.pattern as string, String(valid))) });
+      if (shape.max !== undefined)
+        out.push({
+          label: `${p} longer than ${shape.max}`,
+          path: p,
+          mutate: (i) => set(i, String(valid) + "x".repeat(shape.max as number)),
+        });
+      if (shape.min)
+        out.push({ label: `${p} shorter than ${shape.min}`, path: p, mutate: (i) => set(i, "") });
+      if (shape.pattern)
+        out.push({
+          label: `${p} breaking ${shape.pattern}`,
+          path: p,
+          mutate: (i) => set(i, breakPattern(shape.pattern as string, String(valid))),
+        });
       out.push({ label: `${p} not a string`, path: p, mutate: (i) => set(i, 42) });
     } else if (shape.type === "integer") {
-      if (shape.max !== undefined) out.push({ label: `${p} above ${shape.max}`, path: p, mutate: (i) => set(i, (shape.max as number) + 1) });
-      if (shape.min !== undefined) out.push({ label: `${p} below ${shape.min}`, path: p, mutate: (i) => set(i, (shape.min as number) - 1) });
+      if (shape.max !== undefined)
+        out.push({
+          label: `${p} above ${shape.max}`,
+          path: p,
+          mutate: (i) => set(i, (shape.max as number) + 1),
+        });
+      if (shape.min !== undefined)
+        out.push({
+          label: `${p} below ${shape.min}`,
+          path: p,
+          mutate: (i) => set(i, (shape.min as number) - 1),
+        });
       out.push({ label: `${p} not whole`, path: p, mutate: (i) => set(i, 1.5) });
     } else if (shape.type === "list") {
       if (shape.max !== undefined) {
-        out.push({ label: `${p} over ${shape.max} items`, path: p, mutate: (i) => set(i, Array.from({ length: (shape.max as number) + 1 }, () => validValue(shape.member as string))) });
+        out.push({
+          label: `${p} over ${shape.max} items`,
+          path: p,
+          mutate: (i) =>
+            set(
+              i,
+              Array.from({ length: (shape.max as number) + 1 }, () => validValue(shape.member as string)),
+            ),
+        });
       }
       visit(shape.member as string, [...path, "0"], (i, v) => {
         const list = [validValue(shape.member as string)];
@@ -117,7 +166,9 @@ function countingClient() {
     useEnvironment: false,
     fetch: async (url) => {
       sent.push(url);
-      return new Response(JSON.stringify({ dataDeletionJobArn: JOB_ARN, dataDeletionJob: {}, dataDeletionJobs: [] }));
+      return new Response(
+        JSON.stringify({ dataDeletionJobArn: JOB_ARN, dataDeletionJob: {}, dataDeletionJobs: [] }),
+      );
     },
   });
   return { client, sent };
@@ -140,7 +191,8 @@ for (const [operation, call] of Object.entries(OPERATIONS)) {
     const cases = casesFor(inputShape);
     test("the model yields cases for every member", () => {
       const members = Object.keys((shapes[inputShape] as { members: object }).members);
-      for (const m of members) expect(cases.some((c) => c.path === m || c.path.startsWith(`${m}.`))).toBe(true);
+      for (const m of members)
+        expect(cases.some((c) => c.path === m || c.path.startsWith(`${m}.`))).toBe(true);
     });
     for (const c of cases) {
       test(c.label, async () => {
@@ -161,8 +213,16 @@ describe("guide rules beyond the model", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ["a name with a dot", { jobName: "a.b" }, "jobName"],
     ["a Cyrillic look-alike in a name", { jobName: "j\u043eb" }, "jobName"],
-    ["a recipe ARN as the dataset group", { datasetGroupArn: "arn:aws:personalize:us-east-1:123456789012:recipe/x" }, "datasetGroupArn"],
-    ["an https data location", { dataSource: { dataLocation: "https://example.com/a.csv" } }, "dataSource.dataLocation"],
+    [
+      "a recipe ARN as the dataset group",
+      { datasetGroupArn: "arn:aws:personalize:us-east-1:123456789012:recipe/x" },
+      "datasetGroupArn",
+    ],
+    [
+      "an https data location",
+      { dataSource: { dataLocation: "https://example.com/a.csv" } },
+      "dataSource.dataLocation",
+    ],
     ["a tag key with the aws: prefix", { tags: [{ tagKey: "aws:x", tagValue: "v" }] }, "tags.0.tagKey"],
     ["an unknown member", { jobname: "typo" }, "jobname"],
   ];
@@ -178,7 +238,9 @@ describe("guide rules beyond the model", () => {
 
   test("tag values are sensitive in the model: errors do not echo them", async () => {
     const { client } = countingClient();
-    const error = await client.createDataDeletionJob({ ...base, tags: [{ tagKey: "k", tagValue: "secret#value" }] } as never).catch((e) => e);
+    const error = await client
+      .createDataDeletionJob({ ...base, tags: [{ tagKey: "k", tagValue: "secret#value" }] } as never)
+      .catch((e) => e);
     expect(error.message).not.toContain("secret#value");
     expect(error.message).toContain("tags.0.tagValue");
   });

@@ -6,7 +6,10 @@ import { clientFor } from "./support/client.ts";
 import { startVerifyingServer } from "./support/verifying-server.ts";
 
 const SUITE = new URL("./fixtures/sigv4-testsuite/", import.meta.url).pathname;
-const VECTOR_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+const VECTOR_CREDENTIALS = {
+  accessKeyId: "AKIDEXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+};
 const VECTOR_DATE = new Date(Date.UTC(2015, 7, 30, 12, 36, 0));
 
 // The client signs AWS JSON POSTs to "/" and S3 object paths; these vectors exercise what that path does:
@@ -50,7 +53,12 @@ function vectorCases() {
   return out;
 }
 
-async function signThroughTransport(req: ReturnType<typeof parseReq>, service: string, region: string, sessionToken?: string) {
+async function signThroughTransport(
+  req: ReturnType<typeof parseReq>,
+  service: string,
+  region: string,
+  sessionToken?: string,
+) {
   let sent: Headers | undefined;
   const transport = new Transport({
     region,
@@ -97,8 +105,15 @@ describe("AWS SigV4 test suite (botocore copy), through the client's transport",
 });
 
 describe("Personalize golden requests", () => {
-  const golden = JSON.parse(readFileSync(new URL("./fixtures/model/personalize-sigv4-golden.json", import.meta.url), "utf8")) as {
-    cases: { operation: string; region: string; request: { url: string; headers: Record<string, string>; body: string }; authorization: string }[];
+  const golden = JSON.parse(
+    readFileSync(new URL("./fixtures/model/personalize-sigv4-golden.json", import.meta.url), "utf8"),
+  ) as {
+    cases: {
+      operation: string;
+      region: string;
+      request: { url: string; headers: Record<string, string>; body: string };
+      authorization: string;
+    }[];
   };
   for (const c of golden.cases) {
     test(c.operation, async () => {
@@ -108,7 +123,9 @@ describe("Personalize golden requests", () => {
         headers: { ...c.request.headers, host: new URL(c.request.url).host },
         body: c.request.body,
       };
-      expect(await signThroughTransport(req, "personalize", c.region, c.request.headers["x-amz-security-token"])).toBe(c.authorization);
+      expect(
+        await signThroughTransport(req, "personalize", c.region, c.request.headers["x-amz-security-token"]),
+      ).toBe(c.authorization);
     });
   }
 });
@@ -117,7 +134,9 @@ describe("the verifying server is a real check", () => {
   test("a request signed with the wrong secret is refused by smithy's re-derivation", async () => {
     const server = startVerifyingServer();
     try {
-      const client = clientFor(server, { credentials: { accessKeyId: "AKIDTESTVERIFY", secretAccessKey: "not-the-secret" } });
+      const client = clientFor(server, {
+        credentials: { accessKeyId: "AKIDTESTVERIFY", secretAccessKey: "not-the-secret" },
+      });
       await expect(client.listDataDeletionJobs()).rejects.toThrow(/signature mismatch/);
       expect(server.requests[0]?.verified).toBe(false);
     } finally {

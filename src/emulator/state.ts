@@ -198,7 +198,7 @@ export class EmulatorState {
           failureReason: `Input file s3://${bucketName}/${k} is not a valid CSV: ${parsed.errors[0]?.message}`,
         };
       }
-      if (!header || header.length !== 1 || header[0]?.trim() !== "USER_ID") {
+      if (header?.length !== 1 || header[0]?.trim() !== "USER_ID") {
         return {
           failureReason: `Input file s3://${bucketName}/${k} must have a single USER_ID column header.`,
         };

@@ -4,7 +4,10 @@ import { TEST_CREDENTIALS, type VerifyingServer } from "./verifying-server.ts";
 export const ROLE_ARN = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
 
 /** A client aimed at a verifying server, with instant sleeps so retries and waits cost no real time. */
-export function clientFor(server: VerifyingServer, config: DataDeletionClientConfig = {}): DataDeletionClient {
+export function clientFor(
+  server: VerifyingServer,
+  config: DataDeletionClientConfig = {},
+): DataDeletionClient {
   return new DataDeletionClient({
     region: "us-east-1",
     credentials: TEST_CREDENTIALS,

@@ -6,7 +6,10 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/handler.ts";
 
-export const TEST_CREDENTIALS = { accessKeyId: "AKIDTESTVERIFY", secretAccessKey: "verify/SECRET+key0123456789abcdefghijk" };
+export const TEST_CREDENTIALS = {
+  accessKeyId: "AKIDTESTVERIFY",
+  secretAccessKey: "verify/SECRET+key0123456789abcdefghijk",
+};
 
 export interface SeenRequest {
   method: string;
@@ -30,7 +33,8 @@ export interface VerifyingServer {
 function amzDate(value: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) throw new Error(`bad x-amz-date ${value}`);
-  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  const [, y, mo, d, h, mi, sec] = m.map(Number) as number[];
+  return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, sec));
 }
 
 /** Re-signs the request with smithy and compares; returns a problem description or undefined. */
@@ -40,25 +44,30 @@ export async function smithyVerify(
   credentials: { accessKeyId: string; secretAccessKey: string },
 ): Promise<string | undefined> {
   const auth = req.headers.get("authorization") ?? "";
-  const m = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)/.exec(auth);
+  const m =
+    /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)/.exec(
+      auth,
+    );
   if (!m) return "no SigV4 authorization header";
-  const [, accessKeyId, , region, service, signedHeaders] = m;
+  const [, accessKeyId, , region, service, signedHeaders] = m as unknown as string[];
   if (accessKeyId !== credentials.accessKeyId) return `unexpected access key ${accessKeyId}`;
   const url = new URL(req.url);
-  const names = signedHeaders.split(";");
+  const names = (signedHeaders as string).split(";");
   const headers: Record<string, string> = {};
-  for (const name of names) headers[name] = name === "host" ? (req.headers.get("host") ?? url.host) : (req.headers.get(name) ?? "");
+  for (const name of names)
+    headers[name] = name === "host" ? (req.headers.get("host") ?? url.host) : (req.headers.get(name) ?? "");
   if (service === "s3") {
     const claimed = req.headers.get("x-amz-content-sha256");
     const actual = createHash("sha256").update(body).digest("hex");
-    if (claimed !== actual) return `x-amz-content-sha256 ${claimed} is not the SHA-256 of the ${body.length} bytes received (${actual})`;
+    if (claimed !== actual)
+      return `x-amz-content-sha256 ${claimed} is not the SHA-256 of the ${body.length} bytes received (${actual})`;
     if (!names.includes("x-amz-content-sha256")) return "x-amz-content-sha256 is not signed";
   }
   const sessionToken = req.headers.get("x-amz-security-token") ?? undefined;
   const signer = new SignatureV4({
     credentials: { ...credentials, ...(sessionToken ? { sessionToken } : {}) },
-    region,
-    service,
+    region: region as string,
+    service: service as string,
     sha256: Sha256,
     uriEscapePath: service !== "s3",
     applyChecksum: false,
@@ -76,10 +85,16 @@ export async function smithyVerify(
       headers,
       body: body.length ? body : undefined,
     },
-    { signingDate: amzDate(req.headers.get("x-amz-date") ?? ""), signableHeaders: new Set(names), unsignableHeaders: new Set() },
+    {
+      signingDate: amzDate(req.headers.get("x-amz-date") ?? ""),
+      signableHeaders: new Set(names),
+      unsignableHeaders: new Set(),
+    },
   );
   const expected = (signed.headers as Record<string, string>).authorization;
-  return expected === auth ? undefined : `signature mismatch: smithy computed ${expected}, client sent ${auth}`;
+  return expected === auth
+    ? undefined
+    : `signature mismatch: smithy computed ${expected}, client sent ${auth}`;
 }
 
 export function startVerifyingServer(options: EmulatorOptions = {}): VerifyingServer {
@@ -113,11 +128,18 @@ export function startVerifyingServer(options: EmulatorOptions = {}): VerifyingSe
         headers: req.headers,
       };
       requests.push(seen);
-      if (problem) return new Response(JSON.stringify({ __type: "InvalidSignatureException", message: problem }), { status: 403 });
+      if (problem)
+        return new Response(JSON.stringify({ __type: "InvalidSignatureException", message: problem }), {
+          status: 403,
+        });
       const early = await state.intercept?.(seen);
       if (early) return early;
       return emulator.fetch(
-        new Request(req.url, { method: req.method, headers: req.headers, body: req.method === "GET" || req.method === "HEAD" ? null : body }),
+        new Request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.method === "GET" || req.method === "HEAD" ? null : body,
+        }),
       );
     },
   });

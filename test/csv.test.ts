@@ -1,0 +1,190 @@
+import { describe, expect, test } from "bun:test";
+import Papa from "papaparse";
+import { CsvError, DataDeletionError, prepareDeletionCsv, serializeUserIds } from "../src/index.ts";
+
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+// The independent reader: papaparse's own parse of the whole output file.
+function readBack(files: Uint8Array[]): string[] {
+  return files.flatMap((file) => {
+    const text = decode(file);
+    expect(text.startsWith("USER_ID\n")).toBe(true);
+    expect(text.endsWith("\n")).toBe(true);
+    expect(text.includes("\r")).toBe(false);
+    expect(file[0]).not.toBe(0xef);
+    const rows = Papa.parse<string[]>(text, { delimiter: ",", skipEmptyLines: true }).data;
+    expect(rows[0]).toEqual(["USER_ID"]);
+    for (const row of rows) expect(row.length).toBe(1);
+    return rows.slice(1).map((r) => r[0] as string);
+  });
+}
+
+function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    pull(controller) {
+      const next = chunks.shift();
+      if (next) controller.enqueue(next);
+      else controller.close();
+    },
+  });
+}
+
+describe("prepareDeletionCsv", () => {
+  test("keeps only USER_ID among other columns, trims, drops blanks and duplicates", async () => {
+    const out = await prepareDeletionCsv("ITEM_ID,USER_ID,TIMESTAMP\ni1, u1 ,1\n\ni2,u2,2\ni3,u1,3\n");
+    expect(readBack(out.files)).toEqual(["u1", "u2"]);
+    expect(out.userCount).toBe(2);
+    expect(out.duplicateCount).toBe(1);
+    expect(out.rows).toBe(3);
+    expect(out.bytes).toBe(out.files[0]?.length as number);
+  });
+
+  test("BOM and CRLF", async () => {
+    const out = await prepareDeletionCsv(
+      new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode("USER_ID\r\na\r\nb\r\n")]),
+    );
+    expect(decode(out.files[0] as Uint8Array)).toBe("USER_ID\na\nb\n");
+  });
+
+  test("quoted fields, with commas, quotes and a quoted field spanning the header columns", async () => {
+    const out = await prepareDeletionCsv(
+      'USER_ID,NOTE\n"a,1","x"\n"say ""hi""",y\nplain,"multi\nline note"\n',
+    );
+    expect(readBack(out.files)).toEqual(["a,1", 'say "hi"', "plain"]);
+    expect(decode(out.files[0] as Uint8Array)).toBe('USER_ID\n"a,1"\n"say ""hi"""\nplain\n');
+  });
+
+  test("a quote inside an unquoted id is taken literally (as papaparse does) and quoted on output", async () => {
+    const out = await prepareDeletionCsv('USER_ID\na"b"c\n');
+    expect(readBack(out.files)).toEqual(['a"b"c']);
+    expect(decode(out.files[0] as Uint8Array)).toBe('USER_ID\n"a""b""c"\n');
+  });
+
+  test("ids that look like spreadsheet formulas are kept as they are", async () => {
+    const out = await prepareDeletionCsv("=cmd|' /C calc'!A0\n+1\n@x\n-2\n", { headerless: true });
+    expect(readBack(out.files)).toEqual(["=cmd|' /C calc'!A0", "+1", "@x", "-2"]);
+  });
+
+  test("headerless lists need the option; auto detects", async () => {
+    await expect(prepareDeletionCsv("a\nb\n")).rejects.toThrow(/line 1: the header has no USER_ID column/);
+    expect(readBack((await prepareDeletionCsv("a\nb\n", { headerless: "auto" })).files)).toEqual(["a", "b"]);
+    expect(readBack((await prepareDeletionCsv("user_id\nb\n", { headerless: "auto" })).files)).toEqual(["b"]);
+  });
+
+  const bad: [string, string | Uint8Array, RegExp, object?][] = [
+    ["an empty file", "", /the file is empty/],
+    ["a header alone", "USER_ID\n", /header but no user ids/],
+    ["a wrong header", "USERID\nx\n", /line 1: the header has no USER_ID column/],
+    ["a ragged row", "USER_ID,B\nx,1\ny\n", /line 3: found 1 fields where 2 are expected/],
+    ["an unquoted comma in a one-column file", "USER_ID\na,b\n", /line 2: .*quote ids that contain a comma/],
+    ["an unterminated quote", 'USER_ID\n"abc\nd\n', /line 2: .*unterminated quote/],
+    ["text after a closing quote", 'USER_ID\n"ab"c\n', /line 2: malformed quoted field: Trailing quote/],
+    [
+      "an id over 256 characters",
+      `USER_ID\nok\n${"x".repeat(257)}\n`,
+      /line 3: .*at most 256 characters.*found 257/,
+    ],
+    ["a NUL byte", "USER_ID\na\u0000b\n", /line 2: .*control characters, found \\u0000/],
+    [
+      "invalid UTF-8",
+      new Uint8Array([0x55, 0x53, 0x45, 0x52, 0x5f, 0x49, 0x44, 10, 0x61, 10, 0xc3, 0x28, 10]),
+      /line 3: the file is not valid UTF-8/,
+    ],
+    ["UTF-16", new Uint8Array([0xff, 0xfe, 0x55, 0, 0x53, 0]), /line 1: .*UTF-16/],
+    ["a 2 MB single line", "x".repeat(2 << 20), /line 1: the line is longer than/],
+    ["USER_ID twice", "USER_ID,USER_ID\na,b\n", /line 1: the header names USER_ID twice/],
+  ];
+  for (const [label, input, message, options] of bad) {
+    test(`rejects ${label} with a CsvError naming the line`, async () => {
+      const error = await prepareDeletionCsv(input, options).catch((e) => e);
+      expect(error).toBeInstanceOf(CsvError);
+      expect(error).toBeInstanceOf(DataDeletionError);
+      expect(error.message).toMatch(message);
+    });
+  }
+
+  test("collect mode lists bad lines with their numbers and keeps the rest", async () => {
+    const out = await prepareDeletionCsv(`USER_ID\na\n${"y".repeat(300)}\nb\nc,d\n`, {
+      invalidLines: "collect",
+    });
+    expect(readBack(out.files)).toEqual(["a", "b"]);
+    expect(out.invalid.map((e) => e.line)).toEqual([3, 5]);
+  });
+
+  test("a byte stream whose chunks split lines and multi-byte characters", async () => {
+    const text = "USER_ID\nälpha\nβeta\n日本\nälpha\n";
+    const bytes = new TextEncoder().encode(text);
+    const chunks = Array.from({ length: bytes.length }, (_, i) => bytes.slice(i, i + 1));
+    const out = await prepareDeletionCsv(streamOf(chunks));
+    expect(readBack(out.files)).toEqual(["älpha", "βeta", "日本"]);
+    expect(out.duplicateCount).toBe(1);
+  });
+
+  test("a Blob", async () => {
+    const out = await prepareDeletionCsv(new Blob(["USER_ID\nz\n"]));
+    expect(readBack(out.files)).toEqual(["z"]);
+  });
+
+  test("splits into files under maxFileBytes, each with its header, no id in two files", async () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `user-${i}`);
+    const out = await prepareDeletionCsv(`USER_ID\n${ids.join("\n")}\n`, { maxFileBytes: 4096 });
+    expect(out.files.length).toBeGreaterThan(10);
+    for (const file of out.files) expect(file.length).toBeLessThanOrEqual(4096);
+    expect(readBack(out.files)).toEqual(ids);
+    expect(out.bytes).toBe(out.files.reduce((n, f) => n + f.length, 0));
+  });
+
+  test("a streamed 50 MB list (~1.35 M ids with duplicates and quoted fields)", async () => {
+    const encoder = new TextEncoder();
+    let produced = 0;
+    let lines = 0;
+    const target = 50 * 1024 * 1024;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode("USER_ID,SOURCE\n"));
+      },
+      pull(controller) {
+        if (produced >= target) return controller.close();
+        const parts: string[] = [];
+        for (let i = 0; i < 10_000; i++, lines++) {
+          const id = lines % 10 === 9 ? `user-${lines - 5}` : `user-${lines}`;
+          parts.push(lines % 1000 === 0 ? `"${id}","quoted, field"` : `${id},src-${lines % 7}`);
+        }
+        const chunk = encoder.encode(`${parts.join("\n")}\n`);
+        produced += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const out = await prepareDeletionCsv(stream, { maxFileBytes: 100 * 1024 * 1024 });
+    expect(lines).toBeGreaterThan(1_300_000);
+    expect(out.rows).toBe(lines);
+    expect(out.duplicateCount).toBe(lines / 10);
+    expect(out.userCount).toBe(lines - lines / 10);
+    const text = decode(out.files[0] as Uint8Array);
+    expect(text.slice(0, 30)).toBe("USER_ID\nuser-0\nuser-1\nuser-2\nu");
+    expect(text.split("\n").length - 2).toBe(out.userCount);
+  });
+});
+
+describe("serializeUserIds", () => {
+  test("arrays, iterables and async iterables", async () => {
+    async function* gen() {
+      yield "a";
+      yield " b ";
+      yield "a";
+      yield "";
+    }
+    for (const source of [["a", " b ", "a", ""], new Set(["a", " b ", ""]), gen()]) {
+      const out = await serializeUserIds(source as Iterable<string>);
+      expect(readBack(out.files)).toEqual(["a", "b"]);
+    }
+  });
+
+  test("non-strings and bad ids name their position", async () => {
+    await expect(serializeUserIds(["a", 3 as unknown as string])).rejects.toThrow(
+      /user id number 2 must be a string/,
+    );
+    await expect(serializeUserIds(["a", "b\nc"])).rejects.toThrow(/user id number 2: .*control characters/);
+    await expect(serializeUserIds([])).rejects.toThrow(CsvError);
+  });
+});
