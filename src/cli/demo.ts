@@ -1,0 +1,100 @@
+import { parseArgs } from "node:util";
+import { startEmulator } from "../emulator/node-server.ts";
+import { DataDeletionClient, prepareDeletionCsv } from "../index.ts";
+import { duration, type Output, table } from "./output.ts";
+
+const SAMPLE_CSV = `USER_ID,REASON
+user-003,account closed
+user-007,erasure request
+user-011,erasure request
+user-007,duplicate request
+ user-019 ,trailing spaces
+user-999,never seen by this dataset group
+`;
+
+/** `personalize-data-deletion demo`: the whole flow on the embedded emulator. */
+export async function runDemo(args: string[], output: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { "job-seconds": { type: "string" }, json: { type: "boolean" } },
+  });
+  const jobSeconds = Number(values["job-seconds"] ?? 3);
+  const credentials = { accessKeyId: "demo", secretAccessKey: "demo-secret" };
+  const running = await startEmulator({ port: 0, jobSeconds, ...credentials });
+  try {
+    const { emulator, endpoint } = running;
+    const before = emulator.state.users(emulator.datasetGroupArn)?.length ?? 0;
+    output.info(`emulator: ${endpoint} (dataset group ${emulator.datasetGroupArn}, ${before} users)`);
+    const client = new DataDeletionClient({
+      region: "us-east-1",
+      credentials,
+      endpoint,
+      s3Endpoint: endpoint,
+      useEnvironment: false,
+    });
+    const prepared = await prepareDeletionCsv(SAMPLE_CSV);
+    output.info(
+      `prepared: ${prepared.userCount} unique user ids from ${prepared.rows} rows (${prepared.duplicateCount} duplicate removed)`,
+    );
+    const requested = new TextDecoder().decode(prepared.files[0]).split("\n").slice(1, -1);
+    const started = Date.now();
+    const result = await client.deleteUsers({
+      users: prepared,
+      s3Uri: `s3://${emulator.bucket}/deletions/`,
+      datasetGroupArn: emulator.datasetGroupArn,
+      roleArn: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
+      jobName: "demo-erasure",
+      wait: { minDelayMs: 250, maxDelayMs: 1000 },
+      onProgress: (event) => {
+        if (event.phase === "upload")
+          output.info(`uploaded: ${event.dataLocation} (${event.bytes} bytes, SHA-256 signed)`);
+        if (event.phase === "create") output.info(`created: ${event.dataDeletionJobArn}`);
+        if (event.phase === "wait")
+          output.progress(
+            `waiting: ${event.status} after ${duration(event.elapsedMs)}`,
+            String(event.status),
+          );
+        if (event.phase === "cleanup")
+          output.info(`cleaned up: deleted ${event.dataLocation} (the id list is personal data)`);
+      },
+    });
+    const job = result.jobs[0];
+    const left = emulator.state.users(emulator.datasetGroupArn) ?? [];
+    const summary = {
+      endpoint,
+      datasetGroupArn: emulator.datasetGroupArn,
+      job: {
+        jobName: job?.jobName,
+        dataDeletionJobArn: job?.dataDeletionJobArn,
+        status: job?.status,
+        numDeleted: job?.numDeleted,
+      },
+      usersBefore: before,
+      usersLeft: left.length,
+      deletedUsersStillPresent: requested.filter((u) => left.includes(u)),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    output.result(summary, () =>
+      table(
+        ["", ""],
+        [
+          ["job", summary.job.jobName],
+          ["status", summary.job.status],
+          ["users deleted", summary.job.numDeleted],
+          ["users before / left", `${summary.usersBefore} / ${summary.usersLeft}`],
+          [
+            "deleted users still present",
+            summary.deletedUsersStillPresent.length === 0
+              ? "none"
+              : summary.deletedUsersStillPresent.join(", "),
+          ],
+          ["arn", summary.job.dataDeletionJobArn],
+        ],
+      ).replace(/^.*\n/, ""),
+    );
+    return job?.status === "COMPLETED" && summary.deletedUsersStillPresent.length === 0 ? 0 : 1;
+  } finally {
+    await running.close();
+  }
+}

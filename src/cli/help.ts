@@ -1,0 +1,150 @@
+// --help texts. Kept beside each other so README's CLI reference and these stay in step (a test compares).
+
+const COMMON = `Common options:
+  --region REGION          AWS region (else AWS_REGION / AWS_DEFAULT_REGION)
+  --endpoint-url URL       Personalize endpoint (else AWS_ENDPOINT_URL_PERSONALIZE / AWS_ENDPOINT_URL)
+  --s3-endpoint-url URL    S3 endpoint, path style (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
+  --max-attempts N         tries per request, the first included (default 3)
+  --json                   print one JSON document on stdout
+  --debug                  log requests (credentials redacted) and show stack traces
+  -h, --help               show help
+Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.`;
+
+export const EXIT_CODES = `Exit codes: 0 success, 1 job FAILED, 2 usage or validation error, 3 service or network error, 4 wait timeout.`;
+
+export const HELP: Record<string, string> = {
+  main: `personalize-data-deletion: erase users from Amazon Personalize
+
+Usage: personalize-data-deletion <command> [options]
+
+Commands:
+  delete-users   prepare a user-id list, upload it to S3 and create a deletion job (--wait to wait)
+  create         create a data deletion job for a CSV already in S3
+  describe       show one job
+  list           list jobs, all pages, newest first
+  wait           wait for a job to finish, showing its progress
+  validate-csv   check a CSV or id list locally: rows, unique ids, duplicates, bad lines, size
+  emulator       run the local emulator of Personalize deletion jobs and S3
+  demo           the whole flow on the embedded emulator: no AWS account needed
+
+Run 'personalize-data-deletion <command> --help' for a command's options.
+${EXIT_CODES}`,
+
+  "delete-users": `Usage: personalize-data-deletion delete-users --dataset-group-arn ARN --role-arn ARN --s3-uri S3URI
+         (--users-file FILE | --user-ids ID[,ID...]) [options]
+
+Prepares the ids (trimmed, blank lines and duplicates removed), uploads the deletion CSV to S3, creates
+the data deletion job (several when the list is over --max-file-mb) and, with --wait, waits for it. After
+a COMPLETED job the uploaded CSV (personal data) is deleted unless --keep-uploaded-file.
+
+Options:
+  --users-file FILE        a CSV with a USER_ID column, or a plain list with --headerless (- for stdin)
+  --user-ids LIST          ids separated by commas or newlines
+  --headerless             the file is a plain list of ids, one per line
+  --s3-uri S3URI           s3://bucket/prefix/ (key named after the job) or s3://bucket/key.csv
+  --dataset-group-arn ARN  the dataset group to delete the users from
+  --role-arn ARN           the Personalize service role that can read the bucket
+  --job-name NAME          default: delete-users-<time>-<random>
+  --tag KEY=VALUE          a tag (repeatable)
+  --wait                   wait for the job(s) to finish
+  --timeout-minutes N      give up waiting after N minutes (default 1440)
+  --poll-interval-seconds N  longest pause between polls (default 60)
+  --keep-uploaded-file     keep the CSV in S3 after the job COMPLETED
+  --overwrite              replace a different object already at the key
+  --max-file-mb N          split files above N MB (default 50, the guide's cap per job)
+
+${COMMON}
+
+Examples:
+  personalize-data-deletion delete-users --users-file users.csv --s3-uri s3://my-bucket/deletions/ \\
+    --dataset-group-arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop \\
+    --role-arn arn:aws:iam::123456789012:role/PersonalizeS3Read --wait
+${EXIT_CODES}`,
+
+  create: `Usage: personalize-data-deletion create --job-name NAME --dataset-group-arn ARN --role-arn ARN
+         --data-location S3URI [--tag KEY=VALUE ...]
+
+Creates a data deletion job for a CSV (or a folder of them) already in S3. If the name is taken by a job
+for the same dataset group and location (a retried or repeated call), that job is reported instead.
+
+${COMMON}
+
+Example:
+  personalize-data-deletion create --job-name erase-2026-11 --data-location s3://my-bucket/deletions/users.csv \\
+    --dataset-group-arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop \\
+    --role-arn arn:aws:iam::123456789012:role/PersonalizeS3Read
+${EXIT_CODES}`,
+
+  describe: `Usage: personalize-data-deletion describe JOB_ARN
+
+${COMMON}
+
+Example:
+  personalize-data-deletion describe arn:aws:personalize:us-east-1:123456789012:data-deletion-job/erase-2026-11
+${EXIT_CODES}`,
+
+  list: `Usage: personalize-data-deletion list [--dataset-group-arn ARN] [--page-size N]
+
+Lists every job (all pages), newest first; without --dataset-group-arn, every job of the account.
+
+${COMMON}
+
+Example:
+  personalize-data-deletion list --dataset-group-arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop --json
+${EXIT_CODES}`,
+
+  wait: `Usage: personalize-data-deletion wait JOB_ARN [--timeout-minutes N] [--poll-interval-seconds N]
+
+Polls the job until it is COMPLETED (exit 0) or FAILED (exit 1), with status and elapsed time on stderr.
+A deletion job can take up to a day; after --timeout-minutes (default 1440) it exits 4 and the job goes on.
+
+${COMMON}
+
+Example:
+  personalize-data-deletion wait arn:aws:personalize:us-east-1:123456789012:data-deletion-job/erase-2026-11
+${EXIT_CODES}`,
+
+  "validate-csv": `Usage: personalize-data-deletion validate-csv FILE [--headerless] [--max-file-mb N]
+
+Reads a CSV with a USER_ID column (or a plain list with --headerless) and reports rows, unique ids,
+duplicates, bad lines with their numbers, the prepared size, and whether it fits one job. Nothing is sent.
+Exits 2 when any line is bad.
+
+Example:
+  personalize-data-deletion validate-csv users.csv
+${EXIT_CODES}`,
+
+  emulator: `Usage: personalize-data-deletion emulator [options]
+
+Runs a local emulator of CreateDataDeletionJob, DescribeDataDeletionJob, ListDataDeletionJobs and the S3
+calls the flow needs (path style), checking every SigV4 signature. Prints its endpoint and dataset group.
+
+Options:
+  --host HOST               default 127.0.0.1
+  --port PORT               default 4566; 0 picks a free port
+  --region REGION           default us-east-1
+  --access-key-id ID        default test
+  --secret-access-key KEY   default test
+  --job-seconds N           seconds from PENDING to COMPLETED (default 5; 0: at the next look)
+  --seed FILE               USER_ID,ITEM_ID,TIMESTAMP rows for the dataset group (default: a sample of 50 users)
+  --data-dir DIR            keep state on disk and restore it on start
+  --fail-rate F             fraction of requests answered 500 / 503
+  --throttle-rate F         fraction answered ThrottlingException / SlowDown
+  --reset-rate F            fraction whose connection is dropped before handling
+  --drop-response-rate F    fraction handled, then dropped (the lost-response case)
+  --latency-ms N            delay added to each request
+  --seed-random N           seed for the fault rolls
+  --json                    print one JSON object with endpoint and datasetGroupArns
+  -h, --help                show help
+
+Example:
+  personalize-data-deletion emulator --port 4566 --job-seconds 2
+  AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 \\
+    personalize-data-deletion list`,
+
+  demo: `Usage: personalize-data-deletion demo [--job-seconds N] [--json]
+
+Starts the emulator in-process on a free port, prepares a sample list of user ids, uploads it, creates the
+deletion job, waits with progress, prints the finished job and the users left, and stops. No AWS account,
+no configuration.`,
+};

@@ -1,0 +1,365 @@
+// The official AWS SDK v3 clients are the reference client here: they sign with their own SigV4 code and
+// parse answers with their own protocol code, so a mistake in the emulator shows up as an SDK error.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateDataDeletionJobCommand,
+  DescribeDataDeletionJobCommand,
+  ListDataDeletionJobsCommand,
+  PersonalizeClient,
+} from "@aws-sdk/client-personalize";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { AwsV4Signer } from "aws4fetch";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+
+const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
+const creds = { accessKeyId: "test", secretAccessKey: "test" };
+let running: RunningEmulator;
+
+function personalize(credentials = creds) {
+  return new PersonalizeClient({
+    region: "us-east-1",
+    endpoint: running.endpoint,
+    credentials,
+    maxAttempts: 1,
+  });
+}
+function s3(credentials = creds) {
+  return new S3Client({
+    region: "us-east-1",
+    endpoint: running.endpoint,
+    forcePathStyle: true,
+    credentials,
+    maxAttempts: 1,
+  });
+}
+async function users(): Promise<string[]> {
+  const res = await fetch(
+    `${running.endpoint}/_emulator/users?datasetGroupArn=${encodeURIComponent(running.emulator.datasetGroupArn)}`,
+  );
+  return ((await res.json()) as { users: string[] }).users;
+}
+async function put(key: string, body: string) {
+  await s3().send(
+    new PutObjectCommand({ Bucket: "sdk-bucket", Key: key, Body: body, ContentType: "text/csv" }),
+  );
+}
+async function create(jobName: string, dataLocation: string) {
+  return personalize().send(
+    new CreateDataDeletionJobCommand({
+      jobName,
+      datasetGroupArn: running.emulator.datasetGroupArn,
+      dataSource: { dataLocation },
+      roleArn: ROLE,
+    }),
+  );
+}
+async function describeJob(arn: string) {
+  return (await personalize().send(new DescribeDataDeletionJobCommand({ dataDeletionJobArn: arn })))
+    .dataDeletionJob;
+}
+
+beforeAll(async () => {
+  const started = Date.now();
+  running = await startEmulator({ port: 0, jobSeconds: 0 });
+  expect(Date.now() - started).toBeLessThan(1000);
+  await s3().send(new CreateBucketCommand({ Bucket: "sdk-bucket" }));
+});
+afterAll(() => running.close());
+
+describe("S3 with @aws-sdk/client-s3", () => {
+  test("PutObject, HeadObject, GetObject, ListObjectsV2, DeleteObject", async () => {
+    await put("a/users 1+2.csv", "USER_ID\nuser-001\n");
+    const head = await s3().send(new HeadObjectCommand({ Bucket: "sdk-bucket", Key: "a/users 1+2.csv" }));
+    expect(head.ContentLength).toBe(17);
+    const got = await s3().send(new GetObjectCommand({ Bucket: "sdk-bucket", Key: "a/users 1+2.csv" }));
+    expect(await got.Body?.transformToString()).toBe("USER_ID\nuser-001\n");
+    const listed = await s3().send(new ListObjectsV2Command({ Bucket: "sdk-bucket", Prefix: "a/" }));
+    expect(listed.Contents?.map((c) => c.Key)).toEqual(["a/users 1+2.csv"]);
+    await s3().send(new DeleteObjectCommand({ Bucket: "sdk-bucket", Key: "a/users 1+2.csv" }));
+    const error = await s3()
+      .send(new GetObjectCommand({ Bucket: "sdk-bucket", Key: "a/users 1+2.csv" }))
+      .catch((e) => e);
+    expect(error.name).toBe("NoSuchKey");
+  });
+
+  test("wrong secret: SignatureDoesNotMatch; unknown key: InvalidAccessKeyId", async () => {
+    const bad = await s3({ accessKeyId: "test", secretAccessKey: "nope" })
+      .send(new ListObjectsV2Command({ Bucket: "sdk-bucket" }))
+      .catch((e) => e);
+    expect(bad.name).toBe("SignatureDoesNotMatch");
+    expect(bad.$metadata.httpStatusCode).toBe(403);
+    const unknown = await s3({ accessKeyId: "other", secretAccessKey: "test" })
+      .send(new ListObjectsV2Command({ Bucket: "sdk-bucket" }))
+      .catch((e) => e);
+    expect(unknown.name).toBe("InvalidAccessKeyId");
+  });
+});
+
+describe("Personalize with @aws-sdk/client-personalize", () => {
+  test("create, describe and list; the job deletes its users' rows", async () => {
+    await put("jobs/one.csv", "USER_ID\nuser-001\nuser-002\nuser-404\n");
+    expect(await users()).toContain("user-001");
+    const { dataDeletionJobArn } = await create("sdk-one", "s3://sdk-bucket/jobs/one.csv");
+    const job = await describeJob(dataDeletionJobArn as string);
+    expect(job?.status).toBe("COMPLETED");
+    expect(job?.numDeleted).toBe(2);
+    expect(job?.creationDateTime).toBeInstanceOf(Date);
+    expect(job?.dataSource?.dataLocation).toBe("s3://sdk-bucket/jobs/one.csv");
+    const left = await users();
+    expect(left).not.toContain("user-001");
+    expect(left).not.toContain("user-002");
+    expect(left).toContain("user-003");
+  });
+
+  test("a folder location reads every file under it", async () => {
+    await put("folder/x/a.csv", "USER_ID\nuser-010\n");
+    await put("folder/x/sub/b.csv", "USER_ID\nuser-011\n");
+    const { dataDeletionJobArn } = await create("sdk-folder", "s3://sdk-bucket/folder/x/");
+    expect((await describeJob(dataDeletionJobArn as string))?.numDeleted).toBe(2);
+  });
+
+  test("jobs that cannot read their input FAIL with a reason", async () => {
+    await put("bad/header.csv", "USERID\nuser-020\n");
+    await put("bad/two-columns.csv", "USER_ID,X\nuser-020,1\n");
+    const cases: [string, string, RegExp][] = [
+      ["sdk-missing", "s3://sdk-bucket/bad/none.csv", /not found/],
+      ["sdk-header", "s3://sdk-bucket/bad/header.csv", /single USER_ID column/],
+      ["sdk-columns", "s3://sdk-bucket/bad/two-columns.csv", /single USER_ID column/],
+    ];
+    for (const [name, location, reason] of cases) {
+      const { dataDeletionJobArn } = await create(name, location);
+      const job = await describeJob(dataDeletionJobArn as string);
+      expect(job?.status).toBe("FAILED");
+      expect(job?.failureReason).toMatch(reason);
+    }
+    expect(await users()).toContain("user-020");
+  });
+
+  test("modeled errors: duplicate name, unknown resources, bad token, model validation", async () => {
+    await put("e/one.csv", "USER_ID\nuser-030\n");
+    await create("sdk-dup", "s3://sdk-bucket/e/one.csv");
+    const dup = await create("sdk-dup", "s3://sdk-bucket/e/one.csv").catch((e) => e);
+    expect(dup.name).toBe("ResourceAlreadyExistsException");
+    const missing = await describeJob(
+      "arn:aws:personalize:us-east-1:000000000000:data-deletion-job/none",
+    ).catch((e) => e);
+    expect(missing.name).toBe("ResourceNotFoundException");
+    const dsg = await personalize()
+      .send(
+        new CreateDataDeletionJobCommand({
+          jobName: "x",
+          datasetGroupArn: "arn:aws:personalize:us-east-1:000000000000:dataset-group/none",
+          dataSource: { dataLocation: "s3://b/k" },
+          roleArn: ROLE,
+        }),
+      )
+      .catch((e) => e);
+    expect(dsg.name).toBe("ResourceNotFoundException");
+    const token = await personalize()
+      .send(new ListDataDeletionJobsCommand({ nextToken: "forged" }))
+      .catch((e) => e);
+    expect(token.name).toBe("InvalidNextTokenException");
+    const invalid = await create("has space", "s3://sdk-bucket/e/one.csv").catch((e) => e);
+    expect(invalid.name).toBe("InvalidInputException");
+    expect(invalid.$metadata.httpStatusCode).toBe(400);
+    expect(invalid.message).toContain("'jobName'");
+    const range = await personalize()
+      .send(new ListDataDeletionJobsCommand({ maxResults: 101 }))
+      .catch((e) => e);
+    expect(range.name).toBe("InvalidInputException");
+    expect(range.message).toContain("maxResults");
+  });
+
+  test("ListDataDeletionJobs pages newest first with opaque tokens", async () => {
+    const all: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await personalize().send(
+        new ListDataDeletionJobsCommand({ maxResults: 2, ...(nextToken ? { nextToken } : {}) }),
+      );
+      all.push(...(page.dataDeletionJobs ?? []).map((j) => j.jobName as string));
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    expect(pages).toBeGreaterThan(2);
+    expect(new Set(all).size).toBe(all.length);
+    const times = [...running.emulator.state.jobs.values()]
+      .sort((a, b) => b.seq - a.seq)
+      .map((j) => j.jobName);
+    expect(all).toEqual(times);
+  });
+
+  test("bad signatures: wrong secret, unknown key, and an expired date", async () => {
+    const wrong = await personalize({ accessKeyId: "test", secretAccessKey: "nope" })
+      .send(new ListDataDeletionJobsCommand({}))
+      .catch((e) => e);
+    expect(wrong.name).toBe("InvalidSignatureException");
+    expect(wrong.$metadata.httpStatusCode).toBe(403);
+    const unknown = await personalize({ accessKeyId: "nobody", secretAccessKey: "test" })
+      .send(new ListDataDeletionJobsCommand({}))
+      .catch((e) => e);
+    expect(unknown.name).toBe("UnrecognizedClientException");
+    const old = new Date(Date.now() - 20 * 60 * 1000).toISOString().replace(/[:-]|\.\d{3}/g, "");
+    const signed = await new AwsV4Signer({
+      url: `${running.endpoint}/`,
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AmazonPersonalize.ListDataDeletionJobs",
+      },
+      body: "{}",
+      ...creds,
+      service: "personalize",
+      region: "us-east-1",
+      datetime: old,
+    }).sign();
+    const res = await fetch(signed.url, { method: "POST", headers: signed.headers, body: "{}" });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Signature expired/);
+  });
+
+  test("the PENDING limit: a sixth PENDING job is LimitExceededException", async () => {
+    const slow = await startEmulator({ port: 0, jobSeconds: 3600 });
+    try {
+      const client = new PersonalizeClient({
+        region: "us-east-1",
+        endpoint: slow.endpoint,
+        credentials: creds,
+        maxAttempts: 1,
+      });
+      const send = (i: number) =>
+        client.send(
+          new CreateDataDeletionJobCommand({
+            jobName: `p${i}`,
+            datasetGroupArn: slow.emulator.datasetGroupArn,
+            dataSource: { dataLocation: "s3://emulator-deletions/x.csv" },
+            roleArn: ROLE,
+          }),
+        );
+      for (let i = 0; i < 5; i++) await send(i);
+      const error = await send(5).catch((e) => e);
+      expect(error.name).toBe("LimitExceededException");
+      expect(error.message).toMatch(/PENDING/);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe("robustness", () => {
+  test("malformed JSON, wrong content type, oversize bodies: 4xx, and the emulator keeps running", async () => {
+    const sign = async (body: string, contentType: string) => {
+      const signed = await new AwsV4Signer({
+        url: `${running.endpoint}/`,
+        method: "POST",
+        headers: { "content-type": contentType, "x-amz-target": "AmazonPersonalize.ListDataDeletionJobs" },
+        body,
+        ...creds,
+        service: "personalize",
+        region: "us-east-1",
+      }).sign();
+      return fetch(signed.url, { method: "POST", headers: signed.headers, body });
+    };
+    const malformed = await sign("{not json", "application/x-amz-json-1.1");
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { __type: string }).__type).toBe("SerializationException");
+    const wrongType = await sign("{}", "text/plain");
+    expect(wrongType.status).toBe(400);
+    const big = await sign(JSON.stringify({ nextToken: "x".repeat(2 << 20) }), "application/x-amz-json-1.1");
+    expect(big.status).toBe(413);
+    const health = await fetch(`${running.endpoint}/_emulator/health`);
+    expect(await health.json()).toEqual({ ok: true });
+  });
+
+  test("state survives a restart with --data-dir, jobs resume their clock", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pdd-emulator-"));
+    try {
+      let first = await startEmulator({ port: 0, jobSeconds: 2, dataDir: dir });
+      const client = (e: RunningEmulator) => ({
+        p: new PersonalizeClient({
+          region: "us-east-1",
+          endpoint: e.endpoint,
+          credentials: creds,
+          maxAttempts: 1,
+        }),
+        s: new S3Client({
+          region: "us-east-1",
+          endpoint: e.endpoint,
+          forcePathStyle: true,
+          credentials: creds,
+          maxAttempts: 1,
+        }),
+      });
+      await client(first).s.send(
+        new PutObjectCommand({ Bucket: "emulator-deletions", Key: "r.csv", Body: "USER_ID\nuser-040\n" }),
+      );
+      const { dataDeletionJobArn } = await client(first).p.send(
+        new CreateDataDeletionJobCommand({
+          jobName: "restart",
+          datasetGroupArn: first.emulator.datasetGroupArn,
+          dataSource: { dataLocation: "s3://emulator-deletions/r.csv" },
+          roleArn: ROLE,
+        }),
+      );
+      await first.close();
+      first = await startEmulator({ port: 0, jobSeconds: 2, dataDir: dir });
+      const again = client(first);
+      const pending = (await again.p.send(new DescribeDataDeletionJobCommand({ dataDeletionJobArn })))
+        .dataDeletionJob;
+      expect(["PENDING", "IN_PROGRESS"]).toContain(pending?.status as string);
+      await new Promise((r) => setTimeout(r, 2100));
+      const done = (await again.p.send(new DescribeDataDeletionJobCommand({ dataDeletionJobArn })))
+        .dataDeletionJob;
+      expect(done?.status).toBe("COMPLETED");
+      expect(done?.numDeleted).toBe(1);
+      const obj = await again.s.send(new GetObjectCommand({ Bucket: "emulator-deletions", Key: "r.csv" }));
+      expect(await obj.Body?.transformToString()).toBe("USER_ID\nuser-040\n");
+      await first.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("fault injection is deterministic for a seed", async () => {
+    const outcomes = async () => {
+      const e = await startEmulator({ port: 0, faults: { failRate: 0.3, throttleRate: 0.2, seed: 42 } });
+      try {
+        const client = new PersonalizeClient({
+          region: "us-east-1",
+          endpoint: e.endpoint,
+          credentials: creds,
+          maxAttempts: 1,
+        });
+        const seen: string[] = [];
+        for (let i = 0; i < 20; i++) {
+          seen.push(
+            await client.send(new ListDataDeletionJobsCommand({})).then(
+              () => "ok",
+              (err) => err.name,
+            ),
+          );
+        }
+        return seen;
+      } finally {
+        await e.close();
+      }
+    };
+    const a = await outcomes();
+    expect(a).toEqual(await outcomes());
+    expect(a).toContain("ok");
+    expect(a).toContain("ThrottlingException");
+    expect(a).toContain("InternalFailure");
+  });
+});
