@@ -136,7 +136,6 @@ function showJob(job: DataDeletionJob): string {
 }
 
 function waitReporter(output: Output, label: string) {
-  let lastStatus = "";
   return (event: { status?: string | undefined; elapsedMs: number; error?: Error }) => {
     if (event.error) {
       output.info(`${label}: poll failed (${event.error.name}), will retry: ${event.error.message}`);
@@ -144,7 +143,6 @@ function waitReporter(output: Output, label: string) {
     }
     const status = event.status ?? "unknown";
     output.progress(`${label}: ${status} after ${duration(event.elapsedMs)}`, status);
-    lastStatus = status;
   };
 }
 

@@ -1,0 +1,207 @@
+// Runs the CLI as users do: a child process, under Node (the bundled dist/cli.js) and under Bun (the
+// TypeScript source), against the emulator, checking exit codes, stdout, stderr and what really happened.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { HELP } from "../../src/cli/help.ts";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const TMP = mkdtempSync(join(tmpdir(), "pdd-cli-"));
+// Inside the checkout, so Node resolves the external packages from its node_modules.
+const NODE_CLI = join(ROOT, ".tmp", `cli-test-${process.pid}`, "cli.js");
+const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
+const SECRET = "CLI-SECRET-KEY-d41d8cd98f00b204e980";
+const TOKEN = "CLI-SESSION-TOKEN-9e107d9d372bb6826bd8";
+let emu: RunningEmulator;
+
+beforeAll(async () => {
+  await build({
+    entryPoints: [join(ROOT, "src/cli/bin.ts")],
+    outfile: NODE_CLI,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "error",
+    absWorkingDir: ROOT,
+  });
+  emu = await startEmulator({ port: 0, jobSeconds: 0, accessKeyId: "AKIDCLI", secretAccessKey: SECRET });
+});
+afterAll(async () => {
+  await emu.close();
+  rmSync(join(ROOT, ".tmp", `cli-test-${process.pid}`), { recursive: true, force: true });
+});
+
+const RUNTIMES = {
+  node: (args: string[]) => ["node", NODE_CLI, ...args],
+  bun: (args: string[]) => [process.execPath, join(ROOT, "src/cli/bin.ts"), ...args],
+};
+
+async function run(runtime: keyof typeof RUNTIMES, args: string[], env: Record<string, string> = {}) {
+  const proc = Bun.spawn(RUNTIMES[runtime](args), {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIDCLI",
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      AWS_SESSION_TOKEN: TOKEN,
+      AWS_ENDPOINT_URL: emu.endpoint,
+      ...env,
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  expect(stdout + stderr).not.toContain(SECRET);
+  expect(stdout + stderr).not.toContain(TOKEN);
+  return { stdout, stderr, code };
+}
+
+for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
+  describe(`CLI under ${runtime}`, () => {
+    test("--help on every command, with examples", async () => {
+      for (const command of Object.keys(HELP).filter((c) => c !== "main")) {
+        const { stdout, code } = await run(runtime, [command, "--help"]);
+        expect(code).toBe(0);
+        expect(stdout).toContain(`Usage: personalize-data-deletion ${command}`);
+      }
+      const top = await run(runtime, ["--help"]);
+      expect(top.stdout).toContain("delete-users");
+    });
+
+    test("delete-users --wait --json: one JSON document, users really deleted, CSV cleaned up", async () => {
+      const file = join(TMP, `users-${runtime}.csv`);
+      writeFileSync(
+        file,
+        runtime === "node" ? "USER_ID\nuser-001\nuser-002\nuser-001\n" : "USER_ID\nuser-003\n",
+      );
+      const { stdout, stderr, code } = await run(runtime, [
+        "delete-users",
+        "--users-file",
+        file,
+        "--s3-uri",
+        `s3://${emu.emulator.bucket}/cli/`,
+        "--dataset-group-arn",
+        emu.emulator.datasetGroupArn,
+        "--role-arn",
+        ROLE,
+        "--job-name",
+        `cli-${runtime}`,
+        "--wait",
+        "--json",
+        "--debug",
+      ]);
+      expect(code).toBe(0);
+      const out = JSON.parse(stdout);
+      expect(out.jobs[0].status).toBe("COMPLETED");
+      expect(out.jobs[0].numDeleted).toBe(runtime === "node" ? 2 : 1);
+      expect(stderr).toContain("[redacted]");
+      const left = emu.emulator.state.users(emu.emulator.datasetGroupArn) ?? [];
+      expect(left).not.toContain(runtime === "node" ? "user-002" : "user-003");
+      expect(emu.emulator.state.buckets.get(emu.emulator.bucket)?.has(`cli/cli-${runtime}.csv`)).toBe(false);
+    });
+
+    test("a validation error: exit 2, one line naming the field, nothing sent", async () => {
+      const jobsBefore = emu.emulator.state.jobs.size;
+      const { stderr, code } = await run(runtime, [
+        "delete-users",
+        "--user-ids",
+        "a,b",
+        "--s3-uri",
+        `s3://${emu.emulator.bucket}/x/`,
+        "--dataset-group-arn",
+        emu.emulator.datasetGroupArn,
+        "--role-arn",
+        "arn:aws:iam::1:role/x",
+      ]);
+      expect(code).toBe(2);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toContain("roleArn");
+      expect(stderr).not.toContain("    at ");
+      expect(emu.emulator.state.jobs.size).toBe(jobsBefore);
+    });
+
+    test("unknown options are usage errors", async () => {
+      const { stderr, code } = await run(runtime, ["list", "--no-such-option"]);
+      expect(code).toBe(2);
+      expect(stderr).toContain("--no-such-option");
+    });
+
+    test("a service error: exit 3 with the request id", async () => {
+      const { stderr, code } = await run(runtime, [
+        "describe",
+        "arn:aws:personalize:us-east-1:000000000000:data-deletion-job/absent",
+      ]);
+      expect(code).toBe(3);
+      expect(stderr).toMatch(/Could not find resource .* \(request id [0-9a-f-]{36}\)/);
+    });
+
+    test("wait on a FAILED job exits 1 with the reason", async () => {
+      const create = await run(runtime, [
+        "create",
+        "--job-name",
+        `cli-fail-${runtime}`,
+        "--dataset-group-arn",
+        emu.emulator.datasetGroupArn,
+        "--role-arn",
+        ROLE,
+        "--data-location",
+        `s3://${emu.emulator.bucket}/nothing-here.csv`,
+        "--json",
+      ]);
+      expect(create.code).toBe(0);
+      const arn = JSON.parse(create.stdout).dataDeletionJobArn;
+      const { stderr, code } = await run(runtime, ["wait", arn]);
+      expect(code).toBe(1);
+      expect(stderr).toContain("FAILED: Input file not found");
+    });
+
+    test("list prints a table, all pages", async () => {
+      const { stdout, code } = await run(runtime, ["list", "--page-size", "1"]);
+      expect(code).toBe(0);
+      expect(stdout.split("\n")[0]).toMatch(/^NAME\s+STATUS\s+CREATED\s+ARN$/);
+      expect(stdout).toContain(`cli-fail-${runtime}`);
+    });
+
+    test("validate-csv reports counts and bad lines with numbers", async () => {
+      const file = join(TMP, `check-${runtime}.csv`);
+      writeFileSync(file, `USER_ID,X\na,1\nb,2\na,3\n${"z".repeat(300)},4\nc\n`);
+      const { stdout, code } = await run(runtime, ["validate-csv", file, "--json"]);
+      expect(code).toBe(2);
+      const report = JSON.parse(stdout);
+      expect(report).toMatchObject({ rows: 5, uniqueUserIds: 2, duplicates: 1, fitsOneJob: false });
+      expect(report.invalidLines.map((l: { line: number }) => l.line)).toEqual([5, 6]);
+    });
+  });
+}
+
+describe("emulator command", () => {
+  test("prints its endpoint and dataset group, one line per fact, and serves", async () => {
+    const proc = Bun.spawn(
+      [process.execPath, join(ROOT, "src/cli/bin.ts"), "emulator", "--port", "0", "--json"],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    try {
+      const reader = proc.stdout.getReader();
+      const { value } = await reader.read();
+      const facts = JSON.parse(new TextDecoder().decode(value));
+      expect(facts.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(facts.datasetGroupArns[0]).toBe(
+        "arn:aws:personalize:us-east-1:000000000000:dataset-group/emulator-sample",
+      );
+      const res = await fetch(`${facts.endpoint}/_emulator/health`);
+      expect(res.status).toBe(200);
+    } finally {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    }
+  });
+});
