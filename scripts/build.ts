@@ -1,7 +1,22 @@
-// Builds what is not committed: the CLI for Node (dist/cli.js) and the library (dist/lib/). The action's
-// bundle (dist/index.js) is built by scripts/build-action.ts and committed.
+// Builds what is not committed: the library (dist/lib/: ESM + .d.ts) and the CLI for Node (dist/cli.js).
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
 
+rmSync("dist/lib", { recursive: true, force: true });
+await build({
+  entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts" },
+  outdir: "dist/lib",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  packages: "external",
+  external: ["node:*"],
+  logLevel: "warning",
+});
 await build({
   entryPoints: { cli: "src/cli/bin.ts" },
   outdir: "dist",
@@ -12,4 +27,18 @@ await build({
   packages: "external",
   logLevel: "warning",
 });
-console.log("built dist/cli.js");
+const tsc = spawnSync("tsc", ["-p", "tsconfig.build.json"], {
+  stdio: "inherit",
+  shell: process.platform === "win32",
+});
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// Declarations keep the source's ".ts" specifiers; point them at the emitted ".js"/".d.ts" pair instead.
+for (const entry of readdirSync("dist/lib/types", { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith(".d.ts")) continue;
+  const path = join(entry.parentPath, entry.name);
+  writeFileSync(
+    path,
+    readFileSync(path, "utf8").replace(/(from\s+["'](?:\.{1,2}\/)[^"']*?)\.ts(["'])/g, "$1.js$2"),
+  );
+}
+console.log("built dist/lib/ (ESM + .d.ts) and dist/cli.js");

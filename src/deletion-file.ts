@@ -82,7 +82,8 @@ export class DeletionFileBuilder {
       this.duplicateCount++;
       return;
     }
-    this.fileBytes[this.blockFile[this.blocks.length - 1] as number] += written;
+    const current = this.fileBytes.length - 1;
+    this.fileBytes[current] = (this.fileBytes[current] as number) + written;
     this.pos += written;
     this.userCount++;
   }
