@@ -27,35 +27,61 @@ export interface PreparedCsv extends PreparedDeletionFile {
 // A line longer than this without a newline is not a list of user ids (ids are at most 256 characters).
 const MAX_RECORD_CHARS = 1 << 20;
 
+/** A CSV source with a name for error messages, for merging several files. */
+export interface NamedCsvSource {
+  name?: string;
+  source: CsvSource;
+}
+
 /**
  * Turns a CSV with a `USER_ID` column (or, with `headerless`, a plain list) into deletion files. The input
- * is read as a stream; rows without quotes take a fast path and quoted rows go through papaparse.
+ * is read as a stream; rows without quotes take a fast path and quoted rows go through papaparse. Several
+ * files (each with its own header) can be merged into one list, duplicates removed across them.
  */
 export async function prepareDeletionCsv(
-  source: CsvSource,
+  source: CsvSource | NamedCsvSource[],
   options: PrepareCsvOptions = {},
 ): Promise<PreparedCsv> {
-  const reader = new CsvRecordReader(options);
+  const builder = new DeletionFileBuilder(options);
+  const sources = Array.isArray(source) ? source : [{ source }];
+  let rows = 0;
+  const invalid: CsvError[] = [];
+  for (const { name, source: one } of sources) {
+    const reader = new CsvRecordReader(builder, options, name);
+    await feed(reader, one);
+    reader.end();
+    rows += reader.rows;
+    invalid.push(...reader.invalid);
+  }
+  if (builder.userCount === 0) {
+    if (invalid.length === 0) {
+      throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
+    }
+    return { files: [], userCount: 0, duplicateCount: builder.duplicateCount, bytes: 0, rows, invalid };
+  }
+  return { ...builder.finish(), rows, invalid };
+}
+
+async function feed(reader: CsvRecordReader, source: CsvSource): Promise<void> {
   if (typeof source === "string") {
     reader.push(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source);
-  } else {
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    for await (const chunk of byteChunks(source)) {
-      let text: string;
-      try {
-        text = decoder.decode(chunk, { stream: true });
-      } catch (cause) {
-        throw reader.utf8Error(chunk, cause);
-      }
-      reader.push(text);
-    }
-    try {
-      reader.push(decoder.decode());
-    } catch (cause) {
-      throw reader.utf8Error(new Uint8Array(0), cause);
-    }
+    return;
   }
-  return reader.finish();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  for await (const chunk of byteChunks(source)) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch (cause) {
+      throw reader.utf8Error(chunk, cause);
+    }
+    reader.push(text);
+  }
+  try {
+    reader.push(decoder.decode());
+  } catch (cause) {
+    throw reader.utf8Error(new Uint8Array(0), cause);
+  }
 }
 
 async function* byteChunks(source: Exclude<CsvSource, string>): AsyncGenerator<Uint8Array> {
@@ -89,7 +115,6 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
 }
 
 class CsvRecordReader {
-  private readonly builder: DeletionFileBuilder;
   private readonly headerless: boolean | "auto";
   private readonly collect: boolean;
   private carry = "";
@@ -98,13 +123,20 @@ class CsvRecordReader {
   private pendingLine = 0;
   private column = -1;
   private width = 0;
-  private rows = 0;
-  private readonly invalid: CsvError[] = [];
+  rows = 0;
+  readonly invalid: CsvError[] = [];
 
-  constructor(options: PrepareCsvOptions) {
-    this.builder = new DeletionFileBuilder(options);
+  constructor(
+    private readonly builder: DeletionFileBuilder,
+    options: PrepareCsvOptions,
+    private readonly name: string | undefined,
+  ) {
     this.headerless = options.headerless ?? false;
     this.collect = options.invalidLines === "collect";
+  }
+
+  private fail(reason: string, line?: number): CsvError {
+    return new CsvError(reason, line, this.name);
   }
 
   push(text: string): void {
@@ -117,30 +149,20 @@ class CsvRecordReader {
     }
     this.carry = data.slice(start);
     if (this.carry.length > MAX_RECORD_CHARS && this.pending === "") {
-      throw new CsvError(
+      throw this.fail(
         `the line is longer than ${MAX_RECORD_CHARS} characters: this is not a list of user ids`,
         this.line,
       );
     }
   }
 
-  finish(): PreparedCsv {
+  /** Flushes the last line and checks the file as a whole. */
+  end(): void {
     if (this.carry !== "") this.onLine(this.carry);
     this.carry = "";
-    if (this.pending !== "") {
-      throw new CsvError("a quoted field is never closed (unterminated quote)", this.pendingLine);
-    }
-    if (this.column === -1) throw new CsvError("the file is empty");
-    if (this.builder.userCount === 0 && this.invalid.length === 0) {
-      throw new CsvError(
-        this.rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids",
-      );
-    }
-    const prepared =
-      this.builder.userCount === 0
-        ? { files: [], userCount: 0, duplicateCount: this.builder.duplicateCount, bytes: 0 }
-        : this.builder.finish();
-    return { ...prepared, rows: this.rows, invalid: this.invalid };
+    if (this.pending !== "")
+      throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
+    if (this.column === -1) throw this.fail("the file is empty");
   }
 
   utf8Error(chunk: Uint8Array, cause: unknown): CsvError {
@@ -148,7 +170,7 @@ class CsvRecordReader {
     let line = this.line;
     for (let i = 0; i < bad; i++) if (chunk[i] === 10) line++;
     const bom = chunk[0] === 0xff || chunk[0] === 0xfe ? " (it starts with a UTF-16 byte order mark)" : "";
-    const error = new CsvError(`the file is not valid UTF-8${bom}; save it as UTF-8`, line);
+    const error = this.fail(`the file is not valid UTF-8${bom}; save it as UTF-8`, line);
     (error as { cause?: unknown }).cause = cause;
     return error;
   }
@@ -165,7 +187,7 @@ class CsvRecordReader {
           this.onRecord(parseQuoted(record, this.pendingLine), this.pendingLine),
         );
       } else if (this.pending.length > MAX_RECORD_CHARS) {
-        throw new CsvError("a quoted field is never closed (unterminated quote)", this.pendingLine);
+        throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
       }
       return;
     }
@@ -182,7 +204,9 @@ class CsvRecordReader {
   private guard(line: number, step: () => void): void {
     try {
       step();
-    } catch (error) {
+    } catch (thrown) {
+      let error = thrown;
+      if (error instanceof CsvError && this.name && !error.file) error = this.fail(error.reason, error.line);
       if (!(this.collect && error instanceof CsvError && error.line === line && this.column !== -1))
         throw error;
       this.invalid.push(error);
@@ -199,7 +223,7 @@ class CsvRecordReader {
     this.rows++;
     if (fields.length !== this.width) {
       const hint = fields.length > this.width ? " (quote ids that contain a comma)" : "";
-      throw new CsvError(
+      throw this.fail(
         `found ${fields.length} fields where ${this.width} ${this.width === 1 ? "is" : "are"} expected${hint}`,
         line,
       );
@@ -218,12 +242,12 @@ class CsvRecordReader {
     }
     if (at === -1) {
       const found = fields.map((f) => JSON.stringify(f.trim())).join(", ");
-      throw new CsvError(
+      throw this.fail(
         `the header has no USER_ID column (found ${found.length > 100 ? `${found.slice(0, 97)}...` : found}); for a plain list of ids pass headerless`,
         line,
       );
     }
-    if (names.indexOf("USER_ID", at + 1) !== -1) throw new CsvError("the header names USER_ID twice", line);
+    if (names.indexOf("USER_ID", at + 1) !== -1) throw this.fail("the header names USER_ID twice", line);
     this.column = at;
     this.width = fields.length;
     return true;

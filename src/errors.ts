@@ -51,10 +51,17 @@ export class ConfigurationError extends DataDeletionError {}
 /** A CSV or id list could not be turned into a valid deletion file. `line` is 1-based. */
 export class CsvError extends DataDeletionError {
   readonly line: number | undefined;
+  /** The file's name, when several files were merged. */
+  readonly file: string | undefined;
+  /** What is wrong, without the location. */
+  readonly reason: string;
 
-  constructor(message: string, line?: number) {
-    super(line === undefined ? message : `line ${line}: ${message}`);
+  constructor(reason: string, line?: number, file?: string) {
+    const where = [file, line === undefined ? undefined : `line ${line}`].filter(Boolean).join(" ");
+    super(where ? `${where}: ${reason}` : reason);
     this.line = line;
+    this.file = file;
+    this.reason = reason;
   }
 }
 

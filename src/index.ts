@@ -6,7 +6,13 @@ export {
   type UploadResult,
   type UsersInput,
 } from "./client.ts";
-export { type CsvSource, type PrepareCsvOptions, type PreparedCsv, prepareDeletionCsv } from "./csv.ts";
+export {
+  type CsvSource,
+  type NamedCsvSource,
+  type PrepareCsvOptions,
+  type PreparedCsv,
+  prepareDeletionCsv,
+} from "./csv.ts";
 export {
   DEFAULT_MAX_FILE_BYTES,
   MAX_USER_ID_LENGTH,

@@ -188,3 +188,27 @@ describe("serializeUserIds", () => {
     await expect(serializeUserIds([])).rejects.toThrow(CsvError);
   });
 });
+
+describe("several files", () => {
+  test("are merged with duplicates removed across them; errors name the file and line", async () => {
+    const out = await prepareDeletionCsv(
+      [
+        { name: "a.csv", source: "USER_ID,X\nu1,1\nu2,2\n" },
+        { name: "b.txt", source: "u2\nu3\n" },
+      ],
+      { headerless: "auto" },
+    );
+    expect(readBack(out.files)).toEqual(["u1", "u2", "u3"]);
+    expect(out.duplicateCount).toBe(1);
+    const error = await prepareDeletionCsv(
+      [
+        { name: "a.csv", source: "USER_ID\nu1\n" },
+        { name: "b.csv", source: `USER_ID\nok\n${"x".repeat(300)}\n` },
+      ],
+      {},
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(CsvError);
+    expect(error.message).toMatch(/^b\.csv line 3: a user id must be at most 256 characters/);
+    expect(error.file).toBe("b.csv");
+  });
+});
