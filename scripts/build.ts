@@ -4,41 +4,56 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 
-rmSync("dist/lib", { recursive: true, force: true });
-await build({
-  entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts" },
-  outdir: "dist/lib",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "neutral",
-  target: "es2022",
-  packages: "external",
-  external: ["node:*"],
-  logLevel: "warning",
-});
-await build({
-  entryPoints: { cli: "src/cli/bin.ts" },
-  outdir: "dist",
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  packages: "external",
-  logLevel: "warning",
-});
-const tsc = spawnSync("tsc", ["-p", "tsconfig.build.json"], {
-  stdio: "inherit",
-  shell: process.platform === "win32",
-});
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-// Declarations keep the source's ".ts" specifiers; point them at the emitted ".js"/".d.ts" pair instead.
-for (const entry of readdirSync("dist/lib/types", { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !entry.name.endsWith(".d.ts")) continue;
-  const path = join(entry.parentPath, entry.name);
-  writeFileSync(
-    path,
-    readFileSync(path, "utf8").replace(/(from\s+["'](?:\.{1,2}\/)[^"']*?)\.ts(["'])/g, "$1.js$2"),
-  );
+/** The library's JavaScript: the root export and the emulator, sharing chunks; dependencies stay imports. */
+export async function buildLibrary(outdir = "dist/lib"): Promise<void> {
+  await build({
+    entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts" },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    packages: "external",
+    external: ["node:*"],
+    logLevel: "warning",
+  });
 }
-console.log("built dist/lib/ (ESM + .d.ts) and dist/cli.js");
+
+async function buildCli(): Promise<void> {
+  await build({
+    entryPoints: { cli: "src/cli/bin.ts" },
+    outdir: "dist",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    packages: "external",
+    logLevel: "warning",
+  });
+}
+
+function buildDeclarations(): void {
+  const tsc = spawnSync("tsc", ["-p", "tsconfig.build.json"], {
+    stdio: "inherit",
+    shell: process.platform === "win32",
+  });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // Declarations keep the source's ".ts" specifiers; point them at the emitted ".js"/".d.ts" pair instead.
+  for (const entry of readdirSync("dist/lib/types", { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".d.ts")) continue;
+    const path = join(entry.parentPath, entry.name);
+    writeFileSync(
+      path,
+      readFileSync(path, "utf8").replace(/(from\s+["'](?:\.{1,2}\/)[^"']*?)\.ts(["'])/g, "$1.js$2"),
+    );
+  }
+}
+
+if (import.meta.main) {
+  rmSync("dist/lib", { recursive: true, force: true });
+  await buildLibrary();
+  await buildCli();
+  buildDeclarations();
+  console.log("built dist/lib/ (ESM + .d.ts) and dist/cli.js");
+}

@@ -1,0 +1,147 @@
+// The runtime matrix, in the spirit of hono's runtime tests: one smoke suite (smoke.ts), a thin entry per
+// runtime, all against one emulator. Node and Bun import the built package by name, Deno through its import
+// map (the JSR export), workerd runs a Worker bundle in miniflare.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { buildLibrary } from "../../scripts/build.ts";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import type { SmokeResult, SmokeTarget } from "./smoke.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const OUT = join(ROOT, ".tmp", `runtimes-${process.pid}`);
+let emu: RunningEmulator;
+let workerBundle = "";
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, jobSeconds: 0 });
+  mkdirSync(OUT, { recursive: true });
+  await buildLibrary(join(ROOT, "dist/lib"));
+  await build({
+    entryPoints: [join(ROOT, "test/runtimes/node/entry.ts")],
+    outfile: join(OUT, "node-entry.mjs"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    external: ["personalize-data-deletion"],
+    logLevel: "error",
+  });
+  const worker = await build({
+    entryPoints: [join(ROOT, "test/runtimes/workerd/worker.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    alias: { "personalize-data-deletion": join(ROOT, "src/index.ts") },
+    logLevel: "error",
+  });
+  workerBundle = (worker.outputFiles[0] as { text: string }).text;
+});
+afterAll(() => emu.close());
+
+const target = (runtime: string, userId: string): SmokeTarget => ({
+  runtime,
+  endpoint: emu.endpoint,
+  datasetGroupArn: emu.emulator.datasetGroupArn,
+  bucket: emu.emulator.bucket,
+  userId,
+});
+
+async function spawnJson(cmd: string[], cwd: string): Promise<SmokeResult> {
+  const proc = Bun.spawn(cmd, {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? "",
+      DENO_DIR: join(ROOT, ".tmp", "deno-cache"),
+      DENO_NO_UPDATE_CHECK: "1",
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  if (code !== 0) throw new Error(`${cmd[0]} exited ${code}: ${stderr}`);
+  return JSON.parse(stdout.trim().split("\n").pop() as string);
+}
+
+function expectDeleted(result: SmokeResult, runtime: string) {
+  expect(result).toMatchObject({ runtime, status: "COMPLETED", numDeleted: 1, userGone: true });
+  expect(result.listed).toBeGreaterThanOrEqual(1);
+}
+
+describe("runtime matrix", () => {
+  test("Node (installed version) imports the built package by name", async () => {
+    const result = await spawnJson(
+      ["node", join(OUT, "node-entry.mjs"), JSON.stringify(target("node", "user-041"))],
+      ROOT,
+    );
+    expectDeleted(result, "node");
+  });
+
+  test("Bun imports the built package by name", async () => {
+    const result = await spawnJson(
+      [process.execPath, join(ROOT, "test/runtimes/bun/entry.ts"), JSON.stringify(target("bun", "user-042"))],
+      ROOT,
+    );
+    expectDeleted(result, "bun");
+  });
+
+  test("Deno imports the JSR export through an import map, downloading nothing", async () => {
+    const deno = join(ROOT, "node_modules/.bin/deno");
+    const result = await spawnJson(
+      [
+        deno,
+        "run",
+        "--cached-only",
+        "--allow-net=127.0.0.1",
+        "--config",
+        join(ROOT, "test/runtimes/deno/deno.json"),
+        join(ROOT, "test/runtimes/deno/entry.ts"),
+        JSON.stringify(target("deno", "user-043")),
+      ],
+      ROOT,
+    );
+    expectDeleted(result, "deno");
+  });
+
+  test("the Deno import map names the same dependency ranges as package.json", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const map = JSON.parse(readFileSync(join(ROOT, "test/runtimes/deno/deno.json"), "utf8")) as {
+      imports: Record<string, string>;
+    };
+    for (const name of ["aws4fetch", "valibot", "papaparse"])
+      expect(map.imports[name]).toBe(`npm:${name}@${pkg.dependencies[name]}`);
+  });
+
+  test("workerd (miniflare) runs the core in a Worker", async () => {
+    const mf = new Miniflare({
+      modules: true,
+      script: workerBundle,
+      compatibilityDate: "2026-04-01",
+      bindings: { TARGET: JSON.stringify(target("workerd", "user-044")) },
+    });
+    try {
+      const res = await mf.dispatchFetch("http://localhost/");
+      const body = (await res.json()) as SmokeResult & { error?: string };
+      expect(body.error).toBeUndefined();
+      expectDeleted(body, "workerd");
+    } finally {
+      await mf.dispose();
+    }
+  });
+
+  test("the Worker bundle pulls in no node: module and no require()", () => {
+    expect(workerBundle.length).toBeGreaterThan(1000);
+    expect(workerBundle).not.toMatch(/from\s*["']node:|import\(["']node:|require\(["']/);
+    const core = readFileSync(join(ROOT, "src/index.ts"), "utf8");
+    expect(core).not.toContain("node:");
+  });
+});
