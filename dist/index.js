@@ -26402,126 +26402,6 @@ function callPersonalize(transport, endpoint2, operation, input, signal) {
   );
 }
 
-// src/s3.ts
-var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-function parseS3Uri(uri, field = "s3Uri") {
-  const fail2 = (rule) => {
-    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
-  };
-  if (typeof uri !== "string")
-    return fail2("must be a string like s3://bucket/prefix/ or s3://bucket/key.csv");
-  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
-  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
-  const bucket = match[1];
-  const key = match[2] ?? "";
-  if (!BUCKET.test(bucket) || bucket.includes("..")) {
-    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
-  }
-  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
-  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
-  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
-  return { bucket, key, isPrefix: key === "" || key.endsWith("/") };
-}
-function formatS3Uri(bucket, key) {
-  return `s3://${bucket}/${key}`;
-}
-function encodeKey(key) {
-  return key.split("/").map(
-    (segment) => encodeURIComponent(segment).replace(
-      /[!'()*]/g,
-      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
-    )
-  ).join("/");
-}
-function objectUrl(target, bucket, key) {
-  const path = key === "" ? "" : encodeKey(key);
-  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
-  const region = target.transport.region;
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
-  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
-}
-function xmlField(xml, name) {
-  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-}
-function parseS3Error(status, headers, xml) {
-  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
-  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
-  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
-  const retryable = status >= 500 || status === 429 || code === "SlowDown" || code === "RequestTimeout" || code === "InternalError";
-  return new S3Error(message, { httpStatus: status, requestId, retryable, code });
-}
-function hex(digest) {
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-async function sha256Hex(bytes) {
-  return hex(await crypto.subtle.digest("SHA-256", bytes));
-}
-var EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-async function putObjectOnce(target, bucket, key, body, options = {}) {
-  const sha256 = await sha256Hex(body);
-  const headers = {
-    "content-type": "text/csv",
-    "x-amz-content-sha256": sha256,
-    "x-amz-meta-sha256": sha256
-  };
-  if (!options.overwrite) headers["if-none-match"] = "*";
-  const url = objectUrl(target, bucket, key);
-  const written = await target.transport.send(
-    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
-    async (response) => {
-      const text = await response.text();
-      if (response.ok) return true;
-      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
-      throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-  if (written) return { created: true, sha256 };
-  const existing = await headObject(target, bucket, key, options.signal);
-  if (existing?.sha256 === sha256) return { created: false, sha256 };
-  throw new ConflictError(
-    `s3://${bucket}/${key} already holds a different object; choose another key or allow overwriting`
-  );
-}
-async function headObject(target, bucket, key, signal) {
-  return target.transport.send(
-    {
-      service: "s3",
-      operation: "HeadObject",
-      method: "HEAD",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
-      signal
-    },
-    async (response) => {
-      await response.body?.cancel();
-      if (response.status === 404) return void 0;
-      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
-      return {
-        size: Number(response.headers.get("content-length") ?? 0),
-        sha256: response.headers.get("x-amz-meta-sha256") ?? void 0
-      };
-    }
-  );
-}
-async function deleteObject(target, bucket, key, signal) {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-}
-
 // node_modules/valibot/dist/index.mjs
 var store$4;
 var DEFAULT_CONFIG = {
@@ -27059,209 +26939,6 @@ var DescribeDataDeletionJobInputSchema = inputSchema(
 var ListDataDeletionJobsInputSchema = inputSchema("ListDataDeletionJobsRequest");
 var JobNameSchema = shapeSchema("Name", true);
 
-// src/waiter.ts
-async function pollJob(dataDeletionJobArn, describe, options, clock) {
-  const timeoutMs = options.timeoutMs ?? 24 * 60 * 60 * 1e3;
-  const minDelay = options.minDelayMs ?? 5e3;
-  const maxDelay = Math.max(minDelay, options.maxDelayMs ?? 6e4);
-  const started = clock.now();
-  let delay = minDelay;
-  let lastStatus;
-  for (; ; ) {
-    let job;
-    let transient;
-    try {
-      job = await describe(options.signal);
-    } catch (error2) {
-      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
-      transient = error2;
-    }
-    const elapsedMs = clock.now() - started;
-    if (job) lastStatus = job.status;
-    options.onPoll?.({ status: lastStatus, elapsedMs, job, ...transient ? { error: transient } : {} });
-    if (job?.status === "COMPLETED") return job;
-    if (job?.status === "FAILED") throw new DataDeletionJobFailedError(job);
-    const remaining = timeoutMs - elapsedMs;
-    if (remaining <= 0) throw new WaiterTimeoutError(dataDeletionJobArn, lastStatus, elapsedMs);
-    const jittered = delay / 2 + clock.random() * delay / 2;
-    await clock.sleep(Math.min(jittered, remaining), options.signal);
-    delay = Math.min(maxDelay, delay * 2);
-  }
-}
-
-// src/split.ts
-async function runDeleteUsers(client, input) {
-  const target = parseS3Uri(input.s3Uri);
-  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(client.clock).replace("T", "-")}`;
-  const request2 = (name, key) => ({
-    jobName: name,
-    datasetGroupArn: input.datasetGroupArn,
-    roleArn: input.roleArn,
-    dataSource: { dataLocation: formatS3Uri(target.bucket, key) },
-    ...input.tags ? { tags: input.tags } : {}
-  });
-  validate(
-    CreateDataDeletionJobInputSchema,
-    request2(jobName, uploadKeys(target.key, target.isPrefix, 1, jobName)[0]),
-    "deleteUsers"
-  );
-  const maxPending = input.maxPendingJobs ?? 5;
-  const waitOptions = typeof input.wait === "object" ? input.wait : {};
-  const signal = input.signal ?? waitOptions.signal;
-  const callOptions = signal ? { signal } : {};
-  const prepared = await prepareUsers(input.users, input.maxFileBytes);
-  const count = prepared.files.length;
-  input.onProgress?.({
-    phase: "prepare",
-    userCount: prepared.userCount,
-    duplicateCount: prepared.duplicateCount,
-    bytes: prepared.bytes,
-    files: count
-  });
-  const keys = uploadKeys(target.key, target.isPrefix, count, jobName);
-  const names = count === 1 ? [jobName] : keys.map((_, i) => `${jobName}-part-${i + 1}`);
-  const requests = names.map(
-    (name, i) => validate(CreateDataDeletionJobInputSchema, request2(name, keys[i]), "deleteUsers")
-  );
-  const jobs = [];
-  for (const [i, req] of requests.entries()) {
-    if (count > 1) await waitForRoom(client, input, req.jobName, maxPending, waitOptions, signal);
-    const body = prepared.files[i];
-    const upload = await putObjectOnce(client.s3, target.bucket, keys[i], body, {
-      overwrite: input.overwrite,
-      signal
-    });
-    input.onProgress?.({
-      phase: "upload",
-      dataLocation: req.dataSource.dataLocation,
-      bytes: body.length,
-      created: upload.created
-    });
-    let created;
-    for (; ; ) {
-      try {
-        created = await client.createDataDeletionJob(req, callOptions);
-        break;
-      } catch (error2) {
-        if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
-        const pendingNow = await countPending(client, input.datasetGroupArn, req.jobName, signal);
-        await waitForRoom(
-          client,
-          input,
-          req.jobName,
-          Math.max(1, Math.min(maxPending, pendingNow)),
-          waitOptions,
-          signal
-        );
-      }
-    }
-    const arn = created.dataDeletionJobArn;
-    input.onProgress?.({
-      phase: "create",
-      jobName: req.jobName,
-      dataDeletionJobArn: arn,
-      adopted: created.adopted === true
-    });
-    jobs.push({
-      jobName: req.jobName,
-      dataDeletionJobArn: arn,
-      dataLocation: req.dataSource.dataLocation,
-      adopted: created.adopted === true,
-      uploadedFileDeleted: false
-    });
-  }
-  if (input.wait) {
-    for (const [i, result] of jobs.entries()) {
-      let job;
-      try {
-        job = await pollJob(
-          result.dataDeletionJobArn,
-          async (s) => (await client.describeDataDeletionJob(
-            { dataDeletionJobArn: result.dataDeletionJobArn },
-            s ? { signal: s } : {}
-          )).dataDeletionJob,
-          {
-            ...waitOptions,
-            ...signal ? { signal } : {},
-            onPoll: (event) => {
-              waitOptions.onPoll?.(event);
-              input.onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
-            }
-          },
-          client.clock
-        );
-      } catch (error2) {
-        if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
-        job = error2.job;
-        client.logger?.warn?.(
-          `${result.jobName} FAILED; its input is kept at ${result.dataLocation} so it can be retried`
-        );
-      }
-      Object.assign(result, {
-        status: job.status,
-        numDeleted: job.numDeleted,
-        failureReason: job.failureReason,
-        job
-      });
-      if (job.status === "COMPLETED" && !input.keepUploadedFile) {
-        await deleteObject(client.s3, target.bucket, keys[i], signal);
-        result.uploadedFileDeleted = true;
-        input.onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
-      }
-    }
-    const failed = jobs.find((j) => j.status === "FAILED");
-    if (failed && input.failOnJobFailure !== false) {
-      throw new DataDeletionJobFailedError(
-        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-        { jobs, keptAt: failed.dataLocation }
-      );
-    }
-  }
-  return {
-    jobs,
-    userCount: prepared.userCount,
-    duplicateCount: prepared.duplicateCount,
-    bytes: prepared.bytes
-  };
-}
-async function countPending(client, datasetGroupArn, except, signal) {
-  let pending = 0;
-  for await (const job of client.paginateDataDeletionJobs(
-    { datasetGroupArn, pageSize: 100 },
-    signal ? { signal } : {}
-  )) {
-    if (job.status === "PENDING" && job.jobName !== except) pending++;
-  }
-  return pending;
-}
-async function waitForRoom(client, input, jobName, limit, waitOptions, signal) {
-  const started = client.clock.now();
-  const timeoutMs = waitOptions.timeoutMs ?? 24 * 60 * 60 * 1e3;
-  let delay = Math.max(waitOptions.minDelayMs ?? 3e4, 1);
-  const maxDelay = Math.max(delay, waitOptions.maxDelayMs ?? 3e5);
-  for (; ; ) {
-    let pending;
-    try {
-      pending = await countPending(client, input.datasetGroupArn, jobName, signal);
-    } catch (error2) {
-      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
-      pending = limit;
-    }
-    input.onProgress?.({ phase: "room", pending, limit });
-    if (pending < limit) return;
-    const elapsed = client.clock.now() - started;
-    if (elapsed >= timeoutMs) {
-      throw new WaiterTimeoutError(
-        `${input.datasetGroupArn} (room for ${jobName})`,
-        `${pending} PENDING`,
-        elapsed
-      );
-    }
-    await client.clock.sleep(Math.min(delay, timeoutMs - elapsed), signal);
-    delay = Math.min(maxDelay, delay * 2);
-  }
-}
-
 // node_modules/aws4fetch/dist/aws4fetch.esm.mjs
 var encoder2 = new TextEncoder();
 var HOST_SERVICES = {
@@ -27658,14 +27335,37 @@ var Transport = class {
   }
 };
 
-// src/client.ts
-function isPrepared(users) {
-  return typeof users === "object" && users !== null && Array.isArray(users.files);
+// src/waiter.ts
+async function pollJob(dataDeletionJobArn, describe, options, clock) {
+  const timeoutMs = options.timeoutMs ?? 24 * 60 * 60 * 1e3;
+  const minDelay = options.minDelayMs ?? 5e3;
+  const maxDelay = Math.max(minDelay, options.maxDelayMs ?? 6e4);
+  const started = clock.now();
+  let delay = minDelay;
+  let lastStatus;
+  for (; ; ) {
+    let job;
+    let transient;
+    try {
+      job = await describe(options.signal);
+    } catch (error2) {
+      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
+      transient = error2;
+    }
+    const elapsedMs = clock.now() - started;
+    if (job) lastStatus = job.status;
+    options.onPoll?.({ status: lastStatus, elapsedMs, job, ...transient ? { error: transient } : {} });
+    if (job?.status === "COMPLETED") return job;
+    if (job?.status === "FAILED") throw new DataDeletionJobFailedError(job);
+    const remaining = timeoutMs - elapsedMs;
+    if (remaining <= 0) throw new WaiterTimeoutError(dataDeletionJobArn, lastStatus, elapsedMs);
+    const jittered = delay / 2 + clock.random() * delay / 2;
+    await clock.sleep(Math.min(jittered, remaining), options.signal);
+    delay = Math.min(maxDelay, delay * 2);
+  }
 }
-async function prepareUsers(users, maxFileBytes) {
-  if (isPrepared(users)) return users;
-  return serializeUserIds(users, maxFileBytes === void 0 ? {} : { maxFileBytes });
-}
+
+// src/jobs-client.ts
 function toDate(value) {
   return typeof value === "number" ? new Date(value * 1e3) : void 0;
 }
@@ -27691,7 +27391,7 @@ function checkEndpoint(value, name) {
   }
   return url.toString();
 }
-var DataDeletionClient = class {
+var DataDeletionJobsClient = class {
   /** The region requests are signed for. */
   region;
   /** The Personalize endpoint in use. */
@@ -27748,10 +27448,6 @@ var DataDeletionClient = class {
       sleep: this.clock.sleep,
       random: this.clock.random
     });
-  }
-  /** @internal Where S3 requests go. */
-  get s3() {
-    return { transport: this.transport, endpoint: this.s3Endpoint };
   }
   /**
    * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
@@ -27846,6 +27542,332 @@ var DataDeletionClient = class {
       this.clock
     );
   }
+  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
+  // the list is searched.
+  async findJobByName(datasetGroupArn, jobName, signal) {
+    const options = signal ? { signal } : {};
+    const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
+    try {
+      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
+      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
+    } catch (error2) {
+      if (!(error2 instanceof ResourceNotFoundException)) throw error2;
+    }
+    for await (const summary2 of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
+      if (summary2.jobName === jobName && summary2.dataDeletionJobArn) {
+        return (await this.describeDataDeletionJob({ dataDeletionJobArn: summary2.dataDeletionJobArn }, options)).dataDeletionJob;
+      }
+    }
+    return void 0;
+  }
+};
+
+// src/s3.ts
+var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+function parseS3Uri(uri, field = "s3Uri") {
+  const fail2 = (rule) => {
+    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+  };
+  if (typeof uri !== "string")
+    return fail2("must be a string like s3://bucket/prefix/ or s3://bucket/key.csv");
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
+  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
+  const bucket = match[1];
+  const key = match[2] ?? "";
+  if (!BUCKET.test(bucket) || bucket.includes("..")) {
+    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
+  }
+  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
+  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
+  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
+  return { bucket, key, isPrefix: key === "" || key.endsWith("/") };
+}
+function formatS3Uri(bucket, key) {
+  return `s3://${bucket}/${key}`;
+}
+function encodeKey(key) {
+  return key.split("/").map(
+    (segment) => encodeURIComponent(segment).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+    )
+  ).join("/");
+}
+function objectUrl(target, bucket, key) {
+  const path = key === "" ? "" : encodeKey(key);
+  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
+  const region = target.transport.region;
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
+  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
+}
+function xmlField(xml, name) {
+  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+}
+function parseS3Error(status, headers, xml) {
+  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
+  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
+  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
+  const retryable = status >= 500 || status === 429 || code === "SlowDown" || code === "RequestTimeout" || code === "InternalError";
+  return new S3Error(message, { httpStatus: status, requestId, retryable, code });
+}
+function hex(digest) {
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+async function sha256Hex(bytes) {
+  return hex(await crypto.subtle.digest("SHA-256", bytes));
+}
+var EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+async function putObjectOnce(target, bucket, key, body, options = {}) {
+  const sha256 = await sha256Hex(body);
+  const headers = {
+    "content-type": "text/csv",
+    "x-amz-content-sha256": sha256,
+    "x-amz-meta-sha256": sha256
+  };
+  if (!options.overwrite) headers["if-none-match"] = "*";
+  const url = objectUrl(target, bucket, key);
+  const written = await target.transport.send(
+    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
+    async (response) => {
+      const text = await response.text();
+      if (response.ok) return true;
+      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
+      throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+  if (written) return { created: true, sha256 };
+  const existing = await headObject(target, bucket, key, options.signal);
+  if (existing?.sha256 === sha256) return { created: false, sha256 };
+  throw new ConflictError(
+    `s3://${bucket}/${key} already holds a different object; choose another key or allow overwriting`
+  );
+}
+async function headObject(target, bucket, key, signal) {
+  return target.transport.send(
+    {
+      service: "s3",
+      operation: "HeadObject",
+      method: "HEAD",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
+      signal
+    },
+    async (response) => {
+      await response.body?.cancel();
+      if (response.status === 404) return void 0;
+      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
+      return {
+        size: Number(response.headers.get("content-length") ?? 0),
+        sha256: response.headers.get("x-amz-meta-sha256") ?? void 0
+      };
+    }
+  );
+}
+async function deleteObject(target, bucket, key, signal) {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+}
+
+// src/split.ts
+async function runDeleteUsers(client, input) {
+  const target = parseS3Uri(input.s3Uri);
+  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(client.clock).replace("T", "-")}`;
+  const request2 = (name, key) => ({
+    jobName: name,
+    datasetGroupArn: input.datasetGroupArn,
+    roleArn: input.roleArn,
+    dataSource: { dataLocation: formatS3Uri(target.bucket, key) },
+    ...input.tags ? { tags: input.tags } : {}
+  });
+  validate(
+    CreateDataDeletionJobInputSchema,
+    request2(jobName, uploadKeys(target.key, target.isPrefix, 1, jobName)[0]),
+    "deleteUsers"
+  );
+  const maxPending = input.maxPendingJobs ?? 5;
+  const waitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  const callOptions = signal ? { signal } : {};
+  const prepared = await prepareUsers(input.users, input.maxFileBytes);
+  const count = prepared.files.length;
+  input.onProgress?.({
+    phase: "prepare",
+    userCount: prepared.userCount,
+    duplicateCount: prepared.duplicateCount,
+    bytes: prepared.bytes,
+    files: count
+  });
+  const keys = uploadKeys(target.key, target.isPrefix, count, jobName);
+  const names = count === 1 ? [jobName] : keys.map((_, i) => `${jobName}-part-${i + 1}`);
+  const requests = names.map(
+    (name, i) => validate(CreateDataDeletionJobInputSchema, request2(name, keys[i]), "deleteUsers")
+  );
+  const jobs = [];
+  for (const [i, req] of requests.entries()) {
+    if (count > 1) await waitForRoom(client, input, req.jobName, maxPending, waitOptions, signal);
+    const body = prepared.files[i];
+    const upload = await putObjectOnce(client.s3, target.bucket, keys[i], body, {
+      overwrite: input.overwrite,
+      signal
+    });
+    input.onProgress?.({
+      phase: "upload",
+      dataLocation: req.dataSource.dataLocation,
+      bytes: body.length,
+      created: upload.created
+    });
+    let created;
+    for (; ; ) {
+      try {
+        created = await client.createDataDeletionJob(req, callOptions);
+        break;
+      } catch (error2) {
+        if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
+        const pendingNow = await countPending(client, input.datasetGroupArn, req.jobName, signal);
+        await waitForRoom(
+          client,
+          input,
+          req.jobName,
+          Math.max(1, Math.min(maxPending, pendingNow)),
+          waitOptions,
+          signal
+        );
+      }
+    }
+    const arn = created.dataDeletionJobArn;
+    input.onProgress?.({
+      phase: "create",
+      jobName: req.jobName,
+      dataDeletionJobArn: arn,
+      adopted: created.adopted === true
+    });
+    jobs.push({
+      jobName: req.jobName,
+      dataDeletionJobArn: arn,
+      dataLocation: req.dataSource.dataLocation,
+      adopted: created.adopted === true,
+      uploadedFileDeleted: false
+    });
+  }
+  if (input.wait) {
+    for (const [i, result] of jobs.entries()) {
+      let job;
+      try {
+        job = await pollJob(
+          result.dataDeletionJobArn,
+          async (s) => (await client.describeDataDeletionJob(
+            { dataDeletionJobArn: result.dataDeletionJobArn },
+            s ? { signal: s } : {}
+          )).dataDeletionJob,
+          {
+            ...waitOptions,
+            ...signal ? { signal } : {},
+            onPoll: (event) => {
+              waitOptions.onPoll?.(event);
+              input.onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
+            }
+          },
+          client.clock
+        );
+      } catch (error2) {
+        if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
+        job = error2.job;
+        client.logger?.warn?.(
+          `${result.jobName} FAILED; its input is kept at ${result.dataLocation} so it can be retried`
+        );
+      }
+      Object.assign(result, {
+        status: job.status,
+        numDeleted: job.numDeleted,
+        failureReason: job.failureReason,
+        job
+      });
+      if (job.status === "COMPLETED" && !input.keepUploadedFile) {
+        await deleteObject(client.s3, target.bucket, keys[i], signal);
+        result.uploadedFileDeleted = true;
+        input.onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
+      }
+    }
+    const failed = jobs.find((j) => j.status === "FAILED");
+    if (failed && input.failOnJobFailure !== false) {
+      throw new DataDeletionJobFailedError(
+        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+        { jobs, keptAt: failed.dataLocation }
+      );
+    }
+  }
+  return {
+    jobs,
+    userCount: prepared.userCount,
+    duplicateCount: prepared.duplicateCount,
+    bytes: prepared.bytes
+  };
+}
+async function countPending(client, datasetGroupArn, except, signal) {
+  let pending = 0;
+  for await (const job of client.paginateDataDeletionJobs(
+    { datasetGroupArn, pageSize: 100 },
+    signal ? { signal } : {}
+  )) {
+    if (job.status === "PENDING" && job.jobName !== except) pending++;
+  }
+  return pending;
+}
+async function waitForRoom(client, input, jobName, limit, waitOptions, signal) {
+  const started = client.clock.now();
+  const timeoutMs = waitOptions.timeoutMs ?? 24 * 60 * 60 * 1e3;
+  let delay = Math.max(waitOptions.minDelayMs ?? 3e4, 1);
+  const maxDelay = Math.max(delay, waitOptions.maxDelayMs ?? 3e5);
+  for (; ; ) {
+    let pending;
+    try {
+      pending = await countPending(client, input.datasetGroupArn, jobName, signal);
+    } catch (error2) {
+      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
+      pending = limit;
+    }
+    input.onProgress?.({ phase: "room", pending, limit });
+    if (pending < limit) return;
+    const elapsed = client.clock.now() - started;
+    if (elapsed >= timeoutMs) {
+      throw new WaiterTimeoutError(
+        `${input.datasetGroupArn} (room for ${jobName})`,
+        `${pending} PENDING`,
+        elapsed
+      );
+    }
+    await client.clock.sleep(Math.min(delay, timeoutMs - elapsed), signal);
+    delay = Math.min(maxDelay, delay * 2);
+  }
+}
+
+// src/client.ts
+function isPrepared(users) {
+  return typeof users === "object" && users !== null && Array.isArray(users.files);
+}
+async function prepareUsers(users, maxFileBytes) {
+  if (isPrepared(users)) return users;
+  return serializeUserIds(users, maxFileBytes === void 0 ? {} : { maxFileBytes });
+}
+var DataDeletionClient = class extends DataDeletionJobsClient {
+  /** @internal Where S3 requests go. */
+  get s3() {
+    return { transport: this.transport, endpoint: this.s3Endpoint };
+  }
   /**
    * Prepares the ids (unless already prepared) and uploads the deletion file(s) with SHA-256-signed,
    * conditional PUTs. Re-uploading identical bytes to the same key is harmless; a different object there is
@@ -27884,24 +27906,6 @@ var DataDeletionClient = class {
    */
   deleteUsers(input) {
     return runDeleteUsers(this, input);
-  }
-  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
-  // the list is searched.
-  async findJobByName(datasetGroupArn, jobName, signal) {
-    const options = signal ? { signal } : {};
-    const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
-    try {
-      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
-      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
-    } catch (error2) {
-      if (!(error2 instanceof ResourceNotFoundException)) throw error2;
-    }
-    for await (const summary2 of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
-      if (summary2.jobName === jobName && summary2.dataDeletionJobArn) {
-        return (await this.describeDataDeletionJob({ dataDeletionJobArn: summary2.dataDeletionJobArn }, options)).dataDeletionJob;
-      }
-    }
-    return void 0;
   }
 };
 function uniqueSuffix(clock) {

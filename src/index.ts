@@ -1,7 +1,5 @@
 export {
-  type CallOptions,
   DataDeletionClient,
-  type DataDeletionClientConfig,
   type UploadOptions,
   type UploadResult,
   type UsersInput,
@@ -43,6 +41,7 @@ export {
   type ValidationIssue,
   WaiterTimeoutError,
 } from "./errors.ts";
+export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
 export { parseS3Uri, type S3Location } from "./s3.ts";
 export {
   CreateDataDeletionJobInputSchema,

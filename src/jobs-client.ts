@@ -1,0 +1,301 @@
+import { awsEnvironment } from "./env.ts";
+import {
+  ConfigurationError,
+  ConflictError,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from "./errors.ts";
+import { callPersonalize } from "./json-protocol.ts";
+import {
+  CreateDataDeletionJobInputSchema,
+  DescribeDataDeletionJobInputSchema,
+  ListDataDeletionJobsInputSchema,
+  validate,
+} from "./schemas.ts";
+import {
+  abortableSleep,
+  type CredentialsProvider,
+  type FetchLike,
+  type Logger,
+  Transport,
+} from "./transport.ts";
+import type {
+  CreateDataDeletionJobInput,
+  CreateDataDeletionJobOutput,
+  DataDeletionJob,
+  DataDeletionJobSummary,
+  DescribeDataDeletionJobInput,
+  DescribeDataDeletionJobOutput,
+  ListDataDeletionJobsInput,
+  ListDataDeletionJobsOutput,
+} from "./types.ts";
+import { type Clock, pollJob, type WaitOptions } from "./waiter.ts";
+
+/** Configuration of {@link DataDeletionJobsClient} and {@link DataDeletionClient}; anything left out comes from the AWS environment variables. */
+export interface DataDeletionClientConfig {
+  /** AWS region; else `AWS_REGION` / `AWS_DEFAULT_REGION`. */
+  region?: string;
+  /** Credentials or an async function returning them; else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`. */
+  credentials?: CredentialsProvider;
+  /** Personalize endpoint; else `AWS_ENDPOINT_URL_PERSONALIZE` / `AWS_ENDPOINT_URL`, else AWS. */
+  endpoint?: string;
+  /** S3 endpoint (path-style requests); else `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, else AWS (virtual-hosted). */
+  s3Endpoint?: string;
+  /** A fetch to use instead of the global one. */
+  fetch?: FetchLike;
+  /** Tries per request, the first included (default 3). */
+  maxAttempts?: number;
+  /** Deadline of a single try (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Receives debug lines with credentials and signatures redacted. */
+  logger?: Logger;
+  /** Replaces real time (tests). */
+  clock?: Partial<Clock>;
+  /** Read the environment for anything not given (default `true`; a Worker passes everything explicitly). */
+  useEnvironment?: boolean;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+function toDate(value: unknown): Date | undefined {
+  return typeof value === "number" ? new Date(value * 1000) : undefined;
+}
+
+function withDates<T extends { creationDateTime?: Date; lastUpdatedDateTime?: Date }>(raw: unknown): T {
+  const job = { ...(raw as Record<string, unknown>) };
+  for (const key of ["creationDateTime", "lastUpdatedDateTime"]) {
+    if (key in job) job[key] = toDate(job[key]);
+  }
+  return job as T;
+}
+
+function defaultEndpoint(region: string): string {
+  return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
+}
+
+function checkEndpoint(value: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
+  }
+  return url.toString();
+}
+
+/**
+ * The three data deletion operations with the AWS names and shapes, a paginator and a waiter, without the
+ * S3 upload and CSV code: what a Worker that only creates and watches jobs needs (a smaller bundle).
+ * {@link DataDeletionClient} adds the upload and the whole flow. Every input is validated against the
+ * service model before a byte is sent.
+ */
+export class DataDeletionJobsClient {
+  /** The region requests are signed for. */
+  readonly region: string;
+  /** The Personalize endpoint in use. */
+  readonly endpoint: string;
+  /** The custom S3 endpoint in use, if any (path-style requests). */
+  readonly s3Endpoint: string | undefined;
+  /** @internal */
+  readonly transport: Transport;
+  /** @internal */
+  readonly clock: Clock;
+  /** @internal */
+  readonly logger: Logger | undefined;
+
+  constructor(config: DataDeletionClientConfig = {}) {
+    const env = config.useEnvironment === false ? {} : awsEnvironment();
+    const region = config.region ?? env.region;
+    if (!region) throw new ConfigurationError("no AWS region: pass { region } or set AWS_REGION");
+    if (!/^[a-z0-9-]{1,50}$/.test(region)) {
+      throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
+    }
+    let credentials = config.credentials;
+    if (!credentials) {
+      if (!env.accessKeyId || !env.secretAccessKey) {
+        throw new ConfigurationError(
+          "no AWS credentials: pass { credentials } or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)",
+        );
+      }
+      credentials = {
+        accessKeyId: env.accessKeyId,
+        secretAccessKey: env.secretAccessKey,
+        sessionToken: env.sessionToken,
+      };
+    }
+    this.region = region;
+    this.endpoint = checkEndpoint(
+      config.endpoint ?? env.personalizeEndpoint ?? defaultEndpoint(region),
+      "endpoint",
+    );
+    const s3Endpoint = config.s3Endpoint ?? env.s3Endpoint;
+    this.s3Endpoint = s3Endpoint === undefined ? undefined : checkEndpoint(s3Endpoint, "s3Endpoint");
+    this.logger = config.logger;
+    this.clock = {
+      now: config.clock?.now ?? (() => Date.now()),
+      sleep: config.clock?.sleep ?? abortableSleep,
+      random: config.clock?.random ?? Math.random,
+    };
+    this.transport = new Transport({
+      region,
+      credentials,
+      ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+      ...(config.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: config.requestTimeoutMs }),
+      ...(config.fetch ? { fetch: config.fetch } : {}),
+      ...(config.logger ? { logger: config.logger } : {}),
+      now: () => new Date(this.clock.now()),
+      sleep: this.clock.sleep,
+      random: this.clock.random,
+    });
+  }
+
+  /**
+   * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
+   * retried request whose first answer was lost, or a re-run), that job is adopted and returned with
+   * `adopted: true` instead of failing; a name taken by a different job is a {@link ConflictError}.
+   */
+  async createDataDeletionJob(
+    input: CreateDataDeletionJobInput,
+    options: CallOptions = {},
+  ): Promise<CreateDataDeletionJobOutput & { adopted?: boolean }> {
+    const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
+    try {
+      const out = await callPersonalize<{ dataDeletionJobArn?: string }>(
+        this.transport,
+        this.endpoint,
+        "CreateDataDeletionJob",
+        valid,
+        options.signal,
+      );
+      return { dataDeletionJobArn: out.dataDeletionJobArn };
+    } catch (error) {
+      if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+      const existing = await this.findJobByName(valid.datasetGroupArn, valid.jobName, options.signal);
+      if (
+        existing?.datasetGroupArn === valid.datasetGroupArn &&
+        existing.dataSource?.dataLocation === valid.dataSource.dataLocation
+      ) {
+        this.logger?.debug?.(
+          `CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`,
+        );
+        return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
+      }
+      throw new ConflictError(
+        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another jobName`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */
+  async describeDataDeletionJob(
+    input: DescribeDataDeletionJobInput,
+    options: CallOptions = {},
+  ): Promise<DescribeDataDeletionJobOutput> {
+    const valid = validate(DescribeDataDeletionJobInputSchema, input, "DescribeDataDeletionJob");
+    const out = await callPersonalize<{ dataDeletionJob?: unknown }>(
+      this.transport,
+      this.endpoint,
+      "DescribeDataDeletionJob",
+      valid,
+      options.signal,
+    );
+    return out.dataDeletionJob ? { dataDeletionJob: withDates<DataDeletionJob>(out.dataDeletionJob) } : {};
+  }
+
+  /** ListDataDeletionJobs: one page, newest first. */
+  async listDataDeletionJobs(
+    input: ListDataDeletionJobsInput = {},
+    options: CallOptions = {},
+  ): Promise<ListDataDeletionJobsOutput> {
+    const valid = validate(ListDataDeletionJobsInputSchema, input, "ListDataDeletionJobs");
+    const out = await callPersonalize<{ dataDeletionJobs?: unknown[]; nextToken?: string }>(
+      this.transport,
+      this.endpoint,
+      "ListDataDeletionJobs",
+      valid,
+      options.signal,
+    );
+    const result: ListDataDeletionJobsOutput = {
+      dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates<DataDeletionJobSummary>(job)),
+    };
+    if (out.nextToken) result.nextToken = out.nextToken;
+    return result;
+  }
+
+  /** Every job summary, across all pages (`pageSize` is ListDataDeletionJobs' `maxResults`). */
+  async *paginateDataDeletionJobs(
+    input: { datasetGroupArn?: string; pageSize?: number; startingToken?: string } = {},
+    options: CallOptions = {},
+  ): AsyncGenerator<DataDeletionJobSummary> {
+    let nextToken = input.startingToken;
+    const seen = new Set<string>();
+    do {
+      const page = await this.listDataDeletionJobs(
+        {
+          ...(input.datasetGroupArn ? { datasetGroupArn: input.datasetGroupArn } : {}),
+          ...(input.pageSize ? { maxResults: input.pageSize } : {}),
+          ...(nextToken ? { nextToken } : {}),
+        },
+        options,
+      );
+      yield* page.dataDeletionJobs ?? [];
+      // A service that hands back a token it already gave would loop forever.
+      if (page.nextToken && seen.has(page.nextToken)) {
+        throw new ConfigurationError("ListDataDeletionJobs returned the same nextToken twice; stopping");
+      }
+      if (page.nextToken) seen.add(page.nextToken);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+
+  /**
+   * Polls until the job is COMPLETED and resolves with it; throws DataDeletionJobFailedError on FAILED and
+   * WaiterTimeoutError after `timeoutMs`. Transient errors are waited out.
+   */
+  async waitForDataDeletionJob(
+    dataDeletionJobArn: string,
+    options: WaitOptions = {},
+  ): Promise<DataDeletionJob> {
+    validate(DescribeDataDeletionJobInputSchema, { dataDeletionJobArn }, "waitForDataDeletionJob");
+    return pollJob(
+      dataDeletionJobArn,
+      async (signal) =>
+        (await this.describeDataDeletionJob({ dataDeletionJobArn }, signal ? { signal } : {}))
+          .dataDeletionJob,
+      options,
+      this.clock,
+    );
+  }
+
+  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
+  // the list is searched.
+  protected async findJobByName(
+    datasetGroupArn: string,
+    jobName: string,
+    signal?: AbortSignal,
+  ): Promise<DataDeletionJob | undefined> {
+    const options = signal ? { signal } : {};
+    const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
+    try {
+      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
+      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+    for await (const summary of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
+      if (summary.jobName === jobName && summary.dataDeletionJobArn) {
+        return (
+          await this.describeDataDeletionJob({ dataDeletionJobArn: summary.dataDeletionJobArn }, options)
+        ).dataDeletionJob;
+      }
+    }
+    return undefined;
+  }
+}
