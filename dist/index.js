@@ -27900,6 +27900,23 @@ var DataDeletionClient = class extends DataDeletionJobsClient {
     };
   }
   /**
+   * Deletes an uploaded deletion file (`s3://bucket/key`), e.g. once its job COMPLETED: the list of ids is
+   * personal data. Deleting a file that is already gone is not an error.
+   */
+  async deleteUploadedFile(dataLocation, options = {}) {
+    const target = parseS3Uri(dataLocation, "dataLocation");
+    if (target.isPrefix) {
+      throw new ValidationError([
+        {
+          path: "dataLocation",
+          rule: "must name one object, not a folder",
+          received: JSON.stringify(dataLocation)
+        }
+      ]);
+    }
+    await deleteObject(this.s3, target.bucket, target.key, options.signal);
+  }
+  /**
    * The whole flow: validate, prepare, upload, create the job(s) (a list over the size cap is split into
    * several, at most as many PENDING at once as the service allows), and optionally wait; after a COMPLETED
    * job the uploaded file (personal data) is deleted unless `keepUploadedFile`.

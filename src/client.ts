@@ -1,6 +1,7 @@
 import { type PreparedDeletionFile, serializeUserIds } from "./deletion-file.ts";
+import { ValidationError } from "./errors.ts";
 import { type CallOptions, DataDeletionJobsClient } from "./jobs-client.ts";
-import { formatS3Uri, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
+import { deleteObject, formatS3Uri, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
 import { type DeleteUsersInput, type DeleteUsersOutput, runDeleteUsers } from "./split.ts";
 import type { Clock } from "./waiter.ts";
 
@@ -79,6 +80,24 @@ export class DataDeletionClient extends DataDeletionJobsClient {
       duplicateCount: prepared.duplicateCount,
       bytes: prepared.bytes,
     };
+  }
+
+  /**
+   * Deletes an uploaded deletion file (`s3://bucket/key`), e.g. once its job COMPLETED: the list of ids is
+   * personal data. Deleting a file that is already gone is not an error.
+   */
+  async deleteUploadedFile(dataLocation: string, options: CallOptions = {}): Promise<void> {
+    const target = parseS3Uri(dataLocation, "dataLocation");
+    if (target.isPrefix) {
+      throw new ValidationError([
+        {
+          path: "dataLocation",
+          rule: "must name one object, not a folder",
+          received: JSON.stringify(dataLocation),
+        },
+      ]);
+    }
+    await deleteObject(this.s3, target.bucket, target.key, options.signal);
   }
 
   /**

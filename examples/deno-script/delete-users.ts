@@ -1,0 +1,40 @@
+// The Deno variant of examples/bun-script: only reading the file and the environment differ.
+//   deno run --allow-read --allow-env --allow-net examples/deno-script/delete-users.ts users.csv
+import { DataDeletionClient, DataDeletionError, prepareDeletionCsv } from "personalize-data-deletion";
+
+declare const Deno: {
+  args: string[];
+  env: { get(name: string): string | undefined };
+  open(path: string): Promise<{ readable: ReadableStream<Uint8Array> }>;
+  exit(code: number): never;
+};
+
+const [path] = Deno.args;
+if (!path) {
+  console.error("usage: delete-users.ts FILE (a CSV with a USER_ID column, or one id per line)");
+  Deno.exit(2);
+}
+function required(name: string): string {
+  const value = Deno.env.get(name);
+  if (value) return value;
+  console.error(`set ${name}`);
+  return Deno.exit(2);
+}
+
+try {
+  const users = await prepareDeletionCsv((await Deno.open(path)).readable, { headerless: "auto" });
+  console.error(`${users.userCount} users (${users.duplicateCount} duplicates removed)`);
+  const { jobs } = await new DataDeletionClient().deleteUsers({
+    users,
+    s3Uri: required("DELETION_S3_URI"),
+    datasetGroupArn: required("DATASET_GROUP_ARN"),
+    roleArn: required("ROLE_ARN"),
+    wait: {
+      onPoll: ({ status, elapsedMs }) => console.error(`${status} after ${Math.round(elapsedMs / 1000)} s`),
+    },
+  });
+  for (const job of jobs) console.log(`${job.jobName} ${job.status} numDeleted=${job.numDeleted}`);
+} catch (error) {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  Deno.exit(error instanceof DataDeletionError && error.name === "DataDeletionJobFailedError" ? 1 : 3);
+}

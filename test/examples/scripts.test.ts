@@ -1,0 +1,79 @@
+// examples/bun-script and examples/deno-script, run as their users would against the emulator.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const TMP = join(ROOT, ".tmp", `scripts-${process.pid}`);
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, jobSeconds: 1 });
+  mkdirSync(TMP, { recursive: true });
+});
+afterAll(() => emu.close());
+
+async function run(cmd: string[], file: string) {
+  const proc = Bun.spawn([...cmd, file], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_ENDPOINT_URL: emu.endpoint,
+      DELETION_S3_URI: `s3://${emu.emulator.bucket}/scripts/`,
+      DATASET_GROUP_ARN: emu.emulator.datasetGroupArn,
+      ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
+      DENO_DIR: join(ROOT, ".tmp", "deno-cache"),
+      DENO_NO_UPDATE_CHECK: "1",
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+test("bun-script deletes the users in a file and waits", async () => {
+  const file = join(TMP, "bun-users.txt");
+  writeFileSync(file, "user-031\nuser-032\nuser-031\n");
+  const { stdout, stderr, code } = await run(
+    [process.execPath, join(ROOT, "examples/bun-script/delete-users.ts")],
+    file,
+  );
+  expect(code).toBe(0);
+  expect(stderr).toContain("2 users (1 duplicates removed)");
+  expect(stdout).toMatch(/COMPLETED numDeleted=2/);
+  const left = emu.emulator.state.users(emu.emulator.datasetGroupArn) ?? [];
+  expect(left).not.toContain("user-031");
+  expect(left).not.toContain("user-032");
+});
+
+test("deno-script does the same under Deno (offline import map instead of jsr:)", async () => {
+  const file = join(TMP, "deno-users.csv");
+  writeFileSync(file, "USER_ID\nuser-033\n");
+  const deno = join(ROOT, "node_modules/.bin/deno");
+  const { stdout, stderr, code } = await run(
+    [
+      deno,
+      "run",
+      "--cached-only",
+      "--allow-read",
+      "--allow-env",
+      "--allow-net=127.0.0.1",
+      "--config",
+      join(ROOT, "test/runtimes/deno/deno.json"),
+      join(ROOT, "examples/deno-script/delete-users.ts"),
+    ],
+    file,
+  );
+  expect(stderr).toContain("1 users (0 duplicates removed)");
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/COMPLETED numDeleted=1/);
+  expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).not.toContain("user-033");
+});
