@@ -1,8 +1,11 @@
 // The README's library example must run as written: it is extracted, pointed at the emulator through the
 // environment variables it documents, and executed with Bun.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { buildLibrary } from "../scripts/build.ts";
 import { type RunningEmulator, startEmulator } from "../src/emulator/index.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -54,4 +57,114 @@ test("the README's library example runs against the emulator", async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}, 30_000);
+
+describe("the README's runtime snippets run in their runtimes", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const snippet = (runtime: string) => {
+    const match = new RegExp(`<!-- runtime: ${runtime} -->\\n\`\`\`(?:js|ts)\\n([\\s\\S]*?)\`\`\``).exec(
+      readme,
+    );
+    if (!match) throw new Error(`no ${runtime} snippet in the README`);
+    return match[1] as string;
+  };
+  const env = () => ({
+    PATH: process.env.PATH ?? "",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_ENDPOINT_URL: emu.endpoint,
+    DELETION_S3_URI: `s3://${emu.emulator.bucket}/readme-runtimes/`,
+    DATASET_GROUP_ARN: emu.emulator.datasetGroupArn,
+    ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
+    DENO_DIR: join(ROOT, ".tmp", "deno-cache"),
+    DENO_NO_UPDATE_CHECK: "1",
+  });
+  const dir = join(ROOT, ".tmp", `readme-runtimes-${process.pid}`);
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    await buildLibrary(join(ROOT, "dist/lib"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function run(cmd: string[]) {
+    const proc = Bun.spawn(cmd, { cwd: ROOT, env: env(), stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}: ${stderr}`);
+    return stdout.trim();
+  }
+
+  test("node: lists the jobs with the built package", async () => {
+    const file = join(dir, "node.mjs");
+    writeFileSync(file, snippet("node"));
+    const before = emu.emulator.state.jobs.size;
+    const lines = (await run(["node", file])).split("\n").filter(Boolean);
+    expect(lines.length).toBe(before);
+    expect(lines.every((l) => / (PENDING|IN_PROGRESS|COMPLETED|FAILED)$/.test(l))).toBe(true);
+  });
+
+  test("bun: deletes the users of a file", async () => {
+    const file = join(dir, "bun.ts");
+    writeFileSync(file, snippet("bun"));
+    writeFileSync(join(dir, "bun-users.csv"), "USER_ID\nuser-021\n");
+    expect(await run([process.execPath, file, join(dir, "bun-users.csv")])).toBe("COMPLETED");
+    expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).not.toContain("user-021");
+  }, 30_000);
+
+  test("deno: deletes the users of a file, offline", async () => {
+    const file = join(ROOT, "test/runtimes/deno", `readme-${process.pid}.ts`);
+    writeFileSync(file, `declare const Deno: any;\n${snippet("deno")}`);
+    writeFileSync(join(dir, "deno-users.csv"), "USER_ID\nuser-022\n");
+    try {
+      const deno = join(ROOT, "node_modules/.bin/deno");
+      const out = await run([
+        deno,
+        "run",
+        "--cached-only",
+        "-A",
+        "--config",
+        join(ROOT, "test/runtimes/deno/deno.json"),
+        file,
+        join(dir, "deno-users.csv"),
+      ]);
+      expect(out).toBe("COMPLETED");
+    } finally {
+      rmSync(file, { force: true });
+    }
+    expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).not.toContain("user-022");
+  }, 30_000);
+
+  test("workerd: the Worker describes a job", async () => {
+    const file = join(dir, "worker.ts");
+    writeFileSync(file, snippet("workerd"));
+    const bundle = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "browser",
+      conditions: ["workerd", "worker", "browser"],
+      alias: { "personalize-data-deletion": join(ROOT, "src/index.ts") },
+      logLevel: "error",
+    });
+    const job = [...emu.emulator.state.jobs.values()][0];
+    const arn = job?.dataDeletionJobArn as string;
+    const { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL } = env();
+    const mf = new Miniflare({
+      modules: true,
+      script: (bundle.outputFiles[0] as { text: string }).text,
+      compatibilityDate: "2026-04-01",
+      bindings: { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL },
+    });
+    try {
+      const res = await mf.dispatchFetch(`http://worker.example/?job=${encodeURIComponent(arn)}`);
+      expect(await res.json()).toEqual({ status: "COMPLETED", numDeleted: job?.numDeleted });
+    } finally {
+      await mf.dispose();
+    }
+  });
 });
