@@ -1,0 +1,223 @@
+// Property-based tests (fast-check): for any input the validators, the CSV preparer and the paginator
+// either succeed with a correct result or throw the project's own typed error; never a TypeError or a hang.
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import Papa from "papaparse";
+import { createEmulator, emulatorFetch } from "../../src/emulator/index.ts";
+import {
+  CreateDataDeletionJobInputSchema,
+  CsvError,
+  DataDeletionJobsClient,
+  ListDataDeletionJobsInputSchema,
+  prepareDeletionCsv,
+  serializeUserIds,
+  ValidationError,
+  validate,
+} from "../../src/index.ts";
+
+const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+const readIds = (files: Uint8Array[]) =>
+  files.flatMap((f) =>
+    Papa.parse<string[]>(decode(f), { delimiter: ",", skipEmptyLines: true })
+      .data.slice(1)
+      .map((r) => r[0] as string),
+  );
+
+// Ids drawn from characters that make CSV interesting: quotes, commas, spaces, formula starts, unicode.
+const idChar = fc.constantFrom(
+  "a",
+  "b",
+  "Z",
+  "0",
+  "9",
+  '"',
+  ",",
+  " ",
+  "=",
+  "+",
+  "@",
+  "-",
+  "é",
+  "日",
+  "\t",
+  "\n",
+  "\u0000",
+  "\uFEFF",
+);
+const id = fc.array(idChar, { maxLength: 12 }).map((cs) => cs.join(""));
+// The same without control characters, so most runs produce a file instead of a CsvError.
+const safeId = fc
+  .array(fc.constantFrom("a", "b", "Z", "0", '"', ",", " ", "=", "+", "@", "é", "日", "\uFEFF"), {
+    maxLength: 12,
+  })
+  .map((cs) => cs.join(""));
+
+describe("serializer and CSV preparer", () => {
+  test("parse(prepare(ids)) is the unique trimmed non-blank ids, or a CsvError", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(safeId, { maxLength: 40 }),
+        fc.integer({ min: 64, max: 400 }),
+        async (ids, maxFileBytes) => {
+          let out: Awaited<ReturnType<typeof serializeUserIds>>;
+          try {
+            out = await serializeUserIds(ids, { maxFileBytes });
+          } catch (error) {
+            expect(error).toBeInstanceOf(CsvError);
+            return;
+          }
+          const expected = [...new Set(ids.map((i) => i.trim()).filter(Boolean))];
+          expect(readIds(out.files)).toEqual(expected);
+          expect(out.userCount).toBe(expected.length);
+          for (const file of out.files) expect(file.length).toBeLessThanOrEqual(maxFileBytes);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test("prepareDeletionCsv on arbitrary text never throws anything but CsvError", async () => {
+    const text = fc
+      .array(fc.oneof(idChar, fc.constantFrom("USER_ID", "\r\n", "\n", ",", '"')), { maxLength: 60 })
+      .map((p) => p.join(""));
+    await fc.assert(
+      fc.asyncProperty(text, fc.constantFrom(false, true, "auto" as const), async (input, headerless) => {
+        try {
+          const out = await prepareDeletionCsv(input, { headerless });
+          for (const id of readIds(out.files)) expect(id).toBe(id.trim());
+        } catch (error) {
+          expect(error).toBeInstanceOf(CsvError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("prepareDeletionCsv round-trips a CSV written by papaparse", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(id, id), { minLength: 1, maxLength: 30 }), async (rows) => {
+        const csv = Papa.unparse(
+          { fields: ["OTHER", "USER_ID"], data: rows.map(([o, u]) => [o, u]) },
+          { newline: "\n" },
+        );
+        try {
+          const out = await prepareDeletionCsv(csv);
+          expect(readIds(out.files)).toEqual([...new Set(rows.map(([, u]) => u.trim()).filter(Boolean))]);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CsvError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("validators", () => {
+  test("any value is either a valid input or a ValidationError naming a path", () => {
+    const anyInput = fc.oneof(
+      fc.anything(),
+      fc.record({
+        jobName: fc.oneof(fc.string(), fc.constant("ok-name")),
+        datasetGroupArn: fc.oneof(
+          fc.string(),
+          fc.constant("arn:aws:personalize:us-east-1:123456789012:dataset-group/x"),
+        ),
+        dataSource: fc.oneof(
+          fc.anything(),
+          fc.record({ dataLocation: fc.oneof(fc.string(), fc.constant("s3://bucket/k.csv")) }),
+        ),
+        roleArn: fc.oneof(fc.string(), fc.constant("arn:aws:iam::123456789012:role/r")),
+        tags: fc.array(fc.record({ tagKey: fc.string(), tagValue: fc.string() }), { maxLength: 3 }),
+      }),
+    );
+    fc.assert(
+      fc.property(anyInput, (input) => {
+        for (const schema of [CreateDataDeletionJobInputSchema, ListDataDeletionJobsInputSchema]) {
+          try {
+            validate(schema as never, input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationError);
+            expect((error as ValidationError).issues.length).toBeGreaterThan(0);
+            expect((error as ValidationError).message.length).toBeLessThan(2000);
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe("pagination", () => {
+  test("every job exactly once, newest first, for any job count and page size", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 100 }),
+        async (count, pageSize) => {
+          const emulator = createEmulator({ jobSeconds: 0 });
+          for (let i = 0; i < count; i++) {
+            emulator.state.jobs.set(`arn-${i}`, {
+              seq: ++emulator.state.seq,
+              jobName: `j${i}`,
+              dataDeletionJobArn: `arn:aws:personalize:us-east-1:000000000000:data-deletion-job/j${i}`,
+              datasetGroupArn: emulator.datasetGroupArn,
+              dataLocation: "s3://b/k.csv",
+              roleArn: "r",
+              tags: [],
+              status: "COMPLETED",
+              createdAt: 0,
+              updatedAt: 0,
+            });
+          }
+          const client = new DataDeletionJobsClient({
+            region: "us-east-1",
+            credentials: { accessKeyId: "test", secretAccessKey: "test" },
+            endpoint: "http://emulator.test",
+            fetch: emulatorFetch(emulator),
+            useEnvironment: false,
+          });
+          const names: string[] = [];
+          for await (const job of client.paginateDataDeletionJobs({
+            datasetGroupArn: emulator.datasetGroupArn,
+            pageSize,
+          }))
+            names.push(job.jobName as string);
+          expect(names).toEqual(Array.from({ length: count }, (_, i) => `j${count - 1 - i}`));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test("10,000 jobs are each returned exactly once, in order", async () => {
+    const emulator = createEmulator({ jobSeconds: 0 });
+    for (let i = 0; i < 10_000; i++) {
+      emulator.state.jobs.set(`arn-${i}`, {
+        seq: ++emulator.state.seq,
+        jobName: `j${i}`,
+        dataDeletionJobArn: `arn-${i}`,
+        datasetGroupArn: emulator.datasetGroupArn,
+        dataLocation: "s3://b/k.csv",
+        roleArn: "r",
+        tags: [],
+        status: "COMPLETED",
+        createdAt: 0,
+        updatedAt: 0,
+      });
+    }
+    const client = new DataDeletionJobsClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      endpoint: "http://emulator.test",
+      fetch: emulatorFetch(emulator),
+      useEnvironment: false,
+    });
+    let expected = 9_999;
+    let n = 0;
+    for await (const job of client.paginateDataDeletionJobs({ datasetGroupArn: emulator.datasetGroupArn })) {
+      expect(job.jobName).toBe(`j${expected--}`);
+      n++;
+    }
+    expect(n).toBe(10_000);
+  }, 60_000);
+});
