@@ -26823,6 +26823,7 @@ var GUIDE_RULES = {
     check((key) => !/^aws:/i.test(key), "must not start with the reserved prefix aws:")
   ]
 };
+var GUIDE_REQUIRED = /* @__PURE__ */ new Set(["DataSource.dataLocation"]);
 function datasetGroupArnRule() {
   return regex(
     /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:dataset-group\/[^/\s]+$/,
@@ -26880,7 +26881,8 @@ function shapeSchema(name, withGuideRules) {
         const targetShape = model[target];
         const extra = withGuideRules ? GUIDE_RULES[`${name}.${member}`] ?? [] : [];
         const schema = targetShape.type === "string" ? stringSchema(targetShape, extra) : shapeSchema(target, withGuideRules);
-        entries[member] = shape.required?.includes(member) ? schema : optional(schema);
+        const required = shape.required?.includes(member) || withGuideRules && GUIDE_REQUIRED.has(`${name}.${member}`);
+        entries[member] = required ? schema : optional(schema);
       }
       return strictObject(entries, "must be an object with only the members the service knows");
     }
@@ -28172,6 +28174,9 @@ function firstInvalidUtf8(bytes) {
       if (c === void 0) return i;
       if ((c & 192) !== 128) return i;
     }
+    const second = bytes[i + 1];
+    if (b === 224 && second < 160 || b === 237 && second >= 160) return i;
+    if (b === 240 && second < 144 || b === 244 && second >= 144) return i;
     i += n + 1;
   }
   return bytes.length;

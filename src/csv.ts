@@ -286,6 +286,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
       if (c === undefined) return i;
       if ((c & 0xc0) !== 0x80) return i;
     }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF (RFC 3629's table of valid ranges).
+    const second = bytes[i + 1] as number;
+    if ((b === 0xe0 && second < 0xa0) || (b === 0xed && second >= 0xa0)) return i;
+    if ((b === 0xf0 && second < 0x90) || (b === 0xf4 && second >= 0x90)) return i;
     i += n + 1;
   }
   return bytes.length;

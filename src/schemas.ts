@@ -48,6 +48,9 @@ const GUIDE_RULES: Record<string, Check[]> = {
   ],
 };
 
+/** Members the model leaves optional but a deletion job cannot do without. */
+const GUIDE_REQUIRED = new Set(["DataSource.dataLocation"]);
+
 function datasetGroupArnRule(): Check {
   return v.regex(
     /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:dataset-group\/[^/\s]+$/,
@@ -114,7 +117,9 @@ function shapeSchema(name: string, withGuideRules: boolean): AnySchema {
           targetShape.type === "string"
             ? stringSchema(targetShape, extra)
             : shapeSchema(target, withGuideRules);
-        entries[member] = shape.required?.includes(member) ? schema : v.optional(schema);
+        const required =
+          shape.required?.includes(member) || (withGuideRules && GUIDE_REQUIRED.has(`${name}.${member}`));
+        entries[member] = required ? schema : v.optional(schema);
       }
       return v.strictObject(entries, "must be an object with only the members the service knows");
     }

@@ -212,3 +212,9 @@ describe("several files", () => {
     expect(error.file).toBe("b.csv");
   });
 });
+
+test("UTF-8 validation names the line of a surrogate or overlong sequence (RFC 3629 ranges)", async () => {
+  const bytes = new Uint8Array([...new TextEncoder().encode("USER_ID\nu1\n"), 0xed, 0xa0, 0x80, 10]);
+  const error = await prepareDeletionCsv(bytes).catch((e) => e);
+  expect(error.line).toBe(3);
+});
