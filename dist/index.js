@@ -25983,25 +25983,27 @@ var DeletionFileBuilder = class {
   add(rawId, line) {
     const id = rawId.trim();
     if (id === "") return;
-    checkId(id, line);
-    const text = needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
-` : `${id}
-`;
-    const need = text.length * 3;
-    if (need > this.maxFileBytes - HEADER.length) {
+    if (id.length * 3 + 3 > this.maxFileBytes - HEADER.length) {
       throw new CsvError(
-        `a user id of ${text.length} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
+        `a user id of ${id.length} characters cannot fit in a file of ${this.maxFileBytes} bytes`,
         line
       );
     }
-    if (this.blocks.length === 0 || this.pos + need > this.block.length) this.newBlock(false);
-    const { written } = encoder.encodeInto(text, this.block.subarray(this.pos));
-    const file = this.blockFile[this.blocks.length - 1];
-    if (this.fileBytes[file] + written > this.maxFileBytes && this.isDuplicateOf(written) === false) {
-      this.newBlock(true);
-      encoder.encodeInto(text, this.block.subarray(this.pos));
+    if (this.blocks.length === 0 || this.pos + id.length * 3 + 3 > this.block.length) this.newBlock(false);
+    let written = this.writePlain(id);
+    let text;
+    if (written === 0) {
+      text = lineFor(id, line);
+      written = this.write(text);
     }
-    if (!this.insert(written)) {
+    let hash2 = hashBytes(this.block, this.pos, written);
+    const file = this.blockFile[this.blocks.length - 1];
+    if (this.fileBytes[file] + written > this.maxFileBytes && this.find(written, hash2) < 0) {
+      this.newBlock(true);
+      written = text === void 0 ? this.writePlain(id) : this.write(text);
+      hash2 = hashBytes(this.block, this.pos, written);
+    }
+    if (!this.insert(written, hash2)) {
       this.duplicateCount++;
       return;
     }
@@ -26009,6 +26011,31 @@ var DeletionFileBuilder = class {
     this.fileBytes[current] = this.fileBytes[current] + written;
     this.pos += written;
     this.userCount++;
+  }
+  // The common id (printable ASCII, no comma or quote, not too long) is copied byte by byte with its
+  // newline; returns 0 when the id needs the general path.
+  writePlain(id) {
+    if (id.length > MAX_USER_ID_LENGTH) return 0;
+    const block = this.block;
+    let p = this.pos;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c < 32 || c > 126 || c === 44 || c === 34) return 0;
+      block[p++] = c;
+    }
+    block[p++] = NEWLINE;
+    return p - this.pos;
+  }
+  // Writes the line at `pos` without moving it; ASCII is copied byte by byte (most ids), the rest encoded.
+  write(text) {
+    const block = this.block;
+    let p = this.pos;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) return encoder.encodeInto(text, block.subarray(this.pos)).written;
+      block[p++] = c;
+    }
+    return p - this.pos;
   }
   /** Finishes and returns the files; throws when no id was added. */
   finish() {
@@ -26045,14 +26072,9 @@ var DeletionFileBuilder = class {
       this.fileBytes[file] = HEADER.length;
     }
   }
-  isDuplicateOf(length) {
-    return this.find(length, hashBytes(this.block, this.pos, length)) >= 0;
-  }
   // Returns false when the line just written at `pos` is already in the table.
-  insert(length) {
-    const hash2 = hashBytes(this.block, this.pos, length);
-    const slot = this.find(length, hash2);
-    if (slot >= 0) return false;
+  insert(length, hash2) {
+    if (this.find(length, hash2) >= 0) return false;
     const mask = this.slots.length - 1;
     let i = hash2 & mask;
     while (this.slots[i] !== 0) i = i + 1 & mask;
@@ -26099,6 +26121,12 @@ function sameLine(a, aStart, b, bStart, length) {
     if (a[aStart + i] !== b[bStart + i]) return false;
   }
   return a[aStart + length - 1] === NEWLINE;
+}
+function lineFor(id, line) {
+  checkId(id, line);
+  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
+` : `${id}
+`;
 }
 function needsQuotes(id) {
   return id.includes(",") || id.includes('"');

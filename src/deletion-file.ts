@@ -58,27 +58,28 @@ export class DeletionFileBuilder {
   add(rawId: string, line?: number): void {
     const id = rawId.trim();
     if (id === "") return;
-    checkId(id, line);
-    const text = needsQuotes(id) ? `"${id.replaceAll('"', '""')}"\n` : `${id}\n`;
-    const need = text.length * 3;
-    if (need > this.maxFileBytes - HEADER.length) {
+    if (id.length * 3 + 3 > this.maxFileBytes - HEADER.length) {
       throw new CsvError(
-        `a user id of ${text.length} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
+        `a user id of ${id.length} characters cannot fit in a file of ${this.maxFileBytes} bytes`,
         line,
       );
     }
-    if (this.blocks.length === 0 || this.pos + need > this.block.length) this.newBlock(false);
-    const { written } = encoder.encodeInto(text, this.block.subarray(this.pos));
-    const file = this.blockFile[this.blocks.length - 1] as number;
-    if (
-      (this.fileBytes[file] as number) + written > this.maxFileBytes &&
-      this.isDuplicateOf(written) === false
-    ) {
-      // The id starts a new file; re-encode it at the head of a fresh block.
-      this.newBlock(true);
-      encoder.encodeInto(text, this.block.subarray(this.pos));
+    if (this.blocks.length === 0 || this.pos + id.length * 3 + 3 > this.block.length) this.newBlock(false);
+    let written = this.writePlain(id);
+    let text: string | undefined;
+    if (written === 0) {
+      text = lineFor(id, line);
+      written = this.write(text);
     }
-    if (!this.insert(written)) {
+    let hash = hashBytes(this.block, this.pos, written);
+    const file = this.blockFile[this.blocks.length - 1] as number;
+    if ((this.fileBytes[file] as number) + written > this.maxFileBytes && this.find(written, hash) < 0) {
+      // The id starts a new file; write it again at the head of a fresh block.
+      this.newBlock(true);
+      written = text === undefined ? this.writePlain(id) : this.write(text);
+      hash = hashBytes(this.block, this.pos, written);
+    }
+    if (!this.insert(written, hash)) {
       this.duplicateCount++;
       return;
     }
@@ -86,6 +87,33 @@ export class DeletionFileBuilder {
     this.fileBytes[current] = (this.fileBytes[current] as number) + written;
     this.pos += written;
     this.userCount++;
+  }
+
+  // The common id (printable ASCII, no comma or quote, not too long) is copied byte by byte with its
+  // newline; returns 0 when the id needs the general path.
+  private writePlain(id: string): number {
+    if (id.length > MAX_USER_ID_LENGTH) return 0;
+    const block = this.block;
+    let p = this.pos;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x22) return 0;
+      block[p++] = c;
+    }
+    block[p++] = NEWLINE;
+    return p - this.pos;
+  }
+
+  // Writes the line at `pos` without moving it; ASCII is copied byte by byte (most ids), the rest encoded.
+  private write(text: string): number {
+    const block = this.block;
+    let p = this.pos;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return encoder.encodeInto(text, block.subarray(this.pos)).written;
+      block[p++] = c;
+    }
+    return p - this.pos;
   }
 
   /** Finishes and returns the files; throws when no id was added. */
@@ -125,15 +153,9 @@ export class DeletionFileBuilder {
     }
   }
 
-  private isDuplicateOf(length: number): boolean {
-    return this.find(length, hashBytes(this.block, this.pos, length)) >= 0;
-  }
-
   // Returns false when the line just written at `pos` is already in the table.
-  private insert(length: number): boolean {
-    const hash = hashBytes(this.block, this.pos, length);
-    const slot = this.find(length, hash);
-    if (slot >= 0) return false;
+  private insert(length: number, hash: number): boolean {
+    if (this.find(length, hash) >= 0) return false;
     const mask = this.slots.length - 1;
     let i = hash & mask;
     while (this.slots[i] !== 0) i = (i + 1) & mask;
@@ -185,6 +207,11 @@ function sameLine(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, 
     if (a[aStart + i] !== b[bStart + i]) return false;
   }
   return a[aStart + length - 1] === NEWLINE;
+}
+
+function lineFor(id: string, line: number | undefined): string {
+  checkId(id, line);
+  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"\n` : `${id}\n`;
 }
 
 function needsQuotes(id: string): boolean {

