@@ -224,7 +224,11 @@ export async function run(): Promise<void> {
     await writeSummary(inputs, jobs, counts);
   } catch (error) {
     if (phase) core.endGroup();
-    setOutputs(inputs, jobs, counts, lastArn);
+    try {
+      setOutputs(inputs, jobs, counts, lastArn);
+    } catch (outputError) {
+      core.warning(`could not write the outputs: ${(outputError as Error).message}`);
+    }
     const message = explain(error, inputs, lastArn);
     if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {});
     fail(message, error instanceof InputError ? `Invalid input: ${error.input}` : titleOf(error));

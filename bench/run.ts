@@ -445,7 +445,7 @@ const bars = [
   ["upload throughput", upOurs.median / upSdk.median],
 ] as const;
 const max = Math.max(...bars.map(([, v]) => v));
-const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${40 + bars.length * 34}" font-family="sans-serif" font-size="13">
+const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="700" height="${40 + bars.length * 34}" font-family="sans-serif" font-size="13">
 <text x="10" y="20" font-weight="bold">personalize-data-deletion vs AWS SDK v3: times better (1 = equal)</text>
 ${bars
   .map(([label, v], i) => {

@@ -28590,7 +28590,11 @@ async function run() {
     await writeSummary(inputs, jobs, counts);
   } catch (error2) {
     if (phase) endGroup();
-    setOutputs(inputs, jobs, counts, lastArn);
+    try {
+      setOutputs(inputs, jobs, counts, lastArn);
+    } catch (outputError) {
+      warning(`could not write the outputs: ${outputError.message}`);
+    }
     const message = explain(error2, inputs, lastArn);
     if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {
     });
