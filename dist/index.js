@@ -25837,24 +25837,17 @@ var context2 = new Context();
 
 // src/errors.ts
 var DataDeletionError = class extends Error {
-  /** Whether repeating the same call may succeed (throttling, 5xx, network trouble). */
-  retryable;
   constructor(message, options = {}) {
     super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
     this.name = new.target.name;
     this.retryable = options.retryable ?? false;
   }
-  /** A plain form for logs and `--json` output; never carries request bodies or credentials. */
+  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
   toJSON() {
-    const out = { name: this.name, message: this.message };
-    for (const [key, value] of Object.entries(this)) {
-      if (key !== "cause" && key !== "job" && key !== "jobs" && value !== void 0) out[key] = value;
-    }
-    return out;
+    return { ...this, name: this.name, message: this.message };
   }
 };
 var ValidationError = class extends DataDeletionError {
-  issues;
   constructor(issues, context3) {
     const first = issues[0];
     const head = first ? `${first.path}: ${first.rule}, received ${first.received}` : "invalid input";
@@ -25866,11 +25859,6 @@ var ValidationError = class extends DataDeletionError {
 var ConfigurationError = class extends DataDeletionError {
 };
 var CsvError = class extends DataDeletionError {
-  line;
-  /** The file's name, when several files were merged. */
-  file;
-  /** What is wrong, without the location. */
-  reason;
   constructor(reason, line, file) {
     const where = [file, line === void 0 ? void 0 : `line ${line}`].filter(Boolean).join(" ");
     super(where ? `${where}: ${reason}` : reason);
@@ -25880,8 +25868,6 @@ var CsvError = class extends DataDeletionError {
   }
 };
 var ServiceError = class extends DataDeletionError {
-  httpStatus;
-  requestId;
   constructor(message, details) {
     super(message, { retryable: details.retryable ?? false });
     if (details.code) this.name = details.code;
@@ -25918,13 +25904,6 @@ var AbortError = class extends DataDeletionError {
   }
 };
 var DataDeletionJobFailedError = class extends DataDeletionError {
-  failureReason;
-  dataDeletionJobArn;
-  /** The job as last described. */
-  job;
-  /** From `deleteUsers`: every job it made, and where the failed job's input file was kept. */
-  jobs;
-  keptAt;
   constructor(job, context3 = {}) {
     const kept = context3.keptAt ? `; its input is kept at ${context3.keptAt} so the job can be retried` : "";
     super(
@@ -25938,9 +25917,6 @@ var DataDeletionJobFailedError = class extends DataDeletionError {
   }
 };
 var WaiterTimeoutError = class extends DataDeletionError {
-  dataDeletionJobArn;
-  lastStatus;
-  elapsedMs;
   constructor(dataDeletionJobArn, lastStatus, elapsedMs) {
     super(
       `gave up waiting for ${dataDeletionJobArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); the job goes on: deletion jobs can take up to a day`
@@ -25961,19 +25937,18 @@ var BLOCK = 1 << 20;
 var NEWLINE = 10;
 var encoder = new TextEncoder();
 var DeletionFileBuilder = class {
-  maxFileBytes;
-  blocks = [];
-  blockFile = [];
-  blockUsed = [];
-  fileBytes = [];
-  block = new Uint8Array(0);
-  pos = 0;
-  slots = new Uint32Array(1 << 12);
-  hashes = new Uint32Array(1 << 12);
-  size = 0;
-  userCount = 0;
-  duplicateCount = 0;
   constructor(options = {}) {
+    this.blocks = [];
+    this.blockFile = [];
+    this.blockUsed = [];
+    this.fileBytes = [];
+    this.block = new Uint8Array(0);
+    this.pos = 0;
+    this.slots = new Uint32Array(1 << 12);
+    this.hashes = new Uint32Array(1 << 12);
+    this.size = 0;
+    this.userCount = 0;
+    this.duplicateCount = 0;
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
       throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
@@ -26026,16 +26001,9 @@ var DeletionFileBuilder = class {
     block[p++] = NEWLINE;
     return p - this.pos;
   }
-  // Writes the line at `pos` without moving it; ASCII is copied byte by byte (most ids), the rest encoded.
+  // Writes a line that needs quoting or is not plain ASCII at `pos`, without moving it.
   write(text) {
-    const block = this.block;
-    let p = this.pos;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 128) return encoder.encodeInto(text, block.subarray(this.pos)).written;
-      block[p++] = c;
-    }
-    return p - this.pos;
+    return encoder.encodeInto(text, this.block.subarray(this.pos)).written;
   }
   /** Finishes and returns the files; throws when no id was added. */
   finish() {
@@ -27224,18 +27192,9 @@ function abortableSleep(ms, signal) {
   });
 }
 var Transport = class {
-  region;
-  maxAttempts;
-  requestTimeoutMs;
-  credentials;
-  fetchFn;
-  logger;
-  now;
-  sleep;
-  random;
-  // aws4fetch caches derived signing keys in whatever map it is given; one key per day and service is enough.
-  keyCache = /* @__PURE__ */ new Map();
   constructor(options) {
+    // aws4fetch caches derived signing keys in whatever map it is given; one key per day and service is enough.
+    this.keyCache = /* @__PURE__ */ new Map();
     this.region = options.region;
     this.credentials = options.credentials;
     this.maxAttempts = options.maxAttempts ?? 3;
@@ -27422,18 +27381,6 @@ function checkEndpoint(value, name) {
   return url.toString();
 }
 var DataDeletionJobsClient = class {
-  /** The region requests are signed for. */
-  region;
-  /** The Personalize endpoint in use. */
-  endpoint;
-  /** The custom S3 endpoint in use, if any (path-style requests). */
-  s3Endpoint;
-  /** @internal */
-  transport;
-  /** @internal */
-  clock;
-  /** @internal */
-  logger;
   constructor(config = {}) {
     const env = config.useEnvironment === false ? {} : awsEnvironment();
     const region = config.region ?? env.region;
@@ -28046,21 +27993,17 @@ var CsvRecordReader = class {
   constructor(builder, options, name) {
     this.builder = builder;
     this.name = name;
+    this.carry = "";
+    this.line = 1;
+    this.pending = "";
+    this.pendingLine = 0;
+    this.column = -1;
+    this.width = 0;
+    this.rows = 0;
+    this.invalid = [];
     this.headerless = options.headerless ?? false;
     this.collect = options.invalidLines === "collect";
   }
-  builder;
-  name;
-  headerless;
-  collect;
-  carry = "";
-  line = 1;
-  pending = "";
-  pendingLine = 0;
-  column = -1;
-  width = 0;
-  rows = 0;
-  invalid = [];
   fail(reason, line) {
     return new CsvError(reason, line, this.name);
   }
@@ -28258,8 +28201,6 @@ var InputError = class extends Error {
     this.rule = rule;
     this.name = "InputError";
   }
-  input;
-  rule;
 };
 var MAX_WAIT_MINUTES = 355;
 function defaultJobName(context3) {

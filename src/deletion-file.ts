@@ -104,16 +104,9 @@ export class DeletionFileBuilder {
     return p - this.pos;
   }
 
-  // Writes the line at `pos` without moving it; ASCII is copied byte by byte (most ids), the rest encoded.
+  // Writes a line that needs quoting or is not plain ASCII at `pos`, without moving it.
   private write(text: string): number {
-    const block = this.block;
-    let p = this.pos;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x80) return encoder.encodeInto(text, block.subarray(this.pos)).written;
-      block[p++] = c;
-    }
-    return p - this.pos;
+    return encoder.encodeInto(text, this.block.subarray(this.pos)).written;
   }
 
   /** Finishes and returns the files; throws when no id was added. */

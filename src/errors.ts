@@ -12,13 +12,9 @@ export class DataDeletionError extends Error {
     this.retryable = options.retryable ?? false;
   }
 
-  /** A plain form for logs and `--json` output; never carries request bodies or credentials. */
+  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { name: this.name, message: this.message };
-    for (const [key, value] of Object.entries(this)) {
-      if (key !== "cause" && key !== "job" && key !== "jobs" && value !== undefined) out[key] = value;
-    }
-    return out;
+    return { ...(this as object), name: this.name, message: this.message };
   }
 }
 

@@ -355,3 +355,12 @@ describe("idempotent create", () => {
     expect(server.requests.length).toBe(0);
   });
 });
+
+test("an error's JSON form has name, message and its own fields, never its cause", () => {
+  const cause = new Error("SECRET-IN-CAUSE wJalrXUtnFEMI");
+  const error = new ConflictError("taken", { cause });
+  const json = JSON.parse(JSON.stringify(error));
+  expect(json).toMatchObject({ name: "ConflictError", message: "taken", retryable: false });
+  expect(JSON.stringify(error)).not.toContain("SECRET-IN-CAUSE");
+  expect(error.cause).toBe(cause);
+});
