@@ -3,10 +3,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { buildLibrary } from "../scripts/build.ts";
 import { type RunningEmulator, startEmulator } from "../src/emulator/index.ts";
+import { runProcess } from "./support/process.ts";
+import { bundleWorker } from "./support/worker-bundle.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 let emu: RunningEmulator;
@@ -31,7 +32,7 @@ test("the README's library example runs against the emulator", async () => {
     ),
   );
   try {
-    const proc = Bun.spawn([process.execPath, file], {
+    const { stdout, stderr, code } = await runProcess([process.execPath, file], {
       env: {
         PATH: process.env.PATH ?? "",
         AWS_REGION: "us-east-1",
@@ -42,14 +43,7 @@ test("the README's library example runs against the emulator", async () => {
         DATASET_GROUP_ARN: emu.emulator.datasetGroupArn,
         ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
       },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
     expect(stderr).toContain("PENDING after");
     expect(stdout.trim()).toBe("COMPLETED 2");
     expect(code).toBe(0);
@@ -88,12 +82,7 @@ describe("the README's runtime snippets run in their runtimes", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function run(cmd: string[]) {
-    const proc = Bun.spawn(cmd, { cwd: ROOT, env: env(), stdout: "pipe", stderr: "pipe" });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
+    const { stdout, stderr, code } = await runProcess(cmd, { cwd: ROOT, env: env() });
     if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}: ${stderr}`);
     return stdout.trim();
   }
@@ -141,22 +130,13 @@ describe("the README's runtime snippets run in their runtimes", () => {
   test("workerd: the Worker describes a job", async () => {
     const file = join(dir, "worker.ts");
     writeFileSync(file, snippet("workerd"));
-    const bundle = await build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "browser",
-      conditions: ["workerd", "worker", "browser"],
-      alias: { "personalize-data-deletion": join(ROOT, "src/index.ts") },
-      logLevel: "error",
-    });
+    const bundle = await bundleWorker(file);
     const job = [...emu.emulator.state.jobs.values()][0];
     const arn = job?.dataDeletionJobArn as string;
     const { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL } = env();
     const mf = new Miniflare({
       modules: true,
-      script: (bundle.outputFiles[0] as { text: string }).text,
+      script: bundle,
       compatibilityDate: "2026-04-01",
       bindings: { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL },
     });

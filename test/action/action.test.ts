@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
@@ -65,17 +66,13 @@ async function runAction(
     "INPUT_ROLE-ARN": ROLE,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const proc = Bun.spawn([options.node ?? nodeBinary, join(ROOT, "dist/index.js")], {
-    cwd: workspace,
-    env,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { stdout, stderr, code } = await runProcess(
+    [options.node ?? nodeBinary, join(ROOT, "dist/index.js")],
+    {
+      cwd: workspace,
+      env,
+    },
+  );
   const outputsText = readFileSync(outputFile, "utf8");
   const summary = readFileSync(summaryFile, "utf8");
   const everything = [stdout.replace(/^::add-mask::.*$/gm, ""), stderr, outputsText, summary].join("\n");

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { HELP } from "../../src/cli/help.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TMP = mkdtempSync(join(tmpdir(), "pdd-cli-"));
@@ -50,7 +51,7 @@ const RUNTIMES = {
 };
 
 async function run(runtime: keyof typeof RUNTIMES, args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn(RUNTIMES[runtime](args), {
+  const { stdout, stderr, code } = await runProcess(RUNTIMES[runtime](args), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
@@ -63,14 +64,7 @@ async function run(runtime: keyof typeof RUNTIMES, args: string[], env: Record<s
       DENO_NO_UPDATE_CHECK: "1",
       ...env,
     },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
   expect(stdout + stderr).not.toContain(SECRET);
   expect(stdout + stderr).not.toContain(TOKEN);
   return { stdout, stderr, code };

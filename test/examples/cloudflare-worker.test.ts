@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { bundleWorker } from "../support/worker-bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TOKEN = "intake-token-for-tests";
@@ -34,19 +34,10 @@ beforeAll(async () => {
       limitHits++;
     return response;
   };
-  const bundle = await build({
-    entryPoints: [join(ROOT, "examples/cloudflare-worker/src/index.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    alias: { "personalize-data-deletion": join(ROOT, "src/index.ts") },
-    logLevel: "error",
-  });
+  const bundle = await bundleWorker(join(ROOT, "examples/cloudflare-worker/src/index.ts"));
   mf = new Miniflare({
     modules: true,
-    script: (bundle.outputFiles[0] as { text: string }).text,
+    script: bundle,
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["REQUESTS"],
     queueProducers: { ERASURE_QUEUE: { queueName: "erasure-requests" } },

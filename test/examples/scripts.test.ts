@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TMP = join(ROOT, ".tmp", `scripts-${process.pid}`);
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 
 async function run(cmd: string[], file: string) {
-  const proc = Bun.spawn([...cmd, file], {
+  const { stdout, stderr, code } = await runProcess([...cmd, file], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
@@ -28,14 +29,7 @@ async function run(cmd: string[], file: string) {
       DENO_DIR: join(ROOT, ".tmp", "deno-cache"),
       DENO_NO_UPDATE_CHECK: "1",
     },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
   return { stdout, stderr, code };
 }
 

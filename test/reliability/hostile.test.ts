@@ -12,6 +12,7 @@ import {
   prepareDeletionCsv,
   ValidationError,
 } from "../../src/index.ts";
+import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const BAD = join(ROOT, "test/fixtures/bad");
@@ -67,17 +68,10 @@ describe("CSV corpus through the library", () => {
 });
 
 async function spawn(cmd: string[], env: Record<string, string>) {
-  const proc = Bun.spawn(cmd, {
+  const { stdout, stderr, code } = await runProcess(cmd, {
     cwd: TMP,
     env: { PATH: process.env.PATH ?? "", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
   return { out: stdout + stderr, code };
 }
 

@@ -147,6 +147,32 @@ describe("validators", () => {
   });
 });
 
+function emulatorWithJobs(count: number) {
+  const emulator = createEmulator({ jobSeconds: 0 });
+  for (let i = 0; i < count; i++) {
+    emulator.state.jobs.set(`arn-${i}`, {
+      seq: ++emulator.state.seq,
+      jobName: `j${i}`,
+      dataDeletionJobArn: `arn:aws:personalize:us-east-1:000000000000:data-deletion-job/j${i}`,
+      datasetGroupArn: emulator.datasetGroupArn,
+      dataLocation: "s3://b/k.csv",
+      roleArn: "r",
+      tags: [],
+      status: "COMPLETED",
+      createdAt: 0,
+      updatedAt: 0,
+    });
+  }
+  const client = new DataDeletionJobsClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    endpoint: "http://emulator.test",
+    fetch: emulatorFetch(emulator),
+    useEnvironment: false,
+  });
+  return { emulator, client };
+}
+
 describe("pagination", () => {
   test("every job exactly once, newest first, for any job count and page size", async () => {
     await fc.assert(
@@ -154,28 +180,7 @@ describe("pagination", () => {
         fc.integer({ min: 0, max: 60 }),
         fc.integer({ min: 1, max: 100 }),
         async (count, pageSize) => {
-          const emulator = createEmulator({ jobSeconds: 0 });
-          for (let i = 0; i < count; i++) {
-            emulator.state.jobs.set(`arn-${i}`, {
-              seq: ++emulator.state.seq,
-              jobName: `j${i}`,
-              dataDeletionJobArn: `arn:aws:personalize:us-east-1:000000000000:data-deletion-job/j${i}`,
-              datasetGroupArn: emulator.datasetGroupArn,
-              dataLocation: "s3://b/k.csv",
-              roleArn: "r",
-              tags: [],
-              status: "COMPLETED",
-              createdAt: 0,
-              updatedAt: 0,
-            });
-          }
-          const client = new DataDeletionJobsClient({
-            region: "us-east-1",
-            credentials: { accessKeyId: "test", secretAccessKey: "test" },
-            endpoint: "http://emulator.test",
-            fetch: emulatorFetch(emulator),
-            useEnvironment: false,
-          });
+          const { emulator, client } = emulatorWithJobs(count);
           const names: string[] = [];
           for await (const job of client.paginateDataDeletionJobs({
             datasetGroupArn: emulator.datasetGroupArn,
@@ -190,28 +195,7 @@ describe("pagination", () => {
   });
 
   test("10,000 jobs are each returned exactly once, in order", async () => {
-    const emulator = createEmulator({ jobSeconds: 0 });
-    for (let i = 0; i < 10_000; i++) {
-      emulator.state.jobs.set(`arn-${i}`, {
-        seq: ++emulator.state.seq,
-        jobName: `j${i}`,
-        dataDeletionJobArn: `arn-${i}`,
-        datasetGroupArn: emulator.datasetGroupArn,
-        dataLocation: "s3://b/k.csv",
-        roleArn: "r",
-        tags: [],
-        status: "COMPLETED",
-        createdAt: 0,
-        updatedAt: 0,
-      });
-    }
-    const client = new DataDeletionJobsClient({
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      endpoint: "http://emulator.test",
-      fetch: emulatorFetch(emulator),
-      useEnvironment: false,
-    });
+    const { emulator, client } = emulatorWithJobs(10_000);
     let expected = 9_999;
     let n = 0;
     for await (const job of client.paginateDataDeletionJobs({ datasetGroupArn: emulator.datasetGroupArn })) {

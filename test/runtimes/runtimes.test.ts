@@ -8,6 +8,8 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { buildLibrary } from "../../scripts/build.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { runProcess } from "../support/process.ts";
+import { bundleWorker } from "../support/worker-bundle.ts";
 import type { SmokeResult, SmokeTarget } from "./smoke.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -28,17 +30,8 @@ beforeAll(async () => {
     external: ["personalize-data-deletion"],
     logLevel: "error",
   });
-  const worker = await build({
-    entryPoints: [join(ROOT, "test/runtimes/workerd/worker.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    alias: { "personalize-data-deletion": join(ROOT, "src/index.ts") },
-    logLevel: "error",
-  });
-  workerBundle = (worker.outputFiles[0] as { text: string }).text;
+  const worker = await bundleWorker(join(ROOT, "test/runtimes/workerd/worker.ts"));
+  workerBundle = worker;
 });
 afterAll(() => emu.close());
 
@@ -51,21 +44,14 @@ const target = (runtime: string, userId: string): SmokeTarget => ({
 });
 
 async function spawnJson(cmd: string[], cwd: string): Promise<SmokeResult> {
-  const proc = Bun.spawn(cmd, {
+  const { stdout, stderr, code } = await runProcess(cmd, {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",
       DENO_DIR: join(ROOT, ".tmp", "deno-cache"),
       DENO_NO_UPDATE_CHECK: "1",
     },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
   if (code !== 0) throw new Error(`${cmd[0]} exited ${code}: ${stderr}`);
   return JSON.parse(stdout.trim().split("\n").pop() as string);
 }

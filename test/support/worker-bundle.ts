@@ -1,0 +1,19 @@
+import { join } from "node:path";
+import { build } from "esbuild";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Bundles a Worker module for workerd, resolving "personalize-data-deletion" to this checkout's source. */
+export async function bundleWorker(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    alias: { "personalize-data-deletion": join(ROOT, "src/index.ts") },
+    logLevel: "error",
+  });
+  return (result.outputFiles[0] as { text: string }).text;
+}
