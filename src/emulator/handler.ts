@@ -458,7 +458,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
             : problem.kind === "unknown-key"
               ? "UnrecognizedClientException"
               : "InvalidSignatureException";
-        return jsonError(problem.kind === "missing" ? 403 : 403, type, problem.message);
+        return jsonError(403, type, problem.message);
       }
       const code =
         problem.kind === "unknown-key"
