@@ -26008,6 +26008,8 @@ var DeletionFileBuilder = class {
   /** Finishes and returns the files; throws when no id was added. */
   finish() {
     if (this.userCount === 0) throw new CsvError("the list holds no user ids");
+    this.slots = new Uint32Array(0);
+    this.hashes = new Uint32Array(0);
     const files = [];
     let bytes = 0;
     for (let f = 0; f < this.fileBytes.length; f++) {

@@ -112,6 +112,9 @@ export class DeletionFileBuilder {
   /** Finishes and returns the files; throws when no id was added. */
   finish(): PreparedDeletionFile {
     if (this.userCount === 0) throw new CsvError("the list holds no user ids");
+    // The duplicate index is done with: let it go before the output is allocated, to keep the peak low.
+    this.slots = new Uint32Array(0);
+    this.hashes = new Uint32Array(0);
     const files: Uint8Array[] = [];
     let bytes = 0;
     for (let f = 0; f < this.fileBytes.length; f++) {

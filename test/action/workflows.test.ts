@@ -67,3 +67,27 @@ test("the self-test workflow runs the action from the repository", () => {
   const workflow = parse(readFileSync(join(ROOT, ".github/workflows/self-test.yml"), "utf8")) as Workflow;
   expect(checkWorkflow(workflow, (u) => u === "./")).toBe(1);
 });
+
+test("the committed bundle carries no dev-only code and no node_modules paths of test tools", () => {
+  const bundle = readFileSync(join(ROOT, "dist/index.js"), "utf8");
+  for (const devOnly of [
+    "@smithy/signature-v4",
+    "fast-check",
+    "miniflare",
+    "bun:test",
+    "@aws-sdk/client-",
+    "papaparse/papaparse.min",
+  ]) {
+    expect({ devOnly, found: bundle.includes(devOnly) }).toEqual({ devOnly, found: false });
+  }
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  expect(Object.keys(pkg.dependencies).sort()).toEqual([
+    "@actions/core",
+    "@actions/github",
+    "aws4fetch",
+    "papaparse",
+    "valibot",
+  ]);
+});
