@@ -80,7 +80,6 @@ export async function run(): Promise<void> {
     core.startGroup(PHASES[next]);
     phase = next;
   };
-  let lastArn: string | undefined;
   let jobs: DeletionJobResult[] = [];
   let counts: { userCount?: number; duplicateCount?: number } = {};
 
@@ -116,12 +115,12 @@ export async function run(): Promise<void> {
         dataSource: { dataLocation: inputs.users.dataLocation },
         ...(inputs.tags ? { tags: inputs.tags } : {}),
       });
-      lastArn = created.dataDeletionJobArn as string;
-      core.info(`${created.adopted ? "Adopted the existing job" : "Created"} ${lastArn}`);
+      const arn = created.dataDeletionJobArn as string;
+      core.info(`${created.adopted ? "Adopted the existing job" : "Created"} ${arn}`);
       jobs = [
         {
           jobName: inputs.jobName,
-          dataDeletionJobArn: lastArn,
+          dataDeletionJobArn: arn,
           dataLocation: inputs.users.dataLocation,
           adopted: created.adopted === true,
           uploadedFileDeleted: false,
@@ -130,7 +129,7 @@ export async function run(): Promise<void> {
       if (inputs.wait) {
         enter("wait");
         try {
-          const job = await client.waitForDataDeletionJob(lastArn, {
+          const job = await client.waitForDataDeletionJob(arn, {
             ...waitOptions,
             onPoll: pollLogger(inputs.jobName),
           });
@@ -178,7 +177,6 @@ export async function run(): Promise<void> {
               );
             } else if (event.phase === "create") {
               enter("create");
-              lastArn = event.dataDeletionJobArn;
               // Known from here on, so a later failure (a timeout, an expired session) still reports it.
               jobs.push({
                 jobName: event.jobName,
@@ -225,11 +223,11 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (phase) core.endGroup();
     try {
-      setOutputs(inputs, jobs, counts, lastArn);
+      setOutputs(inputs, jobs, counts);
     } catch (outputError) {
       core.warning(`could not write the outputs: ${(outputError as Error).message}`);
     }
-    const message = explain(error, inputs, lastArn);
+    const message = explain(error, inputs, jobs.at(-1)?.dataDeletionJobArn);
     if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {});
     fail(message, error instanceof InputError ? `Invalid input: ${error.input}` : titleOf(error));
   }
@@ -289,10 +287,9 @@ function setOutputs(
   inputs: ActionInputs,
   jobs: DeletionJobResult[],
   counts: { userCount?: number; duplicateCount?: number },
-  fallbackArn?: string,
 ): void {
   const first = jobs[0];
-  core.setOutput("job-arn", first?.dataDeletionJobArn ?? fallbackArn ?? "");
+  core.setOutput("job-arn", first?.dataDeletionJobArn ?? "");
   core.setOutput("job-name", first?.jobName ?? inputs.jobName);
   core.setOutput(
     "status",

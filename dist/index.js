@@ -28399,7 +28399,6 @@ async function run() {
     startGroup(PHASES[next]);
     phase = next;
   };
-  let lastArn;
   let jobs = [];
   let counts = {};
   try {
@@ -28429,12 +28428,12 @@ async function run() {
         dataSource: { dataLocation: inputs.users.dataLocation },
         ...inputs.tags ? { tags: inputs.tags } : {}
       });
-      lastArn = created.dataDeletionJobArn;
-      info(`${created.adopted ? "Adopted the existing job" : "Created"} ${lastArn}`);
+      const arn = created.dataDeletionJobArn;
+      info(`${created.adopted ? "Adopted the existing job" : "Created"} ${arn}`);
       jobs = [
         {
           jobName: inputs.jobName,
-          dataDeletionJobArn: lastArn,
+          dataDeletionJobArn: arn,
           dataLocation: inputs.users.dataLocation,
           adopted: created.adopted === true,
           uploadedFileDeleted: false
@@ -28443,7 +28442,7 @@ async function run() {
       if (inputs.wait) {
         enter("wait");
         try {
-          const job = await client.waitForDataDeletionJob(lastArn, {
+          const job = await client.waitForDataDeletionJob(arn, {
             ...waitOptions,
             onPoll: pollLogger(inputs.jobName)
           });
@@ -28488,7 +28487,6 @@ async function run() {
               );
             } else if (event.phase === "create") {
               enter("create");
-              lastArn = event.dataDeletionJobArn;
               jobs.push({
                 jobName: event.jobName,
                 dataDeletionJobArn: event.dataDeletionJobArn,
@@ -28534,11 +28532,11 @@ async function run() {
   } catch (error2) {
     if (phase) endGroup();
     try {
-      setOutputs(inputs, jobs, counts, lastArn);
+      setOutputs(inputs, jobs, counts);
     } catch (outputError) {
       warning(`could not write the outputs: ${outputError.message}`);
     }
-    const message = explain(error2, inputs, lastArn);
+    const message = explain(error2, inputs, jobs.at(-1)?.dataDeletionJobArn);
     if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {
     });
     fail(message, error2 instanceof InputError ? `Invalid input: ${error2.input}` : titleOf(error2));
@@ -28588,9 +28586,9 @@ function explain(error2, inputs, arn) {
   if (error2 instanceof DataDeletionError || error2 instanceof InputError) return error2.message;
   return `unexpected error: ${error2 instanceof Error ? error2.message : String(error2)}`;
 }
-function setOutputs(inputs, jobs, counts, fallbackArn) {
+function setOutputs(inputs, jobs, counts) {
   const first = jobs[0];
-  setOutput("job-arn", first?.dataDeletionJobArn ?? fallbackArn ?? "");
+  setOutput("job-arn", first?.dataDeletionJobArn ?? "");
   setOutput("job-name", first?.jobName ?? inputs.jobName);
   setOutput(
     "status",
