@@ -37,7 +37,7 @@ export const operations = {
   },
 } as const;
 
-/** Every shape the operations reach, with the constraints the service enforces. */
+/** Every shape the operations' inputs reach, with the constraints the service enforces. */
 export const shapes = {
   CreateDataDeletionJobRequest: {
     type: "structure",
@@ -105,15 +105,37 @@ export const shapes = {
     pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
     sensitive: true,
   },
-  CreateDataDeletionJobResponse: {
+  DescribeDataDeletionJobRequest: {
     type: "structure",
+    required: ["dataDeletionJobArn"],
     members: {
       dataDeletionJobArn: "Arn",
     },
   },
-  DescribeDataDeletionJobRequest: {
+  ListDataDeletionJobsRequest: {
     type: "structure",
-    required: ["dataDeletionJobArn"],
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults",
+    },
+  },
+  NextToken: {
+    type: "string",
+    max: 1500,
+    pattern: "\\p{ASCII}{0,1500}",
+  },
+  MaxResults: {
+    type: "integer",
+    min: 1,
+    max: 100,
+  },
+} as const;
+
+/** The shapes only the operations' outputs reach. */
+export const outputShapes = {
+  CreateDataDeletionJobResponse: {
+    type: "structure",
     members: {
       dataDeletionJobArn: "Arn",
     },
@@ -151,24 +173,6 @@ export const shapes = {
   },
   FailureReason: {
     type: "string",
-  },
-  ListDataDeletionJobsRequest: {
-    type: "structure",
-    members: {
-      datasetGroupArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults",
-    },
-  },
-  NextToken: {
-    type: "string",
-    max: 1500,
-    pattern: "\\p{ASCII}{0,1500}",
-  },
-  MaxResults: {
-    type: "integer",
-    min: 1,
-    max: 100,
   },
   ListDataDeletionJobsResponse: {
     type: "structure",

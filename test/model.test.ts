@@ -24,6 +24,9 @@ const shapes = derived.shapes as Record<
 
 test("src/model.ts is exactly what the botocore model says (regenerate with bun scripts/gen-model.ts)", () => {
   expect(JSON.parse(JSON.stringify(model.shapes))).toEqual(JSON.parse(JSON.stringify(derived.shapes)));
+  expect(JSON.parse(JSON.stringify(model.outputShapes))).toEqual(
+    JSON.parse(JSON.stringify(derived.outputShapes)),
+  );
   expect(JSON.parse(JSON.stringify(model.operations))).toEqual(
     JSON.parse(JSON.stringify(derived.operations)),
   );
