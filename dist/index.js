@@ -3307,7 +3307,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var encoder3 = new TextEncoder();
+    var encoder4 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3380,7 +3380,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder3.encode(input);
+      const bytes = encoder4.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -18312,9 +18312,9 @@ var require_eventsource_stream = __commonJS({
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
-    var CR = 13;
+    var CR2 = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18426,7 +18426,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR2) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18448,8 +18448,8 @@ var require_eventsource_stream = __commonJS({
               }
               this.crlfCheck = false;
             }
-            if (byte === LF || byte === CR) {
-              if (byte === CR) {
+            if (byte === LF || byte === CR2) {
+              if (byte === CR2) {
                 this.crlfCheck = true;
               }
               this.consumeCurrentByte();
@@ -18462,8 +18462,8 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF || byte === CR) {
-            if (byte === CR) {
+          if (byte === LF || byte === CR2) {
+            if (byte === CR2) {
               this.crlfCheck = true;
             }
             try {
@@ -18506,7 +18506,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -25933,148 +25933,163 @@ var ConflictError = class extends DataDeletionError {
 var DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 var MAX_USER_ID_LENGTH = 256;
 var HEADER = new TextEncoder().encode("USER_ID\n");
-var BLOCK = 1 << 20;
 var NEWLINE = 10;
+var SLACK = 2048;
+var BATCH = 64;
 var encoder = new TextEncoder();
 var DeletionFileBuilder = class {
-  constructor(options = {}) {
-    this.blocks = [];
-    this.blockFile = [];
-    this.blockUsed = [];
-    this.fileBytes = [];
-    this.block = new Uint8Array(0);
-    this.pos = 0;
-    this.slots = new Uint32Array(1 << 12);
-    this.hashes = new Uint32Array(1 << 12);
+  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
+  constructor(options = {}, sizeHint = 0) {
+    this.sizeHint = sizeHint;
+    // Where each file starts in `buffer`.
+    this.starts = [0];
+    this.start = 0;
+    this.pos = HEADER.length;
+    // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
+    // so that a probe touches one cache line.
+    this.table = new Uint32Array(2 << 12);
     this.size = 0;
+    // Lines written but not yet settled: (offset, length, hash) each.
+    this.batch = new Uint32Array(3 * BATCH);
+    this.batched = 0;
+    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
+    this.touched = 0;
     this.userCount = 0;
     this.duplicateCount = 0;
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
       throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
     }
+    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
+    this.buffer.set(HEADER);
   }
   /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
   add(rawId, line) {
     const id = rawId.trim();
     if (id === "") return;
-    if (id.length * 3 + 3 > this.maxFileBytes - HEADER.length) {
+    const text = lineFor(id, line);
+    this.commit(encoder.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
+  }
+  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
+  room(bytes) {
+    const needed = this.pos + bytes + HEADER.length;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
+      grown.set(this.buffer.subarray(0, this.pos));
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+  /**
+   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
+   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
+   * the counts are exact only after `flush` or `finish`.
+   */
+  commit(length, line, hash2 = hashBytes(this.buffer, this.pos, length)) {
+    if (length + HEADER.length > this.maxFileBytes) {
       throw new CsvError(
-        `a user id of ${id.length} characters cannot fit in a file of ${this.maxFileBytes} bytes`,
+        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
         line
       );
     }
-    if (this.blocks.length === 0 || this.pos + id.length * 3 + 3 > this.block.length) this.newBlock(false);
-    let written = this.writePlain(id);
-    let text;
-    if (written === 0) {
-      text = lineFor(id, line);
-      written = this.write(text);
+    const start = this.start;
+    if (this.pos - start + length > this.maxFileBytes) {
+      const at = this.pos;
+      this.flush();
+      this.buffer.copyWithin(this.pos, at, at + length);
+      if (this.pos - start + length > this.maxFileBytes) {
+        const slot = this.find(this.pos, length, hash2);
+        if (slot >= 0) {
+          this.duplicateCount++;
+          return;
+        }
+        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
+        this.buffer.set(HEADER, this.pos);
+        this.start = this.pos;
+        this.starts.push(this.pos);
+        this.pos += HEADER.length;
+        this.insert(-1 - slot, this.pos, hash2);
+        this.pos += length;
+        return;
+      }
     }
-    let hash2 = hashBytes(this.block, this.pos, written);
-    const file = this.blockFile[this.blocks.length - 1];
-    if (this.fileBytes[file] + written > this.maxFileBytes && this.find(written, hash2) < 0) {
-      this.newBlock(true);
-      written = text === void 0 ? this.writePlain(id) : this.write(text);
-      hash2 = hashBytes(this.block, this.pos, written);
+    const j = 3 * this.batched;
+    this.batch[j] = this.pos;
+    this.batch[j + 1] = length;
+    this.batch[j + 2] = hash2;
+    this.pos += length;
+    if (++this.batched === BATCH) this.flush();
+  }
+  /**
+   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
+   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
+   * line in turn spent most of its time waiting on memory.
+   */
+  flush() {
+    const n = 3 * this.batched;
+    if (n === 0) return;
+    this.batched = 0;
+    const batch = this.batch;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    let touched = 0;
+    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
+    this.touched = touched;
+    const end = batch[n - 3] + batch[n - 2];
+    let shift = 0;
+    for (let j = 0; j < n; j += 3) {
+      const at = batch[j] - shift;
+      const length = batch[j + 1];
+      const hash2 = batch[j + 2];
+      const slot = this.find(at, length, hash2);
+      if (slot >= 0) {
+        this.duplicateCount++;
+        this.buffer.copyWithin(at, at + length, end - shift);
+        shift += length;
+      } else this.insert(-1 - slot, at, hash2);
     }
-    if (!this.insert(written, hash2)) {
-      this.duplicateCount++;
-      return;
-    }
-    const current = this.fileBytes.length - 1;
-    this.fileBytes[current] = this.fileBytes[current] + written;
-    this.pos += written;
+    this.pos = end - shift;
+  }
+  // Keeps the line at `at` in entry `i` of the index.
+  insert(i, at, hash2) {
+    this.table[2 * i] = at + 1;
+    this.table[2 * i + 1] = hash2;
     this.userCount++;
+    if (++this.size * 8 > this.table.length * 3)
+      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
   }
-  // The common id (printable ASCII, no comma or quote, not too long) is copied byte by byte with its
-  // newline; returns 0 when the id needs the general path.
-  writePlain(id) {
-    if (id.length > MAX_USER_ID_LENGTH) return 0;
-    const block = this.block;
-    let p = this.pos;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      if (c < 32 || c > 126 || c === 44 || c === 34) return 0;
-      block[p++] = c;
+  reserve(count) {
+    let length = this.table.length;
+    while (count * 8 > length * 3) length *= 2;
+    if (length === this.table.length) return;
+    const old = this.table;
+    const table = new Uint32Array(length);
+    const mask = (length >>> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      let i = old[j + 1] & mask;
+      while (table[2 * i] !== 0) i = i + 1 & mask;
+      table[2 * i] = old[j];
+      table[2 * i + 1] = old[j + 1];
     }
-    block[p++] = NEWLINE;
-    return p - this.pos;
-  }
-  // Writes a line that needs quoting or is not plain ASCII at `pos`, without moving it.
-  write(text) {
-    return encoder.encodeInto(text, this.block.subarray(this.pos)).written;
+    this.table = table;
   }
   /** Finishes and returns the files; throws when no id was added. */
   finish() {
+    this.flush();
     if (this.userCount === 0) throw new CsvError("the list holds no user ids");
-    this.slots = new Uint32Array(0);
-    this.hashes = new Uint32Array(0);
-    const files = [];
-    let bytes = 0;
-    for (let f = 0; f < this.fileBytes.length; f++) {
-      const out = new Uint8Array(this.fileBytes[f]);
-      let at = 0;
-      for (let b = 0; b < this.blocks.length; b++) {
-        if (this.blockFile[b] !== f) continue;
-        const block = this.blocks[b];
-        const used = b === this.blocks.length - 1 ? this.pos : this.blockUsed[b];
-        out.set(block.subarray(0, used), at);
-        at += used;
-        this.blocks[b] = new Uint8Array(0);
-      }
-      files.push(out);
-      bytes += out.length;
-    }
-    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes };
+    this.table = new Uint32Array(0);
+    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
+    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
   }
-  newBlock(newFile) {
-    if (this.blocks.length > 0) this.blockUsed.push(this.pos);
-    const file = this.fileBytes.length === 0 || newFile ? this.fileBytes.length : this.fileBytes.length - 1;
-    if (file === this.fileBytes.length) this.fileBytes.push(0);
-    this.block = new Uint8Array(BLOCK);
-    this.blocks.push(this.block);
-    this.blockFile.push(file);
-    this.pos = 0;
-    if (file === this.fileBytes.length - 1 && this.fileBytes[file] === 0) {
-      this.block.set(HEADER);
-      this.pos = HEADER.length;
-      this.fileBytes[file] = HEADER.length;
-    }
-  }
-  // Returns false when the line just written at `pos` is already in the table.
-  insert(length, hash2) {
-    if (this.find(length, hash2) >= 0) return false;
-    const mask = this.slots.length - 1;
-    let i = hash2 & mask;
-    while (this.slots[i] !== 0) i = i + 1 & mask;
-    this.slots[i] = (this.blocks.length - 1) * BLOCK + this.pos + 1;
-    this.hashes[i] = hash2;
-    if (++this.size * 4 > this.slots.length * 3) this.grow();
-    return true;
-  }
-  find(length, hash2) {
-    const mask = this.slots.length - 1;
-    for (let i = hash2 & mask; this.slots[i] !== 0; i = i + 1 & mask) {
-      if (this.hashes[i] !== hash2) continue;
-      const at = this.slots[i] - 1;
-      const block = this.blocks[Math.floor(at / BLOCK)];
-      if (sameLine(block, at % BLOCK, this.block, this.pos, length)) return i;
-    }
-    return -1;
-  }
-  grow() {
-    const oldSlots = this.slots;
-    const oldHashes = this.hashes;
-    this.slots = new Uint32Array(oldSlots.length * 2);
-    this.hashes = new Uint32Array(oldSlots.length * 2);
-    const mask = this.slots.length - 1;
-    for (let j = 0; j < oldSlots.length; j++) {
-      if (oldSlots[j] === 0) continue;
-      let i = oldHashes[j] & mask;
-      while (this.slots[i] !== 0) i = i + 1 & mask;
-      this.slots[i] = oldSlots[j];
-      this.hashes[i] = oldHashes[j];
+  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
+  find(at, length, hash2) {
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    for (let i = hash2 & mask; ; i = i + 1 & mask) {
+      const slot = table[2 * i];
+      if (slot === 0) return -1 - i;
+      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
     }
   }
 };
@@ -26086,11 +26101,11 @@ function hashBytes(bytes, start, length) {
   }
   return h >>> 0;
 }
-function sameLine(a, aStart, b, bStart, length) {
+function sameLine(bytes, a, b, length) {
   for (let i = 0; i < length; i++) {
-    if (a[aStart + i] !== b[bStart + i]) return false;
+    if (bytes[a + i] !== bytes[b + i]) return false;
   }
-  return a[aStart + length - 1] === NEWLINE;
+  return bytes[a + length - 1] === NEWLINE;
 }
 function lineFor(id, line) {
   checkId(id, line);
@@ -26239,52 +26254,12 @@ var shapes = {
     pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
     sensitive: true
   },
-  CreateDataDeletionJobResponse: {
-    type: "structure",
-    members: {
-      dataDeletionJobArn: "Arn"
-    }
-  },
   DescribeDataDeletionJobRequest: {
     type: "structure",
     required: ["dataDeletionJobArn"],
     members: {
       dataDeletionJobArn: "Arn"
     }
-  },
-  DescribeDataDeletionJobResponse: {
-    type: "structure",
-    members: {
-      dataDeletionJob: "DataDeletionJob"
-    }
-  },
-  DataDeletionJob: {
-    type: "structure",
-    members: {
-      jobName: "Name",
-      dataDeletionJobArn: "Arn",
-      datasetGroupArn: "Arn",
-      dataSource: "DataSource",
-      roleArn: "RoleArn",
-      status: "Status",
-      numDeleted: "Integer",
-      creationDateTime: "Date",
-      lastUpdatedDateTime: "Date",
-      failureReason: "FailureReason"
-    }
-  },
-  Status: {
-    type: "string",
-    max: 256
-  },
-  Integer: {
-    type: "integer"
-  },
-  Date: {
-    type: "timestamp"
-  },
-  FailureReason: {
-    type: "string"
   },
   ListDataDeletionJobsRequest: {
     type: "structure",
@@ -26303,30 +26278,6 @@ var shapes = {
     type: "integer",
     min: 1,
     max: 100
-  },
-  ListDataDeletionJobsResponse: {
-    type: "structure",
-    members: {
-      dataDeletionJobs: "DataDeletionJobs",
-      nextToken: "NextToken"
-    }
-  },
-  DataDeletionJobs: {
-    type: "list",
-    max: 100,
-    member: "DataDeletionJobSummary"
-  },
-  DataDeletionJobSummary: {
-    type: "structure",
-    members: {
-      dataDeletionJobArn: "Arn",
-      datasetGroupArn: "Arn",
-      jobName: "Name",
-      status: "Status",
-      creationDateTime: "Date",
-      lastUpdatedDateTime: "Date",
-      failureReason: "FailureReason"
-    }
   }
 };
 
@@ -27922,9 +27873,19 @@ function uploadKeys(keyOrPrefix, isPrefix, count, stem) {
 // src/csv.ts
 var import_papaparse = __toESM(require_papaparse(), 1);
 var MAX_RECORD_CHARS = 1 << 20;
+var NL = 10;
+var CR = 13;
+var SPACE = 32;
+var COMMA2 = 44;
+var QUOTE = 34;
+var encoder3 = new TextEncoder();
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 async function prepareDeletionCsv(source, options = {}) {
-  const builder = new DeletionFileBuilder(options);
   const sources = Array.isArray(source) ? source : [{ source }];
+  let size = 0;
+  for (const { size: given, source: one } of sources)
+    size += given ?? one.size ?? one.byteLength ?? one.length ?? 0;
+  const builder = new DeletionFileBuilder(options, size);
   let rows = 0;
   const invalid = [];
   for (const { name, source: one } of sources) {
@@ -27934,6 +27895,7 @@ async function prepareDeletionCsv(source, options = {}) {
     rows += reader.rows;
     invalid.push(...reader.invalid);
   }
+  builder.flush();
   if (builder.userCount === 0) {
     if (invalid.length === 0) {
       throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
@@ -27943,59 +27905,26 @@ async function prepareDeletionCsv(source, options = {}) {
   return { ...builder.finish(), rows, invalid };
 }
 async function feed(reader, source) {
-  if (typeof source === "string") {
-    reader.push(source.charCodeAt(0) === 65279 ? source.slice(1) : source);
-    return;
-  }
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  for await (const chunk of byteChunks(source)) {
-    let text;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch (cause) {
-      throw reader.utf8Error(chunk, cause);
-    }
-    reader.push(text);
-  }
-  try {
-    reader.push(decoder.decode());
-  } catch (cause) {
-    throw reader.utf8Error(new Uint8Array(0), cause);
-  }
-}
-async function* byteChunks(source) {
-  if (source instanceof Uint8Array) {
-    yield source;
-  } else if (source instanceof ArrayBuffer) {
-    yield new Uint8Array(source);
-  } else if (typeof Blob !== "undefined" && source instanceof Blob) {
-    yield* streamChunks(source.stream());
-  } else if (source && typeof source.getReader === "function") {
-    yield* streamChunks(source);
-  } else {
+  if (typeof source === "string") return reader.push(encoder3.encode(source));
+  if (source instanceof Uint8Array) return reader.push(source);
+  if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
+  const chunks = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
+  if (!chunks || !(Symbol.asyncIterator in chunks)) {
     throw new CsvError(
-      `the CSV source must be a string, bytes, a Blob or a ReadableStream, received ${typeof source}`
+      `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`
     );
   }
-}
-async function* streamChunks(stream) {
-  const reader = stream.getReader();
-  try {
-    for (; ; ) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      if (!(value instanceof Uint8Array)) throw new CsvError("the stream must yield Uint8Array chunks");
-      yield value;
+  for await (const chunk of chunks) {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
     }
-  } finally {
-    reader.releaseLock();
+    reader.push(chunk);
   }
 }
 var CsvRecordReader = class {
   constructor(builder, options, name) {
     this.builder = builder;
     this.name = name;
-    this.carry = "";
     this.line = 1;
     this.pending = "";
     this.pendingLine = 0;
@@ -28009,76 +27938,122 @@ var CsvRecordReader = class {
   fail(reason, line) {
     return new CsvError(reason, line, this.name);
   }
-  push(text) {
-    if (text === "") return;
-    const data = this.carry === "" ? text : this.carry + text;
+  push(chunk) {
     let start = 0;
-    for (let end = data.indexOf("\n"); end !== -1; end = data.indexOf("\n", start)) {
-      this.onLine(data.slice(start, end));
+    if (this.carry) {
+      const end = chunk.indexOf(NL);
+      const joined = new Uint8Array(this.carry.length + (end === -1 ? chunk.length : end));
+      joined.set(this.carry);
+      joined.set(chunk.subarray(0, joined.length - this.carry.length), this.carry.length);
+      this.carry = void 0;
+      if (end === -1) {
+        this.keep(joined);
+        return;
+      }
+      this.onBytes(joined, 0, joined.length);
       start = end + 1;
     }
-    this.carry = data.slice(start);
-    if (this.carry.length > MAX_RECORD_CHARS && this.pending === "") {
+    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
+      this.onBytes(chunk, start, end);
+      start = end + 1;
+    }
+    if (start < chunk.length) this.keep(chunk.slice(start));
+  }
+  // Holds the start of a line until its newline arrives.
+  keep(carry) {
+    if (carry.length > MAX_RECORD_CHARS && this.pending === "") {
       throw this.fail(
-        `the line is longer than ${MAX_RECORD_CHARS} characters: this is not a list of user ids`,
+        `the line is longer than ${MAX_RECORD_CHARS} bytes: this is not a list of user ids`,
         this.line
       );
     }
+    this.carry = carry;
   }
   /** Flushes the last line and checks the file as a whole. */
   end() {
-    if (this.carry !== "") this.onLine(this.carry);
-    this.carry = "";
+    if (this.carry) this.onBytes(this.carry, 0, this.carry.length);
+    this.carry = void 0;
     if (this.pending !== "")
       throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
     if (this.column === -1) throw this.fail("the file is empty");
   }
-  utf8Error(chunk, cause) {
-    const bad = firstInvalidUtf8(chunk);
-    let line = this.line;
-    for (let i = 0; i < bad; i++) if (chunk[i] === 10) line++;
-    const bom = chunk[0] === 255 || chunk[0] === 254 ? " (it starts with a UTF-16 byte order mark)" : "";
-    const error2 = this.fail(`the file is not valid UTF-8${bom}; save it as UTF-8`, line);
-    error2.cause = cause;
-    return error2;
-  }
-  onLine(raw) {
+  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
+  // number of fields has its USER_ID copied as bytes, never made a string. Every other line is decoded
+  // (which checks UTF-8) and parsed by `onLine`, which also words the errors.
+  onBytes(data, from, end) {
     const lineNo = this.line++;
-    const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (this.pending !== "") {
-      this.pending += `
-${text}`;
-      if (countQuotes(this.pending) % 2 === 0) {
-        const record = this.pending;
-        this.pending = "";
-        this.guard(
-          this.pendingLine,
-          () => this.onRecord(parseQuoted(record, this.pendingLine), this.pendingLine)
-        );
-      } else if (this.pending.length > MAX_RECORD_CHARS) {
-        throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
+    let start = from;
+    if (lineNo === 1 && data[start] === 239 && data[start + 1] === 187 && data[start + 2] === 191)
+      start += 3;
+    const stop = end > start && data[end - 1] === CR ? end - 1 : end;
+    if (this.pending === "" && this.column >= 0) {
+      let commas = 0;
+      let first = start;
+      let last = stop;
+      let i = start;
+      for (; i < stop; i++) {
+        const b = data[i];
+        if (b === COMMA2) {
+          if (commas === this.column) last = i;
+          if (++commas === this.column) first = i + 1;
+        } else if (b < SPACE || b > 126 || b === QUOTE) break;
       }
+      while (first < last && data[first] === SPACE) first++;
+      while (last > first && data[last - 1] === SPACE) last--;
+      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH) {
+        this.rows++;
+        const builder = this.builder;
+        const buffer = builder.room(last - first + 1);
+        let p = builder.pos;
+        let hash2 = 2166136261;
+        for (let k = first; k < last; k++) {
+          const b = data[k];
+          buffer[p++] = b;
+          hash2 = Math.imul(hash2 ^ b, 16777619);
+        }
+        buffer[p] = NL;
+        try {
+          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, 16777619) >>> 0);
+        } catch (error2) {
+          this.settle(error2, lineNo);
+        }
+        return;
+      }
+    }
+    let text;
+    try {
+      text = utf8.decode(data.subarray(start, stop));
+    } catch {
+      const bom = lineNo === 1 && (data[start] === 255 || data[start] === 254);
+      throw this.fail(
+        `the file is not valid UTF-8${bom ? " (it starts with a UTF-16 byte order mark)" : ""}; save it as UTF-8`,
+        lineNo
+      );
+    }
+    const record = this.pending === "" ? text : `${this.pending}
+${text}`;
+    const at = this.pending === "" ? lineNo : this.pendingLine;
+    this.pending = "";
+    if (record.split('"').length % 2 === 0) {
+      if (record.length > MAX_RECORD_CHARS)
+        throw this.fail("a quoted field is never closed (unterminated quote)", at);
+      this.pending = record;
+      this.pendingLine = at;
       return;
     }
-    if (!text.includes('"')) {
-      this.guard(lineNo, () => this.onRecord(text.split(","), lineNo));
-    } else if (countQuotes(text) % 2 === 1) {
-      this.pending = text;
-      this.pendingLine = lineNo;
-    } else {
-      this.guard(lineNo, () => this.onRecord(parseQuoted(text, lineNo), lineNo));
+    try {
+      this.onRecord(record.includes('"') ? parseQuoted(record, at) : record.split(","), at);
+    } catch (error2) {
+      this.settle(error2, at);
     }
   }
-  guard(line, step) {
-    try {
-      step();
-    } catch (thrown) {
-      let error2 = thrown;
-      if (error2 instanceof CsvError && this.name && !error2.file) error2 = this.fail(error2.reason, error2.line);
-      if (!(this.collect && error2 instanceof CsvError && error2.line === line && this.column !== -1))
-        throw error2;
-      this.invalid.push(error2);
-    }
+  // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
+  settle(thrown, line) {
+    let error2 = thrown;
+    if (error2 instanceof CsvError && this.name && !error2.file) error2 = this.fail(error2.reason, error2.line);
+    if (!(this.collect && error2 instanceof CsvError && error2.line === line && this.column !== -1))
+      throw error2;
+    this.invalid.push(error2);
   }
   onRecord(fields, line) {
     const blank = fields.length === 1 && fields[0].trim() === "";
@@ -28119,40 +28094,12 @@ ${text}`;
     return true;
   }
 };
-function countQuotes(text) {
-  let n = 0;
-  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) n++;
-  return n;
-}
 function parseQuoted(record, line) {
-  const result = import_papaparse.default.parse(record, {
-    delimiter: ",",
-    newline: "\n",
-    header: false,
-    skipEmptyLines: false
-  });
+  const result = import_papaparse.default.parse(record, { delimiter: ",", newline: "\n" });
   const error2 = result.errors[0];
   if (error2) throw new CsvError(`malformed quoted field: ${error2.message}`, line);
   if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
   return result.data[0];
-}
-function firstInvalidUtf8(bytes) {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
-    const n = b < 128 ? 0 : b >= 194 && b < 224 ? 1 : b >= 224 && b < 240 ? 2 : b >= 240 && b < 245 ? 3 : -1;
-    if (n === -1) return i;
-    for (let k = 1; k <= n; k++) {
-      const c = bytes[i + k];
-      if (c === void 0) return i;
-      if ((c & 192) !== 128) return i;
-    }
-    const second = bytes[i + 1];
-    if (b === 224 && second < 160 || b === 237 && second >= 160) return i;
-    if (b === 240 && second < 144 || b === 244 && second >= 144) return i;
-    i += n + 1;
-  }
-  return bytes.length;
 }
 
 // action/glob.ts

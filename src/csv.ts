@@ -1,9 +1,24 @@
 import Papa from "papaparse";
-import { DeletionFileBuilder, type PreparedDeletionFile, type PrepareOptions } from "./deletion-file.ts";
+import {
+  DeletionFileBuilder,
+  MAX_USER_ID_LENGTH,
+  type PreparedDeletionFile,
+  type PrepareOptions,
+} from "./deletion-file.ts";
 import { CsvError } from "./errors.ts";
 
-/** What {@link prepareDeletionCsv} accepts: CSV or plain-list text, bytes, a Blob/File or a byte stream. */
-export type CsvSource = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
+/**
+ * What {@link prepareDeletionCsv} accepts: CSV or plain-list text, bytes, a Blob/File, a byte stream, or an
+ * async iterable of byte chunks (a Node.js `Readable`, say). Each chunk is read before the next is asked
+ * for, so an iterable may hand out one buffer again and again.
+ */
+export type CsvSource =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
 
 /** Options of {@link prepareDeletionCsv}. */
 export interface PrepareCsvOptions extends PrepareOptions {
@@ -24,13 +39,23 @@ export interface PreparedCsv extends PreparedDeletionFile {
   invalid: CsvError[];
 }
 
-// A line longer than this without a newline is not a list of user ids (ids are at most 256 characters).
+// A line longer than this is not a list of user ids (ids are at most 256 characters).
 const MAX_RECORD_CHARS = 1 << 20;
+const NL = 10;
+const CR = 13;
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const encoder = new TextEncoder();
+// Keeps a BOM that is not at the start of the file, as the id's own character.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** A CSV source with a name for error messages, for merging several files. */
 export interface NamedCsvSource {
   name?: string;
   source: CsvSource;
+  /** Its size in bytes when `source` is a stream of known length: the output is then allocated once. */
+  size?: number;
 }
 
 /**
@@ -42,8 +67,12 @@ export async function prepareDeletionCsv(
   source: CsvSource | NamedCsvSource[],
   options: PrepareCsvOptions = {},
 ): Promise<PreparedCsv> {
-  const builder = new DeletionFileBuilder(options);
   const sources = Array.isArray(source) ? source : [{ source }];
+  // Text, bytes and Blobs know their size; a stream's may be given with it.
+  let size = 0;
+  for (const { size: given, source: one } of sources)
+    size += given ?? (one as Blob).size ?? (one as Uint8Array).byteLength ?? (one as string).length ?? 0;
+  const builder = new DeletionFileBuilder(options, size);
   let rows = 0;
   const invalid: CsvError[] = [];
   for (const { name, source: one } of sources) {
@@ -53,6 +82,7 @@ export async function prepareDeletionCsv(
     rows += reader.rows;
     invalid.push(...reader.invalid);
   }
+  builder.flush();
   if (builder.userCount === 0) {
     if (invalid.length === 0) {
       throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
@@ -63,61 +93,29 @@ export async function prepareDeletionCsv(
 }
 
 async function feed(reader: CsvRecordReader, source: CsvSource): Promise<void> {
-  if (typeof source === "string") {
-    reader.push(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source);
-    return;
-  }
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  for await (const chunk of byteChunks(source)) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch (cause) {
-      throw reader.utf8Error(chunk, cause);
-    }
-    reader.push(text);
-  }
-  try {
-    reader.push(decoder.decode());
-  } catch (cause) {
-    throw reader.utf8Error(new Uint8Array(0), cause);
-  }
-}
-
-async function* byteChunks(source: Exclude<CsvSource, string>): AsyncGenerator<Uint8Array> {
-  if (source instanceof Uint8Array) {
-    yield source;
-  } else if (source instanceof ArrayBuffer) {
-    yield new Uint8Array(source);
-  } else if (typeof Blob !== "undefined" && source instanceof Blob) {
-    yield* streamChunks(source.stream() as ReadableStream<Uint8Array>);
-  } else if (source && typeof (source as ReadableStream).getReader === "function") {
-    yield* streamChunks(source as ReadableStream<Uint8Array>);
-  } else {
+  if (typeof source === "string") return reader.push(encoder.encode(source));
+  if (source instanceof Uint8Array) return reader.push(source);
+  if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
+  // Streams (a Blob's too) are async iterables; leaving the loop early (at a bad line) cancels the stream,
+  // so that what feeds it (a file, say) is closed.
+  const chunks = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
+  if (!chunks || !(Symbol.asyncIterator in chunks)) {
     throw new CsvError(
-      `the CSV source must be a string, bytes, a Blob or a ReadableStream, received ${typeof source}`,
+      `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`,
     );
   }
-}
-
-async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      if (!(value instanceof Uint8Array)) throw new CsvError("the stream must yield Uint8Array chunks");
-      yield value;
+  for await (const chunk of chunks as AsyncIterable<unknown>) {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
     }
-  } finally {
-    reader.releaseLock();
+    reader.push(chunk);
   }
 }
 
 class CsvRecordReader {
   private readonly headerless: boolean | "auto";
   private readonly collect: boolean;
-  private carry = "";
+  private carry: Uint8Array | undefined;
   private line = 1;
   private pending = "";
   private pendingLine = 0;
@@ -139,78 +137,127 @@ class CsvRecordReader {
     return new CsvError(reason, line, this.name);
   }
 
-  push(text: string): void {
-    if (text === "") return;
-    const data = this.carry === "" ? text : this.carry + text;
+  push(chunk: Uint8Array): void {
     let start = 0;
-    for (let end = data.indexOf("\n"); end !== -1; end = data.indexOf("\n", start)) {
-      this.onLine(data.slice(start, end));
+    if (this.carry) {
+      const end = chunk.indexOf(NL);
+      const joined = new Uint8Array(this.carry.length + (end === -1 ? chunk.length : end));
+      joined.set(this.carry);
+      joined.set(chunk.subarray(0, joined.length - this.carry.length), this.carry.length);
+      this.carry = undefined;
+      if (end === -1) {
+        this.keep(joined);
+        return;
+      }
+      this.onBytes(joined, 0, joined.length);
       start = end + 1;
     }
-    this.carry = data.slice(start);
-    if (this.carry.length > MAX_RECORD_CHARS && this.pending === "") {
+    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
+      this.onBytes(chunk, start, end);
+      start = end + 1;
+    }
+    if (start < chunk.length) this.keep(chunk.slice(start));
+  }
+
+  // Holds the start of a line until its newline arrives.
+  private keep(carry: Uint8Array): void {
+    if (carry.length > MAX_RECORD_CHARS && this.pending === "") {
       throw this.fail(
-        `the line is longer than ${MAX_RECORD_CHARS} characters: this is not a list of user ids`,
+        `the line is longer than ${MAX_RECORD_CHARS} bytes: this is not a list of user ids`,
         this.line,
       );
     }
+    this.carry = carry;
   }
 
   /** Flushes the last line and checks the file as a whole. */
   end(): void {
-    if (this.carry !== "") this.onLine(this.carry);
-    this.carry = "";
+    if (this.carry) this.onBytes(this.carry, 0, this.carry.length);
+    this.carry = undefined;
     if (this.pending !== "")
       throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
     if (this.column === -1) throw this.fail("the file is empty");
   }
 
-  utf8Error(chunk: Uint8Array, cause: unknown): CsvError {
-    const bad = firstInvalidUtf8(chunk);
-    let line = this.line;
-    for (let i = 0; i < bad; i++) if (chunk[i] === 10) line++;
-    const bom = chunk[0] === 0xff || chunk[0] === 0xfe ? " (it starts with a UTF-16 byte order mark)" : "";
-    const error = this.fail(`the file is not valid UTF-8${bom}; save it as UTF-8`, line);
-    (error as { cause?: unknown }).cause = cause;
-    return error;
-  }
-
-  private onLine(raw: string): void {
+  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
+  // number of fields has its USER_ID copied as bytes, never made a string. Every other line is decoded
+  // (which checks UTF-8) and parsed by `onLine`, which also words the errors.
+  private onBytes(data: Uint8Array, from: number, end: number): void {
     const lineNo = this.line++;
-    const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (this.pending !== "") {
-      this.pending += `\n${text}`;
-      if (countQuotes(this.pending) % 2 === 0) {
-        const record = this.pending;
-        this.pending = "";
-        this.guard(this.pendingLine, () =>
-          this.onRecord(parseQuoted(record, this.pendingLine), this.pendingLine),
-        );
-      } else if (this.pending.length > MAX_RECORD_CHARS) {
-        throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
+    let start = from;
+    if (lineNo === 1 && data[start] === 0xef && data[start + 1] === 0xbb && data[start + 2] === 0xbf)
+      start += 3;
+    const stop = end > start && data[end - 1] === CR ? end - 1 : end;
+    if (this.pending === "" && this.column >= 0) {
+      let commas = 0;
+      let first = start;
+      let last = stop;
+      let i = start;
+      for (; i < stop; i++) {
+        const b = data[i] as number;
+        if (b === COMMA) {
+          if (commas === this.column) last = i;
+          if (++commas === this.column) first = i + 1;
+        } else if (b < SPACE || b > 0x7e || b === QUOTE) break;
       }
+      while (first < last && data[first] === SPACE) first++;
+      while (last > first && data[last - 1] === SPACE) last--;
+      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH) {
+        this.rows++;
+        const builder = this.builder;
+        const buffer = builder.room(last - first + 1);
+        let p = builder.pos;
+        let hash = 0x811c9dc5;
+        for (let k = first; k < last; k++) {
+          const b = data[k] as number;
+          buffer[p++] = b;
+          hash = Math.imul(hash ^ b, 0x01000193);
+        }
+        buffer[p] = NL;
+        try {
+          builder.commit(last - first + 1, lineNo, Math.imul(hash ^ NL, 0x01000193) >>> 0);
+        } catch (error) {
+          this.settle(error, lineNo);
+        }
+        return;
+      }
+    }
+    let text: string;
+    try {
+      text = utf8.decode(data.subarray(start, stop));
+    } catch {
+      const bom = lineNo === 1 && (data[start] === 0xff || data[start] === 0xfe);
+      throw this.fail(
+        `the file is not valid UTF-8${bom ? " (it starts with a UTF-16 byte order mark)" : ""}; save it as UTF-8`,
+        lineNo,
+      );
+    }
+    // The slow path: a quoted field may span lines, so the record is held until its quotes balance.
+    const record = this.pending === "" ? text : `${this.pending}\n${text}`;
+    const at = this.pending === "" ? lineNo : this.pendingLine;
+    this.pending = "";
+    // An odd number of quotes: the record goes on past this line.
+    if (record.split('"').length % 2 === 0) {
+      if (record.length > MAX_RECORD_CHARS)
+        throw this.fail("a quoted field is never closed (unterminated quote)", at);
+      this.pending = record;
+      this.pendingLine = at;
       return;
     }
-    if (!text.includes('"')) {
-      this.guard(lineNo, () => this.onRecord(text.split(","), lineNo));
-    } else if (countQuotes(text) % 2 === 1) {
-      this.pending = text;
-      this.pendingLine = lineNo;
-    } else {
-      this.guard(lineNo, () => this.onRecord(parseQuoted(text, lineNo), lineNo));
+    try {
+      this.onRecord(record.includes('"') ? parseQuoted(record, at) : record.split(","), at);
+    } catch (error) {
+      this.settle(error, at);
     }
   }
 
-  private guard(line: number, step: () => void): void {
-    try {
-      step();
-    } catch (thrown) {
-      let error = thrown;
-      if (error instanceof CsvError && this.name && !error.file) error = this.fail(error.reason, error.line);
-      if (!(this.collect && error instanceof CsvError && error.line === line && this.column !== -1))
-        throw error;
-      this.invalid.push(error);
-    }
+  // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
+  private settle(thrown: unknown, line: number): void {
+    let error = thrown;
+    if (error instanceof CsvError && this.name && !error.file) error = this.fail(error.reason, error.line);
+    if (!(this.collect && error instanceof CsvError && error.line === line && this.column !== -1))
+      throw error;
+    this.invalid.push(error);
   }
 
   private onRecord(fields: string[], line: number): void {
@@ -254,43 +301,10 @@ class CsvRecordReader {
   }
 }
 
-function countQuotes(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) n++;
-  return n;
-}
-
 function parseQuoted(record: string, line: number): string[] {
-  const result = Papa.parse<string[]>(record, {
-    delimiter: ",",
-    newline: "\n",
-    header: false,
-    skipEmptyLines: false,
-  });
+  const result = Papa.parse<string[]>(record, { delimiter: ",", newline: "\n" });
   const error = result.errors[0];
   if (error) throw new CsvError(`malformed quoted field: ${error.message}`, line);
   if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
   return result.data[0] as string[];
-}
-
-/** Offset of the first byte that breaks UTF-8, or the length when there is none. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i] as number;
-    const n =
-      b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
-    if (n === -1) return i;
-    for (let k = 1; k <= n; k++) {
-      const c = bytes[i + k];
-      if (c === undefined) return i;
-      if ((c & 0xc0) !== 0x80) return i;
-    }
-    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF (RFC 3629's table of valid ranges).
-    const second = bytes[i + 1] as number;
-    if ((b === 0xe0 && second < 0xa0) || (b === 0xed && second >= 0xa0)) return i;
-    if ((b === 0xf0 && second < 0x90) || (b === 0xf4 && second >= 0x90)) return i;
-    i += n + 1;
-  }
-  return bytes.length;
 }

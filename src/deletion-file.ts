@@ -24,171 +24,195 @@ export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 export const MAX_USER_ID_LENGTH = 256;
 
 const HEADER = new TextEncoder().encode("USER_ID\n");
-const BLOCK = 1 << 20;
 const NEWLINE = 10;
+// Room for the longest line (256 characters, quoted, 4 bytes each at most) and a header past the hint.
+const SLACK = 2048;
+const BATCH = 64;
 const encoder = new TextEncoder();
 
 /**
- * Builds deletion files with exact duplicate removal. The ids are written once, as bytes, into 1 MiB blocks;
- * the duplicate index is an open-addressing table of offsets into those blocks (8 bytes per slot), so memory
- * grows with the output and a small table, not with one JS string per id.
+ * Builds deletion files with exact duplicate removal. Every line is written once into one byte buffer that
+ * holds all the files one after the other; the duplicate index is an open-addressing table of (offset,
+ * hash) pairs into it, so memory grows with the output and a small table, not with one JS string per id.
  */
 export class DeletionFileBuilder {
   private readonly maxFileBytes: number;
-  private readonly blocks: Uint8Array[] = [];
-  private readonly blockFile: number[] = [];
-  private readonly blockUsed: number[] = [];
-  private readonly fileBytes: number[] = [];
-  private block: Uint8Array = new Uint8Array(0);
-  private pos = 0;
-  private slots = new Uint32Array(1 << 12);
-  private hashes = new Uint32Array(1 << 12);
+  // Where each file starts in `buffer`.
+  private readonly starts = [0];
+  private start = 0;
+  /** The output. A writer asks for `room`, writes a line at `pos`, then `commit`s it. */
+  buffer: Uint8Array;
+  pos = HEADER.length;
+  // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
+  // so that a probe touches one cache line.
+  private table = new Uint32Array(2 << 12);
   private size = 0;
+  // Lines written but not yet settled: (offset, length, hash) each.
+  private readonly batch = new Uint32Array(3 * BATCH);
+  private batched = 0;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
+  private touched = 0;
   userCount = 0;
   duplicateCount = 0;
 
-  constructor(options: PrepareOptions = {}) {
+  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
+  constructor(
+    options: PrepareOptions = {},
+    private readonly sizeHint = 0,
+  ) {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
       throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
     }
+    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
+    this.buffer.set(HEADER);
   }
 
   /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
   add(rawId: string, line?: number): void {
     const id = rawId.trim();
     if (id === "") return;
-    if (id.length * 3 + 3 > this.maxFileBytes - HEADER.length) {
+    const text = lineFor(id, line);
+    this.commit(encoder.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
+  }
+
+  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
+  room(bytes: number): Uint8Array {
+    // Room for a file header too, which `commit` may put before the line.
+    const needed = this.pos + bytes + HEADER.length;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
+      grown.set(this.buffer.subarray(0, this.pos));
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+
+  /**
+   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
+   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
+   * the counts are exact only after `flush` or `finish`.
+   */
+  commit(length: number, line?: number, hash = hashBytes(this.buffer, this.pos, length)): void {
+    if (length + HEADER.length > this.maxFileBytes) {
       throw new CsvError(
-        `a user id of ${id.length} characters cannot fit in a file of ${this.maxFileBytes} bytes`,
+        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
         line,
       );
     }
-    if (this.blocks.length === 0 || this.pos + id.length * 3 + 3 > this.block.length) this.newBlock(false);
-    let written = this.writePlain(id);
-    let text: string | undefined;
-    if (written === 0) {
-      text = lineFor(id, line);
-      written = this.write(text);
+    const start = this.start;
+    if (this.pos - start + length > this.maxFileBytes) {
+      // Whether the line starts a new file depends on what the batch keeps: settle it, then decide.
+      const at = this.pos;
+      this.flush();
+      this.buffer.copyWithin(this.pos, at, at + length);
+      if (this.pos - start + length > this.maxFileBytes) {
+        const slot = this.find(this.pos, length, hash);
+        if (slot >= 0) {
+          this.duplicateCount++;
+          return;
+        }
+        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
+        this.buffer.set(HEADER, this.pos);
+        this.start = this.pos;
+        this.starts.push(this.pos);
+        this.pos += HEADER.length;
+        this.insert(-1 - slot, this.pos, hash);
+        this.pos += length;
+        return;
+      }
     }
-    let hash = hashBytes(this.block, this.pos, written);
-    const file = this.blockFile[this.blocks.length - 1] as number;
-    if ((this.fileBytes[file] as number) + written > this.maxFileBytes && this.find(written, hash) < 0) {
-      // The id starts a new file; write it again at the head of a fresh block.
-      this.newBlock(true);
-      written = text === undefined ? this.writePlain(id) : this.write(text);
-      hash = hashBytes(this.block, this.pos, written);
+    const j = 3 * this.batched;
+    this.batch[j] = this.pos;
+    this.batch[j + 1] = length;
+    this.batch[j + 2] = hash;
+    this.pos += length;
+    if (++this.batched === BATCH) this.flush();
+  }
+
+  /**
+   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
+   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
+   * line in turn spent most of its time waiting on memory.
+   */
+  flush(): void {
+    const n = 3 * this.batched;
+    if (n === 0) return;
+    this.batched = 0;
+    const batch = this.batch;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    let touched = 0;
+    for (let j = 0; j < n; j += 3) touched |= table[2 * ((batch[j + 2] as number) & mask)] as number;
+    this.touched = touched;
+    // A duplicate is cut out by moving the rest of the batch over it; `shift` is how far lines have moved.
+    const end = (batch[n - 3] as number) + (batch[n - 2] as number);
+    let shift = 0;
+    for (let j = 0; j < n; j += 3) {
+      const at = (batch[j] as number) - shift;
+      const length = batch[j + 1] as number;
+      const hash = batch[j + 2] as number;
+      const slot = this.find(at, length, hash);
+      if (slot >= 0) {
+        this.duplicateCount++;
+        this.buffer.copyWithin(at, at + length, end - shift);
+        shift += length;
+      } else this.insert(-1 - slot, at, hash);
     }
-    if (!this.insert(written, hash)) {
-      this.duplicateCount++;
-      return;
-    }
-    const current = this.fileBytes.length - 1;
-    this.fileBytes[current] = (this.fileBytes[current] as number) + written;
-    this.pos += written;
+    this.pos = end - shift;
+  }
+
+  // Keeps the line at `at` in entry `i` of the index.
+  private insert(i: number, at: number, hash: number): void {
+    this.table[2 * i] = at + 1;
+    this.table[2 * i + 1] = hash;
     this.userCount++;
+    // The first growth sizes the index for the whole input, guessed from the bytes per id so far, instead of
+    // doubling it (and rehashing) all the way there.
+    if (++this.size * 8 > this.table.length * 3)
+      this.reserve(Math.max(this.size * 2, (this.size * this.sizeHint) / this.pos));
   }
 
-  // The common id (printable ASCII, no comma or quote, not too long) is copied byte by byte with its
-  // newline; returns 0 when the id needs the general path.
-  private writePlain(id: string): number {
-    if (id.length > MAX_USER_ID_LENGTH) return 0;
-    const block = this.block;
-    let p = this.pos;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x22) return 0;
-      block[p++] = c;
+  private reserve(count: number): void {
+    let length = this.table.length;
+    while (count * 8 > length * 3) length *= 2;
+    if (length === this.table.length) return;
+    const old = this.table;
+    const table = new Uint32Array(length);
+    const mask = (length >>> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      let i = (old[j + 1] as number) & mask;
+      while (table[2 * i] !== 0) i = (i + 1) & mask;
+      table[2 * i] = old[j] as number;
+      table[2 * i + 1] = old[j + 1] as number;
     }
-    block[p++] = NEWLINE;
-    return p - this.pos;
-  }
-
-  // Writes a line that needs quoting or is not plain ASCII at `pos`, without moving it.
-  private write(text: string): number {
-    return encoder.encodeInto(text, this.block.subarray(this.pos)).written;
+    this.table = table;
   }
 
   /** Finishes and returns the files; throws when no id was added. */
   finish(): PreparedDeletionFile {
+    this.flush();
     if (this.userCount === 0) throw new CsvError("the list holds no user ids");
-    // The duplicate index is done with: let it go before the output is allocated, to keep the peak low.
-    this.slots = new Uint32Array(0);
-    this.hashes = new Uint32Array(0);
-    const files: Uint8Array[] = [];
-    let bytes = 0;
-    for (let f = 0; f < this.fileBytes.length; f++) {
-      const out = new Uint8Array(this.fileBytes[f] as number);
-      let at = 0;
-      for (let b = 0; b < this.blocks.length; b++) {
-        if (this.blockFile[b] !== f) continue;
-        const block = this.blocks[b] as Uint8Array;
-        const used = b === this.blocks.length - 1 ? this.pos : (this.blockUsed[b] as number);
-        out.set(block.subarray(0, used), at);
-        at += used;
-        this.blocks[b] = new Uint8Array(0);
-      }
-      files.push(out);
-      bytes += out.length;
-    }
-    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes };
+    this.table = new Uint32Array(0);
+    // Views, not copies: a copy would double the peak for a list of millions of ids.
+    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
+    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
   }
 
-  private newBlock(newFile: boolean): void {
-    if (this.blocks.length > 0) this.blockUsed.push(this.pos);
-    const file = this.fileBytes.length === 0 || newFile ? this.fileBytes.length : this.fileBytes.length - 1;
-    if (file === this.fileBytes.length) this.fileBytes.push(0);
-    this.block = new Uint8Array(BLOCK);
-    this.blocks.push(this.block);
-    this.blockFile.push(file);
-    this.pos = 0;
-    if (file === this.fileBytes.length - 1 && this.fileBytes[file] === 0) {
-      this.block.set(HEADER);
-      this.pos = HEADER.length;
-      this.fileBytes[file] = HEADER.length;
-    }
-  }
-
-  // Returns false when the line just written at `pos` is already in the table.
-  private insert(length: number, hash: number): boolean {
-    if (this.find(length, hash) >= 0) return false;
-    const mask = this.slots.length - 1;
-    let i = hash & mask;
-    while (this.slots[i] !== 0) i = (i + 1) & mask;
-    this.slots[i] = (this.blocks.length - 1) * BLOCK + this.pos + 1;
-    this.hashes[i] = hash;
-    if (++this.size * 4 > this.slots.length * 3) this.grow();
-    return true;
-  }
-
-  private find(length: number, hash: number): number {
-    const mask = this.slots.length - 1;
-    for (let i = hash & mask; this.slots[i] !== 0; i = (i + 1) & mask) {
-      if (this.hashes[i] !== hash) continue;
-      const at = (this.slots[i] as number) - 1;
-      const block = this.blocks[Math.floor(at / BLOCK)] as Uint8Array;
-      if (sameLine(block, at % BLOCK, this.block, this.pos, length)) return i;
-    }
-    return -1;
-  }
-
-  private grow(): void {
-    const oldSlots = this.slots;
-    const oldHashes = this.hashes;
-    this.slots = new Uint32Array(oldSlots.length * 2);
-    this.hashes = new Uint32Array(oldSlots.length * 2);
-    const mask = this.slots.length - 1;
-    for (let j = 0; j < oldSlots.length; j++) {
-      if (oldSlots[j] === 0) continue;
-      let i = (oldHashes[j] as number) & mask;
-      while (this.slots[i] !== 0) i = (i + 1) & mask;
-      this.slots[i] = oldSlots[j] as number;
-      this.hashes[i] = oldHashes[j] as number;
+  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
+  private find(at: number, length: number, hash: number): number {
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const slot = table[2 * i] as number;
+      if (slot === 0) return -1 - i;
+      if (table[2 * i + 1] === hash && sameLine(this.buffer, slot - 1, at, length)) return i;
     }
   }
 }
 
-// FNV-1a over the line's bytes.
+// FNV-1a over a line's bytes (the CSV reader's fast path computes the same while it copies).
 function hashBytes(bytes: Uint8Array, start: number, length: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < start + length; i++) {
@@ -198,11 +222,11 @@ function hashBytes(bytes: Uint8Array, start: number, length: number): number {
   return h >>> 0;
 }
 
-function sameLine(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean {
+function sameLine(bytes: Uint8Array, a: number, b: number, length: number): boolean {
   for (let i = 0; i < length; i++) {
-    if (a[aStart + i] !== b[bStart + i]) return false;
+    if (bytes[a + i] !== bytes[b + i]) return false;
   }
-  return a[aStart + length - 1] === NEWLINE;
+  return bytes[a + length - 1] === NEWLINE;
 }
 
 function lineFor(id: string, line: number | undefined): string {

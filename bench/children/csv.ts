@@ -1,8 +1,9 @@
 // CSV preparation of one file in a fresh process: mode "ours" | "papaparse" | "scan". Prints JSON with
 // seconds, MB/s and peak RSS above the process's baseline.
-import { createReadStream, openAsBlob, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import Papa from "papaparse";
 import { prepareDeletionCsv } from "personalize-data-deletion";
+import { fileSource } from "../../src/cli/users-file.ts";
 
 const [mode, path] = process.argv.slice(2) as [string, string];
 const size = statSync(path).size;
@@ -14,10 +15,8 @@ const sampler = setInterval(() => {
 const started = performance.now();
 let count = 0;
 if (mode === "ours") {
-  // A Blob's stream pulls as it is read (Readable.toWeb buffers ahead of a slow reader).
-  const out = await prepareDeletionCsv((await openAsBlob(path)).stream() as ReadableStream<Uint8Array>, {
-    maxFileBytes: 200 * 1024 * 1024,
-  });
+  // The file is read as the CLI reads it: streamed, 1 MiB at a time.
+  const out = await prepareDeletionCsv([await fileSource(path)], { maxFileBytes: 200 * 1024 * 1024 });
   count = out.userCount;
 } else if (mode === "papaparse") {
   await new Promise<void>((resolve, reject) => {

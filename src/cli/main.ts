@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import {
   ConfigurationError,
@@ -8,6 +7,7 @@ import {
   type DataDeletionJob,
   DataDeletionJobFailedError,
   type DataDeletionJobSummary,
+  type NamedCsvSource,
   prepareDeletionCsv,
   ServiceError,
   type Tag,
@@ -18,6 +18,7 @@ import { runDemo } from "./demo.ts";
 import { runEmulatorCommand } from "./emulator-command.ts";
 import { HELP } from "./help.ts";
 import { createOutput, duration, type Output, table } from "./output.ts";
+import { fileSource } from "./users-file.ts";
 
 /** Exit codes, as documented in --help and the README. */
 export const EXIT = { ok: 0, jobFailed: 1, usage: 2, service: 3, timeout: 4 } as const;
@@ -146,14 +147,14 @@ function waitReporter(output: Output, label: string) {
   };
 }
 
-async function readUsersFile(path: string): Promise<ReadableStream<Uint8Array> | Blob> {
+async function readUsersFile(path: string): Promise<NamedCsvSource[]> {
   if (path === "-") {
     const chunks: Uint8Array[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
-    return new Blob(chunks as BlobPart[]);
+    return [{ source: new Blob(chunks as BlobPart[]) }];
   }
   try {
-    return new Blob([readFileSync(path)]);
+    return [await fileSource(path)];
   } catch (error) {
     throw new UsageError(`cannot read --users-file ${path}: ${(error as Error).message}`);
   }

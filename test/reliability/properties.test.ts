@@ -76,6 +76,62 @@ describe("serializer and CSV preparer", () => {
     );
   });
 
+  test("a long list streamed in random chunks: first occurrences in order, files within maxFileBytes", async () => {
+    // Hundreds of short ids from a small alphabet: many duplicates, lines split across chunks, and several
+    // files, so duplicates are settled in batches and across file boundaries.
+    const plain = fc.array(fc.constantFrom("a", "b", "c", "7", " "), { minLength: 1, maxLength: 3 });
+    const entry = fc.oneof(
+      { weight: 9, arbitrary: plain.map((cs) => cs.join("")) },
+      { weight: 1, arbitrary: safeId },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(entry, { maxLength: 600 }),
+        fc.integer({ min: 64, max: 2000 }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }),
+        async (ids, maxFileBytes, cuts) => {
+          const bytes = new TextEncoder().encode(
+            Papa.unparse(
+              { fields: ["USER_ID", "SOURCE"], data: ids.map((i) => [i, "x"]) },
+              { newline: "\n" },
+            ),
+          );
+          let at = 0;
+          let c = 0;
+          const stream = new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (at >= bytes.length) return controller.close();
+              const size = cuts[c++ % cuts.length] as number;
+              controller.enqueue(bytes.slice(at, at + size));
+              at += size;
+            },
+          });
+          const expected = [...new Set(ids.map((i) => i.trim()).filter(Boolean))];
+          let out: Awaited<ReturnType<typeof prepareDeletionCsv>>;
+          try {
+            out = await prepareDeletionCsv(stream, { maxFileBytes });
+          } catch (error) {
+            expect(error).toBeInstanceOf(CsvError);
+            expect(expected.length === 0 || ids.some((i) => i.length > 20)).toBe(true);
+            return;
+          }
+          expect(readIds(out.files)).toEqual(expected);
+          expect(out.userCount).toBe(expected.length);
+          expect(out.duplicateCount).toBe(ids.filter((i) => i.trim() !== "").length - expected.length);
+          expect(out.bytes).toBe(out.files.reduce((n, f) => n + f.length, 0));
+          for (const file of out.files) {
+            expect(file.length).toBeLessThanOrEqual(maxFileBytes);
+            expect(decode(file.subarray(0, 8))).toBe("USER_ID\n");
+          }
+          // The byte path and the string path agree to the byte.
+          const serialized = await serializeUserIds(ids, { maxFileBytes });
+          expect(serialized.files).toEqual(out.files);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   test("prepareDeletionCsv on arbitrary text never throws anything but CsvError", async () => {
     const text = fc
       .array(fc.oneof(idChar, fc.constantFrom("USER_ID", "\r\n", "\n", ",", '"')), { maxLength: 60 })
