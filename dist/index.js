@@ -19950,30 +19950,30 @@ var require_papaparse = __commonJS({
       function getWorkerBlob() {
         var URL2 = global2.URL || global2.webkitURL || null;
         var code = moduleFactory.toString();
-        return Papa2.BLOB_URL || (Papa2.BLOB_URL = URL2.createObjectURL(new Blob(["var global = (function() { if (typeof self !== 'undefined') { return self; } if (typeof window !== 'undefined') { return window; } if (typeof global !== 'undefined') { return global; } return {}; })(); global.IS_PAPA_WORKER=true; ", "(", code, ")();"], { type: "text/javascript" })));
+        return Papa.BLOB_URL || (Papa.BLOB_URL = URL2.createObjectURL(new Blob(["var global = (function() { if (typeof self !== 'undefined') { return self; } if (typeof window !== 'undefined') { return window; } if (typeof global !== 'undefined') { return global; } return {}; })(); global.IS_PAPA_WORKER=true; ", "(", code, ")();"], { type: "text/javascript" })));
       }
       var IS_WORKER = !global2.document && !!global2.postMessage, IS_PAPA_WORKER = global2.IS_PAPA_WORKER || false;
       var workers = {}, workerIdCounter = 0;
-      var Papa2 = {};
-      Papa2.parse = CsvToJson;
-      Papa2.unparse = JsonToCsv;
-      Papa2.RECORD_SEP = String.fromCharCode(30);
-      Papa2.UNIT_SEP = String.fromCharCode(31);
-      Papa2.BYTE_ORDER_MARK = "\uFEFF";
-      Papa2.BAD_DELIMITERS = ["\r", "\n", '"', Papa2.BYTE_ORDER_MARK];
-      Papa2.WORKERS_SUPPORTED = !IS_WORKER && !!global2.Worker;
-      Papa2.NODE_STREAM_INPUT = 1;
-      Papa2.LocalChunkSize = 1024 * 1024 * 10;
-      Papa2.RemoteChunkSize = 1024 * 1024 * 5;
-      Papa2.DefaultDelimiter = ",";
-      Papa2.Parser = Parser;
-      Papa2.ParserHandle = ParserHandle;
-      Papa2.NetworkStreamer = NetworkStreamer;
-      Papa2.FileStreamer = FileStreamer;
-      Papa2.StringStreamer = StringStreamer;
-      Papa2.ReadableStreamStreamer = ReadableStreamStreamer;
+      var Papa = {};
+      Papa.parse = CsvToJson;
+      Papa.unparse = JsonToCsv;
+      Papa.RECORD_SEP = String.fromCharCode(30);
+      Papa.UNIT_SEP = String.fromCharCode(31);
+      Papa.BYTE_ORDER_MARK = "\uFEFF";
+      Papa.BAD_DELIMITERS = ["\r", "\n", '"', Papa.BYTE_ORDER_MARK];
+      Papa.WORKERS_SUPPORTED = !IS_WORKER && !!global2.Worker;
+      Papa.NODE_STREAM_INPUT = 1;
+      Papa.LocalChunkSize = 1024 * 1024 * 10;
+      Papa.RemoteChunkSize = 1024 * 1024 * 5;
+      Papa.DefaultDelimiter = ",";
+      Papa.Parser = Parser;
+      Papa.ParserHandle = ParserHandle;
+      Papa.NetworkStreamer = NetworkStreamer;
+      Papa.FileStreamer = FileStreamer;
+      Papa.StringStreamer = StringStreamer;
+      Papa.ReadableStreamStreamer = ReadableStreamStreamer;
       if (typeof PAPA_BROWSER_CONTEXT === "undefined") {
-        Papa2.DuplexStreamStreamer = DuplexStreamStreamer;
+        Papa.DuplexStreamStreamer = DuplexStreamStreamer;
       }
       if (IS_PAPA_WORKER) {
         global2.onmessage = workerThreadReceivedMessage;
@@ -20000,7 +20000,7 @@ var require_papaparse = __commonJS({
           }
           _config.downloadTimeout = downloadTimeout;
         }
-        if (_config.worker && Papa2.WORKERS_SUPPORTED) {
+        if (_config.worker && Papa.WORKERS_SUPPORTED) {
           var w = newWorker();
           w.userStep = _config.step;
           w.userChunk = _config.chunk;
@@ -20019,7 +20019,7 @@ var require_papaparse = __commonJS({
           return;
         }
         var streamer = null;
-        if (_input === Papa2.NODE_STREAM_INPUT && typeof PAPA_BROWSER_CONTEXT === "undefined") {
+        if (_input === Papa.NODE_STREAM_INPUT && typeof PAPA_BROWSER_CONTEXT === "undefined") {
           streamer = new DuplexStreamStreamer(_config);
           return streamer.getStream();
         } else if (typeof _input === "string") {
@@ -20072,7 +20072,7 @@ var require_papaparse = __commonJS({
         function unpackConfig() {
           if (typeof _config !== "object")
             return;
-          if (typeof _config.delimiter === "string" && !Papa2.BAD_DELIMITERS.filter(function(value) {
+          if (typeof _config.delimiter === "string" && !Papa.BAD_DELIMITERS.filter(function(value) {
             return _config.delimiter.indexOf(value) !== -1;
           }).length) {
             _delimiter = _config.delimiter;
@@ -20164,7 +20164,7 @@ var require_papaparse = __commonJS({
             needsQuotes2 = true;
           }
           var escapedQuoteStr = strValue.replace(quoteCharRegex, _escapedQuote);
-          needsQuotes2 = needsQuotes2 || _quotes === true || typeof _quotes === "function" && _quotes(str, col) || Array.isArray(_quotes) && _quotes[col] || hasAny(escapedQuoteStr, Papa2.BAD_DELIMITERS) || escapedQuoteStr.indexOf(_delimiter) > -1 || strValue.indexOf(_quoteChar) > -1 || escapedQuoteStr.charAt(0) === " " || escapedQuoteStr.charAt(escapedQuoteStr.length - 1) === " ";
+          needsQuotes2 = needsQuotes2 || _quotes === true || typeof _quotes === "function" && _quotes(str, col) || Array.isArray(_quotes) && _quotes[col] || hasAny(escapedQuoteStr, Papa.BAD_DELIMITERS) || escapedQuoteStr.indexOf(_delimiter) > -1 || strValue.indexOf(_quoteChar) > -1 || escapedQuoteStr.charAt(0) === " " || escapedQuoteStr.charAt(escapedQuoteStr.length - 1) === " ";
           return needsQuotes2 ? _quoteChar + escapedQuoteStr + _quoteChar : escapedQuoteStr;
         }
         function hasAny(str, substrings) {
@@ -20228,7 +20228,7 @@ var require_papaparse = __commonJS({
           if (IS_PAPA_WORKER) {
             global2.postMessage({
               results,
-              workerId: Papa2.WORKER_ID,
+              workerId: Papa.WORKER_ID,
               finished: finishedIncludingPreview
             });
           } else if (isFunction(this._config.chunk) && !isFakeChunk) {
@@ -20258,7 +20258,7 @@ var require_papaparse = __commonJS({
             this._config.error(error2);
           else if (IS_PAPA_WORKER && this._config.error) {
             global2.postMessage({
-              workerId: Papa2.WORKER_ID,
+              workerId: Papa.WORKER_ID,
               error: error2,
               finished: false
             });
@@ -20277,7 +20277,7 @@ var require_papaparse = __commonJS({
       function NetworkStreamer(config) {
         config = config || {};
         if (!config.chunkSize)
-          config.chunkSize = Papa2.RemoteChunkSize;
+          config.chunkSize = Papa.RemoteChunkSize;
         ChunkStreamer.call(this, config);
         var xhr;
         if (IS_WORKER) {
@@ -20361,7 +20361,7 @@ var require_papaparse = __commonJS({
       function FileStreamer(config) {
         config = config || {};
         if (!config.chunkSize)
-          config.chunkSize = Papa2.LocalChunkSize;
+          config.chunkSize = Papa.LocalChunkSize;
         ChunkStreamer.call(this, config);
         var reader, slice;
         var usingAsyncReader = typeof FileReader !== "undefined";
@@ -20607,7 +20607,7 @@ var require_papaparse = __commonJS({
               _config.delimiter = delimGuess.bestDelimiter;
             else {
               _delimiterError = true;
-              _config.delimiter = Papa2.DefaultDelimiter;
+              _config.delimiter = Papa.DefaultDelimiter;
             }
             _results.meta.delimiter = _config.delimiter;
           } else if (isFunction(_config.delimiter)) {
@@ -20681,7 +20681,7 @@ var require_papaparse = __commonJS({
         }
         function processResults() {
           if (_results && _delimiterError) {
-            addError("Delimiter", "UndetectableDelimiter", "Unable to auto-detect delimiting character; defaulted to '" + Papa2.DefaultDelimiter + "'");
+            addError("Delimiter", "UndetectableDelimiter", "Unable to auto-detect delimiting character; defaulted to '" + Papa.DefaultDelimiter + "'");
             _delimiterError = false;
           }
           if (_config.skipEmptyLines) {
@@ -20771,7 +20771,7 @@ var require_papaparse = __commonJS({
         }
         function guessDelimiter(input, newline, skipEmptyLines, comments, delimitersToGuess) {
           var bestDelim, bestDelta, fieldCountPrevRow, maxFieldCount;
-          delimitersToGuess = delimitersToGuess || [",", "	", "|", ";", Papa2.RECORD_SEP, Papa2.UNIT_SEP];
+          delimitersToGuess = delimitersToGuess || [",", "	", "|", ";", Papa.RECORD_SEP, Papa.UNIT_SEP];
           for (var i = 0; i < delimitersToGuess.length; i++) {
             var delim = delimitersToGuess[i];
             var delta = 0, avgFieldCount = 0, emptyLinesCount = 0;
@@ -20846,13 +20846,13 @@ var require_papaparse = __commonJS({
         if (config.escapeChar !== void 0) {
           escapeChar = config.escapeChar;
         }
-        if (typeof delim !== "string" || Papa2.BAD_DELIMITERS.indexOf(delim) > -1)
+        if (typeof delim !== "string" || Papa.BAD_DELIMITERS.indexOf(delim) > -1)
           delim = ",";
         if (comments === delim)
           throw new Error("Comment character same as delimiter");
         else if (comments === true)
           comments = "#";
-        else if (typeof comments !== "string" || Papa2.BAD_DELIMITERS.indexOf(comments) > -1)
+        else if (typeof comments !== "string" || Papa.BAD_DELIMITERS.indexOf(comments) > -1)
           comments = false;
         if (newline !== "\n" && newline !== "\r" && newline !== "\r\n")
           newline = "\n";
@@ -21101,7 +21101,7 @@ var require_papaparse = __commonJS({
         };
       }
       function newWorker() {
-        if (!Papa2.WORKERS_SUPPORTED)
+        if (!Papa.WORKERS_SUPPORTED)
           return false;
         var workerUrl = getWorkerBlob();
         var w = new global2.Worker(workerUrl);
@@ -21157,19 +21157,19 @@ var require_papaparse = __commonJS({
       }
       function workerThreadReceivedMessage(e) {
         var msg = e.data;
-        if (typeof Papa2.WORKER_ID === "undefined" && msg)
-          Papa2.WORKER_ID = msg.workerId;
+        if (typeof Papa.WORKER_ID === "undefined" && msg)
+          Papa.WORKER_ID = msg.workerId;
         if (typeof msg.input === "string") {
           global2.postMessage({
-            workerId: Papa2.WORKER_ID,
-            results: Papa2.parse(msg.input, msg.config),
+            workerId: Papa.WORKER_ID,
+            results: Papa.parse(msg.input, msg.config),
             finished: true
           });
         } else if (global2.File && msg.input instanceof File || msg.input instanceof Object) {
-          var results = Papa2.parse(msg.input, msg.config);
+          var results = Papa.parse(msg.input, msg.config);
           if (results)
             global2.postMessage({
-              workerId: Papa2.WORKER_ID,
+              workerId: Papa.WORKER_ID,
               results,
               finished: true
             });
@@ -21191,7 +21191,7 @@ var require_papaparse = __commonJS({
       function isFunction(func) {
         return typeof func === "function";
       }
-      return Papa2;
+      return Papa;
     });
   }
 });
@@ -27871,7 +27871,6 @@ function uploadKeys(keyOrPrefix, isPrefix, count, stem) {
 }
 
 // src/csv.ts
-var import_papaparse = __toESM(require_papaparse(), 1);
 var MAX_RECORD_CHARS = 1 << 20;
 var NL = 10;
 var CR = 13;
@@ -27879,8 +27878,10 @@ var SPACE = 32;
 var COMMA2 = 44;
 var QUOTE = 34;
 var encoder3 = new TextEncoder();
+var papa;
 var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 async function prepareDeletionCsv(source, options = {}) {
+  papa ??= (await Promise.resolve().then(() => __toESM(require_papaparse(), 1))).default;
   const sources = Array.isArray(source) ? source : [{ source }];
   let size = 0;
   for (const { size: given, source: one } of sources)
@@ -28095,7 +28096,7 @@ ${text}`;
   }
 };
 function parseQuoted(record, line) {
-  const result = import_papaparse.default.parse(record, { delimiter: ",", newline: "\n" });
+  const result = papa.parse(record, { delimiter: ",", newline: "\n" });
   const error2 = result.errors[0];
   if (error2) throw new CsvError(`malformed quoted field: ${error2.message}`, line);
   if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);

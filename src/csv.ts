@@ -1,4 +1,4 @@
-import Papa from "papaparse";
+import type Papa from "papaparse";
 import {
   DeletionFileBuilder,
   MAX_USER_ID_LENGTH,
@@ -47,6 +47,7 @@ const SPACE = 0x20;
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 const encoder = new TextEncoder();
+let papa: typeof Papa | undefined;
 // Keeps a BOM that is not at the start of the file, as the id's own character.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -67,6 +68,8 @@ export async function prepareDeletionCsv(
   source: CsvSource | NamedCsvSource[],
   options: PrepareCsvOptions = {},
 ): Promise<PreparedCsv> {
+  // Loaded on first use: importing the package (for the job operations alone) does not load papaparse.
+  papa ??= (await import("papaparse")).default;
   const sources = Array.isArray(source) ? source : [{ source }];
   // Text, bytes and Blobs know their size; a stream's may be given with it.
   let size = 0;
@@ -302,7 +305,7 @@ class CsvRecordReader {
 }
 
 function parseQuoted(record: string, line: number): string[] {
-  const result = Papa.parse<string[]>(record, { delimiter: ",", newline: "\n" });
+  const result = (papa as typeof Papa).parse<string[]>(record, { delimiter: ",", newline: "\n" });
   const error = result.errors[0];
   if (error) throw new CsvError(`malformed quoted field: ${error.message}`, line);
   if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
