@@ -49,17 +49,25 @@ function persistence(
 }
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of req) chunks.push(chunk as Uint8Array);
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2)
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  // The chunks as a stream: a byte array body would be copied twice (concatenated, then copied by Request)
+  // before the handler copies it once more to read it. Fewer 50 MB copies, less GC under uploads.
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
   return new Request(new URL(req.url ?? "/", base), {
     method: req.method ?? "GET",
     headers,
-    body: hasBody ? Buffer.concat(chunks) : null,
-  });
+    ...(hasBody ? { body, duplex: "half" } : {}),
+  } as RequestInit);
 }
 
 async function reply(res: ServerResponse, response: Response): Promise<void> {
