@@ -17,7 +17,7 @@ function required(name: string): string {
 }
 
 try {
-  const users = await prepareDeletionCsv(Bun.file(path).stream(), { headerless: "auto" });
+  const users = await prepareDeletionCsv(Bun.file(path), { headerless: "auto" });
   console.error(`${users.userCount} users (${users.duplicateCount} duplicates removed)`);
   const { jobs } = await new DataDeletionClient().deleteUsers({
     users,
