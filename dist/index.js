@@ -27885,7 +27885,7 @@ async function prepareDeletionCsv(source, options = {}) {
   const sources = Array.isArray(source) ? source : [{ source }];
   let size = 0;
   for (const { size: given, source: one } of sources)
-    size += given ?? one.size ?? one.byteLength ?? one.length ?? 0;
+    size += given ?? one?.size ?? one?.byteLength ?? one?.length ?? 0;
   const builder = new DeletionFileBuilder(options, size);
   let rows = 0;
   const invalid = [];
@@ -27910,7 +27910,7 @@ async function feed(reader, source) {
   if (source instanceof Uint8Array) return reader.push(source);
   if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
   const chunks = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
-  if (!chunks || !(Symbol.asyncIterator in chunks)) {
+  if (typeof chunks !== "object" || !chunks || !(Symbol.asyncIterator in chunks)) {
     throw new CsvError(
       `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`
     );

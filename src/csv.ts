@@ -74,7 +74,7 @@ export async function prepareDeletionCsv(
   // Text, bytes and Blobs know their size; a stream's may be given with it.
   let size = 0;
   for (const { size: given, source: one } of sources)
-    size += given ?? (one as Blob).size ?? (one as Uint8Array).byteLength ?? (one as string).length ?? 0;
+    size += given ?? (one as Blob)?.size ?? (one as Uint8Array)?.byteLength ?? (one as string)?.length ?? 0;
   const builder = new DeletionFileBuilder(options, size);
   let rows = 0;
   const invalid: CsvError[] = [];
@@ -102,7 +102,7 @@ async function feed(reader: CsvRecordReader, source: CsvSource): Promise<void> {
   // Streams (a Blob's too) are async iterables; leaving the loop early (at a bad line) cancels the stream,
   // so that what feeds it (a file, say) is closed.
   const chunks = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
-  if (!chunks || !(Symbol.asyncIterator in chunks)) {
+  if (typeof chunks !== "object" || !chunks || !(Symbol.asyncIterator in chunks)) {
     throw new CsvError(
       `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`,
     );

@@ -120,6 +120,20 @@ describe("prepareDeletionCsv", () => {
     expect(out.duplicateCount).toBe(1);
   });
 
+  test("an async iterable of chunks; anything else is a CsvError saying what was received", async () => {
+    async function* chunks() {
+      yield new TextEncoder().encode("USER_ID\nu-1\nu-");
+      yield new TextEncoder().encode("2\nu-1\n");
+    }
+    const out = await prepareDeletionCsv(chunks());
+    expect([out.userCount, out.duplicateCount]).toEqual([2, 1]);
+    for (const bad of [42, null, {}, [1, 2]]) {
+      const error = await prepareDeletionCsv(bad as never).catch((e) => e);
+      expect(error).toBeInstanceOf(CsvError);
+      expect(String(error.message)).toMatch(/CSV source must be .*received (number|object|undefined)/);
+    }
+  });
+
   test("a Blob", async () => {
     const out = await prepareDeletionCsv(new Blob(["USER_ID\nz\n"]));
     expect(readBack(out.files)).toEqual(["z"]);
