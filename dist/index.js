@@ -25943,7 +25943,6 @@ var DeletionFileBuilder = class {
     this.sizeHint = sizeHint;
     // Where each file starts in `buffer`.
     this.starts = [0];
-    this.start = 0;
     this.pos = HEADER.length;
     // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
     // so that a probe touches one cache line.
@@ -25992,7 +25991,7 @@ var DeletionFileBuilder = class {
         line
       );
     }
-    const start = this.start;
+    const start = this.starts[this.starts.length - 1];
     if (this.pos - start + length > this.maxFileBytes) {
       const at = this.pos;
       this.flush();
@@ -26005,7 +26004,6 @@ var DeletionFileBuilder = class {
         }
         this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
         this.buffer.set(HEADER, this.pos);
-        this.start = this.pos;
         this.starts.push(this.pos);
         this.pos += HEADER.length;
         this.insert(-1 - slot, this.pos, hash2);
@@ -26093,12 +26091,11 @@ var DeletionFileBuilder = class {
     }
   }
 };
+var FNV_OFFSET = 2166136261;
+var FNV_PRIME = 16777619;
 function hashBytes(bytes, start, length) {
-  let h = 2166136261;
-  for (let i = start; i < start + length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 16777619);
-  }
+  let h = FNV_OFFSET;
+  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
   return h >>> 0;
 }
 function sameLine(bytes, a, b, length) {
@@ -27979,8 +27976,8 @@ var CsvRecordReader = class {
     if (this.column === -1) throw this.fail("the file is empty");
   }
   // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
-  // number of fields has its USER_ID copied as bytes, never made a string. Every other line is decoded
-  // (which checks UTF-8) and parsed by `onLine`, which also words the errors.
+  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
+  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
   onBytes(data, from, end) {
     const lineNo = this.line++;
     let start = from;
@@ -28006,15 +28003,15 @@ var CsvRecordReader = class {
         const builder = this.builder;
         const buffer = builder.room(last - first + 1);
         let p = builder.pos;
-        let hash2 = 2166136261;
+        let hash2 = FNV_OFFSET;
         for (let k = first; k < last; k++) {
           const b = data[k];
           buffer[p++] = b;
-          hash2 = Math.imul(hash2 ^ b, 16777619);
+          hash2 = Math.imul(hash2 ^ b, FNV_PRIME);
         }
         buffer[p] = NL;
         try {
-          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, 16777619) >>> 0);
+          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, FNV_PRIME) >>> 0);
         } catch (error2) {
           this.settle(error2, lineNo);
         }

@@ -1,6 +1,8 @@
 import type Papa from "papaparse";
 import {
   DeletionFileBuilder,
+  FNV_OFFSET,
+  FNV_PRIME,
   MAX_USER_ID_LENGTH,
   type PreparedDeletionFile,
   type PrepareOptions,
@@ -183,8 +185,8 @@ class CsvRecordReader {
   }
 
   // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
-  // number of fields has its USER_ID copied as bytes, never made a string. Every other line is decoded
-  // (which checks UTF-8) and parsed by `onLine`, which also words the errors.
+  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
+  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
   private onBytes(data: Uint8Array, from: number, end: number): void {
     const lineNo = this.line++;
     let start = from;
@@ -210,15 +212,15 @@ class CsvRecordReader {
         const builder = this.builder;
         const buffer = builder.room(last - first + 1);
         let p = builder.pos;
-        let hash = 0x811c9dc5;
+        let hash = FNV_OFFSET;
         for (let k = first; k < last; k++) {
           const b = data[k] as number;
           buffer[p++] = b;
-          hash = Math.imul(hash ^ b, 0x01000193);
+          hash = Math.imul(hash ^ b, FNV_PRIME);
         }
         buffer[p] = NL;
         try {
-          builder.commit(last - first + 1, lineNo, Math.imul(hash ^ NL, 0x01000193) >>> 0);
+          builder.commit(last - first + 1, lineNo, Math.imul(hash ^ NL, FNV_PRIME) >>> 0);
         } catch (error) {
           this.settle(error, lineNo);
         }

@@ -39,7 +39,6 @@ export class DeletionFileBuilder {
   private readonly maxFileBytes: number;
   // Where each file starts in `buffer`.
   private readonly starts = [0];
-  private start = 0;
   /** The output. A writer asks for `room`, writes a line at `pos`, then `commit`s it. */
   buffer: Uint8Array;
   pos = HEADER.length;
@@ -100,7 +99,7 @@ export class DeletionFileBuilder {
         line,
       );
     }
-    const start = this.start;
+    const start = this.starts[this.starts.length - 1] as number;
     if (this.pos - start + length > this.maxFileBytes) {
       // Whether the line starts a new file depends on what the batch keeps: settle it, then decide.
       const at = this.pos;
@@ -114,7 +113,6 @@ export class DeletionFileBuilder {
         }
         this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
         this.buffer.set(HEADER, this.pos);
-        this.start = this.pos;
         this.starts.push(this.pos);
         this.pos += HEADER.length;
         this.insert(-1 - slot, this.pos, hash);
@@ -212,13 +210,13 @@ export class DeletionFileBuilder {
   }
 }
 
-// FNV-1a over a line's bytes (the CSV reader's fast path computes the same while it copies).
+/** FNV-1a, the hash of the duplicate index; the CSV reader's fast path computes it while it copies. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
 function hashBytes(bytes: Uint8Array, start: number, length: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < start + length; i++) {
-    h ^= bytes[i] as number;
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = FNV_OFFSET;
+  for (let i = start; i < start + length; i++) h = Math.imul(h ^ (bytes[i] as number), FNV_PRIME);
   return h >>> 0;
 }
 
