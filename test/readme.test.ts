@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { buildLibrary } from "../scripts/build.ts";
 import { type RunningEmulator, startEmulator } from "../src/emulator/index.ts";
+import { emulatorEnv } from "./support/emulator-env.ts";
 import { runProcess } from "./support/process.ts";
 import { bundleWorker } from "./support/worker-bundle.ts";
 
@@ -33,16 +34,7 @@ test("the README's library example runs against the emulator", async () => {
   );
   try {
     const { stdout, stderr, code } = await runProcess([process.execPath, file], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_ENDPOINT_URL: emu.endpoint,
-        DELETION_S3_URI: `s3://${emu.emulator.bucket}/readme/`,
-        DATASET_GROUP_ARN: emu.emulator.datasetGroupArn,
-        ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
-      },
+      env: emulatorEnv(emu, "readme"),
     });
     expect(stderr).toContain("PENDING after");
     expect(stdout.trim()).toBe("COMPLETED 2");
@@ -62,18 +54,7 @@ describe("the README's runtime snippets run in their runtimes", () => {
     if (!match) throw new Error(`no ${runtime} snippet in the README`);
     return match[1] as string;
   };
-  const env = () => ({
-    PATH: process.env.PATH ?? "",
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_ENDPOINT_URL: emu.endpoint,
-    DELETION_S3_URI: `s3://${emu.emulator.bucket}/readme-runtimes/`,
-    DATASET_GROUP_ARN: emu.emulator.datasetGroupArn,
-    ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
-    DENO_DIR: join(ROOT, ".tmp", "deno-cache"),
-    DENO_NO_UPDATE_CHECK: "1",
-  });
+  const env = () => emulatorEnv(emu, "readme-runtimes");
   const dir = join(ROOT, ".tmp", `readme-runtimes-${process.pid}`);
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { emulatorEnv } from "../support/emulator-env.ts";
 import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -17,18 +18,7 @@ afterAll(() => emu.close());
 async function run(cmd: string[], file: string) {
   const { stdout, stderr, code } = await runProcess([...cmd, file], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_ENDPOINT_URL: emu.endpoint,
-      DELETION_S3_URI: `s3://${emu.emulator.bucket}/scripts/`,
-      DATASET_GROUP_ARN: emu.emulator.datasetGroupArn,
-      ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
-      DENO_DIR: join(ROOT, ".tmp", "deno-cache"),
-      DENO_NO_UPDATE_CHECK: "1",
-    },
+    env: emulatorEnv(emu, "scripts"),
   });
   return { stdout, stderr, code };
 }
