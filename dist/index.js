@@ -26175,6 +26175,13 @@ function awsEnvironment(env = readEnvironment()) {
     s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
   };
 }
+function fetchIsUndici() {
+  try {
+    return typeof globalThis.process?.versions?.undici === "string";
+  } catch {
+    return false;
+  }
+}
 
 // src/model.ts
 var serviceMetadata = {
@@ -26435,86 +26442,6 @@ function check(requirement, message$1) {
     message: message$1,
     "~run"(dataset, config$1) {
       if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "input", dataset, config$1);
-      return dataset;
-    }
-  };
-}
-// @__NO_SIDE_EFFECTS__
-function integer(message$1) {
-  return {
-    kind: "validation",
-    type: "integer",
-    reference: integer,
-    async: false,
-    expects: null,
-    requirement: Number.isInteger,
-    message: message$1,
-    "~run"(dataset, config$1) {
-      if (dataset.typed && !this.requirement(dataset.value)) _addIssue(this, "integer", dataset, config$1);
-      return dataset;
-    }
-  };
-}
-// @__NO_SIDE_EFFECTS__
-function maxLength(requirement, message$1) {
-  return {
-    kind: "validation",
-    type: "max_length",
-    reference: maxLength,
-    async: false,
-    expects: `<=${requirement}`,
-    requirement,
-    message: message$1,
-    "~run"(dataset, config$1) {
-      if (dataset.typed && dataset.value.length > this.requirement) _addIssue(this, "length", dataset, config$1, { received: `${dataset.value.length}` });
-      return dataset;
-    }
-  };
-}
-// @__NO_SIDE_EFFECTS__
-function maxValue(requirement, message$1) {
-  return {
-    kind: "validation",
-    type: "max_value",
-    reference: maxValue,
-    async: false,
-    expects: `<=${requirement instanceof Date ? requirement.toJSON() : /* @__PURE__ */ _stringify(requirement)}`,
-    requirement,
-    message: message$1,
-    "~run"(dataset, config$1) {
-      if (dataset.typed && !(dataset.value <= this.requirement)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
-      return dataset;
-    }
-  };
-}
-// @__NO_SIDE_EFFECTS__
-function minLength(requirement, message$1) {
-  return {
-    kind: "validation",
-    type: "min_length",
-    reference: minLength,
-    async: false,
-    expects: `>=${requirement}`,
-    requirement,
-    message: message$1,
-    "~run"(dataset, config$1) {
-      if (dataset.typed && dataset.value.length < this.requirement) _addIssue(this, "length", dataset, config$1, { received: `${dataset.value.length}` });
-      return dataset;
-    }
-  };
-}
-// @__NO_SIDE_EFFECTS__
-function minValue(requirement, message$1) {
-  return {
-    kind: "validation",
-    type: "min_value",
-    reference: minValue,
-    async: false,
-    expects: `>=${requirement instanceof Date ? requirement.toJSON() : /* @__PURE__ */ _stringify(requirement)}`,
-    requirement,
-    message: message$1,
-    "~run"(dataset, config$1) {
-      if (dataset.typed && !(dataset.value >= this.requirement)) _addIssue(this, "value", dataset, config$1, { received: dataset.value instanceof Date ? dataset.value.toJSON() : /* @__PURE__ */ _stringify(dataset.value) });
       return dataset;
     }
   };
@@ -26781,22 +26708,24 @@ function codePointLength(text) {
   for (const _ of text) n++;
   return n;
 }
-function stringSchema(shape, extra) {
+function bounds(shape, measure, unit) {
+  const { min, max } = shape;
   const checks = [];
-  const { min, max, pattern } = shape;
-  if (min !== void 0 && min > 0) {
-    checks.push(check((s) => codePointLength(s) >= min, `must be at least ${min} characters long`));
-  }
-  if (max !== void 0) {
-    checks.push(check((s) => codePointLength(s) <= max, `must be at most ${max} characters long`));
-  }
+  if (min !== void 0) checks.push(check((x) => measure(x) >= min, `must be at least ${min}${unit}`));
+  if (max !== void 0) checks.push(check((x) => measure(x) <= max, `must be at most ${max}${unit}`));
+  return checks;
+}
+function stringSchema(shape, extra) {
+  const checks = bounds(shape, codePointLength, " characters long");
+  const { pattern } = shape;
   if (pattern) checks.push(regex(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
   return pipe(string("must be a string"), ...checks.concat(extra));
 }
 function integerSchema(shape) {
-  const checks = [integer("must be a whole number")];
-  if (shape.min !== void 0) checks.push(minValue(shape.min, `must be at least ${shape.min}`));
-  if (shape.max !== void 0) checks.push(maxValue(shape.max, `must be at most ${shape.max}`));
+  const checks = [
+    check(Number.isInteger, "must be a whole number"),
+    ...bounds(shape, (n) => n, "")
+  ];
   return pipe(
     number("must be a number"),
     ...checks
@@ -26811,10 +26740,7 @@ function shapeSchema(name, withGuideRules) {
     case "integer":
       return integerSchema(shape);
     case "list": {
-      const checks = [];
-      if (shape.min) checks.push(minLength(shape.min, `must have at least ${shape.min} items`));
-      if (shape.max !== void 0)
-        checks.push(maxLength(shape.max, `must have at most ${shape.max} items`));
+      const checks = bounds(shape, (list) => list.length, " items long");
       const item = shapeSchema(shape.member, withGuideRules);
       return pipe(
         array(item, "must be an array"),
@@ -27160,6 +27086,7 @@ var Transport = class {
       );
     }
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.streamUploads = options.streamUploads ?? false;
     this.logger = options.logger;
     this.now = options.now ?? (() => /* @__PURE__ */ new Date());
     this.sleep = options.sleep ?? abortableSleep;
@@ -27205,12 +27132,24 @@ var Transport = class {
         attempt,
         headers: redactHeaders(signed.headers)
       });
-      const response = await this.fetchFn(signed.url, {
+      const init = {
         method: request2.method,
         headers: signed.headers,
         body: request2.body ?? null,
         signal: controller.signal
-      });
+      };
+      const bytes = request2.body;
+      if (this.streamUploads && bytes instanceof Uint8Array) {
+        signed.headers.set("content-length", String(bytes.length));
+        init.body = new ReadableStream({
+          start(c) {
+            c.enqueue(bytes);
+            c.close();
+          }
+        });
+        init.duplex = "half";
+      }
+      const response = await this.fetchFn(signed.url, init);
       this.logger?.debug?.(`${request2.operation}: HTTP ${response.status} in ${Date.now() - started} ms`, {
         requestId: response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? void 0
       });
@@ -27370,6 +27309,7 @@ var DataDeletionJobsClient = class {
       ...config.maxAttempts === void 0 ? {} : { maxAttempts: config.maxAttempts },
       ...config.requestTimeoutMs === void 0 ? {} : { requestTimeoutMs: config.requestTimeoutMs },
       ...config.fetch ? { fetch: config.fetch } : {},
+      streamUploads: config.streamUploads ?? (!config.fetch && fetchIsUndici()),
       ...config.logger ? { logger: config.logger } : {},
       now: () => new Date(this.clock.now()),
       sleep: this.clock.sleep,

@@ -45,3 +45,18 @@ export function awsEnvironment(env: Record<string, string | undefined> = readEnv
     s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL"),
   };
 }
+
+/**
+ * Whether the global fetch is Node's (undici), which Node names in `process.versions`. Bun and Deno do not:
+ * Deno sends a streamed body chunked whatever Content-Length it is given, and S3 refuses that.
+ */
+export function fetchIsUndici(): boolean {
+  try {
+    return (
+      typeof (globalThis as { process?: { versions?: { undici?: unknown } } }).process?.versions?.undici ===
+      "string"
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,4 @@
-import { awsEnvironment } from "./env.ts";
+import { awsEnvironment, fetchIsUndici } from "./env.ts";
 import {
   ConfigurationError,
   ConflictError,
@@ -43,6 +43,13 @@ export interface DataDeletionClientConfig {
   s3Endpoint?: string;
   /** A fetch to use instead of the global one. */
   fetch?: FetchLike;
+  /**
+   * Send uploads as a one-chunk stream with an explicit Content-Length (default: on where the global fetch is
+   * Node's, which copies a byte body twice before sending it and streams about five times faster; off
+   * elsewhere). Turn it on only for a fetch that sends the Content-Length it is given: S3 refuses chunked
+   * uploads (Deno's fetch sends streams chunked).
+   */
+  streamUploads?: boolean;
   /** Tries per request, the first included (default 3). */
   maxAttempts?: number;
   /** Deadline of a single try (default 30 s). */
@@ -148,6 +155,7 @@ export class DataDeletionJobsClient {
       ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
       ...(config.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: config.requestTimeoutMs }),
       ...(config.fetch ? { fetch: config.fetch } : {}),
+      streamUploads: config.streamUploads ?? (!config.fetch && fetchIsUndici()),
       ...(config.logger ? { logger: config.logger } : {}),
       now: () => new Date(this.clock.now()),
       sleep: this.clock.sleep,

@@ -64,25 +64,36 @@ function codePointLength(text: string): number {
   return n;
 }
 
+/**
+ * The model's min and max as checks on a measure of the value (code points, items, the number itself).
+ * Plain `v.check`s: valibot's length and value actions would add their own weight to every Worker bundle.
+ */
+function bounds<T>(
+  shape: ModelShape,
+  measure: (value: T) => number,
+  unit: string,
+): v.GenericPipeItem<T, T>[] {
+  const { min, max } = shape;
+  const checks: v.GenericPipeItem<T, T>[] = [];
+  if (min !== undefined) checks.push(v.check((x: T) => measure(x) >= min, `must be at least ${min}${unit}`));
+  if (max !== undefined) checks.push(v.check((x: T) => measure(x) <= max, `must be at most ${max}${unit}`));
+  return checks;
+}
+
 function stringSchema(shape: ModelShape, extra: Check[]): AnySchema {
-  const checks: Check[] = [];
-  const { min, max, pattern } = shape;
   // Smithy measures string length in code points, not UTF-16 units.
-  if (min !== undefined && min > 0) {
-    checks.push(v.check((s: string) => codePointLength(s) >= min, `must be at least ${min} characters long`));
-  }
-  if (max !== undefined) {
-    checks.push(v.check((s: string) => codePointLength(s) <= max, `must be at most ${max} characters long`));
-  }
+  const checks = bounds(shape, codePointLength, " characters long");
+  const { pattern } = shape;
   // The model's patterns are unanchored at the end; the service matches whole values.
   if (pattern) checks.push(v.regex(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
   return v.pipe(v.string("must be a string"), ...(checks.concat(extra) as [Check])) as AnySchema;
 }
 
 function integerSchema(shape: ModelShape): AnySchema {
-  const checks: v.GenericPipeItem<number, number>[] = [v.integer("must be a whole number")];
-  if (shape.min !== undefined) checks.push(v.minValue(shape.min, `must be at least ${shape.min}`));
-  if (shape.max !== undefined) checks.push(v.maxValue(shape.max, `must be at most ${shape.max}`));
+  const checks = [
+    v.check(Number.isInteger, "must be a whole number"),
+    ...bounds(shape, (n: number) => n, ""),
+  ];
   return v.pipe(
     v.number("must be a number"),
     ...(checks as [v.GenericPipeItem<number, number>]),
@@ -98,10 +109,7 @@ function shapeSchema(name: string, withGuideRules: boolean): AnySchema {
     case "integer":
       return integerSchema(shape);
     case "list": {
-      const checks: v.GenericPipeItem<unknown[], unknown[]>[] = [];
-      if (shape.min) checks.push(v.minLength(shape.min, `must have at least ${shape.min} items`));
-      if (shape.max !== undefined)
-        checks.push(v.maxLength(shape.max, `must have at most ${shape.max} items`));
+      const checks = bounds(shape, (list: unknown[]) => list.length, " items long");
       const item = shapeSchema(shape.member as string, withGuideRules);
       return v.pipe(
         v.array(item, "must be an array"),

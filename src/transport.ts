@@ -35,6 +35,8 @@ export interface TransportOptions {
   /** Deadline of one try, response body included (default 30 s). */
   requestTimeoutMs?: number;
   fetch?: FetchLike;
+  /** Send byte bodies as a one-chunk stream with their Content-Length (see `streamUploads` of the client). */
+  streamUploads?: boolean;
   logger?: Logger;
   /** For tests: a clock for signing dates and a sleep that need not really wait. */
   now?: () => Date;
@@ -93,6 +95,7 @@ export class Transport {
   readonly requestTimeoutMs: number;
   private readonly credentials: CredentialsProvider;
   private readonly fetchFn: FetchLike;
+  private readonly streamUploads: boolean;
   private readonly logger: Logger | undefined;
   private readonly now: () => Date;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -116,6 +119,7 @@ export class Transport {
       );
     }
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.streamUploads = options.streamUploads ?? false;
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.sleep = options.sleep ?? abortableSleep;
@@ -167,12 +171,25 @@ export class Transport {
         attempt,
         headers: redactHeaders(signed.headers),
       });
-      const response = await this.fetchFn(signed.url, {
+      const init: RequestInit & { duplex?: "half" } = {
         method: request.method,
         headers: signed.headers,
         body: (request.body ?? null) as BodyInit | null,
         signal: controller.signal,
-      });
+      };
+      const bytes = request.body;
+      if (this.streamUploads && bytes instanceof Uint8Array) {
+        // A new stream each try, over the same bytes, so a retry re-sends all of them.
+        signed.headers.set("content-length", String(bytes.length));
+        init.body = new ReadableStream({
+          start(c) {
+            c.enqueue(bytes);
+            c.close();
+          },
+        });
+        init.duplex = "half";
+      }
+      const response = await this.fetchFn(signed.url, init);
       this.logger?.debug?.(`${request.operation}: HTTP ${response.status} in ${Date.now() - started} ms`, {
         requestId:
           response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? undefined,

@@ -194,6 +194,44 @@ describe("errors", () => {
     expect(server.requests.length).toBe(1);
   });
 
+  test("streamUploads: the stream carries its Content-Length and a retry re-sends every byte", async () => {
+    const seen: string[] = [];
+    const spy = (input: string, init: RequestInit) => {
+      if (init.method === "PUT") seen.push(init.body instanceof ReadableStream ? "stream" : typeof init.body);
+      return fetch(input, init);
+    };
+    let puts = 0;
+    server.intercept = (req) =>
+      req.method === "PUT" && ++puts === 1 ? new Response("busy", { status: 503 }) : undefined;
+    const ids = Array.from({ length: 5000 }, (_, i) => `user-${i}`);
+    const key = "streamed/users.csv";
+    const out = await clientFor(server, { fetch: spy, streamUploads: true }).uploadUserIds(ids, {
+      s3Uri: `s3://${server.emulator.bucket}/${key}`,
+    });
+    const expected = new TextEncoder().encode(`USER_ID\n${ids.join("\n")}\n`);
+    expect(out.bytes).toBe(expected.length);
+    expect(seen).toEqual(["stream", "stream"]);
+    const sent = server.requests.filter((r) => r.method === "PUT");
+    expect(sent.map((r) => [r.headers.get("content-length"), r.body.length, r.verified])).toEqual([
+      [String(expected.length), expected.length, true],
+      [String(expected.length), expected.length, true],
+    ]);
+    expect(server.emulator.state.buckets.get(server.emulator.bucket)?.get(key)?.body).toEqual(expected);
+  });
+
+  test("with a fetch of the caller's own, uploads are bytes unless streamUploads says otherwise", async () => {
+    const seen: unknown[] = [];
+    const spy = (input: string, init: RequestInit) => {
+      if (init.method === "PUT") seen.push(init.body);
+      return fetch(input, init);
+    };
+    await clientFor(server, { fetch: spy }).uploadUserIds(["user-1"], {
+      s3Uri: `s3://${server.emulator.bucket}/bytes.csv`,
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(Uint8Array);
+  });
+
   test("gives up after maxAttempts with the last error", async () => {
     server.intercept = () =>
       new Response(JSON.stringify({ __type: "InternalFailure", message: "boom" }), { status: 500 });

@@ -349,6 +349,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (!objects) return s3Error(404, "NoSuchBucket", "The specified bucket does not exist", bucketName);
     const existing = objects.get(key);
     if (method === "PUT") {
+      // As S3 does: a chunked upload without its length is refused, so a client that streams is caught here.
+      if (!request.headers.has("content-length"))
+        return s3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
       if (body.length > MAX_OBJECT_BODY)
         return s3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
       if (request.headers.get("if-none-match") === "*" && existing) {

@@ -283,6 +283,38 @@ describe("robustness", () => {
     expect(await health.json()).toEqual({ ok: true });
   });
 
+  test("a PUT without Content-Length (chunked) is 411 MissingContentLength, as S3 answers", async () => {
+    const body = new TextEncoder().encode("USER_ID\nuser-001\n");
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+    const signed = await new AwsV4Signer({
+      url: `${running.endpoint}/sdk-bucket/chunked.csv`,
+      method: "PUT",
+      headers: {
+        "x-amz-content-sha256": Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+      },
+      ...creds,
+      service: "s3",
+      region: "us-east-1",
+    }).sign();
+    const res = await fetch(signed.url, {
+      method: "PUT",
+      headers: signed.headers,
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(body);
+          c.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(411);
+    expect(await res.text()).toContain("<Code>MissingContentLength</Code>");
+    const missing = await s3()
+      .send(new HeadObjectCommand({ Bucket: "sdk-bucket", Key: "chunked.csv" }))
+      .catch((e) => e);
+    expect(missing.name).toBe("NotFound");
+  });
+
   test("state survives a restart with --data-dir, jobs resume their clock", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pdd-emulator-"));
     try {

@@ -57,7 +57,8 @@ async function spawnJson(cmd: string[], cwd: string): Promise<SmokeResult> {
 }
 
 function expectDeleted(result: SmokeResult, runtime: string) {
-  expect(result).toMatchObject({ runtime, status: "COMPLETED", numDeleted: 1, userGone: true });
+  const uploadBody = runtime === "node" ? "stream" : "bytes";
+  expect(result).toMatchObject({ runtime, status: "COMPLETED", numDeleted: 1, userGone: true, uploadBody });
   expect(result.listed).toBeGreaterThanOrEqual(1);
 }
 

@@ -19,6 +19,7 @@ export interface SmokeResult {
   pages: number;
   userGone: boolean;
   bytes: number;
+  uploadBody: string;
 }
 
 export async function smoke(lib: typeof Library, target: SmokeTarget): Promise<SmokeResult> {
@@ -35,9 +36,28 @@ export async function smoke(lib: typeof Library, target: SmokeTarget): Promise<S
     ]),
   );
   if (csv.userCount !== 1 || csv.duplicateCount !== 1) throw new Error(`prepared ${JSON.stringify(csv)}`);
-  const upload = await client.uploadUserIds(csv, {
-    s3Uri: `s3://${target.bucket}/runtime-${target.runtime}/`,
-  });
+  // What the runtime's own fetch is handed for the upload: Node's gets a stream with its length (faster
+  // there), every other runtime the bytes. The emulator refuses an upload without Content-Length, as S3 does.
+  const runtimeFetch = globalThis.fetch;
+  let uploadBody = "none";
+  globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    if (init?.method === "PUT")
+      uploadBody =
+        init.body instanceof ReadableStream
+          ? "stream"
+          : init.body instanceof Uint8Array
+            ? "bytes"
+            : typeof init.body;
+    return runtimeFetch(input, init);
+  }) as typeof fetch;
+  let upload: Awaited<ReturnType<typeof client.uploadUserIds>>;
+  try {
+    upload = await client.uploadUserIds(csv, {
+      s3Uri: `s3://${target.bucket}/runtime-${target.runtime}/`,
+    });
+  } finally {
+    globalThis.fetch = runtimeFetch;
+  }
   const jobName = `smoke-${target.runtime}-${Date.now()}`;
   const { dataDeletionJobArn } = await client.createDataDeletionJob({
     jobName,
@@ -78,5 +98,6 @@ export async function smoke(lib: typeof Library, target: SmokeTarget): Promise<S
     pages: listed,
     userGone: !users.includes(target.userId),
     bytes: upload.bytes,
+    uploadBody,
   };
 }
