@@ -26176,21 +26176,11 @@ function awsEnvironment(env = readEnvironment()) {
   };
 }
 function fetchIsUndici() {
-  try {
-    return typeof globalThis.process?.versions?.undici === "string";
-  } catch {
-    return false;
-  }
+  return typeof globalThis.process?.versions?.undici === "string";
 }
 
 // src/model.ts
-var serviceMetadata = {
-  targetPrefix: "AmazonPersonalize",
-  signingName: "personalize",
-  endpointPrefix: "personalize",
-  jsonVersion: "1.1",
-  apiVersion: "2018-05-22"
-};
+var targetPrefix = "AmazonPersonalize";
 var shapes = {
   CreateDataDeletionJobRequest: {
     type: "structure",
@@ -26333,7 +26323,7 @@ function callPersonalize(transport, endpoint2, operation, input, signal) {
       url: endpoint2,
       headers: {
         "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": `${serviceMetadata.targetPrefix}.${operation}`
+        "x-amz-target": `${targetPrefix}.${operation}`
       },
       body: JSON.stringify(input ?? {}),
       signal
@@ -26512,6 +26502,20 @@ function array(item, message$1) {
         }
       } else _addIssue(this, "type", dataset, config$1);
       return dataset;
+    }
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function lazy(getter) {
+  return _standardSchema({
+    kind: "schema",
+    type: "lazy",
+    reference: lazy,
+    expects: "unknown",
+    async: false,
+    getter,
+    "~run"(dataset, config$1) {
+      return this.getter(dataset.value)["~run"](dataset, config$1);
     }
   });
 }
@@ -26733,7 +26737,6 @@ function integerSchema(shape) {
 }
 function shapeSchema(name, withGuideRules) {
   const shape = model[name];
-  if (!shape) throw new Error(`unknown shape ${name}`);
   switch (shape.type) {
     case "string":
       return stringSchema(shape, []);
@@ -26759,7 +26762,7 @@ function shapeSchema(name, withGuideRules) {
       return strictObject(entries, "must be an object with only the members the service knows");
     }
     default:
-      throw new Error(`shape ${name} has unsupported type ${shape.type}`);
+      throw new Error(`shape ${name}: unsupported type ${shape.type}`);
   }
 }
 var SENSITIVE_FIELDS = /* @__PURE__ */ new Set(["tagKey", "tagValue"]);
@@ -26801,17 +26804,14 @@ function validate(schema, input, context3, prefix = "") {
     context3
   );
 }
-function inputSchema(operationInputShape, guideRules = true) {
-  return shapeSchema(operationInputShape, guideRules);
-}
-var CreateDataDeletionJobInputSchema = inputSchema(
-  "CreateDataDeletionJobRequest"
-);
-var DescribeDataDeletionJobInputSchema = inputSchema(
+var built = {};
+var lazyInput = (name) => lazy(() => built[name] ??= shapeSchema(name, true));
+var CreateDataDeletionJobInputSchema = lazyInput("CreateDataDeletionJobRequest");
+var DescribeDataDeletionJobInputSchema = lazyInput(
   "DescribeDataDeletionJobRequest"
 );
-var ListDataDeletionJobsInputSchema = inputSchema("ListDataDeletionJobsRequest");
-var JobNameSchema = shapeSchema("Name", true);
+var ListDataDeletionJobsInputSchema = lazyInput("ListDataDeletionJobsRequest");
+var JobNameSchema = lazyInput("Name");
 
 // node_modules/aws4fetch/dist/aws4fetch.esm.mjs
 var encoder2 = new TextEncoder();
@@ -27026,10 +27026,10 @@ function guessServiceRegion(url, headers) {
       service = pathname === "/mqtt" ? "iotdevicegateway" : "iotdata";
     }
   } else if (service === "autoscaling") {
-    const targetPrefix = (headers.get("X-Amz-Target") || "").split(".")[0];
-    if (targetPrefix === "AnyScaleFrontendService") {
+    const targetPrefix2 = (headers.get("X-Amz-Target") || "").split(".")[0];
+    if (targetPrefix2 === "AnyScaleFrontendService") {
       service = "application-autoscaling";
-    } else if (targetPrefix === "AnyScaleScalingPlannerFrontendService") {
+    } else if (targetPrefix2 === "AnyScaleScalingPlannerFrontendService") {
       service = "autoscaling-plans";
     }
   } else if (region == null && service.startsWith("s3-")) {
@@ -27086,7 +27086,7 @@ var Transport = class {
       );
     }
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
-    this.streamUploads = options.streamUploads ?? false;
+    this.streamUploads = options.streamUploads === true;
     this.logger = options.logger;
     this.now = options.now ?? (() => /* @__PURE__ */ new Date());
     this.sleep = options.sleep ?? abortableSleep;
@@ -27132,42 +27132,38 @@ var Transport = class {
         attempt,
         headers: redactHeaders(signed.headers)
       });
-      const init = {
+      const body = request2.body;
+      const stream = this.streamUploads && body instanceof Uint8Array;
+      if (stream) signed.headers.set("content-length", `${body.length}`);
+      const response = await this.fetchFn(signed.url, {
         method: request2.method,
         headers: signed.headers,
-        body: request2.body ?? null,
-        signal: controller.signal
-      };
-      const bytes = request2.body;
-      if (this.streamUploads && bytes instanceof Uint8Array) {
-        signed.headers.set("content-length", String(bytes.length));
-        init.body = new ReadableStream({
+        // A new stream each try, over the same bytes, so a retry re-sends all of them.
+        body: stream ? new ReadableStream({
           start(c) {
-            c.enqueue(bytes);
+            c.enqueue(body);
             c.close();
           }
-        });
-        init.duplex = "half";
-      }
-      const response = await this.fetchFn(signed.url, init);
+        }) : body ?? null,
+        signal: controller.signal,
+        ...stream && { duplex: "half" }
+      });
       this.logger?.debug?.(`${request2.operation}: HTTP ${response.status} in ${Date.now() - started} ms`, {
         requestId: response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? void 0
       });
       return await read(response);
     } catch (error2) {
       if (signal?.aborted) throw new AbortError(signal.reason);
+      const { host } = new URL(request2.url);
       if (timedOut) {
         throw new RequestTimeoutError(
-          `${request2.operation}: no complete answer from ${new URL(request2.url).host} within ${this.requestTimeoutMs} ms`,
+          `${request2.operation}: no complete answer from ${host} within ${this.requestTimeoutMs} ms`,
           error2
         );
       }
       if (error2 instanceof DataDeletionError) throw error2;
       const reason = error2 instanceof Error ? error2.message : String(error2);
-      throw new NetworkError(
-        `${request2.operation}: ${request2.method} ${new URL(request2.url).host} failed: ${reason}`,
-        error2
-      );
+      throw new NetworkError(`${request2.operation}: ${request2.method} ${host} failed: ${reason}`, error2);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);

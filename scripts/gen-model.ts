@@ -81,6 +81,9 @@ export function generateModel(modelText: string): string {
 /** Wire metadata of the Personalize service model. */
 export const serviceMetadata = ${JSON.stringify(serviceMetadata, null, 2)} as const;
 
+/** The X-Amz-Target prefix on its own, so a bundle that needs only it leaves the rest out. */
+export const targetPrefix = ${JSON.stringify(serviceMetadata.targetPrefix)};
+
 /** The three data-deletion operations: input and output shapes and modeled errors. */
 export const operations = ${JSON.stringify(operations, null, 2)} as const;
 

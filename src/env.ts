@@ -51,12 +51,8 @@ export function awsEnvironment(env: Record<string, string | undefined> = readEnv
  * Deno sends a streamed body chunked whatever Content-Length it is given, and S3 refuses that.
  */
 export function fetchIsUndici(): boolean {
-  try {
-    return (
-      typeof (globalThis as { process?: { versions?: { undici?: unknown } } }).process?.versions?.undici ===
-      "string"
-    );
-  } catch {
-    return false;
-  }
+  return (
+    typeof (globalThis as { process?: { versions?: { undici?: unknown } } }).process?.versions?.undici ===
+    "string"
+  );
 }

@@ -9,7 +9,7 @@ import {
   type ServiceErrorDetails,
   TooManyTagsException,
 } from "./errors.ts";
-import { serviceMetadata } from "./model.ts";
+import { targetPrefix } from "./model.ts";
 import type { Transport } from "./transport.ts";
 
 const MODELED: Record<string, new (message: string, details: ServiceErrorDetails) => ServiceError> = {
@@ -80,7 +80,7 @@ export function callPersonalize<T>(
       url: endpoint,
       headers: {
         "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": `${serviceMetadata.targetPrefix}.${operation}`,
+        "x-amz-target": `${targetPrefix}.${operation}`,
       },
       body: JSON.stringify(input ?? {}),
       signal,

@@ -11,6 +11,9 @@ export const serviceMetadata = {
   apiVersion: "2018-05-22",
 } as const;
 
+/** The X-Amz-Target prefix on its own, so a bundle that needs only it leaves the rest out. */
+export const targetPrefix = "AmazonPersonalize";
+
 /** The three data-deletion operations: input and output shapes and modeled errors. */
 export const operations = {
   CreateDataDeletionJob: {

@@ -101,8 +101,7 @@ function integerSchema(shape: ModelShape): AnySchema {
 }
 
 function shapeSchema(name: string, withGuideRules: boolean): AnySchema {
-  const shape = model[name];
-  if (!shape) throw new Error(`unknown shape ${name}`);
+  const shape = model[name] as ModelShape;
   switch (shape.type) {
     case "string":
       return stringSchema(shape, []);
@@ -132,7 +131,7 @@ function shapeSchema(name: string, withGuideRules: boolean): AnySchema {
       return v.strictObject(entries, "must be an object with only the members the service knows");
     }
     default:
-      throw new Error(`shape ${name} has unsupported type ${shape.type}`);
+      throw new Error(`shape ${name}: unsupported type ${shape.type}`);
   }
 }
 
@@ -198,18 +197,24 @@ export function inputSchema(operationInputShape: string, guideRules = true): Any
   return shapeSchema(operationInputShape, guideRules);
 }
 
+// Built on first use, not at import: a process that only lists jobs never builds (nor compiles the unicode
+// patterns of) the create schema, which is most of the import time in a cold start.
+const built: Record<string, AnySchema> = {};
+const lazyInput = (name: string) => v.lazy(() => (built[name] ??= shapeSchema(name, true)));
+
 /** Input schema of CreateDataDeletionJob: the model's constraints plus the guide's rules. */
-export const CreateDataDeletionJobInputSchema = inputSchema(
-  "CreateDataDeletionJobRequest",
-) as v.GenericSchema<unknown, CreateDataDeletionJobInput>;
+export const CreateDataDeletionJobInputSchema = lazyInput("CreateDataDeletionJobRequest") as v.GenericSchema<
+  unknown,
+  CreateDataDeletionJobInput
+>;
 /** Input schema of DescribeDataDeletionJob. */
-export const DescribeDataDeletionJobInputSchema = inputSchema(
+export const DescribeDataDeletionJobInputSchema = lazyInput(
   "DescribeDataDeletionJobRequest",
 ) as v.GenericSchema<unknown, DescribeDataDeletionJobInput>;
 /** Input schema of ListDataDeletionJobs. */
-export const ListDataDeletionJobsInputSchema = inputSchema("ListDataDeletionJobsRequest") as v.GenericSchema<
+export const ListDataDeletionJobsInputSchema = lazyInput("ListDataDeletionJobsRequest") as v.GenericSchema<
   unknown,
   ListDataDeletionJobsInput
 >;
 /** A job name alone (1-63 characters, letters, digits, `-` and `_`, starting with a letter or digit). */
-export const JobNameSchema = shapeSchema("Name", true) as v.GenericSchema<unknown, string>;
+export const JobNameSchema = lazyInput("Name") as v.GenericSchema<unknown, string>;

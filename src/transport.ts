@@ -119,7 +119,7 @@ export class Transport {
       );
     }
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
-    this.streamUploads = options.streamUploads ?? false;
+    this.streamUploads = options.streamUploads === true;
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.sleep = options.sleep ?? abortableSleep;
@@ -171,25 +171,24 @@ export class Transport {
         attempt,
         headers: redactHeaders(signed.headers),
       });
-      const init: RequestInit & { duplex?: "half" } = {
+      const body = request.body;
+      const stream = this.streamUploads && body instanceof Uint8Array;
+      if (stream) signed.headers.set("content-length", `${body.length}`);
+      const response = await this.fetchFn(signed.url, {
         method: request.method,
         headers: signed.headers,
-        body: (request.body ?? null) as BodyInit | null,
-        signal: controller.signal,
-      };
-      const bytes = request.body;
-      if (this.streamUploads && bytes instanceof Uint8Array) {
         // A new stream each try, over the same bytes, so a retry re-sends all of them.
-        signed.headers.set("content-length", String(bytes.length));
-        init.body = new ReadableStream({
-          start(c) {
-            c.enqueue(bytes);
-            c.close();
-          },
-        });
-        init.duplex = "half";
-      }
-      const response = await this.fetchFn(signed.url, init);
+        body: stream
+          ? new ReadableStream({
+              start(c) {
+                c.enqueue(body);
+                c.close();
+              },
+            })
+          : ((body ?? null) as BodyInit | null),
+        signal: controller.signal,
+        ...(stream && { duplex: "half" }),
+      });
       this.logger?.debug?.(`${request.operation}: HTTP ${response.status} in ${Date.now() - started} ms`, {
         requestId:
           response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? undefined,
@@ -197,18 +196,16 @@ export class Transport {
       return await read(response);
     } catch (error) {
       if (signal?.aborted) throw new AbortError(signal.reason);
+      const { host } = new URL(request.url);
       if (timedOut) {
         throw new RequestTimeoutError(
-          `${request.operation}: no complete answer from ${new URL(request.url).host} within ${this.requestTimeoutMs} ms`,
+          `${request.operation}: no complete answer from ${host} within ${this.requestTimeoutMs} ms`,
           error,
         );
       }
       if (error instanceof DataDeletionError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      throw new NetworkError(
-        `${request.operation}: ${request.method} ${new URL(request.url).host} failed: ${reason}`,
-        error,
-      );
+      throw new NetworkError(`${request.operation}: ${request.method} ${host} failed: ${reason}`, error);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);

@@ -31,6 +31,7 @@ test("src/model.ts is exactly what the botocore model says (regenerate with bun 
     JSON.parse(JSON.stringify(derived.operations)),
   );
   expect({ ...model.serviceMetadata }).toEqual(derived.serviceMetadata as never);
+  expect(model.targetPrefix).toBe(derived.serviceMetadata.targetPrefix as never);
 });
 
 // One valid example per leaf shape; everything else about the cases comes from the model.
