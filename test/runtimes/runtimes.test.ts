@@ -2,6 +2,7 @@
 // runtime, all against one emulator. Node and Bun import the built package by name, Deno through its import
 // map (the JSR export), workerd runs a Worker bundle in miniflare.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -22,8 +23,12 @@ beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   await buildLibrary(join(ROOT, "dist/lib"));
   await build({
-    entryPoints: [join(ROOT, "test/runtimes/node/entry.ts")],
-    outfile: join(OUT, "node-entry.mjs"),
+    entryPoints: {
+      "node-entry": join(ROOT, "test/runtimes/node/entry.ts"),
+      "node-uploads": join(ROOT, "test/runtimes/node/uploads.ts"),
+    },
+    outdir: OUT,
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",
@@ -69,6 +74,40 @@ describe("runtime matrix", () => {
       ROOT,
     );
     expectDeleted(result, "node");
+  });
+
+  test("Node's fetch gets streamed uploads: resets and dropped answers still leave every object intact", async () => {
+    const faulty = await startEmulator({
+      port: 0,
+      jobSeconds: 0,
+      faults: { resetRate: 0.15, dropResponseRate: 0.15, failRate: 0.1, seed: 11 },
+    });
+    try {
+      const { stdout, stderr, code } = await runProcess(
+        [
+          "node",
+          join(OUT, "node-uploads.mjs"),
+          JSON.stringify({ endpoint: faulty.endpoint, bucket: faulty.emulator.bucket, count: 25 }),
+        ],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? "" } },
+      );
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const { sent, retries } = JSON.parse(stdout.trim()) as {
+        sent: { key: string; sha256: string }[];
+        retries: number;
+      };
+      expect(sent).toHaveLength(25);
+      const objects = faulty.emulator.state.buckets.get(faulty.emulator.bucket);
+      for (const { key, sha256 } of sent) {
+        const body = objects?.get(key)?.body as Uint8Array;
+        expect(createHash("sha256").update(body).digest("hex")).toBe(sha256);
+      }
+      // The faults did hit the streamed PUTs, and each retry sent a fresh stream of the same bytes.
+      expect(retries).toBeGreaterThan(5);
+    } finally {
+      faulty.close();
+    }
   });
 
   test("Bun imports the built package by name", async () => {
