@@ -27128,13 +27128,13 @@ var Transport = class {
     signal?.addEventListener("abort", onAbort, { once: true });
     const started = Date.now();
     try {
+      const body = request2.body;
+      const stream = this.streamUploads && body instanceof Uint8Array;
+      if (stream) signed.headers.set("content-length", `${body.length}`);
       this.logger?.debug?.(`${request2.operation}: ${request2.method} ${request2.url}`, {
         attempt,
         headers: redactHeaders(signed.headers)
       });
-      const body = request2.body;
-      const stream = this.streamUploads && body instanceof Uint8Array;
-      if (stream) signed.headers.set("content-length", `${body.length}`);
       const response = await this.fetchFn(signed.url, {
         method: request2.method,
         headers: signed.headers,

