@@ -22,6 +22,8 @@ interface RawShape {
   sensitive?: boolean;
 }
 
+const INPUT_TYPES = ["string", "integer", "list", "structure"];
+
 /** The constraint tables src/model.ts holds, derived from a botocore model. */
 export function deriveModel(modelText: string) {
   const model = JSON.parse(modelText) as {
@@ -39,6 +41,10 @@ export function deriveModel(modelText: string) {
     if (shapes[name] || outputShapes[name]) return;
     const raw = model.shapes[name];
     if (!raw) throw new Error(`shape ${name} is referenced but missing`);
+    // src/schemas.ts turns input shapes into validators for these types only; checked here, not at runtime.
+    if (into === shapes && !INPUT_TYPES.includes(raw.type)) {
+      throw new Error(`input shape ${name} has type ${raw.type}, which src/schemas.ts cannot validate`);
+    }
     const out: Record<string, unknown> = { type: raw.type };
     for (const key of ["min", "max", "pattern", "required", "sensitive"] as const) {
       if (raw[key] !== undefined) out[key] = raw[key];

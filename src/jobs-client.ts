@@ -152,11 +152,11 @@ export class DataDeletionJobsClient {
     this.transport = new Transport({
       region,
       credentials,
-      ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
-      ...(config.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: config.requestTimeoutMs }),
-      ...(config.fetch ? { fetch: config.fetch } : {}),
+      maxAttempts: config.maxAttempts,
+      requestTimeoutMs: config.requestTimeoutMs,
+      fetch: config.fetch,
       streamUploads: config.streamUploads ?? (!config.fetch && fetchIsUndici()),
-      ...(config.logger ? { logger: config.logger } : {}),
+      logger: config.logger,
       now: () => new Date(this.clock.now()),
       sleep: this.clock.sleep,
       random: this.clock.random,
@@ -246,10 +246,11 @@ export class DataDeletionJobsClient {
     const seen = new Set<string>();
     do {
       const page = await this.listDataDeletionJobs(
+        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
         {
-          ...(input.datasetGroupArn ? { datasetGroupArn: input.datasetGroupArn } : {}),
-          ...(input.pageSize ? { maxResults: input.pageSize } : {}),
-          ...(nextToken ? { nextToken } : {}),
+          datasetGroupArn: input.datasetGroupArn || undefined,
+          maxResults: input.pageSize || undefined,
+          nextToken: nextToken || undefined,
         },
         options,
       );
@@ -275,8 +276,7 @@ export class DataDeletionJobsClient {
     return pollJob(
       dataDeletionJobArn,
       async (signal) =>
-        (await this.describeDataDeletionJob({ dataDeletionJobArn }, signal ? { signal } : {}))
-          .dataDeletionJob,
+        (await this.describeDataDeletionJob({ dataDeletionJobArn }, { signal })).dataDeletionJob,
       options,
       this.clock,
     );
@@ -289,7 +289,7 @@ export class DataDeletionJobsClient {
     jobName: string,
     signal?: AbortSignal,
   ): Promise<DataDeletionJob | undefined> {
-    const options = signal ? { signal } : {};
+    const options = { signal };
     const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
     try {
       const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);

@@ -95,7 +95,7 @@ export async function runDeleteUsers(
   const maxPending = input.maxPendingJobs ?? 5;
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
-  const callOptions = signal ? { signal } : {};
+  const callOptions = { signal };
 
   const prepared = await prepareUsers(input.users, input.maxFileBytes);
   const count = prepared.files.length;
@@ -173,12 +173,12 @@ export async function runDeleteUsers(
             (
               await client.describeDataDeletionJob(
                 { dataDeletionJobArn: result.dataDeletionJobArn },
-                s ? { signal: s } : {},
+                { signal: s },
               )
             ).dataDeletionJob,
           {
             ...waitOptions,
-            ...(signal ? { signal } : {}),
+            signal,
             onPoll: (event) => {
               waitOptions.onPoll?.(event);
               input.onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
@@ -228,10 +228,7 @@ async function countPending(
   signal?: AbortSignal,
 ) {
   let pending = 0;
-  for await (const job of client.paginateDataDeletionJobs(
-    { datasetGroupArn, pageSize: 100 },
-    signal ? { signal } : {},
-  )) {
+  for await (const job of client.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, { signal })) {
     if (job.status === "PENDING" && job.jobName !== except) pending++;
   }
   return pending;

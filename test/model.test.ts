@@ -34,6 +34,18 @@ test("src/model.ts is exactly what the botocore model says (regenerate with bun 
   expect(model.targetPrefix).toBe(derived.serviceMetadata.targetPrefix as never);
 });
 
+test("the generator refuses an input shape of a type the validators do not handle", () => {
+  const raw = JSON.parse(MODEL_TEXT);
+  // A blob member in an input is what a model change could bring; output shapes may hold any type.
+  raw.shapes.Name = { type: "blob" };
+  expect(() => deriveModel(JSON.stringify(raw))).toThrow(
+    "input shape Name has type blob, which src/schemas.ts cannot validate",
+  );
+  expect(Object.values(derived.outputShapes).some((s) => (s as { type: string }).type === "timestamp")).toBe(
+    true,
+  );
+});
+
 // One valid example per leaf shape; everything else about the cases comes from the model.
 const VALID: Record<string, unknown> = {
   Name: "job-1_a",
