@@ -26178,6 +26178,10 @@ function awsEnvironment(env = readEnvironment()) {
 function fetchIsUndici() {
   return typeof globalThis.process?.versions?.undici === "string";
 }
+function nodeSha256Hex(bytes) {
+  const node = globalThis.process?.getBuiltinModule?.("crypto");
+  return node?.createHash("sha256").update(bytes).digest("hex");
+}
 
 // src/model.ts
 var targetPrefix = "AmazonPersonalize";
@@ -26761,8 +26765,6 @@ function shapeSchema(name, withGuideRules) {
       }
       return strictObject(entries, "must be an object with only the members the service knows");
     }
-    default:
-      throw new Error(`shape ${name}: unsupported type ${shape.type}`);
   }
 }
 var SENSITIVE_FIELDS = /* @__PURE__ */ new Set(["tagKey", "tagValue"]);
@@ -26806,12 +26808,15 @@ function validate(schema, input, context3, prefix = "") {
 }
 var built = {};
 var lazyInput = (name) => lazy(() => built[name] ??= shapeSchema(name, true));
-var CreateDataDeletionJobInputSchema = lazyInput("CreateDataDeletionJobRequest");
-var DescribeDataDeletionJobInputSchema = lazyInput(
+var CreateDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
+  "CreateDataDeletionJobRequest"
+);
+var DescribeDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
   "DescribeDataDeletionJobRequest"
 );
-var ListDataDeletionJobsInputSchema = lazyInput("ListDataDeletionJobsRequest");
-var JobNameSchema = lazyInput("Name");
+var ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
+  "ListDataDeletionJobsRequest"
+);
 
 // node_modules/aws4fetch/dist/aws4fetch.esm.mjs
 var encoder2 = new TextEncoder();
@@ -27302,11 +27307,11 @@ var DataDeletionJobsClient = class {
     this.transport = new Transport({
       region,
       credentials,
-      ...config.maxAttempts === void 0 ? {} : { maxAttempts: config.maxAttempts },
-      ...config.requestTimeoutMs === void 0 ? {} : { requestTimeoutMs: config.requestTimeoutMs },
-      ...config.fetch ? { fetch: config.fetch } : {},
+      maxAttempts: config.maxAttempts,
+      requestTimeoutMs: config.requestTimeoutMs,
+      fetch: config.fetch,
       streamUploads: config.streamUploads ?? (!config.fetch && fetchIsUndici()),
-      ...config.logger ? { logger: config.logger } : {},
+      logger: config.logger,
       now: () => new Date(this.clock.now()),
       sleep: this.clock.sleep,
       random: this.clock.random
@@ -27377,10 +27382,11 @@ var DataDeletionJobsClient = class {
     const seen = /* @__PURE__ */ new Set();
     do {
       const page = await this.listDataDeletionJobs(
+        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
         {
-          ...input.datasetGroupArn ? { datasetGroupArn: input.datasetGroupArn } : {},
-          ...input.pageSize ? { maxResults: input.pageSize } : {},
-          ...nextToken ? { nextToken } : {}
+          datasetGroupArn: input.datasetGroupArn || void 0,
+          maxResults: input.pageSize || void 0,
+          nextToken: nextToken || void 0
         },
         options
       );
@@ -27400,7 +27406,7 @@ var DataDeletionJobsClient = class {
     validate(DescribeDataDeletionJobInputSchema, { dataDeletionJobArn }, "waitForDataDeletionJob");
     return pollJob(
       dataDeletionJobArn,
-      async (signal) => (await this.describeDataDeletionJob({ dataDeletionJobArn }, signal ? { signal } : {})).dataDeletionJob,
+      async (signal) => (await this.describeDataDeletionJob({ dataDeletionJobArn }, { signal })).dataDeletionJob,
       options,
       this.clock
     );
@@ -27408,7 +27414,7 @@ var DataDeletionJobsClient = class {
   // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
   // the list is searched.
   async findJobByName(datasetGroupArn, jobName, signal) {
-    const options = signal ? { signal } : {};
+    const options = { signal };
     const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
     try {
       const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
@@ -27482,7 +27488,7 @@ async function sha256Hex(bytes) {
 }
 var EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 async function putObjectOnce(target, bucket, key, body, options = {}) {
-  const sha256 = await sha256Hex(body);
+  const sha256 = target.sha256?.(body) ?? await sha256Hex(body);
   const headers = {
     "content-type": "text/csv",
     "x-amz-content-sha256": sha256,
@@ -27564,7 +27570,7 @@ async function runDeleteUsers(client, input) {
   const maxPending = input.maxPendingJobs ?? 5;
   const waitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
-  const callOptions = signal ? { signal } : {};
+  const callOptions = { signal };
   const prepared = await prepareUsers(input.users, input.maxFileBytes);
   const count = prepared.files.length;
   input.onProgress?.({
@@ -27634,11 +27640,11 @@ async function runDeleteUsers(client, input) {
           result.dataDeletionJobArn,
           async (s) => (await client.describeDataDeletionJob(
             { dataDeletionJobArn: result.dataDeletionJobArn },
-            s ? { signal: s } : {}
+            { signal: s }
           )).dataDeletionJob,
           {
             ...waitOptions,
-            ...signal ? { signal } : {},
+            signal,
             onPoll: (event) => {
               waitOptions.onPoll?.(event);
               input.onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
@@ -27682,10 +27688,7 @@ async function runDeleteUsers(client, input) {
 }
 async function countPending(client, datasetGroupArn, except, signal) {
   let pending = 0;
-  for await (const job of client.paginateDataDeletionJobs(
-    { datasetGroupArn, pageSize: 100 },
-    signal ? { signal } : {}
-  )) {
+  for await (const job of client.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, { signal })) {
     if (job.status === "PENDING" && job.jobName !== except) pending++;
   }
   return pending;
@@ -27729,7 +27732,7 @@ async function prepareUsers(users, maxFileBytes) {
 var DataDeletionClient = class extends DataDeletionJobsClient {
   /** @internal Where S3 requests go. */
   get s3() {
-    return { transport: this.transport, endpoint: this.s3Endpoint };
+    return { transport: this.transport, endpoint: this.s3Endpoint, sha256: nodeSha256Hex };
   }
   /**
    * Prepares the ids (unless already prepared) and uploads the deletion file(s) with SHA-256-signed,

@@ -20,6 +20,8 @@ export interface SmokeResult {
   userGone: boolean;
   bytes: number;
   uploadBody: string;
+  /** Who hashed the upload's payload: WebCrypto, or the runtime's node:crypto where it has one. */
+  payloadHash: string;
 }
 
 export async function smoke(lib: typeof Library, target: SmokeTarget): Promise<SmokeResult> {
@@ -39,6 +41,13 @@ export async function smoke(lib: typeof Library, target: SmokeTarget): Promise<S
   // What the runtime's own fetch is handed for the upload: Node's gets a stream with its length (faster
   // there), every other runtime the bytes. The emulator refuses an upload without Content-Length, as S3 does.
   const runtimeFetch = globalThis.fetch;
+  const subtle = crypto.subtle;
+  const digest = subtle.digest;
+  let payloadHash = "node:crypto";
+  subtle.digest = function (this: SubtleCrypto, algorithm, data) {
+    if ((data as ArrayBufferView).byteLength === csv.bytes) payloadHash = "webcrypto";
+    return digest.call(this, algorithm, data);
+  } as typeof digest;
   let uploadBody = "none";
   globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
     if (init?.method === "PUT")
@@ -57,6 +66,7 @@ export async function smoke(lib: typeof Library, target: SmokeTarget): Promise<S
     });
   } finally {
     globalThis.fetch = runtimeFetch;
+    subtle.digest = digest;
   }
   const jobName = `smoke-${target.runtime}-${Date.now()}`;
   const { dataDeletionJobArn } = await client.createDataDeletionJob({
@@ -99,5 +109,6 @@ export async function smoke(lib: typeof Library, target: SmokeTarget): Promise<S
     userGone: !users.includes(target.userId),
     bytes: upload.bytes,
     uploadBody,
+    payloadHash,
   };
 }
