@@ -256,7 +256,7 @@ const csvPath = join(OUT, "users-50mb.csv");
 }
 const csv: Record<string, { mbPerSecond: Stat; peakMB: Stat }> = {};
 const csvSamples: Record<string, { mbPerSecond: number[]; peakMB: number[] }> = {};
-for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+for (let i = 0; i < (QUICK ? 2 : 7); i++) {
   for (const mode of ["ours", "papaparse", "scan"]) {
     const r = JSON.parse(run([NODE, join(OUT, "csv.mjs"), mode, csvPath]));
     const s = csvSamples[mode] ?? { mbPerSecond: [], peakMB: [] };
@@ -295,7 +295,7 @@ for (const [runtime, bin] of [
   ["bun", BUN],
 ] as const) {
   const up: Record<string, number[]> = {};
-  for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+  for (let i = 0; i < (QUICK ? 2 : 7); i++) {
     for (const mode of ["ours", "sdk"]) {
       push(
         up,
