@@ -2,7 +2,7 @@
 // client first PUTs a one-line file, so one-time costs (module loading, the first fetch) stay out of the
 // throughput: they are what the cold-start figures measure.
 import { createHash } from "node:crypto";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DataDeletionClient } from "personalize-data-deletion";
 
 const [mode, endpoint, bucket] = process.argv.slice(2) as [string, string, string];
@@ -43,11 +43,12 @@ await upload(small, `${key}.warm-up`);
 const started = performance.now();
 await upload(body, key);
 const seconds = (performance.now() - started) / 1000;
-const back = await new S3Client({ region: "us-east-1", endpoint, forcePathStyle: true, credentials }).send(
-  new GetObjectCommand({ Bucket: bucket, Key: key }),
-);
+const reader = new S3Client({ region: "us-east-1", endpoint, forcePathStyle: true, credentials });
+const back = await reader.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
 const got = createHash("sha256")
   .update(await (back.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())
   .digest("hex");
 if (got !== expected) throw new Error("uploaded bytes differ");
+// Checked, then removed: 50 MB objects piling up in the shared server would slow later runs, not this one.
+await reader.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 console.log(JSON.stringify({ mode, seconds, mbPerSecond: body.length / 1e6 / seconds }));

@@ -1,4 +1,6 @@
 import * as v from "valibot";
+import { nodeSha256Hex } from "../env.ts";
+import { sha256Hex } from "../s3.ts";
 import { inputSchema } from "../schemas.ts";
 import { checkSignature } from "./sigv4-check.ts";
 import {
@@ -366,7 +368,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const claimed = request.headers.get("x-amz-content-sha256") ?? "";
       const sha256 = /^[0-9a-f]{64}$/.test(claimed)
         ? claimed
-        : hex(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>));
+        : (nodeSha256Hex(body) ?? (await sha256Hex(body)));
       const meta: Record<string, string> = {};
       for (const [name, value] of request.headers) if (name.startsWith("x-amz-meta-")) meta[name] = value;
       objects.set(key, {

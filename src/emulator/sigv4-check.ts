@@ -1,4 +1,6 @@
 import { AwsV4Signer } from "aws4fetch";
+import { nodeSha256Hex } from "../env.ts";
+import { sha256Hex } from "../s3.ts";
 
 /** Why a request's signature was refused, in the words AWS uses. */
 export interface SignatureProblem {
@@ -15,10 +17,6 @@ function parseAmzDate(value: string): number {
   if (!m) return Number.NaN;
   const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
   return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
-}
-
-function hex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
@@ -69,7 +67,7 @@ export async function checkSignature(
   }
   const claimedHash = request.headers.get("x-amz-content-sha256");
   if (claimedHash && /^[0-9a-f]{64}$/.test(claimedHash)) {
-    const actual = hex(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>));
+    const actual = nodeSha256Hex(body) ?? (await sha256Hex(body));
     if (actual !== claimedHash) {
       return {
         kind: "payload-hash",

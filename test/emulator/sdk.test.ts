@@ -315,6 +315,32 @@ describe("robustness", () => {
     expect(missing.name).toBe("NotFound");
   });
 
+  test("a PUT whose bytes differ from its signed SHA-256 is 400 XAmzContentSHA256Mismatch, and stores nothing", async () => {
+    const claimed = new TextEncoder().encode("USER_ID\nuser-001\n");
+    const sent = new TextEncoder().encode("USER_ID\nuser-002\n");
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", claimed));
+    const signed = await new AwsV4Signer({
+      url: `${running.endpoint}/sdk-bucket/altered.csv`,
+      method: "PUT",
+      headers: {
+        "x-amz-content-sha256": Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+      },
+      ...creds,
+      service: "s3",
+      region: "us-east-1",
+    }).sign();
+    const res = await fetch(signed.url, { method: "PUT", headers: signed.headers, body: sent });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("<Code>XAmzContentSHA256Mismatch</Code>");
+    const missing = await s3()
+      .send(new HeadObjectCommand({ Bucket: "sdk-bucket", Key: "altered.csv" }))
+      .catch((e) => e);
+    expect(missing.name).toBe("NotFound");
+    // The same signed request with the bytes it claims is stored.
+    const ok = await fetch(signed.url, { method: "PUT", headers: signed.headers, body: claimed });
+    expect(ok.status).toBe(200);
+  });
+
   test("state survives a restart with --data-dir, jobs resume their clock", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pdd-emulator-"));
     try {
