@@ -27484,11 +27484,11 @@ function hex(digest) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 async function sha256Hex(bytes) {
-  return hex(await crypto.subtle.digest("SHA-256", bytes));
+  return nodeSha256Hex(bytes) ?? hex(await crypto.subtle.digest("SHA-256", bytes));
 }
 var EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 async function putObjectOnce(target, bucket, key, body, options = {}) {
-  const sha256 = target.sha256?.(body) ?? await sha256Hex(body);
+  const sha256 = await sha256Hex(body);
   const headers = {
     "content-type": "text/csv",
     "x-amz-content-sha256": sha256,
@@ -27732,7 +27732,7 @@ async function prepareUsers(users, maxFileBytes) {
 var DataDeletionClient = class extends DataDeletionJobsClient {
   /** @internal Where S3 requests go. */
   get s3() {
-    return { transport: this.transport, endpoint: this.s3Endpoint, sha256: nodeSha256Hex };
+    return { transport: this.transport, endpoint: this.s3Endpoint };
   }
   /**
    * Prepares the ids (unless already prepared) and uploads the deletion file(s) with SHA-256-signed,

@@ -1,5 +1,4 @@
 import { type PreparedDeletionFile, serializeUserIds } from "./deletion-file.ts";
-import { nodeSha256Hex } from "./env.ts";
 import { ValidationError } from "./errors.ts";
 import { type CallOptions, DataDeletionJobsClient } from "./jobs-client.ts";
 import { deleteObject, formatS3Uri, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
@@ -48,7 +47,7 @@ export async function prepareUsers(users: UsersInput, maxFileBytes?: number): Pr
 export class DataDeletionClient extends DataDeletionJobsClient {
   /** @internal Where S3 requests go. */
   get s3(): S3Target {
-    return { transport: this.transport, endpoint: this.s3Endpoint, sha256: nodeSha256Hex };
+    return { transport: this.transport, endpoint: this.s3Endpoint };
   }
 
   /**

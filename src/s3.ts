@@ -1,3 +1,4 @@
+import { nodeSha256Hex } from "./env.ts";
 import { ConflictError, S3Error, ValidationError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 
@@ -55,8 +56,6 @@ export interface S3Target {
   transport: Transport;
   /** A custom endpoint such as `http://127.0.0.1:4566`; AWS when absent. */
   endpoint?: string | undefined;
-  /** A faster hex SHA-256 than WebCrypto's, where the runtime has one; `undefined` falls back to WebCrypto. */
-  sha256?: ((bytes: Uint8Array) => string | undefined) | undefined;
 }
 
 /** The URL of an object (or of the bucket when `key` is empty). */
@@ -93,9 +92,9 @@ function hex(digest: ArrayBuffer): string {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Hex SHA-256 of `bytes` (WebCrypto). */
+/** Hex SHA-256 of `bytes`: the runtime's `node:crypto` where it has one (see `nodeSha256Hex`), else WebCrypto. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return nodeSha256Hex(bytes) ?? hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
 }
 
 // Bodiless requests sign the SHA-256 of nothing too, rather than aws4fetch's UNSIGNED-PAYLOAD default.
@@ -121,7 +120,7 @@ export async function putObjectOnce(
   body: Uint8Array,
   options: PutOnceOptions = {},
 ): Promise<{ created: boolean; sha256: string }> {
-  const sha256 = target.sha256?.(body) ?? (await sha256Hex(body));
+  const sha256 = await sha256Hex(body);
   const headers: Record<string, string> = {
     "content-type": "text/csv",
     "x-amz-content-sha256": sha256,

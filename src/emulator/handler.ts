@@ -1,5 +1,4 @@
 import * as v from "valibot";
-import { nodeSha256Hex } from "../env.ts";
 import { sha256Hex } from "../s3.ts";
 import { inputSchema } from "../schemas.ts";
 import { checkSignature } from "./sigv4-check.ts";
@@ -366,9 +365,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       }
       // A payload hash in the signature was checked against the body already; no need to hash it twice.
       const claimed = request.headers.get("x-amz-content-sha256") ?? "";
-      const sha256 = /^[0-9a-f]{64}$/.test(claimed)
-        ? claimed
-        : (nodeSha256Hex(body) ?? (await sha256Hex(body)));
+      const sha256 = /^[0-9a-f]{64}$/.test(claimed) ? claimed : await sha256Hex(body);
       const meta: Record<string, string> = {};
       for (const [name, value] of request.headers) if (name.startsWith("x-amz-meta-")) meta[name] = value;
       objects.set(key, {

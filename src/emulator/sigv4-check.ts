@@ -1,5 +1,4 @@
 import { AwsV4Signer } from "aws4fetch";
-import { nodeSha256Hex } from "../env.ts";
 import { sha256Hex } from "../s3.ts";
 
 /** Why a request's signature was refused, in the words AWS uses. */
@@ -67,7 +66,7 @@ export async function checkSignature(
   }
   const claimedHash = request.headers.get("x-amz-content-sha256");
   if (claimedHash && /^[0-9a-f]{64}$/.test(claimedHash)) {
-    const actual = nodeSha256Hex(body) ?? (await sha256Hex(body));
+    const actual = await sha256Hex(body);
     if (actual !== claimedHash) {
       return {
         kind: "payload-hash",
