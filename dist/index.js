@@ -25835,520 +25835,6 @@ var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults
 // node_modules/@actions/github/lib/github.js
 var context2 = new Context();
 
-// src/errors.ts
-var DataDeletionError = class extends Error {
-  constructor(message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.retryable = options.retryable ?? false;
-  }
-  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
-  toJSON() {
-    return { ...this, name: this.name, message: this.message };
-  }
-};
-var ValidationError = class extends DataDeletionError {
-  constructor(issues, context3) {
-    const first = issues[0];
-    const head = first ? `${first.path}: ${first.rule}, received ${first.received}` : "invalid input";
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-    super(`${context3 ? `${context3}: ` : ""}${head}${more}`);
-    this.issues = issues;
-  }
-};
-var ConfigurationError = class extends DataDeletionError {
-};
-var CsvError = class extends DataDeletionError {
-  constructor(reason, line, file) {
-    const where = [file, line === void 0 ? void 0 : `line ${line}`].filter(Boolean).join(" ");
-    super(where ? `${where}: ${reason}` : reason);
-    this.line = line;
-    this.file = file;
-    this.reason = reason;
-  }
-};
-var ServiceError = class extends DataDeletionError {
-  constructor(message, details) {
-    super(message, { retryable: details.retryable ?? false });
-    if (details.code) this.name = details.code;
-    this.httpStatus = details.httpStatus;
-    this.requestId = details.requestId;
-  }
-};
-var InvalidInputException = class extends ServiceError {
-};
-var LimitExceededException = class extends ServiceError {
-};
-var ResourceAlreadyExistsException = class extends ServiceError {
-};
-var ResourceInUseException = class extends ServiceError {
-};
-var ResourceNotFoundException = class extends ServiceError {
-};
-var TooManyTagsException = class extends ServiceError {
-};
-var InvalidNextTokenException = class extends ServiceError {
-};
-var S3Error = class extends ServiceError {
-};
-var NetworkError = class extends DataDeletionError {
-  constructor(message, cause) {
-    super(message, { cause, retryable: true });
-  }
-};
-var RequestTimeoutError = class extends NetworkError {
-};
-var AbortError = class extends DataDeletionError {
-  constructor(cause) {
-    super("the operation was aborted", { cause });
-  }
-};
-var DataDeletionJobFailedError = class extends DataDeletionError {
-  constructor(job, context3 = {}) {
-    const kept = context3.keptAt ? `; its input is kept at ${context3.keptAt} so the job can be retried` : "";
-    super(
-      `data deletion job ${job.dataDeletionJobArn ?? "(unknown)"} FAILED: ${job.failureReason ?? "no reason given"}${kept}`
-    );
-    this.failureReason = job.failureReason;
-    this.dataDeletionJobArn = job.dataDeletionJobArn;
-    this.job = job;
-    this.jobs = context3.jobs;
-    this.keptAt = context3.keptAt;
-  }
-};
-var WaiterTimeoutError = class extends DataDeletionError {
-  constructor(dataDeletionJobArn, lastStatus, elapsedMs) {
-    super(
-      `gave up waiting for ${dataDeletionJobArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); the job goes on: deletion jobs can take up to a day`
-    );
-    this.dataDeletionJobArn = dataDeletionJobArn;
-    this.lastStatus = lastStatus;
-    this.elapsedMs = elapsedMs;
-  }
-};
-var ConflictError = class extends DataDeletionError {
-};
-
-// src/deletion-file.ts
-var DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
-var MAX_USER_ID_LENGTH = 256;
-var HEADER = new TextEncoder().encode("USER_ID\n");
-var NEWLINE = 10;
-var SLACK = 2048;
-var BATCH = 64;
-var encoder = new TextEncoder();
-var DeletionFileBuilder = class {
-  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
-  constructor(options = {}, sizeHint = 0) {
-    this.sizeHint = sizeHint;
-    // Where each file starts in `buffer`.
-    this.starts = [0];
-    this.pos = HEADER.length;
-    // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
-    // so that a probe touches one cache line.
-    this.table = new Uint32Array(2 << 12);
-    this.size = 0;
-    // Lines written but not yet settled: (offset, length, hash) each.
-    this.batch = new Uint32Array(3 * BATCH);
-    this.batched = 0;
-    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
-    this.touched = 0;
-    this.userCount = 0;
-    this.duplicateCount = 0;
-    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
-      throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
-    }
-    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
-    this.buffer.set(HEADER);
-  }
-  /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
-  add(rawId, line) {
-    const id = rawId.trim();
-    if (id === "") return;
-    const text = lineFor(id, line);
-    this.commit(encoder.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
-  }
-  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
-  room(bytes) {
-    const needed = this.pos + bytes + HEADER.length;
-    if (needed > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
-      grown.set(this.buffer.subarray(0, this.pos));
-      this.buffer = grown;
-    }
-    return this.buffer;
-  }
-  /**
-   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
-   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
-   * the counts are exact only after `flush` or `finish`.
-   */
-  commit(length, line, hash2 = hashBytes(this.buffer, this.pos, length)) {
-    if (length + HEADER.length > this.maxFileBytes) {
-      throw new CsvError(
-        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
-        line
-      );
-    }
-    const start = this.starts[this.starts.length - 1];
-    if (this.pos - start + length > this.maxFileBytes) {
-      const at = this.pos;
-      this.flush();
-      this.buffer.copyWithin(this.pos, at, at + length);
-      if (this.pos - start + length > this.maxFileBytes) {
-        const slot = this.find(this.pos, length, hash2);
-        if (slot >= 0) {
-          this.duplicateCount++;
-          return;
-        }
-        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
-        this.buffer.set(HEADER, this.pos);
-        this.starts.push(this.pos);
-        this.pos += HEADER.length;
-        this.insert(-1 - slot, this.pos, hash2);
-        this.pos += length;
-        return;
-      }
-    }
-    const j = 3 * this.batched;
-    this.batch[j] = this.pos;
-    this.batch[j + 1] = length;
-    this.batch[j + 2] = hash2;
-    this.pos += length;
-    if (++this.batched === BATCH) this.flush();
-  }
-  /**
-   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
-   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
-   * line in turn spent most of its time waiting on memory.
-   */
-  flush() {
-    const n = 3 * this.batched;
-    if (n === 0) return;
-    this.batched = 0;
-    const batch = this.batch;
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
-    let touched = 0;
-    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
-    this.touched = touched;
-    const end = batch[n - 3] + batch[n - 2];
-    let shift = 0;
-    for (let j = 0; j < n; j += 3) {
-      const at = batch[j] - shift;
-      const length = batch[j + 1];
-      const hash2 = batch[j + 2];
-      const slot = this.find(at, length, hash2);
-      if (slot >= 0) {
-        this.duplicateCount++;
-        this.buffer.copyWithin(at, at + length, end - shift);
-        shift += length;
-      } else this.insert(-1 - slot, at, hash2);
-    }
-    this.pos = end - shift;
-  }
-  // Keeps the line at `at` in entry `i` of the index.
-  insert(i, at, hash2) {
-    this.table[2 * i] = at + 1;
-    this.table[2 * i + 1] = hash2;
-    this.userCount++;
-    if (++this.size * 8 > this.table.length * 3)
-      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
-  }
-  reserve(count) {
-    let length = this.table.length;
-    while (count * 8 > length * 3) length *= 2;
-    if (length === this.table.length) return;
-    const old = this.table;
-    const table = new Uint32Array(length);
-    const mask = (length >>> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] === 0) continue;
-      let i = old[j + 1] & mask;
-      while (table[2 * i] !== 0) i = i + 1 & mask;
-      table[2 * i] = old[j];
-      table[2 * i + 1] = old[j + 1];
-    }
-    this.table = table;
-  }
-  /** Finishes and returns the files; throws when no id was added. */
-  finish() {
-    this.flush();
-    if (this.userCount === 0) throw new CsvError("the list holds no user ids");
-    this.table = new Uint32Array(0);
-    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
-    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
-  }
-  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
-  find(at, length, hash2) {
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
-    for (let i = hash2 & mask; ; i = i + 1 & mask) {
-      const slot = table[2 * i];
-      if (slot === 0) return -1 - i;
-      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
-    }
-  }
-};
-var FNV_OFFSET = 2166136261;
-var FNV_PRIME = 16777619;
-function hashBytes(bytes, start, length) {
-  let h = FNV_OFFSET;
-  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
-  return h >>> 0;
-}
-function sameLine(bytes, a, b, length) {
-  for (let i = 0; i < length; i++) {
-    if (bytes[a + i] !== bytes[b + i]) return false;
-  }
-  return bytes[a + length - 1] === NEWLINE;
-}
-function lineFor(id, line) {
-  checkId(id, line);
-  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
-` : `${id}
-`;
-}
-function needsQuotes(id) {
-  return id.includes(",") || id.includes('"');
-}
-function checkId(id, line) {
-  const control = /[\u0000-\u001f\u007f]/.exec(id);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
-    throw new CsvError(`a user id must not contain control characters, found \\u${code}`, line);
-  }
-  if (id.length > MAX_USER_ID_LENGTH) {
-    let n = 0;
-    for (const _ of id) n++;
-    if (n > MAX_USER_ID_LENGTH) {
-      throw new CsvError(
-        `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`,
-        line
-      );
-    }
-  }
-}
-async function serializeUserIds(ids, options = {}) {
-  const builder = new DeletionFileBuilder(options);
-  let index = 0;
-  for await (const id of ids) {
-    index++;
-    if (typeof id !== "string") {
-      throw new CsvError(`user id number ${index} must be a string, received ${typeof id}`);
-    }
-    try {
-      builder.add(id);
-    } catch (error2) {
-      if (error2 instanceof CsvError) throw new CsvError(`user id number ${index}: ${error2.message}`);
-      throw error2;
-    }
-  }
-  return builder.finish();
-}
-
-// src/env.ts
-function readEnvironment() {
-  const g = globalThis;
-  try {
-    if (g.Deno?.env) return g.Deno.env.toObject();
-  } catch {
-  }
-  try {
-    if (g.process?.env) return g.process.env;
-  } catch {
-  }
-  return {};
-}
-function awsEnvironment(env = readEnvironment()) {
-  const get = (name) => {
-    const value = env[name];
-    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
-  };
-  return {
-    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
-    accessKeyId: get("AWS_ACCESS_KEY_ID"),
-    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
-    sessionToken: get("AWS_SESSION_TOKEN"),
-    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
-    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
-  };
-}
-function fetchIsUndici() {
-  return typeof globalThis.process?.versions?.undici === "string";
-}
-function nodeSha256Hex(bytes) {
-  const node = globalThis.process?.getBuiltinModule?.("crypto");
-  return node?.createHash("sha256").update(bytes).digest("hex");
-}
-
-// src/model.ts
-var targetPrefix = "AmazonPersonalize";
-var shapes = {
-  CreateDataDeletionJobRequest: {
-    type: "structure",
-    required: ["jobName", "datasetGroupArn", "dataSource", "roleArn"],
-    members: {
-      jobName: "Name",
-      datasetGroupArn: "Arn",
-      dataSource: "DataSource",
-      roleArn: "RoleArn",
-      tags: "Tags"
-    }
-  },
-  Name: {
-    type: "string",
-    min: 1,
-    max: 63,
-    pattern: "^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"
-  },
-  Arn: {
-    type: "string",
-    max: 256,
-    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+"
-  },
-  DataSource: {
-    type: "structure",
-    members: {
-      dataLocation: "S3Location"
-    }
-  },
-  S3Location: {
-    type: "string",
-    max: 256,
-    pattern: "(s3|http|https)://.+"
-  },
-  RoleArn: {
-    type: "string",
-    max: 256,
-    pattern: "arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
-  },
-  Tags: {
-    type: "list",
-    min: 0,
-    max: 200,
-    member: "Tag"
-  },
-  Tag: {
-    type: "structure",
-    required: ["tagKey", "tagValue"],
-    members: {
-      tagKey: "TagKey",
-      tagValue: "TagValue"
-    }
-  },
-  TagKey: {
-    type: "string",
-    min: 1,
-    max: 128,
-    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
-    sensitive: true
-  },
-  TagValue: {
-    type: "string",
-    min: 0,
-    max: 256,
-    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
-    sensitive: true
-  },
-  DescribeDataDeletionJobRequest: {
-    type: "structure",
-    required: ["dataDeletionJobArn"],
-    members: {
-      dataDeletionJobArn: "Arn"
-    }
-  },
-  ListDataDeletionJobsRequest: {
-    type: "structure",
-    members: {
-      datasetGroupArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  NextToken: {
-    type: "string",
-    max: 1500,
-    pattern: "\\p{ASCII}{0,1500}"
-  },
-  MaxResults: {
-    type: "integer",
-    min: 1,
-    max: 100
-  }
-};
-
-// src/json-protocol.ts
-var MODELED = {
-  InvalidInputException,
-  InvalidNextTokenException,
-  LimitExceededException,
-  ResourceAlreadyExistsException,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  TooManyTagsException
-};
-var THROTTLING = /* @__PURE__ */ new Set([
-  "ThrottlingException",
-  "ThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "SlowDown"
-]);
-function isRateLimitMessage(message) {
-  return /per second|rate|throttl|too many requests/i.test(message) && !/pending/i.test(message);
-}
-function parseJsonError(status, headers, bodyText) {
-  let body = {};
-  try {
-    const parsed = JSON.parse(bodyText);
-    if (parsed && typeof parsed === "object") body = parsed;
-  } catch {
-  }
-  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
-  const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
-  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
-  const requestId = headers.get("x-amzn-requestid") ?? void 0;
-  const retryable = status >= 500 || status === 429 || THROTTLING.has(code) || code === "LimitExceededException" && isRateLimitMessage(message);
-  const details = { httpStatus: status, requestId, retryable };
-  const Modeled = MODELED[code];
-  if (Modeled) return new Modeled(message, details);
-  return new ServiceError(message, { ...details, code });
-}
-function callPersonalize(transport, endpoint2, operation, input, signal) {
-  return transport.send(
-    {
-      service: "personalize",
-      operation,
-      method: "POST",
-      url: endpoint2,
-      headers: {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": `${targetPrefix}.${operation}`
-      },
-      body: JSON.stringify(input ?? {}),
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
-      try {
-        return text ? JSON.parse(text) : {};
-      } catch {
-        throw new ServiceError(`${operation}: the answer is not JSON`, {
-          httpStatus: response.status,
-          requestId: response.headers.get("x-amzn-requestid") ?? void 0,
-          retryable: true,
-          code: "MalformedResponse"
-        });
-      }
-    }
-  );
-}
-
 // node_modules/valibot/dist/index.mjs
 var store$4;
 var DEFAULT_CONFIG = {
@@ -26683,17 +26169,214 @@ function safeParse(schema, input, config$1) {
   };
 }
 
+// src/errors.ts
+var DataDeletionError = class extends Error {
+  constructor(message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+  }
+  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
+  toJSON() {
+    return { ...this, name: this.name, message: this.message };
+  }
+};
+var ValidationError = class extends DataDeletionError {
+  constructor(issues, context3) {
+    const first = issues[0];
+    const head = first ? `${first.path}: ${first.rule}, received ${first.received}` : "invalid input";
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    super(`${context3 ? `${context3}: ` : ""}${head}${more}`);
+    this.issues = issues;
+  }
+};
+var ConfigurationError = class extends DataDeletionError {
+};
+var CsvError = class extends DataDeletionError {
+  constructor(reason, line, file) {
+    const where = [file, line === void 0 ? void 0 : `line ${line}`].filter(Boolean).join(" ");
+    super(where ? `${where}: ${reason}` : reason);
+    this.line = line;
+    this.file = file;
+    this.reason = reason;
+  }
+};
+var ServiceError = class extends DataDeletionError {
+  constructor(message, details) {
+    super(message, { retryable: details.retryable ?? false });
+    if (details.code) this.name = details.code;
+    this.httpStatus = details.httpStatus;
+    this.requestId = details.requestId;
+  }
+};
+var InvalidInputException = class extends ServiceError {
+};
+var LimitExceededException = class extends ServiceError {
+};
+var ResourceAlreadyExistsException = class extends ServiceError {
+};
+var ResourceInUseException = class extends ServiceError {
+};
+var ResourceNotFoundException = class extends ServiceError {
+};
+var TooManyTagsException = class extends ServiceError {
+};
+var InvalidNextTokenException = class extends ServiceError {
+};
+var S3Error = class extends ServiceError {
+};
+var NetworkError = class extends DataDeletionError {
+  constructor(message, cause) {
+    super(message, { cause, retryable: true });
+  }
+};
+var RequestTimeoutError = class extends NetworkError {
+};
+var AbortError = class extends DataDeletionError {
+  constructor(cause) {
+    super("the operation was aborted", { cause });
+  }
+};
+var DataDeletionJobFailedError = class extends DataDeletionError {
+  constructor(job, context3 = {}) {
+    const kept = context3.keptAt ? `; its input is kept at ${context3.keptAt} so the job can be retried` : "";
+    super(
+      `data deletion job ${job.dataDeletionJobArn ?? "(unknown)"} FAILED: ${job.failureReason ?? "no reason given"}${kept}`
+    );
+    this.failureReason = job.failureReason;
+    this.dataDeletionJobArn = job.dataDeletionJobArn;
+    this.job = job;
+    this.jobs = context3.jobs;
+    this.keptAt = context3.keptAt;
+  }
+};
+var WaiterTimeoutError = class extends DataDeletionError {
+  constructor(dataDeletionJobArn, lastStatus, elapsedMs) {
+    super(
+      `gave up waiting for ${dataDeletionJobArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); the job goes on`
+    );
+    this.dataDeletionJobArn = dataDeletionJobArn;
+    this.lastStatus = lastStatus;
+    this.elapsedMs = elapsedMs;
+  }
+};
+var RoomTimeoutError = class extends DataDeletionError {
+  constructor(datasetGroupArn, jobName, pending, limit, elapsedMs) {
+    super(
+      `no room to create ${jobName} after ${Math.round(elapsedMs / 1e3)} s: ${pending} jobs of ${datasetGroupArn} PENDING, limit ${limit}`
+    );
+    this.datasetGroupArn = datasetGroupArn;
+    this.jobName = jobName;
+    this.pending = pending;
+    this.limit = limit;
+    this.elapsedMs = elapsedMs;
+  }
+};
+var ConflictError = class extends DataDeletionError {
+};
+
+// src/model.ts
+var targetPrefix = "AmazonPersonalize";
+var shapes = {
+  CreateDataDeletionJobRequest: {
+    type: "structure",
+    required: ["jobName", "datasetGroupArn", "dataSource", "roleArn"],
+    members: {
+      jobName: "Name",
+      datasetGroupArn: "Arn",
+      dataSource: "DataSource",
+      roleArn: "RoleArn",
+      tags: "Tags"
+    }
+  },
+  Name: {
+    type: "string",
+    min: 1,
+    max: 63,
+    pattern: "^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"
+  },
+  Arn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+"
+  },
+  DataSource: {
+    type: "structure",
+    members: {
+      dataLocation: "S3Location"
+    }
+  },
+  S3Location: {
+    type: "string",
+    max: 256,
+    pattern: "(s3|http|https)://.+"
+  },
+  RoleArn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+  },
+  Tags: {
+    type: "list",
+    min: 0,
+    max: 200,
+    member: "Tag"
+  },
+  Tag: {
+    type: "structure",
+    required: ["tagKey", "tagValue"],
+    members: {
+      tagKey: "TagKey",
+      tagValue: "TagValue"
+    }
+  },
+  TagKey: {
+    type: "string",
+    min: 1,
+    max: 128,
+    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    sensitive: true
+  },
+  TagValue: {
+    type: "string",
+    min: 0,
+    max: 256,
+    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    sensitive: true
+  },
+  DescribeDataDeletionJobRequest: {
+    type: "structure",
+    required: ["dataDeletionJobArn"],
+    members: {
+      dataDeletionJobArn: "Arn"
+    }
+  },
+  ListDataDeletionJobsRequest: {
+    type: "structure",
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  NextToken: {
+    type: "string",
+    max: 1500,
+    pattern: "\\p{ASCII}{0,1500}"
+  },
+  MaxResults: {
+    type: "integer",
+    min: 1,
+    max: 100
+  }
+};
+
 // src/schemas.ts
 var model = shapes;
 var GUIDE_RULES = {
-  "CreateDataDeletionJobRequest.datasetGroupArn": [datasetGroupArnRule()],
-  "ListDataDeletionJobsRequest.datasetGroupArn": [datasetGroupArnRule()],
-  "DescribeDataDeletionJobRequest.dataDeletionJobArn": [
-    regex(
-      /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:data-deletion-job\/[^/\s]+$/,
-      "must be a data deletion job ARN (arn:aws:personalize:REGION:ACCOUNT:data-deletion-job/NAME)"
-    )
-  ],
+  "CreateDataDeletionJobRequest.datasetGroupArn": [arnRule("dataset-group")],
+  "ListDataDeletionJobsRequest.datasetGroupArn": [arnRule("dataset-group")],
+  "DescribeDataDeletionJobRequest.dataDeletionJobArn": [arnRule("data-deletion-job")],
   "DataSource.dataLocation": [
     regex(
       /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S.*$/,
@@ -26705,10 +26388,10 @@ var GUIDE_RULES = {
   ]
 };
 var GUIDE_REQUIRED = /* @__PURE__ */ new Set(["DataSource.dataLocation"]);
-function datasetGroupArnRule() {
+function arnRule(resource) {
   return regex(
-    /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:dataset-group\/[^/\s]+$/,
-    "must be a dataset group ARN (arn:aws:personalize:REGION:ACCOUNT:dataset-group/NAME)"
+    new RegExp(`^arn:[a-z\\d-]+:personalize:[a-z0-9-]+:\\d{12}:${resource}/[^/\\s]+$`),
+    `must be a ${resource.replace(/-/g, " ")} ARN (arn:aws:personalize:REGION:ACCOUNT:${resource}/NAME)`
   );
 }
 function codePointLength(text) {
@@ -26818,8 +26501,34 @@ var ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
   "ListDataDeletionJobsRequest"
 );
 
+// src/retry.ts
+var DEFAULT_MAX_ATTEMPTS = 3;
+var BASE_DELAY_MS = 100;
+var MAX_DELAY_MS = 2e4;
+function backoffDelay(attempt, random) {
+  return Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+}
+var JSON_THROTTLING = /* @__PURE__ */ new Set([
+  "ThrottlingException",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException"
+]);
+var S3_TRANSIENT = /* @__PURE__ */ new Set(["SlowDown", "RequestTimeout", "InternalError"]);
+function isRateLimitMessage(message) {
+  return /per second|rate|throttl|too many requests/i.test(message) && !/pending/i.test(message);
+}
+function isRetryableJsonError(status, code, message) {
+  return status >= 500 || status === 429 || JSON_THROTTLING.has(code) || code === "LimitExceededException" && isRateLimitMessage(message);
+}
+function isRetryableS3Error(status, code) {
+  return status >= 500 || status === 429 || S3_TRANSIENT.has(code);
+}
+
 // node_modules/aws4fetch/dist/aws4fetch.esm.mjs
-var encoder2 = new TextEncoder();
+var encoder = new TextEncoder();
 var HOST_SERVICES = {
   appstream2: "appstream",
   cloudhsmv2: "cloudhsm",
@@ -26977,15 +26686,15 @@ var AwsV4Signer = class {
 async function hmac(key, string2) {
   const cryptoKey = await crypto.subtle.importKey(
     "raw",
-    typeof key === "string" ? encoder2.encode(key) : key,
+    typeof key === "string" ? encoder.encode(key) : key,
     { name: "HMAC", hash: { name: "SHA-256" } },
     false,
     ["sign"]
   );
-  return crypto.subtle.sign("HMAC", cryptoKey, encoder2.encode(string2));
+  return crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(string2));
 }
 async function hash(content) {
-  return crypto.subtle.digest("SHA-256", typeof content === "string" ? encoder2.encode(content) : content);
+  return crypto.subtle.digest("SHA-256", typeof content === "string" ? encoder.encode(content) : content);
 }
 var HEX_CHARS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"];
 function buf2hex(arrayBuffer) {
@@ -27049,14 +26758,15 @@ function guessServiceRegion(url, headers) {
 }
 
 // src/transport.ts
-var BASE_DELAY_MS = 100;
-var MAX_DELAY_MS = 2e4;
 var REDACTED = /* @__PURE__ */ new Set(["authorization", "x-amz-security-token", "x-amz-signature", "x-amz-credential"]);
 function redactHeaders(headers) {
   const out = {};
   const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
   for (const [name, value] of entries) out[name] = REDACTED.has(name.toLowerCase()) ? "[redacted]" : value;
   return out;
+}
+function fetchIsUndici() {
+  return typeof globalThis.process?.versions?.undici === "string";
 }
 function abortableSleep(ms, signal) {
   return new Promise((resolve2, reject) => {
@@ -27078,7 +26788,7 @@ var Transport = class {
     this.keyCache = /* @__PURE__ */ new Map();
     this.region = options.region;
     this.credentials = options.credentials;
-    this.maxAttempts = options.maxAttempts ?? 3;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 3e4;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
       throw new ConfigurationError(
@@ -27091,7 +26801,7 @@ var Transport = class {
       );
     }
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
-    this.streamUploads = options.streamUploads === true;
+    this.streamUploads = options.streamUploads ?? (!options.fetch && fetchIsUndici());
     this.logger = options.logger;
     this.now = options.now ?? (() => /* @__PURE__ */ new Date());
     this.sleep = options.sleep ?? abortableSleep;
@@ -27108,7 +26818,7 @@ var Transport = class {
       } catch (error2) {
         const retryable = error2 instanceof DataDeletionError && error2.retryable;
         if (!retryable || attempt >= this.maxAttempts) throw error2;
-        const delay = Math.round(this.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+        const delay = backoffDelay(attempt, this.random);
         this.logger?.debug?.(`${request2.operation}: retrying in ${delay} ms`, {
           attempt,
           maxAttempts: this.maxAttempts,
@@ -27200,610 +26910,239 @@ var Transport = class {
     } catch (cause) {
       throw new ConfigurationError("the credentials function failed", { cause });
     }
-    if (!credentials || typeof credentials.accessKeyId !== "string" || credentials.accessKeyId === "") {
-      throw new ConfigurationError(
-        "credentials have no accessKeyId: pass credentials or set AWS_ACCESS_KEY_ID"
-      );
-    }
-    if (typeof credentials.secretAccessKey !== "string" || credentials.secretAccessKey === "") {
-      throw new ConfigurationError(
-        "credentials have no secretAccessKey: pass credentials or set AWS_SECRET_ACCESS_KEY"
-      );
+    if (!credentials?.accessKeyId || !credentials.secretAccessKey) {
+      throw new ConfigurationError("credentials need an accessKeyId and a secretAccessKey");
     }
     return credentials;
   }
 };
 
-// src/waiter.ts
-async function pollJob(dataDeletionJobArn, describe, options, clock) {
-  const timeoutMs = options.timeoutMs ?? 24 * 60 * 60 * 1e3;
-  const minDelay = options.minDelayMs ?? 5e3;
-  const maxDelay = Math.max(minDelay, options.maxDelayMs ?? 6e4);
-  const started = clock.now();
-  let delay = minDelay;
-  let lastStatus;
-  for (; ; ) {
-    let job;
-    let transient;
-    try {
-      job = await describe(options.signal);
-    } catch (error2) {
-      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
-      transient = error2;
+// src/deletion-file.ts
+var DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+var MAX_USER_ID_LENGTH = 256;
+var HEADER = new TextEncoder().encode("USER_ID\n");
+var NEWLINE = 10;
+var SLACK = 2048;
+var BATCH = 64;
+var encoder2 = new TextEncoder();
+var DeletionFileBuilder = class {
+  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
+  constructor(options = {}, sizeHint = 0) {
+    this.sizeHint = sizeHint;
+    // Where each file starts in `buffer`.
+    this.starts = [0];
+    this.pos = HEADER.length;
+    // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
+    // so that a probe touches one cache line.
+    this.table = new Uint32Array(2 << 12);
+    this.size = 0;
+    // Lines written but not yet settled: (offset, length, hash) each.
+    this.batch = new Uint32Array(3 * BATCH);
+    this.batched = 0;
+    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
+    this.touched = 0;
+    this.userCount = 0;
+    this.duplicateCount = 0;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
+      throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
     }
-    const elapsedMs = clock.now() - started;
-    if (job) lastStatus = job.status;
-    options.onPoll?.({ status: lastStatus, elapsedMs, job, ...transient ? { error: transient } : {} });
-    if (job?.status === "COMPLETED") return job;
-    if (job?.status === "FAILED") throw new DataDeletionJobFailedError(job);
-    const remaining = timeoutMs - elapsedMs;
-    if (remaining <= 0) throw new WaiterTimeoutError(dataDeletionJobArn, lastStatus, elapsedMs);
-    const jittered = delay / 2 + clock.random() * delay / 2;
-    await clock.sleep(Math.min(jittered, remaining), options.signal);
-    delay = Math.min(maxDelay, delay * 2);
+    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
+    this.buffer.set(HEADER);
   }
-}
-
-// src/jobs-client.ts
-function toDate(value) {
-  return typeof value === "number" ? new Date(value * 1e3) : void 0;
-}
-function withDates(raw) {
-  const job = { ...raw };
-  for (const key of ["creationDateTime", "lastUpdatedDateTime"]) {
-    if (key in job) job[key] = toDate(job[key]);
+  /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
+  add(rawId, line) {
+    const id = rawId.trim();
+    if (id === "") return;
+    const text = lineFor(id, line);
+    this.commit(encoder2.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
   }
-  return job;
-}
-function defaultEndpoint(region) {
-  return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
-}
-function checkEndpoint(value, name) {
-  let url;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
-  }
-  return url.toString();
-}
-var DataDeletionJobsClient = class {
-  constructor(config = {}) {
-    const env = config.useEnvironment === false ? {} : awsEnvironment();
-    const region = config.region ?? env.region;
-    if (!region) throw new ConfigurationError("no AWS region: pass { region } or set AWS_REGION");
-    if (!/^[a-z0-9-]{1,50}$/.test(region)) {
-      throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
+  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
+  room(bytes) {
+    const needed = this.pos + bytes + HEADER.length;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
+      grown.set(this.buffer.subarray(0, this.pos));
+      this.buffer = grown;
     }
-    let credentials = config.credentials;
-    if (!credentials) {
-      if (!env.accessKeyId || !env.secretAccessKey) {
-        throw new ConfigurationError(
-          "no AWS credentials: pass { credentials } or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)"
-        );
-      }
-      credentials = {
-        accessKeyId: env.accessKeyId,
-        secretAccessKey: env.secretAccessKey,
-        sessionToken: env.sessionToken
-      };
-    }
-    this.region = region;
-    this.endpoint = checkEndpoint(
-      config.endpoint ?? env.personalizeEndpoint ?? defaultEndpoint(region),
-      "endpoint"
-    );
-    const s3Endpoint = config.s3Endpoint ?? env.s3Endpoint;
-    this.s3Endpoint = s3Endpoint === void 0 ? void 0 : checkEndpoint(s3Endpoint, "s3Endpoint");
-    this.logger = config.logger;
-    this.clock = {
-      now: config.clock?.now ?? (() => Date.now()),
-      sleep: config.clock?.sleep ?? abortableSleep,
-      random: config.clock?.random ?? Math.random
-    };
-    this.transport = new Transport({
-      region,
-      credentials,
-      maxAttempts: config.maxAttempts,
-      requestTimeoutMs: config.requestTimeoutMs,
-      fetch: config.fetch,
-      streamUploads: config.streamUploads ?? (!config.fetch && fetchIsUndici()),
-      logger: config.logger,
-      now: () => new Date(this.clock.now()),
-      sleep: this.clock.sleep,
-      random: this.clock.random
-    });
+    return this.buffer;
   }
   /**
-   * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
-   * retried request whose first answer was lost, or a re-run), that job is adopted and returned with
-   * `adopted: true` instead of failing; a name taken by a different job is a {@link ConflictError}.
+   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
+   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
+   * the counts are exact only after `flush` or `finish`.
    */
-  async createDataDeletionJob(input, options = {}) {
-    const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
-    try {
-      const out = await callPersonalize(
-        this.transport,
-        this.endpoint,
-        "CreateDataDeletionJob",
-        valid,
-        options.signal
-      );
-      return { dataDeletionJobArn: out.dataDeletionJobArn };
-    } catch (error2) {
-      if (!(error2 instanceof ResourceAlreadyExistsException)) throw error2;
-      const existing = await this.findJobByName(valid.datasetGroupArn, valid.jobName, options.signal);
-      if (existing?.datasetGroupArn === valid.datasetGroupArn && existing.dataSource?.dataLocation === valid.dataSource.dataLocation) {
-        this.logger?.debug?.(
-          `CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`
-        );
-        return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
-      }
-      throw new ConflictError(
-        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another jobName`,
-        { cause: error2 }
+  commit(length, line, hash2 = hashBytes(this.buffer, this.pos, length)) {
+    if (length + HEADER.length > this.maxFileBytes) {
+      throw new CsvError(
+        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
+        line
       );
     }
-  }
-  /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */
-  async describeDataDeletionJob(input, options = {}) {
-    const valid = validate(DescribeDataDeletionJobInputSchema, input, "DescribeDataDeletionJob");
-    const out = await callPersonalize(
-      this.transport,
-      this.endpoint,
-      "DescribeDataDeletionJob",
-      valid,
-      options.signal
-    );
-    return out.dataDeletionJob ? { dataDeletionJob: withDates(out.dataDeletionJob) } : {};
-  }
-  /** ListDataDeletionJobs: one page, newest first. */
-  async listDataDeletionJobs(input = {}, options = {}) {
-    const valid = validate(ListDataDeletionJobsInputSchema, input, "ListDataDeletionJobs");
-    const out = await callPersonalize(
-      this.transport,
-      this.endpoint,
-      "ListDataDeletionJobs",
-      valid,
-      options.signal
-    );
-    const result = {
-      dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates(job))
-    };
-    if (out.nextToken) result.nextToken = out.nextToken;
-    return result;
-  }
-  /** Every job summary, across all pages (`pageSize` is ListDataDeletionJobs' `maxResults`). */
-  async *paginateDataDeletionJobs(input = {}, options = {}) {
-    let nextToken = input.startingToken;
-    const seen = /* @__PURE__ */ new Set();
-    do {
-      const page = await this.listDataDeletionJobs(
-        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
-        {
-          datasetGroupArn: input.datasetGroupArn || void 0,
-          maxResults: input.pageSize || void 0,
-          nextToken: nextToken || void 0
-        },
-        options
-      );
-      yield* page.dataDeletionJobs ?? [];
-      if (page.nextToken && seen.has(page.nextToken)) {
-        throw new ConfigurationError("ListDataDeletionJobs returned the same nextToken twice; stopping");
+    const start = this.starts[this.starts.length - 1];
+    if (this.pos - start + length > this.maxFileBytes) {
+      const at = this.pos;
+      this.flush();
+      this.buffer.copyWithin(this.pos, at, at + length);
+      if (this.pos - start + length > this.maxFileBytes) {
+        const slot = this.find(this.pos, length, hash2);
+        if (slot >= 0) {
+          this.duplicateCount++;
+          return;
+        }
+        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
+        this.buffer.set(HEADER, this.pos);
+        this.starts.push(this.pos);
+        this.pos += HEADER.length;
+        this.insert(-1 - slot, this.pos, hash2);
+        this.pos += length;
+        return;
       }
-      if (page.nextToken) seen.add(page.nextToken);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
+    const j = 3 * this.batched;
+    this.batch[j] = this.pos;
+    this.batch[j + 1] = length;
+    this.batch[j + 2] = hash2;
+    this.pos += length;
+    if (++this.batched === BATCH) this.flush();
   }
   /**
-   * Polls until the job is COMPLETED and resolves with it; throws DataDeletionJobFailedError on FAILED and
-   * WaiterTimeoutError after `timeoutMs`. Transient errors are waited out.
+   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
+   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
+   * line in turn spent most of its time waiting on memory.
    */
-  async waitForDataDeletionJob(dataDeletionJobArn, options = {}) {
-    validate(DescribeDataDeletionJobInputSchema, { dataDeletionJobArn }, "waitForDataDeletionJob");
-    return pollJob(
-      dataDeletionJobArn,
-      async (signal) => (await this.describeDataDeletionJob({ dataDeletionJobArn }, { signal })).dataDeletionJob,
-      options,
-      this.clock
-    );
+  flush() {
+    const n = 3 * this.batched;
+    if (n === 0) return;
+    this.batched = 0;
+    const batch = this.batch;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    let touched = 0;
+    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
+    this.touched = touched;
+    const end = batch[n - 3] + batch[n - 2];
+    let shift = 0;
+    for (let j = 0; j < n; j += 3) {
+      const at = batch[j] - shift;
+      const length = batch[j + 1];
+      const hash2 = batch[j + 2];
+      const slot = this.find(at, length, hash2);
+      if (slot >= 0) {
+        this.duplicateCount++;
+        this.buffer.copyWithin(at, at + length, end - shift);
+        shift += length;
+      } else this.insert(-1 - slot, at, hash2);
+    }
+    this.pos = end - shift;
   }
-  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
-  // the list is searched.
-  async findJobByName(datasetGroupArn, jobName, signal) {
-    const options = { signal };
-    const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
-    try {
-      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
-      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
-    } catch (error2) {
-      if (!(error2 instanceof ResourceNotFoundException)) throw error2;
+  // Keeps the line at `at` in entry `i` of the index.
+  insert(i, at, hash2) {
+    this.table[2 * i] = at + 1;
+    this.table[2 * i + 1] = hash2;
+    this.userCount++;
+    if (++this.size * 8 > this.table.length * 3)
+      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
+  }
+  reserve(count) {
+    let length = this.table.length;
+    while (count * 8 > length * 3) length *= 2;
+    if (length === this.table.length) return;
+    const old = this.table;
+    const table = new Uint32Array(length);
+    const mask = (length >>> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      let i = old[j + 1] & mask;
+      while (table[2 * i] !== 0) i = i + 1 & mask;
+      table[2 * i] = old[j];
+      table[2 * i + 1] = old[j + 1];
     }
-    for await (const summary2 of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
-      if (summary2.jobName === jobName && summary2.dataDeletionJobArn) {
-        return (await this.describeDataDeletionJob({ dataDeletionJobArn: summary2.dataDeletionJobArn }, options)).dataDeletionJob;
-      }
+    this.table = table;
+  }
+  /** Finishes and returns the files; throws when no id was added. */
+  finish() {
+    this.flush();
+    if (this.userCount === 0) throw new CsvError("the list holds no user ids");
+    this.table = new Uint32Array(0);
+    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
+    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
+  }
+  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
+  find(at, length, hash2) {
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    for (let i = hash2 & mask; ; i = i + 1 & mask) {
+      const slot = table[2 * i];
+      if (slot === 0) return -1 - i;
+      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
     }
-    return void 0;
   }
 };
-
-// src/s3.ts
-var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-function parseS3Uri(uri, field = "s3Uri") {
-  const fail2 = (rule) => {
-    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
-  };
-  if (typeof uri !== "string")
-    return fail2("must be a string like s3://bucket/prefix/ or s3://bucket/key.csv");
-  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
-  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
-  const bucket = match[1];
-  const key = match[2] ?? "";
-  if (!BUCKET.test(bucket) || bucket.includes("..")) {
-    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
+var FNV_OFFSET = 2166136261;
+var FNV_PRIME = 16777619;
+function hashBytes(bytes, start, length) {
+  let h = FNV_OFFSET;
+  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  return h >>> 0;
+}
+function sameLine(bytes, a, b, length) {
+  for (let i = 0; i < length; i++) {
+    if (bytes[a + i] !== bytes[b + i]) return false;
   }
-  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
-  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
-  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
-  return { bucket, key, isPrefix: key === "" || key.endsWith("/") };
+  return bytes[a + length - 1] === NEWLINE;
 }
-function formatS3Uri(bucket, key) {
-  return `s3://${bucket}/${key}`;
+function lineFor(id, line) {
+  checkId(id, line);
+  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
+` : `${id}
+`;
 }
-function encodeKey(key) {
-  return key.split("/").map(
-    (segment) => encodeURIComponent(segment).replace(
-      /[!'()*]/g,
-      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
-    )
-  ).join("/");
+function needsQuotes(id) {
+  return id.includes(",") || id.includes('"');
 }
-function objectUrl(target, bucket, key) {
-  const path = key === "" ? "" : encodeKey(key);
-  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
-  const region = target.transport.region;
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
-  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
-}
-function xmlField(xml, name) {
-  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-}
-function parseS3Error(status, headers, xml) {
-  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
-  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
-  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
-  const retryable = status >= 500 || status === 429 || code === "SlowDown" || code === "RequestTimeout" || code === "InternalError";
-  return new S3Error(message, { httpStatus: status, requestId, retryable, code });
-}
-function hex(digest) {
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-async function sha256Hex(bytes) {
-  return nodeSha256Hex(bytes) ?? hex(await crypto.subtle.digest("SHA-256", bytes));
-}
-var EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-async function putObjectOnce(target, bucket, key, body, options = {}) {
-  const sha256 = await sha256Hex(body);
-  const headers = {
-    "content-type": "text/csv",
-    "x-amz-content-sha256": sha256,
-    "x-amz-meta-sha256": sha256
-  };
-  if (!options.overwrite) headers["if-none-match"] = "*";
-  const url = objectUrl(target, bucket, key);
-  const written = await target.transport.send(
-    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
-    async (response) => {
-      const text = await response.text();
-      if (response.ok) return true;
-      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
-      throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-  if (written) return { created: true, sha256 };
-  const existing = await headObject(target, bucket, key, options.signal);
-  if (existing?.sha256 === sha256) return { created: false, sha256 };
-  throw new ConflictError(
-    `s3://${bucket}/${key} already holds a different object; choose another key or allow overwriting`
-  );
-}
-async function headObject(target, bucket, key, signal) {
-  return target.transport.send(
-    {
-      service: "s3",
-      operation: "HeadObject",
-      method: "HEAD",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
-      signal
-    },
-    async (response) => {
-      await response.body?.cancel();
-      if (response.status === 404) return void 0;
-      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
-      return {
-        size: Number(response.headers.get("content-length") ?? 0),
-        sha256: response.headers.get("x-amz-meta-sha256") ?? void 0
-      };
-    }
-  );
-}
-async function deleteObject(target, bucket, key, signal) {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-}
-
-// src/split.ts
-async function runDeleteUsers(client, input) {
-  const target = parseS3Uri(input.s3Uri);
-  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(client.clock).replace("T", "-")}`;
-  const request2 = (name, key) => ({
-    jobName: name,
-    datasetGroupArn: input.datasetGroupArn,
-    roleArn: input.roleArn,
-    dataSource: { dataLocation: formatS3Uri(target.bucket, key) },
-    ...input.tags ? { tags: input.tags } : {}
-  });
-  validate(
-    CreateDataDeletionJobInputSchema,
-    request2(jobName, uploadKeys(target.key, target.isPrefix, 1, jobName)[0]),
-    "deleteUsers"
-  );
-  const maxPending = input.maxPendingJobs ?? 5;
-  const waitOptions = typeof input.wait === "object" ? input.wait : {};
-  const signal = input.signal ?? waitOptions.signal;
-  const callOptions = { signal };
-  const prepared = await prepareUsers(input.users, input.maxFileBytes);
-  const count = prepared.files.length;
-  input.onProgress?.({
-    phase: "prepare",
-    userCount: prepared.userCount,
-    duplicateCount: prepared.duplicateCount,
-    bytes: prepared.bytes,
-    files: count
-  });
-  const keys = uploadKeys(target.key, target.isPrefix, count, jobName);
-  const names = count === 1 ? [jobName] : keys.map((_, i) => `${jobName}-part-${i + 1}`);
-  const requests = names.map(
-    (name, i) => validate(CreateDataDeletionJobInputSchema, request2(name, keys[i]), "deleteUsers")
-  );
-  const jobs = [];
-  for (const [i, req] of requests.entries()) {
-    if (count > 1) await waitForRoom(client, input, req.jobName, maxPending, waitOptions, signal);
-    const body = prepared.files[i];
-    const upload = await putObjectOnce(client.s3, target.bucket, keys[i], body, {
-      overwrite: input.overwrite,
-      signal
-    });
-    input.onProgress?.({
-      phase: "upload",
-      dataLocation: req.dataSource.dataLocation,
-      bytes: body.length,
-      created: upload.created
-    });
-    let created;
-    for (; ; ) {
-      try {
-        created = await client.createDataDeletionJob(req, callOptions);
-        break;
-      } catch (error2) {
-        if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
-        const pendingNow = await countPending(client, input.datasetGroupArn, req.jobName, signal);
-        await waitForRoom(
-          client,
-          input,
-          req.jobName,
-          Math.max(1, Math.min(maxPending, pendingNow)),
-          waitOptions,
-          signal
-        );
-      }
-    }
-    const arn = created.dataDeletionJobArn;
-    input.onProgress?.({
-      phase: "create",
-      jobName: req.jobName,
-      dataDeletionJobArn: arn,
-      adopted: created.adopted === true
-    });
-    jobs.push({
-      jobName: req.jobName,
-      dataDeletionJobArn: arn,
-      dataLocation: req.dataSource.dataLocation,
-      adopted: created.adopted === true,
-      uploadedFileDeleted: false
-    });
+function checkId(id, line) {
+  const control = /[\u0000-\u001f\u007f]/.exec(id);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
+    throw new CsvError(`a user id must not contain control characters, found \\u${code}`, line);
   }
-  if (input.wait) {
-    for (const [i, result] of jobs.entries()) {
-      let job;
-      try {
-        job = await pollJob(
-          result.dataDeletionJobArn,
-          async (s) => (await client.describeDataDeletionJob(
-            { dataDeletionJobArn: result.dataDeletionJobArn },
-            { signal: s }
-          )).dataDeletionJob,
-          {
-            ...waitOptions,
-            signal,
-            onPoll: (event) => {
-              waitOptions.onPoll?.(event);
-              input.onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
-            }
-          },
-          client.clock
-        );
-      } catch (error2) {
-        if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
-        job = error2.job;
-        client.logger?.warn?.(
-          `${result.jobName} FAILED; its input is kept at ${result.dataLocation} so it can be retried`
-        );
-      }
-      Object.assign(result, {
-        status: job.status,
-        numDeleted: job.numDeleted,
-        failureReason: job.failureReason,
-        job
-      });
-      if (job.status === "COMPLETED" && !input.keepUploadedFile) {
-        await deleteObject(client.s3, target.bucket, keys[i], signal);
-        result.uploadedFileDeleted = true;
-        input.onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
-      }
-    }
-    const failed = jobs.find((j) => j.status === "FAILED");
-    if (failed && input.failOnJobFailure !== false) {
-      throw new DataDeletionJobFailedError(
-        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-        { jobs, keptAt: failed.dataLocation }
+  if (id.length > MAX_USER_ID_LENGTH) {
+    let n = 0;
+    for (const _ of id) n++;
+    if (n > MAX_USER_ID_LENGTH) {
+      throw new CsvError(
+        `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`,
+        line
       );
     }
   }
-  return {
-    jobs,
-    userCount: prepared.userCount,
-    duplicateCount: prepared.duplicateCount,
-    bytes: prepared.bytes
-  };
 }
-async function countPending(client, datasetGroupArn, except, signal) {
-  let pending = 0;
-  for await (const job of client.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, { signal })) {
-    if (job.status === "PENDING" && job.jobName !== except) pending++;
-  }
-  return pending;
-}
-async function waitForRoom(client, input, jobName, limit, waitOptions, signal) {
-  const started = client.clock.now();
-  const timeoutMs = waitOptions.timeoutMs ?? 24 * 60 * 60 * 1e3;
-  let delay = Math.max(waitOptions.minDelayMs ?? 3e4, 1);
-  const maxDelay = Math.max(delay, waitOptions.maxDelayMs ?? 3e5);
-  for (; ; ) {
-    let pending;
+async function serializeUserIds(ids, options = {}) {
+  const builder = new DeletionFileBuilder(options);
+  let index = 0;
+  for await (const id of ids) {
+    index++;
+    if (typeof id !== "string") {
+      throw new CsvError(`user id number ${index} must be a string, received ${typeof id}`);
+    }
     try {
-      pending = await countPending(client, input.datasetGroupArn, jobName, signal);
+      builder.add(id);
     } catch (error2) {
-      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
-      pending = limit;
+      if (error2 instanceof CsvError) throw new CsvError(`user id number ${index}: ${error2.message}`);
+      throw error2;
     }
-    input.onProgress?.({ phase: "room", pending, limit });
-    if (pending < limit) return;
-    const elapsed = client.clock.now() - started;
-    if (elapsed >= timeoutMs) {
-      throw new WaiterTimeoutError(
-        `${input.datasetGroupArn} (room for ${jobName})`,
-        `${pending} PENDING`,
-        elapsed
-      );
-    }
-    await client.clock.sleep(Math.min(delay, timeoutMs - elapsed), signal);
-    delay = Math.min(maxDelay, delay * 2);
   }
-}
-
-// src/client.ts
-function isPrepared(users) {
-  return typeof users === "object" && users !== null && Array.isArray(users.files);
+  return builder.finish();
 }
 async function prepareUsers(users, maxFileBytes) {
-  if (isPrepared(users)) return users;
-  return serializeUserIds(users, maxFileBytes === void 0 ? {} : { maxFileBytes });
-}
-var DataDeletionClient = class extends DataDeletionJobsClient {
-  /** @internal Where S3 requests go. */
-  get s3() {
-    return { transport: this.transport, endpoint: this.s3Endpoint };
+  if (typeof users === "object" && users !== null && Array.isArray(users.files)) {
+    return users;
   }
-  /**
-   * Prepares the ids (unless already prepared) and uploads the deletion file(s) with SHA-256-signed,
-   * conditional PUTs. Re-uploading identical bytes to the same key is harmless; a different object there is
-   * a ConflictError unless `overwrite`.
-   */
-  async uploadUserIds(users, options) {
-    const target = parseS3Uri(options.s3Uri);
-    const prepared = await prepareUsers(users, options.maxFileBytes);
-    const keys = uploadKeys(
-      target.key,
-      target.isPrefix,
-      prepared.files.length,
-      `users-${uniqueSuffix(this.clock)}`
-    );
-    const dataLocations = [];
-    for (const [index, file] of prepared.files.entries()) {
-      const key = keys[index];
-      await putObjectOnce(this.s3, target.bucket, key, file, {
-        overwrite: options.overwrite,
-        signal: options.signal
-      });
-      dataLocations.push(formatS3Uri(target.bucket, key));
-    }
-    return {
-      dataLocation: dataLocations[0],
-      dataLocations,
-      userCount: prepared.userCount,
-      duplicateCount: prepared.duplicateCount,
-      bytes: prepared.bytes
-    };
-  }
-  /**
-   * Deletes an uploaded deletion file (`s3://bucket/key`), e.g. once its job COMPLETED: the list of ids is
-   * personal data. Deleting a file that is already gone is not an error.
-   */
-  async deleteUploadedFile(dataLocation, options = {}) {
-    const target = parseS3Uri(dataLocation, "dataLocation");
-    if (target.isPrefix) {
-      throw new ValidationError([
-        {
-          path: "dataLocation",
-          rule: "must name one object, not a folder",
-          received: JSON.stringify(dataLocation)
-        }
-      ]);
-    }
-    await deleteObject(this.s3, target.bucket, target.key, options.signal);
-  }
-  /**
-   * The whole flow: validate, prepare, upload, create the job(s) (a list over the size cap is split into
-   * several, at most as many PENDING at once as the service allows), and optionally wait; after a COMPLETED
-   * job the uploaded file (personal data) is deleted unless `keepUploadedFile`.
-   */
-  deleteUsers(input) {
-    return runDeleteUsers(this, input);
-  }
-};
-function uniqueSuffix(clock) {
-  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
-  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
-  return `${time}-${random}`;
-}
-function uploadKeys(keyOrPrefix, isPrefix, count, stem) {
-  if (isPrefix) {
-    return count === 1 ? [`${keyOrPrefix}${stem}.csv`] : Array.from({ length: count }, (_, i) => `${keyOrPrefix}${stem}-part-${i + 1}.csv`);
-  }
-  if (count === 1) return [keyOrPrefix];
-  const dot = keyOrPrefix.toLowerCase().endsWith(".csv") ? keyOrPrefix.length - 4 : keyOrPrefix.length;
-  const base = keyOrPrefix.slice(0, dot);
-  return Array.from({ length: count }, (_, i) => `${base}-part-${i + 1}.csv`);
+  return serializeUserIds(
+    users,
+    maxFileBytes === void 0 ? {} : { maxFileBytes }
+  );
 }
 
 // src/csv.ts
@@ -28038,6 +27377,708 @@ function parseQuoted(record, line) {
   if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
   return result.data[0];
 }
+
+// src/hash.ts
+function nodeCrypto() {
+  return globalThis.process?.getBuiltinModule?.("crypto");
+}
+function nodeSha256Hex(bytes) {
+  return nodeCrypto()?.createHash("sha256").update(bytes).digest("hex");
+}
+function hex(digest) {
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+async function sha256Hex(bytes) {
+  return nodeSha256Hex(bytes) ?? hex(await crypto.subtle.digest("SHA-256", bytes));
+}
+
+// src/s3.ts
+var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+function parseS3Uri(uri, field = "s3Uri", object = false) {
+  const fail2 = (rule) => {
+    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+  };
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
+  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
+  const bucket = match[1];
+  const key = match[2] ?? "";
+  if (!BUCKET.test(bucket) || bucket.includes("..")) {
+    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
+  }
+  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
+  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
+  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
+  const isPrefix = key === "" || key.endsWith("/");
+  if (object && isPrefix) return fail2("must name one object, not a folder");
+  return { bucket, key, isPrefix };
+}
+function formatS3Uri(bucket, key) {
+  return `s3://${bucket}/${key}`;
+}
+function encodeKey(key) {
+  return key.split("/").map(
+    (segment) => encodeURIComponent(segment).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+    )
+  ).join("/");
+}
+function objectUrl(target, bucket, key) {
+  const path = key === "" ? "" : encodeKey(key);
+  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
+  const region = target.transport.region;
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
+  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
+}
+function xmlField(xml, name) {
+  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+}
+function parseS3Error(status, headers, xml) {
+  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
+  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
+  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
+  return new S3Error(message, {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableS3Error(status, code),
+    code
+  });
+}
+var emptyPayloadHash = () => sha256Hex(new Uint8Array(0));
+async function putObjectOnce(target, bucket, key, body, options = {}) {
+  const sha256 = await sha256Hex(body);
+  const headers = {
+    "content-type": "text/csv",
+    "x-amz-content-sha256": sha256,
+    "x-amz-meta-sha256": sha256
+  };
+  if (!options.overwrite) headers["if-none-match"] = "*";
+  const url = objectUrl(target, bucket, key);
+  const written = await target.transport.send(
+    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
+    async (response) => {
+      const text = await response.text();
+      if (response.ok) return true;
+      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
+      throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+  if (written) return { created: true, sha256 };
+  const existing = await headObject(target, bucket, key, options.signal);
+  if (existing?.sha256 === sha256) return { created: false, sha256 };
+  throw new ConflictError(
+    `s3://${bucket}/${key} already holds a different object; choose another key or allow overwriting`
+  );
+}
+async function headObject(target, bucket, key, signal) {
+  return target.transport.send(
+    {
+      service: "s3",
+      operation: "HeadObject",
+      method: "HEAD",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      signal
+    },
+    async (response) => {
+      await response.body?.cancel();
+      if (response.status === 404) return void 0;
+      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
+      return { sha256: response.headers.get("x-amz-meta-sha256") ?? void 0 };
+    }
+  );
+}
+async function deleteObject(target, bucket, key, signal) {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+}
+
+// src/upload-plan.ts
+function uniqueSuffix(clock) {
+  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
+  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
+  return `${time}-${random}`;
+}
+function planParts(target, count, stem) {
+  const { key, isPrefix } = target;
+  const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
+  return Array.from({ length: count }, (_, i) => {
+    const suffix = count === 1 ? "" : `-part-${i + 1}`;
+    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
+    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
+  });
+}
+
+// src/poll.ts
+var DEFAULT_WAIT_TIMEOUT_MS = 24 * 60 * 60 * 1e3;
+async function poll(look, options, clock) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const started = clock.now();
+  let delay = options.minDelayMs;
+  for (; ; ) {
+    let value;
+    let transient;
+    try {
+      value = await look(options.signal);
+    } catch (error2) {
+      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
+      transient = error2;
+    }
+    const elapsedMs = clock.now() - started;
+    options.onLook?.(elapsedMs, transient);
+    if (value !== void 0) return value;
+    const remaining = timeoutMs - elapsedMs;
+    if (remaining <= 0) throw options.timedOut(elapsedMs);
+    await clock.sleep(Math.min(delay / 2 + clock.random() * delay / 2, remaining), options.signal);
+    delay = Math.min(options.maxDelayMs, delay * 2);
+  }
+}
+
+// src/waiter.ts
+var JOB_MIN_DELAY_MS = 5e3;
+var JOB_MAX_DELAY_MS = 6e4;
+async function pollJob(dataDeletionJobArn, describe, options, clock) {
+  const maxDelayMs = options.maxDelayMs ?? JOB_MAX_DELAY_MS;
+  let latest;
+  let status;
+  const job = await poll(
+    async (signal) => {
+      latest = await describe(signal);
+      status = latest?.status ?? status;
+      return status === "COMPLETED" || status === "FAILED" ? latest : void 0;
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      minDelayMs: options.minDelayMs ?? Math.min(JOB_MIN_DELAY_MS, maxDelayMs),
+      maxDelayMs,
+      signal: options.signal,
+      onLook: (elapsedMs, error2) => options.onPoll?.({ status, elapsedMs, job: error2 ? void 0 : latest, ...error2 && { error: error2 } }),
+      timedOut: (elapsedMs) => new WaiterTimeoutError(dataDeletionJobArn, status, elapsedMs)
+    },
+    clock
+  );
+  if (job.status === "FAILED") throw new DataDeletionJobFailedError(job);
+  return job;
+}
+
+// src/delete-users.ts
+var DEFAULT_MAX_PENDING_JOBS = 5;
+var ROOM_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
+var NOTHING_PREPARED = { files: [], userCount: 0, duplicateCount: 0, bytes: 0 };
+async function planDeletion(context3, input) {
+  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(context3.jobs.clock).replace("T", "-")}`;
+  const request2 = (part) => validate(
+    CreateDataDeletionJobInputSchema,
+    {
+      jobName: part.jobName,
+      datasetGroupArn: input.datasetGroupArn,
+      roleArn: input.roleArn,
+      dataSource: { dataLocation: part.dataLocation },
+      ...input.tags ? { tags: input.tags } : {}
+    },
+    "deleteUsers"
+  );
+  if (input.dataLocation === void 0 === (input.users === void 0)) {
+    throw new ValidationError(
+      [
+        {
+          path: "users",
+          rule: "give users and s3Uri, or dataLocation",
+          received: typeof input.users
+        }
+      ],
+      "deleteUsers"
+    );
+  }
+  if (input.users === void 0) {
+    const part = { key: "", dataLocation: input.dataLocation, jobName };
+    return { parts: [{ ...part, request: request2(part) }], bucket: void 0, prepared: NOTHING_PREPARED };
+  }
+  const target = parseS3Uri(input.s3Uri);
+  request2(planParts(target, 1, jobName)[0]);
+  const prepared = await prepareUsers(input.users, input.maxFileBytes);
+  const parts = planParts(target, prepared.files.length, jobName).map((part) => ({
+    ...part,
+    request: request2(part)
+  }));
+  return { parts, bucket: target.bucket, prepared };
+}
+async function countPending(context3, datasetGroupArn, except, options) {
+  let pending = 0;
+  for await (const job of context3.jobs.paginateDataDeletionJobs(
+    { datasetGroupArn, pageSize: 100 },
+    options
+  )) {
+    if (job.status === "PENDING" && job.jobName !== except) pending++;
+  }
+  return pending;
+}
+async function awaitRoom(context3, request2, limit, options, onProgress) {
+  const { datasetGroupArn, jobName } = request2;
+  let pending = limit;
+  await poll(
+    async (signal) => {
+      pending = await countPending(context3, datasetGroupArn, jobName, { signal });
+      return pending < limit || void 0;
+    },
+    {
+      ...ROOM_PACE,
+      ...options,
+      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "room", pending, limit, elapsedMs }),
+      timedOut: (elapsedMs) => new RoomTimeoutError(datasetGroupArn, jobName, pending, limit, elapsedMs)
+    },
+    context3.jobs.clock
+  );
+}
+async function createWithRoom(context3, request2, options, onProgress) {
+  const call = { signal: options.signal };
+  for (; ; ) {
+    try {
+      const created = await context3.jobs.createDataDeletionJob(request2, call);
+      if (!created.dataDeletionJobArn) {
+        throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
+      }
+      return { dataDeletionJobArn: created.dataDeletionJobArn, adopted: created.adopted === true };
+    } catch (error2) {
+      if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
+      const pendingNow = await countPending(context3, request2.datasetGroupArn, request2.jobName, call);
+      const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
+      await awaitRoom(context3, request2, limit, options, onProgress);
+    }
+  }
+}
+async function awaitJob(context3, result, waitOptions, onProgress) {
+  const arn = result.dataDeletionJobArn;
+  try {
+    return await pollJob(
+      arn,
+      async (signal) => (await context3.jobs.describeDataDeletionJob({ dataDeletionJobArn: arn }, { signal })).dataDeletionJob,
+      {
+        ...waitOptions,
+        onPoll: (event) => {
+          waitOptions.onPoll?.(event);
+          onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
+        }
+      },
+      context3.jobs.clock
+    );
+  } catch (error2) {
+    if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
+    return error2.job;
+  }
+}
+async function deleteUsers(context3, input) {
+  const plan = await planDeletion(context3, input);
+  const { prepared, bucket, parts } = plan;
+  const { onProgress } = input;
+  const waitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  const limits = {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal
+  };
+  if (bucket !== void 0) {
+    onProgress?.({
+      phase: "prepare",
+      userCount: prepared.userCount,
+      duplicateCount: prepared.duplicateCount,
+      bytes: prepared.bytes,
+      files: parts.length
+    });
+  }
+  const jobs = [];
+  for (const [i, part] of parts.entries()) {
+    if (parts.length > 1) {
+      await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
+    }
+    if (bucket !== void 0) {
+      const body = prepared.files[i];
+      const upload = await putObjectOnce(context3.s3, bucket, part.key, body, {
+        overwrite: input.overwrite,
+        signal
+      });
+      onProgress?.({
+        phase: "upload",
+        dataLocation: part.dataLocation,
+        bytes: body.length,
+        created: upload.created
+      });
+    }
+    const created = await createWithRoom(context3, part.request, limits, onProgress);
+    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
+    jobs.push({
+      jobName: part.jobName,
+      ...created,
+      dataLocation: part.dataLocation,
+      uploadedFileDeleted: false
+    });
+  }
+  if (input.wait) {
+    for (const [i, result] of jobs.entries()) {
+      const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
+      Object.assign(result, {
+        status: job.status,
+        numDeleted: job.numDeleted,
+        failureReason: job.failureReason,
+        job
+      });
+      if (job.status === "COMPLETED" && bucket !== void 0 && !input.keepUploadedFile) {
+        await deleteObject(context3.s3, bucket, parts[i].key, signal);
+        result.uploadedFileDeleted = true;
+        onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
+      }
+    }
+    const failed = jobs.find((j) => j.status === "FAILED");
+    if (failed && input.failOnJobFailure !== false) {
+      throw new DataDeletionJobFailedError(
+        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+        { jobs, keptAt: failed.dataLocation }
+      );
+    }
+  }
+  return {
+    jobs,
+    userCount: prepared.userCount,
+    duplicateCount: prepared.duplicateCount,
+    bytes: prepared.bytes
+  };
+}
+
+// src/env.ts
+function readEnvironment() {
+  const g = globalThis;
+  try {
+    if (g.Deno?.env) return g.Deno.env.toObject();
+  } catch {
+  }
+  try {
+    if (g.process?.env) return g.process.env;
+  } catch {
+  }
+  return {};
+}
+function awsEnvironment(env = readEnvironment()) {
+  const get = (name) => {
+    const value = env[name];
+    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
+  };
+  return {
+    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
+    accessKeyId: get("AWS_ACCESS_KEY_ID"),
+    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
+    sessionToken: get("AWS_SESSION_TOKEN"),
+    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
+    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
+  };
+}
+
+// src/json-protocol.ts
+var MODELED = {
+  InvalidInputException,
+  InvalidNextTokenException,
+  LimitExceededException,
+  ResourceAlreadyExistsException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  TooManyTagsException
+};
+function parseJsonError(status, headers, bodyText) {
+  let body = {};
+  try {
+    const parsed = JSON.parse(bodyText);
+    if (parsed && typeof parsed === "object") body = parsed;
+  } catch {
+  }
+  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
+  const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
+  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
+  const requestId = headers.get("x-amzn-requestid") ?? void 0;
+  const details = {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableJsonError(status, code, message)
+  };
+  const Modeled = MODELED[code];
+  if (Modeled) return new Modeled(message, details);
+  return new ServiceError(message, { ...details, code });
+}
+function callPersonalize(transport, endpoint2, operation, input, signal) {
+  return transport.send(
+    {
+      service: "personalize",
+      operation,
+      method: "POST",
+      url: endpoint2,
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `${targetPrefix}.${operation}`
+      },
+      body: JSON.stringify(input ?? {}),
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
+      try {
+        return text ? JSON.parse(text) : {};
+      } catch {
+        throw new ServiceError(`${operation}: the answer is not JSON`, {
+          httpStatus: response.status,
+          requestId: response.headers.get("x-amzn-requestid") ?? void 0,
+          retryable: true,
+          code: "MalformedResponse"
+        });
+      }
+    }
+  );
+}
+
+// src/jobs-client.ts
+function toDate(value) {
+  return typeof value === "number" ? new Date(value * 1e3) : void 0;
+}
+function withDates(raw) {
+  const job = { ...raw };
+  for (const key of ["creationDateTime", "lastUpdatedDateTime"]) {
+    if (key in job) job[key] = toDate(job[key]);
+  }
+  return job;
+}
+function defaultEndpoint(region) {
+  return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
+}
+function checkEndpoint(value, name) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
+  }
+  return url.toString();
+}
+var DataDeletionJobsClient = class {
+  constructor(config = {}) {
+    const env = config.useEnvironment === false ? {} : awsEnvironment();
+    const region = config.region ?? env.region;
+    if (!region) throw new ConfigurationError("no AWS region: pass { region } or set AWS_REGION");
+    if (!/^[a-z0-9-]{1,50}$/.test(region)) {
+      throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
+    }
+    let credentials = config.credentials;
+    if (!credentials) {
+      if (!env.accessKeyId || !env.secretAccessKey) {
+        throw new ConfigurationError(
+          "no AWS credentials: pass { credentials } or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        );
+      }
+      credentials = {
+        accessKeyId: env.accessKeyId,
+        secretAccessKey: env.secretAccessKey,
+        sessionToken: env.sessionToken
+      };
+    }
+    this.region = region;
+    this.endpoint = checkEndpoint(
+      config.endpoint ?? env.personalizeEndpoint ?? defaultEndpoint(region),
+      "endpoint"
+    );
+    const s3Endpoint = config.s3Endpoint ?? env.s3Endpoint;
+    this.s3Endpoint = s3Endpoint === void 0 ? void 0 : checkEndpoint(s3Endpoint, "s3Endpoint");
+    this.logger = config.logger;
+    this.clock = {
+      now: config.clock?.now ?? (() => Date.now()),
+      sleep: config.clock?.sleep ?? abortableSleep,
+      random: config.clock?.random ?? Math.random
+    };
+    this.transport = new Transport({
+      region,
+      credentials,
+      maxAttempts: config.maxAttempts,
+      requestTimeoutMs: config.requestTimeoutMs,
+      fetch: config.fetch,
+      streamUploads: config.streamUploads,
+      logger: config.logger,
+      now: () => new Date(this.clock.now()),
+      sleep: this.clock.sleep,
+      random: this.clock.random
+    });
+  }
+  /**
+   * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
+   * retried request whose first answer was lost, or a re-run), that job is adopted and returned with
+   * `adopted: true` instead of failing; a name taken by a different job is a {@link ConflictError}.
+   */
+  async createDataDeletionJob(input, options = {}) {
+    const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
+    try {
+      const out = await callPersonalize(
+        this.transport,
+        this.endpoint,
+        "CreateDataDeletionJob",
+        valid,
+        options.signal
+      );
+      return { dataDeletionJobArn: out.dataDeletionJobArn };
+    } catch (error2) {
+      if (!(error2 instanceof ResourceAlreadyExistsException)) throw error2;
+      const existing = await this.findJobByName(valid.datasetGroupArn, valid.jobName, options.signal);
+      if (existing?.datasetGroupArn === valid.datasetGroupArn && existing.dataSource?.dataLocation === valid.dataSource.dataLocation) {
+        this.logger?.debug?.(
+          `CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`
+        );
+        return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
+      }
+      throw new ConflictError(
+        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another jobName`,
+        { cause: error2 }
+      );
+    }
+  }
+  /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */
+  async describeDataDeletionJob(input, options = {}) {
+    const valid = validate(DescribeDataDeletionJobInputSchema, input, "DescribeDataDeletionJob");
+    const out = await callPersonalize(
+      this.transport,
+      this.endpoint,
+      "DescribeDataDeletionJob",
+      valid,
+      options.signal
+    );
+    return out.dataDeletionJob ? { dataDeletionJob: withDates(out.dataDeletionJob) } : {};
+  }
+  /** ListDataDeletionJobs: one page, newest first. */
+  async listDataDeletionJobs(input = {}, options = {}) {
+    const valid = validate(ListDataDeletionJobsInputSchema, input, "ListDataDeletionJobs");
+    const out = await callPersonalize(
+      this.transport,
+      this.endpoint,
+      "ListDataDeletionJobs",
+      valid,
+      options.signal
+    );
+    const result = {
+      dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates(job))
+    };
+    if (out.nextToken) result.nextToken = out.nextToken;
+    return result;
+  }
+  /** Every job summary, across all pages (`pageSize` is ListDataDeletionJobs' `maxResults`). */
+  async *paginateDataDeletionJobs(input = {}, options = {}) {
+    let nextToken = input.startingToken;
+    const seen = /* @__PURE__ */ new Set();
+    do {
+      const page = await this.listDataDeletionJobs(
+        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
+        {
+          datasetGroupArn: input.datasetGroupArn || void 0,
+          maxResults: input.pageSize || void 0,
+          nextToken: nextToken || void 0
+        },
+        options
+      );
+      yield* page.dataDeletionJobs ?? [];
+      if (page.nextToken && seen.has(page.nextToken)) {
+        throw new ServiceError("ListDataDeletionJobs returned the same nextToken twice", { httpStatus: 200 });
+      }
+      if (page.nextToken) seen.add(page.nextToken);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  /**
+   * Polls until the job is COMPLETED and resolves with it; throws DataDeletionJobFailedError on FAILED and
+   * WaiterTimeoutError after `timeoutMs`. Transient errors are waited out.
+   */
+  async waitForDataDeletionJob(dataDeletionJobArn, options = {}) {
+    validate(DescribeDataDeletionJobInputSchema, { dataDeletionJobArn }, "waitForDataDeletionJob");
+    return pollJob(
+      dataDeletionJobArn,
+      async (signal) => (await this.describeDataDeletionJob({ dataDeletionJobArn }, { signal })).dataDeletionJob,
+      options,
+      this.clock
+    );
+  }
+  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
+  // the list is searched.
+  async findJobByName(datasetGroupArn, jobName, signal) {
+    const options = { signal };
+    const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
+    try {
+      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
+      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
+    } catch (error2) {
+      if (!(error2 instanceof ResourceNotFoundException)) throw error2;
+    }
+    for await (const summary2 of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
+      if (summary2.jobName === jobName && summary2.dataDeletionJobArn) {
+        return (await this.describeDataDeletionJob({ dataDeletionJobArn: summary2.dataDeletionJobArn }, options)).dataDeletionJob;
+      }
+    }
+    return void 0;
+  }
+};
+
+// src/client.ts
+var DataDeletionClient = class extends DataDeletionJobsClient {
+  /** @internal Where S3 requests go. */
+  get s3() {
+    return { transport: this.transport, endpoint: this.s3Endpoint };
+  }
+  /**
+   * Prepares the ids (unless already prepared) and uploads the deletion file(s) with SHA-256-signed,
+   * conditional PUTs. Re-uploading identical bytes to the same key is harmless; a different object there is
+   * a ConflictError unless `overwrite`.
+   */
+  async uploadUserIds(users, options) {
+    const target = parseS3Uri(options.s3Uri);
+    const prepared = await prepareUsers(users, options.maxFileBytes);
+    const parts = planParts(target, prepared.files.length, `users-${uniqueSuffix(this.clock)}`);
+    for (const [index, part] of parts.entries()) {
+      await putObjectOnce(this.s3, target.bucket, part.key, prepared.files[index], options);
+    }
+    const dataLocations = parts.map((part) => part.dataLocation);
+    return {
+      dataLocation: dataLocations[0],
+      dataLocations,
+      userCount: prepared.userCount,
+      duplicateCount: prepared.duplicateCount,
+      bytes: prepared.bytes
+    };
+  }
+  /**
+   * Deletes an uploaded deletion file (`s3://bucket/key`), e.g. once its job COMPLETED: the list of ids is
+   * personal data. Deleting a file that is already gone is not an error.
+   */
+  async deleteUploadedFile(dataLocation, options = {}) {
+    const target = parseS3Uri(dataLocation, "dataLocation", true);
+    await deleteObject(this.s3, target.bucket, target.key, options.signal);
+  }
+  /**
+   * The whole flow: validate, prepare, upload, create the job(s) (a list over the size cap is split into
+   * several, at most as many PENDING at once as the service allows), and optionally wait; after a COMPLETED
+   * job the uploaded file (personal data) is deleted unless `keepUploadedFile`.
+   */
+  deleteUsers(input) {
+    const context3 = { jobs: this, s3: this.s3 };
+    return deleteUsers(context3, input);
+  }
+};
 
 // action/glob.ts
 import { readdirSync, statSync } from "node:fs";

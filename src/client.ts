@@ -1,9 +1,15 @@
-import { type PreparedDeletionFile, serializeUserIds } from "./deletion-file.ts";
-import { ValidationError } from "./errors.ts";
+import {
+  type DeleteUsersInput,
+  type DeleteUsersOutput,
+  deleteUsers,
+  type FlowContext,
+} from "./delete-users.ts";
+import { prepareUsers, type UsersInput } from "./deletion-file.ts";
 import { type CallOptions, DataDeletionJobsClient } from "./jobs-client.ts";
-import { deleteObject, formatS3Uri, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
-import { type DeleteUsersInput, type DeleteUsersOutput, runDeleteUsers } from "./split.ts";
-import type { Clock } from "./waiter.ts";
+import { deleteObject, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
+import { planParts, uniqueSuffix } from "./upload-plan.ts";
+
+export type { UsersInput } from "./deletion-file.ts";
 
 /** Result of {@link DataDeletionClient.uploadUserIds}. */
 export interface UploadResult {
@@ -26,19 +32,6 @@ export interface UploadOptions extends CallOptions {
   maxFileBytes?: number;
 }
 
-/** User ids to delete: ids (array or iterable, sync or async) or a file prepared by `prepareDeletionCsv`. */
-export type UsersInput = Iterable<string> | AsyncIterable<string> | PreparedDeletionFile;
-
-function isPrepared(users: UsersInput): users is PreparedDeletionFile {
-  return typeof users === "object" && users !== null && Array.isArray((users as PreparedDeletionFile).files);
-}
-
-/** Prepares ids (or passes a prepared file through) for upload. */
-export async function prepareUsers(users: UsersInput, maxFileBytes?: number): Promise<PreparedDeletionFile> {
-  if (isPrepared(users)) return users;
-  return serializeUserIds(users, maxFileBytes === undefined ? {} : { maxFileBytes });
-}
-
 /**
  * A client for Amazon Personalize data deletion jobs: the three operations with the AWS names and shapes,
  * a paginator, a waiter (all from {@link DataDeletionJobsClient}), the S3 upload, and the whole flow
@@ -58,21 +51,11 @@ export class DataDeletionClient extends DataDeletionJobsClient {
   async uploadUserIds(users: UsersInput, options: UploadOptions): Promise<UploadResult> {
     const target = parseS3Uri(options.s3Uri);
     const prepared = await prepareUsers(users, options.maxFileBytes);
-    const keys = uploadKeys(
-      target.key,
-      target.isPrefix,
-      prepared.files.length,
-      `users-${uniqueSuffix(this.clock)}`,
-    );
-    const dataLocations: string[] = [];
-    for (const [index, file] of prepared.files.entries()) {
-      const key = keys[index] as string;
-      await putObjectOnce(this.s3, target.bucket, key, file, {
-        overwrite: options.overwrite,
-        signal: options.signal,
-      });
-      dataLocations.push(formatS3Uri(target.bucket, key));
+    const parts = planParts(target, prepared.files.length, `users-${uniqueSuffix(this.clock)}`);
+    for (const [index, part] of parts.entries()) {
+      await putObjectOnce(this.s3, target.bucket, part.key, prepared.files[index] as Uint8Array, options);
     }
+    const dataLocations = parts.map((part) => part.dataLocation);
     return {
       dataLocation: dataLocations[0] as string,
       dataLocations,
@@ -87,16 +70,7 @@ export class DataDeletionClient extends DataDeletionJobsClient {
    * personal data. Deleting a file that is already gone is not an error.
    */
   async deleteUploadedFile(dataLocation: string, options: CallOptions = {}): Promise<void> {
-    const target = parseS3Uri(dataLocation, "dataLocation");
-    if (target.isPrefix) {
-      throw new ValidationError([
-        {
-          path: "dataLocation",
-          rule: "must name one object, not a folder",
-          received: JSON.stringify(dataLocation),
-        },
-      ]);
-    }
+    const target = parseS3Uri(dataLocation, "dataLocation", true);
     await deleteObject(this.s3, target.bucket, target.key, options.signal);
   }
 
@@ -106,28 +80,7 @@ export class DataDeletionClient extends DataDeletionJobsClient {
    * job the uploaded file (personal data) is deleted unless `keepUploadedFile`.
    */
   deleteUsers(input: DeleteUsersInput): Promise<DeleteUsersOutput> {
-    return runDeleteUsers(this, input);
+    const context: FlowContext = { jobs: this, s3: this.s3 };
+    return deleteUsers(context, input);
   }
-}
-
-/** A short unique-enough suffix: UTC time to the second and 6 random base-36 characters. */
-export function uniqueSuffix(clock: Pick<Clock, "now" | "random">): string {
-  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
-  const random = Math.floor(clock.random() * 36 ** 6)
-    .toString(36)
-    .padStart(6, "0");
-  return `${time}-${random}`;
-}
-
-/** The object keys for `count` files: under a prefix `${stem}.csv` or `${stem}-part-N.csv`; a key gets `-part-N`. */
-export function uploadKeys(keyOrPrefix: string, isPrefix: boolean, count: number, stem: string): string[] {
-  if (isPrefix) {
-    return count === 1
-      ? [`${keyOrPrefix}${stem}.csv`]
-      : Array.from({ length: count }, (_, i) => `${keyOrPrefix}${stem}-part-${i + 1}.csv`);
-  }
-  if (count === 1) return [keyOrPrefix];
-  const dot = keyOrPrefix.toLowerCase().endsWith(".csv") ? keyOrPrefix.length - 4 : keyOrPrefix.length;
-  const base = keyOrPrefix.slice(0, dot);
-  return Array.from({ length: count }, (_, i) => `${base}-part-${i + 1}.csv`);
 }

@@ -279,3 +279,17 @@ export async function serializeUserIds(
   }
   return builder.finish();
 }
+
+/** User ids to delete: ids (array or iterable, sync or async) or a file prepared by `prepareDeletionCsv`. */
+export type UsersInput = Iterable<string> | AsyncIterable<string> | PreparedDeletionFile;
+
+/** Prepares ids, or passes a file already prepared through. */
+export async function prepareUsers(users: UsersInput, maxFileBytes?: number): Promise<PreparedDeletionFile> {
+  if (typeof users === "object" && users !== null && Array.isArray((users as PreparedDeletionFile).files)) {
+    return users as PreparedDeletionFile;
+  }
+  return serializeUserIds(
+    users as Iterable<string> | AsyncIterable<string>,
+    maxFileBytes === undefined ? {} : { maxFileBytes },
+  );
+}

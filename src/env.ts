@@ -45,33 +45,3 @@ export function awsEnvironment(env: Record<string, string | undefined> = readEnv
     s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL"),
   };
 }
-
-/**
- * Whether the global fetch is Node's (undici), which Node names in `process.versions`. Bun and Deno do not:
- * Deno sends a streamed body chunked whatever Content-Length it is given, and S3 refuses that.
- */
-export function fetchIsUndici(): boolean {
-  return (
-    typeof (globalThis as { process?: { versions?: { undici?: unknown } } }).process?.versions?.undici ===
-    "string"
-  );
-}
-
-/**
- * The hex SHA-256 of `bytes` by `node:crypto` where the runtime offers it through
- * `process.getBuiltinModule` (Node 20.16+, Bun, Deno), else `undefined` (a Worker: WebCrypto then). Uploads
- * use it because WebCrypto's digest copies the bytes before hashing them: 50 MB take 55-65 ms there and
- * 30 ms here, on each of those runtimes.
- */
-export function nodeSha256Hex(bytes: Uint8Array): string | undefined {
-  const node = (
-    globalThis as {
-      process?: {
-        getBuiltinModule?(id: "crypto"): {
-          createHash(algorithm: "sha256"): { update(b: Uint8Array): { digest(e: "hex"): string } };
-        };
-      };
-    }
-  ).process?.getBuiltinModule?.("crypto");
-  return node?.createHash("sha256").update(bytes).digest("hex");
-}

@@ -1,3 +1,5 @@
+import type { DataDeletionJob, DeletionJobResult } from "./types.ts";
+
 /**
  * Base class of every error this package throws, so callers can tell ours from anything else with one
  * `instanceof DataDeletionError`.
@@ -126,15 +128,12 @@ export class DataDeletionJobFailedError extends DataDeletionError {
   readonly failureReason: string | undefined;
   readonly dataDeletionJobArn: string | undefined;
   /** The job as last described. */
-  readonly job: unknown;
+  readonly job: DataDeletionJob;
   /** From `deleteUsers`: every job it made, and where the failed job's input file was kept. */
-  readonly jobs: unknown[] | undefined;
+  readonly jobs: DeletionJobResult[] | undefined;
   readonly keptAt: string | undefined;
 
-  constructor(
-    job: { dataDeletionJobArn?: string; failureReason?: string },
-    context: { jobs?: unknown[]; keptAt?: string } = {},
-  ) {
+  constructor(job: DataDeletionJob, context: { jobs?: DeletionJobResult[]; keptAt?: string } = {}) {
     const kept = context.keptAt ? `; its input is kept at ${context.keptAt} so the job can be retried` : "";
     super(
       `data deletion job ${job.dataDeletionJobArn ?? "(unknown)"} FAILED: ${job.failureReason ?? "no reason given"}${kept}`,
@@ -155,10 +154,34 @@ export class WaiterTimeoutError extends DataDeletionError {
 
   constructor(dataDeletionJobArn: string, lastStatus: string | undefined, elapsedMs: number) {
     super(
-      `gave up waiting for ${dataDeletionJobArn} after ${Math.round(elapsedMs / 1000)} s (last status ${lastStatus ?? "unknown"}); the job goes on: deletion jobs can take up to a day`,
+      `gave up waiting for ${dataDeletionJobArn} after ${Math.round(elapsedMs / 1000)} s (last status ${lastStatus ?? "unknown"}); the job goes on`,
     );
     this.dataDeletionJobArn = dataDeletionJobArn;
     this.lastStatus = lastStatus;
+    this.elapsedMs = elapsedMs;
+  }
+}
+
+/**
+ * `deleteUsers` gave up waiting for room under the dataset group's limit of PENDING jobs before it could
+ * create `jobName`. Nothing of that job exists yet: running the same call again carries on.
+ */
+export class RoomTimeoutError extends DataDeletionError {
+  readonly datasetGroupArn: string;
+  readonly jobName: string;
+  /** PENDING jobs at the last look, and the limit they were held against. */
+  readonly pending: number;
+  readonly limit: number;
+  readonly elapsedMs: number;
+
+  constructor(datasetGroupArn: string, jobName: string, pending: number, limit: number, elapsedMs: number) {
+    super(
+      `no room to create ${jobName} after ${Math.round(elapsedMs / 1000)} s: ${pending} jobs of ${datasetGroupArn} PENDING, limit ${limit}`,
+    );
+    this.datasetGroupArn = datasetGroupArn;
+    this.jobName = jobName;
+    this.pending = pending;
+    this.limit = limit;
     this.elapsedMs = elapsedMs;
   }
 }

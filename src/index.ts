@@ -1,9 +1,20 @@
+// biome-ignore-all assist/source/organizeImports: the order of these exports is the order of the modules in
+// a bundle of this package, and gzip shrinks some orders better than others (bench/budget.json measures it).
 export {
-  DataDeletionClient,
-  type UploadOptions,
-  type UploadResult,
-  type UsersInput,
-} from "./client.ts";
+  CreateDataDeletionJobInputSchema,
+  DescribeDataDeletionJobInputSchema,
+  JobNameSchema,
+  ListDataDeletionJobsInputSchema,
+  validate,
+} from "./schemas.ts";
+export { DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
+export {
+  type Credentials,
+  type CredentialsProvider,
+  type FetchLike,
+  type Logger,
+  redactHeaders,
+} from "./transport.ts";
 export {
   type CsvSource,
   type NamedCsvSource,
@@ -11,12 +22,33 @@ export {
   type PreparedCsv,
   prepareDeletionCsv,
 } from "./csv.ts";
+export { type PlannedPart, planParts } from "./upload-plan.ts";
+export {
+  DataDeletionClient,
+  type UploadOptions,
+  type UploadResult,
+} from "./client.ts";
+export {
+  awaitJob,
+  awaitRoom,
+  createWithRoom,
+  DEFAULT_MAX_PENDING_JOBS,
+  type DeleteUsersEvent,
+  type DeleteUsersInput,
+  type DeleteUsersOutput,
+  type DeletionJobResult,
+  type DeletionPlan,
+  type FlowContext,
+  planDeletion,
+} from "./delete-users.ts";
 export {
   DEFAULT_MAX_FILE_BYTES,
   MAX_USER_ID_LENGTH,
   type PreparedDeletionFile,
   type PrepareOptions,
+  prepareUsers,
   serializeUserIds,
+  type UsersInput,
 } from "./deletion-file.ts";
 export {
   AbortError,
@@ -33,6 +65,7 @@ export {
   ResourceAlreadyExistsException,
   ResourceInUseException,
   ResourceNotFoundException,
+  RoomTimeoutError,
   S3Error,
   ServiceError,
   type ServiceErrorDetails,
@@ -42,26 +75,7 @@ export {
   WaiterTimeoutError,
 } from "./errors.ts";
 export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
+export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, type Pace } from "./poll.ts";
 export { parseS3Uri, type S3Location } from "./s3.ts";
-export {
-  CreateDataDeletionJobInputSchema,
-  DescribeDataDeletionJobInputSchema,
-  JobNameSchema,
-  ListDataDeletionJobsInputSchema,
-  validate,
-} from "./schemas.ts";
-export type {
-  DeleteUsersEvent,
-  DeleteUsersInput,
-  DeleteUsersOutput,
-  DeletionJobResult,
-} from "./split.ts";
-export {
-  type Credentials,
-  type CredentialsProvider,
-  type FetchLike,
-  type Logger,
-  redactHeaders,
-} from "./transport.ts";
 export type * from "./types.ts";
-export type { Clock, PollEvent, WaitOptions } from "./waiter.ts";
+export type { PollEvent, WaitOptions } from "./waiter.ts";

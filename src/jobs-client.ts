@@ -1,9 +1,10 @@
-import { awsEnvironment, fetchIsUndici } from "./env.ts";
+import { awsEnvironment } from "./env.ts";
 import {
   ConfigurationError,
   ConflictError,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
+  ServiceError,
 } from "./errors.ts";
 import { callPersonalize } from "./json-protocol.ts";
 import {
@@ -84,13 +85,11 @@ function defaultEndpoint(region: string): string {
 }
 
 function checkEndpoint(value: string, name: string): string {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(value);
-  } catch {
-    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol)) {
     throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
   }
   return url.toString();
@@ -127,7 +126,7 @@ export class DataDeletionJobsClient {
     if (!credentials) {
       if (!env.accessKeyId || !env.secretAccessKey) {
         throw new ConfigurationError(
-          "no AWS credentials: pass { credentials } or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)",
+          "no AWS credentials: pass { credentials } or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
         );
       }
       credentials = {
@@ -155,7 +154,7 @@ export class DataDeletionJobsClient {
       maxAttempts: config.maxAttempts,
       requestTimeoutMs: config.requestTimeoutMs,
       fetch: config.fetch,
-      streamUploads: config.streamUploads ?? (!config.fetch && fetchIsUndici()),
+      streamUploads: config.streamUploads,
       logger: config.logger,
       now: () => new Date(this.clock.now()),
       sleep: this.clock.sleep,
@@ -257,7 +256,7 @@ export class DataDeletionJobsClient {
       yield* page.dataDeletionJobs ?? [];
       // A service that hands back a token it already gave would loop forever.
       if (page.nextToken && seen.has(page.nextToken)) {
-        throw new ConfigurationError("ListDataDeletionJobs returned the same nextToken twice; stopping");
+        throw new ServiceError("ListDataDeletionJobs returned the same nextToken twice", { httpStatus: 200 });
       }
       if (page.nextToken) seen.add(page.nextToken);
       nextToken = page.nextToken;

@@ -10,6 +10,7 @@ import {
   TooManyTagsException,
 } from "./errors.ts";
 import { targetPrefix } from "./model.ts";
+import { isRetryableJsonError } from "./retry.ts";
 import type { Transport } from "./transport.ts";
 
 const MODELED: Record<string, new (message: string, details: ServiceErrorDetails) => ServiceError> = {
@@ -21,24 +22,6 @@ const MODELED: Record<string, new (message: string, details: ServiceErrorDetails
   ResourceNotFoundException,
   TooManyTagsException,
 };
-
-const THROTTLING = new Set([
-  "ThrottlingException",
-  "ThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "SlowDown",
-]);
-
-/**
- * LimitExceededException means both "too many requests per second" (retry) and "too many PENDING deletion
- * jobs" (retrying soon is pointless: a job takes hours). Only a message about rate is taken as the first.
- */
-export function isRateLimitMessage(message: string): boolean {
-  return /per second|rate|throttl|too many requests/i.test(message) && !/pending/i.test(message);
-}
 
 /** Builds the typed error for a JSON 1.1 error answer, as the AWS SDK does (`__type` or `x-amzn-errortype`). */
 export function parseJsonError(status: number, headers: Headers, bodyText: string): ServiceError {
@@ -53,12 +36,11 @@ export function parseJsonError(status: number, headers: Headers, bodyText: strin
   const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
   const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
   const requestId = headers.get("x-amzn-requestid") ?? undefined;
-  const retryable =
-    status >= 500 ||
-    status === 429 ||
-    THROTTLING.has(code) ||
-    (code === "LimitExceededException" && isRateLimitMessage(message));
-  const details: ServiceErrorDetails = { httpStatus: status, requestId, retryable };
+  const details: ServiceErrorDetails = {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableJsonError(status, code, message),
+  };
   const Modeled = MODELED[code];
   if (Modeled) return new Modeled(message, details);
   return new ServiceError(message, { ...details, code });

@@ -1,5 +1,6 @@
-import { nodeSha256Hex } from "./env.ts";
 import { ConflictError, S3Error, ValidationError } from "./errors.ts";
+import { sha256Hex } from "./hash.ts";
+import { isRetryableS3Error } from "./retry.ts";
 import type { Transport } from "./transport.ts";
 
 /** A parsed `s3://bucket/key` (or `s3://bucket/prefix/`). */
@@ -12,14 +13,15 @@ export interface S3Location {
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** Parses an `s3://` URI, or throws a {@link ValidationError} naming `field`. */
-export function parseS3Uri(uri: unknown, field = "s3Uri"): S3Location {
+/**
+ * Parses an `s3://` URI, or throws a {@link ValidationError} naming `field`; with `object`, a folder (a
+ * key that is empty or ends in `/`) is refused too.
+ */
+export function parseS3Uri(uri: unknown, field = "s3Uri", object = false): S3Location {
   const fail = (rule: string): never => {
     throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
   };
-  if (typeof uri !== "string")
-    return fail("must be a string like s3://bucket/prefix/ or s3://bucket/key.csv");
-  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
   if (!match) return fail("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
   const bucket = match[1] as string;
   const key = match[2] ?? "";
@@ -30,7 +32,9 @@ export function parseS3Uri(uri: unknown, field = "s3Uri"): S3Location {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters in keys break tools downstream
   if (/[\u0000-\u001f\u007f]/.test(key)) return fail("must not contain control characters");
   if (key.startsWith("/") || key.includes("//")) return fail("must not contain empty path segments");
-  return { bucket, key, isPrefix: key === "" || key.endsWith("/") };
+  const isPrefix = key === "" || key.endsWith("/");
+  if (object && isPrefix) return fail("must name one object, not a folder");
+  return { bucket, key, isPrefix };
 }
 
 /** Formats a location back to `s3://bucket/key`. */
@@ -79,26 +83,17 @@ export function parseS3Error(status: number, headers: Headers, xml: string): S3E
     xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
   const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
   const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? undefined;
-  const retryable =
-    status >= 500 ||
-    status === 429 ||
-    code === "SlowDown" ||
-    code === "RequestTimeout" ||
-    code === "InternalError";
-  return new S3Error(message, { httpStatus: status, requestId, retryable, code });
+  return new S3Error(message, {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableS3Error(status, code),
+    code,
+  });
 }
 
-function hex(digest: ArrayBuffer): string {
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Hex SHA-256 of `bytes`: the runtime's `node:crypto` where it has one (see `nodeSha256Hex`), else WebCrypto. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return nodeSha256Hex(bytes) ?? hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-}
-
-// Bodiless requests sign the SHA-256 of nothing too, rather than aws4fetch's UNSIGNED-PAYLOAD default.
-const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+// Bodiless requests sign the SHA-256 of nothing too, rather than aws4fetch's UNSIGNED-PAYLOAD default
+// (hashed here rather than written out: 64 hex digits are the one thing gzip cannot shrink in a bundle).
+const emptyPayloadHash = (): Promise<string> => sha256Hex(new Uint8Array(0));
 
 /** Options of {@link putObjectOnce}. */
 export interface PutOnceOptions {
@@ -146,30 +141,27 @@ export async function putObjectOnce(
   );
 }
 
-/** HEAD an object: its size and our SHA-256 metadata, or `undefined` when it does not exist. */
+/** HEAD an object: our SHA-256 metadata, or `undefined` when it does not exist. */
 export async function headObject(
   target: S3Target,
   bucket: string,
   key: string,
   signal?: AbortSignal,
-): Promise<{ size: number; sha256: string | undefined } | undefined> {
+): Promise<{ sha256: string | undefined } | undefined> {
   return target.transport.send(
     {
       service: "s3",
       operation: "HeadObject",
       method: "HEAD",
       url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
       signal,
     },
     async (response) => {
       await response.body?.cancel();
       if (response.status === 404) return undefined;
       if (!response.ok) throw parseS3Error(response.status, response.headers, "");
-      return {
-        size: Number(response.headers.get("content-length") ?? 0),
-        sha256: response.headers.get("x-amz-meta-sha256") ?? undefined,
-      };
+      return { sha256: response.headers.get("x-amz-meta-sha256") ?? undefined };
     },
   );
 }
@@ -187,7 +179,7 @@ export async function deleteObject(
       operation: "DeleteObject",
       method: "DELETE",
       url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": EMPTY_SHA256 },
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
       signal,
     },
     async (response) => {

@@ -30,14 +30,9 @@ const model = shapes as unknown as Record<string, ModelShape>;
  * group), so a typo fails here with a clear message instead of as a ResourceNotFoundException later.
  */
 const GUIDE_RULES: Record<string, Check[]> = {
-  "CreateDataDeletionJobRequest.datasetGroupArn": [datasetGroupArnRule()],
-  "ListDataDeletionJobsRequest.datasetGroupArn": [datasetGroupArnRule()],
-  "DescribeDataDeletionJobRequest.dataDeletionJobArn": [
-    v.regex(
-      /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:data-deletion-job\/[^/\s]+$/,
-      "must be a data deletion job ARN (arn:aws:personalize:REGION:ACCOUNT:data-deletion-job/NAME)",
-    ),
-  ],
+  "CreateDataDeletionJobRequest.datasetGroupArn": [arnRule("dataset-group")],
+  "ListDataDeletionJobsRequest.datasetGroupArn": [arnRule("dataset-group")],
+  "DescribeDataDeletionJobRequest.dataDeletionJobArn": [arnRule("data-deletion-job")],
   "DataSource.dataLocation": [
     v.regex(
       /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S.*$/,
@@ -52,10 +47,11 @@ const GUIDE_RULES: Record<string, Check[]> = {
 /** Members the model leaves optional but a deletion job cannot do without. */
 const GUIDE_REQUIRED = new Set(["DataSource.dataLocation"]);
 
-function datasetGroupArnRule(): Check {
+/** A Personalize ARN of one resource type, e.g. `dataset-group`: "must be a dataset group ARN (...)". */
+function arnRule(resource: string): Check {
   return v.regex(
-    /^arn:[a-z\d-]+:personalize:[a-z0-9-]+:\d{12}:dataset-group\/[^/\s]+$/,
-    "must be a dataset group ARN (arn:aws:personalize:REGION:ACCOUNT:dataset-group/NAME)",
+    new RegExp(`^arn:[a-z\\d-]+:personalize:[a-z0-9-]+:\\d{12}:${resource}/[^/\\s]+$`),
+    `must be a ${resource.replace(/-/g, " ")} ARN (arn:aws:personalize:REGION:ACCOUNT:${resource}/NAME)`,
   );
 }
 

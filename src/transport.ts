@@ -6,6 +6,7 @@ import {
   NetworkError,
   RequestTimeoutError,
 } from "./errors.ts";
+import { backoffDelay, DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
 
 /** AWS credentials. Use temporary ones (with `sessionToken`) where you can. */
 export interface Credentials {
@@ -30,12 +31,15 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export interface TransportOptions {
   region: string;
   credentials: CredentialsProvider;
-  /** Total tries per request, the first included (default 3, like the AWS SDKs' standard mode). */
+  /** Total tries per request, the first included (default {@link DEFAULT_MAX_ATTEMPTS}). */
   maxAttempts?: number;
   /** Deadline of one try, response body included (default 30 s). */
   requestTimeoutMs?: number;
   fetch?: FetchLike;
-  /** Send byte bodies as a one-chunk stream with their Content-Length (see `streamUploads` of the client). */
+  /**
+   * Send byte bodies as a one-chunk stream with their Content-Length (see `streamUploads` of the client;
+   * default: where the global fetch is Node's and no `fetch` is given).
+   */
   streamUploads?: boolean;
   logger?: Logger;
   /** For tests: a clock for signing dates and a sleep that need not really wait. */
@@ -56,8 +60,6 @@ export interface OutgoingRequest {
   operation: string;
 }
 
-const BASE_DELAY_MS = 100;
-const MAX_DELAY_MS = 20_000;
 const REDACTED = new Set(["authorization", "x-amz-security-token", "x-amz-signature", "x-amz-credential"]);
 
 /** Copies headers for a log line with credentials and signatures replaced by `[redacted]`. */
@@ -66,6 +68,17 @@ export function redactHeaders(headers: Headers | Record<string, string>): Record
   const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
   for (const [name, value] of entries) out[name] = REDACTED.has(name.toLowerCase()) ? "[redacted]" : value;
   return out;
+}
+
+/**
+ * Whether the global fetch is Node's (undici), which Node names in `process.versions`. Bun and Deno do not:
+ * Deno sends a streamed body chunked whatever Content-Length it is given, and S3 refuses that.
+ */
+function fetchIsUndici(): boolean {
+  return (
+    typeof (globalThis as { process?: { versions?: { undici?: unknown } } }).process?.versions?.undici ===
+    "string"
+  );
 }
 
 /** Waits `ms`, or rejects with {@link AbortError} as soon as `signal` fires. */
@@ -106,7 +119,7 @@ export class Transport {
   constructor(options: TransportOptions) {
     this.region = options.region;
     this.credentials = options.credentials;
-    this.maxAttempts = options.maxAttempts ?? 3;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
       throw new ConfigurationError(
@@ -119,7 +132,7 @@ export class Transport {
       );
     }
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
-    this.streamUploads = options.streamUploads === true;
+    this.streamUploads = options.streamUploads ?? (!options.fetch && fetchIsUndici());
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.sleep = options.sleep ?? abortableSleep;
@@ -137,7 +150,7 @@ export class Transport {
       } catch (error) {
         const retryable = error instanceof DataDeletionError && error.retryable;
         if (!retryable || attempt >= this.maxAttempts) throw error;
-        const delay = Math.round(this.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+        const delay = backoffDelay(attempt, this.random);
         this.logger?.debug?.(`${request.operation}: retrying in ${delay} ms`, {
           attempt,
           maxAttempts: this.maxAttempts,
@@ -241,15 +254,8 @@ export class Transport {
     } catch (cause) {
       throw new ConfigurationError("the credentials function failed", { cause });
     }
-    if (!credentials || typeof credentials.accessKeyId !== "string" || credentials.accessKeyId === "") {
-      throw new ConfigurationError(
-        "credentials have no accessKeyId: pass credentials or set AWS_ACCESS_KEY_ID",
-      );
-    }
-    if (typeof credentials.secretAccessKey !== "string" || credentials.secretAccessKey === "") {
-      throw new ConfigurationError(
-        "credentials have no secretAccessKey: pass credentials or set AWS_SECRET_ACCESS_KEY",
-      );
+    if (!credentials?.accessKeyId || !credentials.secretAccessKey) {
+      throw new ConfigurationError("credentials need an accessKeyId and a secretAccessKey");
     }
     return credentials;
   }

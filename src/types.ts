@@ -73,3 +73,19 @@ export interface ListDataDeletionJobsOutput {
   dataDeletionJobs?: DataDeletionJobSummary[];
   nextToken?: string;
 }
+
+/** One job made (or adopted) by `deleteUsers`. */
+export interface DeletionJobResult {
+  jobName: string;
+  dataDeletionJobArn: string;
+  dataLocation: string;
+  /** True when the job already existed with the same dataset group and file (a re-run). */
+  adopted: boolean;
+  /** Known once waited for. */
+  status?: string | undefined;
+  numDeleted?: number | undefined;
+  failureReason?: string | undefined;
+  /** Whether the uploaded CSV was deleted after the job COMPLETED. */
+  uploadedFileDeleted: boolean;
+  job?: DataDeletionJob;
+}

@@ -100,6 +100,21 @@ describe("the three operations against a verifying server", () => {
     expect(lists.length).toBe(3);
   });
 
+  test("a service that hands the same nextToken back twice is a ServiceError, not a loop", async () => {
+    const page = { dataDeletionJobs: [{ jobName: "j" }], nextToken: "again" };
+    const client = clientFor(server, {
+      fetch: async () => Response.json(page, { headers: { "x-amzn-requestid": "r-1" } }),
+    });
+    let seen = 0;
+    const error = await (async () => {
+      for await (const _ of client.paginateDataDeletionJobs()) seen++;
+    })().catch((e) => e);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect(error).not.toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain("same nextToken twice");
+    expect(seen).toBe(2);
+  });
+
   test("a tampered nextToken is InvalidNextTokenException", async () => {
     await expect(
       clientFor(server).listDataDeletionJobs({ nextToken: "bm90LWEtdG9rZW4" }),

@@ -4,7 +4,9 @@ import {
   ConflictError,
   DataDeletionJobFailedError,
   prepareDeletionCsv,
+  RoomTimeoutError,
   ValidationError,
+  WaiterTimeoutError,
 } from "../src/index.ts";
 import { clientFor, ROLE_ARN } from "./support/client.ts";
 import { fakeClock } from "./support/fake-clock.ts";
@@ -205,4 +207,84 @@ describe("deleteUsers", () => {
       expect(server.requests.length).toBe(0);
     });
   }
+
+  test("no room before the wait timeout is a RoomTimeoutError naming the dataset group and the job, at its own pace", async () => {
+    const clock = fakeClock(Date.now());
+    server = startVerifyingServer({ jobSeconds: 100_000, pendingLimit: 1, now: clock.now });
+    const { emulator } = server;
+    const client = clientFor(server, { clock });
+    await client.deleteUsers({
+      users: ["user-001"],
+      s3Uri: `s3://${emulator.bucket}/busy/`,
+      datasetGroupArn: emulator.datasetGroupArn,
+      roleArn: ROLE_ARN,
+      jobName: "first",
+    });
+    const error = await client
+      .deleteUsers({
+        users: Array.from({ length: 30 }, (_, i) => `user-${String(i + 10).padStart(3, "0")}`),
+        s3Uri: `s3://${emulator.bucket}/busy/`,
+        datasetGroupArn: emulator.datasetGroupArn,
+        roleArn: ROLE_ARN,
+        jobName: "second",
+        maxFileBytes: 100,
+        maxPendingJobs: 1,
+        wait: { timeoutMs: 10 * 60_000, minDelayMs: 1, maxDelayMs: 1 },
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(RoomTimeoutError);
+    expect(error).not.toBeInstanceOf(WaiterTimeoutError);
+    expect(error.datasetGroupArn).toBe(emulator.datasetGroupArn);
+    expect(error.jobName).toBe("second-part-1");
+    expect([error.pending, error.limit]).toEqual([1, 1]);
+    expect(error.elapsedMs).toBe(10 * 60_000);
+    // The room's own pace (30 s doubling to 5 min, 3/4 of it at random() = 0.5), not the job waiter's 1 ms.
+    expect(clock.sleeps).toEqual([22_500, 45_000, 90_000, 180_000, 225_000, 37_500]);
+    // Nothing of the waiting part was uploaded.
+    expect([...(emulator.state.buckets.get(emulator.bucket)?.keys() ?? [])]).toEqual(["busy/first.csv"]);
+  });
+
+  test("dataLocation: a CSV already in S3 is read as it is and never deleted by the flow", async () => {
+    server = startVerifyingServer();
+    const { emulator } = server;
+    const client = clientFor(server);
+    const uploaded = await client.uploadUserIds(["user-004"], {
+      s3Uri: `s3://${emulator.bucket}/given/list.csv`,
+    });
+    const out = await client.deleteUsers({
+      dataLocation: uploaded.dataLocation,
+      datasetGroupArn: emulator.datasetGroupArn,
+      roleArn: ROLE_ARN,
+      jobName: "given",
+      wait: { minDelayMs: 1 },
+    });
+    expect(out.jobs).toMatchObject([
+      { jobName: "given", status: "COMPLETED", numDeleted: 1, dataLocation: uploaded.dataLocation },
+    ]);
+    expect(out.jobs[0]?.uploadedFileDeleted).toBe(false);
+    expect(emulator.state.buckets.get(emulator.bucket)?.has("given/list.csv")).toBe(true);
+    expect(server.requests.filter((r) => r.method === "PUT")).toHaveLength(1);
+  });
+
+  test("users with dataLocation, or neither, is a ValidationError before any request", async () => {
+    server = startVerifyingServer();
+    const { emulator } = server;
+    const base = { datasetGroupArn: emulator.datasetGroupArn, roleArn: ROLE_ARN };
+    for (const input of [
+      {
+        ...base,
+        users: ["a"],
+        s3Uri: `s3://${emulator.bucket}/x/`,
+        dataLocation: `s3://${emulator.bucket}/x.csv`,
+      },
+      base,
+    ]) {
+      const error = await clientFor(server)
+        .deleteUsers(input)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.issues[0].path).toBe("users");
+    }
+    expect(server.requests).toHaveLength(0);
+  });
 });

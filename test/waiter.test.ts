@@ -99,6 +99,15 @@ describe("pollJob on scripted statuses with a fake clock", () => {
     ).rejects.toBe(fatal);
   });
 
+  test("a longest delay under 5 s is also the first: maxDelayMs alone sets the pace", async () => {
+    const clock = fakeClock();
+    await pollJob(ARN, scripted(["PENDING", "PENDING", "COMPLETED"]).describe, { maxDelayMs: 2000 }, clock);
+    expect(clock.sleeps).toEqual([1500, 1500]);
+    const defaults = fakeClock();
+    await pollJob(ARN, scripted(["PENDING", "PENDING", "COMPLETED"]).describe, {}, defaults);
+    expect(defaults.sleeps).toEqual([3750, 7500]);
+  });
+
   test("an AbortSignal stops the wait", async () => {
     const controller = new AbortController();
     const script = scripted(["PENDING"]);

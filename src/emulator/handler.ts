@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { sha256Hex } from "../s3.ts";
+import { sha256Hex } from "../hash.ts";
 import { inputSchema } from "../schemas.ts";
 import { checkSignature } from "./sigv4-check.ts";
 import {

@@ -1,0 +1,323 @@
+// The deletion flow as named stages: plan, then for each part upload and create-with-room, then await and
+// clean up. Each stage takes only what it calls (the jobs client and an S3 target), so the client class,
+// the CLI, the action and the Worker all run this one flow.
+import { type PreparedDeletionFile, prepareUsers, type UsersInput } from "./deletion-file.ts";
+import {
+  DataDeletionJobFailedError,
+  LimitExceededException,
+  RoomTimeoutError,
+  ServiceError,
+  ValidationError,
+} from "./errors.ts";
+import type { CallOptions, DataDeletionJobsClient } from "./jobs-client.ts";
+import { type Pace, poll } from "./poll.ts";
+import { deleteObject, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
+import { CreateDataDeletionJobInputSchema, validate } from "./schemas.ts";
+import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult, Tag } from "./types.ts";
+import { type PlannedPart, planParts, uniqueSuffix } from "./upload-plan.ts";
+import { type PollEvent, pollJob, type WaitOptions } from "./waiter.ts";
+
+export type { DeletionJobResult } from "./types.ts";
+
+/** Input of `deleteUsers`: the ids and where to upload them, or a deletion file already in S3. */
+export interface DeleteUsersInput {
+  /** The ids (array or iterable) or a file prepared by `prepareDeletionCsv`; with `s3Uri`. */
+  users?: UsersInput;
+  /** `s3://bucket/prefix/` (a key named after the job is chosen) or `s3://bucket/key.csv`; with `users`. */
+  s3Uri?: string;
+  /**
+   * Instead of `users` and `s3Uri`: a CSV (or a folder of them) already in S3, which the job reads as it
+   * is. The flow did not write it, so it never deletes it.
+   */
+  dataLocation?: string;
+  datasetGroupArn: string;
+  /** The Personalize service role that can read the bucket. */
+  roleArn: string;
+  /** Default `delete-users-<time>-<random>`; parts of a split list get `-part-N`. */
+  jobName?: string;
+  tags?: Tag[];
+  /** Wait for the job(s) to finish: `true` or the waiter's options. */
+  wait?: boolean | WaitOptions;
+  /** Keep the uploaded CSV (personal data) after a COMPLETED job (default: delete it). */
+  keepUploadedFile?: boolean;
+  /** Replace a different object already at the upload key. */
+  overwrite?: boolean;
+  /** Size cap of one deletion file (default 50 MB, the guide's cap per job). */
+  maxFileBytes?: number;
+  /** PENDING jobs allowed per dataset group (default 5, the service's limit). */
+  maxPendingJobs?: number;
+  /** Throw DataDeletionJobFailedError when a waited job FAILED (default `true`). */
+  failOnJobFailure?: boolean;
+  signal?: AbortSignal;
+  /** Progress of each phase, for logs and progress bars. */
+  onProgress?: (event: DeleteUsersEvent) => void;
+}
+
+/** A step of `deleteUsers`. */
+export type DeleteUsersEvent =
+  | { phase: "prepare"; userCount: number; duplicateCount: number; bytes: number; files: number }
+  | { phase: "room"; pending: number; limit: number; elapsedMs: number }
+  | { phase: "upload"; dataLocation: string; bytes: number; created: boolean }
+  | { phase: "create"; jobName: string; dataDeletionJobArn: string; adopted: boolean }
+  | ({ phase: "wait"; jobName: string } & PollEvent)
+  | { phase: "cleanup"; dataLocation: string };
+
+/** Output of `deleteUsers`. */
+export interface DeleteUsersOutput {
+  jobs: DeletionJobResult[];
+  userCount: number;
+  duplicateCount: number;
+  bytes: number;
+}
+
+/** What the stages call: the jobs client's operations and an S3 target. */
+export interface FlowContext {
+  jobs: Pick<
+    DataDeletionJobsClient,
+    "createDataDeletionJob" | "describeDataDeletionJob" | "paginateDataDeletionJobs" | "clock" | "logger"
+  >;
+  s3: S3Target;
+}
+
+/** The guide's limit of PENDING data deletion jobs per dataset group. */
+export const DEFAULT_MAX_PENDING_JOBS = 5;
+
+// A PENDING job takes minutes to hours to start: looking for room more often than this only costs calls.
+const ROOM_PACE: Pace = { minDelayMs: 30_000, maxDelayMs: 300_000 };
+
+/** What `planDeletion` decided: the parts, each with its validated create request. */
+export interface DeletionPlan {
+  parts: (PlannedPart & { request: CreateDataDeletionJobInput })[];
+  /** Where the parts go when the flow uploads them; absent for a given `dataLocation`. */
+  bucket: string | undefined;
+  /** The files to upload (none for a given `dataLocation`). */
+  prepared: PreparedDeletionFile;
+}
+
+const NOTHING_PREPARED: PreparedDeletionFile = { files: [], userCount: 0, duplicateCount: 0, bytes: 0 };
+
+/**
+ * Stage 1: checks every input and every part's create request before anything is sent, and prepares the
+ * ids. A job name too long for its `-part-N` suffix fails here, not after the first upload.
+ */
+export async function planDeletion(context: FlowContext, input: DeleteUsersInput): Promise<DeletionPlan> {
+  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(context.jobs.clock).replace("T", "-")}`;
+  const request = (part: PlannedPart): CreateDataDeletionJobInput =>
+    validate(
+      CreateDataDeletionJobInputSchema,
+      {
+        jobName: part.jobName,
+        datasetGroupArn: input.datasetGroupArn,
+        roleArn: input.roleArn,
+        dataSource: { dataLocation: part.dataLocation },
+        ...(input.tags ? { tags: input.tags } : {}),
+      },
+      "deleteUsers",
+    );
+  if ((input.dataLocation === undefined) === (input.users === undefined)) {
+    throw new ValidationError(
+      [
+        {
+          path: "users",
+          rule: "give users and s3Uri, or dataLocation",
+          received: typeof input.users,
+        },
+      ],
+      "deleteUsers",
+    );
+  }
+  if (input.users === undefined) {
+    const part = { key: "", dataLocation: input.dataLocation as string, jobName };
+    return { parts: [{ ...part, request: request(part) }], bucket: undefined, prepared: NOTHING_PREPARED };
+  }
+  const target = parseS3Uri(input.s3Uri);
+  // One part's request is checked before the ids are prepared, so a bad ARN costs no preparation.
+  request(planParts(target, 1, jobName)[0] as PlannedPart);
+  const prepared = await prepareUsers(input.users, input.maxFileBytes);
+  const parts = planParts(target, prepared.files.length, jobName).map((part) => ({
+    ...part,
+    request: request(part),
+  }));
+  return { parts, bucket: target.bucket, prepared };
+}
+
+async function countPending(
+  context: FlowContext,
+  datasetGroupArn: string,
+  except: string,
+  options: CallOptions,
+): Promise<number> {
+  let pending = 0;
+  for await (const job of context.jobs.paginateDataDeletionJobs(
+    { datasetGroupArn, pageSize: 100 },
+    options,
+  )) {
+    if (job.status === "PENDING" && job.jobName !== except) pending++;
+  }
+  return pending;
+}
+
+/** Waits until fewer than `limit` jobs of the request's dataset group (other than its job) are PENDING. */
+export async function awaitRoom(
+  context: FlowContext,
+  request: CreateDataDeletionJobInput,
+  limit: number,
+  options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
+  onProgress?: (event: DeleteUsersEvent) => void,
+): Promise<void> {
+  const { datasetGroupArn, jobName } = request;
+  let pending = limit;
+  await poll(
+    async (signal) => {
+      pending = await countPending(context, datasetGroupArn, jobName, { signal });
+      return pending < limit || undefined;
+    },
+    {
+      ...ROOM_PACE,
+      ...options,
+      onLook: (elapsedMs, error) => error || onProgress?.({ phase: "room", pending, limit, elapsedMs }),
+      timedOut: (elapsedMs) => new RoomTimeoutError(datasetGroupArn, jobName, pending, limit, elapsedMs),
+    },
+    context.jobs.clock,
+  );
+}
+
+/**
+ * Stage 2 (after the upload, `putObjectOnce`): creates the job; when the service has less room than was counted (another creator, or a limit
+ * lower than `maxPendingJobs`), waits until fewer jobs are PENDING than there are now, and tries again.
+ */
+export async function createWithRoom(
+  context: FlowContext,
+  request: CreateDataDeletionJobInput,
+  options: { maxPendingJobs: number; timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
+  onProgress?: (event: DeleteUsersEvent) => void,
+): Promise<{ dataDeletionJobArn: string; adopted: boolean }> {
+  const call = { signal: options.signal };
+  for (;;) {
+    try {
+      const created = await context.jobs.createDataDeletionJob(request, call);
+      if (!created.dataDeletionJobArn) {
+        throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
+      }
+      return { dataDeletionJobArn: created.dataDeletionJobArn, adopted: created.adopted === true };
+    } catch (error) {
+      if (!(error instanceof LimitExceededException) || error.retryable) throw error;
+      const pendingNow = await countPending(context, request.datasetGroupArn, request.jobName, call);
+      const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
+      await awaitRoom(context, request, limit, options, onProgress);
+    }
+  }
+}
+
+/** Stage 3: waits for the job to end; a FAILED job is returned, not thrown, so the flow can report all. */
+export async function awaitJob(
+  context: FlowContext,
+  result: DeletionJobResult,
+  waitOptions: WaitOptions,
+  onProgress?: (event: DeleteUsersEvent) => void,
+): Promise<DataDeletionJob> {
+  const arn = result.dataDeletionJobArn;
+  try {
+    return await pollJob(
+      arn,
+      async (signal) =>
+        (await context.jobs.describeDataDeletionJob({ dataDeletionJobArn: arn }, { signal })).dataDeletionJob,
+      {
+        ...waitOptions,
+        onPoll: (event) => {
+          waitOptions.onPoll?.(event);
+          onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
+        },
+      },
+      context.jobs.clock,
+    );
+  } catch (error) {
+    if (!(error instanceof DataDeletionJobFailedError)) throw error;
+    return error.job;
+  }
+}
+
+/**
+ * The whole flow behind `DataDeletionClient.deleteUsers`: plan; for each part wait for room (a split list),
+ * upload and create; then, when waiting, await each job and delete its file after COMPLETED.
+ */
+export async function deleteUsers(context: FlowContext, input: DeleteUsersInput): Promise<DeleteUsersOutput> {
+  const plan = await planDeletion(context, input);
+  const { prepared, bucket, parts } = plan;
+  const { onProgress } = input;
+  const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  const limits = {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal,
+  };
+  if (bucket !== undefined) {
+    onProgress?.({
+      phase: "prepare",
+      userCount: prepared.userCount,
+      duplicateCount: prepared.duplicateCount,
+      bytes: prepared.bytes,
+      files: parts.length,
+    });
+  }
+
+  const jobs: DeletionJobResult[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (parts.length > 1) {
+      await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
+    }
+    if (bucket !== undefined) {
+      const body = prepared.files[i] as Uint8Array;
+      const upload = await putObjectOnce(context.s3, bucket, part.key, body, {
+        overwrite: input.overwrite,
+        signal,
+      });
+      onProgress?.({
+        phase: "upload",
+        dataLocation: part.dataLocation,
+        bytes: body.length,
+        created: upload.created,
+      });
+    }
+    const created = await createWithRoom(context, part.request, limits, onProgress);
+    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
+    jobs.push({
+      jobName: part.jobName,
+      ...created,
+      dataLocation: part.dataLocation,
+      uploadedFileDeleted: false,
+    });
+  }
+
+  if (input.wait) {
+    for (const [i, result] of jobs.entries()) {
+      const job = await awaitJob(context, result, { ...waitOptions, signal }, onProgress);
+      Object.assign(result, {
+        status: job.status,
+        numDeleted: job.numDeleted,
+        failureReason: job.failureReason,
+        job,
+      });
+      if (job.status === "COMPLETED" && bucket !== undefined && !input.keepUploadedFile) {
+        // The uploaded ids are personal data: gone as soon as no job needs them.
+        await deleteObject(context.s3, bucket, (parts[i] as PlannedPart).key, signal);
+        result.uploadedFileDeleted = true;
+        onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
+      }
+    }
+    const failed = jobs.find((j) => j.status === "FAILED");
+    if (failed && input.failOnJobFailure !== false) {
+      throw new DataDeletionJobFailedError(
+        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+        { jobs, keptAt: failed.dataLocation },
+      );
+    }
+  }
+  return {
+    jobs,
+    userCount: prepared.userCount,
+    duplicateCount: prepared.duplicateCount,
+    bytes: prepared.bytes,
+  };
+}
