@@ -1,5 +1,6 @@
 // Reads and checks the action's inputs before anything is uploaded. Pure: the caller passes getInput and
 // the environment, so tests can drive it without a runner.
+import { parseTags, type Tag, ValidationError, type ValidationIssue } from "../src/index.ts";
 
 /** A bad input: which one, the rule it broke, what was received. */
 export class InputError extends Error {
@@ -7,11 +8,20 @@ export class InputError extends Error {
     readonly input: string,
     readonly rule: string,
     received?: string,
+    /** `received` as the core already rendered it (quoted, shortened), rather than raw text. */
+    rendered = false,
   ) {
-    super(
-      `input ${input}: ${rule}${received === undefined ? "" : `, received ${JSON.stringify(received.length > 80 ? `${received.slice(0, 77)}...` : received)}`}`,
-    );
+    const shown =
+      received === undefined || rendered
+        ? received
+        : JSON.stringify(received.length > 80 ? `${received.slice(0, 77)}...` : received);
+    super(`input ${input}: ${rule}${shown === undefined ? "" : `, received ${shown}`}`);
     this.name = "InputError";
+  }
+
+  /** The core's account of a bad field, told as this input's. */
+  static fromIssue(input: string, issue: ValidationIssue): InputError {
+    return new InputError(input, issue.rule, issue.received, true);
   }
 }
 
@@ -26,7 +36,7 @@ export interface ActionInputs {
   datasetGroupArn: string;
   roleArn: string;
   jobName: string;
-  tags: { tagKey: string; tagValue: string }[] | undefined;
+  tags: Tag[] | undefined;
   wait: boolean;
   waitTimeoutMinutes: number;
   pollIntervalSeconds: number;
@@ -76,34 +86,14 @@ function parseNumber(get: (name: string) => string, name: string, fallback: numb
   return n;
 }
 
-function parseTags(raw: string): { tagKey: string; tagValue: string }[] | undefined {
-  const text = raw.trim();
-  if (text === "") return undefined;
-  if (text.startsWith("{")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new InputError("tags", "must be KEY=VALUE lines or a JSON object of strings", text);
-    }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new InputError("tags", "must be KEY=VALUE lines or a JSON object of strings", text);
-    }
-    return Object.entries(parsed as Record<string, unknown>).map(([tagKey, tagValue]) => {
-      if (typeof tagValue !== "string")
-        throw new InputError("tags", `the value of ${tagKey} must be a string`);
-      return { tagKey, tagValue };
-    });
+// The core's parser, its ValidationError told in the action's terms: the input's name.
+function parseInputTags(raw: string): Tag[] | undefined {
+  try {
+    return parseTags(raw, "tags");
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw InputError.fromIssue("tags", error.issues[0] as ValidationIssue);
   }
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => {
-      const eq = line.indexOf("=");
-      if (eq < 1) throw new InputError("tags", "each line must be KEY=VALUE", line);
-      return { tagKey: line.slice(0, eq).trim(), tagValue: line.slice(eq + 1).trim() };
-    });
 }
 
 /** Reads every input, applying the defaults action.yml declares (so the bundle also runs without a runner). */
@@ -160,7 +150,7 @@ export function readInputs(
     datasetGroupArn,
     roleArn,
     jobName: get("job-name").trim() || defaultJobName(context),
-    tags: parseTags(get("tags")),
+    tags: parseInputTags(get("tags")),
     wait: parseBoolean(get, "wait", false),
     waitTimeoutMinutes,
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
@@ -7,11 +6,14 @@ import {
   DataDeletionError,
   DataDeletionJobFailedError,
   type DeletionJobResult,
+  type PreparedDeletionFile,
   prepareDeletionCsv,
+  RoomTimeoutError,
   ServiceError,
   serializeUserIds,
   WaiterTimeoutError,
 } from "../src/index.ts";
+import { fileSource } from "../src/node/index.ts";
 import { globFiles } from "./glob.ts";
 import { type ActionInputs, InputError, type RunContext, readInputs } from "./inputs.ts";
 import { writeSummary } from "./summary.ts";
@@ -103,118 +105,81 @@ export async function run(): Promise<void> {
     const waitOptions = {
       timeoutMs: inputs.waitTimeoutMinutes * 60_000,
       maxDelayMs: inputs.pollIntervalSeconds * 1000,
-      minDelayMs: Math.min(5000, inputs.pollIntervalSeconds * 1000),
     };
-
-    if (inputs.users.kind === "location") {
-      enter("create");
-      const created = await client.createDataDeletionJob({
-        jobName: inputs.jobName,
+    const source = inputs.users;
+    let users: PreparedDeletionFile | undefined;
+    if (source.kind !== "location") {
+      enter("prepare");
+      users =
+        source.kind === "file"
+          ? await prepareFiles(source.pattern, inputs.maxFileBytes)
+          : await serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes });
+      counts = { userCount: users.userCount, duplicateCount: users.duplicateCount };
+    }
+    let uploaded: string | undefined;
+    const pollLoggers = new Map<string, ReturnType<typeof pollLogger>>();
+    try {
+      const result = await client.deleteUsers({
+        ...(users
+          ? { users, s3Uri: inputs.s3Uri as string }
+          : { dataLocation: (source as { dataLocation: string }).dataLocation }),
         datasetGroupArn: inputs.datasetGroupArn,
         roleArn: inputs.roleArn,
-        dataSource: { dataLocation: inputs.users.dataLocation },
+        jobName: inputs.jobName,
         ...(inputs.tags ? { tags: inputs.tags } : {}),
-      });
-      const arn = created.dataDeletionJobArn as string;
-      core.info(`${created.adopted ? "Adopted the existing job" : "Created"} ${arn}`);
-      jobs = [
-        {
-          jobName: inputs.jobName,
-          dataDeletionJobArn: arn,
-          dataLocation: inputs.users.dataLocation,
-          adopted: created.adopted === true,
-          uploadedFileDeleted: false,
+        maxFileBytes: inputs.maxFileBytes,
+        keepUploadedFile: inputs.keepUploadedFile,
+        failOnJobFailure: inputs.failOnJobFailure,
+        wait: inputs.wait ? waitOptions : false,
+        onProgress: (event) => {
+          if (event.phase === "prepare") {
+            core.info(
+              `${event.userCount} unique user ids, ${event.duplicateCount} duplicates removed, ${event.bytes} bytes in ${event.files} file(s)`,
+            );
+          } else if (event.phase === "upload") {
+            enter("upload");
+            uploaded = event.dataLocation;
+            core.info(
+              `Uploaded ${event.dataLocation} (${event.bytes} bytes)${event.created ? "" : ": an identical object was already there"}`,
+            );
+          } else if (event.phase === "create") {
+            enter("create");
+            // Known from here on, so a later failure (a timeout, an expired session) still reports it.
+            jobs.push({
+              jobName: event.jobName,
+              dataDeletionJobArn: event.dataDeletionJobArn,
+              dataLocation: uploaded ?? (source.kind === "location" ? source.dataLocation : ""),
+              adopted: event.adopted,
+              uploadedFileDeleted: false,
+            });
+            core.info(
+              `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`,
+            );
+          } else if (event.phase === "room") {
+            if (event.pending >= event.limit)
+              core.info(`${event.pending} jobs are PENDING (limit ${event.limit}); waiting for room`);
+          } else if (event.phase === "wait") {
+            enter("wait");
+            const job = jobs.find((j) => j.jobName === event.jobName);
+            if (job && event.status) job.status = event.status;
+            const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
+            pollLoggers.set(event.jobName, log);
+            log(event);
+          } else if (event.phase === "cleanup") {
+            core.info(`Deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
+          }
         },
-      ];
-      if (inputs.wait) {
-        enter("wait");
-        try {
-          const job = await client.waitForDataDeletionJob(arn, {
-            ...waitOptions,
-            onPoll: pollLogger(inputs.jobName),
-          });
-          Object.assign(jobs[0] as DeletionJobResult, { status: job.status, numDeleted: job.numDeleted });
-        } catch (error) {
-          if (!(error instanceof DataDeletionJobFailedError)) throw error;
-          Object.assign(jobs[0] as DeletionJobResult, {
-            status: "FAILED",
-            failureReason: error.failureReason,
-          });
-          if (inputs.failOnJobFailure) throw error;
-          core.warning(error.message);
-        }
-      }
-    } else {
-      enter("prepare");
-      const prepared =
-        inputs.users.kind === "file"
-          ? await prepareFiles(inputs.users.pattern, inputs.maxFileBytes)
-          : await serializeUserIds(inputs.users.ids, { maxFileBytes: inputs.maxFileBytes });
-      counts = { userCount: prepared.userCount, duplicateCount: prepared.duplicateCount };
-      let uploaded: string | undefined;
-      const pollLoggers = new Map<string, ReturnType<typeof pollLogger>>();
-      core.info(
-        `${prepared.userCount} unique user ids, ${prepared.duplicateCount} duplicates removed, ${prepared.bytes} bytes in ${prepared.files.length} file(s)`,
-      );
-      try {
-        const result = await client.deleteUsers({
-          users: prepared,
-          s3Uri: inputs.s3Uri as string,
-          datasetGroupArn: inputs.datasetGroupArn,
-          roleArn: inputs.roleArn,
-          jobName: inputs.jobName,
-          ...(inputs.tags ? { tags: inputs.tags } : {}),
-          maxFileBytes: inputs.maxFileBytes,
-          keepUploadedFile: inputs.keepUploadedFile,
-          failOnJobFailure: inputs.failOnJobFailure,
-          wait: inputs.wait ? waitOptions : false,
-          onProgress: (event) => {
-            if (event.phase === "upload") {
-              enter("upload");
-              uploaded = event.dataLocation;
-              core.info(
-                `Uploaded ${event.dataLocation} (${event.bytes} bytes)${event.created ? "" : ": an identical object was already there"}`,
-              );
-            } else if (event.phase === "create") {
-              enter("create");
-              // Known from here on, so a later failure (a timeout, an expired session) still reports it.
-              jobs.push({
-                jobName: event.jobName,
-                dataDeletionJobArn: event.dataDeletionJobArn,
-                dataLocation: uploaded ?? "",
-                adopted: event.adopted,
-                uploadedFileDeleted: false,
-              });
-              core.info(
-                `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`,
-              );
-            } else if (event.phase === "room") {
-              if (event.pending >= event.limit)
-                core.info(`${event.pending} jobs are PENDING (limit ${event.limit}); waiting for room`);
-            } else if (event.phase === "wait") {
-              enter("wait");
-              const job = jobs.find((j) => j.jobName === event.jobName);
-              if (job && event.status) job.status = event.status;
-              const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
-              pollLoggers.set(event.jobName, log);
-              log(event);
-            } else if (event.phase === "cleanup") {
-              core.info(`Deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
-            }
-          },
-        });
-        jobs = result.jobs;
-      } catch (error) {
-        if (error instanceof DataDeletionJobFailedError && error.jobs)
-          jobs = error.jobs as DeletionJobResult[];
-        throw error;
-      }
-      for (const job of jobs) {
-        if (job.status === "FAILED")
-          core.warning(
-            `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`,
-          );
-      }
+      });
+      jobs = result.jobs;
+    } catch (error) {
+      if (error instanceof DataDeletionJobFailedError && error.jobs) jobs = error.jobs;
+      throw error;
+    }
+    for (const job of jobs) {
+      if (job.status === "FAILED")
+        core.warning(
+          `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`,
+        );
     }
     if (phase) core.endGroup();
     phase = undefined;
@@ -242,6 +207,7 @@ function fail(message: string, title: string): void {
 function titleOf(error: unknown): string {
   if (error instanceof DataDeletionJobFailedError) return "Data deletion job FAILED";
   if (error instanceof WaiterTimeoutError) return "Stopped waiting (the job goes on)";
+  if (error instanceof RoomTimeoutError) return "Stopped waiting for room (nothing was created)";
   if (error instanceof ServiceError) return `AWS error: ${error.name}`;
   if (error instanceof DataDeletionError) return error.name;
   return "Unexpected error";
@@ -264,15 +230,18 @@ async function prepareFiles(pattern: string, maxFileBytes: number) {
   const files = globFiles(pattern, cwd);
   if (files.length === 0) throw new InputError("user-ids-file", "matches no file", pattern);
   core.info(`Reading ${files.map((f) => basename(f)).join(", ")}`);
-  return prepareDeletionCsv(
-    files.map((path) => ({ name: basename(path), source: new Uint8Array(readFileSync(path)) })),
-    { headerless: "auto", maxFileBytes },
-  );
+  // Each file is streamed as it is parsed, one at a time: a large list is never held whole.
+  const sources = [];
+  for (const path of files) sources.push(await fileSource(path));
+  return prepareDeletionCsv(sources, { headerless: "auto", maxFileBytes });
 }
 
 function explain(error: unknown, inputs: ActionInputs, arn: string | undefined): string {
   if (error instanceof WaiterTimeoutError) {
     return `${error.message}. A deletion job can take up to a day, longer than a job step may run; the job goes on. Check it later with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
+  }
+  if (error instanceof RoomTimeoutError) {
+    return `${error.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
   }
   if (isExpiredToken(error) && arn) {
     return `the AWS session expired while waiting for ${arn}: raise role-duration-seconds on aws-actions/configure-aws-credentials (the default is 1 hour), or wait in a later step. The job goes on; resume with: ${resumeCommand(inputs, arn)}`;

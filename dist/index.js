@@ -9666,26 +9666,26 @@ var require_readable = __commonJS({
       while (consume2.stream.read() != null) {
       }
     }
-    function chunksDecode(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksDecode(chunks2, length) {
+      if (chunks2.length === 0 || length === 0) {
         return "";
       }
-      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+      const buffer = chunks2.length === 1 ? chunks2[0] : Buffer.concat(chunks2, length);
       const bufferLength = buffer.length;
       const start = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
       return buffer.utf8Slice(start, bufferLength);
     }
-    function chunksConcat(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksConcat(chunks2, length) {
+      if (chunks2.length === 0 || length === 0) {
         return new Uint8Array(0);
       }
-      if (chunks.length === 1) {
-        return new Uint8Array(chunks[0]);
+      if (chunks2.length === 1) {
+        return new Uint8Array(chunks2[0]);
       }
       const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
       let offset = 0;
-      for (let i = 0; i < chunks.length; ++i) {
-        const chunk = chunks[i];
+      for (let i = 0; i < chunks2.length; ++i) {
+        const chunk = chunks2[i];
         buffer.set(chunk, offset);
         offset += chunk.length;
       }
@@ -9745,20 +9745,20 @@ var require_util3 = __commonJS({
     var CHUNK_LIMIT = 128 * 1024;
     async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers }) {
       assert(body);
-      let chunks = [];
+      let chunks2 = [];
       let length = 0;
       try {
         for await (const chunk of body) {
-          chunks.push(chunk);
+          chunks2.push(chunk);
           length += chunk.length;
           if (length > CHUNK_LIMIT) {
-            chunks = [];
+            chunks2 = [];
             length = 0;
             break;
           }
         }
       } catch {
-        chunks = [];
+        chunks2 = [];
         length = 0;
       }
       const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
@@ -9771,9 +9771,9 @@ var require_util3 = __commonJS({
       let payload;
       try {
         if (isContentTypeApplicationJson(contentType)) {
-          payload = JSON.parse(chunksDecode(chunks, length));
+          payload = JSON.parse(chunksDecode(chunks2, length));
         } else if (isContentTypeText(contentType)) {
-          payload = chunksDecode(chunks, length);
+          payload = chunksDecode(chunks2, length);
         }
       } catch {
       } finally {
@@ -18634,7 +18634,7 @@ ${value}`;
         if (this.lineChunkIndex === this.chunkIndex) {
           return this.chunks[this.chunkIndex].subarray(this.linePos, this.pos);
         }
-        const chunks = [];
+        const chunks2 = [];
         let length = 0;
         for (let i = this.lineChunkIndex; i <= this.chunkIndex; i++) {
           const chunk = this.chunks[i];
@@ -18642,9 +18642,9 @@ ${value}`;
           const end = i === this.chunkIndex ? this.pos : chunk.length;
           const slice = chunk.subarray(start, end);
           length += slice.length;
-          chunks.push(slice);
+          chunks2.push(slice);
         }
-        return Buffer.concat(chunks, length);
+        return Buffer.concat(chunks2, length);
       }
       peekBufferedByte(offset) {
         let chunkIndex = this.lineChunkIndex;
@@ -19395,12 +19395,12 @@ var require_lib = __commonJS({
       readBodyBuffer() {
         return __awaiter3(this, void 0, void 0, function* () {
           return new Promise((resolve2) => __awaiter3(this, void 0, void 0, function* () {
-            const chunks = [];
+            const chunks2 = [];
             this.message.on("data", (chunk) => {
-              chunks.push(chunk);
+              chunks2.push(chunk);
             });
             this.message.on("end", () => {
-              resolve2(Buffer.concat(chunks));
+              resolve2(Buffer.concat(chunks2));
             });
           }));
         });
@@ -21197,8 +21197,7 @@ var require_papaparse = __commonJS({
 });
 
 // action/main.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-import { basename } from "node:path";
+import { basename as basename2 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -22475,7 +22474,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   if (isRootPrimitive || isRootNativeRawJSON) {
     return originalStringify(rootProcessed);
   }
-  const chunks = [];
+  const chunks2 = [];
   let level = 0;
   const stack = [
     {
@@ -22492,18 +22491,18 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   while (stack.length > 0) {
     const node = stack[stack.length - 1];
     if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
+      chunks2.push(node.isArray ? "[" : "{");
       level++;
     }
     let isDone = false;
     if (node.isArray) {
       if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-        if (space) chunks.push("\n" + space.repeat(level));
+        if (!node.first) chunks2.push(",");
+        if (space) chunks2.push("\n" + space.repeat(level));
         const childRaw = node.val[node.index];
         const childVal = prepareVal(node.val, String(node.index), childRaw);
         if (isUnstringifiable(childVal)) {
-          chunks.push("null");
+          chunks2.push("null");
           node.first = false;
           node.index++;
         } else {
@@ -22526,7 +22525,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
             node.first = false;
             node.index++;
           } else {
-            chunks.push(originalStringify(childVal));
+            chunks2.push(originalStringify(childVal));
             node.first = false;
             node.index++;
           }
@@ -22542,11 +22541,11 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
         const childRaw = node.val[k];
         const childVal = prepareVal(node.val, k, childRaw);
         if (isUnstringifiable(childVal)) continue;
-        if (!node.first) chunks.push(",");
+        if (!node.first) chunks2.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+          chunks2.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
         } else {
-          chunks.push(originalStringify(k) + ":");
+          chunks2.push(originalStringify(k) + ":");
         }
         const isComplexObject = childVal !== null && typeof childVal === "object";
         const isNativeRaw = isRawJSON(childVal);
@@ -22567,7 +22566,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
           node.first = false;
           break;
         } else {
-          chunks.push(originalStringify(childVal));
+          chunks2.push(originalStringify(childVal));
           node.first = false;
         }
       }
@@ -22578,13 +22577,13 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
     }
     if (isDone) {
       level--;
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-      chunks.push(node.isArray ? "]" : "}");
+      if (!node.first && space) chunks2.push("\n" + space.repeat(level));
+      chunks2.push(node.isArray ? "]" : "}");
       visited.delete(node.val);
       stack.pop();
     }
   }
-  return chunks.join("");
+  return chunks2.join("");
 };
 var JSONStringify = (value, replacer, space) => {
   try {
@@ -27184,13 +27183,13 @@ async function feed(reader, source) {
   if (typeof source === "string") return reader.push(encoder3.encode(source));
   if (source instanceof Uint8Array) return reader.push(source);
   if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
-  const chunks = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
-  if (typeof chunks !== "object" || !chunks || !(Symbol.asyncIterator in chunks)) {
+  const chunks2 = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
+  if (typeof chunks2 !== "object" || !chunks2 || !(Symbol.asyncIterator in chunks2)) {
     throw new CsvError(
       `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`
     );
   }
-  for await (const chunk of chunks) {
+  for await (const chunk of chunks2) {
     if (!(chunk instanceof Uint8Array)) {
       throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
     }
@@ -28080,6 +28079,58 @@ var DataDeletionClient = class extends DataDeletionJobsClient {
   }
 };
 
+// src/tags.ts
+function parseTags(written, field = "tags") {
+  const fail2 = (rule, received) => {
+    throw new ValidationError([{ path: field, rule, received: JSON.stringify(received).slice(0, 120) }]);
+  };
+  const joined = Array.isArray(written) ? written.join("\n") : written;
+  if (joined.trim() === "") return void 0;
+  if (!Array.isArray(written) && joined.trim().startsWith("{")) {
+    let parsed;
+    try {
+      parsed = JSON.parse(joined);
+    } catch {
+      parsed = void 0;
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return fail2("must be KEY=VALUE lines or a JSON object of strings", joined);
+    }
+    return Object.entries(parsed).map(
+      ([tagKey, tagValue]) => typeof tagValue === "string" ? { tagKey, tagValue } : fail2(`the value of ${tagKey} must be a string`, String(tagValue))
+    );
+  }
+  const entries = Array.isArray(written) ? written : joined.split(/\r?\n/);
+  return entries.map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    const eq = entry.indexOf("=");
+    if (eq < 1)
+      return fail2(Array.isArray(written) ? "must be KEY=VALUE" : "each line must be KEY=VALUE", entry);
+    return { tagKey: entry.slice(0, eq).trim(), tagValue: entry.slice(eq + 1).trim() };
+  });
+}
+
+// src/node/files.ts
+import { open as open2, stat as stat2 } from "node:fs/promises";
+import { basename } from "node:path";
+var CHUNK_BYTES = 1 << 20;
+async function fileSource(path, name = basename(path)) {
+  const { size } = await stat2(path);
+  return { name, source: chunks(path), size };
+}
+async function* chunks(path) {
+  const handle = await open2(path, "r");
+  const buffer = new Uint8Array(CHUNK_BYTES);
+  try {
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 // action/glob.ts
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve, sep as sep2 } from "node:path";
@@ -28119,14 +28170,17 @@ function globFiles(pattern, cwd) {
 }
 
 // action/inputs.ts
-var InputError = class extends Error {
-  constructor(input, rule, received) {
-    super(
-      `input ${input}: ${rule}${received === void 0 ? "" : `, received ${JSON.stringify(received.length > 80 ? `${received.slice(0, 77)}...` : received)}`}`
-    );
+var InputError = class _InputError extends Error {
+  constructor(input, rule, received, rendered = false) {
+    const shown = received === void 0 || rendered ? received : JSON.stringify(received.length > 80 ? `${received.slice(0, 77)}...` : received);
+    super(`input ${input}: ${rule}${shown === void 0 ? "" : `, received ${shown}`}`);
     this.input = input;
     this.rule = rule;
     this.name = "InputError";
+  }
+  /** The core's account of a bad field, told as this input's. */
+  static fromIssue(input, issue2) {
+    return new _InputError(input, issue2.rule, issue2.received, true);
   }
 };
 var MAX_WAIT_MINUTES = 355;
@@ -28149,30 +28203,13 @@ function parseNumber(get, name, fallback, min) {
   if (!Number.isFinite(n) || n < min) throw new InputError(name, `must be a number of at least ${min}`, raw);
   return n;
 }
-function parseTags(raw) {
-  const text = raw.trim();
-  if (text === "") return void 0;
-  if (text.startsWith("{")) {
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new InputError("tags", "must be KEY=VALUE lines or a JSON object of strings", text);
-    }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new InputError("tags", "must be KEY=VALUE lines or a JSON object of strings", text);
-    }
-    return Object.entries(parsed).map(([tagKey, tagValue]) => {
-      if (typeof tagValue !== "string")
-        throw new InputError("tags", `the value of ${tagKey} must be a string`);
-      return { tagKey, tagValue };
-    });
+function parseInputTags(raw) {
+  try {
+    return parseTags(raw, "tags");
+  } catch (error2) {
+    if (!(error2 instanceof ValidationError)) throw error2;
+    throw InputError.fromIssue("tags", error2.issues[0]);
   }
-  return text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean).map((line) => {
-    const eq = line.indexOf("=");
-    if (eq < 1) throw new InputError("tags", "each line must be KEY=VALUE", line);
-    return { tagKey: line.slice(0, eq).trim(), tagValue: line.slice(eq + 1).trim() };
-  });
 }
 function readInputs(get, env, context3, warn) {
   const file = get("user-ids-file").trim();
@@ -28218,7 +28255,7 @@ function readInputs(get, env, context3, warn) {
     datasetGroupArn,
     roleArn,
     jobName: get("job-name").trim() || defaultJobName(context3),
-    tags: parseTags(get("tags")),
+    tags: parseInputTags(get("tags")),
     wait: parseBoolean(get, "wait", false),
     waitTimeoutMinutes,
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
@@ -28341,114 +28378,76 @@ async function run() {
     });
     const waitOptions = {
       timeoutMs: inputs.waitTimeoutMinutes * 6e4,
-      maxDelayMs: inputs.pollIntervalSeconds * 1e3,
-      minDelayMs: Math.min(5e3, inputs.pollIntervalSeconds * 1e3)
+      maxDelayMs: inputs.pollIntervalSeconds * 1e3
     };
-    if (inputs.users.kind === "location") {
-      enter("create");
-      const created = await client.createDataDeletionJob({
-        jobName: inputs.jobName,
+    const source = inputs.users;
+    let users;
+    if (source.kind !== "location") {
+      enter("prepare");
+      users = source.kind === "file" ? await prepareFiles(source.pattern, inputs.maxFileBytes) : await serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes });
+      counts = { userCount: users.userCount, duplicateCount: users.duplicateCount };
+    }
+    let uploaded;
+    const pollLoggers = /* @__PURE__ */ new Map();
+    try {
+      const result = await client.deleteUsers({
+        ...users ? { users, s3Uri: inputs.s3Uri } : { dataLocation: source.dataLocation },
         datasetGroupArn: inputs.datasetGroupArn,
         roleArn: inputs.roleArn,
-        dataSource: { dataLocation: inputs.users.dataLocation },
-        ...inputs.tags ? { tags: inputs.tags } : {}
-      });
-      const arn = created.dataDeletionJobArn;
-      info(`${created.adopted ? "Adopted the existing job" : "Created"} ${arn}`);
-      jobs = [
-        {
-          jobName: inputs.jobName,
-          dataDeletionJobArn: arn,
-          dataLocation: inputs.users.dataLocation,
-          adopted: created.adopted === true,
-          uploadedFileDeleted: false
-        }
-      ];
-      if (inputs.wait) {
-        enter("wait");
-        try {
-          const job = await client.waitForDataDeletionJob(arn, {
-            ...waitOptions,
-            onPoll: pollLogger(inputs.jobName)
-          });
-          Object.assign(jobs[0], { status: job.status, numDeleted: job.numDeleted });
-        } catch (error2) {
-          if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
-          Object.assign(jobs[0], {
-            status: "FAILED",
-            failureReason: error2.failureReason
-          });
-          if (inputs.failOnJobFailure) throw error2;
-          warning(error2.message);
-        }
-      }
-    } else {
-      enter("prepare");
-      const prepared = inputs.users.kind === "file" ? await prepareFiles(inputs.users.pattern, inputs.maxFileBytes) : await serializeUserIds(inputs.users.ids, { maxFileBytes: inputs.maxFileBytes });
-      counts = { userCount: prepared.userCount, duplicateCount: prepared.duplicateCount };
-      let uploaded;
-      const pollLoggers = /* @__PURE__ */ new Map();
-      info(
-        `${prepared.userCount} unique user ids, ${prepared.duplicateCount} duplicates removed, ${prepared.bytes} bytes in ${prepared.files.length} file(s)`
-      );
-      try {
-        const result = await client.deleteUsers({
-          users: prepared,
-          s3Uri: inputs.s3Uri,
-          datasetGroupArn: inputs.datasetGroupArn,
-          roleArn: inputs.roleArn,
-          jobName: inputs.jobName,
-          ...inputs.tags ? { tags: inputs.tags } : {},
-          maxFileBytes: inputs.maxFileBytes,
-          keepUploadedFile: inputs.keepUploadedFile,
-          failOnJobFailure: inputs.failOnJobFailure,
-          wait: inputs.wait ? waitOptions : false,
-          onProgress: (event) => {
-            if (event.phase === "upload") {
-              enter("upload");
-              uploaded = event.dataLocation;
-              info(
-                `Uploaded ${event.dataLocation} (${event.bytes} bytes)${event.created ? "" : ": an identical object was already there"}`
-              );
-            } else if (event.phase === "create") {
-              enter("create");
-              jobs.push({
-                jobName: event.jobName,
-                dataDeletionJobArn: event.dataDeletionJobArn,
-                dataLocation: uploaded ?? "",
-                adopted: event.adopted,
-                uploadedFileDeleted: false
-              });
-              info(
-                `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`
-              );
-            } else if (event.phase === "room") {
-              if (event.pending >= event.limit)
-                info(`${event.pending} jobs are PENDING (limit ${event.limit}); waiting for room`);
-            } else if (event.phase === "wait") {
-              enter("wait");
-              const job = jobs.find((j) => j.jobName === event.jobName);
-              if (job && event.status) job.status = event.status;
-              const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
-              pollLoggers.set(event.jobName, log);
-              log(event);
-            } else if (event.phase === "cleanup") {
-              info(`Deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
-            }
+        jobName: inputs.jobName,
+        ...inputs.tags ? { tags: inputs.tags } : {},
+        maxFileBytes: inputs.maxFileBytes,
+        keepUploadedFile: inputs.keepUploadedFile,
+        failOnJobFailure: inputs.failOnJobFailure,
+        wait: inputs.wait ? waitOptions : false,
+        onProgress: (event) => {
+          if (event.phase === "prepare") {
+            info(
+              `${event.userCount} unique user ids, ${event.duplicateCount} duplicates removed, ${event.bytes} bytes in ${event.files} file(s)`
+            );
+          } else if (event.phase === "upload") {
+            enter("upload");
+            uploaded = event.dataLocation;
+            info(
+              `Uploaded ${event.dataLocation} (${event.bytes} bytes)${event.created ? "" : ": an identical object was already there"}`
+            );
+          } else if (event.phase === "create") {
+            enter("create");
+            jobs.push({
+              jobName: event.jobName,
+              dataDeletionJobArn: event.dataDeletionJobArn,
+              dataLocation: uploaded ?? (source.kind === "location" ? source.dataLocation : ""),
+              adopted: event.adopted,
+              uploadedFileDeleted: false
+            });
+            info(
+              `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`
+            );
+          } else if (event.phase === "room") {
+            if (event.pending >= event.limit)
+              info(`${event.pending} jobs are PENDING (limit ${event.limit}); waiting for room`);
+          } else if (event.phase === "wait") {
+            enter("wait");
+            const job = jobs.find((j) => j.jobName === event.jobName);
+            if (job && event.status) job.status = event.status;
+            const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
+            pollLoggers.set(event.jobName, log);
+            log(event);
+          } else if (event.phase === "cleanup") {
+            info(`Deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
           }
-        });
-        jobs = result.jobs;
-      } catch (error2) {
-        if (error2 instanceof DataDeletionJobFailedError && error2.jobs)
-          jobs = error2.jobs;
-        throw error2;
-      }
-      for (const job of jobs) {
-        if (job.status === "FAILED")
-          warning(
-            `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`
-          );
-      }
+        }
+      });
+      jobs = result.jobs;
+    } catch (error2) {
+      if (error2 instanceof DataDeletionJobFailedError && error2.jobs) jobs = error2.jobs;
+      throw error2;
+    }
+    for (const job of jobs) {
+      if (job.status === "FAILED")
+        warning(
+          `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`
+        );
     }
     if (phase) endGroup();
     phase = void 0;
@@ -28474,6 +28473,7 @@ function fail(message, title) {
 function titleOf(error2) {
   if (error2 instanceof DataDeletionJobFailedError) return "Data deletion job FAILED";
   if (error2 instanceof WaiterTimeoutError) return "Stopped waiting (the job goes on)";
+  if (error2 instanceof RoomTimeoutError) return "Stopped waiting for room (nothing was created)";
   if (error2 instanceof ServiceError) return `AWS error: ${error2.name}`;
   if (error2 instanceof DataDeletionError) return error2.name;
   return "Unexpected error";
@@ -28493,15 +28493,17 @@ async function prepareFiles(pattern, maxFileBytes) {
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
   const files = globFiles(pattern, cwd);
   if (files.length === 0) throw new InputError("user-ids-file", "matches no file", pattern);
-  info(`Reading ${files.map((f) => basename(f)).join(", ")}`);
-  return prepareDeletionCsv(
-    files.map((path) => ({ name: basename(path), source: new Uint8Array(readFileSync2(path)) })),
-    { headerless: "auto", maxFileBytes }
-  );
+  info(`Reading ${files.map((f) => basename2(f)).join(", ")}`);
+  const sources = [];
+  for (const path of files) sources.push(await fileSource(path));
+  return prepareDeletionCsv(sources, { headerless: "auto", maxFileBytes });
 }
 function explain(error2, inputs, arn) {
   if (error2 instanceof WaiterTimeoutError) {
     return `${error2.message}. A deletion job can take up to a day, longer than a job step may run; the job goes on. Check it later with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
+  }
+  if (error2 instanceof RoomTimeoutError) {
+    return `${error2.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
   }
   if (isExpiredToken(error2) && arn) {
     return `the AWS session expired while waiting for ${arn}: raise role-duration-seconds on aws-actions/configure-aws-credentials (the default is 1 hour), or wait in a later step. The job goes on; resume with: ${resumeCommand(inputs, arn)}`;

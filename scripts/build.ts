@@ -4,10 +4,10 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 
-/** The library's JavaScript: the root export and the emulator, sharing chunks; dependencies stay imports. */
+/** The library's JavaScript: the root export, the emulator and the Node edge, sharing chunks; dependencies stay imports. */
 export async function buildLibrary(outdir = "dist/lib"): Promise<void> {
   await build({
-    entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts" },
+    entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts", node: "src/node/index.ts" },
     outdir,
     bundle: true,
     splitting: true,

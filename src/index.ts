@@ -79,3 +79,4 @@ export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, type Pace } from "./poll.ts";
 export { parseS3Uri, type S3Location } from "./s3.ts";
 export type * from "./types.ts";
 export type { PollEvent, WaitOptions } from "./waiter.ts";
+export { parseTags } from "./tags.ts";

@@ -3,7 +3,7 @@
 import { createReadStream, statSync } from "node:fs";
 import Papa from "papaparse";
 import { prepareDeletionCsv } from "personalize-data-deletion";
-import { fileSource } from "../../src/cli/users-file.ts";
+import { fileSource } from "../../src/node/index.ts";
 
 const [mode, path] = process.argv.slice(2) as [string, string];
 const size = statSync(path).size;

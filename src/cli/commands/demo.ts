@@ -1,7 +1,13 @@
-import { parseArgs } from "node:util";
-import { startEmulator } from "../emulator/node-server.ts";
-import { DataDeletionClient, prepareDeletionCsv } from "../index.ts";
-import { duration, type Output, table } from "./output.ts";
+import { startEmulator } from "../../emulator/node-server.ts";
+import { DataDeletionClient, prepareDeletionCsv } from "../../index.ts";
+import { type Flags, numeric, type Parsed } from "../options.ts";
+import { duration, type Output, table } from "../output.ts";
+
+export const flags: Flags = {
+  "job-seconds": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
 
 const SAMPLE_CSV = `USER_ID,REASON
 user-003,account closed
@@ -12,14 +18,9 @@ user-007,duplicate request
 user-999,never seen by this dataset group
 `;
 
-/** `personalize-data-deletion demo`: the whole flow on the embedded emulator. */
-export async function runDemo(args: string[], output: Output): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: { "job-seconds": { type: "string" }, json: { type: "boolean" } },
-  });
-  const jobSeconds = Number(values["job-seconds"] ?? 3);
+/** `demo`: the whole flow on the embedded emulator. */
+export async function run({ values }: Parsed, output: Output): Promise<number> {
+  const jobSeconds = numeric(values, "job-seconds", { fallback: 3, min: 0, max: 3600 });
   const credentials = { accessKeyId: "demo", secretAccessKey: "demo-secret" };
   const running = await startEmulator({ port: 0, jobSeconds, ...credentials });
   try {

@@ -1,11 +1,11 @@
-// The CLI's file source: read in 1 MiB pieces into one reused buffer, so the result must equal preparing the
-// same text whole, and the file must be closed however the preparation ends.
+// The Node edge's file source: read in 1 MiB pieces into one reused buffer, so the result must equal preparing
+// the same text whole, and the file must be open only while it is read, however the preparation ends.
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileSource } from "../../src/cli/users-file.ts";
 import { CsvError, prepareDeletionCsv } from "../../src/index.ts";
+import { fileSource } from "../../src/node/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "users-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,3 +47,22 @@ test.skipIf(process.platform !== "linux")(
 test("a file that does not exist is an error before anything is read", async () => {
   await expect(fileSource(join(dir, "missing.csv"))).rejects.toThrow(/ENOENT/);
 });
+
+test.skipIf(process.platform !== "linux")(
+  "several sources hold no file open until read, and one at a time while read; errors name the file",
+  async () => {
+    const paths = ["a.csv", "b.csv", "c.csv"].map((name, i) => {
+      const path = join(dir, name);
+      writeFileSync(path, i === 1 ? 'USER_ID\nuser-1\n"open quote\n' : `USER_ID\nuser-${i}\n`);
+      return path;
+    });
+    const before = openFiles();
+    const sources = [];
+    for (const path of paths) sources.push(await fileSource(path));
+    expect(openFiles()).toBe(before);
+    const error = await prepareDeletionCsv(sources).catch((e) => e);
+    expect(error).toBeInstanceOf(CsvError);
+    expect((error as CsvError).file).toBe("b.csv");
+    expect(openFiles()).toBe(before);
+  },
+);

@@ -1,0 +1,38 @@
+// What every AWS-facing command builds from the common flags: the client and the waiter's pace.
+import { DataDeletionClient, DEFAULT_MAX_ATTEMPTS, type WaitOptions } from "../index.ts";
+import { numeric, type Parsed, text, UsageError } from "./options.ts";
+import type { Output } from "./output.ts";
+
+/** The client the common flags describe; the rest comes from the environment, as AWS tools read it. */
+export function makeClient(values: Parsed["values"], output: Output): DataDeletionClient {
+  const region = text(values, "region");
+  const endpoint = text(values, "endpoint-url");
+  const s3Endpoint = text(values, "s3-endpoint-url");
+  return new DataDeletionClient({
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(s3Endpoint ? { s3Endpoint } : {}),
+    maxAttempts: numeric(values, "max-attempts", { fallback: DEFAULT_MAX_ATTEMPTS, min: 1, integer: true }),
+    logger: {
+      warn: (m: string) => output.info(`warning: ${m}`),
+      ...(values.debug
+        ? { debug: (m: string, d?: unknown) => output.info(`debug: ${m}${d ? ` ${JSON.stringify(d)}` : ""}`) }
+        : {}),
+    },
+  });
+}
+
+/** `--timeout-minutes` and `--poll-interval-seconds` as the waiter's options (the core derives the rest). */
+export function waitOptions(values: Parsed["values"]): WaitOptions {
+  return {
+    timeoutMs: numeric(values, "timeout-minutes", { fallback: 1440, min: 0 }) * 60_000,
+    maxDelayMs: numeric(values, "poll-interval-seconds", { fallback: 60, min: 1 }) * 1000,
+  };
+}
+
+/** The job ARN, from `--job-arn` or the first argument. */
+export function jobArn(values: Parsed["values"], positionals: string[]): string {
+  const arn = text(values, "job-arn") ?? positionals[0];
+  if (!arn) throw new UsageError("give the job ARN (as the argument or --job-arn)");
+  return arn;
+}

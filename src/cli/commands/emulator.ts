@@ -1,0 +1,100 @@
+import { readFileSync } from "node:fs";
+import { EMULATOR_DEFAULTS } from "../../emulator/defaults.ts";
+import { startEmulator } from "../../emulator/node-server.ts";
+import { parseSeed } from "../../emulator/state.ts";
+import { EXIT } from "../exit.ts";
+import { type Flags, numeric, type Parsed, text, UsageError } from "../options.ts";
+
+export const flags: Flags = {
+  host: { type: "string" },
+  port: { type: "string" },
+  region: { type: "string" },
+  "access-key-id": { type: "string" },
+  "secret-access-key": { type: "string" },
+  "job-seconds": { type: "string" },
+  seed: { type: "string" },
+  "data-dir": { type: "string" },
+  "fail-rate": { type: "string" },
+  "throttle-rate": { type: "string" },
+  "reset-rate": { type: "string" },
+  "drop-response-rate": { type: "string" },
+  "latency-ms": { type: "string" },
+  "seed-random": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+const rate = (values: Parsed["values"], name: string) =>
+  values[name] === undefined ? undefined : numeric(values, name, { fallback: 0, min: 0, max: 1 });
+
+function seedRows(path: string) {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --seed ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    return parseSeed(text);
+  } catch (error) {
+    throw new UsageError(`--seed ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** `emulator`: runs until SIGINT or SIGTERM. */
+export async function run({ values }: Parsed): Promise<number> {
+  const whole = (name: string, fallback: number, max?: number) =>
+    numeric(values, name, { fallback, min: 0, integer: true, ...(max === undefined ? {} : { max }) });
+  const faults = {
+    failRate: rate(values, "fail-rate"),
+    throttleRate: rate(values, "throttle-rate"),
+    resetRate: rate(values, "reset-rate"),
+    dropResponseRate: rate(values, "drop-response-rate"),
+    latencyMs: whole("latency-ms", 0),
+    seed: whole("seed-random", 1),
+  };
+  const total = [faults.failRate, faults.throttleRate, faults.resetRate, faults.dropResponseRate].reduce(
+    (a: number, b) => a + (b ?? 0),
+    0,
+  );
+  if (total > 1) throw new UsageError(`the fault rates add up to ${total}, more than 1`);
+  const region = text(values, "region") ?? EMULATOR_DEFAULTS.region;
+  const seedPath = text(values, "seed");
+  const dataDir = text(values, "data-dir");
+  const running = await startEmulator({
+    host: text(values, "host") ?? EMULATOR_DEFAULTS.host,
+    port: whole("port", EMULATOR_DEFAULTS.port, 65535),
+    region,
+    accessKeyId: text(values, "access-key-id") ?? EMULATOR_DEFAULTS.accessKeyId,
+    secretAccessKey: text(values, "secret-access-key") ?? EMULATOR_DEFAULTS.secretAccessKey,
+    jobSeconds: whole("job-seconds", EMULATOR_DEFAULTS.jobSeconds),
+    ...(seedPath ? { seed: seedRows(seedPath) } : {}),
+    ...(dataDir ? { dataDir } : {}),
+    faults,
+  });
+  const facts = {
+    endpoint: running.endpoint,
+    datasetGroupArns: [running.emulator.datasetGroupArn],
+    bucket: `s3://${running.emulator.bucket}/`,
+    region,
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(facts)}\n`);
+  } else {
+    process.stdout.write(
+      `endpoint: ${facts.endpoint}\ndataset group: ${facts.datasetGroupArns[0]}\nbucket: ${facts.bucket}\nregion: ${facts.region}\n`,
+    );
+    process.stderr.write(
+      `credentials: the --access-key-id and --secret-access-key given (default ${EMULATOR_DEFAULTS.accessKeyId} / ${EMULATOR_DEFAULTS.secretAccessKey}); Ctrl-C stops\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await running.close();
+  return EXIT.ok;
+}

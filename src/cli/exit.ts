@@ -1,0 +1,27 @@
+import {
+  ConfigurationError,
+  CsvError,
+  DataDeletionJobFailedError,
+  RoomTimeoutError,
+  ValidationError,
+  WaiterTimeoutError,
+} from "../index.ts";
+import { UsageError } from "./options.ts";
+
+/** Exit codes, as documented in --help and the README. */
+export const EXIT = { ok: 0, jobFailed: 1, usage: 2, service: 3, timeout: 4 } as const;
+
+/** The exit code an error ends the CLI with. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof DataDeletionJobFailedError) return EXIT.jobFailed;
+  if (error instanceof WaiterTimeoutError || error instanceof RoomTimeoutError) return EXIT.timeout;
+  if (
+    error instanceof ValidationError ||
+    error instanceof CsvError ||
+    error instanceof ConfigurationError ||
+    error instanceof UsageError
+  ) {
+    return EXIT.usage;
+  }
+  return EXIT.service;
+}

@@ -1,0 +1,46 @@
+// How long waits and the flow's stages show on stderr: a line per change, or one line rewritten on a TTY.
+import type { DeleteUsersEvent } from "../index.ts";
+import { duration, type Output } from "./output.ts";
+
+/** Reports each poll of a job: its status and how long the wait has lasted. */
+export function waitReporter(output: Output, label: string) {
+  return (event: { status?: string | undefined; elapsedMs: number; error?: Error }) => {
+    if (event.error) {
+      output.info(`${label}: poll failed (${event.error.name}), will retry: ${event.error.message}`);
+      return;
+    }
+    const status = event.status ?? "unknown";
+    output.progress(`${label}: ${status} after ${duration(event.elapsedMs)}`, status);
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Reports each stage of `deleteUsers`. */
+export function flowReporter(output: Output): (event: DeleteUsersEvent) => void {
+  const waits = new Map<string, ReturnType<typeof waitReporter>>();
+  return (event) => {
+    if (event.phase === "prepare") {
+      output.info(
+        `prepared ${plural(event.userCount, "user id")} (${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")}, ${plural(event.files, "file")})`,
+      );
+    } else if (event.phase === "upload") {
+      output.info(
+        `uploaded ${event.dataLocation}${event.created ? "" : " (identical object already there)"}`,
+      );
+    } else if (event.phase === "create") {
+      output.info(`${event.adopted ? "adopted existing" : "created"} job ${event.dataDeletionJobArn}`);
+    } else if (event.phase === "room") {
+      if (event.pending >= event.limit)
+        output.info(
+          `${plural(event.pending, "job")} PENDING (limit ${event.limit}): waiting for room, ${duration(event.elapsedMs)} so far`,
+        );
+    } else if (event.phase === "wait") {
+      const report = waits.get(event.jobName) ?? waitReporter(output, event.jobName);
+      waits.set(event.jobName, report);
+      report(event);
+    } else if (event.phase === "cleanup") {
+      output.info(`deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
+    }
+  };
+}

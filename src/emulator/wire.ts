@@ -1,0 +1,47 @@
+// The two wire formats the emulator answers in: AWS JSON 1.1 (Personalize) and S3's REST XML.
+import type * as v from "valibot";
+
+export function requestId(): string {
+  return crypto.randomUUID();
+}
+
+/** A Personalize success answer. */
+export function jsonOk(body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId() },
+  });
+}
+
+/** A Personalize error answer: `__type` and `message`, as the service sends them. */
+export function jsonError(status: number, type: string, message: string): Response {
+  return new Response(JSON.stringify({ __type: type, message }), {
+    status,
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId() },
+  });
+}
+
+export function xmlEscape(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** An S3 error answer: the XML `Error` document with its request id. */
+export function s3Error(status: number, code: string, message: string, resource = ""): Response {
+  const id = requestId();
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><Resource>${xmlEscape(resource)}</Resource><RequestId>${id}</RequestId></Error>`;
+  return new Response(xml, {
+    status,
+    headers: { "content-type": "application/xml", "x-amz-request-id": id },
+  });
+}
+
+/** A Coral-style validation message: "Value 'x' at 'jobName' failed to satisfy constraint: ...". */
+export function validationMessage(issues: v.BaseIssue<unknown>[]): string {
+  const parts = issues.slice(0, 5).map((issue) => {
+    const path = (issue.path ?? []).map((p) => String(p.key)).join(".") || "input";
+    const value = typeof issue.input === "string" ? issue.input : JSON.stringify(issue.input);
+    if (issue.input === undefined)
+      return `Value null at '${path}' failed to satisfy constraint: Member must not be null`;
+    return `Value '${value}' at '${path}' failed to satisfy constraint: Member ${issue.message}`;
+  });
+  return `${parts.length} validation error${parts.length > 1 ? "s" : ""} detected: ${parts.join("; ")}`;
+}

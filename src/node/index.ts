@@ -1,0 +1,3 @@
+// The Node edge (`personalize-data-deletion/node`): what needs Node's own modules. The core never imports it;
+// the CLI, the action and the bench do.
+export { fileSource, stdinSource } from "./files.ts";
