@@ -35,21 +35,27 @@ describe("Worker bundle budget (minified, gzip -9)", () => {
     expect((csv as { text: string }).text).toContain("MissingQuotes");
   });
 
-  test("the limits never went up in the file's history", () => {
-    const log = spawnSync("git", ["log", "--format=%H", "--", "bench/budget.json"], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
-    const commits = log.status === 0 ? log.stdout.trim().split("\n").filter(Boolean).reverse() : [];
-    const versions = commits.map((c) =>
-      JSON.parse(
-        spawnSync("git", ["show", `${c}:bench/budget.json`], { cwd: ROOT, encoding: "utf8" }).stdout,
-      ),
-    );
-    versions.push(budget);
-    for (let i = 1; i < versions.length; i++) {
-      for (const name of Object.keys(FLOWS))
-        expect(versions[i][name]).toBeLessThanOrEqual(versions[i - 1][name]);
-    }
+  // Without the file's git history (a tarball, a shallow clone) there is nothing to compare: say so as a
+  // skipped test rather than passing on an empty list.
+  const log = spawnSync("git", ["log", "--format=%H", "--", "bench/budget.json"], {
+    cwd: ROOT,
+    encoding: "utf8",
   });
+  const commits = log.status === 0 ? log.stdout.trim().split("\n").filter(Boolean).reverse() : [];
+  test.skipIf(commits.length === 0)(
+    `the limits never went up in the file's history${commits.length === 0 ? " (skipped: no git history of bench/budget.json here)" : ""}`,
+    () => {
+      const versions = commits.map((c) =>
+        JSON.parse(
+          spawnSync("git", ["show", `${c}:bench/budget.json`], { cwd: ROOT, encoding: "utf8" }).stdout,
+        ),
+      );
+      versions.push(budget);
+      expect(versions.length).toBeGreaterThan(1);
+      for (let i = 1; i < versions.length; i++) {
+        for (const name of Object.keys(FLOWS))
+          expect(versions[i][name]).toBeLessThanOrEqual(versions[i - 1][name]);
+      }
+    },
+  );
 });

@@ -1,7 +1,7 @@
 // Runs the CLI as users do: a child process, under Node (the bundled dist/cli.js) and under Bun (the
 // TypeScript source), against the emulator, checking exit codes, stdout, stderr and what really happened.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -10,6 +10,7 @@ import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts
 import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+const PACKAGE_VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
 const TMP = mkdtempSync(join(tmpdir(), "pdd-cli-"));
 // Inside the checkout, so Node resolves the external packages from its node_modules.
 const NODE_CLI = join(ROOT, ".tmp", `cli-test-${process.pid}`, "cli.js");
@@ -134,10 +135,39 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
       expect(emu.emulator.state.jobs.size).toBe(jobsBefore);
     });
 
-    test("unknown options are usage errors", async () => {
+    test("unknown options are usage errors that list the options and suggest the nearest", async () => {
       const { stderr, code } = await run(runtime, ["list", "--no-such-option"]);
       expect(code).toBe(2);
-      expect(stderr).toContain("--no-such-option");
+      expect(stderr).toContain("unknown option --no-such-option for list.");
+      expect(stderr).toContain("--page-size");
+      const typo = await run(runtime, ["list", "--page-sise", "5"]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain("Did you mean --page-size?");
+    });
+
+    test("numbers, ranges and files are checked and named, in every command, before anything runs", async () => {
+      const cases: [string[], RegExp][] = [
+        [["demo", "--job-seconds", "abc"], /--job-seconds must be a number from 0 to 3600, received "abc"/],
+        [["emulator", "--port", "99999"], /--port must be a whole number from 0 to 65535, received "99999"/],
+        [["emulator", "--fail-rate", "2"], /--fail-rate must be a number from 0 to 1, received "2"/],
+        [
+          ["emulator", "--seed", "/nonexistent/seed.csv"],
+          /cannot read --seed \/nonexistent\/seed.csv: ENOENT/,
+        ],
+        [["list", "--page-size", "101"], /--page-size must be a whole number from 1 to 100, received "101"/],
+        [["wait", "x", "--timeout-minutes", "soon"], /--timeout-minutes must be a number of at least 0/],
+      ];
+      for (const [args, message] of cases) {
+        const { stderr, code } = await run(runtime, args);
+        expect({ args, code }).toEqual({ args, code: 2 });
+        expect(stderr).toMatch(message);
+      }
+    });
+
+    test("--version is the package's", async () => {
+      const { stdout, code } = await run(runtime, ["--version"]);
+      expect(code).toBe(0);
+      expect(stdout.trim()).toBe(`personalize-data-deletion ${PACKAGE_VERSION}`);
     });
 
     test("a service error: exit 3 with the request id", async () => {
