@@ -77,6 +77,14 @@ describe("the README's runtime snippets run in their runtimes", () => {
     expect(lines.every((l) => / (PENDING|IN_PROGRESS|COMPLETED|FAILED)$/.test(l))).toBe(true);
   });
 
+  test("node: the Node edge streams a file into the flow", async () => {
+    const file = join(dir, "node-files.mjs");
+    writeFileSync(file, snippet("node-files"));
+    writeFileSync(join(dir, "node-users.csv"), "USER_ID\nuser-023\n");
+    expect(await run(["node", file, join(dir, "node-users.csv")])).toBe("COMPLETED");
+    expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).not.toContain("user-023");
+  }, 30_000);
+
   test("bun: deletes the users of a file", async () => {
     const file = join(dir, "bun.ts");
     writeFileSync(file, snippet("bun"));
