@@ -1,3 +1,4 @@
+export { EMULATOR_DEFAULTS } from "./defaults.ts";
 export {
   ConnectionDropped,
   createEmulator,

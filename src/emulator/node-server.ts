@@ -2,13 +2,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { EMULATOR_DEFAULTS } from "./defaults.ts";
 import { ConnectionDropped, createEmulator, type Emulator, type EmulatorOptions } from "./handler.ts";
 import type { Snapshot } from "./state.ts";
 
 /** Options of {@link startEmulator}. */
 export interface StartOptions extends EmulatorOptions {
   host?: string;
-  /** 0 picks a free port. Default 4566. */
+  /** 0 picks a free port. Default 4566 (`EMULATOR_DEFAULTS.port`). */
   port?: number;
   /** Persist state here (atomically, after every change) and restore it on start. */
   dataDir?: string;
@@ -85,7 +86,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   const store = options.dataDir ? persistence(options.dataDir) : undefined;
   const emulator = createEmulator({ ...options, ...(store ? { onChange: store.onChange } : {}) });
   store?.load(emulator);
-  const host = options.host ?? "127.0.0.1";
+  const host = options.host ?? EMULATOR_DEFAULTS.host;
   let base = `http://${host}`;
   const server: Server = createServer(async (req, res) => {
     try {
@@ -102,7 +103,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 4566, host, () => resolve());
+    server.listen(options.port ?? EMULATOR_DEFAULTS.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   base = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
