@@ -1,6 +1,13 @@
 // Reads and checks the action's inputs before anything is uploaded. Pure: the caller passes getInput and
 // the environment, so tests can drive it without a runner.
-import { parseTags, type Tag, ValidationError, type ValidationIssue } from "../src/index.ts";
+import {
+  type FieldNames,
+  parseTags,
+  RULES_IN_WORDS,
+  type Tag,
+  ValidationError,
+  type ValidationIssue,
+} from "../src/index.ts";
 
 /** A bad input: which one, the rule it broke, what was received. */
 export class InputError extends Error {
@@ -46,6 +53,29 @@ export interface ActionInputs {
   region: string;
   endpointUrl: string | undefined;
   s3EndpointUrl: string | undefined;
+}
+
+/**
+ * The library's fields by the action's input names, for its errors: `input role-arn: must be an IAM role
+ * ARN ...`. The data location is the `s3-uri` input when the action uploads, `data-location` when not.
+ */
+export function fieldNames(inputs: Pick<ActionInputs, "users">): FieldNames {
+  const input = (name: string, pattern?: string) => ({
+    name: `input ${name}`,
+    ...(pattern ? { pattern } : {}),
+  });
+  return {
+    datasetGroupArn: input("dataset-group-arn"),
+    roleArn: input("role-arn", RULES_IN_WORDS.RoleArn),
+    jobName: input("job-name", RULES_IN_WORDS.Name),
+    s3Uri: input("s3-uri"),
+    "dataSource.dataLocation": input(inputs.users.kind === "location" ? "data-location" : "s3-uri"),
+    tags: input("tags"),
+    maxFileBytes: input("max-file-mb"),
+    region: input("aws-region"),
+    endpoint: input("endpoint-url"),
+    s3Endpoint: input("s3-endpoint-url"),
+  };
 }
 
 /** The longest wait a job step allows (a step may run 6 hours; leave room for the rest of it). */
@@ -119,7 +149,7 @@ export function readInputs(
     ? { kind: "file", pattern: file }
     : location
       ? { kind: "location", dataLocation: location }
-      : { kind: "inline", ids: inline.split(/\r?\n/) };
+      : { kind: "inline", ids: inline.split(/\r?\n|,/) };
   const s3Uri = get("s3-uri").trim() || undefined;
   if (users.kind !== "location" && !s3Uri)
     throw new InputError(

@@ -6,24 +6,28 @@ import {
   DataDeletionError,
   DataDeletionJobFailedError,
   type DeletionJobResult,
-  type PreparedDeletionFile,
+  lookup,
   prepareDeletionCsv,
   RoomTimeoutError,
+  retell,
   ServiceError,
   serializeUserIds,
+  ValidationError,
   WaiterTimeoutError,
 } from "../src/index.ts";
 import { fileSource } from "../src/node/index.ts";
 import { globFiles } from "./glob.ts";
-import { type ActionInputs, InputError, type RunContext, readInputs } from "./inputs.ts";
+import { type ActionInputs, fieldNames, InputError, type RunContext, readInputs } from "./inputs.ts";
 import { writeSummary } from "./summary.ts";
 
 const PHASES = {
   prepare: "Prepare the user ids",
-  upload: "Upload",
+  upload: "Upload and create the deletion job",
   create: "Create the deletion job",
   wait: "Wait",
 } as const;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function runContext(): RunContext {
   let repository: string | undefined;
@@ -49,7 +53,8 @@ function isExpiredToken(error: unknown): boolean {
 }
 
 function resumeCommand(inputs: ActionInputs, arn: string): string {
-  return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}`;
+  const endpoint = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
+  return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint}`;
 }
 
 /** The action: validate inputs, prepare, upload, create, optionally wait; outputs and a job summary. */
@@ -107,15 +112,16 @@ export async function run(): Promise<void> {
       maxDelayMs: inputs.pollIntervalSeconds * 1000,
     };
     const source = inputs.users;
-    let users: PreparedDeletionFile | undefined;
-    if (source.kind !== "location") {
-      enter("prepare");
-      users =
-        source.kind === "file"
-          ? await prepareFiles(source.pattern, inputs.maxFileBytes)
-          : await serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes });
-      counts = { userCount: users.userCount, duplicateCount: users.duplicateCount };
-    }
+    // Each group opens before the requests it covers, so their debug lines fall inside it.
+    enter(source.kind === "location" ? "create" : "prepare");
+    // Prepared by the flow itself, once it has checked every other input: a typo costs no pass over the file.
+    const users =
+      source.kind === "file"
+        ? () => prepareFiles(source.pattern, inputs.maxFileBytes)
+        : source.kind === "inline"
+          ? () => serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes })
+          : undefined;
+    let parts = 1;
     let uploaded: string | undefined;
     const pollLoggers = new Map<string, ReturnType<typeof pollLogger>>();
     try {
@@ -133,17 +139,18 @@ export async function run(): Promise<void> {
         wait: inputs.wait ? waitOptions : false,
         onProgress: (event) => {
           if (event.phase === "prepare") {
+            counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
+            parts = event.files;
             core.info(
-              `${event.userCount} unique user ids, ${event.duplicateCount} duplicates removed, ${event.bytes} bytes in ${event.files} file(s)`,
+              `${plural(event.userCount, "unique user id")}, ${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")} in ${plural(event.files, "file")}`,
             );
-          } else if (event.phase === "upload") {
             enter("upload");
+          } else if (event.phase === "upload") {
             uploaded = event.dataLocation;
             core.info(
-              `Uploaded ${event.dataLocation} (${event.bytes} bytes)${event.created ? "" : ": an identical object was already there"}`,
+              `Uploaded ${event.dataLocation} (${plural(event.bytes, "byte")})${event.created ? "" : ": an identical object was already there"}`,
             );
           } else if (event.phase === "create") {
-            enter("create");
             // Known from here on, so a later failure (a timeout, an expired session) still reports it.
             jobs.push({
               jobName: event.jobName,
@@ -155,11 +162,11 @@ export async function run(): Promise<void> {
             core.info(
               `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`,
             );
+            if (inputs.wait && jobs.length === parts) enter("wait");
           } else if (event.phase === "room") {
             if (event.pending >= event.limit)
-              core.info(`${event.pending} jobs are PENDING (limit ${event.limit}); waiting for room`);
+              core.info(`${plural(event.pending, "job")} PENDING (limit ${event.limit}); waiting for room`);
           } else if (event.phase === "wait") {
-            enter("wait");
             const job = jobs.find((j) => j.jobName === event.jobName);
             if (job && event.status) job.status = event.status;
             const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
@@ -181,6 +188,19 @@ export async function run(): Promise<void> {
           `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`,
         );
     }
+    // An id list that deleted nothing is most often a list of ids the dataset group never had.
+    const deleted = jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0);
+    if (
+      source.kind !== "location" &&
+      jobs.length > 0 &&
+      jobs.every((j) => j.status === "COMPLETED") &&
+      deleted === 0
+    ) {
+      core.warning(
+        `the job COMPLETED but deleted 0 records for the ${plural(counts.userCount ?? 0, "user id")} given: check that they are ids of ${inputs.datasetGroupArn} (user-ids takes ids separated by newlines or commas)`,
+        { title: "No records deleted" },
+      );
+    }
     if (phase) core.endGroup();
     phase = undefined;
     setOutputs(inputs, jobs, counts);
@@ -194,7 +214,8 @@ export async function run(): Promise<void> {
     }
     const message = explain(error, inputs, jobs.at(-1)?.dataDeletionJobArn);
     if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {});
-    fail(message, error instanceof InputError ? `Invalid input: ${error.input}` : titleOf(error));
+    const input = error instanceof InputError ? error.input : inputOf(error, inputs);
+    fail(message, input ? `Invalid input: ${input}` : titleOf(error));
   }
 }
 
@@ -236,9 +257,16 @@ async function prepareFiles(pattern: string, maxFileBytes: number) {
   return prepareDeletionCsv(sources, { headerless: "auto", maxFileBytes });
 }
 
+// The input a library ValidationError is about, in the action's own name.
+function inputOf(error: unknown, inputs: ActionInputs): string | undefined {
+  if (!(error instanceof ValidationError)) return undefined;
+  const path = error.issues[0]?.path;
+  return path === undefined ? undefined : lookup(fieldNames(inputs), path)?.name.replace(/^input /, "");
+}
+
 function explain(error: unknown, inputs: ActionInputs, arn: string | undefined): string {
   if (error instanceof WaiterTimeoutError) {
-    return `${error.message}. A deletion job can take up to a day, longer than a job step may run; the job goes on. Check it later with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
+    return `${error.message}: a deletion job can take up to a day, longer than a job step may run. Check it later with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
   }
   if (error instanceof RoomTimeoutError) {
     return `${error.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
@@ -248,7 +276,8 @@ function explain(error: unknown, inputs: ActionInputs, arn: string | undefined):
   }
   if (error instanceof ServiceError && error.requestId)
     return `${error.message} (${error.name}, request id ${error.requestId})`;
-  if (error instanceof DataDeletionError || error instanceof InputError) return error.message;
+  if (error instanceof InputError) return error.message;
+  if (error instanceof DataDeletionError) return retell(error, fieldNames(inputs));
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
 

@@ -16,13 +16,15 @@ export async function writeSummary(
   counts: { userCount?: number; duplicateCount?: number },
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
+  // @actions/core writes an empty cell as an unclosed <td>: every cell says something.
+  const cell = (value: number | undefined) => (value === undefined ? "—" : String(value));
   const rows = jobs.map((job) => [
     job.jobName,
     job.dataDeletionJobArn,
     job.status ?? "PENDING (not waited for)",
-    jobs.length === 1 && counts.userCount !== undefined ? String(counts.userCount) : "",
-    jobs.length === 1 && counts.duplicateCount !== undefined ? String(counts.duplicateCount) : "",
-    job.numDeleted === undefined ? "" : String(job.numDeleted),
+    cell(jobs.length === 1 ? counts.userCount : undefined),
+    cell(jobs.length === 1 ? counts.duplicateCount : undefined),
+    cell(job.numDeleted),
     job.dataLocation + (job.uploadedFileDeleted ? " (deleted after completion)" : ""),
   ]);
   await core.summary
@@ -34,7 +36,7 @@ export async function writeSummary(
         { data: "Status", header: true },
         { data: "Users", header: true },
         { data: "Duplicates removed", header: true },
-        { data: "numDeleted", header: true },
+        { data: "Records deleted", header: true },
         { data: "Data location", header: true },
       ],
       ...rows,

@@ -3669,8 +3669,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      const plural = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural}: ${context3.types.join(", ")}.`;
+      const plural2 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -11233,9 +11233,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural) {
+      constructor(singular, plural2) {
         this.singular = singular;
-        this.plural = plural;
+        this.plural = plural2;
       }
       pluralize(count) {
         const one = count === 1;
@@ -11642,7 +11642,7 @@ var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
     var { isIP } = __require("node:net");
-    var { lookup } = __require("node:dns");
+    var { lookup: lookup2 } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
     var maxInt = Math.pow(2, 31) - 1;
@@ -11732,7 +11732,7 @@ var require_dns = __commonJS({
         }
       }
       #defaultLookup(origin, opts, cb) {
-        lookup(
+        lookup2(
           origin.hostname,
           {
             all: true,
@@ -22013,11 +22013,11 @@ function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
 function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
+  const matches2 = url.match(urlVariableRegex);
+  if (!matches2) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+  return matches2.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit(object, keysToOmit) {
   const result = { __proto__: null };
@@ -22873,8 +22873,8 @@ async function fetchWrapper(requestOptions) {
     data: ""
   };
   if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
     log.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
@@ -25926,22 +25926,6 @@ function check(requirement, message$1) {
   };
 }
 // @__NO_SIDE_EFFECTS__
-function regex(requirement, message$1) {
-  return {
-    kind: "validation",
-    type: "regex",
-    reference: regex,
-    async: false,
-    expects: `${requirement}`,
-    requirement,
-    message: message$1,
-    "~run"(dataset, config$1) {
-      if (dataset.typed && !this.requirement.test(dataset.value)) _addIssue(this, "format", dataset, config$1);
-      return dataset;
-    }
-  };
-}
-// @__NO_SIDE_EFFECTS__
 function getFallback(schema, dataset, config$1) {
   return typeof schema.fallback === "function" ? schema.fallback(dataset, config$1) : schema.fallback;
 }
@@ -26377,7 +26361,7 @@ var GUIDE_RULES = {
   "ListDataDeletionJobsRequest.datasetGroupArn": [arnRule("dataset-group")],
   "DescribeDataDeletionJobRequest.dataDeletionJobArn": [arnRule("data-deletion-job")],
   "DataSource.dataLocation": [
-    regex(
+    matches(
       /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S.*$/,
       "must be s3://BUCKET/KEY.csv or a folder s3://BUCKET/FOLDER/"
     )
@@ -26387,8 +26371,11 @@ var GUIDE_RULES = {
   ]
 };
 var GUIDE_REQUIRED = /* @__PURE__ */ new Set(["DataSource.dataLocation"]);
+function matches(pattern, message) {
+  return check((value) => pattern.test(value), message);
+}
 function arnRule(resource) {
-  return regex(
+  return matches(
     new RegExp(`^arn:[a-z\\d-]+:personalize:[a-z0-9-]+:\\d{12}:${resource}/[^/\\s]+$`),
     `must be a ${resource.replace(/-/g, " ")} ARN (arn:aws:personalize:REGION:ACCOUNT:${resource}/NAME)`
   );
@@ -26408,8 +26395,8 @@ function bounds(shape, measure, unit) {
 function stringSchema(shape, extra) {
   const checks = bounds(shape, codePointLength, " characters long");
   const { pattern } = shape;
-  if (pattern) checks.push(regex(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
-  return pipe(string("must be a string"), ...checks.concat(extra));
+  if (pattern) checks.push(matches(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
+  return pipe(string("must be a string"), ...extra.concat(checks));
 }
 function integerSchema(shape) {
   const checks = [
@@ -26500,6 +26487,468 @@ var ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
   "ListDataDeletionJobsRequest"
 );
 
+// src/deletion-file.ts
+var DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+var MAX_USER_ID_LENGTH = 256;
+var HEADER = new TextEncoder().encode("USER_ID\n");
+var NEWLINE = 10;
+var SLACK = 2048;
+var BATCH = 64;
+var encoder = new TextEncoder();
+var DeletionFileBuilder = class {
+  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
+  constructor(options = {}, sizeHint = 0) {
+    this.sizeHint = sizeHint;
+    // Where each file starts in `buffer`.
+    this.starts = [0];
+    this.pos = HEADER.length;
+    // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
+    // so that a probe touches one cache line.
+    this.table = new Uint32Array(2 << 12);
+    this.size = 0;
+    // Lines written but not yet settled: (offset, length, hash) each.
+    this.batch = new Uint32Array(3 * BATCH);
+    this.batched = 0;
+    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
+    this.touched = 0;
+    this.userCount = 0;
+    this.duplicateCount = 0;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
+      throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
+    }
+    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
+    this.buffer.set(HEADER);
+  }
+  /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
+  add(rawId, line) {
+    const id = rawId.trim();
+    if (id === "") return;
+    const text = lineFor(id, line);
+    this.commit(encoder.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
+  }
+  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
+  room(bytes) {
+    const needed = this.pos + bytes + HEADER.length;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
+      grown.set(this.buffer.subarray(0, this.pos));
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+  /**
+   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
+   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
+   * the counts are exact only after `flush` or `finish`.
+   */
+  commit(length, line, hash2 = hashBytes(this.buffer, this.pos, length)) {
+    if (length + HEADER.length > this.maxFileBytes) {
+      throw new CsvError(
+        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
+        line
+      );
+    }
+    const start = this.starts[this.starts.length - 1];
+    if (this.pos - start + length > this.maxFileBytes) {
+      const at = this.pos;
+      this.flush();
+      this.buffer.copyWithin(this.pos, at, at + length);
+      if (this.pos - start + length > this.maxFileBytes) {
+        const slot = this.find(this.pos, length, hash2);
+        if (slot >= 0) {
+          this.duplicateCount++;
+          return;
+        }
+        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
+        this.buffer.set(HEADER, this.pos);
+        this.starts.push(this.pos);
+        this.pos += HEADER.length;
+        this.insert(-1 - slot, this.pos, hash2);
+        this.pos += length;
+        return;
+      }
+    }
+    const j = 3 * this.batched;
+    this.batch[j] = this.pos;
+    this.batch[j + 1] = length;
+    this.batch[j + 2] = hash2;
+    this.pos += length;
+    if (++this.batched === BATCH) this.flush();
+  }
+  /**
+   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
+   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
+   * line in turn spent most of its time waiting on memory.
+   */
+  flush() {
+    const n = 3 * this.batched;
+    if (n === 0) return;
+    this.batched = 0;
+    const batch = this.batch;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    let touched = 0;
+    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
+    this.touched = touched;
+    const end = batch[n - 3] + batch[n - 2];
+    let shift = 0;
+    for (let j = 0; j < n; j += 3) {
+      const at = batch[j] - shift;
+      const length = batch[j + 1];
+      const hash2 = batch[j + 2];
+      const slot = this.find(at, length, hash2);
+      if (slot >= 0) {
+        this.duplicateCount++;
+        this.buffer.copyWithin(at, at + length, end - shift);
+        shift += length;
+      } else this.insert(-1 - slot, at, hash2);
+    }
+    this.pos = end - shift;
+  }
+  // Keeps the line at `at` in entry `i` of the index.
+  insert(i, at, hash2) {
+    this.table[2 * i] = at + 1;
+    this.table[2 * i + 1] = hash2;
+    this.userCount++;
+    if (++this.size * 8 > this.table.length * 3)
+      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
+  }
+  reserve(count) {
+    let length = this.table.length;
+    while (count * 8 > length * 3) length *= 2;
+    if (length === this.table.length) return;
+    const old = this.table;
+    const table = new Uint32Array(length);
+    const mask = (length >>> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      let i = old[j + 1] & mask;
+      while (table[2 * i] !== 0) i = i + 1 & mask;
+      table[2 * i] = old[j];
+      table[2 * i + 1] = old[j + 1];
+    }
+    this.table = table;
+  }
+  /** Finishes and returns the files; throws when no id was added. */
+  finish() {
+    this.flush();
+    if (this.userCount === 0) throw new CsvError("the list holds no user ids");
+    this.table = new Uint32Array(0);
+    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
+    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
+  }
+  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
+  find(at, length, hash2) {
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    for (let i = hash2 & mask; ; i = i + 1 & mask) {
+      const slot = table[2 * i];
+      if (slot === 0) return -1 - i;
+      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
+    }
+  }
+};
+var FNV_OFFSET = 2166136261;
+var FNV_PRIME = 16777619;
+function hashBytes(bytes, start, length) {
+  let h = FNV_OFFSET;
+  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  return h >>> 0;
+}
+function sameLine(bytes, a, b, length) {
+  for (let i = 0; i < length; i++) {
+    if (bytes[a + i] !== bytes[b + i]) return false;
+  }
+  return bytes[a + length - 1] === NEWLINE;
+}
+function lineFor(id, line) {
+  checkId(id, line);
+  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
+` : `${id}
+`;
+}
+function needsQuotes(id) {
+  return id.includes(",") || id.includes('"');
+}
+function checkId(id, line) {
+  const control = /[\u0000-\u001f\u007f]/.exec(id);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
+    throw new CsvError(`a user id must not contain control characters, found \\u${code}`, line);
+  }
+  if (id.length > MAX_USER_ID_LENGTH) {
+    let n = 0;
+    for (const _ of id) n++;
+    if (n > MAX_USER_ID_LENGTH) {
+      throw new CsvError(
+        `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`,
+        line
+      );
+    }
+  }
+}
+async function serializeUserIds(ids, options = {}) {
+  const builder = new DeletionFileBuilder(options);
+  let index = 0;
+  for await (const id of ids) {
+    index++;
+    if (typeof id !== "string") {
+      throw new CsvError(`user id number ${index} must be a string, received ${typeof id}`);
+    }
+    try {
+      builder.add(id);
+    } catch (error2) {
+      if (error2 instanceof CsvError) throw new CsvError(`user id number ${index}: ${error2.message}`);
+      throw error2;
+    }
+  }
+  return builder.finish();
+}
+async function prepareUsers(users, maxFileBytes) {
+  if (typeof users === "function") return users();
+  if (typeof users === "object" && users !== null && Array.isArray(users.files)) {
+    return users;
+  }
+  return serializeUserIds(
+    users,
+    maxFileBytes === void 0 ? {} : { maxFileBytes }
+  );
+}
+
+// src/csv.ts
+var MAX_RECORD_CHARS = 1 << 20;
+var NL = 10;
+var CR = 13;
+var SPACE = 32;
+var COMMA2 = 44;
+var QUOTE = 34;
+var encoder2 = new TextEncoder();
+var papa;
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+async function prepareDeletionCsv(source, options = {}) {
+  papa ??= (await Promise.resolve().then(() => __toESM(require_papaparse(), 1))).default;
+  const sources = Array.isArray(source) ? source : [{ source }];
+  let size = 0;
+  for (const { size: given, source: one } of sources)
+    size += given ?? one?.size ?? one?.byteLength ?? one?.length ?? 0;
+  const builder = new DeletionFileBuilder(options, size);
+  let rows = 0;
+  const invalid = [];
+  for (const { name, source: one } of sources) {
+    const reader = new CsvRecordReader(builder, options, name);
+    await feed(reader, one);
+    reader.end();
+    rows += reader.rows;
+    invalid.push(...reader.invalid);
+  }
+  builder.flush();
+  if (builder.userCount === 0) {
+    if (invalid.length === 0) {
+      throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
+    }
+    return { files: [], userCount: 0, duplicateCount: builder.duplicateCount, bytes: 0, rows, invalid };
+  }
+  return { ...builder.finish(), rows, invalid };
+}
+async function feed(reader, source) {
+  if (typeof source === "string") return reader.push(encoder2.encode(source));
+  if (source instanceof Uint8Array) return reader.push(source);
+  if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
+  const chunks2 = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
+  if (typeof chunks2 !== "object" || !chunks2 || !(Symbol.asyncIterator in chunks2)) {
+    throw new CsvError(
+      `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`
+    );
+  }
+  for await (const chunk of chunks2) {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
+    }
+    reader.push(chunk);
+  }
+}
+var CsvRecordReader = class {
+  constructor(builder, options, name) {
+    this.builder = builder;
+    this.name = name;
+    this.line = 1;
+    this.pending = "";
+    this.pendingLine = 0;
+    this.column = -1;
+    this.width = 0;
+    this.rows = 0;
+    this.invalid = [];
+    this.headerless = options.headerless ?? false;
+    this.collect = options.invalidLines === "collect";
+  }
+  fail(reason, line) {
+    return new CsvError(reason, line, this.name);
+  }
+  push(chunk) {
+    let start = 0;
+    if (this.carry) {
+      const end = chunk.indexOf(NL);
+      const joined = new Uint8Array(this.carry.length + (end === -1 ? chunk.length : end));
+      joined.set(this.carry);
+      joined.set(chunk.subarray(0, joined.length - this.carry.length), this.carry.length);
+      this.carry = void 0;
+      if (end === -1) {
+        this.keep(joined);
+        return;
+      }
+      this.onBytes(joined, 0, joined.length);
+      start = end + 1;
+    }
+    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
+      this.onBytes(chunk, start, end);
+      start = end + 1;
+    }
+    if (start < chunk.length) this.keep(chunk.slice(start));
+  }
+  // Holds the start of a line until its newline arrives.
+  keep(carry) {
+    if (carry.length > MAX_RECORD_CHARS && this.pending === "") {
+      throw this.fail(
+        `the line is longer than ${MAX_RECORD_CHARS} bytes: this is not a list of user ids`,
+        this.line
+      );
+    }
+    this.carry = carry;
+  }
+  /** Flushes the last line and checks the file as a whole. */
+  end() {
+    if (this.carry) this.onBytes(this.carry, 0, this.carry.length);
+    this.carry = void 0;
+    if (this.pending !== "")
+      throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
+    if (this.column === -1) throw this.fail("the file is empty");
+  }
+  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
+  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
+  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
+  onBytes(data, from, end) {
+    const lineNo = this.line++;
+    let start = from;
+    if (lineNo === 1 && data[start] === 239 && data[start + 1] === 187 && data[start + 2] === 191)
+      start += 3;
+    const stop = end > start && data[end - 1] === CR ? end - 1 : end;
+    if (this.pending === "" && this.column >= 0) {
+      let commas = 0;
+      let first = start;
+      let last = stop;
+      let i = start;
+      for (; i < stop; i++) {
+        const b = data[i];
+        if (b === COMMA2) {
+          if (commas === this.column) last = i;
+          if (++commas === this.column) first = i + 1;
+        } else if (b < SPACE || b > 126 || b === QUOTE) break;
+      }
+      while (first < last && data[first] === SPACE) first++;
+      while (last > first && data[last - 1] === SPACE) last--;
+      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH) {
+        this.rows++;
+        const builder = this.builder;
+        const buffer = builder.room(last - first + 1);
+        let p = builder.pos;
+        let hash2 = FNV_OFFSET;
+        for (let k = first; k < last; k++) {
+          const b = data[k];
+          buffer[p++] = b;
+          hash2 = Math.imul(hash2 ^ b, FNV_PRIME);
+        }
+        buffer[p] = NL;
+        try {
+          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, FNV_PRIME) >>> 0);
+        } catch (error2) {
+          this.settle(error2, lineNo);
+        }
+        return;
+      }
+    }
+    let text;
+    try {
+      text = utf8.decode(data.subarray(start, stop));
+    } catch {
+      const bom = lineNo === 1 && (data[start] === 255 || data[start] === 254);
+      throw this.fail(
+        `the file is not valid UTF-8${bom ? " (it starts with a UTF-16 byte order mark)" : ""}; save it as UTF-8`,
+        lineNo
+      );
+    }
+    const record = this.pending === "" ? text : `${this.pending}
+${text}`;
+    const at = this.pending === "" ? lineNo : this.pendingLine;
+    this.pending = "";
+    if (record.split('"').length % 2 === 0) {
+      if (record.length > MAX_RECORD_CHARS)
+        throw this.fail("a quoted field is never closed (unterminated quote)", at);
+      this.pending = record;
+      this.pendingLine = at;
+      return;
+    }
+    try {
+      this.onRecord(record.includes('"') ? parseQuoted(record, at) : record.split(","), at);
+    } catch (error2) {
+      this.settle(error2, at);
+    }
+  }
+  // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
+  settle(thrown, line) {
+    let error2 = thrown;
+    if (error2 instanceof CsvError && this.name && !error2.file) error2 = this.fail(error2.reason, error2.line);
+    if (!(this.collect && error2 instanceof CsvError && error2.line === line && this.column !== -1))
+      throw error2;
+    this.invalid.push(error2);
+  }
+  onRecord(fields, line) {
+    const blank = fields.length === 1 && fields[0].trim() === "";
+    if (this.column === -1) {
+      if (blank) return;
+      if (this.readHeader(fields, line)) return;
+    }
+    if (blank) return;
+    this.rows++;
+    if (fields.length !== this.width) {
+      const hint = fields.length > this.width ? " (quote ids that contain a comma)" : "";
+      throw this.fail(
+        `found ${fields.length} fields where ${this.width} ${this.width === 1 ? "is" : "are"} expected${hint}`,
+        line
+      );
+    }
+    this.builder.add(fields[this.column], line);
+  }
+  // Sets the id column from the first row; returns whether that row was a header.
+  readHeader(fields, line) {
+    const names = fields.map((f) => f.trim().toUpperCase());
+    const at = names.indexOf("USER_ID");
+    if (this.headerless === true || this.headerless === "auto" && at === -1) {
+      this.column = 0;
+      this.width = 1;
+      return false;
+    }
+    if (at === -1) {
+      const found = fields.map((f) => JSON.stringify(f.trim())).join(", ");
+      throw this.fail(
+        `the header has no USER_ID column (found ${found.length > 100 ? `${found.slice(0, 97)}...` : found}); for a plain list of ids pass \`headerless\``,
+        line
+      );
+    }
+    if (names.indexOf("USER_ID", at + 1) !== -1) throw this.fail("the header names USER_ID twice", line);
+    this.column = at;
+    this.width = fields.length;
+    return true;
+  }
+};
+function parseQuoted(record, line) {
+  const result = papa.parse(record, { delimiter: ",", newline: "\n" });
+  const error2 = result.errors[0];
+  if (error2) throw new CsvError(`malformed quoted field: ${error2.message}`, line);
+  if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
+  return result.data[0];
+}
+
 // src/retry.ts
 var DEFAULT_MAX_ATTEMPTS = 3;
 var BASE_DELAY_MS = 100;
@@ -26507,27 +26956,235 @@ var MAX_DELAY_MS = 2e4;
 function backoffDelay(attempt, random) {
   return Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
 }
-var JSON_THROTTLING = /* @__PURE__ */ new Set([
-  "ThrottlingException",
-  "ThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException"
-]);
-var S3_TRANSIENT = /* @__PURE__ */ new Set(["SlowDown", "RequestTimeout", "InternalError"]);
+var JSON_THROTTLING = /^(Throttl(ing|ed)Exception|TooManyRequestsException|RequestLimitExceeded|RequestThrottled(Exception)?)$/;
+var S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError)$/;
 function isRateLimitMessage(message) {
   return /per second|rate|throttl|too many requests/i.test(message) && !/pending/i.test(message);
 }
 function isRetryableJsonError(status, code, message) {
-  return status >= 500 || status === 429 || JSON_THROTTLING.has(code) || code === "LimitExceededException" && isRateLimitMessage(message);
+  return status >= 500 || status === 429 || JSON_THROTTLING.test(code) || code === "LimitExceededException" && isRateLimitMessage(message);
 }
 function isRetryableS3Error(status, code) {
-  return status >= 500 || status === 429 || S3_TRANSIENT.has(code);
+  return status >= 500 || status === 429 || S3_TRANSIENT.test(code);
+}
+
+// src/hash.ts
+function nodeSha256Hex(bytes) {
+  return globalThis.process?.getBuiltinModule?.("crypto")?.createHash("sha256").update(bytes).digest("hex");
+}
+async function sha256Hex(bytes) {
+  return nodeSha256Hex(bytes) ?? Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+    (b) => b.toString(16).padStart(2, "0")
+  ).join("");
+}
+
+// src/s3.ts
+var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+function parseS3Uri(uri, field = "s3Uri", object = false) {
+  const fail2 = (rule) => {
+    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+  };
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
+  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
+  const bucket = match[1];
+  const key = match[2] ?? "";
+  if (!BUCKET.test(bucket) || bucket.includes("..")) {
+    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
+  }
+  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
+  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
+  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
+  const isPrefix = key === "" || key.endsWith("/");
+  if (object && isPrefix) return fail2("must name one object, not a folder");
+  return { bucket, key, isPrefix };
+}
+function formatS3Uri(bucket, key) {
+  return `s3://${bucket}/${key}`;
+}
+function encodeKey(key) {
+  return key.split("/").map(
+    (segment) => encodeURIComponent(segment).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+    )
+  ).join("/");
+}
+function objectUrl(target, bucket, key) {
+  const path = key === "" ? "" : encodeKey(key);
+  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
+  const region = target.transport.region;
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
+  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
+}
+function xmlField(xml, name) {
+  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+}
+function parseS3Error(status, headers, xml) {
+  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
+  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
+  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
+  return new S3Error(message, {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableS3Error(status, code),
+    code
+  });
+}
+var emptyPayloadHash = () => sha256Hex(new Uint8Array(0));
+async function putObjectOnce(target, bucket, key, body, options = {}) {
+  const sha256 = await sha256Hex(body);
+  const headers = {
+    "content-type": "text/csv",
+    "x-amz-content-sha256": sha256,
+    "x-amz-meta-sha256": sha256
+  };
+  if (!options.overwrite) headers["if-none-match"] = "*";
+  const url = objectUrl(target, bucket, key);
+  const written = await target.transport.send(
+    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
+    async (response) => {
+      const text = await response.text();
+      if (response.ok) return true;
+      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
+      throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+  if (written) return { created: true, sha256 };
+  const existing = await headObject(target, bucket, key, options.signal);
+  if (existing?.sha256 === sha256) return { created: false, sha256 };
+  throw new ConflictError(
+    `s3://${bucket}/${key} already holds a different object; choose another key or pass \`overwrite\``
+  );
+}
+async function headObject(target, bucket, key, signal) {
+  return target.transport.send(
+    {
+      service: "s3",
+      operation: "HeadObject",
+      method: "HEAD",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      signal
+    },
+    async (response) => {
+      await response.body?.cancel();
+      if (response.status === 404) return void 0;
+      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
+      return { sha256: response.headers.get("x-amz-meta-sha256") ?? void 0 };
+    }
+  );
+}
+async function deleteObject(target, bucket, key, signal) {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+}
+
+// src/env.ts
+function readEnvironment() {
+  const g = globalThis;
+  try {
+    if (g.Deno?.env) return g.Deno.env.toObject();
+  } catch {
+  }
+  try {
+    if (g.process?.env) return g.process.env;
+  } catch {
+  }
+  return {};
+}
+function awsEnvironment(env = readEnvironment()) {
+  const get = (name) => {
+    const value = env[name];
+    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
+  };
+  return {
+    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
+    accessKeyId: get("AWS_ACCESS_KEY_ID"),
+    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
+    sessionToken: get("AWS_SESSION_TOKEN"),
+    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
+    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
+  };
+}
+
+// src/json-protocol.ts
+var MODELED = {
+  InvalidInputException,
+  InvalidNextTokenException,
+  LimitExceededException,
+  ResourceAlreadyExistsException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  TooManyTagsException
+};
+function parseJsonError(status, headers, bodyText) {
+  let body = {};
+  try {
+    const parsed = JSON.parse(bodyText);
+    if (parsed && typeof parsed === "object") body = parsed;
+  } catch {
+  }
+  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
+  const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
+  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
+  const requestId = headers.get("x-amzn-requestid") ?? void 0;
+  const details = {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableJsonError(status, code, message)
+  };
+  const Modeled = MODELED[code];
+  if (Modeled) return new Modeled(message, details);
+  return new ServiceError(message, { ...details, code });
+}
+function callPersonalize(transport, endpoint2, operation, input, signal) {
+  return transport.send(
+    {
+      service: "personalize",
+      operation,
+      method: "POST",
+      url: endpoint2,
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `${targetPrefix}.${operation}`
+      },
+      body: JSON.stringify(input ?? {}),
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
+      try {
+        return text ? JSON.parse(text) : {};
+      } catch {
+        throw new ServiceError(`${operation}: the answer is not JSON`, {
+          httpStatus: response.status,
+          requestId: response.headers.get("x-amzn-requestid") ?? void 0,
+          retryable: true,
+          code: "MalformedResponse"
+        });
+      }
+    }
+  );
 }
 
 // node_modules/aws4fetch/dist/aws4fetch.esm.mjs
-var encoder = new TextEncoder();
+var encoder3 = new TextEncoder();
 var HOST_SERVICES = {
   appstream2: "appstream",
   cloudhsmv2: "cloudhsm",
@@ -26685,15 +27342,15 @@ var AwsV4Signer = class {
 async function hmac(key, string2) {
   const cryptoKey = await crypto.subtle.importKey(
     "raw",
-    typeof key === "string" ? encoder.encode(key) : key,
+    typeof key === "string" ? encoder3.encode(key) : key,
     { name: "HMAC", hash: { name: "SHA-256" } },
     false,
     ["sign"]
   );
-  return crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(string2));
+  return crypto.subtle.sign("HMAC", cryptoKey, encoder3.encode(string2));
 }
 async function hash(content) {
-  return crypto.subtle.digest("SHA-256", typeof content === "string" ? encoder.encode(content) : content);
+  return crypto.subtle.digest("SHA-256", typeof content === "string" ? encoder3.encode(content) : content);
 }
 var HEX_CHARS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"];
 function buf2hex(arrayBuffer) {
@@ -26876,7 +27533,9 @@ var Transport = class {
         );
       }
       if (error2 instanceof DataDeletionError) throw error2;
-      const reason = error2 instanceof Error ? error2.message : String(error2);
+      let inner = error2;
+      while (inner.cause instanceof Error) inner = inner.cause;
+      const reason = inner instanceof Error ? inner.message : String(error2);
       throw new NetworkError(`${request2.operation}: ${request2.method} ${host} failed: ${reason}`, error2);
     } finally {
       clearTimeout(timer);
@@ -26915,612 +27574,6 @@ var Transport = class {
     return credentials;
   }
 };
-
-// src/deletion-file.ts
-var DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
-var MAX_USER_ID_LENGTH = 256;
-var HEADER = new TextEncoder().encode("USER_ID\n");
-var NEWLINE = 10;
-var SLACK = 2048;
-var BATCH = 64;
-var encoder2 = new TextEncoder();
-var DeletionFileBuilder = class {
-  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
-  constructor(options = {}, sizeHint = 0) {
-    this.sizeHint = sizeHint;
-    // Where each file starts in `buffer`.
-    this.starts = [0];
-    this.pos = HEADER.length;
-    // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
-    // so that a probe touches one cache line.
-    this.table = new Uint32Array(2 << 12);
-    this.size = 0;
-    // Lines written but not yet settled: (offset, length, hash) each.
-    this.batch = new Uint32Array(3 * BATCH);
-    this.batched = 0;
-    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
-    this.touched = 0;
-    this.userCount = 0;
-    this.duplicateCount = 0;
-    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
-      throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
-    }
-    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
-    this.buffer.set(HEADER);
-  }
-  /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
-  add(rawId, line) {
-    const id = rawId.trim();
-    if (id === "") return;
-    const text = lineFor(id, line);
-    this.commit(encoder2.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
-  }
-  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
-  room(bytes) {
-    const needed = this.pos + bytes + HEADER.length;
-    if (needed > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
-      grown.set(this.buffer.subarray(0, this.pos));
-      this.buffer = grown;
-    }
-    return this.buffer;
-  }
-  /**
-   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
-   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
-   * the counts are exact only after `flush` or `finish`.
-   */
-  commit(length, line, hash2 = hashBytes(this.buffer, this.pos, length)) {
-    if (length + HEADER.length > this.maxFileBytes) {
-      throw new CsvError(
-        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
-        line
-      );
-    }
-    const start = this.starts[this.starts.length - 1];
-    if (this.pos - start + length > this.maxFileBytes) {
-      const at = this.pos;
-      this.flush();
-      this.buffer.copyWithin(this.pos, at, at + length);
-      if (this.pos - start + length > this.maxFileBytes) {
-        const slot = this.find(this.pos, length, hash2);
-        if (slot >= 0) {
-          this.duplicateCount++;
-          return;
-        }
-        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
-        this.buffer.set(HEADER, this.pos);
-        this.starts.push(this.pos);
-        this.pos += HEADER.length;
-        this.insert(-1 - slot, this.pos, hash2);
-        this.pos += length;
-        return;
-      }
-    }
-    const j = 3 * this.batched;
-    this.batch[j] = this.pos;
-    this.batch[j + 1] = length;
-    this.batch[j + 2] = hash2;
-    this.pos += length;
-    if (++this.batched === BATCH) this.flush();
-  }
-  /**
-   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
-   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
-   * line in turn spent most of its time waiting on memory.
-   */
-  flush() {
-    const n = 3 * this.batched;
-    if (n === 0) return;
-    this.batched = 0;
-    const batch = this.batch;
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
-    let touched = 0;
-    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
-    this.touched = touched;
-    const end = batch[n - 3] + batch[n - 2];
-    let shift = 0;
-    for (let j = 0; j < n; j += 3) {
-      const at = batch[j] - shift;
-      const length = batch[j + 1];
-      const hash2 = batch[j + 2];
-      const slot = this.find(at, length, hash2);
-      if (slot >= 0) {
-        this.duplicateCount++;
-        this.buffer.copyWithin(at, at + length, end - shift);
-        shift += length;
-      } else this.insert(-1 - slot, at, hash2);
-    }
-    this.pos = end - shift;
-  }
-  // Keeps the line at `at` in entry `i` of the index.
-  insert(i, at, hash2) {
-    this.table[2 * i] = at + 1;
-    this.table[2 * i + 1] = hash2;
-    this.userCount++;
-    if (++this.size * 8 > this.table.length * 3)
-      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
-  }
-  reserve(count) {
-    let length = this.table.length;
-    while (count * 8 > length * 3) length *= 2;
-    if (length === this.table.length) return;
-    const old = this.table;
-    const table = new Uint32Array(length);
-    const mask = (length >>> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] === 0) continue;
-      let i = old[j + 1] & mask;
-      while (table[2 * i] !== 0) i = i + 1 & mask;
-      table[2 * i] = old[j];
-      table[2 * i + 1] = old[j + 1];
-    }
-    this.table = table;
-  }
-  /** Finishes and returns the files; throws when no id was added. */
-  finish() {
-    this.flush();
-    if (this.userCount === 0) throw new CsvError("the list holds no user ids");
-    this.table = new Uint32Array(0);
-    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
-    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
-  }
-  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
-  find(at, length, hash2) {
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
-    for (let i = hash2 & mask; ; i = i + 1 & mask) {
-      const slot = table[2 * i];
-      if (slot === 0) return -1 - i;
-      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
-    }
-  }
-};
-var FNV_OFFSET = 2166136261;
-var FNV_PRIME = 16777619;
-function hashBytes(bytes, start, length) {
-  let h = FNV_OFFSET;
-  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
-  return h >>> 0;
-}
-function sameLine(bytes, a, b, length) {
-  for (let i = 0; i < length; i++) {
-    if (bytes[a + i] !== bytes[b + i]) return false;
-  }
-  return bytes[a + length - 1] === NEWLINE;
-}
-function lineFor(id, line) {
-  checkId(id, line);
-  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
-` : `${id}
-`;
-}
-function needsQuotes(id) {
-  return id.includes(",") || id.includes('"');
-}
-function checkId(id, line) {
-  const control = /[\u0000-\u001f\u007f]/.exec(id);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
-    throw new CsvError(`a user id must not contain control characters, found \\u${code}`, line);
-  }
-  if (id.length > MAX_USER_ID_LENGTH) {
-    let n = 0;
-    for (const _ of id) n++;
-    if (n > MAX_USER_ID_LENGTH) {
-      throw new CsvError(
-        `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`,
-        line
-      );
-    }
-  }
-}
-async function serializeUserIds(ids, options = {}) {
-  const builder = new DeletionFileBuilder(options);
-  let index = 0;
-  for await (const id of ids) {
-    index++;
-    if (typeof id !== "string") {
-      throw new CsvError(`user id number ${index} must be a string, received ${typeof id}`);
-    }
-    try {
-      builder.add(id);
-    } catch (error2) {
-      if (error2 instanceof CsvError) throw new CsvError(`user id number ${index}: ${error2.message}`);
-      throw error2;
-    }
-  }
-  return builder.finish();
-}
-async function prepareUsers(users, maxFileBytes) {
-  if (typeof users === "object" && users !== null && Array.isArray(users.files)) {
-    return users;
-  }
-  return serializeUserIds(
-    users,
-    maxFileBytes === void 0 ? {} : { maxFileBytes }
-  );
-}
-
-// src/csv.ts
-var MAX_RECORD_CHARS = 1 << 20;
-var NL = 10;
-var CR = 13;
-var SPACE = 32;
-var COMMA2 = 44;
-var QUOTE = 34;
-var encoder3 = new TextEncoder();
-var papa;
-var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-async function prepareDeletionCsv(source, options = {}) {
-  papa ??= (await Promise.resolve().then(() => __toESM(require_papaparse(), 1))).default;
-  const sources = Array.isArray(source) ? source : [{ source }];
-  let size = 0;
-  for (const { size: given, source: one } of sources)
-    size += given ?? one?.size ?? one?.byteLength ?? one?.length ?? 0;
-  const builder = new DeletionFileBuilder(options, size);
-  let rows = 0;
-  const invalid = [];
-  for (const { name, source: one } of sources) {
-    const reader = new CsvRecordReader(builder, options, name);
-    await feed(reader, one);
-    reader.end();
-    rows += reader.rows;
-    invalid.push(...reader.invalid);
-  }
-  builder.flush();
-  if (builder.userCount === 0) {
-    if (invalid.length === 0) {
-      throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
-    }
-    return { files: [], userCount: 0, duplicateCount: builder.duplicateCount, bytes: 0, rows, invalid };
-  }
-  return { ...builder.finish(), rows, invalid };
-}
-async function feed(reader, source) {
-  if (typeof source === "string") return reader.push(encoder3.encode(source));
-  if (source instanceof Uint8Array) return reader.push(source);
-  if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
-  const chunks2 = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
-  if (typeof chunks2 !== "object" || !chunks2 || !(Symbol.asyncIterator in chunks2)) {
-    throw new CsvError(
-      `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`
-    );
-  }
-  for await (const chunk of chunks2) {
-    if (!(chunk instanceof Uint8Array)) {
-      throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
-    }
-    reader.push(chunk);
-  }
-}
-var CsvRecordReader = class {
-  constructor(builder, options, name) {
-    this.builder = builder;
-    this.name = name;
-    this.line = 1;
-    this.pending = "";
-    this.pendingLine = 0;
-    this.column = -1;
-    this.width = 0;
-    this.rows = 0;
-    this.invalid = [];
-    this.headerless = options.headerless ?? false;
-    this.collect = options.invalidLines === "collect";
-  }
-  fail(reason, line) {
-    return new CsvError(reason, line, this.name);
-  }
-  push(chunk) {
-    let start = 0;
-    if (this.carry) {
-      const end = chunk.indexOf(NL);
-      const joined = new Uint8Array(this.carry.length + (end === -1 ? chunk.length : end));
-      joined.set(this.carry);
-      joined.set(chunk.subarray(0, joined.length - this.carry.length), this.carry.length);
-      this.carry = void 0;
-      if (end === -1) {
-        this.keep(joined);
-        return;
-      }
-      this.onBytes(joined, 0, joined.length);
-      start = end + 1;
-    }
-    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
-      this.onBytes(chunk, start, end);
-      start = end + 1;
-    }
-    if (start < chunk.length) this.keep(chunk.slice(start));
-  }
-  // Holds the start of a line until its newline arrives.
-  keep(carry) {
-    if (carry.length > MAX_RECORD_CHARS && this.pending === "") {
-      throw this.fail(
-        `the line is longer than ${MAX_RECORD_CHARS} bytes: this is not a list of user ids`,
-        this.line
-      );
-    }
-    this.carry = carry;
-  }
-  /** Flushes the last line and checks the file as a whole. */
-  end() {
-    if (this.carry) this.onBytes(this.carry, 0, this.carry.length);
-    this.carry = void 0;
-    if (this.pending !== "")
-      throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
-    if (this.column === -1) throw this.fail("the file is empty");
-  }
-  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
-  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
-  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
-  onBytes(data, from, end) {
-    const lineNo = this.line++;
-    let start = from;
-    if (lineNo === 1 && data[start] === 239 && data[start + 1] === 187 && data[start + 2] === 191)
-      start += 3;
-    const stop = end > start && data[end - 1] === CR ? end - 1 : end;
-    if (this.pending === "" && this.column >= 0) {
-      let commas = 0;
-      let first = start;
-      let last = stop;
-      let i = start;
-      for (; i < stop; i++) {
-        const b = data[i];
-        if (b === COMMA2) {
-          if (commas === this.column) last = i;
-          if (++commas === this.column) first = i + 1;
-        } else if (b < SPACE || b > 126 || b === QUOTE) break;
-      }
-      while (first < last && data[first] === SPACE) first++;
-      while (last > first && data[last - 1] === SPACE) last--;
-      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH) {
-        this.rows++;
-        const builder = this.builder;
-        const buffer = builder.room(last - first + 1);
-        let p = builder.pos;
-        let hash2 = FNV_OFFSET;
-        for (let k = first; k < last; k++) {
-          const b = data[k];
-          buffer[p++] = b;
-          hash2 = Math.imul(hash2 ^ b, FNV_PRIME);
-        }
-        buffer[p] = NL;
-        try {
-          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, FNV_PRIME) >>> 0);
-        } catch (error2) {
-          this.settle(error2, lineNo);
-        }
-        return;
-      }
-    }
-    let text;
-    try {
-      text = utf8.decode(data.subarray(start, stop));
-    } catch {
-      const bom = lineNo === 1 && (data[start] === 255 || data[start] === 254);
-      throw this.fail(
-        `the file is not valid UTF-8${bom ? " (it starts with a UTF-16 byte order mark)" : ""}; save it as UTF-8`,
-        lineNo
-      );
-    }
-    const record = this.pending === "" ? text : `${this.pending}
-${text}`;
-    const at = this.pending === "" ? lineNo : this.pendingLine;
-    this.pending = "";
-    if (record.split('"').length % 2 === 0) {
-      if (record.length > MAX_RECORD_CHARS)
-        throw this.fail("a quoted field is never closed (unterminated quote)", at);
-      this.pending = record;
-      this.pendingLine = at;
-      return;
-    }
-    try {
-      this.onRecord(record.includes('"') ? parseQuoted(record, at) : record.split(","), at);
-    } catch (error2) {
-      this.settle(error2, at);
-    }
-  }
-  // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
-  settle(thrown, line) {
-    let error2 = thrown;
-    if (error2 instanceof CsvError && this.name && !error2.file) error2 = this.fail(error2.reason, error2.line);
-    if (!(this.collect && error2 instanceof CsvError && error2.line === line && this.column !== -1))
-      throw error2;
-    this.invalid.push(error2);
-  }
-  onRecord(fields, line) {
-    const blank = fields.length === 1 && fields[0].trim() === "";
-    if (this.column === -1) {
-      if (blank) return;
-      if (this.readHeader(fields, line)) return;
-    }
-    if (blank) return;
-    this.rows++;
-    if (fields.length !== this.width) {
-      const hint = fields.length > this.width ? " (quote ids that contain a comma)" : "";
-      throw this.fail(
-        `found ${fields.length} fields where ${this.width} ${this.width === 1 ? "is" : "are"} expected${hint}`,
-        line
-      );
-    }
-    this.builder.add(fields[this.column], line);
-  }
-  // Sets the id column from the first row; returns whether that row was a header.
-  readHeader(fields, line) {
-    const names = fields.map((f) => f.trim().toUpperCase());
-    const at = names.indexOf("USER_ID");
-    if (this.headerless === true || this.headerless === "auto" && at === -1) {
-      this.column = 0;
-      this.width = 1;
-      return false;
-    }
-    if (at === -1) {
-      const found = fields.map((f) => JSON.stringify(f.trim())).join(", ");
-      throw this.fail(
-        `the header has no USER_ID column (found ${found.length > 100 ? `${found.slice(0, 97)}...` : found}); for a plain list of ids pass headerless`,
-        line
-      );
-    }
-    if (names.indexOf("USER_ID", at + 1) !== -1) throw this.fail("the header names USER_ID twice", line);
-    this.column = at;
-    this.width = fields.length;
-    return true;
-  }
-};
-function parseQuoted(record, line) {
-  const result = papa.parse(record, { delimiter: ",", newline: "\n" });
-  const error2 = result.errors[0];
-  if (error2) throw new CsvError(`malformed quoted field: ${error2.message}`, line);
-  if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
-  return result.data[0];
-}
-
-// src/hash.ts
-function nodeCrypto() {
-  return globalThis.process?.getBuiltinModule?.("crypto");
-}
-function nodeSha256Hex(bytes) {
-  return nodeCrypto()?.createHash("sha256").update(bytes).digest("hex");
-}
-function hex(digest) {
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-async function sha256Hex(bytes) {
-  return nodeSha256Hex(bytes) ?? hex(await crypto.subtle.digest("SHA-256", bytes));
-}
-
-// src/s3.ts
-var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-function parseS3Uri(uri, field = "s3Uri", object = false) {
-  const fail2 = (rule) => {
-    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
-  };
-  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
-  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
-  const bucket = match[1];
-  const key = match[2] ?? "";
-  if (!BUCKET.test(bucket) || bucket.includes("..")) {
-    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
-  }
-  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
-  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
-  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
-  const isPrefix = key === "" || key.endsWith("/");
-  if (object && isPrefix) return fail2("must name one object, not a folder");
-  return { bucket, key, isPrefix };
-}
-function formatS3Uri(bucket, key) {
-  return `s3://${bucket}/${key}`;
-}
-function encodeKey(key) {
-  return key.split("/").map(
-    (segment) => encodeURIComponent(segment).replace(
-      /[!'()*]/g,
-      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
-    )
-  ).join("/");
-}
-function objectUrl(target, bucket, key) {
-  const path = key === "" ? "" : encodeKey(key);
-  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
-  const region = target.transport.region;
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
-  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
-}
-function xmlField(xml, name) {
-  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-}
-function parseS3Error(status, headers, xml) {
-  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
-  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
-  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
-  return new S3Error(message, {
-    httpStatus: status,
-    requestId,
-    retryable: isRetryableS3Error(status, code),
-    code
-  });
-}
-var emptyPayloadHash = () => sha256Hex(new Uint8Array(0));
-async function putObjectOnce(target, bucket, key, body, options = {}) {
-  const sha256 = await sha256Hex(body);
-  const headers = {
-    "content-type": "text/csv",
-    "x-amz-content-sha256": sha256,
-    "x-amz-meta-sha256": sha256
-  };
-  if (!options.overwrite) headers["if-none-match"] = "*";
-  const url = objectUrl(target, bucket, key);
-  const written = await target.transport.send(
-    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
-    async (response) => {
-      const text = await response.text();
-      if (response.ok) return true;
-      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
-      throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-  if (written) return { created: true, sha256 };
-  const existing = await headObject(target, bucket, key, options.signal);
-  if (existing?.sha256 === sha256) return { created: false, sha256 };
-  throw new ConflictError(
-    `s3://${bucket}/${key} already holds a different object; choose another key or allow overwriting`
-  );
-}
-async function headObject(target, bucket, key, signal) {
-  return target.transport.send(
-    {
-      service: "s3",
-      operation: "HeadObject",
-      method: "HEAD",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
-      signal
-    },
-    async (response) => {
-      await response.body?.cancel();
-      if (response.status === 404) return void 0;
-      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
-      return { sha256: response.headers.get("x-amz-meta-sha256") ?? void 0 };
-    }
-  );
-}
-async function deleteObject(target, bucket, key, signal) {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-}
-
-// src/upload-plan.ts
-function uniqueSuffix(clock) {
-  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
-  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
-  return `${time}-${random}`;
-}
-function planParts(target, count, stem) {
-  const { key, isPrefix } = target;
-  const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
-  return Array.from({ length: count }, (_, i) => {
-    const suffix = count === 1 ? "" : `-part-${i + 1}`;
-    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
-    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
-  });
-}
 
 // src/poll.ts
 var DEFAULT_WAIT_TIMEOUT_MS = 24 * 60 * 60 * 1e3;
@@ -27572,6 +27625,208 @@ async function pollJob(dataDeletionJobArn, describe, options, clock) {
   );
   if (job.status === "FAILED") throw new DataDeletionJobFailedError(job);
   return job;
+}
+
+// src/jobs-client.ts
+function toDate(value) {
+  return typeof value === "number" ? new Date(value * 1e3) : void 0;
+}
+function withDates(raw) {
+  const job = { ...raw };
+  for (const key of ["creationDateTime", "lastUpdatedDateTime"]) {
+    if (key in job) job[key] = toDate(job[key]);
+  }
+  return job;
+}
+function defaultEndpoint(region) {
+  return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
+}
+function checkEndpoint(value, name) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
+  }
+  return url.toString();
+}
+var DataDeletionJobsClient = class {
+  constructor(config = {}) {
+    const env = config.useEnvironment === false ? {} : awsEnvironment();
+    const region = config.region ?? env.region;
+    if (!region) throw new ConfigurationError("no AWS region: pass `region` or set AWS_REGION");
+    if (!/^[a-z0-9-]{1,50}$/.test(region)) {
+      throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
+    }
+    let credentials = config.credentials;
+    if (!credentials) {
+      if (!env.accessKeyId || !env.secretAccessKey) {
+        throw new ConfigurationError(
+          "no AWS credentials: pass `credentials` or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        );
+      }
+      credentials = {
+        accessKeyId: env.accessKeyId,
+        secretAccessKey: env.secretAccessKey,
+        sessionToken: env.sessionToken
+      };
+    }
+    this.region = region;
+    this.endpoint = checkEndpoint(
+      config.endpoint ?? env.personalizeEndpoint ?? defaultEndpoint(region),
+      "endpoint"
+    );
+    const s3Endpoint = config.s3Endpoint ?? env.s3Endpoint;
+    this.s3Endpoint = s3Endpoint === void 0 ? void 0 : checkEndpoint(s3Endpoint, "s3Endpoint");
+    this.logger = config.logger;
+    this.clock = {
+      now: config.clock?.now ?? (() => Date.now()),
+      sleep: config.clock?.sleep ?? abortableSleep,
+      random: config.clock?.random ?? Math.random
+    };
+    this.transport = new Transport({
+      region,
+      credentials,
+      maxAttempts: config.maxAttempts,
+      requestTimeoutMs: config.requestTimeoutMs,
+      fetch: config.fetch,
+      streamUploads: config.streamUploads,
+      logger: config.logger,
+      now: () => new Date(this.clock.now()),
+      sleep: this.clock.sleep,
+      random: this.clock.random
+    });
+  }
+  /**
+   * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
+   * retried request whose first answer was lost, or a re-run), that job is adopted and returned with
+   * `adopted: true` instead of failing; a name taken by a different job is a {@link ConflictError}.
+   */
+  async createDataDeletionJob(input, options = {}) {
+    const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
+    try {
+      const out = await callPersonalize(
+        this.transport,
+        this.endpoint,
+        "CreateDataDeletionJob",
+        valid,
+        options.signal
+      );
+      return { dataDeletionJobArn: out.dataDeletionJobArn };
+    } catch (error2) {
+      if (!(error2 instanceof ResourceAlreadyExistsException)) throw error2;
+      const existing = await this.findJobByName(valid.datasetGroupArn, valid.jobName, options.signal);
+      if (existing?.datasetGroupArn === valid.datasetGroupArn && existing.dataSource?.dataLocation === valid.dataSource.dataLocation) {
+        this.logger?.debug?.(
+          `CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`
+        );
+        return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
+      }
+      throw new ConflictError(
+        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another \`jobName\``,
+        { cause: error2 }
+      );
+    }
+  }
+  /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */
+  async describeDataDeletionJob(input, options = {}) {
+    const valid = validate(DescribeDataDeletionJobInputSchema, input, "DescribeDataDeletionJob");
+    const out = await callPersonalize(
+      this.transport,
+      this.endpoint,
+      "DescribeDataDeletionJob",
+      valid,
+      options.signal
+    );
+    return out.dataDeletionJob ? { dataDeletionJob: withDates(out.dataDeletionJob) } : {};
+  }
+  /** ListDataDeletionJobs: one page, newest first. */
+  async listDataDeletionJobs(input = {}, options = {}) {
+    const valid = validate(ListDataDeletionJobsInputSchema, input, "ListDataDeletionJobs");
+    const out = await callPersonalize(
+      this.transport,
+      this.endpoint,
+      "ListDataDeletionJobs",
+      valid,
+      options.signal
+    );
+    const result = {
+      dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates(job))
+    };
+    if (out.nextToken) result.nextToken = out.nextToken;
+    return result;
+  }
+  /** Every job summary, across all pages (`pageSize` is ListDataDeletionJobs' `maxResults`). */
+  async *paginateDataDeletionJobs(input = {}, options = {}) {
+    let nextToken = input.startingToken;
+    const seen = /* @__PURE__ */ new Set();
+    do {
+      const page = await this.listDataDeletionJobs(
+        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
+        {
+          datasetGroupArn: input.datasetGroupArn || void 0,
+          maxResults: input.pageSize || void 0,
+          nextToken: nextToken || void 0
+        },
+        options
+      );
+      yield* page.dataDeletionJobs ?? [];
+      if (page.nextToken && seen.has(page.nextToken)) {
+        throw new ServiceError("ListDataDeletionJobs returned the same nextToken twice", { httpStatus: 200 });
+      }
+      if (page.nextToken) seen.add(page.nextToken);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  /**
+   * Polls until the job is COMPLETED and resolves with it; throws DataDeletionJobFailedError on FAILED and
+   * WaiterTimeoutError after `timeoutMs`. Transient errors are waited out.
+   */
+  async waitForDataDeletionJob(dataDeletionJobArn, options = {}) {
+    validate(DescribeDataDeletionJobInputSchema, { dataDeletionJobArn }, "waitForDataDeletionJob");
+    return pollJob(
+      dataDeletionJobArn,
+      async (signal) => (await this.describeDataDeletionJob({ dataDeletionJobArn }, { signal })).dataDeletionJob,
+      options,
+      this.clock
+    );
+  }
+  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
+  // the list is searched.
+  async findJobByName(datasetGroupArn, jobName, signal) {
+    const options = { signal };
+    const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
+    try {
+      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
+      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
+    } catch (error2) {
+      if (!(error2 instanceof ResourceNotFoundException)) throw error2;
+    }
+    for await (const summary2 of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
+      if (summary2.jobName === jobName && summary2.dataDeletionJobArn) {
+        return (await this.describeDataDeletionJob({ dataDeletionJobArn: summary2.dataDeletionJobArn }, options)).dataDeletionJob;
+      }
+    }
+    return void 0;
+  }
+};
+
+// src/upload-plan.ts
+function uniqueSuffix(clock) {
+  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
+  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
+  return `${time}-${random}`;
+}
+function planParts(target, count, stem) {
+  const { key, isPrefix } = target;
+  const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
+  return Array.from({ length: count }, (_, i) => {
+    const suffix = count === 1 ? "" : `-part-${i + 1}`;
+    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
+    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
+  });
 }
 
 // src/delete-users.ts
@@ -27758,281 +28013,6 @@ async function deleteUsers(context3, input) {
   };
 }
 
-// src/env.ts
-function readEnvironment() {
-  const g = globalThis;
-  try {
-    if (g.Deno?.env) return g.Deno.env.toObject();
-  } catch {
-  }
-  try {
-    if (g.process?.env) return g.process.env;
-  } catch {
-  }
-  return {};
-}
-function awsEnvironment(env = readEnvironment()) {
-  const get = (name) => {
-    const value = env[name];
-    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
-  };
-  return {
-    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
-    accessKeyId: get("AWS_ACCESS_KEY_ID"),
-    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
-    sessionToken: get("AWS_SESSION_TOKEN"),
-    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
-    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
-  };
-}
-
-// src/json-protocol.ts
-var MODELED = {
-  InvalidInputException,
-  InvalidNextTokenException,
-  LimitExceededException,
-  ResourceAlreadyExistsException,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  TooManyTagsException
-};
-function parseJsonError(status, headers, bodyText) {
-  let body = {};
-  try {
-    const parsed = JSON.parse(bodyText);
-    if (parsed && typeof parsed === "object") body = parsed;
-  } catch {
-  }
-  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
-  const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
-  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
-  const requestId = headers.get("x-amzn-requestid") ?? void 0;
-  const details = {
-    httpStatus: status,
-    requestId,
-    retryable: isRetryableJsonError(status, code, message)
-  };
-  const Modeled = MODELED[code];
-  if (Modeled) return new Modeled(message, details);
-  return new ServiceError(message, { ...details, code });
-}
-function callPersonalize(transport, endpoint2, operation, input, signal) {
-  return transport.send(
-    {
-      service: "personalize",
-      operation,
-      method: "POST",
-      url: endpoint2,
-      headers: {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": `${targetPrefix}.${operation}`
-      },
-      body: JSON.stringify(input ?? {}),
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
-      try {
-        return text ? JSON.parse(text) : {};
-      } catch {
-        throw new ServiceError(`${operation}: the answer is not JSON`, {
-          httpStatus: response.status,
-          requestId: response.headers.get("x-amzn-requestid") ?? void 0,
-          retryable: true,
-          code: "MalformedResponse"
-        });
-      }
-    }
-  );
-}
-
-// src/jobs-client.ts
-function toDate(value) {
-  return typeof value === "number" ? new Date(value * 1e3) : void 0;
-}
-function withDates(raw) {
-  const job = { ...raw };
-  for (const key of ["creationDateTime", "lastUpdatedDateTime"]) {
-    if (key in job) job[key] = toDate(job[key]);
-  }
-  return job;
-}
-function defaultEndpoint(region) {
-  return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
-}
-function checkEndpoint(value, name) {
-  let url;
-  try {
-    url = new URL(value);
-  } catch {
-  }
-  if (!url || !/^https?:$/.test(url.protocol)) {
-    throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
-  }
-  return url.toString();
-}
-var DataDeletionJobsClient = class {
-  constructor(config = {}) {
-    const env = config.useEnvironment === false ? {} : awsEnvironment();
-    const region = config.region ?? env.region;
-    if (!region) throw new ConfigurationError("no AWS region: pass { region } or set AWS_REGION");
-    if (!/^[a-z0-9-]{1,50}$/.test(region)) {
-      throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
-    }
-    let credentials = config.credentials;
-    if (!credentials) {
-      if (!env.accessKeyId || !env.secretAccessKey) {
-        throw new ConfigurationError(
-          "no AWS credentials: pass { credentials } or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        );
-      }
-      credentials = {
-        accessKeyId: env.accessKeyId,
-        secretAccessKey: env.secretAccessKey,
-        sessionToken: env.sessionToken
-      };
-    }
-    this.region = region;
-    this.endpoint = checkEndpoint(
-      config.endpoint ?? env.personalizeEndpoint ?? defaultEndpoint(region),
-      "endpoint"
-    );
-    const s3Endpoint = config.s3Endpoint ?? env.s3Endpoint;
-    this.s3Endpoint = s3Endpoint === void 0 ? void 0 : checkEndpoint(s3Endpoint, "s3Endpoint");
-    this.logger = config.logger;
-    this.clock = {
-      now: config.clock?.now ?? (() => Date.now()),
-      sleep: config.clock?.sleep ?? abortableSleep,
-      random: config.clock?.random ?? Math.random
-    };
-    this.transport = new Transport({
-      region,
-      credentials,
-      maxAttempts: config.maxAttempts,
-      requestTimeoutMs: config.requestTimeoutMs,
-      fetch: config.fetch,
-      streamUploads: config.streamUploads,
-      logger: config.logger,
-      now: () => new Date(this.clock.now()),
-      sleep: this.clock.sleep,
-      random: this.clock.random
-    });
-  }
-  /**
-   * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
-   * retried request whose first answer was lost, or a re-run), that job is adopted and returned with
-   * `adopted: true` instead of failing; a name taken by a different job is a {@link ConflictError}.
-   */
-  async createDataDeletionJob(input, options = {}) {
-    const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
-    try {
-      const out = await callPersonalize(
-        this.transport,
-        this.endpoint,
-        "CreateDataDeletionJob",
-        valid,
-        options.signal
-      );
-      return { dataDeletionJobArn: out.dataDeletionJobArn };
-    } catch (error2) {
-      if (!(error2 instanceof ResourceAlreadyExistsException)) throw error2;
-      const existing = await this.findJobByName(valid.datasetGroupArn, valid.jobName, options.signal);
-      if (existing?.datasetGroupArn === valid.datasetGroupArn && existing.dataSource?.dataLocation === valid.dataSource.dataLocation) {
-        this.logger?.debug?.(
-          `CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`
-        );
-        return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
-      }
-      throw new ConflictError(
-        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another jobName`,
-        { cause: error2 }
-      );
-    }
-  }
-  /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */
-  async describeDataDeletionJob(input, options = {}) {
-    const valid = validate(DescribeDataDeletionJobInputSchema, input, "DescribeDataDeletionJob");
-    const out = await callPersonalize(
-      this.transport,
-      this.endpoint,
-      "DescribeDataDeletionJob",
-      valid,
-      options.signal
-    );
-    return out.dataDeletionJob ? { dataDeletionJob: withDates(out.dataDeletionJob) } : {};
-  }
-  /** ListDataDeletionJobs: one page, newest first. */
-  async listDataDeletionJobs(input = {}, options = {}) {
-    const valid = validate(ListDataDeletionJobsInputSchema, input, "ListDataDeletionJobs");
-    const out = await callPersonalize(
-      this.transport,
-      this.endpoint,
-      "ListDataDeletionJobs",
-      valid,
-      options.signal
-    );
-    const result = {
-      dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates(job))
-    };
-    if (out.nextToken) result.nextToken = out.nextToken;
-    return result;
-  }
-  /** Every job summary, across all pages (`pageSize` is ListDataDeletionJobs' `maxResults`). */
-  async *paginateDataDeletionJobs(input = {}, options = {}) {
-    let nextToken = input.startingToken;
-    const seen = /* @__PURE__ */ new Set();
-    do {
-      const page = await this.listDataDeletionJobs(
-        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
-        {
-          datasetGroupArn: input.datasetGroupArn || void 0,
-          maxResults: input.pageSize || void 0,
-          nextToken: nextToken || void 0
-        },
-        options
-      );
-      yield* page.dataDeletionJobs ?? [];
-      if (page.nextToken && seen.has(page.nextToken)) {
-        throw new ServiceError("ListDataDeletionJobs returned the same nextToken twice", { httpStatus: 200 });
-      }
-      if (page.nextToken) seen.add(page.nextToken);
-      nextToken = page.nextToken;
-    } while (nextToken);
-  }
-  /**
-   * Polls until the job is COMPLETED and resolves with it; throws DataDeletionJobFailedError on FAILED and
-   * WaiterTimeoutError after `timeoutMs`. Transient errors are waited out.
-   */
-  async waitForDataDeletionJob(dataDeletionJobArn, options = {}) {
-    validate(DescribeDataDeletionJobInputSchema, { dataDeletionJobArn }, "waitForDataDeletionJob");
-    return pollJob(
-      dataDeletionJobArn,
-      async (signal) => (await this.describeDataDeletionJob({ dataDeletionJobArn }, { signal })).dataDeletionJob,
-      options,
-      this.clock
-    );
-  }
-  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
-  // the list is searched.
-  async findJobByName(datasetGroupArn, jobName, signal) {
-    const options = { signal };
-    const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
-    try {
-      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
-      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
-    } catch (error2) {
-      if (!(error2 instanceof ResourceNotFoundException)) throw error2;
-    }
-    for await (const summary2 of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
-      if (summary2.jobName === jobName && summary2.dataDeletionJobArn) {
-        return (await this.describeDataDeletionJob({ dataDeletionJobArn: summary2.dataDeletionJobArn }, options)).dataDeletionJob;
-      }
-    }
-    return void 0;
-  }
-};
-
 // src/client.ts
 var DataDeletionClient = class extends DataDeletionJobsClient {
   /** @internal Where S3 requests go. */
@@ -28109,6 +28089,34 @@ function parseTags(written, field = "tags") {
   });
 }
 
+// src/field-names.ts
+var RULES_IN_WORDS = {
+  /** Job names (the model's `Name`). */
+  Name: "must start with a letter or digit and hold only letters, digits, hyphens and underscores",
+  /** The Personalize service role (the model's `RoleArn`). */
+  RoleArn: "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
+};
+function lookup(names, path) {
+  for (let at = path.length; at > 0; at = path.lastIndexOf(".", at - 1)) {
+    const found = names[path.slice(0, at)];
+    if (found) return found;
+  }
+  return void 0;
+}
+function retell(error2, names) {
+  if (error2 instanceof ValidationError) {
+    const [first] = error2.issues;
+    if (first) {
+      const field = lookup(names, first.path);
+      const rule = field?.pattern && first.rule.startsWith("must match the pattern") ? field.pattern : first.rule;
+      const more = error2.issues.length > 1 ? ` (and ${error2.issues.length - 1} more)` : "";
+      return `${field?.name ?? first.path}: ${rule}, received ${first.received}${more}`;
+    }
+  }
+  const message = error2 instanceof Error ? error2.message : String(error2);
+  return message.replace(/`([A-Za-z.]+)`/g, (quoted, path) => lookup(names, path)?.name ?? quoted);
+}
+
 // src/node/files.ts
 import { open as open2, stat as stat2 } from "node:fs/promises";
 import { basename } from "node:path";
@@ -28183,6 +28191,24 @@ var InputError = class _InputError extends Error {
     return new _InputError(input, issue2.rule, issue2.received, true);
   }
 };
+function fieldNames(inputs) {
+  const input = (name, pattern) => ({
+    name: `input ${name}`,
+    ...pattern ? { pattern } : {}
+  });
+  return {
+    datasetGroupArn: input("dataset-group-arn"),
+    roleArn: input("role-arn", RULES_IN_WORDS.RoleArn),
+    jobName: input("job-name", RULES_IN_WORDS.Name),
+    s3Uri: input("s3-uri"),
+    "dataSource.dataLocation": input(inputs.users.kind === "location" ? "data-location" : "s3-uri"),
+    tags: input("tags"),
+    maxFileBytes: input("max-file-mb"),
+    region: input("aws-region"),
+    endpoint: input("endpoint-url"),
+    s3Endpoint: input("s3-endpoint-url")
+  };
+}
 var MAX_WAIT_MINUTES = 355;
 function defaultJobName(context3) {
   const suffix = `-${context3.runId ?? Math.floor(Date.now() / 1e3)}-${context3.runAttempt ?? 1}`;
@@ -28224,7 +28250,7 @@ function readInputs(get, env, context3, warn) {
       `give exactly one of user-ids-file, user-ids or data-location (got ${given.length === 0 ? "none" : given.join(" and ")})`
     );
   }
-  const users = file ? { kind: "file", pattern: file } : location ? { kind: "location", dataLocation: location } : { kind: "inline", ids: inline.split(/\r?\n/) };
+  const users = file ? { kind: "file", pattern: file } : location ? { kind: "location", dataLocation: location } : { kind: "inline", ids: inline.split(/\r?\n|,/) };
   const s3Uri = get("s3-uri").trim() || void 0;
   if (users.kind !== "location" && !s3Uri)
     throw new InputError(
@@ -28276,13 +28302,14 @@ function consoleUrl(region, datasetGroupArn) {
 }
 async function writeSummary(inputs, jobs, counts) {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const cell = (value) => value === void 0 ? "\u2014" : String(value);
   const rows = jobs.map((job) => [
     job.jobName,
     job.dataDeletionJobArn,
     job.status ?? "PENDING (not waited for)",
-    jobs.length === 1 && counts.userCount !== void 0 ? String(counts.userCount) : "",
-    jobs.length === 1 && counts.duplicateCount !== void 0 ? String(counts.duplicateCount) : "",
-    job.numDeleted === void 0 ? "" : String(job.numDeleted),
+    cell(jobs.length === 1 ? counts.userCount : void 0),
+    cell(jobs.length === 1 ? counts.duplicateCount : void 0),
+    cell(job.numDeleted),
     job.dataLocation + (job.uploadedFileDeleted ? " (deleted after completion)" : "")
   ]);
   await summary.addHeading("Personalize data deletion", 2).addTable([
@@ -28292,7 +28319,7 @@ async function writeSummary(inputs, jobs, counts) {
       { data: "Status", header: true },
       { data: "Users", header: true },
       { data: "Duplicates removed", header: true },
-      { data: "numDeleted", header: true },
+      { data: "Records deleted", header: true },
       { data: "Data location", header: true }
     ],
     ...rows
@@ -28309,10 +28336,11 @@ async function writeSummary(inputs, jobs, counts) {
 // action/main.ts
 var PHASES = {
   prepare: "Prepare the user ids",
-  upload: "Upload",
+  upload: "Upload and create the deletion job",
   create: "Create the deletion job",
   wait: "Wait"
 };
+var plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function runContext() {
   let repository;
   try {
@@ -28332,7 +28360,8 @@ function isExpiredToken(error2) {
   return /ExpiredToken|RequestExpired/.test(error2.name) || /security token .* expired|token has expired/i.test(error2.message);
 }
 function resumeCommand(inputs, arn) {
-  return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}`;
+  const endpoint2 = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
+  return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint2}`;
 }
 async function run() {
   for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
@@ -28381,12 +28410,9 @@ async function run() {
       maxDelayMs: inputs.pollIntervalSeconds * 1e3
     };
     const source = inputs.users;
-    let users;
-    if (source.kind !== "location") {
-      enter("prepare");
-      users = source.kind === "file" ? await prepareFiles(source.pattern, inputs.maxFileBytes) : await serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes });
-      counts = { userCount: users.userCount, duplicateCount: users.duplicateCount };
-    }
+    enter(source.kind === "location" ? "create" : "prepare");
+    const users = source.kind === "file" ? () => prepareFiles(source.pattern, inputs.maxFileBytes) : source.kind === "inline" ? () => serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes }) : void 0;
+    let parts = 1;
     let uploaded;
     const pollLoggers = /* @__PURE__ */ new Map();
     try {
@@ -28402,17 +28428,18 @@ async function run() {
         wait: inputs.wait ? waitOptions : false,
         onProgress: (event) => {
           if (event.phase === "prepare") {
+            counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
+            parts = event.files;
             info(
-              `${event.userCount} unique user ids, ${event.duplicateCount} duplicates removed, ${event.bytes} bytes in ${event.files} file(s)`
+              `${plural(event.userCount, "unique user id")}, ${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")} in ${plural(event.files, "file")}`
             );
-          } else if (event.phase === "upload") {
             enter("upload");
+          } else if (event.phase === "upload") {
             uploaded = event.dataLocation;
             info(
-              `Uploaded ${event.dataLocation} (${event.bytes} bytes)${event.created ? "" : ": an identical object was already there"}`
+              `Uploaded ${event.dataLocation} (${plural(event.bytes, "byte")})${event.created ? "" : ": an identical object was already there"}`
             );
           } else if (event.phase === "create") {
-            enter("create");
             jobs.push({
               jobName: event.jobName,
               dataDeletionJobArn: event.dataDeletionJobArn,
@@ -28423,11 +28450,11 @@ async function run() {
             info(
               `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`
             );
+            if (inputs.wait && jobs.length === parts) enter("wait");
           } else if (event.phase === "room") {
             if (event.pending >= event.limit)
-              info(`${event.pending} jobs are PENDING (limit ${event.limit}); waiting for room`);
+              info(`${plural(event.pending, "job")} PENDING (limit ${event.limit}); waiting for room`);
           } else if (event.phase === "wait") {
-            enter("wait");
             const job = jobs.find((j) => j.jobName === event.jobName);
             if (job && event.status) job.status = event.status;
             const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
@@ -28449,6 +28476,13 @@ async function run() {
           `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`
         );
     }
+    const deleted = jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0);
+    if (source.kind !== "location" && jobs.length > 0 && jobs.every((j) => j.status === "COMPLETED") && deleted === 0) {
+      warning(
+        `the job COMPLETED but deleted 0 records for the ${plural(counts.userCount ?? 0, "user id")} given: check that they are ids of ${inputs.datasetGroupArn} (user-ids takes ids separated by newlines or commas)`,
+        { title: "No records deleted" }
+      );
+    }
     if (phase) endGroup();
     phase = void 0;
     setOutputs(inputs, jobs, counts);
@@ -28463,7 +28497,8 @@ async function run() {
     const message = explain(error2, inputs, jobs.at(-1)?.dataDeletionJobArn);
     if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {
     });
-    fail(message, error2 instanceof InputError ? `Invalid input: ${error2.input}` : titleOf(error2));
+    const input = error2 instanceof InputError ? error2.input : inputOf(error2, inputs);
+    fail(message, input ? `Invalid input: ${input}` : titleOf(error2));
   }
 }
 function fail(message, title) {
@@ -28498,9 +28533,14 @@ async function prepareFiles(pattern, maxFileBytes) {
   for (const path of files) sources.push(await fileSource(path));
   return prepareDeletionCsv(sources, { headerless: "auto", maxFileBytes });
 }
+function inputOf(error2, inputs) {
+  if (!(error2 instanceof ValidationError)) return void 0;
+  const path = error2.issues[0]?.path;
+  return path === void 0 ? void 0 : lookup(fieldNames(inputs), path)?.name.replace(/^input /, "");
+}
 function explain(error2, inputs, arn) {
   if (error2 instanceof WaiterTimeoutError) {
-    return `${error2.message}. A deletion job can take up to a day, longer than a job step may run; the job goes on. Check it later with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
+    return `${error2.message}: a deletion job can take up to a day, longer than a job step may run. Check it later with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
   }
   if (error2 instanceof RoomTimeoutError) {
     return `${error2.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
@@ -28510,7 +28550,8 @@ function explain(error2, inputs, arn) {
   }
   if (error2 instanceof ServiceError && error2.requestId)
     return `${error2.message} (${error2.name}, request id ${error2.requestId})`;
-  if (error2 instanceof DataDeletionError || error2 instanceof InputError) return error2.message;
+  if (error2 instanceof InputError) return error2.message;
+  if (error2 instanceof DataDeletionError) return retell(error2, fieldNames(inputs));
   return `unexpected error: ${error2 instanceof Error ? error2.message : String(error2)}`;
 }
 function setOutputs(inputs, jobs, counts) {

@@ -34,8 +34,9 @@ async function buildCli(): Promise<void> {
 }
 
 function buildDeclarations(): void {
+  // Everything the build says goes to stderr: `npm pack --json` runs it, and its stdout must stay JSON.
   const tsc = spawnSync("tsc", ["-p", "tsconfig.build.json"], {
-    stdio: "inherit",
+    stdio: ["ignore", 2, 2],
     shell: process.platform === "win32",
   });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
@@ -55,5 +56,5 @@ if (import.meta.main) {
   await buildLibrary();
   await buildCli();
   buildDeclarations();
-  console.log("built dist/lib/ (ESM + .d.ts) and dist/cli.js");
+  console.error("built dist/lib/ (ESM + .d.ts) and dist/cli.js");
 }

@@ -295,7 +295,7 @@ class CsvRecordReader {
     if (at === -1) {
       const found = fields.map((f) => JSON.stringify(f.trim())).join(", ");
       throw this.fail(
-        `the header has no USER_ID column (found ${found.length > 100 ? `${found.slice(0, 97)}...` : found}); for a plain list of ids pass headerless`,
+        `the header has no USER_ID column (found ${found.length > 100 ? `${found.slice(0, 97)}...` : found}); for a plain list of ids pass \`headerless\``,
         line,
       );
     }

@@ -280,11 +280,19 @@ export async function serializeUserIds(
   return builder.finish();
 }
 
-/** User ids to delete: ids (array or iterable, sync or async) or a file prepared by `prepareDeletionCsv`. */
-export type UsersInput = Iterable<string> | AsyncIterable<string> | PreparedDeletionFile;
+/**
+ * User ids to delete: ids (array or iterable, sync or async), a file prepared by `prepareDeletionCsv`, or a
+ * function that prepares one, called only once every other input has been checked.
+ */
+export type UsersInput =
+  | Iterable<string>
+  | AsyncIterable<string>
+  | PreparedDeletionFile
+  | (() => Promise<PreparedDeletionFile>);
 
-/** Prepares ids, or passes a file already prepared through. */
+/** Prepares ids, or passes a file already prepared (or the one the function prepares) through. */
 export async function prepareUsers(users: UsersInput, maxFileBytes?: number): Promise<PreparedDeletionFile> {
+  if (typeof users === "function") return users();
   if (typeof users === "object" && users !== null && Array.isArray((users as PreparedDeletionFile).files)) {
     return users as PreparedDeletionFile;
   }

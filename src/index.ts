@@ -7,14 +7,6 @@ export {
   ListDataDeletionJobsInputSchema,
   validate,
 } from "./schemas.ts";
-export { DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
-export {
-  type Credentials,
-  type CredentialsProvider,
-  type FetchLike,
-  type Logger,
-  redactHeaders,
-} from "./transport.ts";
 export {
   type CsvSource,
   type NamedCsvSource,
@@ -22,6 +14,16 @@ export {
   type PreparedCsv,
   prepareDeletionCsv,
 } from "./csv.ts";
+export { DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
+export { parseS3Uri, type S3Location } from "./s3.ts";
+export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
+export {
+  type Credentials,
+  type CredentialsProvider,
+  type FetchLike,
+  type Logger,
+  redactHeaders,
+} from "./transport.ts";
 export { type PlannedPart, planParts } from "./upload-plan.ts";
 export {
   DataDeletionClient,
@@ -74,9 +76,8 @@ export {
   type ValidationIssue,
   WaiterTimeoutError,
 } from "./errors.ts";
-export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
 export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, type Pace } from "./poll.ts";
-export { parseS3Uri, type S3Location } from "./s3.ts";
 export type * from "./types.ts";
 export type { PollEvent, WaitOptions } from "./waiter.ts";
 export { parseTags } from "./tags.ts";
+export { type FieldName, type FieldNames, lookup, RULES_IN_WORDS, retell } from "./field-names.ts";

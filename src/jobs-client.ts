@@ -118,7 +118,7 @@ export class DataDeletionJobsClient {
   constructor(config: DataDeletionClientConfig = {}) {
     const env = config.useEnvironment === false ? {} : awsEnvironment();
     const region = config.region ?? env.region;
-    if (!region) throw new ConfigurationError("no AWS region: pass { region } or set AWS_REGION");
+    if (!region) throw new ConfigurationError("no AWS region: pass `region` or set AWS_REGION");
     if (!/^[a-z0-9-]{1,50}$/.test(region)) {
       throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
     }
@@ -126,7 +126,7 @@ export class DataDeletionJobsClient {
     if (!credentials) {
       if (!env.accessKeyId || !env.secretAccessKey) {
         throw new ConfigurationError(
-          "no AWS credentials: pass { credentials } or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+          "no AWS credentials: pass `credentials` or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
         );
       }
       credentials = {
@@ -194,7 +194,7 @@ export class DataDeletionJobsClient {
         return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
       }
       throw new ConflictError(
-        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another jobName`,
+        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another \`jobName\``,
         { cause: error },
       );
     }

@@ -15,17 +15,12 @@ export function backoffDelay(attempt: number, random: () => number): number {
   return Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
 }
 
-// The throttling codes of AWS JSON services, as the AWS SDKs list them.
-const JSON_THROTTLING = new Set([
-  "ThrottlingException",
-  "ThrottledException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-]);
-
-const S3_TRANSIENT = new Set(["SlowDown", "RequestTimeout", "InternalError"]);
+// The throttling codes of AWS JSON services, as the AWS SDKs list them (ThrottlingException,
+// ThrottledException, TooManyRequestsException, RequestLimitExceeded, RequestThrottled[Exception]), and
+// S3's transient ones.
+const JSON_THROTTLING =
+  /^(Throttl(ing|ed)Exception|TooManyRequestsException|RequestLimitExceeded|RequestThrottled(Exception)?)$/;
+const S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError)$/;
 
 /**
  * LimitExceededException means both "too many requests per second" (retry) and "too many PENDING deletion
@@ -40,12 +35,12 @@ export function isRetryableJsonError(status: number, code: string, message: stri
   return (
     status >= 500 ||
     status === 429 ||
-    JSON_THROTTLING.has(code) ||
+    JSON_THROTTLING.test(code) ||
     (code === "LimitExceededException" && isRateLimitMessage(message))
   );
 }
 
 /** Whether an S3 (XML) error answer is worth another try. */
 export function isRetryableS3Error(status: number, code: string): boolean {
-  return status >= 500 || status === 429 || S3_TRANSIENT.has(code);
+  return status >= 500 || status === 429 || S3_TRANSIENT.test(code);
 }

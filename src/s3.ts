@@ -137,7 +137,7 @@ export async function putObjectOnce(
   const existing = await headObject(target, bucket, key, options.signal);
   if (existing?.sha256 === sha256) return { created: false, sha256 };
   throw new ConflictError(
-    `s3://${bucket}/${key} already holds a different object; choose another key or allow overwriting`,
+    `s3://${bucket}/${key} already holds a different object; choose another key or pass \`overwrite\``,
   );
 }
 

@@ -34,7 +34,7 @@ const GUIDE_RULES: Record<string, Check[]> = {
   "ListDataDeletionJobsRequest.datasetGroupArn": [arnRule("dataset-group")],
   "DescribeDataDeletionJobRequest.dataDeletionJobArn": [arnRule("data-deletion-job")],
   "DataSource.dataLocation": [
-    v.regex(
+    matches(
       /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S.*$/,
       "must be s3://BUCKET/KEY.csv or a folder s3://BUCKET/FOLDER/",
     ),
@@ -47,9 +47,14 @@ const GUIDE_RULES: Record<string, Check[]> = {
 /** Members the model leaves optional but a deletion job cannot do without. */
 const GUIDE_REQUIRED = new Set(["DataSource.dataLocation"]);
 
+// A pattern as a plain check: valibot's regex action would add its own weight to every Worker bundle.
+function matches(pattern: RegExp, message: string): Check {
+  return v.check((value: string) => pattern.test(value), message);
+}
+
 /** A Personalize ARN of one resource type, e.g. `dataset-group`: "must be a dataset group ARN (...)". */
 function arnRule(resource: string): Check {
-  return v.regex(
+  return matches(
     new RegExp(`^arn:[a-z\\d-]+:personalize:[a-z0-9-]+:\\d{12}:${resource}/[^/\\s]+$`),
     `must be a ${resource.replace(/-/g, " ")} ARN (arn:aws:personalize:REGION:ACCOUNT:${resource}/NAME)`,
   );
@@ -82,8 +87,9 @@ function stringSchema(shape: ModelShape, extra: Check[]): AnySchema {
   const checks = bounds(shape, codePointLength, " characters long");
   const { pattern } = shape;
   // The model's patterns are unanchored at the end; the service matches whole values.
-  if (pattern) checks.push(v.regex(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
-  return v.pipe(v.string("must be a string"), ...(checks.concat(extra) as [Check])) as AnySchema;
+  if (pattern) checks.push(matches(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
+  // The guide's rules first: they are stricter than the model's patterns and said in words.
+  return v.pipe(v.string("must be a string"), ...(extra.concat(checks) as [Check])) as AnySchema;
 }
 
 function integerSchema(shape: ModelShape): AnySchema {

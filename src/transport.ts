@@ -217,7 +217,10 @@ export class Transport {
         );
       }
       if (error instanceof DataDeletionError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      // Node and Deno say only "fetch failed"; the innermost cause says why (ECONNREFUSED, DNS, TLS).
+      let inner = error as Error;
+      while (inner.cause instanceof Error) inner = inner.cause;
+      const reason = inner instanceof Error ? inner.message : String(error);
       throw new NetworkError(`${request.operation}: ${request.method} ${host} failed: ${reason}`, error);
     } finally {
       clearTimeout(timer);

@@ -23,7 +23,9 @@ function required(name: string): string {
 
 try {
   const users = await prepareDeletionCsv((await Deno.open(path)).readable, { headerless: "auto" });
-  console.error(`${users.userCount} users (${users.duplicateCount} duplicates removed)`);
+  console.error(
+    `${users.userCount} unique user id${users.userCount === 1 ? "" : "s"}, ${users.duplicateCount} duplicate${users.duplicateCount === 1 ? "" : "s"} removed`,
+  );
   const { jobs } = await new DataDeletionClient().deleteUsers({
     users,
     s3Uri: required("DELETION_S3_URI"),

@@ -1,15 +1,26 @@
 // What every AWS-facing command builds from the common flags: the client and the waiter's pace.
+import { awsEnvironment, readEnvironment } from "../env.ts";
 import { DataDeletionClient, DEFAULT_MAX_ATTEMPTS, type WaitOptions } from "../index.ts";
+import { awsCredentialChain, awsRegion } from "../node/index.ts";
 import { numeric, type Parsed, text, UsageError } from "./options.ts";
 import type { Output } from "./output.ts";
 
-/** The client the common flags describe; the rest comes from the environment, as AWS tools read it. */
-export function makeClient(values: Parsed["values"], output: Output): DataDeletionClient {
-  const region = text(values, "region");
+/**
+ * The client the common flags describe; the rest as AWS tools find it. With the environment's keys (and no
+ * profile named) the core reads them itself; otherwise AWS's own credential chain is loaded, and the region
+ * may come from the profile too.
+ */
+export async function makeClient(values: Parsed["values"], output: Output): Promise<DataDeletionClient> {
+  const profile = text(values, "profile");
+  const env = awsEnvironment();
+  const useChain =
+    profile !== undefined || readEnvironment().AWS_PROFILE || !env.accessKeyId || !env.secretAccessKey;
+  const region = text(values, "region") ?? env.region ?? (await awsRegion(profile));
   const endpoint = text(values, "endpoint-url");
   const s3Endpoint = text(values, "s3-endpoint-url");
   return new DataDeletionClient({
     ...(region ? { region } : {}),
+    ...(useChain ? { credentials: awsCredentialChain({ profile }) } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(s3Endpoint ? { s3Endpoint } : {}),
     maxAttempts: numeric(values, "max-attempts", { fallback: DEFAULT_MAX_ATTEMPTS, min: 1, integer: true }),

@@ -1,14 +1,17 @@
 // --help texts. Kept beside each other so README's CLI reference and these stay in step (a test compares).
 
 const COMMON = `Common options:
-  --region REGION          AWS region (else AWS_REGION / AWS_DEFAULT_REGION)
+  --region REGION          AWS region (else AWS_REGION / AWS_DEFAULT_REGION, else the profile's region)
+  --profile NAME           a profile of ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE)
   --endpoint-url URL       Personalize endpoint (else AWS_ENDPOINT_URL_PERSONALIZE / AWS_ENDPOINT_URL)
   --s3-endpoint-url URL    S3 endpoint, path style (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)
   --max-attempts N         tries per request, the first included (default 3)
-  --json                   print one JSON document on stdout
+  --json                   print one JSON document on stdout, an error's too
   --debug                  log requests (credentials redacted) and show stack traces
   -h, --help               show help
-Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.`;
+Credentials are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+AWS_SESSION_TOKEN, else AWS's own chain (profiles, SSO, credential_process, role_arn with source_profile,
+web identity, container and instance credentials), refreshed before they expire.`;
 
 export const EXIT_CODES = `Exit codes: 0 success, 1 job FAILED, 2 usage or validation error, 3 service or network error, 4 wait timeout.`;
 
@@ -67,6 +70,13 @@ ${EXIT_CODES}`,
 Creates a data deletion job for a CSV (or a folder of them) already in S3. If the name is taken by a job
 for the same dataset group and location (a retried or repeated call), that job is reported instead.
 
+Options:
+  --job-name NAME          1-63 letters, digits, hyphens and underscores, starting with a letter or digit
+  --dataset-group-arn ARN  the dataset group to delete the users from
+  --role-arn ARN           the Personalize service role that can read the bucket
+  --data-location S3URI    s3://bucket/key.csv, or a folder s3://bucket/folder/ (every file in it is read)
+  --tag KEY=VALUE          a tag (repeatable)
+
 ${COMMON}
 
 Example:
@@ -75,7 +85,9 @@ Example:
     --role-arn arn:aws:iam::123456789012:role/PersonalizeS3Read
 ${EXIT_CODES}`,
 
-  describe: `Usage: personalize-data-deletion describe JOB_ARN
+  describe: `Usage: personalize-data-deletion describe JOB_ARN   (or --job-arn JOB_ARN)
+
+Shows one job: status, data location, users deleted, times and the failure reason, if any.
 
 ${COMMON}
 
@@ -86,6 +98,10 @@ ${EXIT_CODES}`,
   list: `Usage: personalize-data-deletion list [--dataset-group-arn ARN] [--page-size N]
 
 Lists every job (all pages), newest first; without --dataset-group-arn, every job of the account.
+
+Options:
+  --dataset-group-arn ARN  only this dataset group's jobs
+  --page-size N            jobs per ListDataDeletionJobs call, 1 to 100 (default 100)
 
 ${COMMON}
 
@@ -98,6 +114,11 @@ ${EXIT_CODES}`,
 Polls the job until it is COMPLETED (exit 0) or FAILED (exit 1), with status and elapsed time on stderr.
 A deletion job can take up to a day; after --timeout-minutes (default 1440) it exits 4 and the job goes on.
 
+Options:
+  --job-arn ARN              the job (or give it as the argument)
+  --timeout-minutes N        give up waiting after N minutes (default 1440)
+  --poll-interval-seconds N  longest pause between polls (default 60; the first is at most 5 s)
+
 ${COMMON}
 
 Example:
@@ -106,9 +127,15 @@ ${EXIT_CODES}`,
 
   "validate-csv": `Usage: personalize-data-deletion validate-csv FILE [--headerless] [--max-file-mb N]
 
-Reads a CSV with a USER_ID column (or a plain list with --headerless) and reports rows, unique ids,
-duplicates, bad lines with their numbers, the prepared size, and whether it fits one job. Nothing is sent.
-Exits 2 when any line is bad.
+Reads a CSV with a USER_ID column (or a plain list with --headerless; - for stdin) and reports rows, unique
+ids, duplicates, bad lines with their numbers, the prepared size, and whether it fits one job. Nothing is
+sent. Exits 2 when any line is bad.
+
+Options:
+  --headerless             the file is a plain list of ids, one per line
+  --max-file-mb N          the size one job may read (default 50, the guide's cap)
+  --json                   print the report as one JSON document
+  -h, --help               show help
 
 Example:
   personalize-data-deletion validate-csv users.csv
@@ -146,5 +173,13 @@ Example:
 
 Starts the emulator in-process on a free port, prepares a sample list of user ids, uploads it, creates the
 deletion job, waits with progress, prints the finished job and the users left, and stops. No AWS account,
-no configuration.`,
+no configuration.
+
+Options:
+  --job-seconds N          how long the emulated job runs, 0 to 3600 (default 3)
+  --json                   print the outcome as one JSON document
+  -h, --help               show help
+
+Example:
+  personalize-data-deletion demo --job-seconds 1`,
 };

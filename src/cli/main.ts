@@ -1,5 +1,12 @@
 // Routing and exit codes: which command runs, with which flags, and how an error ends the process.
-import { ServiceError, WaiterTimeoutError } from "../index.ts";
+import {
+  lookup,
+  RoomTimeoutError,
+  retell,
+  ServiceError,
+  ValidationError,
+  WaiterTimeoutError,
+} from "../index.ts";
 import * as create from "./commands/create.ts";
 import * as deleteUsers from "./commands/delete-users.ts";
 import * as demo from "./commands/demo.ts";
@@ -10,7 +17,7 @@ import * as validateCsv from "./commands/validate-csv.ts";
 import * as wait from "./commands/wait.ts";
 import { EXIT, exitCodeOf } from "./exit.ts";
 import { HELP } from "./help.ts";
-import { type Flags, type Parsed, parseOptions, UsageError } from "./options.ts";
+import { type Flags, fieldNames, type Parsed, parseOptions, UsageError } from "./options.ts";
 import { createOutput, type Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
@@ -21,7 +28,8 @@ interface Command {
   run(parsed: Parsed, output: Output): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
+/** Every command, by the name it is run with. */
+export const COMMANDS: Record<string, Command> = {
   "delete-users": deleteUsers,
   create,
   describe,
@@ -59,17 +67,38 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     output.done();
     const code = exitCodeOf(error);
-    const requestId =
-      error instanceof ServiceError && error.requestId ? ` (request id ${error.requestId})` : "";
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message}${requestId}\n`);
-    if (error instanceof WaiterTimeoutError) {
-      process.stderr.write(`check later: personalize-data-deletion wait ${error.dataDeletionJobArn}\n`);
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`run 'personalize-data-deletion ${name} --help' for its options\n`);
+    const names = fieldNames(command.flags);
+    const message = retell(error, names);
+    const requestId = error instanceof ServiceError ? error.requestId : undefined;
+    process.stderr.write(`error: ${message}${requestId ? ` (request id ${requestId})` : ""}\n`);
+    const hint = nextStep(error, name);
+    if (hint) process.stderr.write(`${hint}\n`);
+    if (output.json) {
+      const field = error instanceof ValidationError ? error.issues[0]?.path : undefined;
+      const document = {
+        error: {
+          name: error instanceof Error ? error.name : "Error",
+          message,
+          ...(field ? { field, flag: lookup(names, field)?.name } : {}),
+          ...(requestId ? { requestId } : {}),
+          exitCode: code,
+        },
+        ...(output.partial === undefined ? {} : { partial: output.partial }),
+      };
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     }
     if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return code;
   }
+}
+
+/** What to do next, after errors that leave something to do. */
+function nextStep(error: unknown, command: string): string | undefined {
+  if (error instanceof WaiterTimeoutError) {
+    return `the job goes on; check it later: personalize-data-deletion wait ${error.dataDeletionJobArn}`;
+  }
+  if (error instanceof RoomTimeoutError)
+    return "nothing of that job was made; run the same command again to carry on";
+  if (error instanceof UsageError) return `run 'personalize-data-deletion ${command} --help' for its options`;
+  return undefined;
 }

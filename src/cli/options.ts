@@ -1,6 +1,6 @@
 // The one option parser of every command: flags in, typed values out, and every mistake a UsageError that
 // names the flag, the rule and what was received.
-import { DataDeletionError } from "../index.ts";
+import { DataDeletionError, type FieldNames, RULES_IN_WORDS } from "../index.ts";
 
 /** A mistake on the command line: exit code 2. */
 export class UsageError extends DataDeletionError {}
@@ -11,9 +11,29 @@ export interface Flag {
   /** May be given more than once (values collected in order). */
   multiple?: boolean;
   short?: string;
+  /** The library field(s) the flag becomes, so the library's errors can be told in the flag's name. */
+  field?: string | string[];
+  /** The rule in words, where the library's is a bare regular expression. */
+  pattern?: string;
 }
 
 export type Flags = Record<string, Flag>;
+
+/** Every field the flags become, named by its flag: the one mapping errors are retold with. */
+export function fieldNames(flags: Flags): FieldNames {
+  const names: FieldNames = {};
+  for (const [flag, { field, pattern }] of Object.entries(flags)) {
+    for (const path of field === undefined ? [] : [field].flat()) {
+      names[path] = { name: `--${flag}`, ...(pattern ? { pattern } : {}) };
+    }
+  }
+  return names;
+}
+
+/** Flags that take a job name or a role ARN, with their rules in words. */
+export const JOB_NAME =
+  "must start with a letter or digit and hold only letters, digits, hyphens and underscores";
+export const ROLE_ARN = "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)";
 
 /** What the parser read: each flag's value by its name (without `--`), and the other arguments. */
 export interface Parsed {
@@ -23,10 +43,11 @@ export interface Parsed {
 
 /** The flags every command that talks to AWS takes. */
 export const COMMON_FLAGS: Flags = {
-  region: { type: "string" },
-  "endpoint-url": { type: "string" },
-  "s3-endpoint-url": { type: "string" },
-  "max-attempts": { type: "string" },
+  region: { type: "string", field: "region" },
+  profile: { type: "string" },
+  "endpoint-url": { type: "string", field: "endpoint" },
+  "s3-endpoint-url": { type: "string", field: "s3Endpoint" },
+  "max-attempts": { type: "string", field: "maxAttempts" },
   json: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },

@@ -12,6 +12,8 @@ export interface Output {
   progress(message: string, key: string): void;
   /** Ends an in-place progress line. */
   done(): void;
+  /** What the command has done so far, for the JSON document a failure prints. */
+  partial?: unknown;
 }
 
 export function createOutput(options: { json: boolean; quiet?: boolean }): Output {
@@ -62,4 +64,9 @@ export function duration(ms: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** `1 file`, `2 files`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

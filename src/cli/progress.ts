@@ -1,6 +1,6 @@
 // How long waits and the flow's stages show on stderr: a line per change, or one line rewritten on a TTY.
 import type { DeleteUsersEvent } from "../index.ts";
-import { duration, type Output } from "./output.ts";
+import { duration, type Output, plural } from "./output.ts";
 
 /** Reports each poll of a job: its status and how long the wait has lasted. */
 export function waitReporter(output: Output, label: string) {
@@ -13,8 +13,6 @@ export function waitReporter(output: Output, label: string) {
     output.progress(`${label}: ${status} after ${duration(event.elapsedMs)}`, status);
   };
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Reports each stage of `deleteUsers`. */
 export function flowReporter(output: Output): (event: DeleteUsersEvent) => void {

@@ -95,9 +95,9 @@ export function parseSeed(text: string): InteractionRow[] {
 /** The emulated Personalize and S3 state, with the job clock. Pure data and logic: no I/O. */
 export class EmulatorState {
   seq = 0;
-  readonly jobs = new Map<string, EmulatorJob>();
-  readonly datasetGroups = new Map<string, InteractionRow[]>();
-  readonly buckets = new Map<string, Map<string, StoredObject>>();
+  readonly jobs: Map<string, EmulatorJob> = new Map();
+  readonly datasetGroups: Map<string, InteractionRow[]> = new Map();
+  readonly buckets: Map<string, Map<string, StoredObject>> = new Map();
 
   constructor(readonly options: StateOptions) {}
 

@@ -13,7 +13,7 @@ const CHUNK_BYTES = 1 << 20;
  * file-backed Blob streams in 64 KiB reads, several times slower. `name` (default: the file's base name) is
  * what errors about its lines call it.
  */
-export async function fileSource(path: string, name = basename(path)): Promise<NamedCsvSource> {
+export async function fileSource(path: string, name: string = basename(path)): Promise<NamedCsvSource> {
   const { size } = await stat(path);
   return { name, source: chunks(path), size };
 }
@@ -33,6 +33,6 @@ async function* chunks(path: string): AsyncGenerator<Uint8Array> {
 }
 
 /** Standard input as a CSV source (`-` on a command line), read as it arrives. */
-export function stdinSource(name = "stdin"): NamedCsvSource {
+export function stdinSource(name: string = "stdin"): NamedCsvSource {
   return { name, source: process.stdin as AsyncIterable<Uint8Array> };
 }

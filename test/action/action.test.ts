@@ -42,7 +42,7 @@ function parseOutputs(text: string): Record<string, string> {
 
 async function runAction(
   inputs: Record<string, string>,
-  options: { endpoint?: string; runAttempt?: string; node?: string } = {},
+  options: { endpoint?: string; runAttempt?: string; node?: string; env?: Record<string, string> } = {},
 ): Promise<ActionRun> {
   const outputFile = join(workspace, `output-${Math.random()}`);
   const summaryFile = join(workspace, `summary-${Math.random()}`);
@@ -67,6 +67,7 @@ async function runAction(
     "INPUT_ROLE-ARN": ROLE,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  Object.assign(env, options.env);
   const { stdout, stderr, code } = await runProcess(
     [options.node ?? nodeBinary, join(ROOT, "dist/index.js")],
     {
@@ -141,6 +142,55 @@ for (const [label, binary, installed] of NODES)
       ]);
     });
 
+    test("user-ids split on commas as on newlines; debug lines fall in their group; the summary has no empty cell", async () => {
+      const run = await runAction(
+        {
+          "user-ids": "user-030,user-031\nuser-032",
+          "s3-uri": `s3://${emu.emulator.bucket}/commas/`,
+          wait: "true",
+          "poll-interval-seconds": "1",
+        },
+        { runAttempt: "31", env: { RUNNER_DEBUG: "1" } },
+      );
+      expect(run.code).toBe(0);
+      expect(run.outputs["num-deleted"]).toBe("3");
+      for (const u of ["user-030", "user-031", "user-032"]) expect(users()).not.toContain(u);
+      const lines = run.stdout.split("\n");
+      const groupOf = (pattern: RegExp) => {
+        const at = lines.findIndex((l) => pattern.test(l));
+        expect(at).toBeGreaterThan(-1);
+        return lines
+          .slice(0, at)
+          .filter((l) => l.startsWith("::group::"))
+          .at(-1);
+      };
+      expect(groupOf(/^::debug::PutObject: PUT/)).toBe("::group::Upload and create the deletion job");
+      expect(groupOf(/^::debug::CreateDataDeletionJob: POST/)).toBe(
+        "::group::Upload and create the deletion job",
+      );
+      expect(groupOf(/^::debug::DescribeDataDeletionJob: POST/)).toBe("::group::Wait");
+      expect(run.summary).toContain("Records deleted");
+      expect(run.summary).not.toMatch(/<td>(?=<td>|<\/tr>)/);
+      expect(run.stdout).toContain("3 unique user ids, 0 duplicates removed");
+    });
+
+    test("ids that deleted nothing get a warning that says so", async () => {
+      const run = await runAction(
+        {
+          "user-ids": "nobody-1,nobody-2",
+          "s3-uri": `s3://${emu.emulator.bucket}/none/`,
+          wait: "true",
+          "poll-interval-seconds": "1",
+        },
+        { runAttempt: "32" },
+      );
+      expect(run.code).toBe(0);
+      expect(run.outputs["num-deleted"]).toBe("0");
+      expect(run.stdout).toMatch(
+        /::warning title=No records deleted::the job COMPLETED but deleted 0 records for the 2 user ids given/,
+      );
+    });
+
     test("a re-run of the same attempt adopts the job: never two jobs for one run", async () => {
       const inputs = {
         "user-ids": "user-010\nuser-011",
@@ -181,7 +231,32 @@ for (const [label, binary, installed] of NODES)
       [
         "a job name breaking the pattern",
         { "user-ids": "u1", "s3-uri": "s3://emulator-deletions/x/", "job-name": "bad name" },
-        /title=ValidationError::deleteUsers: jobName: must match/,
+        /title=Invalid input%3A job-name::input job-name: must start with a letter or digit and hold only letters, digits, hyphens and underscores, received "bad name"/,
+      ],
+      [
+        "a dataset group ARN that is not one",
+        { "user-ids": "u1", "s3-uri": "s3://emulator-deletions/x/", "dataset-group-arn": "not-an-arn" },
+        /title=Invalid input%3A dataset-group-arn::input dataset-group-arn: must be a dataset group ARN \(arn:aws:personalize:REGION:ACCOUNT:dataset-group\/NAME\), received "not-an-arn"/,
+      ],
+      [
+        "a role ARN that is not one",
+        { "user-ids": "u1", "s3-uri": "s3://emulator-deletions/x/", "role-arn": "PersonalizeRole" },
+        /title=Invalid input%3A role-arn::input role-arn: must be an IAM role ARN \(arn:aws:iam::ACCOUNT:role\/NAME\), received "PersonalizeRole"/,
+      ],
+      [
+        "an s3-uri that is not one",
+        { "user-ids": "u1", "s3-uri": "https://emulator-deletions/x/" },
+        /title=Invalid input%3A s3-uri::input s3-uri: must look like s3:\/\/bucket\/prefix\//,
+      ],
+      [
+        "a data-location that is not one",
+        { "data-location": "s3://emulator-deletions" },
+        /title=Invalid input%3A data-location::input data-location: must be s3:\/\/BUCKET\/KEY.csv or a folder/,
+      ],
+      [
+        "a reserved tag key, with a big file not read",
+        { "user-ids-file": "big.csv", "s3-uri": "s3://emulator-deletions/x/", tags: "aws:team=x" },
+        /title=Invalid input%3A tags::input tags: must not start with the reserved prefix aws:/,
       ],
       [
         "a file that does not exist",
@@ -196,6 +271,8 @@ for (const [label, binary, installed] of NODES)
     ];
     for (const [label, inputs, annotation] of badInputs) {
       test(`bad input fails before anything is sent: ${label}`, async () => {
+        // A file that would fail if it were read: inputs are checked before it is.
+        writeFileSync(join(workspace, "big.csv"), "NOT_A_USER_ID_HEADER\nx\n");
         const jobsBefore = jobCount();
         const objectsBefore = objects().length;
         const run = await runAction(inputs);
@@ -302,8 +379,12 @@ for (const [label, binary, installed] of NODES)
         );
         expect(run.code).toBe(1);
         expect(run.stdout).toMatch(
-          /::error title=Stopped waiting \(the job goes on\)::.*up to a day.*npx personalize-data-deletion wait arn:aws:personalize:us-east-1:000000000000:data-deletion-job\/octo-org-shop-987654-1 --region us-east-1/,
+          /::error title=Stopped waiting \(the job goes on\)::.*up to a day.*npx personalize-data-deletion wait arn:aws:personalize:us-east-1:000000000000:data-deletion-job\/octo-org-shop-987654-1 --region us-east-1 --endpoint-url http:\/\/127\.0\.0\.1:\d+/,
         );
+        const line = run.stdout.split("\n").find((l) => l.startsWith("::error")) ?? "";
+        const annotation = line.slice(line.indexOf("::", 2) + 2);
+        expect(annotation.match(/up to a day/g)).toHaveLength(1);
+        expect(annotation.match(/the job goes on/g)).toHaveLength(1);
         expect(run.outputs.status).toBe("PENDING");
         expect(run.outputs["job-arn"]).toContain("data-deletion-job/octo-org-shop-987654-1");
       } finally {

@@ -130,7 +130,7 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
       ]);
       expect(code).toBe(2);
       expect(stderr.trim().split("\n")).toHaveLength(1);
-      expect(stderr).toContain("roleArn");
+      expect(stderr).toContain("--role-arn");
       expect(stderr).not.toContain("    at ");
       expect(emu.emulator.state.jobs.size).toBe(jobsBefore);
     });
@@ -162,6 +162,174 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
         expect({ args, code }).toEqual({ args, code: 2 });
         expect(stderr).toMatch(message);
       }
+    });
+
+    test("errors name the flag the user typed, not the library's field, with the rule in words", async () => {
+      const base = ["delete-users", "--user-ids", "a", "--s3-uri", `s3://${emu.emulator.bucket}/x/`];
+      const cases: [string[], string][] = [
+        [
+          [...base, "--dataset-group-arn", "not-an-arn", "--role-arn", ROLE],
+          'error: --dataset-group-arn: must be a dataset group ARN (arn:aws:personalize:REGION:ACCOUNT:dataset-group/NAME), received "not-an-arn"',
+        ],
+        [
+          [...base, "--dataset-group-arn", emu.emulator.datasetGroupArn, "--role-arn", "PersonalizeRole"],
+          'error: --role-arn: must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), received "PersonalizeRole"',
+        ],
+        [
+          [
+            ...base,
+            "--dataset-group-arn",
+            emu.emulator.datasetGroupArn,
+            "--role-arn",
+            ROLE,
+            "--job-name",
+            "bad name",
+          ],
+          "error: --job-name: must start with a letter or digit",
+        ],
+        [
+          [
+            ...base,
+            "--dataset-group-arn",
+            emu.emulator.datasetGroupArn,
+            "--role-arn",
+            ROLE,
+            "--tag",
+            "aws:x=1",
+          ],
+          "error: --tag: must not start with the reserved prefix aws:",
+        ],
+      ];
+      for (const [args, message] of cases) {
+        const { stderr, code } = await run(runtime, args);
+        expect({ args: args.join(" "), code }).toEqual({ args: args.join(" "), code: 2 });
+        expect(stderr).toContain(message);
+        expect(stderr).not.toMatch(/datasetGroupArn|roleArn|jobName|deleteUsers:/);
+      }
+      const plain = join(TMP, `plain-${runtime}.txt`);
+      writeFileSync(plain, "user-1\nuser-2\n");
+      const list = await run(runtime, ["validate-csv", plain]);
+      expect(list.code).toBe(2);
+      expect(list.stderr).toContain("for a plain list of ids pass --headerless");
+      const region = await run(runtime, ["list"], { AWS_REGION: "", AWS_DEFAULT_REGION: "" });
+      expect(region.code).toBe(2);
+      expect(region.stderr).toContain("no AWS region: pass --region or set AWS_REGION");
+    });
+
+    test("a job name taken by another job says which flag to change", async () => {
+      const name = `cli-taken-${runtime}`;
+      const create = (location: string) =>
+        run(runtime, [
+          "create",
+          "--job-name",
+          name,
+          "--dataset-group-arn",
+          emu.emulator.datasetGroupArn,
+          "--role-arn",
+          ROLE,
+          "--data-location",
+          `s3://${emu.emulator.bucket}/${location}`,
+        ]);
+      expect((await create("a.csv")).code).toBe(0);
+      const taken = await create("b.csv");
+      expect(taken.code).toBe(3);
+      expect(taken.stderr).toContain("choose another --job-name");
+    });
+
+    test("--json prints one JSON document on failure too: the error, its flag, the exit code, what was done", async () => {
+      const bad = await run(runtime, [
+        "delete-users",
+        "--user-ids",
+        "a",
+        "--s3-uri",
+        `s3://${emu.emulator.bucket}/x/`,
+        "--dataset-group-arn",
+        "not-an-arn",
+        "--role-arn",
+        ROLE,
+        "--json",
+      ]);
+      expect(bad.code).toBe(2);
+      expect(JSON.parse(bad.stdout).error).toMatchObject({
+        name: "ValidationError",
+        field: "datasetGroupArn",
+        flag: "--dataset-group-arn",
+        exitCode: 2,
+      });
+      const noHeader = join(TMP, `no-header-${runtime}.csv`);
+      writeFileSync(noHeader, "ID,X\n1,2\n");
+      const csv = await run(runtime, ["validate-csv", noHeader, "--json"]);
+      expect(csv.code).toBe(2);
+      expect(JSON.parse(csv.stdout).error).toMatchObject({ name: "CsvError", exitCode: 2 });
+      const created = await run(runtime, [
+        "create",
+        "--job-name",
+        `cli-json-fail-${runtime}`,
+        "--dataset-group-arn",
+        emu.emulator.datasetGroupArn,
+        "--role-arn",
+        ROLE,
+        "--data-location",
+        `s3://${emu.emulator.bucket}/missing-for-json.csv`,
+        "--json",
+      ]);
+      const arn = JSON.parse(created.stdout).dataDeletionJobArn;
+      const waited = await run(runtime, ["wait", arn, "--json"]);
+      expect(waited.code).toBe(1);
+      const document = JSON.parse(waited.stdout);
+      expect(document.error).toMatchObject({ name: "DataDeletionJobFailedError", exitCode: 1 });
+      expect(document.partial.job).toMatchObject({ dataDeletionJobArn: arn, status: "FAILED" });
+    });
+
+    test("a refused connection says why, in one line", async () => {
+      const closed = Bun.serve({ port: 0, fetch: () => new Response() });
+      const port = closed.port;
+      closed.stop(true);
+      const { stderr, code } = await run(runtime, [
+        "list",
+        "--endpoint-url",
+        `http://127.0.0.1:${port}`,
+        "--max-attempts",
+        "1",
+      ]);
+      expect(code).toBe(3);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(/ECONNREFUSED|Connection refused/);
+      expect(stderr).toContain(`127.0.0.1:${port}`);
+    });
+
+    test("credentials from a profile: static keys, and credential_process, through AWS's own chain", async () => {
+      const credentialsFile = join(TMP, `credentials-${runtime}`);
+      writeFileSync(
+        credentialsFile,
+        `[pdd]\naws_access_key_id = AKIDCLI\naws_secret_access_key = ${SECRET}\n`,
+      );
+      const script = join(TMP, `credential-process-${runtime}.mjs`);
+      writeFileSync(
+        script,
+        `console.log(JSON.stringify({ Version: 1, AccessKeyId: "AKIDCLI", SecretAccessKey: ${JSON.stringify(SECRET)} }));`,
+      );
+      const configFile = join(TMP, `config-${runtime}`);
+      writeFileSync(configFile, `[profile proc]\nregion = us-east-1\ncredential_process = node ${script}\n`);
+      const noKeys = {
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_SESSION_TOKEN: "",
+        AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+        AWS_CONFIG_FILE: configFile,
+        HOME: TMP,
+      };
+      const byFlag = await run(runtime, ["list", "--profile", "pdd", "--json"], noKeys);
+      expect(byFlag.stderr).toBe("");
+      expect(byFlag.code).toBe(0);
+      expect(Array.isArray(JSON.parse(byFlag.stdout))).toBe(true);
+      const byEnv = await run(runtime, ["list", "--json"], {
+        ...noKeys,
+        AWS_PROFILE: "proc",
+        AWS_REGION: "",
+      });
+      expect(byEnv.stderr).toBe("");
+      expect(byEnv.code).toBe(0);
     });
 
     test("--version is the package's", async () => {
@@ -212,7 +380,13 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
       const { stdout, code } = await run(runtime, ["validate-csv", file, "--json"]);
       expect(code).toBe(2);
       const report = JSON.parse(stdout);
-      expect(report).toMatchObject({ rows: 5, uniqueUserIds: 2, duplicates: 1, fitsOneJob: false });
+      expect(report).toMatchObject({
+        rows: 5,
+        uniqueUserIds: 2,
+        duplicates: 1,
+        valid: false,
+        fitsOneJob: true,
+      });
       expect(report.invalidLines.map((l: { line: number }) => l.line)).toEqual([5, 6]);
     });
   });

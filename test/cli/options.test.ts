@@ -71,3 +71,21 @@ describe("readers", () => {
     expect(waitOptions({ "timeout-minutes": "30" })).toEqual({ timeoutMs: 30 * 60_000, maxDelayMs: 60_000 });
   });
 });
+
+describe("--help matches the code", () => {
+  test("every command's help lists each of its flags, no flag it lacks, and an example", async () => {
+    const { COMMANDS } = await import("../../src/cli/main.ts");
+    const { HELP } = await import("../../src/cli/help.ts");
+    for (const [name, command] of Object.entries(COMMANDS)) {
+      const help = HELP[name] as string;
+      const documented = new Set([...help.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1]));
+      for (const flag of Object.keys(command.flags)) {
+        expect({ name, flag, documented: documented.has(flag) }).toEqual({ name, flag, documented: true });
+      }
+      for (const flag of documented) {
+        expect({ name, flag, known: (flag as string) in command.flags }).toEqual({ name, flag, known: true });
+      }
+      expect({ name, example: /Examples?:/.test(help) }).toEqual({ name, example: true });
+    }
+  });
+});

@@ -31,7 +31,7 @@ test("bun-script deletes the users in a file and waits", async () => {
     file,
   );
   expect(code).toBe(0);
-  expect(stderr).toContain("2 users (1 duplicates removed)");
+  expect(stderr).toContain("2 unique user ids, 1 duplicate removed");
   expect(stdout).toMatch(/COMPLETED numDeleted=2/);
   const left = emu.emulator.state.users(emu.emulator.datasetGroupArn) ?? [];
   expect(left).not.toContain("user-031");
@@ -56,7 +56,7 @@ test("deno-script does the same under Deno (offline import map instead of jsr:)"
     ],
     file,
   );
-  expect(stderr).toContain("1 users (0 duplicates removed)");
+  expect(stderr).toContain("1 unique user id, 0 duplicates removed");
   expect(code).toBe(0);
   expect(stdout).toMatch(/COMPLETED numDeleted=1/);
   expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).not.toContain("user-033");

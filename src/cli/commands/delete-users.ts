@@ -1,26 +1,41 @@
-import { parseTags, prepareDeletionCsv } from "../../index.ts";
+import {
+  DataDeletionJobFailedError,
+  type DeletionJobResult,
+  parseTags,
+  prepareDeletionCsv,
+} from "../../index.ts";
 import { makeClient, waitOptions } from "../client.ts";
 import { EXIT } from "../exit.ts";
-import { COMMON_FLAGS, type Flags, numeric, type Parsed, required, text, UsageError } from "../options.ts";
+import {
+  COMMON_FLAGS,
+  type Flags,
+  JOB_NAME,
+  numeric,
+  type Parsed,
+  ROLE_ARN,
+  required,
+  text,
+  UsageError,
+} from "../options.ts";
 import { type Output, table } from "../output.ts";
 import { flowReporter } from "../progress.ts";
 import { userIdList, usersFile } from "../users.ts";
 
 export const flags: Flags = {
   ...COMMON_FLAGS,
-  "users-file": { type: "string" },
+  "users-file": { type: "string", field: "users" },
   "user-ids": { type: "string" },
-  headerless: { type: "boolean" },
-  "s3-uri": { type: "string" },
-  "dataset-group-arn": { type: "string" },
-  "role-arn": { type: "string" },
-  "job-name": { type: "string" },
-  tag: { type: "string", multiple: true },
+  headerless: { type: "boolean", field: "headerless" },
+  "s3-uri": { type: "string", field: ["s3Uri", "dataSource.dataLocation"] },
+  "dataset-group-arn": { type: "string", field: "datasetGroupArn" },
+  "role-arn": { type: "string", field: "roleArn", pattern: ROLE_ARN },
+  "job-name": { type: "string", field: "jobName", pattern: JOB_NAME },
+  tag: { type: "string", multiple: true, field: "tags" },
   wait: { type: "boolean" },
   "timeout-minutes": { type: "string" },
   "poll-interval-seconds": { type: "string" },
   "keep-uploaded-file": { type: "boolean" },
-  overwrite: { type: "boolean" },
+  overwrite: { type: "boolean", field: "overwrite" },
   "max-file-mb": { type: "string" },
 };
 
@@ -35,28 +50,47 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   const datasetGroupArn = required(values, "dataset-group-arn");
   const roleArn = required(values, "role-arn");
   const jobName = text(values, "job-name");
-  const tags = parseTags((values.tag as string[] | undefined) ?? [], "--tag");
+  const tags = parseTags((values.tag as string[] | undefined) ?? []);
   const wait = values.wait ? waitOptions(values) : false;
-  const client = makeClient(values, output);
+  const client = await makeClient(values, output);
   const users = file
     ? await prepareDeletionCsv(await usersFile(file), {
         maxFileBytes,
         headerless: values.headerless === true,
       })
     : userIdList(inline as string);
-  const result = await client.deleteUsers({
-    users,
-    s3Uri,
-    datasetGroupArn,
-    roleArn,
-    ...(jobName ? { jobName } : {}),
-    ...(tags ? { tags } : {}),
-    maxFileBytes,
-    keepUploadedFile: values["keep-uploaded-file"] === true,
-    overwrite: values.overwrite === true,
-    wait,
-    onProgress: flowReporter(output),
-  });
+  const report = flowReporter(output);
+  let lastUpload: string | undefined;
+  // What a failure's JSON document shows as done so far.
+  const partial: { jobs: DeletionJobResult[]; userCount?: number; duplicateCount?: number } = { jobs: [] };
+  output.partial = partial;
+  const result = await client
+    .deleteUsers({
+      users,
+      s3Uri,
+      datasetGroupArn,
+      roleArn,
+      ...(jobName ? { jobName } : {}),
+      ...(tags ? { tags } : {}),
+      maxFileBytes,
+      keepUploadedFile: values["keep-uploaded-file"] === true,
+      overwrite: values.overwrite === true,
+      wait,
+      onProgress: (event) => {
+        report(event);
+        if (event.phase === "prepare")
+          Object.assign(partial, { userCount: event.userCount, duplicateCount: event.duplicateCount });
+        if (event.phase === "create") {
+          const { phase: _, ...job } = event;
+          partial.jobs.push({ ...job, dataLocation: lastUpload ?? "", uploadedFileDeleted: false });
+        }
+        if (event.phase === "upload") lastUpload = event.dataLocation;
+      },
+    })
+    .catch((error) => {
+      if (error instanceof DataDeletionJobFailedError && error.jobs) partial.jobs = error.jobs;
+      throw error;
+    });
   output.result(result, () =>
     table(
       ["JOB", "STATUS", "USERS DELETED", "DATA LOCATION", "ARN"],

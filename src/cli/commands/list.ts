@@ -14,7 +14,7 @@ export const flags: Flags = {
 export async function run({ values }: Parsed, output: Output): Promise<number> {
   const datasetGroupArn = text(values, "dataset-group-arn");
   const pageSize = numeric(values, "page-size", { fallback: 100, min: 1, max: 100, integer: true });
-  const client = makeClient(values, output);
+  const client = await makeClient(values, output);
   const jobs: DataDeletionJobSummary[] = [];
   for await (const job of client.paginateDataDeletionJobs({
     ...(datasetGroupArn ? { datasetGroupArn } : {}),

@@ -1,11 +1,11 @@
 import { prepareDeletionCsv } from "../../index.ts";
 import { EXIT } from "../exit.ts";
 import { type Flags, numeric, type Parsed, UsageError } from "../options.ts";
-import { type Output, table } from "../output.ts";
+import { type Output, plural, table } from "../output.ts";
 import { usersFile } from "../users.ts";
 
 export const flags: Flags = {
-  headerless: { type: "boolean" },
+  headerless: { type: "boolean", field: "headerless" },
   "max-file-mb": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -27,10 +27,13 @@ export async function run({ values, positionals }: Parsed, output: Output): Prom
     uniqueUserIds: prepared.userCount,
     duplicates: prepared.duplicateCount,
     invalidLines: prepared.invalid.map((e) => ({ line: e.line, message: e.message })),
+    valid: prepared.invalid.length === 0,
     bytes: prepared.bytes,
     files: prepared.files.length,
-    fitsOneJob: prepared.files.length <= 1 && prepared.invalid.length === 0,
+    // Size alone: bad lines are reported apart.
+    fitsOneJob: prepared.files.length <= 1,
   };
+  const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100} MB`;
   output.result(report, () =>
     [
       table(
@@ -38,16 +41,19 @@ export async function run({ values, positionals }: Parsed, output: Output): Prom
         [
           ["rows", report.rows],
           ["unique user ids", report.uniqueUserIds],
-          ["duplicates", report.duplicates],
-          ["invalid lines", report.invalidLines.length],
-          ["prepared bytes", report.bytes],
+          ["duplicates removed", report.duplicates],
+          ["bad lines", report.invalidLines.length === 0 ? "none" : report.invalidLines.length],
+          ["prepared size", plural(report.bytes, "byte")],
           [
             "fits one job",
-            report.fitsOneJob ? "yes" : `no (${report.files} files of at most ${maxFileBytes} bytes)`,
+            report.fitsOneJob
+              ? `yes (at most ${mb(maxFileBytes)} per job)`
+              : `no: ${plural(report.files, "file")} of at most ${mb(maxFileBytes)}, one job each`,
           ],
         ],
       ),
       ...report.invalidLines.slice(0, 50).map((e) => `  ${e.message}`),
+      ...(report.invalidLines.length > 50 ? [`  ... and ${report.invalidLines.length - 50} more`] : []),
     ].join("\n"),
   );
   return report.invalidLines.length > 0 ? EXIT.usage : EXIT.ok;
