@@ -26363,7 +26363,7 @@ var GUIDE_RULES = {
   "DataSource.dataLocation": [
     matches(
       /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S.*$/,
-      "must be s3://BUCKET/KEY.csv or a folder s3://BUCKET/FOLDER/"
+      "must be s3://BUCKET/KEY or a folder s3://BUCKET/FOLDER/"
     )
   ],
   "Tag.tagKey": [
@@ -26986,7 +26986,7 @@ function parseS3Uri(uri, field = "s3Uri", object = false) {
     throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
   };
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
-  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
+  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/KEY");
   const bucket = match[1];
   const key = match[2] ?? "";
   if (!BUCKET.test(bucket) || bucket.includes("..")) {

@@ -22,7 +22,7 @@ export function parseS3Uri(uri: unknown, field = "s3Uri", object = false): S3Loc
     throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
   };
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
-  if (!match) return fail("must look like s3://bucket/prefix/ or s3://bucket/key.csv");
+  if (!match) return fail("must look like s3://bucket/prefix/ or s3://bucket/KEY");
   const bucket = match[1] as string;
   const key = match[2] ?? "";
   if (!BUCKET.test(bucket) || bucket.includes("..")) {

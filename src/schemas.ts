@@ -36,7 +36,7 @@ const GUIDE_RULES: Record<string, Check[]> = {
   "DataSource.dataLocation": [
     matches(
       /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S.*$/,
-      "must be s3://BUCKET/KEY.csv or a folder s3://BUCKET/FOLDER/",
+      "must be s3://BUCKET/KEY or a folder s3://BUCKET/FOLDER/",
     ),
   ],
   "Tag.tagKey": [

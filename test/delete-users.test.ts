@@ -287,4 +287,24 @@ describe("deleteUsers", () => {
     }
     expect(server.requests).toHaveLength(0);
   });
+
+  test("an s3Uri key of any name is kept as it is: AWS reads a single file whatever its extension", async () => {
+    server = startVerifyingServer();
+    const { emulator } = server;
+    const out = await clientFor(server).deleteUsers({
+      users: ["user-005"],
+      s3Uri: `s3://${emulator.bucket}/any/list.txt`,
+      datasetGroupArn: emulator.datasetGroupArn,
+      roleArn: ROLE_ARN,
+      jobName: "any-key",
+      wait: { minDelayMs: 1 },
+      keepUploadedFile: true,
+    });
+    expect(out.jobs[0]).toMatchObject({
+      dataLocation: `s3://${emulator.bucket}/any/list.txt`,
+      status: "COMPLETED",
+      numDeleted: 1,
+    });
+    expect(emulator.state.buckets.get(emulator.bucket)?.has("any/list.txt")).toBe(true);
+  });
 });

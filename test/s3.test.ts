@@ -21,8 +21,8 @@ describe("parseS3Uri", () => {
     expect(parseS3Uri("s3://my-bucket")).toEqual({ bucket: "my-bucket", key: "", isPrefix: true });
   });
   const bad: [unknown, string][] = [
-    [42, "must look like s3://bucket/prefix/ or s3://bucket/key.csv"],
-    ["https://my-bucket/x", "must look like s3://bucket/prefix/ or s3://bucket/key.csv"],
+    [42, "must look like s3://bucket/prefix/ or s3://bucket/KEY"],
+    ["https://my-bucket/x", "must look like s3://bucket/prefix/ or s3://bucket/KEY"],
     ["s3://Bad_Name/x", "must name a valid bucket"],
     ["s3://my..bucket/x", "must name a valid bucket"],
     ["s3://my-bucket//x", "must not contain empty path segments"],

@@ -44,7 +44,7 @@ Options:
   --users-file FILE        a CSV with a USER_ID column, or a plain list with --headerless (- for stdin)
   --user-ids LIST          ids separated by commas or newlines
   --headerless             the file is a plain list of ids, one per line
-  --s3-uri S3URI           s3://bucket/prefix/ (key named after the job) or s3://bucket/key.csv
+  --s3-uri S3URI           s3://bucket/prefix/ (the key is JOB.csv) or s3://bucket/KEY (any key)
   --dataset-group-arn ARN  the dataset group to delete the users from
   --role-arn ARN           the Personalize service role that can read the bucket
   --job-name NAME          default: delete-users-<time>-<random>
@@ -74,7 +74,7 @@ Options:
   --job-name NAME          1-63 letters, digits, hyphens and underscores, starting with a letter or digit
   --dataset-group-arn ARN  the dataset group to delete the users from
   --role-arn ARN           the Personalize service role that can read the bucket
-  --data-location S3URI    s3://bucket/key.csv, or a folder s3://bucket/folder/ (every file in it is read)
+  --data-location S3URI    s3://bucket/KEY, or a folder s3://bucket/folder/ (the files under it are read)
   --tag KEY=VALUE          a tag (repeatable)
 
 ${COMMON}

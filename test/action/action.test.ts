@@ -251,7 +251,7 @@ for (const [label, binary, installed] of NODES)
       [
         "a data-location that is not one",
         { "data-location": "s3://emulator-deletions" },
-        /title=Invalid input%3A data-location::input data-location: must be s3:\/\/BUCKET\/KEY.csv or a folder/,
+        /title=Invalid input%3A data-location::input data-location: must be s3:\/\/BUCKET\/KEY or a folder/,
       ],
       [
         "a reserved tag key, with a big file not read",
