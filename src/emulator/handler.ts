@@ -2,7 +2,7 @@ import { EMULATOR_DEFAULTS } from "./defaults.ts";
 import { type FaultOptions, faultRoller } from "./faults.ts";
 import { personalizeService, type ServiceHooks } from "./personalize.ts";
 import { MAX_OBJECT_BODY, s3Service } from "./s3-service.ts";
-import { checkSignature } from "./sigv4-check.ts";
+import { checkSignature, isPresigned, type SignatureProblem } from "./sigv4-check.ts";
 import {
   EmulatorState,
   type InteractionRow,
@@ -64,26 +64,33 @@ function tooLarge(isPersonalize: boolean, bytes?: number): Response {
     : s3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
 }
 
-// The answer to a bad signature, in the service's own codes.
-function signatureError(isPersonalize: boolean, problem: { kind: string; message: string }): Response {
+// The answer to a bad signature, in each service's own codes and statuses.
+function signatureError(isPersonalize: boolean, problem: SignatureProblem, presigned: boolean): Response {
+  const { kind, message } = problem;
   if (isPersonalize) {
     const type =
-      problem.kind === "missing"
+      kind === "missing"
         ? "MissingAuthenticationTokenException"
-        : problem.kind === "unknown-key"
+        : kind === "unknown-key"
           ? "UnrecognizedClientException"
           : "InvalidSignatureException";
-    return jsonError(403, type, problem.message);
+    return jsonError(403, type, message);
   }
-  const code =
-    problem.kind === "unknown-key"
-      ? "InvalidAccessKeyId"
-      : problem.kind === "payload-hash"
-        ? "XAmzContentSHA256Mismatch"
-        : problem.kind === "missing"
-          ? "AccessDenied"
-          : "SignatureDoesNotMatch";
-  return s3Error(problem.kind === "payload-hash" ? 400 : 403, code, problem.message);
+  const [status, code]: readonly [number, string] = (
+    {
+      "unknown-key": [403, "InvalidAccessKeyId"],
+      "payload-hash": [400, "XAmzContentSHA256Mismatch"],
+      missing: [403, "AccessDenied"],
+      region: [400, presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed"],
+      service: [400, presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed"],
+      "no-payload-hash": [400, "InvalidRequest"],
+      "bad-payload-hash": [400, "InvalidArgument"],
+      expired: presigned ? [403, "AccessDenied"] : [403, "RequestTimeTooSkewed"],
+      query: [400, "AuthorizationQueryParametersError"],
+      mismatch: [403, "SignatureDoesNotMatch"],
+    } as const satisfies Record<SignatureProblem["kind"], readonly [number, string]>
+  )[kind];
+  return s3Error(status, code, message);
 }
 
 /** A Personalize request's JSON object body, or the error answer for one that is not. */
@@ -132,6 +139,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   state.datasetGroups.set(datasetGroupArn, options.seed ?? sampleInteractions());
   const bucket = options.bucket ?? defaults.bucket;
   state.buckets.set(bucket, new Map());
+  state.bucketCreated.set(bucket, now());
   const faults = options.faults ?? {};
   const rollFault = faultRoller(faults);
 
@@ -172,8 +180,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (declared > cap) return tooLarge(isPersonalize, declared);
     const body = new Uint8Array(await request.arrayBuffer());
     if (body.length > cap) return tooLarge(isPersonalize);
-    const problem = await checkSignature(request, body, credentials, now());
-    if (problem) return signatureError(isPersonalize, problem);
+    const service = isPersonalize ? "personalize" : "s3";
+    const problem = await checkSignature(request, body, { ...credentials, service }, now());
+    if (problem) return signatureError(isPersonalize, problem, isPresigned(url));
     if (!isPersonalize) return s3(request, url, body);
     const input = jsonBody(request, body);
     return input instanceof Response ? input : personalize(target, input);

@@ -20,6 +20,8 @@ export interface EmulatorJob {
 export interface StoredObject {
   body: Uint8Array;
   sha256: string;
+  /** The ETag without quotes: the MD5 of a plain PUT, `md5-N` of a multipart upload. */
+  etag?: string;
   contentType: string;
   meta: Record<string, string>;
   lastModified: number;
@@ -30,6 +32,16 @@ export interface InteractionRow {
   userId: string;
   itemId: string;
   timestamp: number;
+}
+
+/** A multipart upload in progress (kept in memory only: a restart drops it, as an abort would). */
+export interface MultipartUpload {
+  bucket: string;
+  key: string;
+  contentType: string;
+  meta: Record<string, string>;
+  initiated: number;
+  parts: Map<number, { body: Uint8Array; md5: string; lastModified: number }>;
 }
 
 /** What a restart needs: everything but object bodies, which are stored by their SHA-256. */
@@ -98,6 +110,9 @@ export class EmulatorState {
   readonly jobs: Map<string, EmulatorJob> = new Map();
   readonly datasetGroups: Map<string, InteractionRow[]> = new Map();
   readonly buckets: Map<string, Map<string, StoredObject>> = new Map();
+  /** When each bucket was created (ListBuckets shows it). */
+  readonly bucketCreated: Map<string, number> = new Map();
+  readonly uploads: Map<string, MultipartUpload> = new Map();
 
   constructor(readonly options: StateOptions) {}
 
@@ -241,6 +256,7 @@ export class EmulatorState {
       const bucket = new Map<string, StoredObject>();
       for (const [key, meta] of Object.entries(objects))
         bucket.set(key, { ...meta, body: bodyOf(meta.sha256) });
+      this.bucketCreated.set(name, this.bucketCreated.get(name) ?? 0);
       this.buckets.set(name, bucket);
     }
   }

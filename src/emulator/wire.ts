@@ -12,11 +12,30 @@ export function jsonOk(body: unknown): Response {
   });
 }
 
-/** A Personalize error answer: `__type` and `message`, as the service sends them. */
+// The exceptions the Personalize model declares; the rest come from the service framework in front of it.
+const MODELED = new Set([
+  "InvalidInputException",
+  "InvalidNextTokenException",
+  "LimitExceededException",
+  "ResourceAlreadyExistsException",
+  "ResourceInUseException",
+  "ResourceNotFoundException",
+  "TooManyTagsException",
+]);
+
+/**
+ * A Personalize error answer as the service sends it: `__type` and `message` in the body, and the type in
+ * `x-amzn-ErrorType` with its namespace after a colon.
+ */
 export function jsonError(status: number, type: string, message: string): Response {
+  const namespace = MODELED.has(type) ? "com.amazonaws.personalize" : "com.amazon.coral.service";
   return new Response(JSON.stringify({ __type: type, message }), {
     status,
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId() },
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amzn-requestid": requestId(),
+      "x-amzn-ErrorType": `${type}:http://internal.amazon.com/coral/${namespace}/`,
+    },
   });
 }
 

@@ -5,7 +5,13 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { checkSignature } from "../../src/emulator/sigv4-check.ts";
 
-const CREDENTIALS = { accessKeyId: "AKIDSIGV4", secretAccessKey: "sigv4-secret", region: "us-east-1" };
+const CREDENTIALS = {
+  accessKeyId: "AKIDSIGV4",
+  secretAccessKey: "sigv4-secret",
+  region: "us-east-1",
+  service: "personalize",
+};
+const S3_SCOPE = { ...CREDENTIALS, service: "s3" };
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const encoder = new TextEncoder();
 
@@ -50,7 +56,7 @@ describe("checkSignature", () => {
     const personalize = await signed();
     expect(await checkSignature(personalize.request, personalize.body, CREDENTIALS, NOW)).toBeUndefined();
     const s3 = await signed({ service: "s3", body: "USER_ID\nu\n", path: "/bucket/key.csv" });
-    expect(await checkSignature(s3.request, s3.body, CREDENTIALS, NOW)).toBeUndefined();
+    expect(await checkSignature(s3.request, s3.body, S3_SCOPE, NOW)).toBeUndefined();
   });
 
   test("no Authorization header, or a malformed one: missing", async () => {
@@ -85,7 +91,7 @@ describe("checkSignature", () => {
 
   test("S3: bytes that are not the signed payload hash: payload-hash", async () => {
     const { request } = await signed({ service: "s3", body: "USER_ID\nu\n", path: "/bucket/key.csv" });
-    const problem = await checkSignature(request, encoder.encode("USER_ID\nv\n"), CREDENTIALS, NOW);
+    const problem = await checkSignature(request, encoder.encode("USER_ID\nv\n"), S3_SCOPE, NOW);
     expect(problem?.kind).toBe("payload-hash");
   });
 

@@ -1,0 +1,61 @@
+// MD5, for S3's ETags: WebCrypto has none, so the emulator takes the runtime's node:crypto (Node, Bun and
+// Deno all offer it through process.getBuiltinModule), as the core's SHA-256 does.
+
+interface NodeCrypto {
+  createHash(algorithm: "md5"): { update(b: Uint8Array): { digest(e: "hex" | "base64"): string } };
+}
+
+function nodeCrypto(): NodeCrypto {
+  const crypto = (
+    globalThis as { process?: { getBuiltinModule?(id: "crypto"): NodeCrypto } }
+  ).process?.getBuiltinModule?.("crypto");
+  if (!crypto)
+    throw new Error("the emulator's S3 needs node:crypto for MD5 ETags (Node 20.16+, Bun or Deno)");
+  return crypto;
+}
+
+/** The MD5 of `bytes`, as hex (an ETag) or base64 (a Content-MD5 header). */
+export function md5(bytes: Uint8Array, encoding: "hex" | "base64" = "hex"): string {
+  return nodeCrypto().createHash("md5").update(bytes).digest(encoding);
+}
+
+/** A multipart upload's ETag: the MD5 of the parts' binary MD5s, then `-` and the number of parts. */
+export function multipartEtag(partMd5s: string[]): string {
+  const joined = new Uint8Array(partMd5s.length * 16);
+  partMd5s.forEach((hex, i) => {
+    for (let j = 0; j < 16; j++) joined[i * 16 + j] = Number.parseInt(hex.slice(j * 2, j * 2 + 2), 16);
+  });
+  return `${md5(joined)}-${partMd5s.length}`;
+}
+
+function crcTable(polynomial: number): Uint32Array {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? polynomial ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+}
+
+const TABLES = { crc32: crcTable(0xedb88320), crc32c: crcTable(0x82f63b78) };
+
+function crc(bytes: Uint8Array, table: Uint32Array): Uint8Array {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = (table[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
+  c = (c ^ 0xffffffff) >>> 0;
+  return new Uint8Array([c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff]);
+}
+
+const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+
+/**
+ * The base64 checksum S3 compares with an `x-amz-checksum-ALGORITHM` value, for the algorithms the emulator
+ * knows (`crc32`, `crc32c`, `sha1`, `sha256`), else `undefined`.
+ */
+export async function checksum(algorithm: string, bytes: Uint8Array): Promise<string | undefined> {
+  if (algorithm === "crc32" || algorithm === "crc32c") return base64(crc(bytes, TABLES[algorithm]));
+  const name = { sha1: "SHA-1", sha256: "SHA-256" }[algorithm];
+  if (!name) return undefined;
+  return base64(new Uint8Array(await crypto.subtle.digest(name, bytes as Uint8Array<ArrayBuffer>)));
+}
