@@ -1,6 +1,7 @@
 // Reads and checks the action's inputs before anything is uploaded. Pure: the caller passes getInput and
 // the environment, so tests can drive it without a runner.
 import {
+  DEFAULT_MAX_FILE_BYTES,
   type FieldNames,
   parseTags,
   RULES_IN_WORDS,
@@ -186,7 +187,10 @@ export function readInputs(
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
     failOnJobFailure: parseBoolean(get, "fail-on-job-failure", true),
     keepUploadedFile: parseBoolean(get, "keep-uploaded-file", false),
-    maxFileBytes: Math.round(parseNumber(get, "max-file-mb", 50, 0.001) * 1024 * 1024),
+    // MB of 1,000,000 bytes, as the guide's cap is written; unset, the library's default (under that cap).
+    maxFileBytes: Math.round(
+      parseNumber(get, "max-file-mb", DEFAULT_MAX_FILE_BYTES / 1_000_000, 0.001) * 1_000_000,
+    ),
     region,
     endpointUrl: get("endpoint-url").trim() || undefined,
     s3EndpointUrl: get("s3-endpoint-url").trim() || undefined,

@@ -26246,7 +26246,7 @@ var WaiterTimeoutError = class extends DataDeletionError {
 var RoomTimeoutError = class extends DataDeletionError {
   constructor(datasetGroupArn, jobName, pending, limit, elapsedMs) {
     super(
-      `no room to create ${jobName} after ${Math.round(elapsedMs / 1e3)} s: ${pending} jobs of ${datasetGroupArn} PENDING, limit ${limit}`
+      `no room for ${jobName} after ${Math.round(elapsedMs / 1e3)} s: ${pending} jobs PENDING in ${datasetGroupArn}, limit ${limit}`
     );
     this.datasetGroupArn = datasetGroupArn;
     this.jobName = jobName;
@@ -26488,7 +26488,7 @@ var ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
 );
 
 // src/deletion-file.ts
-var DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+var DEFAULT_MAX_FILE_BYTES = 49e6;
 var MAX_USER_ID_LENGTH = 256;
 var HEADER = new TextEncoder().encode("USER_ID\n");
 var NEWLINE = 10;
@@ -26957,9 +26957,9 @@ function backoffDelay(attempt, random) {
   return Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
 }
 var JSON_THROTTLING = /^(Throttl(ing|ed)Exception|TooManyRequestsException|RequestLimitExceeded|RequestThrottled(Exception)?)$/;
-var S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError)$/;
+var S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError|ConditionalRequestConflict)$/;
 function isRateLimitMessage(message) {
-  return /per second|rate|throttl|too many requests/i.test(message) && !/pending/i.test(message);
+  return /per second|\brate\b|throttl|too many requests/i.test(message) && !/pending/i.test(message);
 }
 function isRetryableJsonError(status, code, message) {
   return status >= 500 || status === 429 || JSON_THROTTLING.test(code) || code === "LimitExceededException" && isRateLimitMessage(message);
@@ -27046,11 +27046,18 @@ async function putObjectOnce(target, bucket, key, body, options = {}) {
     { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
     async (response) => {
       const text = await response.text();
-      if (response.ok) return true;
-      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
+      if (response.ok || response.status === 412 && !options.overwrite) {
+        return response.ok && (response.headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? true);
+      }
       throw parseS3Error(response.status, response.headers, text);
     }
   );
+  if (typeof written === "string") {
+    await deleteObject(target, bucket, key, options.signal);
+    throw new ConfigurationError(
+      `s3://${bucket}/${key} got the KMS key ${written}, which Personalize cannot read: use a bucket with SSE-S3`
+    );
+  }
   if (written) return { created: true, sha256 };
   const existing = await headObject(target, bucket, key, options.signal);
   if (existing?.sha256 === sha256) return { created: false, sha256 };
@@ -27071,6 +27078,11 @@ async function headObject(target, bucket, key, signal) {
     async (response) => {
       await response.body?.cancel();
       if (response.status === 404) return void 0;
+      if (response.status === 403) {
+        throw new ConfigurationError(
+          `HEAD s3://${bucket}/${key} answered 403: allow s3:GetObject and s3:ListBucket`
+        );
+      }
       if (!response.ok) throw parseS3Error(response.status, response.headers, "");
       return { sha256: response.headers.get("x-amz-meta-sha256") ?? void 0 };
     }
@@ -27090,95 +27102,6 @@ async function deleteObject(target, bucket, key, signal) {
       const text = await response.text();
       if (!response.ok && response.status !== 404)
         throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-}
-
-// src/env.ts
-function readEnvironment() {
-  const g = globalThis;
-  try {
-    if (g.Deno?.env) return g.Deno.env.toObject();
-  } catch {
-  }
-  try {
-    if (g.process?.env) return g.process.env;
-  } catch {
-  }
-  return {};
-}
-function awsEnvironment(env = readEnvironment()) {
-  const get = (name) => {
-    const value = env[name];
-    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
-  };
-  return {
-    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
-    accessKeyId: get("AWS_ACCESS_KEY_ID"),
-    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
-    sessionToken: get("AWS_SESSION_TOKEN"),
-    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
-    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
-  };
-}
-
-// src/json-protocol.ts
-var MODELED = {
-  InvalidInputException,
-  InvalidNextTokenException,
-  LimitExceededException,
-  ResourceAlreadyExistsException,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  TooManyTagsException
-};
-function parseJsonError(status, headers, bodyText) {
-  let body = {};
-  try {
-    const parsed = JSON.parse(bodyText);
-    if (parsed && typeof parsed === "object") body = parsed;
-  } catch {
-  }
-  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
-  const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
-  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
-  const requestId = headers.get("x-amzn-requestid") ?? void 0;
-  const details = {
-    httpStatus: status,
-    requestId,
-    retryable: isRetryableJsonError(status, code, message)
-  };
-  const Modeled = MODELED[code];
-  if (Modeled) return new Modeled(message, details);
-  return new ServiceError(message, { ...details, code });
-}
-function callPersonalize(transport, endpoint2, operation, input, signal) {
-  return transport.send(
-    {
-      service: "personalize",
-      operation,
-      method: "POST",
-      url: endpoint2,
-      headers: {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": `${targetPrefix}.${operation}`
-      },
-      body: JSON.stringify(input ?? {}),
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
-      try {
-        return text ? JSON.parse(text) : {};
-      } catch {
-        throw new ServiceError(`${operation}: the answer is not JSON`, {
-          httpStatus: response.status,
-          requestId: response.headers.get("x-amzn-requestid") ?? void 0,
-          retryable: true,
-          code: "MalformedResponse"
-        });
-      }
     }
   );
 }
@@ -27417,8 +27340,7 @@ function guessServiceRegion(url, headers) {
 var REDACTED = /* @__PURE__ */ new Set(["authorization", "x-amz-security-token", "x-amz-signature", "x-amz-credential"]);
 function redactHeaders(headers) {
   const out = {};
-  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
-  for (const [name, value] of entries) out[name] = REDACTED.has(name.toLowerCase()) ? "[redacted]" : value;
+  for (const [name, value] of new Headers(headers)) out[name] = REDACTED.has(name) ? "[redacted]" : value;
   return out;
 }
 function fetchIsUndici() {
@@ -27502,10 +27424,6 @@ var Transport = class {
       const body = request2.body;
       const stream = this.streamUploads && body instanceof Uint8Array;
       if (stream) signed.headers.set("content-length", `${body.length}`);
-      this.logger?.debug?.(`${request2.operation}: ${request2.method} ${request2.url}`, {
-        attempt,
-        headers: redactHeaders(signed.headers)
-      });
       const response = await this.fetchFn(signed.url, {
         method: request2.method,
         headers: signed.headers,
@@ -27519,9 +27437,14 @@ var Transport = class {
         signal: controller.signal,
         ...stream && { duplex: "half" }
       });
-      this.logger?.debug?.(`${request2.operation}: HTTP ${response.status} in ${Date.now() - started} ms`, {
-        requestId: response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? void 0
-      });
+      this.logger?.debug?.(
+        `${request2.operation}: ${request2.method} ${request2.url}: HTTP ${response.status} in ${Date.now() - started} ms`,
+        {
+          attempt,
+          headers: redactHeaders(signed.headers),
+          requestId: response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? void 0
+        }
+      );
       return await read(response);
     } catch (error2) {
       if (signal?.aborted) throw new AbortError(signal.reason);
@@ -27575,6 +27498,22 @@ var Transport = class {
   }
 };
 
+// src/upload-plan.ts
+function uniqueSuffix(clock) {
+  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
+  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
+  return `${time}-${random}`;
+}
+function planParts(target, count, stem) {
+  const { key, isPrefix } = target;
+  const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
+  return Array.from({ length: count }, (_, i) => {
+    const suffix = count === 1 ? "" : `-part-${i + 1}`;
+    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
+    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
+  });
+}
+
 // src/poll.ts
 var DEFAULT_WAIT_TIMEOUT_MS = 24 * 60 * 60 * 1e3;
 async function poll(look, options, clock) {
@@ -27598,6 +27537,264 @@ async function poll(look, options, clock) {
     await clock.sleep(Math.min(delay / 2 + clock.random() * delay / 2, remaining), options.signal);
     delay = Math.min(options.maxDelayMs, delay * 2);
   }
+}
+
+// src/delete-users.ts
+var DEFAULT_MAX_PENDING_JOBS = 5;
+var ROOM_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
+var NOTHING_PREPARED = { files: [], userCount: 0, duplicateCount: 0, bytes: 0 };
+async function planDeletion(context3, input) {
+  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(context3.jobs.clock).replace("T", "-")}`;
+  const request2 = (part) => validate(
+    CreateDataDeletionJobInputSchema,
+    {
+      jobName: part.jobName,
+      datasetGroupArn: input.datasetGroupArn,
+      roleArn: input.roleArn,
+      dataSource: { dataLocation: part.dataLocation },
+      ...input.tags ? { tags: input.tags } : {}
+    },
+    "deleteUsers"
+  );
+  if (input.dataLocation === void 0 === (input.users === void 0)) {
+    throw new ValidationError(
+      [
+        {
+          path: "users",
+          rule: "give users and s3Uri, or dataLocation",
+          received: typeof input.users
+        }
+      ],
+      "deleteUsers"
+    );
+  }
+  if (input.users === void 0) {
+    const part = { key: "", dataLocation: input.dataLocation, jobName };
+    return { parts: [{ ...part, request: request2(part) }], bucket: void 0, prepared: NOTHING_PREPARED };
+  }
+  const target = parseS3Uri(input.s3Uri);
+  request2(planParts(target, 1, jobName)[0]);
+  const prepared = await prepareUsers(input.users, input.maxFileBytes);
+  const parts = planParts(target, prepared.files.length, jobName).map((part) => ({
+    ...part,
+    request: request2(part)
+  }));
+  return { parts, bucket: target.bucket, prepared };
+}
+async function countPending(context3, datasetGroupArn, except, options) {
+  let pending = 0;
+  for await (const job of context3.jobs.paginateDataDeletionJobs(
+    { datasetGroupArn, pageSize: 100 },
+    options
+  )) {
+    if (job.status === "PENDING" && job.jobName !== except) pending++;
+  }
+  return pending;
+}
+async function awaitRoom(context3, request2, limit, options, onProgress) {
+  const { datasetGroupArn, jobName } = request2;
+  let pending = limit;
+  await poll(
+    async (signal) => {
+      pending = await countPending(context3, datasetGroupArn, jobName, { signal });
+      return pending < limit || void 0;
+    },
+    {
+      ...ROOM_PACE,
+      ...options,
+      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "room", pending, limit, elapsedMs }),
+      timedOut: (elapsedMs) => new RoomTimeoutError(datasetGroupArn, jobName, pending, limit, elapsedMs)
+    },
+    context3.jobs.clock
+  );
+}
+async function createWithRoom(context3, request2, options, onProgress) {
+  const call = { signal: options.signal };
+  for (; ; ) {
+    try {
+      const created = await context3.jobs.createDataDeletionJob(request2, call);
+      if (!created.dataDeletionJobArn) {
+        throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
+      }
+      return { dataDeletionJobArn: created.dataDeletionJobArn, adopted: created.adopted === true };
+    } catch (error2) {
+      if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
+      const pendingNow = await countPending(context3, request2.datasetGroupArn, request2.jobName, call);
+      const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
+      await awaitRoom(context3, request2, limit, options, onProgress);
+    }
+  }
+}
+async function awaitJob(context3, result, waitOptions, onProgress) {
+  try {
+    return await context3.jobs.waitForDataDeletionJob(result.dataDeletionJobArn, {
+      ...waitOptions,
+      onPoll: (event) => {
+        waitOptions.onPoll?.(event);
+        onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
+      }
+    });
+  } catch (error2) {
+    if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
+    return error2.job;
+  }
+}
+async function deleteUsers(context3, input) {
+  const plan = await planDeletion(context3, input);
+  const { prepared, bucket, parts } = plan;
+  const { onProgress } = input;
+  const waitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  const limits = {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal
+  };
+  if (bucket !== void 0) {
+    onProgress?.({
+      phase: "prepare",
+      userCount: prepared.userCount,
+      duplicateCount: prepared.duplicateCount,
+      bytes: prepared.bytes,
+      files: parts.length
+    });
+  }
+  const jobs = [];
+  for (const [i, part] of parts.entries()) {
+    if (parts.length > 1) {
+      await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
+    }
+    if (bucket !== void 0) {
+      const body = prepared.files[i];
+      const upload = await putObjectOnce(context3.s3, bucket, part.key, body, {
+        overwrite: input.overwrite,
+        signal
+      });
+      onProgress?.({
+        phase: "upload",
+        dataLocation: part.dataLocation,
+        bytes: body.length,
+        created: upload.created
+      });
+    }
+    const created = await createWithRoom(context3, part.request, limits, onProgress);
+    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
+    jobs.push({
+      jobName: part.jobName,
+      ...created,
+      dataLocation: part.dataLocation,
+      uploadedFileDeleted: false
+    });
+  }
+  if (input.wait) {
+    for (const [i, result] of jobs.entries()) {
+      const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
+      Object.assign(result, {
+        status: job.status,
+        numDeleted: job.numDeleted,
+        failureReason: job.failureReason,
+        job
+      });
+      if (job.status === "COMPLETED" && bucket !== void 0 && !input.keepUploadedFile) {
+        await deleteObject(context3.s3, bucket, parts[i].key, signal);
+        result.uploadedFileDeleted = true;
+        onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
+      }
+    }
+    const failed = jobs.find((j) => j.status === "FAILED");
+    if (failed && input.failOnJobFailure !== false) {
+      throw new DataDeletionJobFailedError(
+        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+        { jobs, keptAt: failed.dataLocation }
+      );
+    }
+  }
+  return {
+    jobs,
+    userCount: prepared.userCount,
+    duplicateCount: prepared.duplicateCount,
+    bytes: prepared.bytes
+  };
+}
+
+// src/env.ts
+function readEnvironment() {
+  const g = globalThis;
+  try {
+    if (g.Deno?.env) return g.Deno.env.toObject();
+  } catch {
+  }
+  try {
+    if (g.process?.env) return g.process.env;
+  } catch {
+  }
+  return {};
+}
+function awsEnvironment(env = readEnvironment()) {
+  const get = (name) => {
+    const value = env[name];
+    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
+  };
+  return {
+    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
+    accessKeyId: get("AWS_ACCESS_KEY_ID"),
+    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
+    sessionToken: get("AWS_SESSION_TOKEN"),
+    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
+    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
+  };
+}
+
+// src/json-protocol.ts
+var MODELED = {
+  InvalidInputException,
+  InvalidNextTokenException,
+  LimitExceededException,
+  ResourceAlreadyExistsException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  TooManyTagsException
+};
+function parseJsonError(status, headers, bodyText) {
+  let body = {};
+  try {
+    const parsed = JSON.parse(bodyText);
+    if (parsed && typeof parsed === "object") body = parsed;
+  } catch {
+  }
+  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
+  const code = rawType.split(/[,:]/)[0]?.replace(/^.*#/, "") || `Http${status}`;
+  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
+  const requestId = headers.get("x-amzn-requestid") ?? void 0;
+  const details = {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableJsonError(status, code, message)
+  };
+  const Modeled = MODELED[code];
+  if (Modeled) return new Modeled(message, details);
+  return new ServiceError(message, { ...details, code });
+}
+function callPersonalize(transport, endpoint2, operation, input, signal) {
+  return transport.send(
+    {
+      service: "personalize",
+      operation,
+      method: "POST",
+      url: endpoint2,
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `${targetPrefix}.${operation}`
+      },
+      body: JSON.stringify(input ?? {}),
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
+      return text ? JSON.parse(text) : {};
+    }
+  );
 }
 
 // src/waiter.ts
@@ -27642,15 +27839,10 @@ function defaultEndpoint(region) {
   return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
 }
 function checkEndpoint(value, name) {
-  let url;
-  try {
-    url = new URL(value);
-  } catch {
-  }
-  if (!url || !/^https?:$/.test(url.protocol)) {
+  if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) {
     throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
   }
-  return url.toString();
+  return new URL(value).toString();
 }
 var DataDeletionJobsClient = class {
   constructor(config = {}) {
@@ -27793,225 +27985,18 @@ var DataDeletionJobsClient = class {
       this.clock
     );
   }
-  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
-  // the list is searched.
+  // A job's ARN follows from its dataset group's: the same partition, region and account, then
+  // `data-deletion-job/NAME` (the IAM reference's resource formats), so one Describe finds it.
   async findJobByName(datasetGroupArn, jobName, signal) {
-    const options = { signal };
     const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
     try {
-      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
-      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
+      return (await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, { signal })).dataDeletionJob;
     } catch (error2) {
       if (!(error2 instanceof ResourceNotFoundException)) throw error2;
-    }
-    for await (const summary2 of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
-      if (summary2.jobName === jobName && summary2.dataDeletionJobArn) {
-        return (await this.describeDataDeletionJob({ dataDeletionJobArn: summary2.dataDeletionJobArn }, options)).dataDeletionJob;
-      }
     }
     return void 0;
   }
 };
-
-// src/upload-plan.ts
-function uniqueSuffix(clock) {
-  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
-  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
-  return `${time}-${random}`;
-}
-function planParts(target, count, stem) {
-  const { key, isPrefix } = target;
-  const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
-  return Array.from({ length: count }, (_, i) => {
-    const suffix = count === 1 ? "" : `-part-${i + 1}`;
-    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
-    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
-  });
-}
-
-// src/delete-users.ts
-var DEFAULT_MAX_PENDING_JOBS = 5;
-var ROOM_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
-var NOTHING_PREPARED = { files: [], userCount: 0, duplicateCount: 0, bytes: 0 };
-async function planDeletion(context3, input) {
-  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(context3.jobs.clock).replace("T", "-")}`;
-  const request2 = (part) => validate(
-    CreateDataDeletionJobInputSchema,
-    {
-      jobName: part.jobName,
-      datasetGroupArn: input.datasetGroupArn,
-      roleArn: input.roleArn,
-      dataSource: { dataLocation: part.dataLocation },
-      ...input.tags ? { tags: input.tags } : {}
-    },
-    "deleteUsers"
-  );
-  if (input.dataLocation === void 0 === (input.users === void 0)) {
-    throw new ValidationError(
-      [
-        {
-          path: "users",
-          rule: "give users and s3Uri, or dataLocation",
-          received: typeof input.users
-        }
-      ],
-      "deleteUsers"
-    );
-  }
-  if (input.users === void 0) {
-    const part = { key: "", dataLocation: input.dataLocation, jobName };
-    return { parts: [{ ...part, request: request2(part) }], bucket: void 0, prepared: NOTHING_PREPARED };
-  }
-  const target = parseS3Uri(input.s3Uri);
-  request2(planParts(target, 1, jobName)[0]);
-  const prepared = await prepareUsers(input.users, input.maxFileBytes);
-  const parts = planParts(target, prepared.files.length, jobName).map((part) => ({
-    ...part,
-    request: request2(part)
-  }));
-  return { parts, bucket: target.bucket, prepared };
-}
-async function countPending(context3, datasetGroupArn, except, options) {
-  let pending = 0;
-  for await (const job of context3.jobs.paginateDataDeletionJobs(
-    { datasetGroupArn, pageSize: 100 },
-    options
-  )) {
-    if (job.status === "PENDING" && job.jobName !== except) pending++;
-  }
-  return pending;
-}
-async function awaitRoom(context3, request2, limit, options, onProgress) {
-  const { datasetGroupArn, jobName } = request2;
-  let pending = limit;
-  await poll(
-    async (signal) => {
-      pending = await countPending(context3, datasetGroupArn, jobName, { signal });
-      return pending < limit || void 0;
-    },
-    {
-      ...ROOM_PACE,
-      ...options,
-      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "room", pending, limit, elapsedMs }),
-      timedOut: (elapsedMs) => new RoomTimeoutError(datasetGroupArn, jobName, pending, limit, elapsedMs)
-    },
-    context3.jobs.clock
-  );
-}
-async function createWithRoom(context3, request2, options, onProgress) {
-  const call = { signal: options.signal };
-  for (; ; ) {
-    try {
-      const created = await context3.jobs.createDataDeletionJob(request2, call);
-      if (!created.dataDeletionJobArn) {
-        throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
-      }
-      return { dataDeletionJobArn: created.dataDeletionJobArn, adopted: created.adopted === true };
-    } catch (error2) {
-      if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
-      const pendingNow = await countPending(context3, request2.datasetGroupArn, request2.jobName, call);
-      const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
-      await awaitRoom(context3, request2, limit, options, onProgress);
-    }
-  }
-}
-async function awaitJob(context3, result, waitOptions, onProgress) {
-  const arn = result.dataDeletionJobArn;
-  try {
-    return await pollJob(
-      arn,
-      async (signal) => (await context3.jobs.describeDataDeletionJob({ dataDeletionJobArn: arn }, { signal })).dataDeletionJob,
-      {
-        ...waitOptions,
-        onPoll: (event) => {
-          waitOptions.onPoll?.(event);
-          onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
-        }
-      },
-      context3.jobs.clock
-    );
-  } catch (error2) {
-    if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
-    return error2.job;
-  }
-}
-async function deleteUsers(context3, input) {
-  const plan = await planDeletion(context3, input);
-  const { prepared, bucket, parts } = plan;
-  const { onProgress } = input;
-  const waitOptions = typeof input.wait === "object" ? input.wait : {};
-  const signal = input.signal ?? waitOptions.signal;
-  const limits = {
-    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
-    timeoutMs: waitOptions.timeoutMs,
-    signal
-  };
-  if (bucket !== void 0) {
-    onProgress?.({
-      phase: "prepare",
-      userCount: prepared.userCount,
-      duplicateCount: prepared.duplicateCount,
-      bytes: prepared.bytes,
-      files: parts.length
-    });
-  }
-  const jobs = [];
-  for (const [i, part] of parts.entries()) {
-    if (parts.length > 1) {
-      await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
-    }
-    if (bucket !== void 0) {
-      const body = prepared.files[i];
-      const upload = await putObjectOnce(context3.s3, bucket, part.key, body, {
-        overwrite: input.overwrite,
-        signal
-      });
-      onProgress?.({
-        phase: "upload",
-        dataLocation: part.dataLocation,
-        bytes: body.length,
-        created: upload.created
-      });
-    }
-    const created = await createWithRoom(context3, part.request, limits, onProgress);
-    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
-    jobs.push({
-      jobName: part.jobName,
-      ...created,
-      dataLocation: part.dataLocation,
-      uploadedFileDeleted: false
-    });
-  }
-  if (input.wait) {
-    for (const [i, result] of jobs.entries()) {
-      const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
-      Object.assign(result, {
-        status: job.status,
-        numDeleted: job.numDeleted,
-        failureReason: job.failureReason,
-        job
-      });
-      if (job.status === "COMPLETED" && bucket !== void 0 && !input.keepUploadedFile) {
-        await deleteObject(context3.s3, bucket, parts[i].key, signal);
-        result.uploadedFileDeleted = true;
-        onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
-      }
-    }
-    const failed = jobs.find((j) => j.status === "FAILED");
-    if (failed && input.failOnJobFailure !== false) {
-      throw new DataDeletionJobFailedError(
-        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-        { jobs, keptAt: failed.dataLocation }
-      );
-    }
-  }
-  return {
-    jobs,
-    userCount: prepared.userCount,
-    duplicateCount: prepared.duplicateCount,
-    bytes: prepared.bytes
-  };
-}
 
 // src/client.ts
 var DataDeletionClient = class extends DataDeletionJobsClient {
@@ -28287,7 +28272,10 @@ function readInputs(get, env, context3, warn) {
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
     failOnJobFailure: parseBoolean(get, "fail-on-job-failure", true),
     keepUploadedFile: parseBoolean(get, "keep-uploaded-file", false),
-    maxFileBytes: Math.round(parseNumber(get, "max-file-mb", 50, 1e-3) * 1024 * 1024),
+    // MB of 1,000,000 bytes, as the guide's cap is written; unset, the library's default (under that cap).
+    maxFileBytes: Math.round(
+      parseNumber(get, "max-file-mb", DEFAULT_MAX_FILE_BYTES / 1e6, 1e-3) * 1e6
+    ),
     region,
     endpointUrl: get("endpoint-url").trim() || void 0,
     s3EndpointUrl: get("s3-endpoint-url").trim() || void 0

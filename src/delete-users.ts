@@ -15,7 +15,7 @@ import { deleteObject, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts"
 import { CreateDataDeletionJobInputSchema, validate } from "./schemas.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult, Tag } from "./types.ts";
 import { type PlannedPart, planParts, uniqueSuffix } from "./upload-plan.ts";
-import { type PollEvent, pollJob, type WaitOptions } from "./waiter.ts";
+import type { PollEvent, WaitOptions } from "./waiter.ts";
 
 export type { DeletionJobResult } from "./types.ts";
 
@@ -74,7 +74,7 @@ export interface DeleteUsersOutput {
 export interface FlowContext {
   jobs: Pick<
     DataDeletionJobsClient,
-    "createDataDeletionJob" | "describeDataDeletionJob" | "paginateDataDeletionJobs" | "clock" | "logger"
+    "createDataDeletionJob" | "waitForDataDeletionJob" | "paginateDataDeletionJobs" | "clock"
   >;
   s3: S3Target;
 }
@@ -216,21 +216,14 @@ export async function awaitJob(
   waitOptions: WaitOptions,
   onProgress?: (event: DeleteUsersEvent) => void,
 ): Promise<DataDeletionJob> {
-  const arn = result.dataDeletionJobArn;
   try {
-    return await pollJob(
-      arn,
-      async (signal) =>
-        (await context.jobs.describeDataDeletionJob({ dataDeletionJobArn: arn }, { signal })).dataDeletionJob,
-      {
-        ...waitOptions,
-        onPoll: (event) => {
-          waitOptions.onPoll?.(event);
-          onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
-        },
+    return await context.jobs.waitForDataDeletionJob(result.dataDeletionJobArn, {
+      ...waitOptions,
+      onPoll: (event) => {
+        waitOptions.onPoll?.(event);
+        onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
       },
-      context.jobs.clock,
-    );
+    });
   } catch (error) {
     if (!(error instanceof DataDeletionJobFailedError)) throw error;
     return error.job;

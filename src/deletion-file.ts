@@ -18,8 +18,11 @@ export interface PrepareOptions {
   maxFileBytes?: number;
 }
 
-/** The guide's cap on a deletion job's input (older versions of the guide said 100 MB). */
-export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+/**
+ * The largest deletion file by default: below the guide's 50 MB cap on a job's input read either way (50 MiB
+ * or 50,000,000 bytes; older pages say 100 MB), with a margin.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 49_000_000;
 /** Personalize's USER_ID field length limit. */
 export const MAX_USER_ID_LENGTH = 256;
 

@@ -176,7 +176,7 @@ export class RoomTimeoutError extends DataDeletionError {
 
   constructor(datasetGroupArn: string, jobName: string, pending: number, limit: number, elapsedMs: number) {
     super(
-      `no room to create ${jobName} after ${Math.round(elapsedMs / 1000)} s: ${pending} jobs of ${datasetGroupArn} PENDING, limit ${limit}`,
+      `no room for ${jobName} after ${Math.round(elapsedMs / 1000)} s: ${pending} jobs PENDING in ${datasetGroupArn}, limit ${limit}`,
     );
     this.datasetGroupArn = datasetGroupArn;
     this.jobName = jobName;

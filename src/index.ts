@@ -16,7 +16,6 @@ export {
 } from "./csv.ts";
 export { DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
 export { parseS3Uri, type S3Location } from "./s3.ts";
-export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
 export {
   type Credentials,
   type CredentialsProvider,
@@ -81,3 +80,4 @@ export type * from "./types.ts";
 export type { PollEvent, WaitOptions } from "./waiter.ts";
 export { parseTags } from "./tags.ts";
 export { type FieldName, type FieldNames, lookup, RULES_IN_WORDS, retell } from "./field-names.ts";
+export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";

@@ -85,14 +85,10 @@ function defaultEndpoint(region: string): string {
 }
 
 function checkEndpoint(value: string, name: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {}
-  if (!url || !/^https?:$/.test(url.protocol)) {
+  if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) {
     throw new ConfigurationError(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
   }
-  return url.toString();
+  return new URL(value).toString();
 }
 
 /**
@@ -281,27 +277,18 @@ export class DataDeletionJobsClient {
     );
   }
 
-  // The job ARN follows from the dataset group's (same partition, region and account); when it does not,
-  // the list is searched.
+  // A job's ARN follows from its dataset group's: the same partition, region and account, then
+  // `data-deletion-job/NAME` (the IAM reference's resource formats), so one Describe finds it.
   protected async findJobByName(
     datasetGroupArn: string,
     jobName: string,
     signal?: AbortSignal,
   ): Promise<DataDeletionJob | undefined> {
-    const options = { signal };
     const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
     try {
-      const { dataDeletionJob } = await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, options);
-      if (dataDeletionJob?.jobName === jobName) return dataDeletionJob;
+      return (await this.describeDataDeletionJob({ dataDeletionJobArn: guess }, { signal })).dataDeletionJob;
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
-    for await (const summary of this.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, options)) {
-      if (summary.jobName === jobName && summary.dataDeletionJobArn) {
-        return (
-          await this.describeDataDeletionJob({ dataDeletionJobArn: summary.dataDeletionJobArn }, options)
-        ).dataDeletionJob;
-      }
     }
     return undefined;
   }

@@ -33,7 +33,8 @@ export function parseJsonError(status: number, headers: Headers, bodyText: strin
     // A proxy or load balancer may answer with HTML; the status still tells what happened.
   }
   const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
-  const code = rawType.replace(/^.*#/, "").replace(/:.*$/, "") || `Http${status}`;
+  // As the AWS SDKs' sanitizeErrorCode: the first of a comma-separated list, before any `:`, after any `#`.
+  const code = rawType.split(/[,:]/)[0]?.replace(/^.*#/, "") || `Http${status}`;
   const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
   const requestId = headers.get("x-amzn-requestid") ?? undefined;
   const details: ServiceErrorDetails = {
@@ -70,16 +71,8 @@ export function callPersonalize<T>(
     async (response) => {
       const text = await response.text();
       if (!response.ok) throw parseJsonError(response.status, response.headers, text);
-      try {
-        return (text ? JSON.parse(text) : {}) as T;
-      } catch {
-        throw new ServiceError(`${operation}: the answer is not JSON`, {
-          httpStatus: response.status,
-          requestId: response.headers.get("x-amzn-requestid") ?? undefined,
-          retryable: true,
-          code: "MalformedResponse",
-        });
-      }
+      // An answer that is not JSON (a proxy's page, a cut body) fails to parse: a retryable NetworkError.
+      return (text ? JSON.parse(text) : {}) as T;
     },
   );
 }

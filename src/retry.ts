@@ -17,17 +17,17 @@ export function backoffDelay(attempt: number, random: () => number): number {
 
 // The throttling codes of AWS JSON services, as the AWS SDKs list them (ThrottlingException,
 // ThrottledException, TooManyRequestsException, RequestLimitExceeded, RequestThrottled[Exception]), and
-// S3's transient ones.
+// S3's transient ones (ConditionalRequestConflict: a concurrent conditional write, which AWS says to retry).
 const JSON_THROTTLING =
   /^(Throttl(ing|ed)Exception|TooManyRequestsException|RequestLimitExceeded|RequestThrottled(Exception)?)$/;
-const S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError)$/;
+const S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError|ConditionalRequestConflict)$/;
 
 /**
  * LimitExceededException means both "too many requests per second" (retry) and "too many PENDING deletion
  * jobs" (retrying soon is pointless: a job takes hours). Only a message about rate is taken as the first.
  */
 export function isRateLimitMessage(message: string): boolean {
-  return /per second|rate|throttl|too many requests/i.test(message) && !/pending/i.test(message);
+  return /per second|\brate\b|throttl|too many requests/i.test(message) && !/pending/i.test(message);
 }
 
 /** Whether a Personalize (JSON 1.1) error answer is worth another try. */

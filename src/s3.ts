@@ -1,4 +1,4 @@
-import { ConflictError, S3Error, ValidationError } from "./errors.ts";
+import { ConfigurationError, ConflictError, S3Error, ValidationError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
 import { isRetryableS3Error } from "./retry.ts";
 import type { Transport } from "./transport.ts";
@@ -127,12 +127,21 @@ export async function putObjectOnce(
     { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
     async (response) => {
       const text = await response.text();
-      if (response.ok) return true;
-      // 412: something is at the key already; 409: a concurrent conditional write is in flight.
-      if (!options.overwrite && (response.status === 412 || response.status === 409)) return false;
+      // 412: something is at the key already. (409, a concurrent conditional write, is retried.)
+      if (response.ok || (response.status === 412 && !options.overwrite)) {
+        return response.ok && (response.headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? true);
+      }
       throw parseS3Error(response.status, response.headers, text);
     },
   );
+  if (typeof written === "string") {
+    // The guide: a deletion job cannot read a file under a KMS key of the bucket's own. The job would fail
+    // hours later; the ids (personal data) are taken back now.
+    await deleteObject(target, bucket, key, options.signal);
+    throw new ConfigurationError(
+      `s3://${bucket}/${key} got the KMS key ${written}, which Personalize cannot read: use a bucket with SSE-S3`,
+    );
+  }
   if (written) return { created: true, sha256 };
   const existing = await headObject(target, bucket, key, options.signal);
   if (existing?.sha256 === sha256) return { created: false, sha256 };
@@ -160,6 +169,12 @@ export async function headObject(
     async (response) => {
       await response.body?.cancel();
       if (response.status === 404) return undefined;
+      // Without s3:ListBucket, S3 answers a HEAD with 403 whether or not the object exists.
+      if (response.status === 403) {
+        throw new ConfigurationError(
+          `HEAD s3://${bucket}/${key} answered 403: allow s3:GetObject and s3:ListBucket`,
+        );
+      }
       if (!response.ok) throw parseS3Error(response.status, response.headers, "");
       return { sha256: response.headers.get("x-amz-meta-sha256") ?? undefined };
     },

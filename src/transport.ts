@@ -65,8 +65,7 @@ const REDACTED = new Set(["authorization", "x-amz-security-token", "x-amz-signat
 /** Copies headers for a log line with credentials and signatures replaced by `[redacted]`. */
 export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
-  for (const [name, value] of entries) out[name] = REDACTED.has(name.toLowerCase()) ? "[redacted]" : value;
+  for (const [name, value] of new Headers(headers)) out[name] = REDACTED.has(name) ? "[redacted]" : value;
   return out;
 }
 
@@ -183,10 +182,6 @@ export class Transport {
       const body = request.body;
       const stream = this.streamUploads && body instanceof Uint8Array;
       if (stream) signed.headers.set("content-length", `${body.length}`);
-      this.logger?.debug?.(`${request.operation}: ${request.method} ${request.url}`, {
-        attempt,
-        headers: redactHeaders(signed.headers),
-      });
       const response = await this.fetchFn(signed.url, {
         method: request.method,
         headers: signed.headers,
@@ -202,10 +197,15 @@ export class Transport {
         signal: controller.signal,
         ...(stream && { duplex: "half" }),
       });
-      this.logger?.debug?.(`${request.operation}: HTTP ${response.status} in ${Date.now() - started} ms`, {
-        requestId:
-          response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? undefined,
-      });
+      this.logger?.debug?.(
+        `${request.operation}: ${request.method} ${request.url}: HTTP ${response.status} in ${Date.now() - started} ms`,
+        {
+          attempt,
+          headers: redactHeaders(signed.headers),
+          requestId:
+            response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? undefined,
+        },
+      );
       return await read(response);
     } catch (error) {
       if (signal?.aborted) throw new AbortError(signal.reason);

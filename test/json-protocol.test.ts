@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import {
   InvalidNextTokenException,
   LimitExceededException,
+  NetworkError,
   ResourceNotFoundException,
   ServiceError,
 } from "../src/index.ts";
@@ -43,6 +44,26 @@ describe("parseJsonError", () => {
       InvalidNextTokenException,
     );
   });
+  test("x-amzn-ErrorType is read as the SDKs' sanitizeErrorCode reads it: a list, a colon suffix, a namespace", () => {
+    for (const [header, code] of [
+      ["ResourceNotFoundException,SomethingElse", "ResourceNotFoundException"],
+      [
+        "LimitExceededException:http://internal.amazon.com/coral/com.amazonaws.personalize/",
+        "LimitExceededException",
+      ],
+      ["com.amazonaws.personalize#InvalidInputException", "InvalidInputException"],
+      ["aws.protocoltests#ThrottlingException:http://x,Other", "ThrottlingException"],
+    ] as const) {
+      expect({
+        header,
+        code: parseJsonError(400, new Headers({ "x-amzn-errortype": header }), "{}").name,
+      }).toEqual({
+        header,
+        code,
+      });
+    }
+  });
+
   test("a page that is not JSON (a proxy's) is named by its status, with the start of its text", () => {
     const error = parseJsonError(502, new Headers(), "<html><body>Bad Gateway</body></html>");
     expect(error.name).toBe("Http502");
@@ -87,7 +108,7 @@ describe("callPersonalize", () => {
     );
     expect(request?.body).toBe('{"jobName":"j"}');
   });
-  test("an empty answer is {}; an answer that is not JSON is retried, then a MalformedResponse", async () => {
+  test("an empty answer is {}; an answer that is not JSON is retried, then a NetworkError saying so", async () => {
     const empty = scriptedTransport([() => new Response("")]);
     expect(await callPersonalize(empty.transport, "https://p/", "ListDataDeletionJobs", undefined)).toEqual(
       {},
@@ -101,9 +122,9 @@ describe("callPersonalize", () => {
       "https://p/",
       "ListDataDeletionJobs",
       {},
-    ).catch((e: ServiceError) => e);
-    expect(error).toBeInstanceOf(ServiceError);
-    expect([error.name, error.requestId, error.retryable]).toEqual(["MalformedResponse", "r-9", true]);
+    ).catch((e: NetworkError) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error.message).toMatch(/^ListDataDeletionJobs: POST p failed: .*JSON/i);
     expect(garbled.sent).toHaveLength(3);
   });
   test("an error answer throws the parsed error; a throttled one is tried again and succeeds", async () => {

@@ -60,6 +60,26 @@ describe("Personalize (JSON 1.1) answers", () => {
       expect(isRetryableJsonError(status, code, message)).toBe(false);
     });
   }
+  test("rate is a word, not a substring: 'generate' and 'separate' are not rate limits", () => {
+    expect(isRateLimitMessage("Could not generate the job")).toBe(false);
+    expect(isRateLimitMessage("Use a separate dataset group")).toBe(false);
+    expect(isRateLimitMessage("Exceeded rate of 10 per second")).toBe(true);
+  });
+
+  test("every throttling code the AWS SDKs list is retried", () => {
+    for (const code of [
+      "ThrottlingException",
+      "ThrottledException",
+      "TooManyRequestsException",
+      "RequestLimitExceeded",
+      "RequestThrottled",
+      "RequestThrottledException",
+    ]) {
+      expect({ code, retried: isRetryableJsonError(400, code, "") }).toEqual({ code, retried: true });
+    }
+    expect(isRetryableJsonError(400, "ThrottlingExceptionX", "")).toBe(false);
+  });
+
   test("a message about the PENDING limit is never a rate limit, whatever else it says", () => {
     expect(isRateLimitMessage("Rate exceeded")).toBe(true);
     expect(isRateLimitMessage("too many PENDING jobs; rate limited")).toBe(false);
@@ -67,8 +87,9 @@ describe("Personalize (JSON 1.1) answers", () => {
 });
 
 describe("S3 (XML) answers", () => {
-  test("SlowDown, RequestTimeout, InternalError, 5xx and 429 are retried", () => {
+  test("SlowDown, RequestTimeout, InternalError, ConditionalRequestConflict, 5xx and 429 are retried", () => {
     expect(isRetryableS3Error(503, "SlowDown")).toBe(true);
+    expect(isRetryableS3Error(409, "ConditionalRequestConflict")).toBe(true);
     expect(isRetryableS3Error(400, "RequestTimeout")).toBe(true);
     expect(isRetryableS3Error(500, "InternalError")).toBe(true);
     expect(isRetryableS3Error(502, "Http502")).toBe(true);

@@ -1,7 +1,13 @@
 // The S3 calls on their own, against a scripted fetch: URLs, error parsing, and the conditional upload's
 // every branch (the emulator cannot show which request produced which answer).
 import { describe, expect, test } from "bun:test";
-import { ConflictError, S3Error, ValidationError } from "../src/index.ts";
+import {
+  ConfigurationError,
+  ConflictError,
+  DEFAULT_MAX_FILE_BYTES,
+  S3Error,
+  ValidationError,
+} from "../src/index.ts";
 import { deleteObject, headObject, objectUrl, parseS3Error, parseS3Uri, putObjectOnce } from "../src/s3.ts";
 import { Transport } from "../src/transport.ts";
 import { scriptedTransport } from "./support/scripted-fetch.ts";
@@ -143,6 +149,57 @@ describe("putObjectOnce", () => {
   });
 });
 
+describe("putObjectOnce against what S3 really answers", () => {
+  test("409 ConditionalRequestConflict (a concurrent conditional write) is retried, as AWS says to", async () => {
+    const { transport, sent } = scriptedTransport([
+      () => new Response("<Error><Code>ConditionalRequestConflict</Code></Error>", { status: 409 }),
+      () => new Response(null, { status: 200 }),
+    ]);
+    expect(await putObjectOnce({ transport }, "my-bucket", "k", BODY)).toEqual({
+      created: true,
+      sha256: BODY_SHA256,
+    });
+    expect(sent.map((r) => r.method)).toEqual(["PUT", "PUT"]);
+  });
+
+  test("412 and a HEAD answered 403 (no s3:ListBucket) is an error naming the permission", async () => {
+    const { transport } = scriptedTransport([
+      () => new Response(null, { status: 412 }),
+      () => new Response(null, { status: 403 }),
+    ]);
+    const error = await putObjectOnce({ transport }, "my-bucket", "k", BODY).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain("s3:ListBucket");
+  });
+
+  test("an upload the bucket encrypted with a KMS key is deleted again and refused before any job", async () => {
+    const { transport, sent } = scriptedTransport([
+      () =>
+        new Response(null, {
+          status: 200,
+          headers: {
+            "x-amz-server-side-encryption": "aws:kms",
+            "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:123456789012:key/1234abcd",
+          },
+        }),
+      () => new Response(null, { status: 204 }),
+    ]);
+    const error = await putObjectOnce({ transport }, "my-bucket", "k.csv", BODY).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain("arn:aws:kms:us-east-1:123456789012:key/1234abcd");
+    expect(error.message).toContain("SSE-S3");
+    expect(sent.map((r) => r.method)).toEqual(["PUT", "DELETE"]);
+  });
+
+  test("a server that ignores If-None-Match answers 200 and is taken at its word: the README names the requirement", async () => {
+    // s3rver and old LocalStack overwrite instead of answering 412; the client cannot tell without a second
+    // request per upload, so the requirement is documented instead (README, "Against real AWS").
+    const { transport, sent } = scriptedTransport([() => new Response(null, { status: 200 })]);
+    expect((await putObjectOnce({ transport }, "my-bucket", "k", BODY)).created).toBe(true);
+    expect(sent[0]?.headers["if-none-match"]).toBe("*");
+  });
+});
+
 describe("headObject and deleteObject", () => {
   test("HEAD: 404 is undefined, the metadata otherwise; DELETE: 204 and 404 are both fine", async () => {
     const head = scriptedTransport([
@@ -162,4 +219,10 @@ describe("headObject and deleteObject", () => {
       ["DELETE", EMPTY_SHA256],
     ]);
   });
+});
+
+test("the default size of a deletion file stays under the guide's 50 MB read either way", () => {
+  expect(DEFAULT_MAX_FILE_BYTES).toBeLessThan(50_000_000);
+  expect(DEFAULT_MAX_FILE_BYTES).toBeLessThan(50 * 1024 * 1024);
+  expect(DEFAULT_MAX_FILE_BYTES).toBeGreaterThan(45_000_000);
 });

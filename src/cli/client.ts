@@ -1,6 +1,11 @@
 // What every AWS-facing command builds from the common flags: the client and the waiter's pace.
 import { awsEnvironment, readEnvironment } from "../env.ts";
-import { DataDeletionClient, DEFAULT_MAX_ATTEMPTS, type WaitOptions } from "../index.ts";
+import {
+  DataDeletionClient,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_FILE_BYTES,
+  type WaitOptions,
+} from "../index.ts";
 import { awsCredentialChain, awsRegion } from "../node/index.ts";
 import { numeric, type Parsed, text, UsageError } from "./options.ts";
 import type { Output } from "./output.ts";
@@ -46,4 +51,10 @@ export function jobArn(values: Parsed["values"], positionals: string[]): string 
   const arn = text(values, "job-arn") ?? positionals[0];
   if (!arn) throw new UsageError("give the job ARN (as the argument or --job-arn)");
   return arn;
+}
+
+/** `--max-file-mb` in bytes (MB of 1,000,000 bytes, as the guide's cap is written), else the library's default. */
+export function fileBytes(values: Parsed["values"]): number {
+  const mb = numeric(values, "max-file-mb", { fallback: Number.NaN, min: 0.001 });
+  return Number.isNaN(mb) ? DEFAULT_MAX_FILE_BYTES : Math.round(mb * 1_000_000);
 }

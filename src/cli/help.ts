@@ -54,7 +54,7 @@ Options:
   --poll-interval-seconds N  longest pause between polls (default 60)
   --keep-uploaded-file     keep the CSV in S3 after the job COMPLETED
   --overwrite              replace a different object already at the key
-  --max-file-mb N          split files above N MB (default 50, the guide's cap per job)
+  --max-file-mb N          split files above N MB (default 49: under the guide's 50 MB cap per job)
 
 ${COMMON}
 
@@ -133,7 +133,7 @@ sent. Exits 2 when any line is bad.
 
 Options:
   --headerless             the file is a plain list of ids, one per line
-  --max-file-mb N          the size one job may read (default 50, the guide's cap)
+  --max-file-mb N          the size one job may read (default 49: under the guide's 50 MB cap)
   --json                   print the report as one JSON document
   -h, --help               show help
 

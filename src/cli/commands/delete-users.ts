@@ -4,7 +4,7 @@ import {
   parseTags,
   prepareDeletionCsv,
 } from "../../index.ts";
-import { makeClient, waitOptions } from "../client.ts";
+import { fileBytes, makeClient, waitOptions } from "../client.ts";
 import { EXIT } from "../exit.ts";
 import {
   COMMON_FLAGS,
@@ -45,7 +45,7 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   const inline = text(values, "user-ids");
   if (Boolean(file) === Boolean(inline))
     throw new UsageError("give exactly one of --users-file or --user-ids");
-  const maxFileBytes = Math.round(numeric(values, "max-file-mb", { fallback: 50, min: 0.001 }) * 1024 * 1024);
+  const maxFileBytes = fileBytes(values);
   const s3Uri = required(values, "s3-uri");
   const datasetGroupArn = required(values, "dataset-group-arn");
   const roleArn = required(values, "role-arn");

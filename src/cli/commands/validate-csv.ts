@@ -1,4 +1,5 @@
 import { prepareDeletionCsv } from "../../index.ts";
+import { fileBytes } from "../client.ts";
 import { EXIT } from "../exit.ts";
 import { type Flags, numeric, type Parsed, UsageError } from "../options.ts";
 import { type Output, plural, table } from "../output.ts";
@@ -15,7 +16,7 @@ export const flags: Flags = {
 export async function run({ values, positionals }: Parsed, output: Output): Promise<number> {
   const path = positionals[0];
   if (!path) throw new UsageError("give the file to check");
-  const maxFileBytes = Math.round(numeric(values, "max-file-mb", { fallback: 50, min: 0.001 }) * 1024 * 1024);
+  const maxFileBytes = fileBytes(values);
   const prepared = await prepareDeletionCsv(await usersFile(path, "the file"), {
     headerless: values.headerless === true,
     invalidLines: "collect",
