@@ -43,7 +43,7 @@ describe("the three operations against a verifying server", () => {
       dataDeletionJobArn: created.dataDeletionJobArn as string,
     });
     expect(dataDeletionJob?.status).toBe("COMPLETED");
-    expect(dataDeletionJob?.numDeleted).toBe(1);
+    expect(dataDeletionJob?.numDeleted).toBe(3);
     expect(dataDeletionJob?.creationDateTime).toBeInstanceOf(Date);
     const createdAt = dataDeletionJob?.creationDateTime as Date;
     expect(Math.abs(createdAt.getTime() - Date.now())).toBeLessThan(60_000);

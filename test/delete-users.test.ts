@@ -42,7 +42,7 @@ describe("deleteUsers", () => {
     expect(out.jobs).toHaveLength(1);
     const [job] = out.jobs;
     expect(job?.status).toBe("COMPLETED");
-    expect(job?.numDeleted).toBe(2);
+    expect(job?.numDeleted).toBe(6); // 3 interaction records for each of the 2 users there
     expect(job?.dataLocation).toBe(`s3://${emulator.bucket}/deletions/erase-1.csv`);
     expect(job?.uploadedFileDeleted).toBe(true);
     const left = emulator.state.users(emulator.datasetGroupArn) as string[];
@@ -136,7 +136,7 @@ describe("deleteUsers", () => {
         Array.from({ length: 5 }, (_, i) => `big-part-${i + 1}`),
       );
       expect(out.jobs.every((j) => j.status === "COMPLETED")).toBe(true);
-      expect(out.jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0)).toBe(50);
+      expect(out.jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0)).toBe(150);
       expect(emulator.state.users(emulator.datasetGroupArn)).toEqual([]);
       expect(emulator.state.jobs.size).toBe(5);
       expect(server.requests.every((r) => r.verified)).toBe(true);
@@ -259,7 +259,7 @@ describe("deleteUsers", () => {
       wait: { minDelayMs: 1 },
     });
     expect(out.jobs).toMatchObject([
-      { jobName: "given", status: "COMPLETED", numDeleted: 1, dataLocation: uploaded.dataLocation },
+      { jobName: "given", status: "COMPLETED", numDeleted: 3, dataLocation: uploaded.dataLocation },
     ]);
     expect(out.jobs[0]?.uploadedFileDeleted).toBe(false);
     expect(emulator.state.buckets.get(emulator.bucket)?.has("given/list.csv")).toBe(true);
@@ -303,7 +303,7 @@ describe("deleteUsers", () => {
     expect(out.jobs[0]).toMatchObject({
       dataLocation: `s3://${emulator.bucket}/any/list.txt`,
       status: "COMPLETED",
-      numDeleted: 1,
+      numDeleted: 3,
     });
     expect(emulator.state.buckets.get(emulator.bucket)?.has("any/list.txt")).toBe(true);
   });

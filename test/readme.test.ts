@@ -37,7 +37,7 @@ test("the README's library example runs against the emulator", async () => {
       env: emulatorEnv(emu, "readme"),
     });
     expect(stderr).toContain("PENDING after");
-    expect(stdout.trim()).toBe("COMPLETED 2");
+    expect(stdout.trim()).toBe("COMPLETED 6");
     expect(code).toBe(0);
     expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).not.toContain("user-001");
   } finally {

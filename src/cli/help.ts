@@ -87,7 +87,7 @@ ${EXIT_CODES}`,
 
   describe: `Usage: personalize-data-deletion describe JOB_ARN   (or --job-arn JOB_ARN)
 
-Shows one job: status, data location, users deleted, times and the failure reason, if any.
+Shows one job: status, data location, records deleted, times and the failure reason, if any.
 
 ${COMMON}
 
@@ -161,6 +161,11 @@ Options:
   --drop-response-rate F    fraction handled, then dropped (the lost-response case)
   --latency-ms N            delay added to each request
   --seed-random N           seed for the fault rolls
+  --s3-endpoint URL         read deletion files from this S3-compatible server (MinIO, LocalStack, R2)
+                            instead of the built-in S3, which still serves clients
+  --s3-access-key-id ID     its access key (with --s3-endpoint)
+  --s3-secret-access-key K  its secret key (with --s3-endpoint)
+  --s3-region REGION        the region to sign for it with (default us-east-1)
   --json                    print one JSON object with endpoint and datasetGroupArns
   -h, --help                show help
 

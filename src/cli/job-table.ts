@@ -10,7 +10,7 @@ export function showJob(job: DataDeletionJob): string {
     ["dataset group", job.datasetGroupArn],
     ["data location", job.dataSource?.dataLocation],
     ["role", job.roleArn],
-    ["users deleted", job.numDeleted],
+    ["records deleted", job.numDeleted],
     ["created", job.creationDateTime?.toISOString()],
     ["updated", job.lastUpdatedDateTime?.toISOString()],
     ["failure reason", job.failureReason],

@@ -30,10 +30,9 @@ export function fieldNames(flags: Flags): FieldNames {
   return names;
 }
 
-/** Flags that take a job name or a role ARN, with their rules in words. */
-export const JOB_NAME =
-  "must start with a letter or digit and hold only letters, digits, hyphens and underscores";
-export const ROLE_ARN = "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)";
+/** The rules in words of flags that take a job name or a role ARN. */
+export const JOB_NAME: string = RULES_IN_WORDS.Name;
+export const ROLE_ARN: string = RULES_IN_WORDS.RoleArn;
 
 /** What the parser read: each flag's value by its name (without `--`), and the other arguments. */
 export interface Parsed {

@@ -1,4 +1,5 @@
 import { EMULATOR_DEFAULTS } from "./defaults.ts";
+import { type ExternalS3Options, externalS3 } from "./external-s3.ts";
 import { type FaultOptions, faultRoller } from "./faults.ts";
 import { personalizeService, type ServiceHooks } from "./personalize.ts";
 import { MAX_OBJECT_BODY, s3Service } from "./s3-service.ts";
@@ -27,6 +28,11 @@ export interface EmulatorOptions extends Partial<StateOptions> {
   faults?: FaultOptions;
   /** Time source (tests). */
   now?: () => number;
+  /**
+   * Another S3-compatible server to read deletion files from, instead of the emulator's own S3 (which still
+   * serves clients).
+   */
+  externalS3?: ExternalS3Options;
   /** Called after every change with the state to persist (the server edge writes it to `--data-dir`). */
   onChange?: (snapshot: Snapshot, objects: Map<string, Uint8Array>) => void;
 }
@@ -140,6 +146,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const bucket = options.bucket ?? defaults.bucket;
   state.buckets.set(bucket, new Map());
   state.bucketCreated.set(bucket, now());
+  if (options.externalS3) state.source = externalS3(options.externalS3);
   const faults = options.faults ?? {};
   const rollFault = faultRoller(faults);
 
@@ -151,15 +158,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       for (const b of state.buckets.values()) for (const o of b.values()) objects.set(o.sha256, o.body);
       options.onChange(state.snapshot(), objects);
     },
-    advance() {
-      if (state.advance(now())) hooks.changed();
+    async advance() {
+      if (await state.advance(now())) hooks.changed();
     },
   };
   const personalize = personalizeService(state, hooks);
   const s3 = s3Service(state, hooks);
 
-  function debugRoute(request: Request, url: URL): Response {
-    hooks.advance();
+  async function debugRoute(request: Request, url: URL): Promise<Response> {
+    await hooks.advance();
     if (url.pathname === "/_emulator/health") return Response.json({ ok: true });
     if (url.pathname === "/_emulator/users" && request.method === "GET") {
       const arn = url.searchParams.get("datasetGroupArn") ?? "";

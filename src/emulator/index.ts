@@ -1,4 +1,5 @@
 export { EMULATOR_DEFAULTS } from "./defaults.ts";
+export type { ExternalS3Options } from "./external-s3.ts";
 export {
   ConnectionDropped,
   createEmulator,

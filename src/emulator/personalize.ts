@@ -60,7 +60,7 @@ function tokenCodec() {
 export interface ServiceHooks {
   now(): number;
   /** Moves every job along to the present. */
-  advance(): void;
+  advance(): Promise<void>;
   /** Something changed: persist it. */
   changed(): void;
 }
@@ -71,13 +71,13 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
   const notFound = (arn: string) =>
     jsonError(400, "ResourceNotFoundException", `Could not find resource with ARN ${arn}`);
 
-  function create(req: {
+  async function create(req: {
     jobName: string;
     datasetGroupArn: string;
     roleArn: string;
     dataSource: { dataLocation?: string };
     tags?: { tagKey: string; tagValue: string }[];
-  }): Response {
+  }): Promise<Response> {
     if (!state.datasetGroups.has(req.datasetGroupArn)) return notFound(req.datasetGroupArn);
     if (!req.dataSource.dataLocation) {
       return jsonError(400, "InvalidInputException", "dataSource.dataLocation is required");
@@ -114,7 +114,7 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
       updatedAt: at,
     });
     hooks.changed();
-    if (state.options.jobSeconds === 0) hooks.advance();
+    if (state.options.jobSeconds === 0) await hooks.advance();
     return jsonOk({ dataDeletionJobArn: arn });
   }
 
@@ -137,7 +137,7 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
     return jsonOk(body);
   }
 
-  return (target: string, input: Record<string, unknown>): Response => {
+  return async (target: string, input: Record<string, unknown>): Promise<Response> => {
     const operation = target.replace(/^AmazonPersonalize\./, "");
     const schema = INPUT_SCHEMAS[operation];
     if (!target.startsWith("AmazonPersonalize.") || !schema) {
@@ -145,7 +145,7 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
     }
     const parsed = v.safeParse(schema, input, { abortPipeEarly: true });
     if (!parsed.success) return jsonError(400, "InvalidInputException", validationMessage(parsed.issues));
-    hooks.advance();
+    await hooks.advance();
     if (operation === "CreateDataDeletionJob") return create(parsed.output as Parameters<typeof create>[0]);
     if (operation === "DescribeDataDeletionJob") {
       const { dataDeletionJobArn } = parsed.output as { dataDeletionJobArn: string };

@@ -44,6 +44,14 @@ export interface MultipartUpload {
   parts: Map<number, { body: Uint8Array; md5: string; lastModified: number }>;
 }
 
+/** Where a job reads its deletion files: S3 buckets, the emulator's own or another S3-compatible server. */
+export interface ObjectSource {
+  /** The keys of a bucket under a prefix, sorted; `undefined` when the bucket cannot be read. */
+  list(bucket: string, prefix: string): Promise<string[] | undefined>;
+  /** An object's bytes; `undefined` when it is not there. */
+  get(bucket: string, key: string): Promise<Uint8Array | undefined>;
+}
+
 /** What a restart needs: everything but object bodies, which are stored by their SHA-256. */
 export interface Snapshot {
   version: 1;
@@ -136,15 +144,24 @@ export class EmulatorState {
     return n;
   }
 
-  /** Moves every job along its clock; returns whether anything changed. */
-  advance(now: number): boolean {
+  /** Where jobs read their input: the emulator's own S3 unless another one is set (`--s3-endpoint`). */
+  source: ObjectSource = {
+    list: async (bucket, prefix) => {
+      const objects = this.buckets.get(bucket);
+      return objects && [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+    },
+    get: async (bucket, key) => this.buckets.get(bucket)?.get(key)?.body,
+  };
+
+  /** Moves every job along its clock; resolves with whether anything changed. */
+  async advance(now: number): Promise<boolean> {
     let changed = false;
     const total = this.options.jobSeconds * 1000;
     for (const job of [...this.jobs.values()].sort((a, b) => a.seq - b.seq)) {
       if (job.status === "COMPLETED" || job.status === "FAILED") continue;
       const elapsed = now - job.createdAt;
       if (elapsed >= total) {
-        this.finish(job, job.createdAt + total);
+        await this.finish(job, job.createdAt + total);
         changed = true;
       } else if (job.status === "PENDING" && elapsed >= total / 3) {
         job.status = "IN_PROGRESS";
@@ -155,41 +172,43 @@ export class EmulatorState {
     return changed;
   }
 
-  private finish(job: EmulatorJob, at: number): void {
+  private async finish(job: EmulatorJob, at: number): Promise<void> {
     job.updatedAt = at;
-    const outcome = this.readDeletionInput(job.dataLocation);
+    const outcome = await this.readDeletionInput(job.dataLocation);
     if ("failureReason" in outcome) {
       job.status = "FAILED";
       job.failureReason = outcome.failureReason;
       return;
     }
+    // AWS documents numDeleted as "the number of records deleted": the dataset rows (here, interactions)
+    // that referred to the users, not the number of users. An id the dataset group never had adds nothing.
     const rows = this.datasetGroups.get(job.datasetGroupArn) ?? [];
-    const present = new Set(rows.map((r) => r.userId));
-    let deleted = 0;
-    for (const id of outcome.userIds) if (present.has(id)) deleted++;
-    this.datasetGroups.set(
-      job.datasetGroupArn,
-      rows.filter((r) => !outcome.userIds.has(r.userId)),
-    );
+    const kept = rows.filter((r) => !outcome.userIds.has(r.userId));
+    const deleted = rows.length - kept.length;
+    this.datasetGroups.set(job.datasetGroupArn, kept);
     job.status = "COMPLETED";
     job.numDeleted = deleted;
   }
 
-  private readDeletionInput(location: string): { userIds: Set<string> } | { failureReason: string } {
+  private async readDeletionInput(
+    location: string,
+  ): Promise<{ userIds: Set<string> } | { failureReason: string }> {
     const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
     if (!m) return { failureReason: `Invalid S3 location: ${location}` };
     const [, bucketName, key] = m as unknown as [string, string, string];
-    const bucket = this.buckets.get(bucketName);
-    if (!bucket) return { failureReason: `S3 bucket ${bucketName} does not exist or is not accessible.` };
-    const keys =
-      key.endsWith("/") || key === "" ? [...bucket.keys()].filter((k) => k.startsWith(key)).sort() : [key];
-    const objects = keys.map((k) => [k, bucket.get(k)] as const);
+    const folder = key.endsWith("/") || key === "";
+    const listed = await this.source.list(bucketName, folder ? key : "");
+    if (!listed) return { failureReason: `S3 bucket ${bucketName} does not exist or is not accessible.` };
+    const keys = folder ? listed : [key];
+    const objects = await Promise.all(
+      keys.map(async (k) => [k, await this.source.get(bucketName, k)] as const),
+    );
     if (objects.length === 0 || objects.some(([, o]) => !o)) {
       return {
         failureReason: `Input file not found at ${location}. Check the S3 path and the role's s3:GetObject and s3:ListBucket permissions.`,
       };
     }
-    const total = objects.reduce((n, [, o]) => n + (o as StoredObject).body.length, 0);
+    const total = objects.reduce((n, [, o]) => n + (o as Uint8Array).length, 0);
     if (total > this.options.maxInputBytes) {
       return {
         failureReason: `Input data size of ${total} bytes exceeds the limit of ${this.options.maxInputBytes} bytes for a data deletion job.`,
@@ -199,7 +218,7 @@ export class EmulatorState {
     for (const [k, object] of objects) {
       let text: string;
       try {
-        text = new TextDecoder("utf-8", { fatal: true }).decode((object as StoredObject).body);
+        text = new TextDecoder("utf-8", { fatal: true }).decode(object as Uint8Array);
       } catch {
         return { failureReason: `Input file s3://${bucketName}/${k} is not valid UTF-8.` };
       }

@@ -53,14 +53,30 @@ export function s3Error(status: number, code: string, message: string, resource 
   });
 }
 
-/** A Coral-style validation message: "Value 'x' at 'jobName' failed to satisfy constraint: ...". */
+// The client's rule messages (src/schemas.ts) in the words AWS's validation layer uses.
+function awsConstraint(rule: string): string {
+  const bound = /^must be (at least|at most) (\d+)( characters long| items long)?$/.exec(rule);
+  if (bound) {
+    const [, side, n, unit] = bound;
+    const relation = side === "at least" ? "greater than or equal to" : "less than or equal to";
+    return unit ? `Member must have length ${relation} ${n}` : `Member must have value ${relation} ${n}`;
+  }
+  const pattern = /^must match the pattern (.*)$/.exec(rule);
+  if (pattern) return `Member must satisfy regular expression pattern: ${pattern[1]}`;
+  return `Member ${rule}`;
+}
+
+/**
+ * AWS's validation message: "1 validation error detected: Value 'x' at 'jobName' failed to satisfy
+ * constraint: Member must satisfy regular expression pattern: ..." (at most five, joined by "; ").
+ */
 export function validationMessage(issues: v.BaseIssue<unknown>[]): string {
   const parts = issues.slice(0, 5).map((issue) => {
     const path = (issue.path ?? []).map((p) => String(p.key)).join(".") || "input";
-    const value = typeof issue.input === "string" ? issue.input : JSON.stringify(issue.input);
     if (issue.input === undefined)
       return `Value null at '${path}' failed to satisfy constraint: Member must not be null`;
-    return `Value '${value}' at '${path}' failed to satisfy constraint: Member ${issue.message}`;
+    const value = typeof issue.input === "string" ? issue.input : JSON.stringify(issue.input);
+    return `Value '${value}' at '${path}' failed to satisfy constraint: ${awsConstraint(issue.message)}`;
   });
   return `${parts.length} validation error${parts.length > 1 ? "s" : ""} detected: ${parts.join("; ")}`;
 }

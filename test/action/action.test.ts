@@ -122,7 +122,7 @@ for (const [label, binary, installed] of NODES)
         "job-name": "octo-org-shop-987654-1",
         "job-arn": emu.emulator.state.jobArn("octo-org-shop-987654-1"),
         status: "COMPLETED",
-        "num-deleted": "3",
+        "num-deleted": "9",
         "user-count": "3",
         "duplicate-count": "1",
         "data-location": `s3://${emu.emulator.bucket}/gha/octo-org-shop-987654-1.csv`,
@@ -153,7 +153,7 @@ for (const [label, binary, installed] of NODES)
         { runAttempt: "31", env: { RUNNER_DEBUG: "1" } },
       );
       expect(run.code).toBe(0);
-      expect(run.outputs["num-deleted"]).toBe("3");
+      expect(run.outputs["num-deleted"]).toBe("9");
       for (const u of ["user-030", "user-031", "user-032"]) expect(users()).not.toContain(u);
       const lines = run.stdout.split("\n");
       const groupOf = (pattern: RegExp) => {
@@ -350,7 +350,7 @@ for (const [label, binary, installed] of NODES)
       expect(run.code).toBe(0);
       expect(run.outputs).toMatchObject({
         status: "COMPLETED",
-        "num-deleted": "1",
+        "num-deleted": "3",
         "user-count": "",
         "data-location": `s3://${emu.emulator.bucket}/existing/users.csv`,
       });

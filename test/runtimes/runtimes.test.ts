@@ -71,7 +71,7 @@ function expectDeleted(result: SmokeResult, runtime: string) {
   expect(result).toMatchObject({
     runtime,
     status: "COMPLETED",
-    numDeleted: 1,
+    numDeleted: 3,
     userGone: true,
     uploadBody,
     payloadHash,

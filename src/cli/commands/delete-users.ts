@@ -10,7 +10,6 @@ import {
   COMMON_FLAGS,
   type Flags,
   JOB_NAME,
-  numeric,
   type Parsed,
   ROLE_ARN,
   required,
@@ -93,7 +92,7 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
     });
   output.result(result, () =>
     table(
-      ["JOB", "STATUS", "USERS DELETED", "DATA LOCATION", "ARN"],
+      ["JOB", "STATUS", "RECORDS DELETED", "DATA LOCATION", "ARN"],
       result.jobs.map((j) => [
         j.jobName,
         j.status ?? "PENDING",

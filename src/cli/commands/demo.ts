@@ -1,7 +1,7 @@
 import { startEmulator } from "../../emulator/node-server.ts";
 import { DataDeletionClient, prepareDeletionCsv } from "../../index.ts";
 import { type Flags, numeric, type Parsed } from "../options.ts";
-import { duration, type Output, table } from "../output.ts";
+import { duration, type Output, plural, table } from "../output.ts";
 
 export const flags: Flags = {
   "job-seconds": { type: "string" },
@@ -36,9 +36,19 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
     });
     const prepared = await prepareDeletionCsv(SAMPLE_CSV);
     output.info(
-      `prepared: ${prepared.userCount} unique user ids from ${prepared.rows} rows (${prepared.duplicateCount} duplicate removed)`,
+      `prepared: ${plural(prepared.userCount, "unique user id")} from ${plural(prepared.rows, "row")} (${plural(prepared.duplicateCount, "duplicate")} removed)`,
     );
     const requested = new TextDecoder().decode(prepared.files[0]).split("\n").slice(1, -1);
+    const known = new Set(emulator.state.users(emulator.datasetGroupArn));
+    const unknown = requested.filter((u) => !known.has(u));
+    const records = (emulator.state.datasetGroups.get(emulator.datasetGroupArn) ?? []).filter((r) =>
+      requested.includes(r.userId),
+    ).length;
+    if (unknown.length > 0) {
+      output.info(
+        `of those, ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the dataset group: nothing to delete for ${unknown.length === 1 ? "it" : "them"}`,
+      );
+    }
     const started = Date.now();
     const result = await client.deleteUsers({
       users: prepared,
@@ -71,6 +81,9 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
         status: job?.status,
         numDeleted: job?.numDeleted,
       },
+      usersRequested: requested.length,
+      usersNotInDatasetGroup: unknown,
+      recordsOfRequestedUsers: records,
       usersBefore: before,
       usersLeft: left.length,
       deletedUsersStillPresent: requested.filter((u) => left.includes(u)),
@@ -82,7 +95,10 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
         [
           ["job", summary.job.jobName],
           ["status", summary.job.status],
-          ["users deleted", summary.job.numDeleted],
+          [
+            "records deleted",
+            `${summary.job.numDeleted} (numDeleted counts dataset records: the ${plural(records, "interaction")} of the ${plural(requested.length - unknown.length, "user")} there)`,
+          ],
           ["users before / left", `${summary.usersBefore} / ${summary.usersLeft}`],
           [
             "deleted users still present",

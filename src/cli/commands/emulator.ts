@@ -3,7 +3,7 @@ import { EMULATOR_DEFAULTS } from "../../emulator/defaults.ts";
 import { startEmulator } from "../../emulator/node-server.ts";
 import { parseSeed } from "../../emulator/state.ts";
 import { EXIT } from "../exit.ts";
-import { type Flags, numeric, type Parsed, text, UsageError } from "../options.ts";
+import { type Flags, numeric, type Parsed, required, text, UsageError } from "../options.ts";
 
 export const flags: Flags = {
   host: { type: "string" },
@@ -20,6 +20,10 @@ export const flags: Flags = {
   "drop-response-rate": { type: "string" },
   "latency-ms": { type: "string" },
   "seed-random": { type: "string" },
+  "s3-endpoint": { type: "string" },
+  "s3-access-key-id": { type: "string" },
+  "s3-secret-access-key": { type: "string" },
+  "s3-region": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -62,6 +66,16 @@ export async function run({ values }: Parsed): Promise<number> {
   if (total > 1) throw new UsageError(`the fault rates add up to ${total}, more than 1`);
   const region = text(values, "region") ?? EMULATOR_DEFAULTS.region;
   const seedPath = text(values, "seed");
+  const s3Endpoint = text(values, "s3-endpoint");
+  if (s3Endpoint !== undefined && !/^https?:\/\/./.test(s3Endpoint)) {
+    throw new UsageError(`--s3-endpoint must be an http(s) URL, received ${JSON.stringify(s3Endpoint)}`);
+  }
+  const externalS3 = s3Endpoint && {
+    endpoint: s3Endpoint,
+    accessKeyId: required(values, "s3-access-key-id", "the key of the server at --s3-endpoint"),
+    secretAccessKey: required(values, "s3-secret-access-key", "the secret of the server at --s3-endpoint"),
+    region: text(values, "s3-region"),
+  };
   const dataDir = text(values, "data-dir");
   const running = await startEmulator({
     host: text(values, "host") ?? EMULATOR_DEFAULTS.host,
@@ -72,10 +86,12 @@ export async function run({ values }: Parsed): Promise<number> {
     jobSeconds: whole("job-seconds", EMULATOR_DEFAULTS.jobSeconds),
     ...(seedPath ? { seed: seedRows(seedPath) } : {}),
     ...(dataDir ? { dataDir } : {}),
+    ...(externalS3 ? { externalS3 } : {}),
     faults,
   });
   const facts = {
     endpoint: running.endpoint,
+    ...(s3Endpoint ? { deletionFilesFrom: s3Endpoint } : {}),
     datasetGroupArns: [running.emulator.datasetGroupArn],
     bucket: `s3://${running.emulator.bucket}/`,
     region,

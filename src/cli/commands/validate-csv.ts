@@ -1,7 +1,7 @@
 import { prepareDeletionCsv } from "../../index.ts";
 import { fileBytes } from "../client.ts";
 import { EXIT } from "../exit.ts";
-import { type Flags, numeric, type Parsed, UsageError } from "../options.ts";
+import { type Flags, type Parsed, UsageError } from "../options.ts";
 import { type Output, plural, table } from "../output.ts";
 import { usersFile } from "../users.ts";
 
