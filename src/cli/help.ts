@@ -143,8 +143,9 @@ ${EXIT_CODES}`,
 
   emulator: `Usage: personalize-data-deletion emulator [options]
 
-Runs a local emulator of CreateDataDeletionJob, DescribeDataDeletionJob, ListDataDeletionJobs and the S3
-calls the flow needs (path style), checking every SigV4 signature. Prints its endpoint and dataset group.
+Runs a local emulator of CreateDataDeletionJob, DescribeDataDeletionJob, ListDataDeletionJobs and S3 (path
+style: objects, ranged GETs, multipart uploads, listings, presigned URLs; anything else is 501), checking
+every SigV4 signature as AWS does. Prints its endpoint and dataset group.
 
 Options:
   --host HOST               default 127.0.0.1

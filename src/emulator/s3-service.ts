@@ -55,6 +55,12 @@ const notImplemented = (what: string) =>
     `A header or query you provided implies functionality that is not implemented: ${what}`,
   );
 
+// A conditional write (If-None-Match: *) onto a key that is taken: PutObject and CompleteMultipartUpload.
+const exists = (request: Request, objects: Map<string, StoredObject>, key: string) =>
+  request.headers.get("if-none-match") === "*" && objects.has(key);
+const preconditionFailed = (key: string) =>
+  s3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", key);
+
 /** S3's bucket naming rules (general purpose buckets). */
 export function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
@@ -365,14 +371,7 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
       return s3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
     const digest = await digestProblem(request, new URL(request.url), body);
     if (digest) return digest;
-    if (request.headers.get("if-none-match") === "*" && objects.has(key)) {
-      return s3Error(
-        412,
-        "PreconditionFailed",
-        "At least one of the pre-conditions you specified did not hold",
-        key,
-      );
-    }
+    if (exists(request, objects, key)) return preconditionFailed(key);
     const etag = md5(body);
     objects.set(
       key,
@@ -494,14 +493,7 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
         );
       }
     }
-    if (request.headers.get("if-none-match") === "*" && objects.has(key)) {
-      return s3Error(
-        412,
-        "PreconditionFailed",
-        "At least one of the pre-conditions you specified did not hold",
-        key,
-      );
-    }
+    if (exists(request, objects, key)) return preconditionFailed(key);
     const whole = new Uint8Array(chosen.reduce((n, p) => n + p.body.length, 0));
     let at = 0;
     for (const part of chosen) {
