@@ -1,5 +1,6 @@
 // Routing and exit codes: which command runs, with which flags, and how an error ends the process.
 import {
+  ConfigurationError,
   lookup,
   RoomTimeoutError,
   retell,
@@ -68,7 +69,10 @@ export async function main(argv: string[]): Promise<number> {
     output.done();
     const code = exitCodeOf(error);
     const names = fieldNames(command.flags);
-    const message = retell(error, names);
+    // A credential provider's own words say why it found nothing (no profile, an expired SSO session).
+    const cause =
+      error instanceof ConfigurationError && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    const message = `${retell(error, names)}${cause}`;
     const requestId = error instanceof ServiceError ? error.requestId : undefined;
     process.stderr.write(`error: ${message}${requestId ? ` (request id ${requestId})` : ""}\n`);
     const hint = nextStep(error, name);
