@@ -5,6 +5,7 @@ import { sha256Hex } from "../hash.ts";
 import { checksum, md5, multipartEtag } from "./digest.ts";
 import type { ServiceHooks } from "./personalize.ts";
 import type { EmulatorState, MultipartUpload, StoredObject } from "./state.ts";
+import { Versions } from "./versioning.ts";
 import { s3Error, xmlEscape } from "./wire.ts";
 
 /** Largest object accepted in one PUT. */
@@ -27,6 +28,10 @@ const OPERATIONS: Record<string, string[]> = {
   ],
   ListObjects: ["prefix", "delimiter", "max-keys", "marker", "encoding-type"],
   GetBucketLocation: ["location"],
+  GetBucketVersioning: ["versioning"],
+  PutBucketVersioning: ["versioning"],
+  ListObjectVersions: ["versions", "prefix"],
+  ObjectVersion: ["versionId"],
   CreateMultipartUpload: ["uploads"],
   UploadPart: ["partNumber", "uploadId"],
   CompleteMultipartUpload: ["uploadId"],
@@ -260,6 +265,8 @@ function requestedParts(text: string): { partNumber: number; etag: string }[] | 
 function operationOf(method: string, hasKey: boolean, q: URLSearchParams): string {
   if (!hasKey) {
     if (method === "GET" && q.has("location")) return "GetBucketLocation";
+    if (q.has("versioning")) return method === "PUT" ? "PutBucketVersioning" : "GetBucketVersioning";
+    if (method === "GET" && q.has("versions")) return "ListObjectVersions";
     if (method === "GET") return q.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
     return "Bucket";
   }
@@ -268,11 +275,49 @@ function operationOf(method: string, hasKey: boolean, q: URLSearchParams): strin
   if (method === "POST" && q.has("uploadId")) return "CompleteMultipartUpload";
   if (method === "DELETE" && q.has("uploadId")) return "AbortMultipartUpload";
   if (method === "GET" && q.has("uploadId")) return "ListParts";
+  if (q.has("versionId") && method !== "PUT" && method !== "POST") return "ObjectVersion";
   return "Object";
 }
 
 /** The S3 calls: `(request, its URL, its body)` to an answer. */
 export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
+  const versions = new Versions(state);
+
+  // GetObject, HeadObject and DeleteObject of one version, by its id.
+  function objectVersion(request: Request, url: URL, bucketName: string, key: string): Response {
+    const versionId = url.searchParams.get("versionId") ?? "";
+    if (request.method === "DELETE") {
+      const gone = versions.deleteVersion(bucketName, key, versionId);
+      if (gone) hooks.changed();
+      return new Response(null, {
+        status: 204,
+        headers: {
+          "x-amz-version-id": versionId,
+          ...(gone?.deleteMarker ? { "x-amz-delete-marker": "true" } : {}),
+        },
+      });
+    }
+    const version = versions.find(bucketName, key, versionId);
+    if (!version) {
+      return request.method === "HEAD"
+        ? new Response(null, { status: 404 })
+        : s3Error(404, "NoSuchVersion", "The specified version does not exist.", key);
+    }
+    if (!version.object) {
+      const response = s3Error(
+        405,
+        "MethodNotAllowed",
+        "The specified method is not allowed against this resource.",
+      );
+      response.headers.set("x-amz-delete-marker", "true");
+      return request.method === "HEAD"
+        ? new Response(null, { status: 405, headers: response.headers })
+        : response;
+    }
+    const response = getObject(request, version.object, key);
+    response.headers.set("x-amz-version-id", versionId);
+    return response;
+  }
   // The payload hash a signature carried was checked against the body already: no need to hash it twice.
   const store = async (
     body: Uint8Array,
@@ -301,13 +346,42 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
     );
   }
 
-  function bucketCall(request: Request, url: URL, bucketName: string, operation: string): Response {
+  function bucketCall(
+    request: Request,
+    url: URL,
+    bucketName: string,
+    operation: string,
+    body: Uint8Array,
+  ): Response {
     const objects = state.buckets.get(bucketName);
     const region = state.options.region;
     if (operation === "ListObjectsV2" || operation === "ListObjects") {
       return objects
         ? listObjects(bucketName, objects, url, operation === "ListObjectsV2")
         : noSuchBucket(bucketName);
+    }
+    if (
+      operation === "PutBucketVersioning" ||
+      operation === "GetBucketVersioning" ||
+      operation === "ListObjectVersions"
+    ) {
+      if (!objects) return noSuchBucket(bucketName);
+      if (operation === "ListObjectVersions") return xml(versions.list(bucketName, url));
+      const status = versions.status.get(bucketName);
+      if (operation === "GetBucketVersioning") {
+        return xml(
+          `<VersioningConfiguration xmlns="${XMLNS}">${status ? `<Status>${status}</Status>` : ""}</VersioningConfiguration>`,
+        );
+      }
+      const wanted = /<Status>\s*(Enabled|Suspended)\s*<\/Status>/.exec(new TextDecoder().decode(body))?.[1];
+      if (!wanted)
+        return s3Error(
+          400,
+          "MalformedXML",
+          "The XML you provided was not well-formed or did not validate against our published schema",
+        );
+      versions.status.set(bucketName, wanted as "Enabled" | "Suspended");
+      return new Response(null, { status: 200 });
     }
     if (operation === "GetBucketLocation") {
       if (!objects) return noSuchBucket(bucketName);
@@ -360,6 +434,7 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
 
   async function putObject(
     request: Request,
+    bucketName: string,
     objects: Map<string, StoredObject>,
     key: string,
     body: Uint8Array,
@@ -373,20 +448,23 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
     if (digest) return digest;
     if (exists(request, objects, key)) return preconditionFailed(key);
     const etag = md5(body);
-    objects.set(
-      key,
-      await store(
-        body,
-        {
-          etag,
-          contentType: request.headers.get("content-type") ?? "application/octet-stream",
-          meta: metadataOf(request),
-        },
-        request,
-      ),
+    const object = await store(
+      body,
+      {
+        etag,
+        contentType: request.headers.get("content-type") ?? "application/octet-stream",
+        meta: metadataOf(request),
+      },
+      request,
     );
+    // The version first: an object already there before versioning is its "null" version.
+    const versionId = versions.put(bucketName, key, object);
+    objects.set(key, object);
     hooks.changed();
-    return new Response(null, { status: 200, headers: { etag: `"${etag}"` } });
+    return new Response(null, {
+      status: 200,
+      headers: { etag: `"${etag}"`, ...(versionId ? { "x-amz-version-id": versionId } : {}) },
+    });
   }
 
   async function multipart(
@@ -501,7 +579,9 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
       at += part.body.length;
     }
     const etag = multipartEtag(chosen.map((p) => p.md5));
-    objects.set(key, await store(whole, { etag, contentType: upload.contentType, meta: upload.meta }));
+    const object = await store(whole, { etag, contentType: upload.contentType, meta: upload.meta });
+    versions.put(bucketName, key, object);
+    objects.set(key, object);
     state.uploads.delete(uploadId);
     hooks.changed();
     return xml(
@@ -527,14 +607,19 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks) {
       if (!allowed.includes(name) && !ALWAYS.test(name)) return notImplemented(`?${name}`);
     }
     if (!bucketName) return method === "GET" ? listBuckets() : notAllowed();
-    if (key === "") return bucketCall(request, url, bucketName, operation);
+    if (key === "") return bucketCall(request, url, bucketName, operation, body);
     const objects = state.buckets.get(bucketName);
     if (!objects) return noSuchBucket(bucketName);
+    if (operation === "ObjectVersion") return objectVersion(request, url, bucketName, key);
     if (operation !== "Object") return multipart(request, url, operation, bucketName, objects, key, body);
-    if (method === "PUT") return putObject(request, objects, key, body);
+    if (method === "PUT") return putObject(request, bucketName, objects, key, body);
     if (method === "DELETE") {
-      if (objects.delete(key)) hooks.changed();
-      return new Response(null, { status: 204 });
+      const marker = versions.deleteCurrent(bucketName, key, hooks.now());
+      if (objects.delete(key) || marker) hooks.changed();
+      return new Response(null, {
+        status: 204,
+        headers: marker ? { "x-amz-delete-marker": "true", "x-amz-version-id": marker } : {},
+      });
     }
     if (method === "GET" || method === "HEAD") return getObject(request, objects.get(key), key);
     return notAllowed();

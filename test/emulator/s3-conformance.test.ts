@@ -11,13 +11,16 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   ListPartsCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   S3Client,
@@ -428,5 +431,62 @@ describe("signatures", () => {
     const res = await fetch(noHash.url, { headers: noHash.headers });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("<Code>InvalidRequest</Code>");
+  });
+});
+
+describe("versioned buckets", () => {
+  test("a DELETE leaves a delete marker and every version; only deleting each version by id erases the bytes", async () => {
+    const client = s3();
+    await client.send(new CreateBucketCommand({ Bucket: "versioned" }));
+    await client.send(
+      new PutObjectCommand({ Bucket: "versioned", Key: "ids.csv", Body: "USER_ID\nbefore\n" }),
+    );
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: "versioned", VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    expect((await client.send(new GetBucketVersioningCommand({ Bucket: "versioned" }))).Status).toBe(
+      "Enabled",
+    );
+    const one = await client.send(
+      new PutObjectCommand({ Bucket: "versioned", Key: "ids.csv", Body: "USER_ID\nu1\n" }),
+    );
+    const two = await client.send(
+      new PutObjectCommand({ Bucket: "versioned", Key: "ids.csv", Body: "USER_ID\nu2\n" }),
+    );
+    expect(one.VersionId).toMatch(/^[0-9a-f]{32}$/);
+    const deleted = await client.send(new DeleteObjectCommand({ Bucket: "versioned", Key: "ids.csv" }));
+    expect(deleted.DeleteMarker).toBe(true);
+    const gone = await client
+      .send(new GetObjectCommand({ Bucket: "versioned", Key: "ids.csv" }))
+      .catch((e) => e);
+    expect(gone.name).toBe("NoSuchKey");
+    const listed = await client.send(new ListObjectVersionsCommand({ Bucket: "versioned", Prefix: "ids" }));
+    expect(listed.Versions?.map((v) => [v.VersionId, v.IsLatest])).toEqual([
+      [two.VersionId, false],
+      [one.VersionId, false],
+      ["null", false],
+    ]);
+    expect(listed.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest])).toEqual([[deleted.VersionId, true]]);
+    const old = await client.send(
+      new GetObjectCommand({ Bucket: "versioned", Key: "ids.csv", VersionId: one.VersionId }),
+    );
+    expect(await old.Body?.transformToString()).toBe("USER_ID\nu1\n");
+    for (const id of [deleted.VersionId, two.VersionId, one.VersionId, "null"]) {
+      await client.send(new DeleteObjectCommand({ Bucket: "versioned", Key: "ids.csv", VersionId: id }));
+    }
+    const after = await client.send(new ListObjectVersionsCommand({ Bucket: "versioned" }));
+    expect([after.Versions, after.DeleteMarkers]).toEqual([undefined, undefined]);
+    expect(running.emulator.state.buckets.get("versioned")?.size).toBe(0);
+  });
+
+  test("deleting the delete marker brings the previous version back", async () => {
+    const client = s3();
+    await client.send(new PutObjectCommand({ Bucket: "versioned", Key: "back.csv", Body: "USER_ID\nu3\n" }));
+    const marker = await client.send(new DeleteObjectCommand({ Bucket: "versioned", Key: "back.csv" }));
+    await client.send(
+      new DeleteObjectCommand({ Bucket: "versioned", Key: "back.csv", VersionId: marker.VersionId }),
+    );
+    const back = await client.send(new GetObjectCommand({ Bucket: "versioned", Key: "back.csv" }));
+    expect(await back.Body?.transformToString()).toBe("USER_ID\nu3\n");
   });
 });
