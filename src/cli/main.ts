@@ -63,8 +63,11 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const debug = rest.includes("--debug");
+  let values: Parsed["values"] = {};
   try {
-    return await command.run(parseOptions(rest, command.flags, name), output);
+    const parsed = parseOptions(rest, command.flags, name);
+    values = parsed.values;
+    return await command.run(parsed, output);
   } catch (error) {
     output.done();
     const code = exitCodeOf(error);
@@ -75,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = `${retell(error, names)}${cause}`;
     const requestId = error instanceof ServiceError ? error.requestId : undefined;
     process.stderr.write(`error: ${message}${requestId ? ` (request id ${requestId})` : ""}\n`);
-    const hint = nextStep(error, name);
+    const hint = nextStep(error, name, values);
     if (hint) process.stderr.write(`${hint}\n`);
     if (output.json) {
       const field = error instanceof ValidationError ? error.issues[0]?.path : undefined;
@@ -97,9 +100,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** What to do next, after errors that leave something to do. */
-function nextStep(error: unknown, command: string): string | undefined {
+function nextStep(error: unknown, command: string, values: Parsed["values"]): string | undefined {
   if (error instanceof WaiterTimeoutError) {
-    return `the job goes on; check it later: personalize-data-deletion wait ${error.dataDeletionJobArn}`;
+    // The same region and endpoint, so the command works as given.
+    const flags = ["region", "profile", "endpoint-url"]
+      .filter((flag) => typeof values[flag] === "string")
+      .map((flag) => ` --${flag} ${values[flag]}`)
+      .join("");
+    return `check later: personalize-data-deletion wait ${error.dataDeletionJobArn}${flags}`;
   }
   if (error instanceof RoomTimeoutError)
     return "nothing of that job was made; run the same command again to carry on";

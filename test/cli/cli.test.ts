@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { build } from "esbuild";
 import { HELP } from "../../src/cli/help.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
@@ -281,6 +282,51 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
       const document = JSON.parse(waited.stdout);
       expect(document.error).toMatchObject({ name: "DataDeletionJobFailedError", exitCode: 1 });
       expect(document.partial.job).toMatchObject({ dataDeletionJobArn: arn, status: "FAILED" });
+    });
+
+    test("a wait that times out exits 4 and says how to check later, with the same region and endpoint", async () => {
+      const slow = await startEmulator({
+        port: 0,
+        jobSeconds: 3600,
+        accessKeyId: "AKIDCLI",
+        secretAccessKey: SECRET,
+      });
+      try {
+        await new S3Client({
+          region: "us-east-1",
+          endpoint: slow.endpoint,
+          forcePathStyle: true,
+          credentials: { accessKeyId: "AKIDCLI", secretAccessKey: SECRET },
+        }).send(
+          new PutObjectCommand({ Bucket: slow.emulator.bucket, Key: "slow.csv", Body: "USER_ID\nu\n" }),
+        );
+        const where = ["--endpoint-url", slow.endpoint, "--region", "us-east-1"];
+        const created = await run(runtime, [
+          "create",
+          "--job-name",
+          "slow",
+          "--dataset-group-arn",
+          slow.emulator.datasetGroupArn,
+          "--role-arn",
+          ROLE,
+          "--data-location",
+          `s3://${slow.emulator.bucket}/slow.csv`,
+          "--json",
+          ...where,
+        ]);
+        const arn = JSON.parse(created.stdout).dataDeletionJobArn;
+        const waited = await run(runtime, ["wait", arn, "--timeout-minutes", "0.01", "--json", ...where]);
+        expect(waited.code).toBe(4);
+        expect(waited.stderr).toContain(
+          `check later: personalize-data-deletion wait ${arn} --region us-east-1 --endpoint-url ${slow.endpoint}`,
+        );
+        expect(JSON.parse(waited.stdout).partial.job).toMatchObject({
+          dataDeletionJobArn: arn,
+          status: "PENDING",
+        });
+      } finally {
+        await slow.close();
+      }
     });
 
     test("a refused connection says why, in one line", async () => {
