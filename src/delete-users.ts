@@ -60,7 +60,8 @@ export type DeleteUsersEvent =
   | { phase: "upload"; dataLocation: string; bytes: number; created: boolean }
   | { phase: "create"; jobName: string; dataDeletionJobArn: string; adopted: boolean }
   | ({ phase: "wait"; jobName: string } & PollEvent)
-  | { phase: "cleanup"; dataLocation: string };
+  /** `versionsDeleted`: from `eraseUsers`, which deletes every version of the key. */
+  | { phase: "cleanup"; dataLocation: string; versionsDeleted?: number };
 
 /** Output of `deleteUsers`. */
 export interface DeleteUsersOutput {

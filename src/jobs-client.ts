@@ -277,9 +277,12 @@ export class DataDeletionJobsClient {
     );
   }
 
-  // A job's ARN follows from its dataset group's: the same partition, region and account, then
-  // `data-deletion-job/NAME` (the IAM reference's resource formats), so one Describe finds it.
-  protected async findJobByName(
+  /**
+   * The job of that name in the dataset group, or `undefined`. A job's ARN follows from its dataset group's
+   * (the same partition, region and account, then `data-deletion-job/NAME`, as in the IAM reference's
+   * resource formats), so one Describe finds it.
+   */
+  async findJobByName(
     datasetGroupArn: string,
     jobName: string,
     signal?: AbortSignal,

@@ -91,9 +91,11 @@ export function parseS3Error(status: number, headers: Headers, xml: string): S3E
   });
 }
 
-// Bodiless requests sign the SHA-256 of nothing too, rather than aws4fetch's UNSIGNED-PAYLOAD default
-// (hashed here rather than written out: 64 hex digits are the one thing gzip cannot shrink in a bundle).
-const emptyPayloadHash = (): Promise<string> => sha256Hex(new Uint8Array(0));
+/**
+ * The payload hash of a bodiless request: the SHA-256 of nothing, rather than aws4fetch's UNSIGNED-PAYLOAD
+ * default (hashed rather than written out: 64 hex digits are the one thing gzip cannot shrink in a bundle).
+ */
+export const emptyPayloadHash = (): Promise<string> => sha256Hex(new Uint8Array(0));
 
 /** Options of {@link putObjectOnce}. */
 export interface PutOnceOptions {

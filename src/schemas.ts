@@ -7,7 +7,8 @@ import type {
   ListDataDeletionJobsInput,
 } from "./types.ts";
 
-interface ModelShape {
+/** A shape of a generated model table (src/model.ts, src/erasure/model.ts). */
+export interface ModelShape {
   // The only types of input shapes: scripts/gen-model.ts refuses a model with others.
   type: "string" | "integer" | "list" | "structure";
   min?: number;
@@ -19,7 +20,8 @@ interface ModelShape {
   sensitive?: boolean;
 }
 
-type AnySchema = v.GenericSchema;
+/** Any valibot schema built from the model. */
+export type AnySchema = v.GenericSchema;
 type Check = v.GenericPipeItem<string, string>;
 
 const model = shapes as unknown as Record<string, ModelShape>;
@@ -70,7 +72,7 @@ function codePointLength(text: string): number {
  * The model's min and max as checks on a measure of the value (code points, items, the number itself).
  * Plain `v.check`s: valibot's length and value actions would add their own weight to every Worker bundle.
  */
-function bounds<T>(
+export function bounds<T>(
   shape: ModelShape,
   measure: (value: T) => number,
   unit: string,
@@ -82,7 +84,8 @@ function bounds<T>(
   return checks;
 }
 
-function stringSchema(shape: ModelShape, extra: Check[]): AnySchema {
+/** A string shape's schema: the guide's `extra` checks, then the model's bounds and pattern. */
+export function stringSchema(shape: ModelShape, extra: Check[]): AnySchema {
   // Smithy measures string length in code points, not UTF-16 units.
   const checks = bounds(shape, codePointLength, " characters long");
   const { pattern } = shape;
@@ -92,7 +95,8 @@ function stringSchema(shape: ModelShape, extra: Check[]): AnySchema {
   return v.pipe(v.string("must be a string"), ...(extra.concat(checks) as [Check])) as AnySchema;
 }
 
-function integerSchema(shape: ModelShape): AnySchema {
+/** An integer shape's schema: a whole number within the model's bounds. */
+export function integerSchema(shape: ModelShape): AnySchema {
   const checks = [
     v.check(Number.isInteger, "must be a whole number"),
     ...bounds(shape, (n: number) => n, ""),

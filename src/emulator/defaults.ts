@@ -8,6 +8,10 @@ export const EMULATOR_DEFAULTS = {
   secretAccessKey: "test",
   /** Seconds from CREATE to COMPLETED. */
   jobSeconds: 5,
+  /** Seconds a solution version trains. */
+  trainingSeconds: 3,
+  /** Seconds a campaign update takes. */
+  campaignSeconds: 2,
   /** PENDING jobs allowed per dataset group: the service's limit. */
   pendingLimit: 5,
   /** Largest input one job reads: the guide's 50 MB. */

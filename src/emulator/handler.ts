@@ -23,6 +23,8 @@ export interface EmulatorOptions extends Partial<StateOptions> {
   seed?: InteractionRow[];
   /** Name of the seeded dataset group (default `emulator-sample`). */
   datasetGroupName?: string;
+  /** Also seed a second campaign that follows the latest solution version by itself. */
+  followingCampaign?: boolean;
   /** A bucket created at start (default `emulator-deletions`). */
   bucket?: string;
   faults?: FaultOptions;
@@ -139,10 +141,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     jobSeconds: options.jobSeconds ?? defaults.jobSeconds,
     pendingLimit: options.pendingLimit ?? defaults.pendingLimit,
     maxInputBytes: options.maxInputBytes ?? defaults.maxInputBytes,
+    trainingSeconds: options.trainingSeconds ?? defaults.trainingSeconds,
+    campaignSeconds: options.campaignSeconds ?? defaults.campaignSeconds,
   });
   const now = options.now ?? (() => Date.now());
   const datasetGroupArn = state.datasetGroupArn(options.datasetGroupName ?? defaults.datasetGroupName);
+  const datasetGroupName = options.datasetGroupName ?? defaults.datasetGroupName;
   state.datasetGroups.set(datasetGroupArn, options.seed ?? sampleInteractions());
+  state.world.seed(datasetGroupArn, datasetGroupName, now(), options.followingCampaign);
   const bucket = options.bucket ?? defaults.bucket;
   state.buckets.set(bucket, new Map());
   state.bucketCreated.set(bucket, now());
@@ -173,6 +179,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const users = state.users(arn);
       if (!users) return Response.json({ message: `no dataset group ${arn}` }, { status: 404 });
       return Response.json({ users });
+    }
+    if (url.pathname === "/_emulator/models" && request.method === "GET") {
+      const arn = url.searchParams.get("datasetGroupArn") ?? "";
+      if (!state.datasetGroups.has(arn))
+        return Response.json({ message: `no dataset group ${arn}` }, { status: 404 });
+      return Response.json(personalize.models(arn));
     }
     return Response.json({ message: "not found" }, { status: 404 });
   }

@@ -1,6 +1,10 @@
-// The Personalize side of the emulator: the three data deletion operations over validated input.
+// The Personalize side of the emulator: the three data deletion operations over validated input, and the
+// erasure's operations (models-service.ts) behind the same checks.
 import * as v from "valibot";
+import { erasureOperations } from "../erasure/model.ts";
+import { type ErasureOperation, erasureInputSchema } from "../erasure/schemas.ts";
 import { inputSchema } from "../schemas.ts";
+import { modelsService } from "./models-service.ts";
 import type { EmulatorJob, EmulatorState } from "./state.ts";
 import { jsonError, jsonOk, validationMessage } from "./wire.ts";
 
@@ -8,6 +12,9 @@ const INPUT_SCHEMAS: Record<string, v.GenericSchema> = {
   CreateDataDeletionJob: inputSchema("CreateDataDeletionJobRequest", false),
   DescribeDataDeletionJob: inputSchema("DescribeDataDeletionJobRequest", false),
   ListDataDeletionJobs: inputSchema("ListDataDeletionJobsRequest", false),
+  ...Object.fromEntries(
+    Object.keys(erasureOperations).map((op) => [op, erasureInputSchema(op as ErasureOperation)]),
+  ),
 };
 
 function toWire(job: EmulatorJob, summary: boolean): Record<string, unknown> {
@@ -29,7 +36,7 @@ function toWire(job: EmulatorJob, summary: boolean): Record<string, unknown> {
 }
 
 /** Pagination tokens that the emulator can check: the position and the filter, with a keyed checksum. */
-function tokenCodec() {
+export function tokenCodec() {
   const secret = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16)).join("");
   const checksum = (text: string) => {
     let h = 0x811c9dc5;
@@ -68,6 +75,7 @@ export interface ServiceHooks {
 /** The Personalize operations: `(X-Amz-Target, parsed JSON body)` to an answer. */
 export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
   const tokens = tokenCodec();
+  const models = modelsService(state, { ...hooks, tokens });
   const notFound = (arn: string) =>
     jsonError(400, "ResourceNotFoundException", `Could not find resource with ARN ${arn}`);
 
@@ -137,7 +145,7 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
     return jsonOk(body);
   }
 
-  return async (target: string, input: Record<string, unknown>): Promise<Response> => {
+  const handle = async (target: string, input: Record<string, unknown>): Promise<Response> => {
     const operation = target.replace(/^AmazonPersonalize\./, "");
     const schema = INPUT_SCHEMAS[operation];
     if (!target.startsWith("AmazonPersonalize.") || !schema) {
@@ -146,6 +154,12 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
     const parsed = v.safeParse(schema, input, { abortPipeEarly: true });
     if (!parsed.success) return jsonError(400, "InvalidInputException", validationMessage(parsed.issues));
     await hooks.advance();
+    if (models.handles(operation)) {
+      const answer = await models.call(operation, parsed.output as Record<string, unknown>);
+      // With no training or update time, what was started is done at once, as a job with no job time is.
+      if (answer.ok) await hooks.advance();
+      return answer;
+    }
     if (operation === "CreateDataDeletionJob") return create(parsed.output as Parameters<typeof create>[0]);
     if (operation === "DescribeDataDeletionJob") {
       const { dataDeletionJobArn } = parsed.output as { dataDeletionJobArn: string };
@@ -154,4 +168,5 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
     }
     return list(parsed.output as Parameters<typeof list>[0]);
   };
+  return Object.assign(handle, { models: models.models });
 }

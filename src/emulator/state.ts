@@ -1,4 +1,5 @@
 import Papa from "papaparse";
+import { type DueEvent, World, type WorldData, type WorldImport } from "./world.ts";
 
 /** A data deletion job as the emulator keeps it (times in epoch milliseconds). */
 export interface EmulatorJob {
@@ -59,6 +60,8 @@ export interface Snapshot {
   jobs: EmulatorJob[];
   datasetGroups: Record<string, InteractionRow[]>;
   buckets: Record<string, Record<string, Omit<StoredObject, "body">>>;
+  /** Datasets, imports, solutions, versions, campaigns and batch jobs (absent in older snapshots). */
+  world?: WorldData;
 }
 
 /** Settings that shape the emulated service. */
@@ -71,6 +74,10 @@ export interface StateOptions {
   pendingLimit: number;
   /** Largest input a job reads (the guide's 50 MB). */
   maxInputBytes: number;
+  /** Seconds a solution version trains (0: ACTIVE at the next look). */
+  trainingSeconds: number;
+  /** Seconds a campaign update takes. */
+  campaignSeconds: number;
 }
 
 /** The built-in sample: 50 users with three interactions each. */
@@ -121,8 +128,22 @@ export class EmulatorState {
   /** When each bucket was created (ListBuckets shows it). */
   readonly bucketCreated: Map<string, number> = new Map();
   readonly uploads: Map<string, MultipartUpload> = new Map();
+  /** What uses the dataset groups' data; an import takes as long as a deletion job. */
+  readonly world: World;
 
-  constructor(readonly options: StateOptions) {}
+  constructor(readonly options: StateOptions) {
+    this.world = new World(
+      {
+        importSeconds: options.jobSeconds,
+        trainingSeconds: options.trainingSeconds,
+        campaignSeconds: options.campaignSeconds,
+      },
+      (resource) => `arn:aws:personalize:${options.region}:${options.accountId}:${resource}`,
+      (job) => this.readImport(job),
+      (arn, rows) => this.datasetGroups.set(arn, [...(this.datasetGroups.get(arn) ?? []), ...rows]),
+      (arn) => this.users(arn) ?? [],
+    );
+  }
 
   datasetGroupArn(name: string): string {
     return `arn:aws:personalize:${this.options.region}:${this.options.accountId}:dataset-group/${name}`;
@@ -153,23 +174,60 @@ export class EmulatorState {
     get: async (bucket, key) => this.buckets.get(bucket)?.get(key)?.body,
   };
 
-  /** Moves every job along its clock; resolves with whether anything changed. */
+  /**
+   * Moves every job, import, training and campaign update along its clock, in the order things happened (a
+   * deletion that finished before an import started does not remove the imported users); resolves with
+   * whether anything changed.
+   */
   async advance(now: number): Promise<boolean> {
     let changed = false;
+    for (;;) {
+      const events = [...this.jobEvents(now), ...this.world.due(now)];
+      if (events.length === 0) return changed;
+      const next = events.reduce((a, b) => (b.at < a.at ? b : a));
+      await next.apply();
+      changed = true;
+    }
+  }
+
+  private jobEvents(now: number): DueEvent[] {
+    const events: DueEvent[] = [];
     const total = this.options.jobSeconds * 1000;
-    for (const job of [...this.jobs.values()].sort((a, b) => a.seq - b.seq)) {
+    for (const job of this.jobs.values()) {
       if (job.status === "COMPLETED" || job.status === "FAILED") continue;
       const elapsed = now - job.createdAt;
       if (elapsed >= total) {
-        await this.finish(job, job.createdAt + total);
-        changed = true;
+        events.push({ at: job.createdAt + total, apply: () => this.finish(job, job.createdAt + total) });
       } else if (job.status === "PENDING" && elapsed >= total / 3) {
-        job.status = "IN_PROGRESS";
-        job.updatedAt = job.createdAt + Math.floor(total / 3);
-        changed = true;
+        const at = job.createdAt + Math.floor(total / 3);
+        events.push({
+          at,
+          apply: () => {
+            job.status = "IN_PROGRESS";
+            job.updatedAt = at;
+          },
+        });
       }
     }
-    return changed;
+    return events;
+  }
+
+  private async readImport(job: WorldImport): Promise<InteractionRow[] | { failureReason: string }> {
+    const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(job.dataLocation);
+    if (!m) return { failureReason: `Invalid S3 location: ${job.dataLocation}` };
+    const [, bucket, key] = m as unknown as [string, string, string];
+    const keys = key.endsWith("/") || key === "" ? await this.source.list(bucket, key) : [key];
+    const rows: InteractionRow[] = [];
+    for (const k of keys ?? []) {
+      const body = await this.source.get(bucket, k);
+      if (!body) return { failureReason: `Input file not found at s3://${bucket}/${k}` };
+      try {
+        rows.push(...parseSeed(new TextDecoder().decode(body)));
+      } catch (error) {
+        return { failureReason: `s3://${bucket}/${k}: ${(error as Error).message}` };
+      }
+    }
+    return keys ? rows : { failureReason: `S3 bucket ${bucket} does not exist or is not accessible.` };
   }
 
   private async finish(job: EmulatorJob, at: number): Promise<void> {
@@ -260,6 +318,7 @@ export class EmulatorState {
       jobs: [...this.jobs.values()],
       datasetGroups: Object.fromEntries(this.datasetGroups),
       buckets,
+      world: this.world.data(),
     };
   }
 
@@ -270,6 +329,7 @@ export class EmulatorState {
     for (const job of snapshot.jobs) this.jobs.set(job.dataDeletionJobArn, job);
     this.datasetGroups.clear();
     for (const [arn, rows] of Object.entries(snapshot.datasetGroups)) this.datasetGroups.set(arn, rows);
+    if (snapshot.world) this.world.restore(snapshot.world);
     this.buckets.clear();
     for (const [name, objects] of Object.entries(snapshot.buckets)) {
       const bucket = new Map<string, StoredObject>();

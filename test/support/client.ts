@@ -1,4 +1,4 @@
-import { DataDeletionClient, type DataDeletionClientConfig } from "../../src/index.ts";
+import { DataDeletionClient, type DataDeletionClientConfig, ErasureClient } from "../../src/index.ts";
 import { TEST_CREDENTIALS, type VerifyingServer } from "./verifying-server.ts";
 
 export const ROLE_ARN = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
@@ -9,6 +9,19 @@ export function clientFor(
   config: DataDeletionClientConfig = {},
 ): DataDeletionClient {
   return new DataDeletionClient({
+    region: "us-east-1",
+    credentials: TEST_CREDENTIALS,
+    endpoint: server.url,
+    s3Endpoint: server.url,
+    useEnvironment: false,
+    clock: { sleep: async () => {} },
+    ...config,
+  });
+}
+
+/** An {@link ErasureClient} aimed at a verifying server, with instant sleeps. */
+export function erasureClientFor(server: VerifyingServer, config: DataDeletionClientConfig = {}): ErasureClient {
+  return new ErasureClient({
     region: "us-east-1",
     credentials: TEST_CREDENTIALS,
     endpoint: server.url,

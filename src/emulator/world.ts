@@ -1,0 +1,301 @@
+// The emulator's model of what uses a dataset group's data: datasets and their imports, solutions and their
+// versions, campaigns, batch jobs. A solution version is a snapshot of the users present when its training
+// started; a deletion job changes datasets, not snapshots; a campaign serves one version at a time. So the
+// gap the guide warns about (users gone from the datasets, still in the model a campaign serves) shows, and
+// a retrain and campaign update close it.
+
+/** Seconds each kind of work takes in the emulator. */
+export interface WorldTimings {
+  /** A dataset import job, CREATE PENDING to ACTIVE. */
+  importSeconds: number;
+  /** A solution version's training. */
+  trainingSeconds: number;
+  /** A campaign update. */
+  campaignSeconds: number;
+}
+
+/** A dataset of a dataset group. */
+export interface WorldDataset {
+  datasetArn: string;
+  name: string;
+  datasetType: string;
+  datasetGroupArn: string;
+  createdAt: number;
+}
+
+/** A dataset import job: its rows join the dataset group's interactions when it is ACTIVE. */
+export interface WorldImport {
+  seq: number;
+  datasetImportJobArn: string;
+  jobName: string;
+  datasetArn: string;
+  dataLocation: string;
+  roleArn?: string;
+  importMode: string;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  failureReason?: string;
+}
+
+/** A custom solution. */
+export interface WorldSolution {
+  solutionArn: string;
+  name: string;
+  datasetGroupArn: string;
+  recipeArn: string;
+  createdAt: number;
+}
+
+/** A solution version: the users it was trained on are frozen in `users`. */
+export interface WorldVersion {
+  seq: number;
+  solutionVersionArn: string;
+  solutionArn: string;
+  name?: string;
+  trainingMode: string;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  users: string[];
+  failureReason?: string;
+}
+
+/** A campaign and its latest update, if any. */
+export interface WorldCampaign {
+  campaignArn: string;
+  name: string;
+  solutionArn: string;
+  solutionVersionArn: string;
+  syncWithLatestSolutionVersion: boolean;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  update?: { solutionVersionArn: string; status: string; createdAt: number; updatedAt: number };
+}
+
+/** A batch inference or batch segment job: its output in S3 may hold user ids. */
+export interface WorldBatchJob {
+  arn: string;
+  kind: "inference" | "segment";
+  jobName: string;
+  solutionVersionArn: string;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Everything of the world, as a snapshot stores it. */
+export interface WorldData {
+  datasets: WorldDataset[];
+  imports: WorldImport[];
+  solutions: WorldSolution[];
+  versions: WorldVersion[];
+  campaigns: WorldCampaign[];
+  batchJobs: WorldBatchJob[];
+}
+
+/** A change due at a time: the state applies them in time order. */
+export interface DueEvent {
+  at: number;
+  apply(): Promise<void> | void;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The world of every dataset group of the emulator, with the clock of its work. */
+export class World {
+  seq = 0;
+  datasets: Map<string, WorldDataset> = new Map();
+  imports: Map<string, WorldImport> = new Map();
+  solutions: Map<string, WorldSolution> = new Map();
+  versions: Map<string, WorldVersion> = new Map();
+  campaigns: Map<string, WorldCampaign> = new Map();
+  batchJobs: Map<string, WorldBatchJob> = new Map();
+
+  constructor(
+    readonly timings: WorldTimings,
+    private readonly arn: (resource: string) => string,
+    /** Reads an import's rows; `undefined` with a reason when it cannot. */
+    private readonly importRows: (
+      job: WorldImport,
+    ) => Promise<{ userId: string; itemId: string; timestamp: number }[] | { failureReason: string }>,
+    private readonly addRows: (
+      datasetGroupArn: string,
+      rows: { userId: string; itemId: string; timestamp: number }[],
+    ) => void,
+    private readonly usersOf: (datasetGroupArn: string) => string[],
+  ) {}
+
+  /**
+   * The sample world of a dataset group: an interactions dataset, a custom solution with an ACTIVE version
+   * trained a day ago on every user, a campaign serving it (and, with `followingCampaign`, a second one
+   * that follows the latest version), and a finished batch inference job on that version.
+   */
+  seed(datasetGroupArn: string, name: string, now: number, followingCampaign = false): void {
+    const at = now - DAY;
+    const datasetArn = this.arn(`dataset/${name}/INTERACTIONS`);
+    this.datasets.set(datasetArn, {
+      datasetArn,
+      name: `${name}-interactions`,
+      datasetType: "Interactions",
+      datasetGroupArn,
+      createdAt: at,
+    });
+    const solutionArn = this.arn(`solution/${name}-solution`);
+    this.solutions.set(solutionArn, {
+      solutionArn,
+      name: `${name}-solution`,
+      datasetGroupArn,
+      recipeArn: "arn:aws:personalize:::recipe/aws-user-personalization-v2",
+      createdAt: at,
+    });
+    const version = this.train(solutionArn, datasetGroupArn, "FULL", at, undefined);
+    version.status = "ACTIVE";
+    version.updatedAt = at + 60_000;
+    const serve = (campaignName: string, sync: boolean) => {
+      const campaignArn = this.arn(`campaign/${campaignName}`);
+      this.campaigns.set(campaignArn, {
+        campaignArn,
+        name: campaignName,
+        solutionArn,
+        solutionVersionArn: version.solutionVersionArn,
+        syncWithLatestSolutionVersion: sync,
+        status: "ACTIVE",
+        createdAt: at + 120_000,
+        updatedAt: at + 120_000,
+      });
+    };
+    serve(`${name}-campaign`, false);
+    if (followingCampaign) serve(`${name}-following-campaign`, true);
+    const batchArn = this.arn(`batch-inference-job/${name}-batch-recommendations`);
+    this.batchJobs.set(batchArn, {
+      arn: batchArn,
+      kind: "inference",
+      jobName: `${name}-batch-recommendations`,
+      solutionVersionArn: version.solutionVersionArn,
+      status: "ACTIVE",
+      createdAt: at + 180_000,
+      updatedAt: at + 240_000,
+    });
+  }
+
+  /** Starts a training: the snapshot of the dataset group's users is taken now. */
+  train(
+    solutionArn: string,
+    datasetGroupArn: string,
+    trainingMode: string,
+    at: number,
+    name: string | undefined,
+  ): WorldVersion {
+    const id = (++this.seq).toString(16).padStart(8, "0");
+    const version: WorldVersion = {
+      seq: this.seq,
+      solutionVersionArn: `${solutionArn}/${id}`,
+      solutionArn,
+      ...(name !== undefined && { name }),
+      trainingMode,
+      status: "CREATE PENDING",
+      createdAt: at,
+      updatedAt: at,
+      users: this.usersOf(datasetGroupArn),
+    };
+    this.versions.set(version.solutionVersionArn, version);
+    return version;
+  }
+
+  /** Starts a campaign update to `solutionVersionArn`. */
+  updateCampaign(campaign: WorldCampaign, solutionVersionArn: string, at: number): void {
+    campaign.update = { solutionVersionArn, status: "CREATE PENDING", createdAt: at, updatedAt: at };
+    campaign.updatedAt = at;
+  }
+
+  /** Every change due by now, in no order (the state sorts them with the deletion jobs'). */
+  due(now: number): DueEvent[] {
+    const events: DueEvent[] = [];
+    const step = (
+      item: { status: string; createdAt: number; updatedAt: number },
+      seconds: number,
+      pending: string,
+      running: string,
+      done: () => Promise<void> | void,
+    ) => {
+      const total = seconds * 1000;
+      if (item.status === pending && total > 0 && now >= item.createdAt + total / 3) {
+        events.push({
+          at: item.createdAt + Math.floor(total / 3),
+          apply: () => {
+            item.status = running;
+            item.updatedAt = item.createdAt + Math.floor(total / 3);
+          },
+        });
+      } else if ((item.status === pending || item.status === running) && now >= item.createdAt + total) {
+        events.push({
+          at: item.createdAt + total,
+          apply: () => {
+            item.updatedAt = item.createdAt + total;
+            return done();
+          },
+        });
+      }
+    };
+    for (const job of this.imports.values()) {
+      step(job, this.timings.importSeconds, "CREATE PENDING", "CREATE IN_PROGRESS", async () => {
+        const rows = await this.importRows(job);
+        if ("failureReason" in rows) {
+          job.status = "CREATE FAILED";
+          job.failureReason = rows.failureReason;
+          return;
+        }
+        const dataset = this.datasets.get(job.datasetArn);
+        if (dataset) this.addRows(dataset.datasetGroupArn, rows);
+        job.status = "ACTIVE";
+      });
+    }
+    for (const version of this.versions.values()) {
+      step(version, this.timings.trainingSeconds, "CREATE PENDING", "CREATE IN_PROGRESS", () => {
+        version.status = "ACTIVE";
+        // Campaigns that follow the latest version start their own update to it.
+        for (const campaign of this.campaigns.values()) {
+          if (campaign.solutionArn === version.solutionArn && campaign.syncWithLatestSolutionVersion) {
+            this.updateCampaign(campaign, version.solutionVersionArn, version.updatedAt);
+          }
+        }
+      });
+    }
+    for (const campaign of this.campaigns.values()) {
+      const update = campaign.update;
+      if (!update) continue;
+      step(update, this.timings.campaignSeconds, "CREATE PENDING", "CREATE IN_PROGRESS", () => {
+        update.status = "ACTIVE";
+        campaign.solutionVersionArn = update.solutionVersionArn;
+        campaign.updatedAt = update.updatedAt;
+      });
+    }
+    return events;
+  }
+
+  /** The world as plain data, for a snapshot. */
+  data(): WorldData {
+    return {
+      datasets: [...this.datasets.values()],
+      imports: [...this.imports.values()],
+      solutions: [...this.solutions.values()],
+      versions: [...this.versions.values()],
+      campaigns: [...this.campaigns.values()],
+      batchJobs: [...this.batchJobs.values()],
+    };
+  }
+
+  /** Restores a snapshot's world. */
+  restore(data: WorldData): void {
+    const keyed = <T>(items: T[], key: (item: T) => string) => new Map(items.map((i) => [key(i), i]));
+    this.datasets = keyed(data.datasets, (d) => d.datasetArn);
+    this.imports = keyed(data.imports, (d) => d.datasetImportJobArn);
+    this.solutions = keyed(data.solutions, (d) => d.solutionArn);
+    this.versions = keyed(data.versions, (d) => d.solutionVersionArn);
+    this.campaigns = keyed(data.campaigns, (d) => d.campaignArn);
+    this.batchJobs = keyed(data.batchJobs, (d) => d.arn);
+    this.seq = Math.max(0, ...data.versions.map((v) => v.seq), ...data.imports.map((i) => i.seq));
+  }
+}

@@ -1,0 +1,54 @@
+// The erasure's Personalize operations over the core's transport: each input validated against the model,
+// every page of a list followed, epoch-second timestamps turned into Dates.
+import { ServiceError } from "../errors.ts";
+import { callPersonalize } from "../json-protocol.ts";
+import { validate } from "../schemas.ts";
+import type { Transport } from "../transport.ts";
+import { type ErasureOperation, erasureInputSchema } from "./schemas.ts";
+
+/** What the erasure's stages call: one operation, or every item of a list operation. */
+export interface ErasureApi {
+  call<T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T>;
+  /** Every item under `key` across all pages of a List operation. */
+  list<T>(operation: ErasureOperation, input: object, key: string, signal?: AbortSignal): Promise<T[]>;
+}
+
+function withDates(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withDates);
+  if (!value || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = key.endsWith("DateTime") && typeof item === "number" ? new Date(item * 1000) : withDates(item);
+  }
+  return out;
+}
+
+/** The erasure operations of the Personalize endpoint that `transport` signs for. */
+export function erasureApi(transport: Transport, endpoint: string): ErasureApi {
+  const call = async <T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T> => {
+    const valid = validate(erasureInputSchema(operation), input, operation);
+    return withDates(await callPersonalize(transport, endpoint, operation, valid, signal)) as T;
+  };
+  return {
+    call,
+    async list<T>(operation: ErasureOperation, input: object, key: string, signal?: AbortSignal) {
+      const items: T[] = [];
+      const seen = new Set<string>();
+      let nextToken: string | undefined;
+      do {
+        const page = await call<Record<string, unknown>>(
+          operation,
+          { ...input, maxResults: 100, ...(nextToken ? { nextToken } : {}) },
+          signal,
+        );
+        items.push(...((page[key] as T[] | undefined) ?? []));
+        nextToken = page.nextToken as string | undefined;
+        if (nextToken && seen.has(nextToken)) {
+          throw new ServiceError(`${operation} returned the same nextToken twice`, { httpStatus: 200 });
+        }
+        if (nextToken) seen.add(nextToken);
+      } while (nextToken);
+      return items;
+    },
+  };
+}

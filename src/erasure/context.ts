@@ -1,0 +1,9 @@
+import type { FlowContext } from "../delete-users.ts";
+import type { DataDeletionJobsClient } from "../jobs-client.ts";
+import type { ErasureApi } from "./api.ts";
+
+/** What the erasure's stages call: the deletion flow's context, finding a job by name, and the erasure operations. */
+export interface ErasureContext extends FlowContext {
+  jobs: FlowContext["jobs"] & Pick<DataDeletionJobsClient, "findJobByName">;
+  api: ErasureApi;
+}

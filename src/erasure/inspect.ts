@@ -1,0 +1,299 @@
+// The erasure as AWS shows it: its deletion jobs by name, what ran while they did, what is left of the
+// uploaded file, the solution versions trained since and the versions campaigns serve. Nothing is kept
+// locally, so any run (or `status`) rebuilds the same receipt from the same state.
+import { S3Error } from "../errors.ts";
+import type { DataDeletionJobsClient } from "../jobs-client.ts";
+import { parseS3Uri } from "../s3.ts";
+import type { DataDeletionJob } from "../types.ts";
+import type { ErasureContext } from "./context.ts";
+import { campaignsOf, findVersionByName, retrainName, serves } from "./retrain.ts";
+import { listVersions } from "./s3-versions.ts";
+import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
+import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptSolution } from "./types.ts";
+
+/** What only the run that did it knows, added to what AWS shows. */
+export interface RunFacts {
+  startedAt: number;
+  users?: ErasureReceipt["users"];
+  preflight?: ErasureReceipt["preflight"];
+  /** By data location: the SHA-256 and size prepared, and how many versions this run deleted. */
+  files?: Map<string, { sha256?: string; bytes?: number; versionsDeleted: number; givenByCaller?: boolean }>;
+  /** Campaigns this run moved, with the version each served before. */
+  moved?: Map<string, string | undefined>;
+}
+
+/** What to inspect: the erasure's job name (its parts' names when split) and whether retraining is asked. */
+export interface InspectInput {
+  datasetGroupArn: string;
+  jobName: string;
+  /** The deletion jobs' names; default: `jobName`, else `jobName-part-1`, `-part-2`... as far as they exist. */
+  jobNames?: string[];
+  retrain: boolean;
+  updateCampaigns: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/** The name of the one repeat job made when imports or trainings ran during a deletion job. */
+export const repeatName = (jobName: string): string => `${jobName}-repeat-1`;
+
+const TERMINAL = new Set(["COMPLETED", "FAILED"]);
+
+type Finder = Pick<DataDeletionJobsClient, "findJobByName">;
+
+async function findJobs(jobs: Finder, input: InspectInput): Promise<[string, DataDeletionJob | undefined][]> {
+  const find = (name: string) => jobs.findJobByName(input.datasetGroupArn, name, input.signal);
+  if (input.jobNames) return Promise.all(input.jobNames.map(async (n) => [n, await find(n)] as const));
+  const whole = await find(input.jobName);
+  if (whole) return [[input.jobName, whole]];
+  const found: [string, DataDeletionJob | undefined][] = [];
+  for (let i = 1; ; i++) {
+    const name = `${input.jobName}-part-${i}`;
+    const job = await find(name);
+    if (!job) return found.length ? found : [[input.jobName, undefined]];
+    found.push([name, job]);
+  }
+}
+
+function receiptJob(
+  role: ReceiptJob["role"],
+  jobName: string,
+  job: DataDeletionJob | undefined,
+  survey: Survey,
+  now: Date,
+): ReceiptJob {
+  const out: ReceiptJob = { role, jobName, status: job?.status ?? "NOT_CREATED", interference: [] };
+  if (!job) return out;
+  const ended = TERMINAL.has(job.status ?? "");
+  Object.assign(out, {
+    dataDeletionJobArn: job.dataDeletionJobArn,
+    dataLocation: job.dataSource?.dataLocation,
+    createdAt: iso(job.creationDateTime),
+    ...(ended && { completedAt: iso(job.lastUpdatedDateTime) }),
+    ...(job.numDeleted !== undefined && { numDeleted: job.numDeleted }),
+    ...(job.failureReason && { failureReason: job.failureReason }),
+  });
+  if (job.creationDateTime) {
+    const to = ended && job.lastUpdatedDateTime ? job.lastUpdatedDateTime : now;
+    out.interference = ranDuring(survey, job.creationDateTime, to, new Set());
+  }
+  return JSON.parse(JSON.stringify(out)) as ReceiptJob;
+}
+
+async function fileState(
+  context: ErasureContext,
+  dataLocation: string,
+  facts: RunFacts,
+  signal?: AbortSignal,
+): Promise<ReceiptFile> {
+  const known = facts.files?.get(dataLocation);
+  const out: ReceiptFile = { dataLocation, versionsDeleted: known?.versionsDeleted ?? 0, versionsLeft: null };
+  if (known?.sha256) out.sha256 = known.sha256;
+  if (known?.bytes !== undefined) out.bytes = known.bytes;
+  if (known?.givenByCaller) out.givenByCaller = true;
+  try {
+    const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+    out.versionsLeft = (await listVersions(context.s3, bucket, key, signal)).length;
+  } catch (error) {
+    // Without s3:ListBucketVersions the versions cannot be counted: the receipt says so, not "gone".
+    if (!(error instanceof S3Error)) throw error;
+  }
+  return out;
+}
+
+/** Builds the receipt of one erasure from AWS state (and what this run alone knows). */
+export async function inspectErasure(
+  context: ErasureContext,
+  input: InspectInput,
+  facts: RunFacts = { startedAt: context.jobs.clock.now() },
+): Promise<ErasureReceipt> {
+  const { signal } = input;
+  const now = new Date(context.jobs.clock.now());
+  const found = await findJobs(context.jobs, input);
+  const repeats = await Promise.all(
+    found.map(async ([name]) => {
+      const repeat = repeatName(name);
+      return [repeat, await context.jobs.findJobByName(input.datasetGroupArn, repeat, signal)] as const;
+    }),
+  );
+  const survey = await surveyDatasetGroup(context.api, input.datasetGroupArn, signal);
+  const jobs = [
+    ...found.map(([name, job]) => receiptJob("deletion", name, job, survey, now)),
+    ...repeats.filter(([, job]) => job).map(([name, job]) => receiptJob("repeat", name, job, survey, now)),
+  ];
+  const created = jobs.flatMap((j) => (j.createdAt ? [Date.parse(j.createdAt)] : []));
+  const completed = jobs.flatMap((j) => (j.completedAt ? [Date.parse(j.completedAt)] : []));
+  const deletedAt =
+    completed.length === jobs.length && jobs.length ? new Date(Math.max(...completed)) : undefined;
+  const locations = [...new Set(jobs.flatMap((j) => (j.dataLocation ? [j.dataLocation] : [])))];
+  const files: ReceiptFile[] = [];
+  for (const location of locations) files.push(await fileState(context, location, facts, signal));
+
+  const solutions: ReceiptSolution[] = [];
+  const campaigns: ReceiptCampaign[] = [];
+  const moves: (string | undefined)[] = [];
+  const pending: string[] = [];
+  const stages = new Set<ErasureReceipt["stage"]>();
+  const leave = (stage: ErasureReceipt["stage"], what: string) => {
+    stages.add(stage);
+    pending.push(what);
+  };
+  for (const { solution, versions } of survey.solutions) {
+    const before = versions
+      .filter(
+        (v) =>
+          v.status === "ACTIVE" && (!deletedAt || (v.creationDateTime?.getTime() ?? 0) < deletedAt.getTime()),
+      )
+      .sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0))[0];
+    const entry: ReceiptSolution = { solutionArn: solution.solutionArn };
+    if (before) entry.trainedBefore = before.solutionVersionArn;
+    const retrained = deletedAt
+      ? await findVersionByName(context.api, versions, retrainName(input.jobName), deletedAt, signal)
+      : undefined;
+    if (retrained) {
+      Object.assign(entry, {
+        solutionVersionArn: retrained.solutionVersionArn,
+        name: retrained.name,
+        status: retrained.status,
+        trainingMode: retrained.trainingMode,
+        createdAt: iso(retrained.creationDateTime),
+        ...(!inProgress(retrained.status) && { completedAt: iso(retrained.lastUpdatedDateTime) }),
+        ...(retrained.failureReason && { failureReason: retrained.failureReason }),
+      });
+    }
+    solutions.push(JSON.parse(JSON.stringify(entry)) as ReceiptSolution);
+    const target = retrained?.status === "ACTIVE" ? retrained.solutionVersionArn : undefined;
+    if (before && !target) {
+      const why = retrained
+        ? `its new version ${retrained.solutionVersionArn} is ${retrained.status}${retrained.failureReason ? ` (${retrained.failureReason})` : ""}`
+        : input.retrain
+          ? "no version has been trained since the deletion"
+          : "the models still hold the users until a new solution version is trained (retrain)";
+      leave(input.retrain ? "retraining" : "models-hold-users", `solution ${solution.solutionArn}: ${why}`);
+    }
+    for (const campaign of await campaignsOf(context.api, solution.solutionArn, signal)) {
+      const row: ReceiptCampaign = {
+        campaignArn: campaign.campaignArn,
+        solutionArn: solution.solutionArn,
+        followsLatest: campaign.campaignConfig?.syncWithLatestSolutionVersion === true,
+        movedByThisRun: facts.moved?.has(campaign.campaignArn) ?? false,
+      };
+      const from = facts.moved?.get(campaign.campaignArn);
+      if (from) row.from = from;
+      if (campaign.solutionVersionArn) row.serving = campaign.solutionVersionArn;
+      if (target) row.target = target;
+      if (campaign.status) row.status = campaign.status;
+      campaigns.push(row);
+      if (target && serves(campaign, target)) {
+        moves.push(iso(campaign.latestCampaignUpdate?.lastUpdatedDateTime));
+        continue;
+      }
+      if (!target && !before) continue;
+      const stage = !target ? (input.retrain ? "retraining" : "models-hold-users") : "moving-campaigns";
+      const why =
+        target && !input.updateCampaigns && !row.followsLatest
+          ? `serves ${row.serving}, not the new version ${target} (campaign updates are off)`
+          : `serves ${row.serving ?? "nothing yet"}, trained before the deletion${target ? `; moving to ${target}` : ""}`;
+      leave(stage, `campaign ${campaign.campaignArn}: ${why}`);
+    }
+  }
+  const recommenders = survey.recommenders.map((r) => {
+    const updated = r.lastUpdatedDateTime?.getTime() ?? 0;
+    const out = {
+      recommenderArn: r.recommenderArn,
+      ...(r.status && { status: r.status }),
+      ...(r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) }),
+      updatedSinceDeletion: deletedAt !== undefined && updated > deletedAt.getTime(),
+    };
+    if (!out.updatedSinceDeletion) {
+      leave(
+        "models-hold-users",
+        `recommender ${r.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`,
+      );
+    }
+    return out;
+  });
+
+  // The earlier stages go first in `pending`, as they must be done first.
+  const head: string[] = [];
+  const first = (stage: ErasureReceipt["stage"], what: string) => {
+    stages.add(stage);
+    head.push(what);
+  };
+  for (const job of jobs) {
+    if (job.status === "NOT_CREATED") first("not-started", `no deletion job named ${job.jobName} yet`);
+    else if (job.status === "FAILED") {
+      first(
+        "failed",
+        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; start a new erasure under another job name`,
+      );
+    } else if (!TERMINAL.has(job.status)) first("deleting", `deletion job ${job.jobName} is ${job.status}`);
+  }
+  for (const job of jobs.filter((j) => j.role === "deletion" && j.interference.length)) {
+    const repeat = jobs.find((j) => j.jobName === repeatName(job.jobName));
+    if (!repeat) {
+      first(
+        "repeating",
+        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${repeatName(job.jobName)})`,
+      );
+    } else if (repeat.interference.length) {
+      first(
+        "repeating",
+        `imports or trainings ran during the repeat job ${repeat.jobName} too: run another erasure when the dataset group is idle`,
+      );
+    }
+  }
+  for (const file of files) {
+    if (file.versionsLeft === null) {
+      first(
+        "cleaning-up",
+        `${file.dataLocation}: its versions could not be listed (allow s3:ListBucketVersions), so it may still hold the ids`,
+      );
+    } else if (file.versionsLeft > 0) {
+      const owner = file.givenByCaller
+        ? "given by the caller, so not deleted by this tool"
+        : "deleted once no job needs it; a later run removes it";
+      first(
+        "cleaning-up",
+        `${file.dataLocation} still holds the ids (${file.versionsLeft} version${file.versionsLeft === 1 ? "" : "s"}; ${owner})`,
+      );
+    }
+  }
+  const order: ErasureReceipt["stage"][] = [
+    "not-started",
+    "failed",
+    "deleting",
+    "repeating",
+    "cleaning-up",
+    "retraining",
+    "moving-campaigns",
+    "models-hold-users",
+  ];
+  const stage = order.find((s) => stages.has(s)) ?? "complete";
+  const doneAt = [...solutions.map((s) => s.completedAt), ...moves]
+    .filter((t): t is string => Boolean(t))
+    .sort()
+    .pop();
+  const receipt: ErasureReceipt = {
+    receiptVersion: 1,
+    datasetGroupArn: input.datasetGroupArn,
+    jobName: input.jobName,
+    requestedAt: new Date(created.length ? Math.min(...created) : facts.startedAt).toISOString(),
+    generatedAt: now.toISOString(),
+    ...(facts.users && { users: facts.users }),
+    ...(facts.preflight && { preflight: facts.preflight }),
+    jobs,
+    files,
+    retrain: {
+      requested: input.retrain,
+      solutions,
+      campaigns,
+      ...(doneAt && stage === "complete" && { doneAt }),
+    },
+    recommenders,
+    outsidePersonalize: survey.batchJobs,
+    stage,
+    complete: stage === "complete",
+    pending: [...head, ...pending],
+  };
+  return receipt;
+}

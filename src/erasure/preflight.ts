@@ -1,0 +1,52 @@
+// Before the deletion job: the guide asks that nothing import into or train on the dataset group while it
+// runs. `ifBusy` decides what happens when something does.
+import { poll } from "../poll.ts";
+import type { ErasureApi } from "./api.ts";
+import { DatasetGroupBusyError } from "./errors.ts";
+import type { StageWait } from "./retrain.ts";
+import { busyNow, surveyDatasetGroup } from "./survey.ts";
+import type { Activity, ErasureReceipt, IfBusy } from "./types.ts";
+
+/** The preflight's progress while it waits for the dataset group to become idle. */
+export interface PreflightEvent {
+  phase: "preflight";
+  busy: Activity[];
+  elapsedMs: number;
+}
+
+/**
+ * Looks for imports, trainings and batch jobs in progress. Idle: go on. Busy: `fail` throws
+ * {@link DatasetGroupBusyError} naming each one, `ignore` goes on and records them, `wait` polls until the
+ * group is idle (the error again once the wait's deadline passes).
+ */
+export async function preflight(
+  api: ErasureApi,
+  datasetGroupArn: string,
+  ifBusy: IfBusy,
+  wait: StageWait,
+  onProgress?: (event: PreflightEvent) => void,
+): Promise<NonNullable<ErasureReceipt["preflight"]>> {
+  const at = new Date(wait.clock.now()).toISOString();
+  let busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, wait.signal));
+  const first = busy;
+  if (busy.length === 0) return { decision: "idle", busy, at, waitedMs: 0 };
+  if (ifBusy === "fail") throw new DatasetGroupBusyError(datasetGroupArn, busy, 0);
+  if (ifBusy === "ignore") return { decision: "ignored", busy, at, waitedMs: 0 };
+  const started = wait.clock.now();
+  onProgress?.({ phase: "preflight", busy, elapsedMs: 0 });
+  await poll(
+    async (signal) => {
+      busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, signal));
+      return busy.length === 0 || undefined;
+    },
+    {
+      ...wait.pace,
+      timeoutMs: wait.timeoutMs,
+      signal: wait.signal,
+      onLook: (elapsedMs, error) => error || onProgress?.({ phase: "preflight", busy, elapsedMs }),
+      timedOut: (elapsedMs) => new DatasetGroupBusyError(datasetGroupArn, busy, elapsedMs),
+    },
+    wait.clock,
+  );
+  return { decision: "waited", busy: first, at, waitedMs: wait.clock.now() - started };
+}

@@ -1,0 +1,101 @@
+// Every version of an uploaded deletion file, and their deletion. On a versioned bucket a DELETE without a
+// versionId only adds a delete marker and the ids stay readable: erasing the file means deleting each
+// version (and marker) by its id. An unversioned bucket lists its object as the version "null".
+import { emptyPayloadHash, objectUrl, parseS3Error, type S3Target } from "../s3.ts";
+
+/** One version or delete marker of a key. */
+export interface ObjectVersionRef {
+  key: string;
+  versionId: string;
+}
+
+const xmlText = (text: string): string =>
+  text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) =>
+    name === "lt" ? "<" : name === "gt" ? ">" : name === "quot" ? '"' : name === "apos" ? "'" : "&",
+  );
+
+const field = (xml: string, name: string): string | undefined => {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return m ? xmlText(m[1] as string) : undefined;
+};
+
+/**
+ * Every version and delete marker of exactly `key` (ListObjectVersions with the key as prefix, all pages),
+ * or under `key` when it ends in `/` (a folder).
+ */
+export async function listVersions(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<ObjectVersionRef[]> {
+  const found: ObjectVersionRef[] = [];
+  let markers = "";
+  for (;;) {
+    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
+    const xml = await target.transport.send(
+      {
+        service: "s3",
+        operation: "ListObjectVersions",
+        method: "GET",
+        url,
+        headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+        signal,
+      },
+      async (response) => {
+        const text = await response.text();
+        if (!response.ok) throw parseS3Error(response.status, response.headers, text);
+        return text;
+      },
+    );
+    for (const [, entry] of xml.matchAll(
+      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g,
+    )) {
+      const entryKey = field(entry as string, "Key");
+      const versionId = field(entry as string, "VersionId");
+      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
+      if (wanted && entryKey !== undefined && versionId !== undefined)
+        found.push({ key: entryKey, versionId });
+    }
+    if (field(xml, "IsTruncated") !== "true") return found;
+    const nextKey = field(xml, "NextKeyMarker") ?? "";
+    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
+    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+  }
+}
+
+/** Deletes one version (or delete marker) by its id: that version is gone for good. */
+export async function deleteVersion(
+  target: S3Target,
+  bucket: string,
+  version: ObjectVersionRef,
+  signal?: AbortSignal,
+): Promise<void> {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      signal,
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    },
+  );
+}
+
+/** Deletes every version of `key`; resolves with how many there were. Safe to repeat. */
+export async function deleteEveryVersion(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const versions = await listVersions(target, bucket, key, signal);
+  for (const version of versions) await deleteVersion(target, bucket, version, signal);
+  return versions.length;
+}

@@ -1,0 +1,118 @@
+// What uses a dataset group's data, read from AWS: its imports, its solutions' trainings, the batch jobs
+// on their versions and its recommenders. The preflight, the interference check and the receipt all read
+// this one survey.
+import type { ErasureApi } from "./api.ts";
+import type {
+  Activity,
+  BatchJobSummary,
+  DatasetImportJobSummary,
+  DatasetSummary,
+  RecommenderSummary,
+  SolutionSummary,
+  SolutionVersion,
+} from "./types.ts";
+
+/** The dataset group's users of data, as AWS lists them now. */
+export interface Survey {
+  imports: Activity[];
+  solutions: { solution: SolutionSummary; versions: SolutionVersion[] }[];
+  batchJobs: Activity[];
+  recommenders: RecommenderSummary[];
+}
+
+/** A status of a resource still being made or run (`CREATE PENDING`, `IN PROGRESS`, `CREATE STOPPING`...). */
+export const inProgress = (status: string | undefined): boolean =>
+  /PENDING|IN.PROGRESS|STOPPING/.test(status ?? "");
+
+/** ISO 8601 of a date from the service, if any. */
+export const iso = (date: Date | undefined): string | undefined => date?.toISOString();
+
+function activity(
+  kind: Activity["kind"],
+  arn: string,
+  item: { status?: string; creationDateTime?: Date; lastUpdatedDateTime?: Date },
+): Activity {
+  const out: Activity = { kind, arn, status: item.status ?? "UNKNOWN" };
+  const createdAt = iso(item.creationDateTime);
+  const lastUpdatedAt = iso(item.lastUpdatedDateTime);
+  if (createdAt) out.createdAt = createdAt;
+  if (lastUpdatedAt) out.lastUpdatedAt = lastUpdatedAt;
+  return out;
+}
+
+/** Reads everything that uses the dataset group's data (every page of every list). */
+export async function surveyDatasetGroup(
+  api: ErasureApi,
+  datasetGroupArn: string,
+  signal?: AbortSignal,
+): Promise<Survey> {
+  const [datasets, solutions, recommenders] = await Promise.all([
+    api.list<DatasetSummary>("ListDatasets", { datasetGroupArn }, "datasets", signal),
+    api.list<SolutionSummary>("ListSolutions", { datasetGroupArn }, "solutions", signal),
+    api.list<RecommenderSummary>("ListRecommenders", { datasetGroupArn }, "recommenders", signal),
+  ]);
+  const imports: Activity[] = [];
+  for (const dataset of datasets) {
+    const jobs = await api.list<DatasetImportJobSummary>(
+      "ListDatasetImportJobs",
+      { datasetArn: dataset.datasetArn },
+      "datasetImportJobs",
+      signal,
+    );
+    for (const job of jobs) imports.push(activity("dataset-import-job", job.datasetImportJobArn, job));
+  }
+  const surveyed: Survey["solutions"] = [];
+  const batchJobs: Activity[] = [];
+  for (const solution of solutions) {
+    const versions = await api.list<SolutionVersion>(
+      "ListSolutionVersions",
+      { solutionArn: solution.solutionArn },
+      "solutionVersions",
+      signal,
+    );
+    surveyed.push({ solution, versions });
+    for (const { solutionVersionArn } of versions) {
+      const [inference, segment] = await Promise.all([
+        api.list<BatchJobSummary>(
+          "ListBatchInferenceJobs",
+          { solutionVersionArn },
+          "batchInferenceJobs",
+          signal,
+        ),
+        api.list<BatchJobSummary>("ListBatchSegmentJobs", { solutionVersionArn }, "batchSegmentJobs", signal),
+      ]);
+      for (const job of inference) {
+        batchJobs.push(activity("batch-inference-job", job.batchInferenceJobArn as string, job));
+      }
+      for (const job of segment) {
+        batchJobs.push(activity("batch-segment-job", job.batchSegmentJobArn as string, job));
+      }
+    }
+  }
+  return { imports, solutions: surveyed, batchJobs, recommenders };
+}
+
+/** The trainings of a survey as activities. */
+export function trainings(survey: Survey): Activity[] {
+  return survey.solutions.flatMap(({ versions }) =>
+    versions.map((version) => activity("solution-version", version.solutionVersionArn, version)),
+  );
+}
+
+/** What is in progress now: the guide asks for none of it while a deletion job runs. */
+export function busyNow(survey: Survey): Activity[] {
+  return [...survey.imports, ...trainings(survey), ...survey.batchJobs].filter((a) => inProgress(a.status));
+}
+
+/**
+ * Imports and trainings that ran at any time between `from` and `to` (created before `to`, and not ended
+ * before `from`): AWS does not guarantee a deletion job's effect on models when one did.
+ */
+export function ranDuring(survey: Survey, from: Date, to: Date, except: ReadonlySet<string>): Activity[] {
+  return [...survey.imports, ...trainings(survey)].filter((a) => {
+    if (except.has(a.arn) || !a.createdAt) return false;
+    const ended =
+      inProgress(a.status) || !a.lastUpdatedAt ? Number.POSITIVE_INFINITY : Date.parse(a.lastUpdatedAt);
+    return Date.parse(a.createdAt) <= to.getTime() && ended >= from.getTime();
+  });
+}

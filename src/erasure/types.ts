@@ -1,0 +1,206 @@
+// The AWS shapes the erasure reads (the members it uses, with the AWS names), and the receipt it writes.
+
+/** A dataset of the dataset group (ListDatasets). */
+export interface DatasetSummary {
+  name?: string;
+  datasetArn: string;
+  datasetType?: string;
+  status?: string;
+}
+
+/** A dataset import job (ListDatasetImportJobs), with the dataset it imports into. */
+export interface DatasetImportJobSummary {
+  datasetImportJobArn: string;
+  jobName?: string;
+  status?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+  importMode?: string;
+}
+
+/** A custom solution (ListSolutions). */
+export interface SolutionSummary {
+  name?: string;
+  solutionArn: string;
+  status?: string;
+  recipeArn?: string;
+}
+
+/** A solution version (ListSolutionVersions, DescribeSolutionVersion). */
+export interface SolutionVersion {
+  name?: string;
+  solutionVersionArn: string;
+  solutionArn?: string;
+  status?: string;
+  trainingMode?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+  failureReason?: string;
+}
+
+/** A campaign (DescribeCampaign). */
+export interface Campaign {
+  name?: string;
+  campaignArn: string;
+  solutionVersionArn?: string;
+  status?: string;
+  failureReason?: string;
+  campaignConfig?: { syncWithLatestSolutionVersion?: boolean };
+  latestCampaignUpdate?: {
+    solutionVersionArn?: string;
+    status?: string;
+    failureReason?: string;
+    creationDateTime?: Date;
+    lastUpdatedDateTime?: Date;
+  };
+}
+
+/** A recommender of a domain dataset group (ListRecommenders). */
+export interface RecommenderSummary {
+  name?: string;
+  recommenderArn: string;
+  status?: string;
+  lastUpdatedDateTime?: Date;
+}
+
+/** A batch inference or batch segment job (their List operations share these members). */
+export interface BatchJobSummary {
+  batchInferenceJobArn?: string;
+  batchSegmentJobArn?: string;
+  jobName?: string;
+  status?: string;
+  solutionVersionArn?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+}
+
+/** Something that reads or changes the dataset group's data: an import, a training or a batch job. */
+export interface Activity {
+  kind: "dataset-import-job" | "solution-version" | "batch-inference-job" | "batch-segment-job";
+  arn: string;
+  status: string;
+  /** ISO 8601. */
+  createdAt?: string;
+  /** ISO 8601; for a resource still in progress, its last update so far. */
+  lastUpdatedAt?: string;
+}
+
+/** What to do when the dataset group is in use before the deletion job is made. */
+export type IfBusy = "wait" | "fail" | "ignore";
+
+/** One deletion job of the erasure in the receipt. */
+export interface ReceiptJob {
+  /** `deletion` for the erasure's own job(s), `repeat` for one made after interference. */
+  role: "deletion" | "repeat";
+  jobName: string;
+  dataDeletionJobArn?: string;
+  status: string;
+  numDeleted?: number;
+  failureReason?: string;
+  dataLocation?: string;
+  createdAt?: string;
+  completedAt?: string;
+  /** Imports and trainings that ran while this job did: they void the guarantee for models. */
+  interference: Activity[];
+}
+
+/** An uploaded deletion file and what is left of it. */
+export interface ReceiptFile {
+  dataLocation: string;
+  /** SHA-256 of the file as uploaded, when this run prepared it or its metadata is still in S3. */
+  sha256?: string;
+  bytes?: number;
+  /** Versions of the key deleted by this run. */
+  versionsDeleted: number;
+  /** Versions of the key still in S3 at the end of this run (0: gone). `null` when it could not be listed. */
+  versionsLeft: number | null;
+  /** The flow did not write it (a given `dataLocation`), so it does not delete it. */
+  givenByCaller?: boolean;
+}
+
+/** A solution's retraining in the receipt. */
+export interface ReceiptSolution {
+  solutionArn: string;
+  /** The newest ACTIVE version trained before the deletion completed: the one still holding the users. */
+  trainedBefore?: string;
+  /** The version trained after the deletion (the erasure's own, by its name, or adopted). */
+  solutionVersionArn?: string;
+  name?: string;
+  status?: string;
+  trainingMode?: string;
+  createdAt?: string;
+  completedAt?: string;
+  failureReason?: string;
+}
+
+/** A campaign in the receipt: the version it serves and the version it should serve. */
+export interface ReceiptCampaign {
+  campaignArn: string;
+  solutionArn: string;
+  /** The version served before the move, when this run saw it. */
+  from?: string;
+  /** The version served now. */
+  serving?: string;
+  /** The version trained after the deletion, when there is one. */
+  target?: string;
+  /** `syncWithLatestSolutionVersion`: the campaign follows new versions by itself. */
+  followsLatest: boolean;
+  status?: string;
+  /** Whether this run called UpdateCampaign for it. */
+  movedByThisRun: boolean;
+}
+
+/** A recommender in the receipt: retrained by the service itself, on its own schedule. */
+export interface ReceiptRecommender {
+  recommenderArn: string;
+  status?: string;
+  lastUpdatedAt?: string;
+  /** Its last update came after the deletion completed. */
+  updatedSinceDeletion: boolean;
+}
+
+/**
+ * The erasure's record: what was asked, what AWS shows was done, and what is left. Rebuilt from AWS state by
+ * every run and by `erasureStatus`; it never holds a user id or a secret. Its JSON Schema ships as
+ * `personalize-data-deletion/erasure-receipt.schema.json`.
+ */
+export interface ErasureReceipt {
+  receiptVersion: 1;
+  datasetGroupArn: string;
+  jobName: string;
+  /** ISO 8601: when the first deletion job was created (or this run started, before one exists). */
+  requestedAt: string;
+  /** ISO 8601: when this receipt was made. */
+  generatedAt: string;
+  /** The ids of this run's deletion file(s); absent when this run did not prepare them. */
+  users?: { unique: number; duplicatesRemoved: number };
+  /** The check before the deletion job was made; absent when an earlier run made it. */
+  preflight?: { decision: "idle" | "waited" | "ignored"; busy: Activity[]; at: string; waitedMs: number };
+  jobs: ReceiptJob[];
+  files: ReceiptFile[];
+  retrain: {
+    requested: boolean;
+    solutions: ReceiptSolution[];
+    campaigns: ReceiptCampaign[];
+    /** ISO 8601: when the last campaign was moved or the last version went ACTIVE. */
+    doneAt?: string;
+  };
+  recommenders: ReceiptRecommender[];
+  /** Batch jobs whose output in S3 may still hold the users: the deletion job does not touch it. */
+  outsidePersonalize: Activity[];
+  /** Where the erasure stands: the first stage not yet done. */
+  stage:
+    | "not-started"
+    | "deleting"
+    | "repeating"
+    | "cleaning-up"
+    | "retraining"
+    | "moving-campaigns"
+    | "failed"
+    | "complete"
+    | "models-hold-users";
+  /** True only when nothing is left to do. */
+  complete: boolean;
+  /** What is left, in words. */
+  pending: string[];
+}
