@@ -87,6 +87,7 @@ export {
   type EraseUsersInput,
   type EraseUsersOutput,
   type ErasureStatusInput,
+  defaultErasureName,
   eraseUsers,
   erasureStatus,
   type RetrainOptions,

@@ -1,11 +1,6 @@
 // What every AWS-facing command builds from the common flags: the client and the waiter's pace.
 import { awsEnvironment, readEnvironment } from "../env.ts";
-import {
-  DataDeletionClient,
-  DEFAULT_MAX_ATTEMPTS,
-  DEFAULT_MAX_FILE_BYTES,
-  type WaitOptions,
-} from "../index.ts";
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_FILE_BYTES, ErasureClient, type WaitOptions } from "../index.ts";
 import { awsCredentialChain, awsRegion } from "../node/index.ts";
 import { numeric, type Parsed, text, UsageError } from "./options.ts";
 import type { Output } from "./output.ts";
@@ -15,7 +10,7 @@ import type { Output } from "./output.ts";
  * profile named) the core reads them itself; otherwise AWS's own credential chain is loaded, and the region
  * may come from the profile too.
  */
-export async function makeClient(values: Parsed["values"], output: Output): Promise<DataDeletionClient> {
+export async function makeClient(values: Parsed["values"], output: Output): Promise<ErasureClient> {
   const profile = text(values, "profile");
   const env = awsEnvironment();
   const useChain =
@@ -23,7 +18,7 @@ export async function makeClient(values: Parsed["values"], output: Output): Prom
   const region = text(values, "region") ?? env.region ?? (await awsRegion(profile));
   const endpoint = text(values, "endpoint-url");
   const s3Endpoint = text(values, "s3-endpoint-url");
-  return new DataDeletionClient({
+  return new ErasureClient({
     ...(region ? { region } : {}),
     ...(useChain ? { credentials: awsCredentialChain({ profile }) } : {}),
     ...(endpoint ? { endpoint } : {}),

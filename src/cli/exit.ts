@@ -2,6 +2,8 @@ import {
   ConfigurationError,
   CsvError,
   DataDeletionJobFailedError,
+  DatasetGroupBusyError,
+  ErasureWaitTimeoutError,
   RoomTimeoutError,
   ValidationError,
   WaiterTimeoutError,
@@ -9,12 +11,19 @@ import {
 import { UsageError } from "./options.ts";
 
 /** Exit codes, as documented in --help and the README. */
-export const EXIT = { ok: 0, jobFailed: 1, usage: 2, service: 3, timeout: 4 } as const;
+export const EXIT = { ok: 0, jobFailed: 1, usage: 2, service: 3, timeout: 4, busy: 5 } as const;
 
 /** The exit code an error ends the CLI with. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof DataDeletionJobFailedError) return EXIT.jobFailed;
-  if (error instanceof WaiterTimeoutError || error instanceof RoomTimeoutError) return EXIT.timeout;
+  if (error instanceof DatasetGroupBusyError) return EXIT.busy;
+  if (
+    error instanceof WaiterTimeoutError ||
+    error instanceof RoomTimeoutError ||
+    error instanceof ErasureWaitTimeoutError
+  ) {
+    return EXIT.timeout;
+  }
   if (
     error instanceof ValidationError ||
     error instanceof CsvError ||

@@ -13,7 +13,8 @@ Credentials are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID / AWS_SECRET_
 AWS_SESSION_TOKEN, else AWS's own chain (profiles, SSO, credential_process, role_arn with source_profile,
 web identity, container and instance credentials), refreshed before they expire.`;
 
-export const EXIT_CODES = `Exit codes: 0 success, 1 job FAILED, 2 usage or validation error, 3 service or network error, 4 wait timeout.`;
+export const EXIT_CODES = `Exit codes: 0 success, 1 job FAILED, 2 usage or validation error, 3 service or network error, 4 wait timeout,
+5 dataset group in use (delete-users told to fail when busy).`;
 
 export const HELP: Record<string, string> = {
   main: `personalize-data-deletion: erase users from Amazon Personalize
@@ -21,7 +22,8 @@ export const HELP: Record<string, string> = {
 Usage: personalize-data-deletion <command> [options]
 
 Commands:
-  delete-users   prepare a user-id list, upload it to S3 and create a deletion job (--wait to wait)
+  delete-users   erase users: preflight, upload, deletion job, cleanup, optional retrain, a receipt
+  status         where an erasure stands (from AWS, nothing changed)
   create         create a data deletion job for a CSV already in S3
   describe       show one job
   list           list jobs, all pages, newest first
@@ -36,9 +38,13 @@ ${EXIT_CODES}`,
   "delete-users": `Usage: personalize-data-deletion delete-users --dataset-group-arn ARN --role-arn ARN --s3-uri S3URI
          (--users-file FILE | --user-ids ID[,ID...]) [options]
 
-Prepares the ids (trimmed, blank lines and duplicates removed), uploads the deletion CSV to S3, creates
-the data deletion job (several when the list is over --max-file-mb) and, with --wait, waits for it. After
-a COMPLETED job the uploaded CSV (personal data) is deleted unless --keep-uploaded-file.
+Erases users. Checks that nothing imports into or trains on the dataset group (--if-busy), prepares the
+ids (trimmed, blank lines and duplicates removed), uploads the deletion CSV, creates the data deletion job
+(several when the list is over --max-file-mb) and, with --wait, waits for it; then checks that no import or
+training ran meanwhile (else one repeat job, as AWS advises), deletes every version of the uploaded CSV
+(personal data) and, with --retrain, trains a new solution version of each solution and moves its campaigns
+to it. Until then the models still hold the users: the output says which. Running the same command again
+(same --job-name) carries on from where AWS shows it stands; nothing is made twice.
 
 Options:
   --users-file FILE        a CSV with a USER_ID column, or a plain list with --headerless (- for stdin)
@@ -47,10 +53,17 @@ Options:
   --s3-uri S3URI           s3://bucket/prefix/ (the key is JOB.csv) or s3://bucket/KEY (any key)
   --dataset-group-arn ARN  the dataset group to delete the users from
   --role-arn ARN           the Personalize service role that can read the bucket
-  --job-name NAME          default: delete-users-<time>-<random>
+  --job-name NAME          default: erase-users-<time>-<random>; give it to resume a run
   --tag KEY=VALUE          a tag (repeatable)
-  --wait                   wait for the job(s) to finish
-  --timeout-minutes N      give up waiting after N minutes (default 1440)
+  --wait                   wait for the job(s) to finish, then check, clean up and (--retrain) retrain
+  --if-busy MODE           an import, training or batch job in progress: wait (default), fail (exit 5,
+                           nothing uploaded) or ignore (go on; the interference check then repeats the job)
+  --no-repeat              do not make the repeat job when an import or training ran during the deletion
+  --retrain                train a new version of each solution (costs training hours) and move campaigns
+  --training-mode MODE     FULL (default) or UPDATE, with --retrain
+  --keep-campaigns         with --retrain: train, but leave campaigns on their versions
+  --receipt FILE           write the erasure receipt (JSON, no ids) to FILE
+  --timeout-minutes N      give up each wait after N minutes (default 1440)
   --poll-interval-seconds N  longest pause between polls (default 60)
   --keep-uploaded-file     keep the CSV in S3 after the job COMPLETED
   --overwrite              replace a different object already at the key
@@ -61,7 +74,28 @@ ${COMMON}
 Examples:
   personalize-data-deletion delete-users --users-file users.csv --s3-uri s3://my-bucket/deletions/ \\
     --dataset-group-arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop \\
-    --role-arn arn:aws:iam::123456789012:role/PersonalizeS3Read --wait
+    --role-arn arn:aws:iam::123456789012:role/PersonalizeS3Read --job-name erase-2026-12 \\
+    --wait --retrain --receipt erase-2026-12.json
+  (the same command again, after a timeout, carries on)
+${EXIT_CODES}`,
+
+  status: `Usage: personalize-data-deletion status --dataset-group-arn ARN --job-name NAME [--retrain] [--receipt FILE]
+
+Shows where an erasure stands, read from AWS without changing anything: its deletion and repeat jobs, any
+import or training that ran meanwhile, what is left of the uploaded CSV, the solution versions trained since
+and the versions campaigns serve, and what is left to do. --json prints the receipt itself.
+
+Options:
+  --dataset-group-arn ARN  the erasure's dataset group
+  --job-name NAME          the erasure's job name (a split list's parts, NAME-part-N, are found too)
+  --retrain                the erasure asked for a retrain (says "retraining", not "models hold the users")
+  --receipt FILE           write the receipt (JSON, no ids) to FILE
+
+${COMMON}
+
+Example:
+  personalize-data-deletion status --dataset-group-arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop \\
+    --job-name erase-2026-12 --json
 ${EXIT_CODES}`,
 
   create: `Usage: personalize-data-deletion create --job-name NAME --dataset-group-arn ARN --role-arn ARN
@@ -143,9 +177,12 @@ ${EXIT_CODES}`,
 
   emulator: `Usage: personalize-data-deletion emulator [options]
 
-Runs a local emulator of CreateDataDeletionJob, DescribeDataDeletionJob, ListDataDeletionJobs and S3 (path
-style: objects, ranged GETs, multipart uploads, listings, presigned URLs; anything else is 501), checking
-every SigV4 signature as AWS does. Prints its endpoint and dataset group.
+Runs a local emulator of CreateDataDeletionJob, DescribeDataDeletionJob, ListDataDeletionJobs, the
+operations a complete erasure uses (datasets and imports, solutions and their versions, campaigns,
+recommenders, batch jobs) and S3 (path style: objects, versions, ranged GETs, multipart uploads, listings,
+presigned URLs; anything else is 501), checking every SigV4 signature as AWS does. Its dataset group has an
+interactions dataset, a solution with a version trained on every user, and a campaign serving it. Prints
+its endpoint and dataset group.
 
 Options:
   --host HOST               default 127.0.0.1
@@ -153,7 +190,9 @@ Options:
   --region REGION           default us-east-1
   --access-key-id ID        default test
   --secret-access-key KEY   default test
-  --job-seconds N           seconds from PENDING to COMPLETED (default 5; 0: at the next look)
+  --job-seconds N           seconds from PENDING to COMPLETED, and of an import (default 5; 0: at the next look)
+  --training-seconds N      seconds a solution version trains (default 3)
+  --campaign-seconds N      seconds a campaign update takes (default 2)
   --seed FILE               USER_ID,ITEM_ID,TIMESTAMP rows for the dataset group (default: a sample of 50 users)
   --data-dir DIR            keep state on disk and restore it on start
   --fail-rate F             fraction of requests answered 500 / 503

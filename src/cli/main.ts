@@ -1,6 +1,8 @@
 // Routing and exit codes: which command runs, with which flags, and how an error ends the process.
 import {
   ConfigurationError,
+  DatasetGroupBusyError,
+  ErasureWaitTimeoutError,
   lookup,
   RoomTimeoutError,
   retell,
@@ -14,6 +16,7 @@ import * as demo from "./commands/demo.ts";
 import * as describe from "./commands/describe.ts";
 import * as emulator from "./commands/emulator.ts";
 import * as list from "./commands/list.ts";
+import * as status from "./commands/status.ts";
 import * as validateCsv from "./commands/validate-csv.ts";
 import * as wait from "./commands/wait.ts";
 import { EXIT, exitCodeOf } from "./exit.ts";
@@ -36,6 +39,7 @@ export const COMMANDS: Record<string, Command> = {
   describe,
   list,
   wait,
+  status,
   "validate-csv": validateCsv,
   emulator,
   demo,
@@ -78,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = `${retell(error, names)}${cause}`;
     const requestId = error instanceof ServiceError ? error.requestId : undefined;
     process.stderr.write(`error: ${message}${requestId ? ` (request id ${requestId})` : ""}\n`);
-    const hint = nextStep(error, name, values);
+    const hint = nextStep(error, name, values, output);
     if (hint) process.stderr.write(`${hint}\n`);
     if (output.json) {
       const field = error instanceof ValidationError ? error.issues[0]?.path : undefined;
@@ -100,14 +104,29 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** What to do next, after errors that leave something to do. */
-function nextStep(error: unknown, command: string, values: Parsed["values"]): string | undefined {
+function nextStep(
+  error: unknown,
+  command: string,
+  values: Parsed["values"],
+  output: Output,
+): string | undefined {
+  // The same region and endpoint, so the command works as given.
+  const flags = ["region", "profile", "endpoint-url"]
+    .filter((flag) => typeof values[flag] === "string")
+    .map((flag) => ` --${flag} ${values[flag]}`)
+    .join("");
+  if (
+    command === "delete-users" &&
+    (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError)
+  ) {
+    const erasure = ` --dataset-group-arn ${values["dataset-group-arn"]} --job-name ${(output.partial as { receipt?: { jobName: string } } | undefined)?.receipt?.jobName ?? values["job-name"]}`;
+    return `it goes on: run the same command again to carry on, or see where it stands with\n  personalize-data-deletion status${erasure}${flags}`;
+  }
   if (error instanceof WaiterTimeoutError) {
-    // The same region and endpoint, so the command works as given.
-    const flags = ["region", "profile", "endpoint-url"]
-      .filter((flag) => typeof values[flag] === "string")
-      .map((flag) => ` --${flag} ${values[flag]}`)
-      .join("");
     return `check later: personalize-data-deletion wait ${error.dataDeletionJobArn}${flags}`;
+  }
+  if (error instanceof DatasetGroupBusyError) {
+    return "nothing was uploaded and no job was made: run it again once they are done, or use --if-busy wait";
   }
   if (error instanceof RoomTimeoutError)
     return "nothing of that job was made; run the same command again to carry on";

@@ -1,5 +1,5 @@
 // How long waits and the flow's stages show on stderr: a line per change, or one line rewritten on a TTY.
-import type { DeleteUsersEvent } from "../index.ts";
+import type { EraseUsersEvent } from "../index.ts";
 import { duration, type Output, plural } from "./output.ts";
 
 /** Reports each poll of a job: its status and how long the wait has lasted. */
@@ -14,8 +14,8 @@ export function waitReporter(output: Output, label: string) {
   };
 }
 
-/** Reports each stage of `deleteUsers`. */
-export function flowReporter(output: Output): (event: DeleteUsersEvent) => void {
+/** Reports each stage of `eraseUsers` (and of `deleteUsers`, whose stages it shares). */
+export function flowReporter(output: Output): (event: EraseUsersEvent) => void {
   const waits = new Map<string, ReturnType<typeof waitReporter>>();
   return (event) => {
     if (event.phase === "prepare") {
@@ -38,7 +38,32 @@ export function flowReporter(output: Output): (event: DeleteUsersEvent) => void 
       waits.set(event.jobName, report);
       report(event);
     } else if (event.phase === "cleanup") {
-      output.info(`deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
+      const versions =
+        event.versionsDeleted === undefined ? "" : `, ${plural(event.versionsDeleted, "version")}`;
+      output.info(`deleted the uploaded ${event.dataLocation}${versions} (the list of ids is personal data)`);
+    } else if (event.phase === "preflight") {
+      const busy = event.busy.map((a) => `${a.kind} ${a.arn.replace(/^.*:/, "")} ${a.status}`).join(", ");
+      output.progress(
+        event.busy.length
+          ? `preflight: dataset group in use (${busy}), waiting ${duration(event.elapsedMs)} so far`
+          : `preflight: dataset group idle after ${duration(event.elapsedMs)}`,
+        busy,
+      );
+    } else if (event.phase === "interference") {
+      output.info(
+        `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
+      );
+    } else if (event.phase === "retrain") {
+      const key = `${event.solutionVersionArn}:${event.status}`;
+      output.progress(
+        `retrain: ${event.adopted ? "" : "training "}${event.solutionVersionArn.replace(/^.*:solution\//, "")} ${event.status ?? "unknown"} after ${duration(event.elapsedMs)}`,
+        key,
+      );
+    } else if (event.phase === "campaign") {
+      output.progress(
+        `campaign ${event.campaignArn.replace(/^.*:campaign\//, "")}: moving to ${event.solutionVersionArn.replace(/^.*:solution\//, "")}, ${event.status ?? "unknown"} after ${duration(event.elapsedMs)}`,
+        `${event.campaignArn}:${event.status}`,
+      );
     }
   };
 }

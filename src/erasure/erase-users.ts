@@ -13,7 +13,7 @@ import {
 } from "../delete-users.ts";
 import { ConflictError, ServiceError, ValidationError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
-import type { Pace } from "../poll.ts";
+import type { Clock, Pace } from "../poll.ts";
 import { headObject, putObjectOnce } from "../s3.ts";
 import {
   CreateDataDeletionJobInputSchema,
@@ -88,6 +88,14 @@ const BEFORE_RETRAIN = new Set<ErasureReceipt["stage"]>(["not-started", "failed"
 const IF_BUSY: readonly IfBusy[] = ["wait", "fail", "ignore"];
 const TRAINING_MODES = ["FULL", "UPDATE"];
 
+/**
+ * The job name of an erasure started without one: `erase-users-<time>-<random>`. A front-end that must tell
+ * the user how to resume it picks the name with this before it starts.
+ */
+export function defaultErasureName(clock: Pick<Clock, "now" | "random">): string {
+  return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
+}
+
 function stageWait(context: ErasureContext, wait: WaitOptions, signal: AbortSignal | undefined): StageWait {
   const maxDelayMs = wait.maxDelayMs ?? STAGE_PACE.maxDelayMs;
   return {
@@ -98,7 +106,7 @@ function stageWait(context: ErasureContext, wait: WaitOptions, signal: AbortSign
   };
 }
 
-function checkChoices(input: EraseUsersInput, jobNames: string[]): void {
+function checkChoices(input: EraseUsersInput, jobName: string): void {
   const issues = [];
   if (input.ifBusy !== undefined && !IF_BUSY.includes(input.ifBusy)) {
     issues.push({
@@ -117,7 +125,7 @@ function checkChoices(input: EraseUsersInput, jobNames: string[]): void {
   }
   if (issues.length) throw new ValidationError(issues, "eraseUsers");
   // The repeat job's name must be valid before the first job is made, not when it is needed.
-  for (const name of jobNames) validate(JobNameSchema, repeatName(name), "eraseUsers", "jobName");
+  validate(JobNameSchema, repeatName(jobName), "eraseUsers", "jobName");
 }
 
 // An error after which no job can exist to read the file: the service refused the create outright.
@@ -134,18 +142,16 @@ function noJobWillRead(error: unknown): boolean {
  */
 export async function eraseUsers(context: ErasureContext, input: EraseUsersInput): Promise<EraseUsersOutput> {
   const startedAt = context.jobs.clock.now();
-  const jobName = input.jobName ?? `erase-users-${uniqueSuffix(context.jobs.clock).replace("T", "-")}`;
+  const jobName = input.jobName ?? defaultErasureName(context.jobs.clock);
   const { onProgress } = input;
+  checkChoices(input, jobName);
   const plan = await planDeletion(context, {
     ...input,
     jobName,
     onProgress: undefined,
   });
   const { prepared, bucket, parts } = plan;
-  checkChoices(
-    input,
-    parts.map((p) => p.jobName),
-  );
+  for (const part of parts) validate(JobNameSchema, repeatName(part.jobName), "eraseUsers", "jobName");
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
   const wait = stageWait(context, waitOptions, signal);

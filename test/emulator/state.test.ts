@@ -12,6 +12,8 @@ function world(jobSeconds = 30) {
     jobSeconds,
     pendingLimit: 5,
     maxInputBytes: 64,
+    trainingSeconds: 0,
+    campaignSeconds: 0,
   });
   const dsg = state.datasetGroupArn("shop");
   state.datasetGroups.set(dsg, parseSeed("USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1\nu1,i2,2\nu2,i1,3\nu3,i3,4\n"));

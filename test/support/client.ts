@@ -20,7 +20,10 @@ export function clientFor(
 }
 
 /** An {@link ErasureClient} aimed at a verifying server, with instant sleeps. */
-export function erasureClientFor(server: VerifyingServer, config: DataDeletionClientConfig = {}): ErasureClient {
+export function erasureClientFor(
+  server: VerifyingServer,
+  config: DataDeletionClientConfig = {},
+): ErasureClient {
   return new ErasureClient({
     region: "us-east-1",
     credentials: TEST_CREDENTIALS,

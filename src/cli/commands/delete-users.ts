@@ -1,8 +1,14 @@
 import {
   DataDeletionJobFailedError,
   type DeletionJobResult,
+  defaultErasureName,
+  ErasureFailedError,
+  type ErasureReceipt,
+  ErasureWaitTimeoutError,
+  type IfBusy,
   parseTags,
   prepareDeletionCsv,
+  WaiterTimeoutError,
 } from "../../index.ts";
 import { fileBytes, makeClient, waitOptions } from "../client.ts";
 import { EXIT } from "../exit.ts";
@@ -18,6 +24,7 @@ import {
 } from "../options.ts";
 import { type Output, table } from "../output.ts";
 import { flowReporter } from "../progress.ts";
+import { receiptSummary, writeReceipt } from "../receipt.ts";
 import { userIdList, usersFile } from "../users.ts";
 
 export const flags: Flags = {
@@ -31,6 +38,12 @@ export const flags: Flags = {
   "job-name": { type: "string", field: "jobName", pattern: JOB_NAME },
   tag: { type: "string", multiple: true, field: "tags" },
   wait: { type: "boolean" },
+  "if-busy": { type: "string", field: "ifBusy" },
+  "no-repeat": { type: "boolean" },
+  retrain: { type: "boolean" },
+  "training-mode": { type: "string", field: "retrain.trainingMode" },
+  "keep-campaigns": { type: "boolean" },
+  receipt: { type: "string" },
   "timeout-minutes": { type: "string" },
   "poll-interval-seconds": { type: "string" },
   "keep-uploaded-file": { type: "boolean" },
@@ -38,7 +51,7 @@ export const flags: Flags = {
   "max-file-mb": { type: "string" },
 };
 
-/** `delete-users`: the library's whole flow, from a file or a list of ids. */
+/** `delete-users`: the library's complete erasure, from a file or a list of ids. */
 export async function run({ values }: Parsed, output: Output): Promise<number> {
   const file = text(values, "users-file");
   const inline = text(values, "user-ids");
@@ -50,31 +63,55 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   const roleArn = required(values, "role-arn");
   const jobName = text(values, "job-name");
   const tags = parseTags((values.tag as string[] | undefined) ?? []);
+  const receiptFile = text(values, "receipt");
+  const trainingMode = text(values, "training-mode");
+  if (!values.retrain && (trainingMode || values["keep-campaigns"])) {
+    throw new UsageError("--training-mode and --keep-campaigns go with --retrain");
+  }
   const wait = values.wait ? waitOptions(values) : false;
+  if (values.retrain && !wait)
+    throw new UsageError("--retrain needs --wait: it starts once the deletion job COMPLETED");
   const client = await makeClient(values, output);
+  // Read only once every flag has been checked: a large file costs nothing when a flag is wrong.
   const users = file
-    ? await prepareDeletionCsv(await usersFile(file), {
-        maxFileBytes,
-        headerless: values.headerless === true,
-      })
+    ? async () =>
+        prepareDeletionCsv(await usersFile(file), { maxFileBytes, headerless: values.headerless === true })
     : userIdList(inline as string);
   const report = flowReporter(output);
   let lastUpload: string | undefined;
   // What a failure's JSON document shows as done so far.
-  const partial: { jobs: DeletionJobResult[]; userCount?: number; duplicateCount?: number } = { jobs: [] };
+  const partial: {
+    jobs: DeletionJobResult[];
+    userCount?: number;
+    duplicateCount?: number;
+    receipt?: ErasureReceipt;
+  } = {
+    jobs: [],
+  };
   output.partial = partial;
+  const finalJobName = jobName ?? defaultErasureName(client.clock);
   const result = await client
-    .deleteUsers({
+    .eraseUsers({
       users,
       s3Uri,
       datasetGroupArn,
       roleArn,
-      ...(jobName ? { jobName } : {}),
+      jobName: finalJobName,
       ...(tags ? { tags } : {}),
       maxFileBytes,
       keepUploadedFile: values["keep-uploaded-file"] === true,
       overwrite: values.overwrite === true,
       wait,
+      ...(text(values, "if-busy") ? { ifBusy: text(values, "if-busy") as IfBusy } : {}),
+      repeatOnInterference: values["no-repeat"] !== true,
+      ...(values.retrain
+        ? {
+            retrain: {
+              ...(trainingMode ? { trainingMode: trainingMode as "FULL" } : {}),
+              updateCampaigns: values["keep-campaigns"] !== true,
+            },
+          }
+        : {}),
       onProgress: (event) => {
         report(event);
         if (event.phase === "prepare")
@@ -86,21 +123,39 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
         if (event.phase === "upload") lastUpload = event.dataLocation;
       },
     })
-    .catch((error) => {
+    .catch(async (error) => {
       if (error instanceof DataDeletionJobFailedError && error.jobs) partial.jobs = error.jobs;
+      // The receipt is written on every path where there is something to record.
+      const receipt =
+        error instanceof ErasureFailedError
+          ? error.receipt
+          : error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError
+            ? await client
+                .erasureStatus({ datasetGroupArn, jobName: finalJobName, retrain: values.retrain === true })
+                .catch(() => undefined)
+            : undefined;
+      if (receipt) {
+        partial.receipt = receipt;
+        if (receiptFile) await writeReceipt(receiptFile, receipt, output);
+      }
       throw error;
     });
+  if (receiptFile) await writeReceipt(receiptFile, result.receipt, output);
   output.result(result, () =>
-    table(
-      ["JOB", "STATUS", "RECORDS DELETED", "DATA LOCATION", "ARN"],
-      result.jobs.map((j) => [
-        j.jobName,
-        j.status ?? "PENDING",
-        j.numDeleted,
-        j.dataLocation,
-        j.dataDeletionJobArn,
-      ]),
-    ),
+    [
+      table(
+        ["JOB", "STATUS", "RECORDS DELETED", "DATA LOCATION", "ARN"],
+        result.jobs.map((j) => [
+          j.jobName,
+          j.status ?? "PENDING",
+          j.numDeleted,
+          j.dataLocation,
+          j.dataDeletionJobArn,
+        ]),
+      ),
+      "",
+      receiptSummary(result.receipt),
+    ].join("\n"),
   );
   return EXIT.ok;
 }

@@ -1,0 +1,25 @@
+import { makeClient } from "../client.ts";
+import { EXIT } from "../exit.ts";
+import { COMMON_FLAGS, type Flags, JOB_NAME, type Parsed, required } from "../options.ts";
+import type { Output } from "../output.ts";
+import { receiptSummary, writeReceipt } from "../receipt.ts";
+
+export const flags: Flags = {
+  ...COMMON_FLAGS,
+  "dataset-group-arn": { type: "string", field: "datasetGroupArn" },
+  "job-name": { type: "string", field: "jobName", pattern: JOB_NAME },
+  retrain: { type: "boolean" },
+  receipt: { type: "string" },
+};
+
+/** `status`: where an erasure stands, read from AWS; nothing is changed. */
+export async function run({ values }: Parsed, output: Output): Promise<number> {
+  const datasetGroupArn = required(values, "dataset-group-arn");
+  const jobName = required(values, "job-name");
+  const client = await makeClient(values, output);
+  const receipt = await client.erasureStatus({ datasetGroupArn, jobName, retrain: values.retrain === true });
+  const file = typeof values.receipt === "string" ? values.receipt : undefined;
+  if (file) await writeReceipt(file, receipt, output);
+  output.result(receipt, () => receiptSummary(receipt));
+  return EXIT.ok;
+}
