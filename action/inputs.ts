@@ -3,6 +3,7 @@
 import {
   DEFAULT_MAX_FILE_BYTES,
   type FieldNames,
+  type IfBusy,
   parseTags,
   RULES_IN_WORDS,
   type Tag,
@@ -50,6 +51,11 @@ export interface ActionInputs {
   pollIntervalSeconds: number;
   failOnJobFailure: boolean;
   keepUploadedFile: boolean;
+  ifBusy: IfBusy;
+  repeatOnInterference: boolean;
+  retrain: boolean;
+  trainingMode: "FULL" | "UPDATE";
+  updateCampaigns: boolean;
   maxFileBytes: number;
   region: string;
   endpointUrl: string | undefined;
@@ -72,6 +78,8 @@ export function fieldNames(inputs: Pick<ActionInputs, "users">): FieldNames {
     s3Uri: input("s3-uri"),
     "dataSource.dataLocation": input(inputs.users.kind === "location" ? "data-location" : "s3-uri"),
     tags: input("tags"),
+    ifBusy: input("if-busy"),
+    "retrain.trainingMode": input("training-mode"),
     maxFileBytes: input("max-file-mb"),
     region: input("aws-region"),
     endpoint: input("endpoint-url"),
@@ -88,14 +96,20 @@ export interface RunContext {
   runAttempt: number | undefined;
 }
 
-/** `owner-repo-RUNID-ATTEMPT`, sanitized to the job name pattern and 63 characters (the run part is kept). */
+// Room for the names derived from it: a split list's `-part-N`, then its repeat job's `-repeat-1`.
+const DEFAULT_NAME_MAX = 63 - "-part-9-repeat-1".length;
+
+/**
+ * `owner-repo-RUNID`, sanitized to the job name pattern and 47 characters (the run part is kept). The same
+ * for every attempt of a run: re-running a timed-out step carries the erasure on instead of starting another.
+ */
 export function defaultJobName(context: RunContext): string {
-  const suffix = `-${context.runId ?? Math.floor(Date.now() / 1000)}-${context.runAttempt ?? 1}`;
+  const suffix = `-${context.runId ?? Math.floor(Date.now() / 1000)}`;
   const base =
     (context.repository ?? "local")
       .replace(/[^a-zA-Z0-9_-]+/g, "-")
       .replace(/^[^a-zA-Z0-9]+/, "")
-      .slice(0, 63 - suffix.length)
+      .slice(0, DEFAULT_NAME_MAX - suffix.length)
       .replace(/[-_]+$/, "") || "run";
   return `${base}${suffix}`;
 }
@@ -115,6 +129,18 @@ function parseNumber(get: (name: string) => string, name: string, fallback: numb
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw new InputError(name, `must be a number of at least ${min}`, raw);
   return n;
+}
+
+function choice<T extends string>(
+  get: (name: string) => string,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const raw = get(name).trim();
+  if (raw === "") return fallback;
+  if (!allowed.includes(raw as T)) throw new InputError(name, `must be one of ${allowed.join(", ")}`, raw);
+  return raw as T;
 }
 
 // The core's parser, its ValidationError told in the action's terms: the input's name.
@@ -187,6 +213,11 @@ export function readInputs(
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
     failOnJobFailure: parseBoolean(get, "fail-on-job-failure", true),
     keepUploadedFile: parseBoolean(get, "keep-uploaded-file", false),
+    ifBusy: choice(get, "if-busy", ["wait", "fail", "ignore"] as const, "wait"),
+    repeatOnInterference: parseBoolean(get, "repeat-on-interference", true),
+    retrain: parseBoolean(get, "retrain", false),
+    trainingMode: choice(get, "training-mode", ["FULL", "UPDATE"] as const, "FULL"),
+    updateCampaigns: parseBoolean(get, "update-campaigns", true),
     // MB of 1,000,000 bytes, as the guide's cap is written; unset, the library's default (under that cap).
     maxFileBytes: Math.round(
       parseNumber(get, "max-file-mb", DEFAULT_MAX_FILE_BYTES / 1_000_000, 0.001) * 1_000_000,

@@ -1,11 +1,16 @@
-import { basename } from "node:path";
+import { writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import {
-  DataDeletionClient,
   DataDeletionError,
   DataDeletionJobFailedError,
+  DatasetGroupBusyError,
   type DeletionJobResult,
+  ErasureClient,
+  ErasureFailedError,
+  type ErasureReceipt,
+  ErasureWaitTimeoutError,
   lookup,
   prepareDeletionCsv,
   RoomTimeoutError,
@@ -22,9 +27,13 @@ import { writeSummary } from "./summary.ts";
 
 const PHASES = {
   prepare: "Prepare the user ids",
+  preflight: "Check that nothing imports or trains (preflight)",
   upload: "Upload and create the deletion job",
   create: "Create the deletion job",
   wait: "Wait",
+  cleanup: "Delete the uploaded list (every version)",
+  retrain: "Retrain and move campaigns",
+  receipt: "Erasure receipt",
 } as const;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -55,6 +64,11 @@ function isExpiredToken(error: unknown): boolean {
 function resumeCommand(inputs: ActionInputs, arn: string): string {
   const endpoint = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
   return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint}`;
+}
+
+function statusCommand(inputs: ActionInputs): string {
+  const endpoint = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
+  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName} --region ${inputs.region}${endpoint}`;
 }
 
 /** The action: validate inputs, prepare, upload, create, optionally wait; outputs and a job summary. */
@@ -89,6 +103,7 @@ export async function run(): Promise<void> {
   };
   let jobs: DeletionJobResult[] = [];
   let counts: { userCount?: number; duplicateCount?: number } = {};
+  let receipt: ErasureReceipt | undefined;
 
   try {
     if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) {
@@ -97,7 +112,7 @@ export async function run(): Promise<void> {
         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials before this step",
       );
     }
-    const client = new DataDeletionClient({
+    const client = new ErasureClient({
       region: inputs.region,
       ...(inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {}),
       ...(inputs.s3EndpointUrl
@@ -125,7 +140,7 @@ export async function run(): Promise<void> {
     let uploaded: string | undefined;
     const pollLoggers = new Map<string, ReturnType<typeof pollLogger>>();
     try {
-      const result = await client.deleteUsers({
+      const result = await client.eraseUsers({
         ...(users
           ? { users, s3Uri: inputs.s3Uri as string }
           : { dataLocation: (source as { dataLocation: string }).dataLocation }),
@@ -137,6 +152,11 @@ export async function run(): Promise<void> {
         keepUploadedFile: inputs.keepUploadedFile,
         failOnJobFailure: inputs.failOnJobFailure,
         wait: inputs.wait ? waitOptions : false,
+        ifBusy: inputs.ifBusy,
+        repeatOnInterference: inputs.repeatOnInterference,
+        ...(inputs.retrain
+          ? { retrain: { trainingMode: inputs.trainingMode, updateCampaigns: inputs.updateCampaigns } }
+          : {}),
         onProgress: (event) => {
           if (event.phase === "prepare") {
             counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
@@ -162,7 +182,6 @@ export async function run(): Promise<void> {
             core.info(
               `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`,
             );
-            if (inputs.wait && jobs.length === parts) enter("wait");
           } else if (event.phase === "room") {
             if (event.pending >= event.limit)
               core.info(`${plural(event.pending, "job")} PENDING (limit ${event.limit}); waiting for room`);
@@ -172,20 +191,51 @@ export async function run(): Promise<void> {
             const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
             pollLoggers.set(event.jobName, log);
             log(event);
+          } else if (event.phase === "stage") {
+            // Each group opens before the requests of its stage.
+            enter(event.stage);
           } else if (event.phase === "cleanup") {
-            core.info(`Deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
+            core.info(
+              `Deleted the uploaded ${event.dataLocation}, ${plural(event.versionsDeleted ?? 1, "version")} (the list of ids is personal data)`,
+            );
+          } else if (event.phase === "preflight") {
+            core.info(
+              event.busy.length
+                ? `In use after ${(event.elapsedMs / 60_000).toFixed(1)} min: ${event.busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ")}`
+                : `Idle after ${(event.elapsedMs / 60_000).toFixed(1)} min`,
+            );
+          } else if (event.phase === "interference") {
+            core.warning(
+              `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
+              { title: "Import or training during the deletion" },
+            );
+          } else if (event.phase === "retrain" || event.phase === "campaign") {
+            const what = event.phase === "retrain" ? event.solutionVersionArn : event.campaignArn;
+            core.info(`${what}: ${event.status} after ${(event.elapsedMs / 60_000).toFixed(1)} min`);
           }
         },
       });
       jobs = result.jobs;
+      receipt = result.receipt;
     } catch (error) {
       if (error instanceof DataDeletionJobFailedError && error.jobs) jobs = error.jobs;
+      if (error instanceof ErasureFailedError) receipt = error.receipt;
+      // A wait that timed out still has a record: where the erasure stands, read from AWS.
+      if (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError) {
+        receipt = await client
+          .erasureStatus({
+            datasetGroupArn: inputs.datasetGroupArn,
+            jobName: inputs.jobName,
+            retrain: inputs.retrain,
+          })
+          .catch(() => undefined);
+      }
       throw error;
     }
     for (const job of jobs) {
       if (job.status === "FAILED")
         core.warning(
-          `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`,
+          `${job.jobName} FAILED (${job.failureReason})${job.uploadedFileDeleted ? "; its uploaded list was deleted" : `; its input is at ${job.dataLocation}`}`,
         );
     }
     // An id list that deleted nothing is most often a list of ids the dataset group never had.
@@ -201,19 +251,20 @@ export async function run(): Promise<void> {
         { title: "No records deleted" },
       );
     }
+    if (receipt) reportReceipt(receipt, inputs);
     if (phase) core.endGroup();
     phase = undefined;
-    setOutputs(inputs, jobs, counts);
-    await writeSummary(inputs, jobs, counts);
+    setOutputs(inputs, jobs, counts, receipt);
+    await writeSummary(inputs, jobs, counts, receipt);
   } catch (error) {
     if (phase) core.endGroup();
     try {
-      setOutputs(inputs, jobs, counts);
+      setOutputs(inputs, jobs, counts, receipt);
     } catch (outputError) {
       core.warning(`could not write the outputs: ${(outputError as Error).message}`);
     }
     const message = explain(error, inputs, jobs.at(-1)?.dataDeletionJobArn);
-    if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {});
+    if (jobs.length > 0 || receipt) await writeSummary(inputs, jobs, counts, receipt).catch(() => {});
     const input = error instanceof InputError ? error.input : inputOf(error, inputs);
     fail(message, input ? `Invalid input: ${input}` : titleOf(error));
   }
@@ -225,7 +276,21 @@ function fail(message: string, title: string): void {
   process.exitCode = 1;
 }
 
+// What is left, as one notice: the models hold the users until a retrain, a file could not be removed...
+function reportReceipt(receipt: ErasureReceipt, inputs: ActionInputs): void {
+  if (receipt.complete) {
+    core.info(`Erasure ${receipt.jobName} is complete: nothing is left to do in Personalize or S3`);
+    return;
+  }
+  core.notice(
+    `Erasure ${receipt.jobName} is not complete (${receipt.stage}):\n${receipt.pending.map((p) => `- ${p}`).join("\n")}\nRe-run this step with the same job-name to carry on, or see where it stands with: ${statusCommand(inputs)}`,
+    { title: "Erasure not complete" },
+  );
+}
+
 function titleOf(error: unknown): string {
+  if (error instanceof DatasetGroupBusyError) return "Dataset group in use (nothing was uploaded)";
+  if (error instanceof ErasureWaitTimeoutError) return "Stopped waiting (the training or update goes on)";
   if (error instanceof DataDeletionJobFailedError) return "Data deletion job FAILED";
   if (error instanceof WaiterTimeoutError) return "Stopped waiting (the job goes on)";
   if (error instanceof RoomTimeoutError) return "Stopped waiting for room (nothing was created)";
@@ -266,8 +331,13 @@ function inputOf(error: unknown, inputs: ActionInputs): string | undefined {
 
 function explain(error: unknown, inputs: ActionInputs, arn: string | undefined): string {
   if (error instanceof WaiterTimeoutError) {
-    return `${error.message}: a deletion job can take up to a day, longer than a job step may run. Check it later with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
+    return `${error.message}: a deletion job can take up to a day, longer than a job step may run. Re-run this step with the same job-name to carry on, or check it with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
   }
+  if (error instanceof ErasureWaitTimeoutError) {
+    return `${error.message}. Re-run this step with the same job-name to carry on; see where it stands with: ${statusCommand(inputs)}`;
+  }
+  if (error instanceof DatasetGroupBusyError)
+    return `${error.message}. Run again once they are done, or set if-busy: wait`;
   if (error instanceof RoomTimeoutError) {
     return `${error.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
   }
@@ -285,7 +355,22 @@ function setOutputs(
   inputs: ActionInputs,
   jobs: DeletionJobResult[],
   counts: { userCount?: number; duplicateCount?: number },
+  receipt: ErasureReceipt | undefined,
 ): void {
+  const text = receipt ? JSON.stringify(receipt, null, 2) : "";
+  core.setOutput("receipt", text);
+  core.setOutput("complete", receipt ? String(receipt.complete) : "false");
+  core.setOutput("stage", receipt?.stage ?? "");
+  let file = "";
+  if (receipt) {
+    // In RUNNER_TEMP, for a later step to keep (actions/upload-artifact, a bucket): it holds no ids.
+    file = join(
+      process.env.RUNNER_TEMP || process.cwd(),
+      `personalize-erasure-receipt-${receipt.jobName}.json`,
+    );
+    writeFileSync(file, `${text}\n`);
+  }
+  core.setOutput("receipt-file", file);
   const first = jobs[0];
   core.setOutput("job-arn", first?.dataDeletionJobArn ?? "");
   core.setOutput("job-name", first?.jobName ?? inputs.jobName);

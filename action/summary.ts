@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import type { DeletionJobResult } from "../src/index.ts";
+import type { DeletionJobResult, ErasureReceipt } from "../src/index.ts";
 import type { ActionInputs } from "./inputs.ts";
 
 /** The console page of a dataset group. */
@@ -9,11 +9,15 @@ export function consoleUrl(region: string, datasetGroupArn: string): string {
   return `https://${region}.console.aws.amazon.com/personalize/home?region=${region}#${base}$${encodeURIComponent(name)}/setup`;
 }
 
-/** Writes the job summary: a table of the job(s) and a link to the dataset group. No secret is in it. */
+/**
+ * Writes the job summary: a table of the job(s), where the erasure stands and what is left, the models
+ * retrained and campaigns moved, the receipt, and a link to the dataset group. No secret or user id is in it.
+ */
 export async function writeSummary(
   inputs: ActionInputs,
   jobs: DeletionJobResult[],
   counts: { userCount?: number; duplicateCount?: number },
+  receipt?: ErasureReceipt,
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   // @actions/core writes an empty cell as an unclosed <td>: every cell says something.
@@ -46,9 +50,45 @@ export async function writeSummary(
         ? `${counts.userCount} users, ${counts.duplicateCount} duplicates removed, in ${jobs.length} jobs.\n\n`
         : "",
     )
+    .addRaw(receipt ? erasureSection(receipt) : "")
     .addLink(
       `Dataset group ${inputs.datasetGroupArn} in the console`,
       consoleUrl(inputs.region, inputs.datasetGroupArn),
     )
     .write();
+}
+
+const escape = (text: string) =>
+  text.replace(/[<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;"));
+
+// The receipt in words, then itself: the record of the request and its response.
+function erasureSection(receipt: ErasureReceipt): string {
+  const lines = [`\n\n### Erasure: ${receipt.complete ? "complete" : `not complete (${receipt.stage})`}\n`];
+  if (receipt.pending.length) {
+    lines.push("Left to do:\n");
+    for (const item of receipt.pending) lines.push(`- ${escape(item)}`);
+    lines.push("");
+  }
+  for (const solution of receipt.retrain.solutions) {
+    if (solution.solutionVersionArn)
+      lines.push(`- Retrained ${solution.solutionArn}: ${solution.solutionVersionArn} (${solution.status})`);
+  }
+  for (const campaign of receipt.retrain.campaigns) {
+    const from = campaign.from ? `${campaign.from} → ` : "";
+    lines.push(
+      `- Campaign ${campaign.campaignArn}: ${from}${campaign.serving ?? "—"}${campaign.followsLatest ? " (follows the latest version)" : ""}`,
+    );
+  }
+  for (const job of receipt.outsidePersonalize) {
+    lines.push(`- Outside Personalize: the output in S3 of ${job.kind} ${job.arn} may still hold the users`);
+  }
+  lines.push(
+    "",
+    "<details><summary>Receipt (no user ids; the step's receipt-file output holds it)</summary>\n",
+    "```json",
+    JSON.stringify(receipt, null, 2),
+    "```",
+    "</details>\n\n",
+  );
+  return lines.join("\n");
 }

@@ -5501,7 +5501,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5509,14 +5509,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -11795,16 +11795,16 @@ var require_dns = __commonJS({
       setRecords(origin, addresses) {
         const timestamp = Date.now();
         const records = { records: { 4: null, 6: null } };
-        for (const record of addresses) {
-          record.timestamp = timestamp;
-          if (typeof record.ttl === "number") {
-            record.ttl = Math.min(record.ttl, this.#maxTTL);
+        for (const record2 of addresses) {
+          record2.timestamp = timestamp;
+          if (typeof record2.ttl === "number") {
+            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
           } else {
-            record.ttl = this.#maxTTL;
+            record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record.family] ?? { ips: [] };
-          familyRecords.ips.push(record);
-          records.records[record.family] = familyRecords;
+          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          familyRecords.ips.push(record2);
+          records.records[record2.family] = familyRecords;
         }
         this.#records.set(origin.hostname, records);
       }
@@ -18342,12 +18342,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -18548,13 +18548,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -20709,14 +20709,14 @@ var require_papaparse = __commonJS({
           } else
             _results.data.forEach(addHeader);
         }
-        function shouldApplyDynamicTyping(field) {
-          if (_config.dynamicTypingFunction && _config.dynamicTyping[field] === void 0) {
-            _config.dynamicTyping[field] = _config.dynamicTypingFunction(field);
+        function shouldApplyDynamicTyping(field2) {
+          if (_config.dynamicTypingFunction && _config.dynamicTyping[field2] === void 0) {
+            _config.dynamicTyping[field2] = _config.dynamicTypingFunction(field2);
           }
-          return (_config.dynamicTyping[field] || _config.dynamicTyping) === true;
+          return (_config.dynamicTyping[field2] || _config.dynamicTyping) === true;
         }
-        function parseDynamic(field, value) {
-          if (shouldApplyDynamicTyping(field)) {
+        function parseDynamic(field2, value) {
+          if (shouldApplyDynamicTyping(field2)) {
             if (value === "true" || value === "TRUE")
               return true;
             else if (value === "false" || value === "FALSE")
@@ -20737,18 +20737,18 @@ var require_papaparse = __commonJS({
             var row = _config.header ? {} : [];
             var j;
             for (j = 0; j < rowSource.length; j++) {
-              var field = j;
+              var field2 = j;
               var value = rowSource[j];
               if (_config.header)
-                field = j >= _fields.length ? "__parsed_extra" : _fields[j];
+                field2 = j >= _fields.length ? "__parsed_extra" : _fields[j];
               if (_config.transform)
-                value = _config.transform(value, field);
-              value = parseDynamic(field, value);
-              if (field === "__parsed_extra") {
-                row[field] = row[field] || [];
-                row[field].push(value);
+                value = _config.transform(value, field2);
+              value = parseDynamic(field2, value);
+              if (field2 === "__parsed_extra") {
+                row[field2] = row[field2] || [];
+                row[field2].push(value);
               } else
-                row[field] = value;
+                row[field2] = value;
             }
             if (_config.header) {
               if (j > _fields.length)
@@ -21197,7 +21197,8 @@ var require_papaparse = __commonJS({
 });
 
 // action/main.ts
-import { basename as basename2 } from "node:path";
+import { writeFileSync } from "node:fs";
+import { basename as basename2, join as join2 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -21695,6 +21696,9 @@ function error(message, properties = {}) {
 }
 function warning(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+function notice(message, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
@@ -25900,6 +25904,16 @@ function _addIssue(context3, label, dataset, config$1, other) {
   if (dataset.issues) dataset.issues.push(issue2);
   else dataset.issues = [issue2];
 }
+// @__NO_SIDE_EFFECTS__
+function _isValidObjectKey(object$1, key) {
+  return Object.prototype.hasOwnProperty.call(object$1, key) && key !== "__proto__" && key !== "prototype" && key !== "constructor";
+}
+// @__NO_SIDE_EFFECTS__
+function _joinExpects(values$1, separator) {
+  const list = [...new Set(values$1)];
+  if (list.length > 1) return `(${list.join(` ${separator} `)})`;
+  return list[0] ?? "never";
+}
 function _standardSchema(schema) {
   schema["~standard"] = {
     version: 1,
@@ -25979,6 +25993,22 @@ function array(item, message$1) {
   });
 }
 // @__NO_SIDE_EFFECTS__
+function boolean(message$1) {
+  return _standardSchema({
+    kind: "schema",
+    type: "boolean",
+    reference: boolean,
+    expects: "boolean",
+    async: false,
+    message: message$1,
+    "~run"(dataset, config$1) {
+      if (typeof dataset.value === "boolean") dataset.typed = true;
+      else _addIssue(this, "type", dataset, config$1);
+      return dataset;
+    }
+  });
+}
+// @__NO_SIDE_EFFECTS__
 function lazy(getter) {
   return _standardSchema({
     kind: "schema",
@@ -26027,6 +26057,88 @@ function optional(wrapped, default_) {
         }
       }
       return this.wrapped["~run"](dataset, config$1);
+    }
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function picklist(options, message$1) {
+  return _standardSchema({
+    kind: "schema",
+    type: "picklist",
+    reference: picklist,
+    expects: /* @__PURE__ */ _joinExpects(options.map(_stringify), "|"),
+    async: false,
+    options,
+    message: message$1,
+    "~run"(dataset, config$1) {
+      if (this.options.includes(dataset.value)) dataset.typed = true;
+      else _addIssue(this, "type", dataset, config$1);
+      return dataset;
+    }
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function record(key, value$1, message$1) {
+  return _standardSchema({
+    kind: "schema",
+    type: "record",
+    reference: record,
+    expects: "Object",
+    async: false,
+    key,
+    value: value$1,
+    message: message$1,
+    "~run"(dataset, config$1) {
+      const input = dataset.value;
+      if (input && typeof input === "object") {
+        dataset.typed = true;
+        dataset.value = {};
+        for (const entryKey in input) if (/* @__PURE__ */ _isValidObjectKey(input, entryKey)) {
+          const entryValue = input[entryKey];
+          const keyDataset = this.key["~run"]({ value: entryKey }, config$1);
+          if (keyDataset.issues) {
+            const pathItem = {
+              type: "object",
+              origin: "key",
+              input,
+              key: entryKey,
+              value: entryValue
+            };
+            for (const issue2 of keyDataset.issues) {
+              issue2.path = [pathItem];
+              dataset.issues?.push(issue2);
+            }
+            if (!dataset.issues) dataset.issues = keyDataset.issues;
+            if (config$1.abortEarly) {
+              dataset.typed = false;
+              break;
+            }
+          }
+          const valueDataset = this.value["~run"]({ value: entryValue }, config$1);
+          if (valueDataset.issues) {
+            const pathItem = {
+              type: "object",
+              origin: "value",
+              input,
+              key: entryKey,
+              value: entryValue
+            };
+            for (const issue2 of valueDataset.issues) {
+              if (issue2.path) issue2.path.unshift(pathItem);
+              else issue2.path = [pathItem];
+              dataset.issues?.push(issue2);
+            }
+            if (!dataset.issues) dataset.issues = valueDataset.issues;
+            if (config$1.abortEarly) {
+              dataset.typed = false;
+              break;
+            }
+          }
+          if (!keyDataset.typed || !valueDataset.typed) dataset.typed = false;
+          if (keyDataset.typed) dataset.value[keyDataset.value] = valueDataset.value;
+        }
+      } else _addIssue(this, "type", dataset, config$1);
+      return dataset;
     }
   });
 }
@@ -26486,6 +26598,7 @@ var DescribeDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
 var ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
   "ListDataDeletionJobsRequest"
 );
+var JobNameSchema = /* @__PURE__ */ lazyInput("Name");
 
 // src/deletion-file.ts
 var DEFAULT_MAX_FILE_BYTES = 49e6;
@@ -26586,10 +26699,10 @@ var DeletionFileBuilder = class {
     if (n === 0) return;
     this.batched = 0;
     const batch = this.batch;
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
+    const table2 = this.table;
+    const mask = (table2.length >>> 1) - 1;
     let touched = 0;
-    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
+    for (let j = 0; j < n; j += 3) touched |= table2[2 * (batch[j + 2] & mask)];
     this.touched = touched;
     const end = batch[n - 3] + batch[n - 2];
     let shift = 0;
@@ -26619,16 +26732,16 @@ var DeletionFileBuilder = class {
     while (count * 8 > length * 3) length *= 2;
     if (length === this.table.length) return;
     const old = this.table;
-    const table = new Uint32Array(length);
+    const table2 = new Uint32Array(length);
     const mask = (length >>> 1) - 1;
     for (let j = 0; j < old.length; j += 2) {
       if (old[j] === 0) continue;
       let i = old[j + 1] & mask;
-      while (table[2 * i] !== 0) i = i + 1 & mask;
-      table[2 * i] = old[j];
-      table[2 * i + 1] = old[j + 1];
+      while (table2[2 * i] !== 0) i = i + 1 & mask;
+      table2[2 * i] = old[j];
+      table2[2 * i + 1] = old[j + 1];
     }
-    this.table = table;
+    this.table = table2;
   }
   /** Finishes and returns the files; throws when no id was added. */
   finish() {
@@ -26640,12 +26753,12 @@ var DeletionFileBuilder = class {
   }
   // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
   find(at, length, hash2) {
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
+    const table2 = this.table;
+    const mask = (table2.length >>> 1) - 1;
     for (let i = hash2 & mask; ; i = i + 1 & mask) {
-      const slot = table[2 * i];
+      const slot = table2[2 * i];
       if (slot === 0) return -1 - i;
-      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
+      if (table2[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
     }
   }
 };
@@ -26877,19 +26990,19 @@ var CsvRecordReader = class {
         lineNo
       );
     }
-    const record = this.pending === "" ? text : `${this.pending}
+    const record2 = this.pending === "" ? text : `${this.pending}
 ${text}`;
     const at = this.pending === "" ? lineNo : this.pendingLine;
     this.pending = "";
-    if (record.split('"').length % 2 === 0) {
-      if (record.length > MAX_RECORD_CHARS)
+    if (record2.split('"').length % 2 === 0) {
+      if (record2.length > MAX_RECORD_CHARS)
         throw this.fail("a quoted field is never closed (unterminated quote)", at);
-      this.pending = record;
+      this.pending = record2;
       this.pendingLine = at;
       return;
     }
     try {
-      this.onRecord(record.includes('"') ? parseQuoted(record, at) : record.split(","), at);
+      this.onRecord(record2.includes('"') ? parseQuoted(record2, at) : record2.split(","), at);
     } catch (error2) {
       this.settle(error2, at);
     }
@@ -26941,8 +27054,8 @@ ${text}`;
     return true;
   }
 };
-function parseQuoted(record, line) {
-  const result = papa.parse(record, { delimiter: ",", newline: "\n" });
+function parseQuoted(record2, line) {
+  const result = papa.parse(record2, { delimiter: ",", newline: "\n" });
   const error2 = result.errors[0];
   if (error2) throw new CsvError(`malformed quoted field: ${error2.message}`, line);
   if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
@@ -26981,9 +27094,9 @@ async function sha256Hex(bytes) {
 
 // src/s3.ts
 var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-function parseS3Uri(uri, field = "s3Uri", object = false) {
+function parseS3Uri(uri, field2 = "s3Uri", object = false) {
   const fail2 = (rule) => {
-    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+    throw new ValidationError([{ path: field2, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
   };
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
   if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/KEY");
@@ -27800,13 +27913,13 @@ function callPersonalize(transport, endpoint2, operation, input, signal) {
 // src/waiter.ts
 var JOB_MIN_DELAY_MS = 5e3;
 var JOB_MAX_DELAY_MS = 6e4;
-async function pollJob(dataDeletionJobArn, describe, options, clock) {
+async function pollJob(dataDeletionJobArn, describe2, options, clock) {
   const maxDelayMs = options.maxDelayMs ?? JOB_MAX_DELAY_MS;
   let latest;
   let status;
   const job = await poll(
     async (signal) => {
-      latest = await describe(signal);
+      latest = await describe2(signal);
       status = latest?.status ?? status;
       return status === "COMPLETED" || status === "FAILED" ? latest : void 0;
     },
@@ -27985,8 +28098,11 @@ var DataDeletionJobsClient = class {
       this.clock
     );
   }
-  // A job's ARN follows from its dataset group's: the same partition, region and account, then
-  // `data-deletion-job/NAME` (the IAM reference's resource formats), so one Describe finds it.
+  /**
+   * The job of that name in the dataset group, or `undefined`. A job's ARN follows from its dataset group's
+   * (the same partition, region and account, then `data-deletion-job/NAME`, as in the IAM reference's
+   * resource formats), so one Describe finds it.
+   */
   async findJobByName(datasetGroupArn, jobName, signal) {
     const guess = datasetGroupArn.replace(/:dataset-group\/.*$/, `:data-deletion-job/${jobName}`);
     try {
@@ -28045,9 +28161,9 @@ var DataDeletionClient = class extends DataDeletionJobsClient {
 };
 
 // src/tags.ts
-function parseTags(written, field = "tags") {
+function parseTags(written, field2 = "tags") {
   const fail2 = (rule, received) => {
-    throw new ValidationError([{ path: field, rule, received: JSON.stringify(received).slice(0, 120) }]);
+    throw new ValidationError([{ path: field2, rule, received: JSON.stringify(received).slice(0, 120) }]);
   };
   const joined = Array.isArray(written) ? written.join("\n") : written;
   if (joined.trim() === "") return void 0;
@@ -28092,15 +28208,1361 @@ function retell(error2, names) {
   if (error2 instanceof ValidationError) {
     const [first] = error2.issues;
     if (first) {
-      const field = lookup(names, first.path);
-      const rule = field?.pattern && first.rule.startsWith("must match the pattern") ? field.pattern : first.rule;
+      const field2 = lookup(names, first.path);
+      const rule = field2?.pattern && first.rule.startsWith("must match the pattern") ? field2.pattern : first.rule;
       const more = error2.issues.length > 1 ? ` (and ${error2.issues.length - 1} more)` : "";
-      return `${field?.name ?? first.path}: ${rule}, received ${first.received}${more}`;
+      return `${field2?.name ?? first.path}: ${rule}, received ${first.received}${more}`;
     }
   }
   const message = error2 instanceof Error ? error2.message : String(error2);
   return message.replace(/`([A-Za-z.]+)`/g, (quoted, path) => lookup(names, path)?.name ?? quoted);
 }
+
+// src/erasure/model.ts
+var erasureOperations = {
+  DescribeDatasetGroup: {
+    input: "DescribeDatasetGroupRequest",
+    output: "DescribeDatasetGroupResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"]
+  },
+  ListDatasets: {
+    input: "ListDatasetsRequest",
+    output: "ListDatasetsResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"]
+  },
+  ListDatasetImportJobs: {
+    input: "ListDatasetImportJobsRequest",
+    output: "ListDatasetImportJobsResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"]
+  },
+  DescribeDatasetImportJob: {
+    input: "DescribeDatasetImportJobRequest",
+    output: "DescribeDatasetImportJobResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"]
+  },
+  CreateDatasetImportJob: {
+    input: "CreateDatasetImportJobRequest",
+    output: "CreateDatasetImportJobResponse",
+    errors: [
+      "InvalidInputException",
+      "ResourceNotFoundException",
+      "ResourceAlreadyExistsException",
+      "LimitExceededException",
+      "ResourceInUseException",
+      "TooManyTagsException"
+    ]
+  },
+  ListSolutions: {
+    input: "ListSolutionsRequest",
+    output: "ListSolutionsResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"]
+  },
+  DescribeSolution: {
+    input: "DescribeSolutionRequest",
+    output: "DescribeSolutionResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"]
+  },
+  ListSolutionVersions: {
+    input: "ListSolutionVersionsRequest",
+    output: "ListSolutionVersionsResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException", "InvalidNextTokenException"]
+  },
+  DescribeSolutionVersion: {
+    input: "DescribeSolutionVersionRequest",
+    output: "DescribeSolutionVersionResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"]
+  },
+  CreateSolutionVersion: {
+    input: "CreateSolutionVersionRequest",
+    output: "CreateSolutionVersionResponse",
+    errors: [
+      "InvalidInputException",
+      "ResourceNotFoundException",
+      "LimitExceededException",
+      "ResourceInUseException",
+      "TooManyTagsException",
+      "ResourceAlreadyExistsException"
+    ]
+  },
+  ListCampaigns: {
+    input: "ListCampaignsRequest",
+    output: "ListCampaignsResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"]
+  },
+  DescribeCampaign: {
+    input: "DescribeCampaignRequest",
+    output: "DescribeCampaignResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"]
+  },
+  UpdateCampaign: {
+    input: "UpdateCampaignRequest",
+    output: "UpdateCampaignResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException", "ResourceInUseException"]
+  },
+  ListRecommenders: {
+    input: "ListRecommendersRequest",
+    output: "ListRecommendersResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"]
+  },
+  DescribeRecommender: {
+    input: "DescribeRecommenderRequest",
+    output: "DescribeRecommenderResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"]
+  },
+  ListBatchInferenceJobs: {
+    input: "ListBatchInferenceJobsRequest",
+    output: "ListBatchInferenceJobsResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"]
+  },
+  ListBatchSegmentJobs: {
+    input: "ListBatchSegmentJobsRequest",
+    output: "ListBatchSegmentJobsResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"]
+  }
+};
+var erasureShapes = {
+  DescribeDatasetGroupRequest: {
+    type: "structure",
+    required: ["datasetGroupArn"],
+    members: {
+      datasetGroupArn: "Arn"
+    }
+  },
+  Arn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+"
+  },
+  ListDatasetsRequest: {
+    type: "structure",
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  NextToken: {
+    type: "string",
+    max: 1500,
+    pattern: "\\p{ASCII}{0,1500}"
+  },
+  MaxResults: {
+    type: "integer",
+    min: 1,
+    max: 100
+  },
+  ListDatasetImportJobsRequest: {
+    type: "structure",
+    members: {
+      datasetArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeDatasetImportJobRequest: {
+    type: "structure",
+    required: ["datasetImportJobArn"],
+    members: {
+      datasetImportJobArn: "Arn"
+    }
+  },
+  CreateDatasetImportJobRequest: {
+    type: "structure",
+    required: ["jobName", "datasetArn", "dataSource"],
+    members: {
+      jobName: "Name",
+      datasetArn: "Arn",
+      dataSource: "DataSource",
+      roleArn: "RoleArn",
+      tags: "Tags",
+      importMode: "ImportMode",
+      publishAttributionMetricsToS3: "Boolean"
+    }
+  },
+  Name: {
+    type: "string",
+    min: 1,
+    max: 63,
+    pattern: "^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"
+  },
+  DataSource: {
+    type: "structure",
+    members: {
+      dataLocation: "S3Location"
+    }
+  },
+  S3Location: {
+    type: "string",
+    max: 256,
+    pattern: "(s3|http|https)://.+"
+  },
+  RoleArn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+  },
+  Tags: {
+    type: "list",
+    min: 0,
+    max: 200,
+    member: "Tag"
+  },
+  Tag: {
+    type: "structure",
+    required: ["tagKey", "tagValue"],
+    members: {
+      tagKey: "TagKey",
+      tagValue: "TagValue"
+    }
+  },
+  TagKey: {
+    type: "string",
+    min: 1,
+    max: 128,
+    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    sensitive: true
+  },
+  TagValue: {
+    type: "string",
+    min: 0,
+    max: 256,
+    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    sensitive: true
+  },
+  ImportMode: {
+    type: "string",
+    enum: ["FULL", "INCREMENTAL"]
+  },
+  Boolean: {
+    type: "boolean"
+  },
+  ListSolutionsRequest: {
+    type: "structure",
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeSolutionRequest: {
+    type: "structure",
+    required: ["solutionArn"],
+    members: {
+      solutionArn: "Arn"
+    }
+  },
+  ListSolutionVersionsRequest: {
+    type: "structure",
+    members: {
+      solutionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionVersionArn"],
+    members: {
+      solutionVersionArn: "Arn"
+    }
+  },
+  CreateSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionArn"],
+    members: {
+      name: "Name",
+      solutionArn: "Arn",
+      trainingMode: "TrainingMode",
+      tags: "Tags"
+    }
+  },
+  TrainingMode: {
+    type: "string",
+    enum: ["FULL", "UPDATE", "AUTOTRAIN"]
+  },
+  ListCampaignsRequest: {
+    type: "structure",
+    members: {
+      solutionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeCampaignRequest: {
+    type: "structure",
+    required: ["campaignArn"],
+    members: {
+      campaignArn: "Arn"
+    }
+  },
+  UpdateCampaignRequest: {
+    type: "structure",
+    required: ["campaignArn"],
+    members: {
+      campaignArn: "Arn",
+      solutionVersionArn: "Arn",
+      minProvisionedTPS: "TransactionsPerSecond",
+      campaignConfig: "CampaignConfig"
+    }
+  },
+  TransactionsPerSecond: {
+    type: "integer",
+    min: 1
+  },
+  CampaignConfig: {
+    type: "structure",
+    members: {
+      itemExplorationConfig: "HyperParameters",
+      enableMetadataWithRecommendations: "Boolean",
+      syncWithLatestSolutionVersion: "Boolean",
+      rankingInfluence: "RankingInfluence"
+    }
+  },
+  HyperParameters: {
+    type: "map",
+    max: 100,
+    key: "ParameterName",
+    value: "ParameterValue"
+  },
+  ParameterName: {
+    type: "string",
+    max: 256
+  },
+  ParameterValue: {
+    type: "string",
+    max: 1e3
+  },
+  RankingInfluence: {
+    type: "map",
+    key: "RankingInfluenceType",
+    value: "RankingInfluenceWeight"
+  },
+  RankingInfluenceType: {
+    type: "string",
+    enum: ["POPULARITY", "FRESHNESS"]
+  },
+  RankingInfluenceWeight: {
+    type: "double",
+    min: 0,
+    max: 1
+  },
+  ListRecommendersRequest: {
+    type: "structure",
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeRecommenderRequest: {
+    type: "structure",
+    required: ["recommenderArn"],
+    members: {
+      recommenderArn: "Arn"
+    }
+  },
+  ListBatchInferenceJobsRequest: {
+    type: "structure",
+    members: {
+      solutionVersionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  ListBatchSegmentJobsRequest: {
+    type: "structure",
+    members: {
+      solutionVersionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  }
+};
+
+// src/erasure/schemas.ts
+var table = erasureShapes;
+function build(name) {
+  const shape = table[name];
+  switch (shape.type) {
+    case "string":
+      return shape.enum ? picklist(shape.enum, `must be one of ${shape.enum.join(", ")}`) : stringSchema(shape, []);
+    case "integer":
+      return integerSchema(shape);
+    case "boolean":
+      return boolean("must be true or false");
+    case "double":
+      return pipe(
+        number("must be a number"),
+        ...bounds(shape, (n) => n, "")
+      );
+    case "map":
+      return record(
+        build(shape.key),
+        build(shape.value)
+      );
+    case "list":
+      return pipe(
+        array(build(shape.member), "must be an array"),
+        ...bounds(shape, (list) => list.length, " items long")
+      );
+    case "structure": {
+      const entries = {};
+      for (const [member, target] of Object.entries(shape.members ?? {})) {
+        const schema = build(target);
+        entries[member] = shape.required?.includes(member) ? schema : optional(schema);
+      }
+      return strictObject(entries, "must be an object with only the members the service knows");
+    }
+  }
+}
+var built2 = {};
+function erasureInputSchema(operation) {
+  built2[operation] ??= build(erasureOperations[operation].input);
+  return built2[operation];
+}
+
+// src/erasure/api.ts
+function withDates2(value) {
+  if (Array.isArray(value)) return value.map(withDates2);
+  if (!value || typeof value !== "object") return value;
+  const out = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = key.endsWith("DateTime") && typeof item === "number" ? new Date(item * 1e3) : withDates2(item);
+  }
+  return out;
+}
+function erasureApi(transport, endpoint2) {
+  const call = async (operation, input, signal) => {
+    const valid = validate(erasureInputSchema(operation), input, operation);
+    return withDates2(await callPersonalize(transport, endpoint2, operation, valid, signal));
+  };
+  return {
+    call,
+    async list(operation, input, key, signal) {
+      const items = [];
+      const seen = /* @__PURE__ */ new Set();
+      let nextToken;
+      do {
+        const page = await call(
+          operation,
+          { ...input, maxResults: 100, ...nextToken ? { nextToken } : {} },
+          signal
+        );
+        items.push(...page[key] ?? []);
+        nextToken = page.nextToken;
+        if (nextToken && seen.has(nextToken)) {
+          throw new ServiceError(`${operation} returned the same nextToken twice`, { httpStatus: 200 });
+        }
+        if (nextToken) seen.add(nextToken);
+      } while (nextToken);
+      return items;
+    }
+  };
+}
+
+// src/erasure/errors.ts
+var describe = (busy) => busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ");
+var DatasetGroupBusyError = class extends DataDeletionError {
+  constructor(datasetGroupArn, busy, waitedMs) {
+    const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1e3)} s` : "";
+    super(
+      `${datasetGroupArn} is in use${waited}: ${describe(busy)}. AWS does not guarantee a deletion from models while data is imported or trained on; nothing was uploaded and no job was made`
+    );
+    this.datasetGroupArn = datasetGroupArn;
+    this.busy = busy;
+    this.waitedMs = waitedMs;
+  }
+};
+var ErasureWaitTimeoutError = class extends DataDeletionError {
+  constructor(stage, resourceArn, lastStatus, elapsedMs) {
+    super(
+      `gave up waiting for ${resourceArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); it goes on, and running the same erasure again carries on from there`
+    );
+    this.stage = stage;
+    this.resourceArn = resourceArn;
+    this.lastStatus = lastStatus;
+    this.elapsedMs = elapsedMs;
+  }
+};
+var ErasureFailedError = class extends DataDeletionJobFailedError {
+  constructor(job, jobs, receipt) {
+    super(job, { jobs });
+    this.receipt = receipt;
+  }
+};
+
+// src/erasure/survey.ts
+var inProgress = (status) => /PENDING|IN.PROGRESS|STOPPING/.test(status ?? "");
+var iso = (date) => date?.toISOString();
+function activity(kind, arn, item) {
+  const out = { kind, arn, status: item.status ?? "UNKNOWN" };
+  const createdAt = iso(item.creationDateTime);
+  const lastUpdatedAt = iso(item.lastUpdatedDateTime);
+  if (createdAt) out.createdAt = createdAt;
+  if (lastUpdatedAt) out.lastUpdatedAt = lastUpdatedAt;
+  return out;
+}
+async function surveyDatasetGroup(api, datasetGroupArn, signal) {
+  const [datasets, solutions, recommenders] = await Promise.all([
+    api.list("ListDatasets", { datasetGroupArn }, "datasets", signal),
+    api.list("ListSolutions", { datasetGroupArn }, "solutions", signal),
+    api.list("ListRecommenders", { datasetGroupArn }, "recommenders", signal)
+  ]);
+  const imports = [];
+  for (const dataset of datasets) {
+    const jobs = await api.list(
+      "ListDatasetImportJobs",
+      { datasetArn: dataset.datasetArn },
+      "datasetImportJobs",
+      signal
+    );
+    for (const job of jobs) imports.push(activity("dataset-import-job", job.datasetImportJobArn, job));
+  }
+  const surveyed = [];
+  const batchJobs = [];
+  for (const solution of solutions) {
+    const versions = await api.list(
+      "ListSolutionVersions",
+      { solutionArn: solution.solutionArn },
+      "solutionVersions",
+      signal
+    );
+    surveyed.push({ solution, versions });
+    for (const { solutionVersionArn } of versions) {
+      const [inference, segment] = await Promise.all([
+        api.list(
+          "ListBatchInferenceJobs",
+          { solutionVersionArn },
+          "batchInferenceJobs",
+          signal
+        ),
+        api.list("ListBatchSegmentJobs", { solutionVersionArn }, "batchSegmentJobs", signal)
+      ]);
+      for (const job of inference) {
+        batchJobs.push(activity("batch-inference-job", job.batchInferenceJobArn, job));
+      }
+      for (const job of segment) {
+        batchJobs.push(activity("batch-segment-job", job.batchSegmentJobArn, job));
+      }
+    }
+  }
+  return { imports, solutions: surveyed, batchJobs, recommenders };
+}
+function trainings(survey) {
+  return survey.solutions.flatMap(
+    ({ versions }) => versions.map((version) => activity("solution-version", version.solutionVersionArn, version))
+  );
+}
+function busyNow(survey) {
+  return [...survey.imports, ...trainings(survey), ...survey.batchJobs].filter((a) => inProgress(a.status));
+}
+function ranDuring(survey, from, to, except) {
+  return [...survey.imports, ...trainings(survey)].filter((a) => {
+    if (except.has(a.arn) || !a.createdAt) return false;
+    const ended = inProgress(a.status) || !a.lastUpdatedAt ? Number.POSITIVE_INFINITY : Date.parse(a.lastUpdatedAt);
+    return Date.parse(a.createdAt) <= to.getTime() && ended >= from.getTime();
+  });
+}
+
+// src/erasure/retrain.ts
+var NAME_MAX = 63;
+function retrainName(jobName) {
+  const plain = `${jobName}-retrain`;
+  if (plain.length <= NAME_MAX) return plain;
+  let h = 2166136261;
+  for (const c of jobName) h = Math.imul(h ^ c.codePointAt(0), 16777619);
+  const hash2 = (h >>> 0).toString(36).padStart(7, "0");
+  return `${jobName.slice(0, NAME_MAX - hash2.length - 9)}-${hash2}-retrain`;
+}
+async function findVersionByName(api, versions, name, since, signal) {
+  const candidates = versions.filter((v) => (v.creationDateTime?.getTime() ?? 0) >= since.getTime()).sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0));
+  for (const candidate of candidates) {
+    const { solutionVersion } = await api.call(
+      "DescribeSolutionVersion",
+      { solutionVersionArn: candidate.solutionVersionArn },
+      signal
+    );
+    if (solutionVersion?.name === name) return solutionVersion;
+  }
+  return void 0;
+}
+async function listVersions(api, solutionArn, signal) {
+  return api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal);
+}
+async function startRetrain(api, solutionArn, name, trainingMode, since, wait) {
+  const { signal } = wait;
+  for (; ; ) {
+    const versions = await listVersions(api, solutionArn, signal);
+    const existing = await findVersionByName(api, versions, name, since, signal);
+    if (existing) return { version: existing, adopted: true };
+    const busy = versions.find((v) => inProgress(v.status));
+    if (busy) {
+      await awaitVersion(api, solutionArn, busy.solutionVersionArn, wait);
+      continue;
+    }
+    try {
+      const out = await api.call(
+        "CreateSolutionVersion",
+        { solutionArn, name, trainingMode },
+        signal
+      );
+      return { version: { solutionVersionArn: out.solutionVersionArn, name, solutionArn }, adopted: false };
+    } catch (error2) {
+      if (!(error2 instanceof ResourceAlreadyExistsException || error2 instanceof ResourceInUseException)) {
+        throw error2;
+      }
+    }
+  }
+}
+async function awaitVersion(api, solutionArn, solutionVersionArn, wait, onProgress, adopted = false) {
+  let status;
+  return poll(
+    async (signal) => {
+      const { solutionVersion } = await api.call(
+        "DescribeSolutionVersion",
+        { solutionVersionArn },
+        signal
+      );
+      status = solutionVersion?.status;
+      return solutionVersion && !inProgress(status) ? solutionVersion : void 0;
+    },
+    {
+      ...wait.pace,
+      timeoutMs: wait.timeoutMs,
+      signal: wait.signal,
+      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "retrain", solutionArn, solutionVersionArn, status, adopted, elapsedMs }),
+      timedOut: (elapsedMs) => new ErasureWaitTimeoutError("retrain", solutionVersionArn, status, elapsedMs)
+    },
+    wait.clock
+  );
+}
+async function campaignsOf(api, solutionArn, signal) {
+  const summaries = await api.list(
+    "ListCampaigns",
+    { solutionArn },
+    "campaigns",
+    signal
+  );
+  const campaigns = [];
+  for (const { campaignArn } of summaries) {
+    const { campaign } = await api.call("DescribeCampaign", { campaignArn }, signal);
+    if (campaign) campaigns.push(campaign);
+  }
+  return campaigns;
+}
+function serves(campaign, target) {
+  const update = campaign.latestCampaignUpdate;
+  return campaign.solutionVersionArn === target && campaign.status === "ACTIVE" && (!update || update.solutionVersionArn !== target || update.status === "ACTIVE");
+}
+async function moveCampaign(api, campaign, target, wait, onProgress) {
+  const { campaignArn } = campaign;
+  let moved = false;
+  let refused = false;
+  let status;
+  const done = await poll(
+    async (signal) => {
+      const { campaign: now } = await api.call(
+        "DescribeCampaign",
+        { campaignArn },
+        signal
+      );
+      if (!now) return void 0;
+      status = now.latestCampaignUpdate?.status ?? now.status;
+      if (serves(now, target)) return now;
+      const underway = now.latestCampaignUpdate;
+      const updating = underway && inProgress(underway.status);
+      const follows = now.campaignConfig?.syncWithLatestSolutionVersion === true;
+      if (!moved && !follows && !updating && underway?.solutionVersionArn !== target) {
+        try {
+          await api.call("UpdateCampaign", { campaignArn, solutionVersionArn: target }, signal);
+          moved = true;
+        } catch (error2) {
+          if (!(error2 instanceof ResourceInUseException)) throw error2;
+          refused = true;
+        }
+      }
+      return void 0;
+    },
+    {
+      ...wait.pace,
+      timeoutMs: wait.timeoutMs,
+      signal: wait.signal,
+      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "campaign", campaignArn, solutionVersionArn: target, status, elapsedMs }),
+      timedOut: (elapsedMs) => new ErasureWaitTimeoutError("campaign", campaignArn, status, elapsedMs)
+    },
+    wait.clock
+  );
+  return {
+    campaign: done,
+    moved: moved || refused && done.latestCampaignUpdate?.solutionVersionArn === target
+  };
+}
+
+// src/erasure/s3-versions.ts
+var xmlText = (text) => text.replace(
+  /&(lt|gt|quot|apos|amp);/g,
+  (_, name) => name === "lt" ? "<" : name === "gt" ? ">" : name === "quot" ? '"' : name === "apos" ? "'" : "&"
+);
+var field = (xml, name) => {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return m ? xmlText(m[1]) : void 0;
+};
+async function listVersions2(target, bucket, key, signal) {
+  const found = [];
+  let markers = "";
+  for (; ; ) {
+    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
+    const xml = await target.transport.send(
+      {
+        service: "s3",
+        operation: "ListObjectVersions",
+        method: "GET",
+        url,
+        headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+        signal
+      },
+      async (response) => {
+        const text = await response.text();
+        if (!response.ok) throw parseS3Error(response.status, response.headers, text);
+        return text;
+      }
+    );
+    for (const [, entry] of xml.matchAll(
+      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g
+    )) {
+      const entryKey = field(entry, "Key");
+      const versionId = field(entry, "VersionId");
+      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
+      if (wanted && entryKey !== void 0 && versionId !== void 0)
+        found.push({ key: entryKey, versionId });
+    }
+    if (field(xml, "IsTruncated") !== "true") return found;
+    const nextKey = field(xml, "NextKeyMarker") ?? "";
+    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
+    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+  }
+}
+async function deleteVersion(target, bucket, version, signal) {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
+      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+}
+async function deleteEveryVersion(target, bucket, key, signal) {
+  const versions = await listVersions2(target, bucket, key, signal);
+  for (const version of versions) await deleteVersion(target, bucket, version, signal);
+  return versions.length;
+}
+
+// src/erasure/inspect.ts
+var repeatName = (jobName) => `${jobName}-repeat-1`;
+var TERMINAL = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
+async function findJobs(jobs, input) {
+  const find = (name) => jobs.findJobByName(input.datasetGroupArn, name, input.signal);
+  if (input.jobNames) return Promise.all(input.jobNames.map(async (n) => [n, await find(n)]));
+  const whole = await find(input.jobName);
+  if (whole) return [[input.jobName, whole]];
+  const found = [];
+  for (let i = 1; ; i++) {
+    const name = `${input.jobName}-part-${i}`;
+    const job = await find(name);
+    if (!job) return found.length ? found : [[input.jobName, void 0]];
+    found.push([name, job]);
+  }
+}
+function receiptJob(role, jobName, job, survey, now) {
+  const out = { role, jobName, status: job?.status ?? "NOT_CREATED", interference: [] };
+  if (!job) return out;
+  const ended = TERMINAL.has(job.status ?? "");
+  Object.assign(out, {
+    dataDeletionJobArn: job.dataDeletionJobArn,
+    dataLocation: job.dataSource?.dataLocation,
+    createdAt: iso(job.creationDateTime),
+    ...ended && { completedAt: iso(job.lastUpdatedDateTime) },
+    ...job.numDeleted !== void 0 && { numDeleted: job.numDeleted },
+    ...job.failureReason && { failureReason: job.failureReason }
+  });
+  if (job.creationDateTime) {
+    const to = ended && job.lastUpdatedDateTime ? job.lastUpdatedDateTime : now;
+    out.interference = ranDuring(survey, job.creationDateTime, to, /* @__PURE__ */ new Set());
+  }
+  return JSON.parse(JSON.stringify(out));
+}
+async function fileState(context3, dataLocation, facts, signal) {
+  const known = facts.files?.get(dataLocation);
+  const out = { dataLocation, versionsDeleted: known?.versionsDeleted ?? 0, versionsLeft: null };
+  if (known?.sha256) out.sha256 = known.sha256;
+  if (known?.bytes !== void 0) out.bytes = known.bytes;
+  if (known?.givenByCaller) out.givenByCaller = true;
+  try {
+    const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+    out.versionsLeft = (await listVersions2(context3.s3, bucket, key, signal)).length;
+  } catch (error2) {
+    if (!(error2 instanceof S3Error)) throw error2;
+  }
+  return out;
+}
+async function inspectErasure(context3, input, facts = { startedAt: context3.jobs.clock.now() }) {
+  const { signal } = input;
+  const now = new Date(context3.jobs.clock.now());
+  const found = await findJobs(context3.jobs, input);
+  const repeats = await Promise.all(
+    found.map(async ([name]) => {
+      const repeat = repeatName(name);
+      return [repeat, await context3.jobs.findJobByName(input.datasetGroupArn, repeat, signal)];
+    })
+  );
+  const survey = await surveyDatasetGroup(context3.api, input.datasetGroupArn, signal);
+  const jobs = [
+    ...found.map(([name, job]) => receiptJob("deletion", name, job, survey, now)),
+    ...repeats.filter(([, job]) => job).map(([name, job]) => receiptJob("repeat", name, job, survey, now))
+  ];
+  const created = jobs.flatMap((j) => j.createdAt ? [Date.parse(j.createdAt)] : []);
+  const completed = jobs.flatMap((j) => j.completedAt ? [Date.parse(j.completedAt)] : []);
+  const deletedAt = completed.length === jobs.length && jobs.length ? new Date(Math.max(...completed)) : void 0;
+  const locations = [...new Set(jobs.flatMap((j) => j.dataLocation ? [j.dataLocation] : []))];
+  const files = [];
+  for (const location of locations) files.push(await fileState(context3, location, facts, signal));
+  const solutions = [];
+  const campaigns = [];
+  const moves = [];
+  const pending = [];
+  const stages = /* @__PURE__ */ new Set();
+  const leave = (stage2, what) => {
+    stages.add(stage2);
+    pending.push(what);
+  };
+  for (const { solution, versions } of survey.solutions) {
+    const before = versions.filter(
+      (v) => v.status === "ACTIVE" && (!deletedAt || (v.creationDateTime?.getTime() ?? 0) < deletedAt.getTime())
+    ).sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0))[0];
+    const entry = { solutionArn: solution.solutionArn };
+    if (before) entry.trainedBefore = before.solutionVersionArn;
+    const retrained = deletedAt ? await findVersionByName(context3.api, versions, retrainName(input.jobName), deletedAt, signal) : void 0;
+    if (retrained) {
+      Object.assign(entry, {
+        solutionVersionArn: retrained.solutionVersionArn,
+        name: retrained.name,
+        status: retrained.status,
+        trainingMode: retrained.trainingMode,
+        createdAt: iso(retrained.creationDateTime),
+        ...!inProgress(retrained.status) && { completedAt: iso(retrained.lastUpdatedDateTime) },
+        ...retrained.failureReason && { failureReason: retrained.failureReason }
+      });
+    }
+    solutions.push(JSON.parse(JSON.stringify(entry)));
+    const target = retrained?.status === "ACTIVE" ? retrained.solutionVersionArn : void 0;
+    if (before && !target) {
+      const why = retrained ? `its new version ${retrained.solutionVersionArn} is ${retrained.status}${retrained.failureReason ? ` (${retrained.failureReason})` : ""}` : input.retrain ? "no version has been trained since the deletion" : "the models still hold the users until a new solution version is trained (retrain)";
+      leave(input.retrain ? "retraining" : "models-hold-users", `solution ${solution.solutionArn}: ${why}`);
+    }
+    for (const campaign of await campaignsOf(context3.api, solution.solutionArn, signal)) {
+      const row = {
+        campaignArn: campaign.campaignArn,
+        solutionArn: solution.solutionArn,
+        followsLatest: campaign.campaignConfig?.syncWithLatestSolutionVersion === true,
+        movedByThisRun: facts.moved?.has(campaign.campaignArn) ?? false
+      };
+      const from = facts.moved?.get(campaign.campaignArn);
+      if (from) row.from = from;
+      if (campaign.solutionVersionArn) row.serving = campaign.solutionVersionArn;
+      if (target) row.target = target;
+      if (campaign.status) row.status = campaign.status;
+      campaigns.push(row);
+      if (target && serves(campaign, target)) {
+        moves.push(iso(campaign.latestCampaignUpdate?.lastUpdatedDateTime));
+        continue;
+      }
+      if (!target && !before) continue;
+      const stage2 = !target ? input.retrain ? "retraining" : "models-hold-users" : "moving-campaigns";
+      const why = target && !input.updateCampaigns && !row.followsLatest ? `serves ${row.serving}, not the new version ${target} (campaign updates are off)` : `serves ${row.serving ?? "nothing yet"}, trained before the deletion${target ? `; moving to ${target}` : ""}`;
+      leave(stage2, `campaign ${campaign.campaignArn}: ${why}`);
+    }
+  }
+  const recommenders = survey.recommenders.map((r) => {
+    const updated = r.lastUpdatedDateTime?.getTime() ?? 0;
+    const out = {
+      recommenderArn: r.recommenderArn,
+      ...r.status && { status: r.status },
+      ...r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) },
+      updatedSinceDeletion: deletedAt !== void 0 && updated > deletedAt.getTime()
+    };
+    if (!out.updatedSinceDeletion) {
+      leave(
+        "models-hold-users",
+        `recommender ${r.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`
+      );
+    }
+    return out;
+  });
+  const head = [];
+  const first = (stage2, what) => {
+    stages.add(stage2);
+    head.push(what);
+  };
+  for (const job of jobs) {
+    if (job.status === "NOT_CREATED") first("not-started", `no deletion job named ${job.jobName} yet`);
+    else if (job.status === "FAILED") {
+      first(
+        "failed",
+        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; start a new erasure under another job name`
+      );
+    } else if (!TERMINAL.has(job.status)) first("deleting", `deletion job ${job.jobName} is ${job.status}`);
+  }
+  for (const job of jobs.filter((j) => j.role === "deletion" && j.interference.length)) {
+    const repeat = jobs.find((j) => j.jobName === repeatName(job.jobName));
+    if (!repeat) {
+      first(
+        "repeating",
+        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${repeatName(job.jobName)})`
+      );
+    } else if (repeat.interference.length) {
+      first(
+        "repeating",
+        `imports or trainings ran during the repeat job ${repeat.jobName} too: run another erasure when the dataset group is idle`
+      );
+    }
+  }
+  for (const file of files) {
+    if (file.versionsLeft === null) {
+      first(
+        "cleaning-up",
+        `${file.dataLocation}: its versions could not be listed (allow s3:ListBucketVersions), so it may still hold the ids`
+      );
+    } else if (file.versionsLeft > 0) {
+      const owner = file.givenByCaller ? "given by the caller, so not deleted by this tool" : "deleted once no job needs it; a later run removes it";
+      first(
+        "cleaning-up",
+        `${file.dataLocation} still holds the ids (${file.versionsLeft} version${file.versionsLeft === 1 ? "" : "s"}; ${owner})`
+      );
+    }
+  }
+  const order = [
+    "not-started",
+    "failed",
+    "deleting",
+    "repeating",
+    "cleaning-up",
+    "retraining",
+    "moving-campaigns",
+    "models-hold-users"
+  ];
+  const stage = order.find((s) => stages.has(s)) ?? "complete";
+  const doneAt = [...solutions.map((s) => s.completedAt), ...moves].filter((t) => Boolean(t)).sort().pop();
+  const receipt = {
+    receiptVersion: 1,
+    datasetGroupArn: input.datasetGroupArn,
+    jobName: input.jobName,
+    requestedAt: new Date(created.length ? Math.min(...created) : facts.startedAt).toISOString(),
+    generatedAt: now.toISOString(),
+    ...facts.users && { users: facts.users },
+    ...facts.preflight && { preflight: facts.preflight },
+    jobs,
+    files,
+    retrain: {
+      requested: input.retrain,
+      solutions,
+      campaigns,
+      ...doneAt && stage === "complete" && { doneAt }
+    },
+    recommenders,
+    outsidePersonalize: survey.batchJobs,
+    stage,
+    complete: stage === "complete",
+    pending: [...head, ...pending]
+  };
+  return receipt;
+}
+
+// src/erasure/preflight.ts
+async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
+  const at = new Date(wait.clock.now()).toISOString();
+  let busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, wait.signal));
+  const first = busy;
+  if (busy.length === 0) return { decision: "idle", busy, at, waitedMs: 0 };
+  if (ifBusy === "fail") throw new DatasetGroupBusyError(datasetGroupArn, busy, 0);
+  if (ifBusy === "ignore") return { decision: "ignored", busy, at, waitedMs: 0 };
+  const started = wait.clock.now();
+  onProgress?.({ phase: "preflight", busy, elapsedMs: 0 });
+  await poll(
+    async (signal) => {
+      busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, signal));
+      return busy.length === 0 || void 0;
+    },
+    {
+      ...wait.pace,
+      timeoutMs: wait.timeoutMs,
+      signal: wait.signal,
+      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "preflight", busy, elapsedMs }),
+      timedOut: (elapsedMs) => new DatasetGroupBusyError(datasetGroupArn, busy, elapsedMs)
+    },
+    wait.clock
+  );
+  return { decision: "waited", busy: first, at, waitedMs: wait.clock.now() - started };
+}
+
+// src/erasure/erase-users.ts
+var STAGE_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
+var BEFORE_RETRAIN = /* @__PURE__ */ new Set(["not-started", "failed", "deleting", "repeating"]);
+var IF_BUSY = ["wait", "fail", "ignore"];
+var TRAINING_MODES = ["FULL", "UPDATE"];
+var REPEAT_ROOM = 63 - repeatName("").length;
+function defaultErasureName(clock) {
+  return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
+}
+function stageWait(context3, wait, signal) {
+  const maxDelayMs = wait.maxDelayMs ?? STAGE_PACE.maxDelayMs;
+  return {
+    pace: { minDelayMs: wait.minDelayMs ?? Math.min(STAGE_PACE.minDelayMs, maxDelayMs), maxDelayMs },
+    timeoutMs: wait.timeoutMs,
+    signal,
+    clock: context3.jobs.clock
+  };
+}
+function checkChoices(input, jobName) {
+  const issues = [];
+  if (input.ifBusy !== void 0 && !IF_BUSY.includes(input.ifBusy)) {
+    issues.push({
+      path: "ifBusy",
+      rule: `must be one of ${IF_BUSY.join(", ")}`,
+      received: JSON.stringify(input.ifBusy)
+    });
+  }
+  const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : void 0;
+  if (mode !== void 0 && !TRAINING_MODES.includes(mode)) {
+    issues.push({
+      path: "retrain.trainingMode",
+      rule: `must be one of ${TRAINING_MODES.join(", ")}`,
+      received: JSON.stringify(mode)
+    });
+  }
+  if (issues.length) throw new ValidationError(issues, "eraseUsers");
+  validate(JobNameSchema, jobName, "eraseUsers", "jobName");
+  checkRepeatRoom(jobName);
+}
+function checkRepeatRoom(name) {
+  if (repeatName(name).length <= REPEAT_ROOM + repeatName("").length) return;
+  throw new ValidationError(
+    [
+      {
+        path: "jobName",
+        rule: `must leave room for its repeat job's name: ${repeatName("NAME")} is at most 63 characters, so NAME at most ${REPEAT_ROOM} (a split list's NAME-part-N counts)`,
+        received: `${name.length} characters`
+      }
+    ],
+    "eraseUsers"
+  );
+}
+function noJobWillRead(error2) {
+  if (error2 instanceof ConflictError || error2 instanceof ValidationError) return true;
+  return error2 instanceof ServiceError && !error2.retryable && error2.httpStatus >= 400 && error2.httpStatus < 500;
+}
+async function eraseUsers(context3, input) {
+  const startedAt = context3.jobs.clock.now();
+  const jobName = input.jobName ?? defaultErasureName(context3.jobs.clock);
+  const { onProgress } = input;
+  checkChoices(input, jobName);
+  const plan = await planDeletion(context3, {
+    ...input,
+    jobName,
+    onProgress: void 0
+  });
+  const { prepared, bucket, parts } = plan;
+  for (const part of parts) checkRepeatRoom(part.jobName);
+  const waitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  const wait = stageWait(context3, waitOptions, signal);
+  const limits = {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal
+  };
+  const retrain = input.retrain ? input.retrain === true ? {} : input.retrain : void 0;
+  const { datasetGroupArn } = parts[0]?.request ?? { datasetGroupArn: input.datasetGroupArn };
+  const facts = { startedAt, files: /* @__PURE__ */ new Map(), moved: /* @__PURE__ */ new Map() };
+  const files = facts.files;
+  if (bucket !== void 0) {
+    facts.users = { unique: prepared.userCount, duplicatesRemoved: prepared.duplicateCount };
+    onProgress?.({
+      phase: "prepare",
+      userCount: prepared.userCount,
+      duplicateCount: prepared.duplicateCount,
+      bytes: prepared.bytes,
+      files: parts.length
+    });
+  }
+  const bodies = parts.map((_, i) => prepared.files[i]);
+  for (const [i, part] of parts.entries()) {
+    const body = bodies[i];
+    files.set(
+      part.dataLocation,
+      body ? { sha256: await sha256Hex(body), bytes: body.length, versionsDeleted: 0 } : { versionsDeleted: 0, givenByCaller: true }
+    );
+  }
+  const results = [];
+  const upload = async (index) => {
+    const body = bodies[index];
+    const part = parts[index];
+    if (body === void 0 || bucket === void 0 || !part) return;
+    const put = await putObjectOnce(context3.s3, bucket, part.key, body, {
+      overwrite: input.overwrite,
+      signal
+    });
+    onProgress?.({
+      phase: "upload",
+      dataLocation: part.dataLocation,
+      bytes: body.length,
+      created: put.created
+    });
+  };
+  const create = async (index, request2) => {
+    try {
+      return await createWithRoom(context3, request2, limits, onProgress);
+    } catch (error2) {
+      const part = parts[index];
+      if (bucket !== void 0 && part && noJobWillRead(error2)) {
+        const n = await deleteEveryVersion(context3.s3, bucket, part.key, signal);
+        onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+      }
+      throw error2;
+    }
+  };
+  for (const [i, part] of parts.entries()) {
+    const existing = await context3.jobs.findJobByName(datasetGroupArn, part.jobName, signal);
+    if (existing) {
+      if (existing.dataSource?.dataLocation !== part.dataLocation) {
+        throw new ConflictError(
+          `a data deletion job named ${part.jobName} already reads ${existing.dataSource?.dataLocation}, not ${part.dataLocation}; choose another \`jobName\``
+        );
+      }
+      const head = bucket !== void 0 ? await headObject(context3.s3, bucket, part.key, signal) : void 0;
+      if (head?.sha256 && head.sha256 !== files.get(part.dataLocation)?.sha256) {
+        throw new ConflictError(
+          `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``
+        );
+      }
+      const arn = existing.dataDeletionJobArn;
+      onProgress?.({ phase: "create", jobName: part.jobName, dataDeletionJobArn: arn, adopted: true });
+      results.push({
+        jobName: part.jobName,
+        dataDeletionJobArn: arn,
+        dataLocation: part.dataLocation,
+        adopted: true,
+        uploadedFileDeleted: false
+      });
+      continue;
+    }
+    if (!facts.preflight) onProgress?.({ phase: "stage", stage: "preflight" });
+    facts.preflight ??= await preflight(
+      context3.api,
+      datasetGroupArn,
+      input.ifBusy ?? "wait",
+      wait,
+      onProgress
+    );
+    onProgress?.({ phase: "stage", stage: "upload" });
+    if (parts.length > 1) await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
+    await upload(i);
+    const created = await create(i, part.request);
+    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
+    results.push({
+      jobName: part.jobName,
+      ...created,
+      dataLocation: part.dataLocation,
+      uploadedFileDeleted: false
+    });
+  }
+  const inspect = (final = true) => {
+    if (final) onProgress?.({ phase: "stage", stage: "receipt" });
+    return inspectErasure(
+      context3,
+      {
+        datasetGroupArn,
+        jobName,
+        jobNames: parts.map((p) => p.jobName),
+        retrain: retrain !== void 0,
+        updateCampaigns: retrain?.updateCampaigns !== false,
+        signal
+      },
+      facts
+    );
+  };
+  const output = (receipt2) => ({
+    jobs: results,
+    userCount: prepared.userCount,
+    duplicateCount: prepared.duplicateCount,
+    bytes: prepared.bytes,
+    receipt: receipt2
+  });
+  if (!input.wait) return output(await inspect());
+  const ended = [];
+  onProgress?.({ phase: "stage", stage: "wait" });
+  for (const result of results) {
+    const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
+    Object.assign(result, {
+      status: job.status,
+      numDeleted: job.numDeleted,
+      failureReason: job.failureReason,
+      job
+    });
+    ended.push(job);
+  }
+  if (ended.every((j) => j.status === "COMPLETED") && input.repeatOnInterference !== false) {
+    const survey = await surveyDatasetGroup(context3.api, datasetGroupArn, signal);
+    for (const [i, job] of ended.entries()) {
+      const part = parts[i];
+      if (!part || !job.creationDateTime || !job.lastUpdatedDateTime) continue;
+      const ran = ranDuring(survey, job.creationDateTime, job.lastUpdatedDateTime, /* @__PURE__ */ new Set());
+      if (ran.length === 0) continue;
+      const name = repeatName(part.jobName);
+      onProgress?.({ phase: "interference", jobName: part.jobName, activity: ran, repeatJobName: name });
+      const request2 = validate(
+        CreateDataDeletionJobInputSchema,
+        { ...part.request, jobName: name },
+        "eraseUsers"
+      );
+      const existing = await context3.jobs.findJobByName(datasetGroupArn, name, signal);
+      let repeat;
+      if (existing) {
+        repeat = {
+          jobName: name,
+          dataDeletionJobArn: existing.dataDeletionJobArn,
+          dataLocation: part.dataLocation,
+          adopted: true,
+          uploadedFileDeleted: false
+        };
+      } else {
+        await upload(i);
+        repeat = {
+          jobName: name,
+          ...await create(i, request2),
+          dataLocation: part.dataLocation,
+          uploadedFileDeleted: false
+        };
+      }
+      onProgress?.({
+        phase: "create",
+        jobName: name,
+        dataDeletionJobArn: repeat.dataDeletionJobArn,
+        adopted: repeat.adopted
+      });
+      const done = await awaitJob(context3, repeat, { ...waitOptions, signal }, onProgress);
+      Object.assign(repeat, {
+        status: done.status,
+        numDeleted: done.numDeleted,
+        failureReason: done.failureReason,
+        job: done
+      });
+      results.push(repeat);
+    }
+  }
+  if (bucket !== void 0 && !input.keepUploadedFile) {
+    onProgress?.({ phase: "stage", stage: "cleanup" });
+    for (const part of parts) {
+      const n = await deleteEveryVersion(context3.s3, bucket, part.key, signal);
+      const file = files.get(part.dataLocation);
+      if (file) file.versionsDeleted += n;
+      for (const r of results) if (r.dataLocation === part.dataLocation) r.uploadedFileDeleted = true;
+      onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+    }
+  }
+  const failed = results.find((r) => r.status === "FAILED");
+  if (!failed && retrain) {
+    onProgress?.({ phase: "stage", stage: "retrain" });
+    let receipt2 = await inspect(false);
+    if (!BEFORE_RETRAIN.has(receipt2.stage)) {
+      const deletedAt = new Date(Math.max(...receipt2.jobs.map((j) => Date.parse(j.completedAt))));
+      const name = retrainName(jobName);
+      for (const solution of receipt2.retrain.solutions) {
+        if (!solution.trainedBefore && !solution.solutionVersionArn) continue;
+        let versionArn = solution.solutionVersionArn;
+        let adopted = true;
+        if (!versionArn) {
+          const started = await startRetrain(
+            context3.api,
+            solution.solutionArn,
+            name,
+            retrain.trainingMode ?? "FULL",
+            deletedAt,
+            wait
+          );
+          versionArn = started.version.solutionVersionArn;
+          adopted = started.adopted;
+        }
+        const version = await awaitVersion(
+          context3.api,
+          solution.solutionArn,
+          versionArn,
+          wait,
+          onProgress,
+          adopted
+        );
+        if (version.status !== "ACTIVE" || retrain.updateCampaigns === false) continue;
+        for (const campaign of await campaignsOf(context3.api, solution.solutionArn, signal)) {
+          const before = campaign.solutionVersionArn;
+          const moved = await moveCampaign(context3.api, campaign, versionArn, wait, onProgress);
+          if (moved.moved) facts.moved?.set(campaign.campaignArn, before);
+        }
+      }
+      receipt2 = await inspect();
+    }
+    return output(receipt2);
+  }
+  const receipt = await inspect();
+  if (failed && input.failOnJobFailure !== false) {
+    throw new ErasureFailedError(
+      { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+      results,
+      receipt
+    );
+  }
+  return output(receipt);
+}
+async function erasureStatus(context3, input) {
+  validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "erasureStatus");
+  validate(JobNameSchema, input.jobName, "erasureStatus", "jobName");
+  return inspectErasure(context3, {
+    datasetGroupArn: input.datasetGroupArn,
+    jobName: input.jobName,
+    retrain: input.retrain === true,
+    updateCampaigns: true,
+    signal: input.signal
+  });
+}
+
+// src/erasure/client.ts
+var ErasureClient = class extends DataDeletionClient {
+  /** @internal The erasure's Personalize operations. */
+  get api() {
+    return erasureApi(this.transport, this.endpoint);
+  }
+  /** @internal */
+  get erasureContext() {
+    return { jobs: this, s3: this.s3, api: this.api };
+  }
+  /**
+   * Erases users completely, or carries on an erasure started earlier under the same `jobName`, and
+   * returns its receipt. See the README's "Complete erasure" for the stages and what the receipt proves.
+   */
+  eraseUsers(input) {
+    return eraseUsers(this.erasureContext, input);
+  }
+  /** Where an erasure stands, read from AWS without changing anything. */
+  erasureStatus(input) {
+    return erasureStatus(this.erasureContext, input);
+  }
+};
 
 // src/node/files.ts
 import { open as open2, stat as stat2 } from "node:fs/promises";
@@ -28188,6 +29650,8 @@ function fieldNames(inputs) {
     s3Uri: input("s3-uri"),
     "dataSource.dataLocation": input(inputs.users.kind === "location" ? "data-location" : "s3-uri"),
     tags: input("tags"),
+    ifBusy: input("if-busy"),
+    "retrain.trainingMode": input("training-mode"),
     maxFileBytes: input("max-file-mb"),
     region: input("aws-region"),
     endpoint: input("endpoint-url"),
@@ -28195,9 +29659,10 @@ function fieldNames(inputs) {
   };
 }
 var MAX_WAIT_MINUTES = 355;
+var DEFAULT_NAME_MAX = 63 - "-part-9-repeat-1".length;
 function defaultJobName(context3) {
-  const suffix = `-${context3.runId ?? Math.floor(Date.now() / 1e3)}-${context3.runAttempt ?? 1}`;
-  const base = (context3.repository ?? "local").replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, 63 - suffix.length).replace(/[-_]+$/, "") || "run";
+  const suffix = `-${context3.runId ?? Math.floor(Date.now() / 1e3)}`;
+  const base = (context3.repository ?? "local").replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, DEFAULT_NAME_MAX - suffix.length).replace(/[-_]+$/, "") || "run";
   return `${base}${suffix}`;
 }
 function parseBoolean(get, name, fallback) {
@@ -28213,6 +29678,12 @@ function parseNumber(get, name, fallback, min) {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw new InputError(name, `must be a number of at least ${min}`, raw);
   return n;
+}
+function choice(get, name, allowed, fallback) {
+  const raw = get(name).trim();
+  if (raw === "") return fallback;
+  if (!allowed.includes(raw)) throw new InputError(name, `must be one of ${allowed.join(", ")}`, raw);
+  return raw;
 }
 function parseInputTags(raw) {
   try {
@@ -28272,6 +29743,11 @@ function readInputs(get, env, context3, warn) {
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
     failOnJobFailure: parseBoolean(get, "fail-on-job-failure", true),
     keepUploadedFile: parseBoolean(get, "keep-uploaded-file", false),
+    ifBusy: choice(get, "if-busy", ["wait", "fail", "ignore"], "wait"),
+    repeatOnInterference: parseBoolean(get, "repeat-on-interference", true),
+    retrain: parseBoolean(get, "retrain", false),
+    trainingMode: choice(get, "training-mode", ["FULL", "UPDATE"], "FULL"),
+    updateCampaigns: parseBoolean(get, "update-campaigns", true),
     // MB of 1,000,000 bytes, as the guide's cap is written; unset, the library's default (under that cap).
     maxFileBytes: Math.round(
       parseNumber(get, "max-file-mb", DEFAULT_MAX_FILE_BYTES / 1e6, 1e-3) * 1e6
@@ -28288,7 +29764,7 @@ function consoleUrl(region, datasetGroupArn) {
   const base = datasetGroupArn.replace(/:dataset-group\/.*$/, ":dataset-group");
   return `https://${region}.console.aws.amazon.com/personalize/home?region=${region}#${base}$${encodeURIComponent(name)}/setup`;
 }
-async function writeSummary(inputs, jobs, counts) {
+async function writeSummary(inputs, jobs, counts, receipt) {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const cell = (value) => value === void 0 ? "\u2014" : String(value);
   const rows = jobs.map((job) => [
@@ -28315,18 +29791,56 @@ async function writeSummary(inputs, jobs, counts) {
     jobs.length > 1 && counts.userCount !== void 0 ? `${counts.userCount} users, ${counts.duplicateCount} duplicates removed, in ${jobs.length} jobs.
 
 ` : ""
-  ).addLink(
+  ).addRaw(receipt ? erasureSection(receipt) : "").addLink(
     `Dataset group ${inputs.datasetGroupArn} in the console`,
     consoleUrl(inputs.region, inputs.datasetGroupArn)
   ).write();
+}
+var escape = (text) => text.replace(/[<>&]/g, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;");
+function erasureSection(receipt) {
+  const lines = [`
+
+### Erasure: ${receipt.complete ? "complete" : `not complete (${receipt.stage})`}
+`];
+  if (receipt.pending.length) {
+    lines.push("Left to do:\n");
+    for (const item of receipt.pending) lines.push(`- ${escape(item)}`);
+    lines.push("");
+  }
+  for (const solution of receipt.retrain.solutions) {
+    if (solution.solutionVersionArn)
+      lines.push(`- Retrained ${solution.solutionArn}: ${solution.solutionVersionArn} (${solution.status})`);
+  }
+  for (const campaign of receipt.retrain.campaigns) {
+    const from = campaign.from ? `${campaign.from} \u2192 ` : "";
+    lines.push(
+      `- Campaign ${campaign.campaignArn}: ${from}${campaign.serving ?? "\u2014"}${campaign.followsLatest ? " (follows the latest version)" : ""}`
+    );
+  }
+  for (const job of receipt.outsidePersonalize) {
+    lines.push(`- Outside Personalize: the output in S3 of ${job.kind} ${job.arn} may still hold the users`);
+  }
+  lines.push(
+    "",
+    "<details><summary>Receipt (no user ids; the step's receipt-file output holds it)</summary>\n",
+    "```json",
+    JSON.stringify(receipt, null, 2),
+    "```",
+    "</details>\n\n"
+  );
+  return lines.join("\n");
 }
 
 // action/main.ts
 var PHASES = {
   prepare: "Prepare the user ids",
+  preflight: "Check that nothing imports or trains (preflight)",
   upload: "Upload and create the deletion job",
   create: "Create the deletion job",
-  wait: "Wait"
+  wait: "Wait",
+  cleanup: "Delete the uploaded list (every version)",
+  retrain: "Retrain and move campaigns",
+  receipt: "Erasure receipt"
 };
 var plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function runContext() {
@@ -28350,6 +29864,10 @@ function isExpiredToken(error2) {
 function resumeCommand(inputs, arn) {
   const endpoint2 = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
   return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint2}`;
+}
+function statusCommand(inputs) {
+  const endpoint2 = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
+  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName} --region ${inputs.region}${endpoint2}`;
 }
 async function run() {
   for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
@@ -28380,6 +29898,7 @@ async function run() {
   };
   let jobs = [];
   let counts = {};
+  let receipt;
   try {
     if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) {
       throw new InputError(
@@ -28387,7 +29906,7 @@ async function run() {
         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials before this step"
       );
     }
-    const client = new DataDeletionClient({
+    const client = new ErasureClient({
       region: inputs.region,
       ...inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {},
       ...inputs.s3EndpointUrl ? { s3Endpoint: inputs.s3EndpointUrl } : inputs.endpointUrl ? { s3Endpoint: inputs.endpointUrl } : {},
@@ -28404,7 +29923,7 @@ async function run() {
     let uploaded;
     const pollLoggers = /* @__PURE__ */ new Map();
     try {
-      const result = await client.deleteUsers({
+      const result = await client.eraseUsers({
         ...users ? { users, s3Uri: inputs.s3Uri } : { dataLocation: source.dataLocation },
         datasetGroupArn: inputs.datasetGroupArn,
         roleArn: inputs.roleArn,
@@ -28414,6 +29933,9 @@ async function run() {
         keepUploadedFile: inputs.keepUploadedFile,
         failOnJobFailure: inputs.failOnJobFailure,
         wait: inputs.wait ? waitOptions : false,
+        ifBusy: inputs.ifBusy,
+        repeatOnInterference: inputs.repeatOnInterference,
+        ...inputs.retrain ? { retrain: { trainingMode: inputs.trainingMode, updateCampaigns: inputs.updateCampaigns } } : {},
         onProgress: (event) => {
           if (event.phase === "prepare") {
             counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
@@ -28438,7 +29960,6 @@ async function run() {
             info(
               `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`
             );
-            if (inputs.wait && jobs.length === parts) enter("wait");
           } else if (event.phase === "room") {
             if (event.pending >= event.limit)
               info(`${plural(event.pending, "job")} PENDING (limit ${event.limit}); waiting for room`);
@@ -28448,20 +29969,45 @@ async function run() {
             const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
             pollLoggers.set(event.jobName, log);
             log(event);
+          } else if (event.phase === "stage") {
+            enter(event.stage);
           } else if (event.phase === "cleanup") {
-            info(`Deleted the uploaded ${event.dataLocation} (the list of ids is personal data)`);
+            info(
+              `Deleted the uploaded ${event.dataLocation}, ${plural(event.versionsDeleted ?? 1, "version")} (the list of ids is personal data)`
+            );
+          } else if (event.phase === "preflight") {
+            info(
+              event.busy.length ? `In use after ${(event.elapsedMs / 6e4).toFixed(1)} min: ${event.busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ")}` : `Idle after ${(event.elapsedMs / 6e4).toFixed(1)} min`
+            );
+          } else if (event.phase === "interference") {
+            warning(
+              `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
+              { title: "Import or training during the deletion" }
+            );
+          } else if (event.phase === "retrain" || event.phase === "campaign") {
+            const what = event.phase === "retrain" ? event.solutionVersionArn : event.campaignArn;
+            info(`${what}: ${event.status} after ${(event.elapsedMs / 6e4).toFixed(1)} min`);
           }
         }
       });
       jobs = result.jobs;
+      receipt = result.receipt;
     } catch (error2) {
       if (error2 instanceof DataDeletionJobFailedError && error2.jobs) jobs = error2.jobs;
+      if (error2 instanceof ErasureFailedError) receipt = error2.receipt;
+      if (error2 instanceof WaiterTimeoutError || error2 instanceof ErasureWaitTimeoutError) {
+        receipt = await client.erasureStatus({
+          datasetGroupArn: inputs.datasetGroupArn,
+          jobName: inputs.jobName,
+          retrain: inputs.retrain
+        }).catch(() => void 0);
+      }
       throw error2;
     }
     for (const job of jobs) {
       if (job.status === "FAILED")
         warning(
-          `${job.jobName} FAILED (${job.failureReason}); its input is kept at ${job.dataLocation}`
+          `${job.jobName} FAILED (${job.failureReason})${job.uploadedFileDeleted ? "; its uploaded list was deleted" : `; its input is at ${job.dataLocation}`}`
         );
     }
     const deleted = jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0);
@@ -28471,19 +30017,20 @@ async function run() {
         { title: "No records deleted" }
       );
     }
+    if (receipt) reportReceipt(receipt, inputs);
     if (phase) endGroup();
     phase = void 0;
-    setOutputs(inputs, jobs, counts);
-    await writeSummary(inputs, jobs, counts);
+    setOutputs(inputs, jobs, counts, receipt);
+    await writeSummary(inputs, jobs, counts, receipt);
   } catch (error2) {
     if (phase) endGroup();
     try {
-      setOutputs(inputs, jobs, counts);
+      setOutputs(inputs, jobs, counts, receipt);
     } catch (outputError) {
       warning(`could not write the outputs: ${outputError.message}`);
     }
     const message = explain(error2, inputs, jobs.at(-1)?.dataDeletionJobArn);
-    if (jobs.length > 0) await writeSummary(inputs, jobs, counts).catch(() => {
+    if (jobs.length > 0 || receipt) await writeSummary(inputs, jobs, counts, receipt).catch(() => {
     });
     const input = error2 instanceof InputError ? error2.input : inputOf(error2, inputs);
     fail(message, input ? `Invalid input: ${input}` : titleOf(error2));
@@ -28493,7 +30040,21 @@ function fail(message, title) {
   error(message, { title });
   process.exitCode = 1;
 }
+function reportReceipt(receipt, inputs) {
+  if (receipt.complete) {
+    info(`Erasure ${receipt.jobName} is complete: nothing is left to do in Personalize or S3`);
+    return;
+  }
+  notice(
+    `Erasure ${receipt.jobName} is not complete (${receipt.stage}):
+${receipt.pending.map((p) => `- ${p}`).join("\n")}
+Re-run this step with the same job-name to carry on, or see where it stands with: ${statusCommand(inputs)}`,
+    { title: "Erasure not complete" }
+  );
+}
 function titleOf(error2) {
+  if (error2 instanceof DatasetGroupBusyError) return "Dataset group in use (nothing was uploaded)";
+  if (error2 instanceof ErasureWaitTimeoutError) return "Stopped waiting (the training or update goes on)";
   if (error2 instanceof DataDeletionJobFailedError) return "Data deletion job FAILED";
   if (error2 instanceof WaiterTimeoutError) return "Stopped waiting (the job goes on)";
   if (error2 instanceof RoomTimeoutError) return "Stopped waiting for room (nothing was created)";
@@ -28528,8 +30089,13 @@ function inputOf(error2, inputs) {
 }
 function explain(error2, inputs, arn) {
   if (error2 instanceof WaiterTimeoutError) {
-    return `${error2.message}: a deletion job can take up to a day, longer than a job step may run. Check it later with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
+    return `${error2.message}: a deletion job can take up to a day, longer than a job step may run. Re-run this step with the same job-name to carry on, or check it with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
   }
+  if (error2 instanceof ErasureWaitTimeoutError) {
+    return `${error2.message}. Re-run this step with the same job-name to carry on; see where it stands with: ${statusCommand(inputs)}`;
+  }
+  if (error2 instanceof DatasetGroupBusyError)
+    return `${error2.message}. Run again once they are done, or set if-busy: wait`;
   if (error2 instanceof RoomTimeoutError) {
     return `${error2.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
   }
@@ -28542,7 +30108,21 @@ function explain(error2, inputs, arn) {
   if (error2 instanceof DataDeletionError) return retell(error2, fieldNames(inputs));
   return `unexpected error: ${error2 instanceof Error ? error2.message : String(error2)}`;
 }
-function setOutputs(inputs, jobs, counts) {
+function setOutputs(inputs, jobs, counts, receipt) {
+  const text = receipt ? JSON.stringify(receipt, null, 2) : "";
+  setOutput("receipt", text);
+  setOutput("complete", receipt ? String(receipt.complete) : "false");
+  setOutput("stage", receipt?.stage ?? "");
+  let file = "";
+  if (receipt) {
+    file = join2(
+      process.env.RUNNER_TEMP || process.cwd(),
+      `personalize-erasure-receipt-${receipt.jobName}.json`
+    );
+    writeFileSync(file, `${text}
+`);
+  }
+  setOutput("receipt-file", file);
   const first = jobs[0];
   setOutput("job-arn", first?.dataDeletionJobArn ?? "");
   setOutput("job-name", first?.jobName ?? inputs.jobName);

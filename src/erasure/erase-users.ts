@@ -65,6 +65,8 @@ export type EraseUsersEvent =
   | DeleteUsersEvent
   | PreflightEvent
   | { phase: "interference"; jobName: string; activity: Activity[]; repeatJobName: string | undefined }
+  /** A stage begins: its requests follow (front-ends open a log group here). */
+  | { phase: "stage"; stage: "preflight" | "upload" | "wait" | "cleanup" | "retrain" | "receipt" }
   | RetrainEvent;
 
 /** Output of `eraseUsers`: the deletion's figures and the receipt. */
@@ -87,6 +89,8 @@ const STAGE_PACE: Pace = { minDelayMs: 30_000, maxDelayMs: 300_000 };
 const BEFORE_RETRAIN = new Set<ErasureReceipt["stage"]>(["not-started", "failed", "deleting", "repeating"]);
 const IF_BUSY: readonly IfBusy[] = ["wait", "fail", "ignore"];
 const TRAINING_MODES = ["FULL", "UPDATE"];
+// The model's 63 characters of a job name, less what a repeat job adds.
+const REPEAT_ROOM = 63 - repeatName("").length;
 
 /**
  * The job name of an erasure started without one: `erase-users-<time>-<random>`. A front-end that must tell
@@ -124,8 +128,23 @@ function checkChoices(input: EraseUsersInput, jobName: string): void {
     });
   }
   if (issues.length) throw new ValidationError(issues, "eraseUsers");
-  // The repeat job's name must be valid before the first job is made, not when it is needed.
-  validate(JobNameSchema, repeatName(jobName), "eraseUsers", "jobName");
+  validate(JobNameSchema, jobName, "eraseUsers", "jobName");
+  checkRepeatRoom(jobName);
+}
+
+// The repeat job's name must fit before the first job is made, not when it is needed.
+function checkRepeatRoom(name: string): void {
+  if (repeatName(name).length <= REPEAT_ROOM + repeatName("").length) return;
+  throw new ValidationError(
+    [
+      {
+        path: "jobName",
+        rule: `must leave room for its repeat job's name: ${repeatName("NAME")} is at most 63 characters, so NAME at most ${REPEAT_ROOM} (a split list's NAME-part-N counts)`,
+        received: `${name.length} characters`,
+      },
+    ],
+    "eraseUsers",
+  );
 }
 
 // An error after which no job can exist to read the file: the service refused the create outright.
@@ -151,7 +170,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
     onProgress: undefined,
   });
   const { prepared, bucket, parts } = plan;
-  for (const part of parts) validate(JobNameSchema, repeatName(part.jobName), "eraseUsers", "jobName");
+  for (const part of parts) checkRepeatRoom(part.jobName);
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
   const wait = stageWait(context, waitOptions, signal);
@@ -240,6 +259,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       });
       continue;
     }
+    if (!facts.preflight) onProgress?.({ phase: "stage", stage: "preflight" });
     facts.preflight ??= await preflight(
       context.api,
       datasetGroupArn,
@@ -247,6 +267,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       wait,
       onProgress,
     );
+    onProgress?.({ phase: "stage", stage: "upload" });
     if (parts.length > 1) await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
     await upload(i);
     const created = await create(i, part.request);
@@ -259,8 +280,9 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
     });
   }
 
-  const inspect = () =>
-    inspectErasure(
+  const inspect = (final = true) => {
+    if (final) onProgress?.({ phase: "stage", stage: "receipt" });
+    return inspectErasure(
       context,
       {
         datasetGroupArn,
@@ -272,6 +294,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       },
       facts,
     );
+  };
   const output = (receipt: ErasureReceipt): EraseUsersOutput => ({
     jobs: results,
     userCount: prepared.userCount,
@@ -283,6 +306,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
 
   // Wait; then look for imports and trainings that ran meanwhile, and repeat the job once if any did.
   const ended: DataDeletionJob[] = [];
+  onProgress?.({ phase: "stage", stage: "wait" });
   for (const result of results) {
     const job = await awaitJob(context, result, { ...waitOptions, signal }, onProgress);
     Object.assign(result, {
@@ -346,6 +370,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
 
   // Every job has ended: no job needs the ids any more.
   if (bucket !== undefined && !input.keepUploadedFile) {
+    onProgress?.({ phase: "stage", stage: "cleanup" });
     for (const part of parts) {
       const n = await deleteEveryVersion(context.s3, bucket, part.key, signal);
       const file = files.get(part.dataLocation);
@@ -357,7 +382,8 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
 
   const failed = results.find((r) => r.status === "FAILED");
   if (!failed && retrain) {
-    let receipt = await inspect();
+    onProgress?.({ phase: "stage", stage: "retrain" });
+    let receipt = await inspect(false);
     if (!BEFORE_RETRAIN.has(receipt.stage)) {
       const deletedAt = new Date(Math.max(...receipt.jobs.map((j) => Date.parse(j.completedAt as string))));
       const name = retrainName(jobName);

@@ -42,7 +42,13 @@ function parseOutputs(text: string): Record<string, string> {
 
 async function runAction(
   inputs: Record<string, string>,
-  options: { endpoint?: string; runAttempt?: string; node?: string; env?: Record<string, string> } = {},
+  options: {
+    endpoint?: string;
+    runId?: string;
+    runAttempt?: string;
+    node?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ActionRun> {
   const outputFile = join(workspace, `output-${Math.random()}`);
   const summaryFile = join(workspace, `summary-${Math.random()}`);
@@ -52,9 +58,10 @@ async function runAction(
     PATH: process.env.PATH ?? "",
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: workspace,
     GITHUB_WORKSPACE: workspace,
     GITHUB_REPOSITORY: "octo-org/shop",
-    GITHUB_RUN_ID: "987654",
+    GITHUB_RUN_ID: options.runId ?? "987654",
     GITHUB_RUN_ATTEMPT: options.runAttempt ?? "1",
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: KEY_ID,
@@ -99,7 +106,14 @@ for (const [label, binary, installed] of NODES)
     // A fresh emulator per runtime, so each suite proves its own deletions.
     beforeAll(async () => {
       nodeBinary = binary;
-      emu = await startEmulator({ port: 0, jobSeconds: 0, accessKeyId: KEY_ID, secretAccessKey: SECRET });
+      emu = await startEmulator({
+        port: 0,
+        jobSeconds: 0,
+        trainingSeconds: 0,
+        campaignSeconds: 0,
+        accessKeyId: KEY_ID,
+        secretAccessKey: SECRET,
+      });
     });
     afterAll(() => emu.close());
 
@@ -119,23 +133,40 @@ for (const [label, binary, installed] of NODES)
       });
       expect(run.code).toBe(0);
       expect(run.outputs).toMatchObject({
-        "job-name": "octo-org-shop-987654-1",
-        "job-arn": emu.emulator.state.jobArn("octo-org-shop-987654-1"),
+        "job-name": "octo-org-shop-987654",
+        "job-arn": emu.emulator.state.jobArn("octo-org-shop-987654"),
         status: "COMPLETED",
         "num-deleted": "9",
         "user-count": "3",
         "duplicate-count": "1",
-        "data-location": `s3://${emu.emulator.bucket}/gha/octo-org-shop-987654-1.csv`,
+        "data-location": `s3://${emu.emulator.bucket}/gha/octo-org-shop-987654.csv`,
       });
       expect(JSON.parse(run.outputs["job-arns"] as string)).toHaveLength(1);
       for (const u of ["user-001", "user-002", "user-003"]) expect(users()).not.toContain(u);
-      expect(objects()).not.toContain("gha/octo-org-shop-987654-1.csv");
+      expect(objects()).not.toContain("gha/octo-org-shop-987654.csv");
       expect(run.stdout).toContain("::group::Prepare the user ids");
       expect(run.stdout).toContain("::group::Wait");
       expect(run.summary).toContain("<table>");
-      expect(run.summary).toContain("octo-org-shop-987654-1");
+      expect(run.summary).toContain("octo-org-shop-987654");
       expect(run.summary).toContain("COMPLETED");
       expect(run.summary).toContain("console.aws.amazon.com/personalize");
+      // Without retrain the models still hold the users, and every place says so.
+      expect(run.outputs.complete).toBe("false");
+      expect(run.outputs.stage).toBe("models-hold-users");
+      expect(run.stdout).toMatch(
+        /::notice title=Erasure not complete::Erasure octo-org-shop-987654 is not complete \(models-hold-users\)/,
+      );
+      expect(run.summary).toContain("Erasure: not complete (models-hold-users)");
+      expect(run.summary).toMatch(/solution arn:aws:personalize:.*: the models still hold the users/);
+      const receipt = JSON.parse(readFileSync(run.outputs["receipt-file"] as string, "utf8"));
+      expect(receipt).toEqual(JSON.parse(run.outputs.receipt as string));
+      expect(receipt).toMatchObject({
+        jobName: "octo-org-shop-987654",
+        complete: false,
+        users: { unique: 3 },
+      });
+      expect(receipt.files[0]).toMatchObject({ versionsLeft: 0, versionsDeleted: 1 });
+      for (const text of [run.outputs.receipt, run.summary]) expect(text).not.toContain("user-00");
       expect(emu.emulator.state.jobs.get(run.outputs["job-arn"] as string)?.tags).toEqual([
         { tagKey: "team", tagValue: "privacy" },
         { tagKey: "ticket", tagValue: "PRIV-1" },
@@ -150,7 +181,7 @@ for (const [label, binary, installed] of NODES)
           wait: "true",
           "poll-interval-seconds": "1",
         },
-        { runAttempt: "31", env: { RUNNER_DEBUG: "1" } },
+        { runId: "31", env: { RUNNER_DEBUG: "1" } },
       );
       expect(run.code).toBe(0);
       expect(run.outputs["num-deleted"]).toBe("9");
@@ -168,10 +199,81 @@ for (const [label, binary, installed] of NODES)
       expect(groupOf(/^::debug::CreateDataDeletionJob: POST/)).toBe(
         "::group::Upload and create the deletion job",
       );
-      expect(groupOf(/^::debug::DescribeDataDeletionJob: POST/)).toBe("::group::Wait");
+      expect(groupOf(/^::debug::ListDatasets: POST/)).toBe(
+        "::group::Check that nothing imports or trains (preflight)",
+      );
+      expect(groupOf(/^::debug::ListObjectVersions: GET/)).toBe(
+        "::group::Delete the uploaded list (every version)",
+      );
       expect(run.summary).toContain("Records deleted");
       expect(run.summary).not.toMatch(/<td>(?=<td>|<\/tr>)/);
       expect(run.stdout).toContain("3 unique user ids, 0 duplicates removed");
+    });
+
+    test("retrain: true completes the erasure: a new version, the campaign moved, complete in outputs and summary", async () => {
+      const run = await runAction(
+        {
+          "user-ids": "user-040,user-041",
+          "s3-uri": `s3://${emu.emulator.bucket}/retrain/`,
+          wait: "true",
+          retrain: "true",
+          "poll-interval-seconds": "1",
+        },
+        { runId: "41" },
+      );
+      expect(run.code).toBe(0);
+      expect(run.outputs.complete).toBe("true");
+      expect(run.outputs.stage).toBe("complete");
+      expect(run.stdout).toContain("::group::Retrain and move campaigns");
+      const receipt = JSON.parse(run.outputs.receipt as string);
+      expect(receipt.retrain.solutions[0]).toMatchObject({
+        name: "octo-org-shop-41-retrain",
+        status: "ACTIVE",
+      });
+      expect(receipt.retrain.campaigns[0].serving).toBe(receipt.retrain.solutions[0].solutionVersionArn);
+      expect(run.summary).toContain("Erasure: complete");
+      const res = await fetch(
+        `${emu.endpoint}/_emulator/models?datasetGroupArn=${encodeURIComponent(emu.emulator.datasetGroupArn)}`,
+      );
+      const models = (await res.json()) as {
+        solutionVersions: { solutionVersionArn: string; users: string[] }[];
+        campaigns: { solutionVersionArn: string }[];
+      };
+      const served = models.solutionVersions.find(
+        (v) => v.solutionVersionArn === models.campaigns[0]?.solutionVersionArn,
+      );
+      expect(served?.users).not.toContain("user-040");
+    });
+
+    test("if-busy: fail while a training runs fails the step naming it; nothing uploaded", async () => {
+      const busy = await startEmulator({
+        port: 0,
+        jobSeconds: 0,
+        trainingSeconds: 3600,
+        accessKeyId: KEY_ID,
+        secretAccessKey: SECRET,
+      });
+      try {
+        busy.emulator.state.world.train(
+          busy.emulator.datasetGroupArn.replace(/dataset-group\/(.*)$/, "solution/$1-solution"),
+          busy.emulator.datasetGroupArn,
+          "FULL",
+          Date.now(),
+          "nightly",
+        );
+        const run = await runAction(
+          { "user-ids": "user-001", "s3-uri": `s3://${busy.emulator.bucket}/busy/`, "if-busy": "fail" },
+          { endpoint: busy.endpoint, runId: "42" },
+        );
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(
+          /::error title=Dataset group in use \(nothing was uploaded\)::.*solution-version arn:aws:personalize:.*\(CREATE PENDING\)/,
+        );
+        expect(busy.emulator.state.jobs.size).toBe(0);
+        expect([...(busy.emulator.state.buckets.get(busy.emulator.bucket)?.keys() ?? [])]).toEqual([]);
+      } finally {
+        await busy.close();
+      }
     });
 
     test("ids that deleted nothing get a warning that says so", async () => {
@@ -182,7 +284,7 @@ for (const [label, binary, installed] of NODES)
           wait: "true",
           "poll-interval-seconds": "1",
         },
-        { runAttempt: "32" },
+        { runId: "32" },
       );
       expect(run.code).toBe(0);
       expect(run.outputs["num-deleted"]).toBe("0");
@@ -191,23 +293,25 @@ for (const [label, binary, installed] of NODES)
       );
     });
 
-    test("a re-run of the same attempt adopts the job: never two jobs for one run", async () => {
+    test("a re-run (the same attempt or the next) adopts the job: never two jobs for one run", async () => {
       const inputs = {
         "user-ids": "user-010\nuser-011",
         "s3-uri": `s3://${emu.emulator.bucket}/rerun/`,
         "keep-uploaded-file": "true",
       };
-      const first = await runAction(inputs, { runAttempt: "7" });
+      const first = await runAction(inputs, { runId: "7", runAttempt: "1" });
       const before = jobCount();
-      const second = await runAction(inputs, { runAttempt: "7" });
+      const second = await runAction(inputs, { runId: "7", runAttempt: "2" });
       expect(first.code).toBe(0);
       expect(second.code).toBe(0);
       expect(second.stdout).toContain("Adopted the existing job");
       expect(second.outputs["job-arn"]).toBe(first.outputs["job-arn"] as string);
       expect(jobCount()).toBe(before);
-      const changed = await runAction({ ...inputs, "user-ids": "user-012" }, { runAttempt: "7" });
+      const changed = await runAction({ ...inputs, "user-ids": "user-012" }, { runId: "7", runAttempt: "3" });
       expect(changed.code).toBe(1);
-      expect(changed.stdout).toMatch(/::error title=ConflictError::.*already holds a different object/);
+      expect(changed.stdout).toMatch(
+        /::error title=ConflictError::.*made for a different list of ids than this one; choose another input job-name/,
+      );
       expect(jobCount()).toBe(before);
     });
 
@@ -284,7 +388,7 @@ for (const [label, binary, installed] of NODES)
       });
     }
 
-    test("a FAILED job fails the step with its reason, keeps the CSV, and fills outputs and summary", async () => {
+    test("a FAILED job fails the step with its reason, deletes the CSV (no job needs it), fills outputs and summary", async () => {
       const failing = await startEmulator({
         port: 0,
         jobSeconds: 0,
@@ -304,14 +408,12 @@ for (const [label, binary, installed] of NODES)
           { endpoint: failing.endpoint },
         );
         expect(run.code).toBe(1);
-        expect(run.stdout).toMatch(
-          /::error title=Data deletion job FAILED::.*exceeds the limit.*kept at s3:\/\/emulator-deletions\/f\//,
-        );
+        expect(run.stdout).toMatch(/::error title=Data deletion job FAILED::.*exceeds the limit/);
+        expect(run.stdout).toContain("Deleted the uploaded s3://emulator-deletions/f/");
         expect(run.outputs.status).toBe("FAILED");
+        expect(run.outputs.stage).toBe("failed");
         expect(run.summary).toContain("FAILED");
-        expect([...(failing.emulator.state.buckets.get(failing.emulator.bucket)?.keys() ?? [])]).toHaveLength(
-          1,
-        );
+        expect([...(failing.emulator.state.buckets.get(failing.emulator.bucket)?.keys() ?? [])]).toEqual([]);
         const lenient = await runAction(
           {
             "user-ids": "user-001",
@@ -379,25 +481,29 @@ for (const [label, binary, installed] of NODES)
         );
         expect(run.code).toBe(1);
         expect(run.stdout).toMatch(
-          /::error title=Stopped waiting \(the job goes on\)::.*up to a day.*npx personalize-data-deletion wait arn:aws:personalize:us-east-1:000000000000:data-deletion-job\/octo-org-shop-987654-1 --region us-east-1 --endpoint-url http:\/\/127\.0\.0\.1:\d+/,
+          /::error title=Stopped waiting \(the job goes on\)::.*up to a day.*npx personalize-data-deletion wait arn:aws:personalize:us-east-1:000000000000:data-deletion-job\/octo-org-shop-987654 --region us-east-1 --endpoint-url http:\/\/127\.0\.0\.1:\d+/,
         );
         const line = run.stdout.split("\n").find((l) => l.startsWith("::error")) ?? "";
         const annotation = line.slice(line.indexOf("::", 2) + 2);
         expect(annotation.match(/up to a day/g)).toHaveLength(1);
         expect(annotation.match(/the job goes on/g)).toHaveLength(1);
         expect(run.outputs.status).toBe("PENDING");
-        expect(run.outputs["job-arn"]).toContain("data-deletion-job/octo-org-shop-987654-1");
+        expect(run.outputs["job-arn"]).toContain("data-deletion-job/octo-org-shop-987654");
       } finally {
         await slow.close();
       }
     });
 
     test("an expired session while waiting names role-duration-seconds, the job and the resume command", async () => {
+      let created = false;
       const proxy = Bun.serve({
         hostname: "127.0.0.1",
         port: 0,
         async fetch(req) {
-          if (req.headers.get("x-amz-target")?.endsWith("DescribeDataDeletionJob")) {
+          // The session expires once the job exists: while waiting for it.
+          const target = req.headers.get("x-amz-target") ?? "";
+          if (target.endsWith("CreateDataDeletionJob")) created = true;
+          if (created && target.endsWith("DescribeDataDeletionJob")) {
             return Response.json(
               {
                 __type: "ExpiredTokenException",

@@ -379,7 +379,11 @@ describe("eraseUsers", () => {
         { retrain: { trainingMode: "AUTOTRAIN" } },
         'retrain.trainingMode: must be one of FULL, UPDATE, received "AUTOTRAIN"',
       ],
-      [{ jobName: "a".repeat(60) }, "jobName: must be at most 63 characters long"],
+      [{ jobName: "a".repeat(64) }, "jobName: must be at most 63 characters long"],
+      [
+        { jobName: "a".repeat(60) },
+        "jobName: must leave room for its repeat job's name: NAME-repeat-1 is at most 63",
+      ],
     ] as const;
     for (const [extra, message] of bad) {
       const error = await w.client.eraseUsers({ ...base, ...(extra as object) }).catch((e: unknown) => e);
