@@ -40,7 +40,11 @@ export function flowReporter(output: Output): (event: EraseUsersEvent) => void {
     } else if (event.phase === "cleanup") {
       const versions =
         event.versionsDeleted === undefined ? "" : `, ${plural(event.versionsDeleted, "version")}`;
-      output.info(`deleted the uploaded ${event.dataLocation}${versions} (the list of ids is personal data)`);
+      output.info(
+        event.versionsDeleted === 0
+          ? `nothing is left of the uploaded ${event.dataLocation}`
+          : `deleted the uploaded ${event.dataLocation}${versions} (the list of ids is personal data)`,
+      );
     } else if (event.phase === "preflight") {
       const busy = event.busy.map((a) => `${a.kind} ${a.arn.replace(/^.*:/, "")} ${a.status}`).join(", ");
       output.progress(

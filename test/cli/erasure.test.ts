@@ -153,6 +153,18 @@ describe("CLI erasure", () => {
     expect(objects.Versions ?? []).toEqual([]);
   });
 
+  test("demo: the models hold the users after the deletion alone, and not after the retrain", async () => {
+    const { code, stdout, stderr } = await cli(quick, ["demo", "--job-seconds", "1", "--json"]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.heldByModelWithoutRetrain).toEqual(["user-003", "user-007", "user-011", "user-019"]);
+    expect(out.heldByModelAfterRetrain).toEqual([]);
+    expect(out.deletedUsersStillPresent).toEqual([]);
+    expect(out.receipt).toMatchObject({ complete: true, stage: "complete" });
+    expect(stderr).toContain("without --retrain: models-hold-users");
+    expect(stderr).toContain("adopted (a re-run)");
+  });
+
   test("bad erasure flags name the flag", async () => {
     const wrong = await cli(quick, erase(quick, "cli-bad", "--wait", "--if-busy", "later"));
     expect(wrong.code).toBe(2);

@@ -1,5 +1,5 @@
 import { startEmulator } from "../../emulator/node-server.ts";
-import { DataDeletionClient, prepareDeletionCsv } from "../../index.ts";
+import { type EraseUsersEvent, ErasureClient, prepareDeletionCsv } from "../../index.ts";
 import { type Flags, numeric, type Parsed } from "../options.ts";
 import { duration, type Output, plural, table } from "../output.ts";
 
@@ -22,12 +22,19 @@ user-999,never seen by this dataset group
 export async function run({ values }: Parsed, output: Output): Promise<number> {
   const jobSeconds = numeric(values, "job-seconds", { fallback: 3, min: 0, max: 3600 });
   const credentials = { accessKeyId: "demo", secretAccessKey: "demo-secret" };
-  const running = await startEmulator({ port: 0, jobSeconds, ...credentials });
+  // Training and a campaign update take a fraction of the job's time here; on AWS, hours and minutes.
+  const running = await startEmulator({
+    port: 0,
+    jobSeconds,
+    trainingSeconds: jobSeconds / 2,
+    campaignSeconds: jobSeconds / 3,
+    ...credentials,
+  });
   try {
     const { emulator, endpoint } = running;
     const before = emulator.state.users(emulator.datasetGroupArn)?.length ?? 0;
     output.info(`emulator: ${endpoint} (dataset group ${emulator.datasetGroupArn}, ${before} users)`);
-    const client = new DataDeletionClient({
+    const client = new ErasureClient({
       region: "us-east-1",
       credentials,
       endpoint,
@@ -50,28 +57,56 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
       );
     }
     const started = Date.now();
-    const result = await client.deleteUsers({
+    const input = {
       users: prepared,
       s3Uri: `s3://${emulator.bucket}/deletions/`,
       datasetGroupArn: emulator.datasetGroupArn,
       roleArn: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
       jobName: "demo-erasure",
       wait: { minDelayMs: 250, maxDelayMs: 1000 },
-      onProgress: (event) => {
+      onProgress: (event: EraseUsersEvent) => {
         if (event.phase === "upload")
           output.info(`uploaded: ${event.dataLocation} (${event.bytes} bytes, SHA-256 signed)`);
-        if (event.phase === "create") output.info(`created: ${event.dataDeletionJobArn}`);
+        if (event.phase === "create")
+          output.info(`${event.adopted ? "adopted (a re-run)" : "created"}: ${event.dataDeletionJobArn}`);
         if (event.phase === "wait")
           output.progress(
             `waiting: ${event.status} after ${duration(event.elapsedMs)}`,
             String(event.status),
           );
         if (event.phase === "cleanup")
-          output.info(`cleaned up: deleted ${event.dataLocation} (the id list is personal data)`);
+          output.info(
+            event.versionsDeleted === 0
+              ? `cleaned up: nothing is left of ${event.dataLocation}`
+              : `cleaned up: deleted ${event.dataLocation}, ${plural(event.versionsDeleted ?? 1, "version")} (the id list is personal data)`,
+          );
+        if (event.phase === "retrain")
+          output.progress(
+            `retraining: ${event.solutionVersionArn.replace(/^.*:solution\//, "")} ${event.status}`,
+            `r${event.status}`,
+          );
+        if (event.phase === "campaign")
+          output.progress(`moving the campaign: ${event.status}`, `c${event.status}`);
       },
-    });
+    };
+    const campaignModel = () => {
+      const { campaigns, versions } = emulator.state.world.data();
+      const serving = campaigns[0]?.solutionVersionArn;
+      return versions.find((v) => v.solutionVersionArn === serving)?.users ?? [];
+    };
+    // First as a plain deletion: the job COMPLETES, yet the model the campaign serves still holds the users.
+    const first = await client.eraseUsers(input);
+    output.done();
+    const stillInModel = requested.filter((u) => campaignModel().includes(u));
+    output.info(`without --retrain: ${first.receipt.stage}; ${first.receipt.pending.join("; ")}`);
+    output.info(`the campaign's model still holds ${stillInModel.join(", ") || "none of them"}`);
+    // Then the same erasure again, with the retrain: it adopts the job and finishes what is left.
+    output.info("running the same erasure again with --retrain:");
+    const result = await client.eraseUsers({ ...input, retrain: true });
+    output.done();
     const job = result.jobs[0];
     const left = emulator.state.users(emulator.datasetGroupArn) ?? [];
+    const inModel = requested.filter((u) => campaignModel().includes(u));
     const summary = {
       endpoint,
       datasetGroupArn: emulator.datasetGroupArn,
@@ -87,6 +122,9 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
       usersBefore: before,
       usersLeft: left.length,
       deletedUsersStillPresent: requested.filter((u) => left.includes(u)),
+      heldByModelWithoutRetrain: stillInModel,
+      heldByModelAfterRetrain: inModel,
+      receipt: result.receipt,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
     output.result(summary, () =>
@@ -106,11 +144,20 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
               ? "none"
               : summary.deletedUsersStillPresent.join(", "),
           ],
+          ["in the campaign's model", `${stillInModel.length} before the retrain, ${inModel.length} after`],
+          [
+            "erasure",
+            result.receipt.complete
+              ? "complete (receipt: --json)"
+              : `not complete: ${result.receipt.pending.join("; ")}`,
+          ],
           ["arn", summary.job.dataDeletionJobArn],
         ],
       ).replace(/^.*\n/, ""),
     );
-    return job?.status === "COMPLETED" && summary.deletedUsersStillPresent.length === 0 ? 0 : 1;
+    const ok =
+      job?.status === "COMPLETED" && summary.deletedUsersStillPresent.length === 0 && inModel.length === 0;
+    return ok && result.receipt.complete ? 0 : 1;
   } finally {
     await running.close();
   }
