@@ -72,6 +72,8 @@ export interface WorldCampaign {
   createdAt: number;
   updatedAt: number;
   update?: { solutionVersionArn: string; status: string; createdAt: number; updatedAt: number };
+  /** Every version an update was started to, in order (AWS keeps no such list; tests count moves here). */
+  moves: string[];
 }
 
 /** A batch inference or batch segment job: its output in S3 may hold user ids. */
@@ -164,6 +166,7 @@ export class World {
         status: "ACTIVE",
         createdAt: at + 120_000,
         updatedAt: at + 120_000,
+        moves: [],
       });
     };
     serve(`${name}-campaign`, false);
@@ -208,6 +211,7 @@ export class World {
   updateCampaign(campaign: WorldCampaign, solutionVersionArn: string, at: number): void {
     campaign.update = { solutionVersionArn, status: "CREATE PENDING", createdAt: at, updatedAt: at };
     campaign.updatedAt = at;
+    campaign.moves.push(solutionVersionArn);
   }
 
   /** Every change due by now, in no order (the state sorts them with the deletion jobs'). */

@@ -9,6 +9,11 @@ import { type ErasureOperation, erasureInputSchema } from "./schemas.ts";
 /** What the erasure's stages call: one operation, or every item of a list operation. */
 export interface ErasureApi {
   call<T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T>;
+  /**
+   * One try only, for a call that must not be repeated blindly (UpdateCampaign: a retry whose first answer
+   * was lost would move the campaign again). The caller looks at the state and decides.
+   */
+  callOnce<T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T>;
   /** Every item under `key` across all pages of a List operation. */
   list<T>(operation: ErasureOperation, input: object, key: string, signal?: AbortSignal): Promise<T[]>;
 }
@@ -25,12 +30,18 @@ function withDates(value: unknown): unknown {
 
 /** The erasure operations of the Personalize endpoint that `transport` signs for. */
 export function erasureApi(transport: Transport, endpoint: string): ErasureApi {
-  const call = async <T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T> => {
-    const valid = validate(erasureInputSchema(operation), input, operation);
-    return withDates(await callPersonalize(transport, endpoint, operation, valid, signal)) as T;
-  };
+  // The same transport (credentials, clock, logger) with a single try.
+  const single = Object.create(transport, { maxAttempts: { value: 1 } }) as Transport;
+  const through =
+    (via: Transport) =>
+    async <T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T> => {
+      const valid = validate(erasureInputSchema(operation), input, operation);
+      return withDates(await callPersonalize(via, endpoint, operation, valid, signal)) as T;
+    };
+  const call = through(transport);
   return {
     call,
+    callOnce: through(single),
     async list<T>(operation: ErasureOperation, input: object, key: string, signal?: AbortSignal) {
       const items: T[] = [];
       const seen = new Set<string>();

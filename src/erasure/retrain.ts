@@ -193,7 +193,7 @@ export async function moveCampaign(
 ): Promise<{ campaign: Campaign; moved: boolean }> {
   const { campaignArn } = campaign;
   let moved = false;
-  let refused = false;
+  let attempted = false;
   let status: string | undefined;
   const done = await poll(
     async (signal) => {
@@ -209,14 +209,14 @@ export async function moveCampaign(
       const updating = underway && inProgress(underway.status);
       const follows = now.campaignConfig?.syncWithLatestSolutionVersion === true;
       if (!moved && !follows && !updating && underway?.solutionVersionArn !== target) {
+        attempted = true;
         try {
-          await api.call("UpdateCampaign", { campaignArn, solutionVersionArn: target }, signal);
+          // Once: when the answer is lost, the next look shows whether the update took effect.
+          await api.callOnce("UpdateCampaign", { campaignArn, solutionVersionArn: target }, signal);
           moved = true;
         } catch (error) {
-          // An update in progress: this call's own when a retry's first answer was lost (the next look
-          // shows it going to `target`), or another one, waited out before trying again.
+          // Another update in progress is waited out before trying again.
           if (!(error instanceof ResourceInUseException)) throw error;
-          refused = true;
         }
       }
       return undefined;
@@ -234,6 +234,6 @@ export async function moveCampaign(
   );
   return {
     campaign: done,
-    moved: moved || (refused && done.latestCampaignUpdate?.solutionVersionArn === target),
+    moved: moved || (attempted && done.latestCampaignUpdate?.solutionVersionArn === target),
   };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
-import { DataDeletionClient, serializeUserIds } from "../../src/index.ts";
+import { DataDeletionClient, ErasureClient, serializeUserIds } from "../../src/index.ts";
 
 const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
 const RUNS = 100;
@@ -117,3 +117,60 @@ test("the waiter survives an emulator restart (--data-dir) in the middle of a wa
     rmSync(dir, { recursive: true, force: true });
   }
 }, 30_000);
+
+test("20 complete erasures with retrain under 20% faults, lost answers included: one deletion job, one new version and one campaign move each", async () => {
+  const runs = 20;
+  const world = await startEmulator({
+    port: 0,
+    jobSeconds: 0,
+    trainingSeconds: 0,
+    campaignSeconds: 0,
+    faults: {
+      failRate: 0.05,
+      throttleRate: 0.05,
+      resetRate: 0.05,
+      dropResponseRate: 0.05,
+      latencyMs: 1,
+      seed: 11,
+    },
+  });
+  try {
+    const c = new ErasureClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      endpoint: world.endpoint,
+      s3Endpoint: world.endpoint,
+      maxAttempts: 8,
+      useEnvironment: false,
+      clock: { sleep: async () => {} },
+    });
+    const { state, datasetGroupArn, bucket } = world.emulator;
+    for (let run = 0; run < runs; run++) {
+      const { receipt } = await c.eraseUsers({
+        users: [`user-${String(run + 1).padStart(3, "0")}`],
+        s3Uri: `s3://${bucket}/fault-erasures/`,
+        datasetGroupArn,
+        roleArn: ROLE,
+        jobName: `fault-erase-${run}`,
+        wait: { minDelayMs: 1, maxDelayMs: 1 },
+        retrain: true,
+      });
+      expect(receipt.complete).toBe(true);
+    }
+    const jobs = [...state.jobs.values()].map((j) => j.jobName).sort();
+    expect(jobs).toEqual(Array.from({ length: runs }, (_, i) => `fault-erase-${i}`).sort());
+    const { versions, campaigns } = state.world.data();
+    const trained = versions.filter((v) => v.name !== undefined).map((v) => v.name);
+    expect(trained).toEqual(Array.from({ length: runs }, (_, i) => `fault-erase-${i}-retrain`));
+    // Each campaign was moved once per erasure, to that erasure's version, in order.
+    expect(campaigns[0]?.moves).toEqual(versions.filter((v) => v.name).map((v) => v.solutionVersionArn));
+    const served = versions.find((v) => v.solutionVersionArn === campaigns[0]?.solutionVersionArn);
+    for (let run = 0; run < runs; run++)
+      expect(served?.users).not.toContain(`user-${String(run + 1).padStart(3, "0")}`);
+    expect(
+      [...(state.buckets.get(bucket)?.keys() ?? [])].filter((k) => k.startsWith("fault-erasures/")),
+    ).toEqual([]);
+  } finally {
+    await world.close();
+  }
+}, 120_000);
