@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { deriveModel } from "../scripts/gen-model.ts";
-import { DataDeletionClient, ValidationError } from "../src/index.ts";
+import { DELETION_OPERATIONS, deriveErasureModel, deriveModel } from "../scripts/gen-model.ts";
+import * as erasure from "../src/erasure/model.ts";
+import { erasureInputSchema } from "../src/erasure/schemas.ts";
+import { DataDeletionClient, ValidationError, validate } from "../src/index.ts";
 import * as model from "../src/model.ts";
 
 const MODEL_TEXT = readFileSync(
@@ -314,5 +316,59 @@ describe("guide rules beyond the model", () => {
       .catch((e) => e);
     expect(error.message).not.toContain("secret#value");
     expect(error.message).toContain("tags.0.tagValue");
+  });
+});
+
+describe("src/erasure/model.ts", () => {
+  const ERASURE_TEXT = readFileSync(
+    new URL("./fixtures/model/personalize-erasure.service-2.json", import.meta.url),
+    "utf8",
+  );
+  const raw = JSON.parse(ERASURE_TEXT) as {
+    operations: Record<string, { input: { shape: string }; errors: { shape: string }[] }>;
+    shapes: Record<string, Record<string, unknown> & { members?: Record<string, { shape: string }> }>;
+  };
+
+  test("the three deletion operations in the erasure model are the ones src/model.ts has", () => {
+    const deletion = JSON.parse(MODEL_TEXT) as typeof raw;
+    for (const name of DELETION_OPERATIONS) expect(raw.operations[name]).toEqual(deletion.operations[name]);
+  });
+
+  test("every operation beyond them, with its input shapes carrying the botocore model's own constraints", () => {
+    const ours = erasure.erasureShapes as unknown as Record<string, Record<string, unknown>>;
+    const beyond = Object.keys(raw.operations).filter(
+      (n) => !(DELETION_OPERATIONS as readonly string[]).includes(n),
+    );
+    expect(Object.keys(erasure.erasureOperations).sort()).toEqual(beyond.sort());
+    for (const [name, shape] of Object.entries(ours)) {
+      const source = raw.shapes[name];
+      for (const key of ["type", "min", "max", "pattern", "required", "enum"]) {
+        expect([name, key, shape[key]]).toEqual([name, key, source?.[key]]);
+      }
+    }
+    expect(ours.TrainingMode?.enum).toEqual(["FULL", "UPDATE", "AUTOTRAIN"]);
+    expect(JSON.parse(JSON.stringify(erasure.erasureShapes))).toEqual(
+      JSON.parse(JSON.stringify(deriveErasureModel(ERASURE_TEXT).shapes)),
+    );
+  });
+
+  test("its schemas follow the model: enums, booleans and maps included", () => {
+    const update = erasureInputSchema("UpdateCampaign");
+    const arn = "arn:aws:personalize:us-east-1:123456789012:campaign/c";
+    expect(() =>
+      validate(update, {
+        campaignArn: arn,
+        campaignConfig: { syncWithLatestSolutionVersion: true, itemExplorationConfig: { a: "1" } },
+      }),
+    ).not.toThrow();
+    expect(() =>
+      validate(update, { campaignArn: arn, campaignConfig: { syncWithLatestSolutionVersion: "yes" } }),
+    ).toThrow("campaignConfig.syncWithLatestSolutionVersion: must be true or false");
+    expect(() =>
+      validate(erasureInputSchema("CreateSolutionVersion"), { solutionArn: arn, trainingMode: "NIGHTLY" }),
+    ).toThrow("trainingMode: must be one of FULL, UPDATE, AUTOTRAIN");
+    expect(() => validate(erasureInputSchema("ListSolutionVersions"), { maxResults: 101 })).toThrow(
+      "maxResults: must be at most 100",
+    );
   });
 });

@@ -102,6 +102,7 @@ describe("eraseUsers", () => {
     const before = await models();
     expect(before.solutionVersions[0]?.users).toEqual(expect.arrayContaining(ERASED));
     const phases = new Set<string>();
+    const stages: string[] = [];
     const out = await w.client.eraseUsers({
       users: [...ERASED, "user-001"],
       s3Uri: `s3://${w.bucket}/erasures/`,
@@ -110,13 +111,25 @@ describe("eraseUsers", () => {
       jobName: "erase-full",
       wait: true,
       retrain: true,
-      onProgress: (e) => phases.add(e.phase),
+      onProgress: (e) => {
+        phases.add(e.phase);
+        if (e.phase === "stage") stages.push(e.stage);
+      },
     });
     const { receipt } = out;
     expect(receipt.complete).toBe(true);
     expect(receipt.stage).toBe("complete");
     expect(receipt.users).toEqual({ unique: 3, duplicatesRemoved: 1 });
-    expect([...phases]).toEqual(["prepare", "upload", "create", "wait", "cleanup", "retrain", "campaign"]);
+    expect([...phases].filter((p) => p !== "stage")).toEqual([
+      "prepare",
+      "upload",
+      "create",
+      "wait",
+      "cleanup",
+      "retrain",
+      "campaign",
+    ]);
+    expect(stages).toEqual(["preflight", "upload", "wait", "cleanup", "retrain", "receipt"]);
 
     // What AWS shows, read by the SDK and the emulator's debug view, not by the code under test.
     for (const id of ERASED) expect(await datasetUsers()).not.toContain(id);
