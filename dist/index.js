@@ -5501,7 +5501,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5509,14 +5509,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -28632,12 +28632,15 @@ function withDates2(value) {
   return out;
 }
 function erasureApi(transport, endpoint2) {
-  const call = async (operation, input, signal) => {
+  const single = Object.create(transport, { maxAttempts: { value: 1 } });
+  const through = (via) => async (operation, input, signal) => {
     const valid = validate(erasureInputSchema(operation), input, operation);
-    return withDates2(await callPersonalize(transport, endpoint2, operation, valid, signal));
+    return withDates2(await callPersonalize(via, endpoint2, operation, valid, signal));
   };
+  const call = through(transport);
   return {
     call,
+    callOnce: through(single),
     async list(operation, input, key, signal) {
       const items = [];
       const seen = /* @__PURE__ */ new Set();
@@ -28760,7 +28763,7 @@ function ranDuring(survey, from, to, except) {
   return [...survey.imports, ...trainings(survey)].filter((a) => {
     if (except.has(a.arn) || !a.createdAt) return false;
     const ended = inProgress(a.status) || !a.lastUpdatedAt ? Number.POSITIVE_INFINITY : Date.parse(a.lastUpdatedAt);
-    return Date.parse(a.createdAt) <= to.getTime() && ended >= from.getTime();
+    return Date.parse(a.createdAt) < to.getTime() && ended >= from.getTime();
   });
 }
 
@@ -28857,7 +28860,7 @@ function serves(campaign, target) {
 async function moveCampaign(api, campaign, target, wait, onProgress) {
   const { campaignArn } = campaign;
   let moved = false;
-  let refused = false;
+  let attempted = false;
   let status;
   const done = await poll(
     async (signal) => {
@@ -28873,12 +28876,12 @@ async function moveCampaign(api, campaign, target, wait, onProgress) {
       const updating = underway && inProgress(underway.status);
       const follows = now.campaignConfig?.syncWithLatestSolutionVersion === true;
       if (!moved && !follows && !updating && underway?.solutionVersionArn !== target) {
+        attempted = true;
         try {
-          await api.call("UpdateCampaign", { campaignArn, solutionVersionArn: target }, signal);
+          await api.callOnce("UpdateCampaign", { campaignArn, solutionVersionArn: target }, signal);
           moved = true;
         } catch (error2) {
           if (!(error2 instanceof ResourceInUseException)) throw error2;
-          refused = true;
         }
       }
       return void 0;
@@ -28894,7 +28897,7 @@ async function moveCampaign(api, campaign, target, wait, onProgress) {
   );
   return {
     campaign: done,
-    moved: moved || refused && done.latestCampaignUpdate?.solutionVersionArn === target
+    moved: moved || attempted && done.latestCampaignUpdate?.solutionVersionArn === target
   };
 }
 
@@ -28968,7 +28971,7 @@ async function deleteEveryVersion(target, bucket, key, signal) {
 // src/erasure/inspect.ts
 var repeatName = (jobName) => `${jobName}-repeat-1`;
 var TERMINAL = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
-async function findJobs(jobs, input) {
+async function findErasureJobs(jobs, input) {
   const find = (name) => jobs.findJobByName(input.datasetGroupArn, name, input.signal);
   if (input.jobNames) return Promise.all(input.jobNames.map(async (n) => [n, await find(n)]));
   const whole = await find(input.jobName);
@@ -29016,7 +29019,7 @@ async function fileState(context3, dataLocation, facts, signal) {
 async function inspectErasure(context3, input, facts = { startedAt: context3.jobs.clock.now() }) {
   const { signal } = input;
   const now = new Date(context3.jobs.clock.now());
-  const found = await findJobs(context3.jobs, input);
+  const found = await findErasureJobs(context3.jobs, input);
   const repeats = await Promise.all(
     found.map(async ([name]) => {
       const repeat = repeatName(name);
@@ -29185,6 +29188,173 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
   return receipt;
 }
 
+// src/erasure/finish.ts
+var STAGE_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
+var BEFORE_RETRAIN = /* @__PURE__ */ new Set(["not-started", "failed", "deleting", "repeating"]);
+function stageWait(context3, wait, signal) {
+  const maxDelayMs = wait.maxDelayMs ?? STAGE_PACE.maxDelayMs;
+  return {
+    pace: { minDelayMs: wait.minDelayMs ?? Math.min(STAGE_PACE.minDelayMs, maxDelayMs), maxDelayMs },
+    timeoutMs: wait.timeoutMs,
+    signal,
+    clock: context3.jobs.clock
+  };
+}
+function noJobWillRead(error2) {
+  if (error2 instanceof ConflictError || error2 instanceof ValidationError) return true;
+  return error2 instanceof ServiceError && !error2.retryable && error2.httpStatus >= 400 && error2.httpStatus < 500;
+}
+async function createOrTakeBack(context3, part, request2, limits, onProgress) {
+  try {
+    return await createWithRoom(context3, request2, limits, onProgress);
+  } catch (error2) {
+    if (part.file && noJobWillRead(error2)) {
+      const n = await deleteEveryVersion(context3.s3, part.file.bucket, part.file.key, limits.signal);
+      onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+    }
+    throw error2;
+  }
+}
+async function stillThere(context3, part, signal) {
+  const { bucket, key } = part.file ?? parseS3Uri(part.dataLocation, "dataLocation");
+  const versions = await listVersions2(context3.s3, bucket, key, signal);
+  return versions.length > 0;
+}
+function receiptOf(context3, plan) {
+  return inspectErasure(
+    context3,
+    {
+      datasetGroupArn: plan.datasetGroupArn,
+      jobName: plan.jobName,
+      // None found: the job name alone, so the receipt says it has not started.
+      ...plan.parts.length ? { jobNames: plan.parts.map((p) => p.jobName) } : {},
+      retrain: plan.retrain !== void 0,
+      updateCampaigns: plan.retrain?.updateCampaigns !== false,
+      signal: plan.signal
+    },
+    plan.facts
+  );
+}
+async function finishErasure(context3, plan) {
+  const { parts, results, signal, onProgress, facts, retrain } = plan;
+  const waitOptions = { ...plan.waitOptions, signal };
+  const wait = stageWait(context3, plan.waitOptions, signal);
+  const limits = { maxPendingJobs: plan.maxPendingJobs, timeoutMs: plan.waitOptions.timeoutMs, signal };
+  const settle = (result, job) => Object.assign(result, {
+    status: job.status,
+    numDeleted: job.numDeleted,
+    failureReason: job.failureReason,
+    job
+  });
+  onProgress?.({ phase: "stage", stage: "wait" });
+  const ended = [];
+  for (const result of results.slice(0, parts.length)) {
+    const job = await awaitJob(context3, result, waitOptions, onProgress);
+    settle(result, job);
+    ended.push(job);
+  }
+  if (ended.every((j) => j.status === "COMPLETED") && plan.repeatOnInterference) {
+    const survey = await surveyDatasetGroup(context3.api, plan.datasetGroupArn, signal);
+    for (const [i, job] of ended.entries()) {
+      const part = parts[i];
+      if (!job.creationDateTime || !job.lastUpdatedDateTime) continue;
+      const ran = ranDuring(survey, job.creationDateTime, job.lastUpdatedDateTime, /* @__PURE__ */ new Set());
+      if (ran.length === 0) continue;
+      const name = repeatName(part.jobName);
+      onProgress?.({ phase: "interference", jobName: part.jobName, activity: ran, repeatJobName: name });
+      const request2 = validate(
+        CreateDataDeletionJobInputSchema,
+        { ...part.request, jobName: name },
+        "eraseUsers"
+      );
+      const existing = await context3.jobs.findJobByName(plan.datasetGroupArn, name, signal);
+      let created;
+      if (existing) {
+        created = { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
+      } else if (part.reupload) {
+        await part.reupload();
+        created = await createOrTakeBack(context3, part, request2, limits, onProgress);
+      } else if (await stillThere(context3, part, signal)) {
+        created = await createOrTakeBack(context3, part, request2, limits, onProgress);
+      } else {
+        continue;
+      }
+      onProgress?.({ phase: "create", jobName: name, ...created });
+      const repeat = {
+        jobName: name,
+        ...created,
+        dataLocation: part.dataLocation,
+        uploadedFileDeleted: false
+      };
+      settle(repeat, await awaitJob(context3, repeat, waitOptions, onProgress));
+      results.push(repeat);
+    }
+  }
+  const owned = parts.filter((p) => p.file);
+  if (owned.length) onProgress?.({ phase: "stage", stage: "cleanup" });
+  for (const part of owned) {
+    const { bucket, key } = part.file;
+    const n = await deleteEveryVersion(context3.s3, bucket, key, signal);
+    const file = facts.files?.get(part.dataLocation);
+    if (file) file.versionsDeleted += n;
+    else facts.files?.set(part.dataLocation, { versionsDeleted: n });
+    for (const r of results) if (r.dataLocation === part.dataLocation) r.uploadedFileDeleted = true;
+    onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+  }
+  const failed = results.find((r) => r.status === "FAILED");
+  if (!failed && retrain) {
+    onProgress?.({ phase: "stage", stage: "retrain" });
+    const before = await receiptOf(context3, plan);
+    if (!BEFORE_RETRAIN.has(before.stage)) await retrainAll(context3, plan, before, wait);
+  }
+  onProgress?.({ phase: "stage", stage: "receipt" });
+  const receipt = await receiptOf(context3, plan);
+  if (failed && plan.failOnJobFailure) {
+    throw new ErasureFailedError(
+      { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+      results,
+      receipt
+    );
+  }
+  return { results, receipt };
+}
+async function retrainAll(context3, plan, receipt, wait) {
+  const retrain = plan.retrain;
+  const deletedAt = new Date(Math.max(...receipt.jobs.map((j) => Date.parse(j.completedAt))));
+  const name = retrainName(plan.jobName);
+  for (const solution of receipt.retrain.solutions) {
+    if (!solution.trainedBefore && !solution.solutionVersionArn) continue;
+    let versionArn = solution.solutionVersionArn;
+    let adopted = true;
+    if (!versionArn) {
+      const started = await startRetrain(
+        context3.api,
+        solution.solutionArn,
+        name,
+        retrain.trainingMode ?? "FULL",
+        deletedAt,
+        wait
+      );
+      versionArn = started.version.solutionVersionArn;
+      adopted = started.adopted;
+    }
+    const version = await awaitVersion(
+      context3.api,
+      solution.solutionArn,
+      versionArn,
+      wait,
+      plan.onProgress,
+      adopted
+    );
+    if (version.status !== "ACTIVE" || retrain.updateCampaigns === false) continue;
+    for (const campaign of await campaignsOf(context3.api, solution.solutionArn, plan.signal)) {
+      const from = campaign.solutionVersionArn;
+      const moved = await moveCampaign(context3.api, campaign, versionArn, wait, plan.onProgress);
+      if (moved.moved) plan.facts.moved?.set(campaign.campaignArn, from);
+    }
+  }
+}
+
 // src/erasure/preflight.ts
 async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
   const at = new Date(wait.clock.now()).toISOString();
@@ -29213,30 +29383,20 @@ async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
 }
 
 // src/erasure/erase-users.ts
-var STAGE_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
-var BEFORE_RETRAIN = /* @__PURE__ */ new Set(["not-started", "failed", "deleting", "repeating"]);
 var IF_BUSY = ["wait", "fail", "ignore"];
 var TRAINING_MODES = ["FULL", "UPDATE"];
 var REPEAT_ROOM = 63 - repeatName("").length;
 function defaultErasureName(clock) {
   return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
 }
-function stageWait(context3, wait, signal) {
-  const maxDelayMs = wait.maxDelayMs ?? STAGE_PACE.maxDelayMs;
-  return {
-    pace: { minDelayMs: wait.minDelayMs ?? Math.min(STAGE_PACE.minDelayMs, maxDelayMs), maxDelayMs },
-    timeoutMs: wait.timeoutMs,
-    signal,
-    clock: context3.jobs.clock
-  };
-}
 function checkChoices(input, jobName) {
   const issues = [];
-  if (input.ifBusy !== void 0 && !IF_BUSY.includes(input.ifBusy)) {
+  const ifBusy = input.ifBusy;
+  if (ifBusy !== void 0 && !IF_BUSY.includes(ifBusy)) {
     issues.push({
       path: "ifBusy",
       rule: `must be one of ${IF_BUSY.join(", ")}`,
-      received: JSON.stringify(input.ifBusy)
+      received: JSON.stringify(ifBusy)
     });
   }
   const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : void 0;
@@ -29252,7 +29412,7 @@ function checkChoices(input, jobName) {
   checkRepeatRoom(jobName);
 }
 function checkRepeatRoom(name) {
-  if (repeatName(name).length <= REPEAT_ROOM + repeatName("").length) return;
+  if (name.length <= REPEAT_ROOM) return;
   throw new ValidationError(
     [
       {
@@ -29264,22 +29424,15 @@ function checkRepeatRoom(name) {
     "eraseUsers"
   );
 }
-function noJobWillRead(error2) {
-  if (error2 instanceof ConflictError || error2 instanceof ValidationError) return true;
-  return error2 instanceof ServiceError && !error2.retryable && error2.httpStatus >= 400 && error2.httpStatus < 500;
-}
+var retrainOf = (choice2) => choice2 ? choice2 === true ? {} : choice2 : void 0;
 async function eraseUsers(context3, input) {
   const startedAt = context3.jobs.clock.now();
   const jobName = input.jobName ?? defaultErasureName(context3.jobs.clock);
   const { onProgress } = input;
   checkChoices(input, jobName);
-  const plan = await planDeletion(context3, {
-    ...input,
-    jobName,
-    onProgress: void 0
-  });
-  const { prepared, bucket, parts } = plan;
-  for (const part of parts) checkRepeatRoom(part.jobName);
+  const plan = await planDeletion(context3, { ...input, jobName, onProgress: void 0 });
+  const { prepared, bucket } = plan;
+  for (const part of plan.parts) checkRepeatRoom(part.jobName);
   const waitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
   const wait = stageWait(context3, waitOptions, signal);
@@ -29288,8 +29441,7 @@ async function eraseUsers(context3, input) {
     timeoutMs: waitOptions.timeoutMs,
     signal
   };
-  const retrain = input.retrain ? input.retrain === true ? {} : input.retrain : void 0;
-  const { datasetGroupArn } = parts[0]?.request ?? { datasetGroupArn: input.datasetGroupArn };
+  const datasetGroupArn = plan.parts[0]?.request.datasetGroupArn ?? input.datasetGroupArn;
   const facts = { startedAt, files: /* @__PURE__ */ new Map(), moved: /* @__PURE__ */ new Map() };
   const files = facts.files;
   if (bucket !== void 0) {
@@ -29299,45 +29451,42 @@ async function eraseUsers(context3, input) {
       userCount: prepared.userCount,
       duplicateCount: prepared.duplicateCount,
       bytes: prepared.bytes,
-      files: parts.length
+      files: plan.parts.length
     });
   }
-  const bodies = parts.map((_, i) => prepared.files[i]);
-  for (const [i, part] of parts.entries()) {
-    const body = bodies[i];
-    files.set(
-      part.dataLocation,
-      body ? { sha256: await sha256Hex(body), bytes: body.length, versionsDeleted: 0 } : { versionsDeleted: 0, givenByCaller: true }
-    );
+  const parts = [];
+  for (const [i, planned] of plan.parts.entries()) {
+    const body = prepared.files[i];
+    const part = {
+      jobName: planned.jobName,
+      dataLocation: planned.dataLocation,
+      request: planned.request
+    };
+    if (body && bucket !== void 0) {
+      files.set(planned.dataLocation, {
+        sha256: await sha256Hex(body),
+        bytes: body.length,
+        versionsDeleted: 0
+      });
+      if (!input.keepUploadedFile) part.file = { bucket, key: planned.key };
+      part.reupload = async () => {
+        const put = await putObjectOnce(context3.s3, bucket, planned.key, body, {
+          overwrite: input.overwrite,
+          signal
+        });
+        onProgress?.({
+          phase: "upload",
+          dataLocation: planned.dataLocation,
+          bytes: body.length,
+          created: put.created
+        });
+      };
+    } else {
+      files.set(planned.dataLocation, { versionsDeleted: 0, givenByCaller: true });
+    }
+    parts.push(part);
   }
   const results = [];
-  const upload = async (index) => {
-    const body = bodies[index];
-    const part = parts[index];
-    if (body === void 0 || bucket === void 0 || !part) return;
-    const put = await putObjectOnce(context3.s3, bucket, part.key, body, {
-      overwrite: input.overwrite,
-      signal
-    });
-    onProgress?.({
-      phase: "upload",
-      dataLocation: part.dataLocation,
-      bytes: body.length,
-      created: put.created
-    });
-  };
-  const create = async (index, request2) => {
-    try {
-      return await createWithRoom(context3, request2, limits, onProgress);
-    } catch (error2) {
-      const part = parts[index];
-      if (bucket !== void 0 && part && noJobWillRead(error2)) {
-        const n = await deleteEveryVersion(context3.s3, bucket, part.key, signal);
-        onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
-      }
-      throw error2;
-    }
-  };
   for (const [i, part] of parts.entries()) {
     const existing = await context3.jobs.findJobByName(datasetGroupArn, part.jobName, signal);
     if (existing) {
@@ -29346,7 +29495,8 @@ async function eraseUsers(context3, input) {
           `a data deletion job named ${part.jobName} already reads ${existing.dataSource?.dataLocation}, not ${part.dataLocation}; choose another \`jobName\``
         );
       }
-      const head = bucket !== void 0 ? await headObject(context3.s3, bucket, part.key, signal) : void 0;
+      const key = plan.parts[i].key;
+      const head = bucket !== void 0 ? await headObject(context3.s3, bucket, key, signal) : void 0;
       if (head?.sha256 && head.sha256 !== files.get(part.dataLocation)?.sha256) {
         throw new ConflictError(
           `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``
@@ -29372,9 +29522,11 @@ async function eraseUsers(context3, input) {
       onProgress
     );
     onProgress?.({ phase: "stage", stage: "upload" });
-    if (parts.length > 1) await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
-    await upload(i);
-    const created = await create(i, part.request);
+    if (parts.length > 1) {
+      await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
+    }
+    await part.reupload?.();
+    const created = await createOrTakeBack(context3, part, part.request, limits, onProgress);
     onProgress?.({ phase: "create", jobName: part.jobName, ...created });
     results.push({
       jobName: part.jobName,
@@ -29383,151 +29535,86 @@ async function eraseUsers(context3, input) {
       uploadedFileDeleted: false
     });
   }
-  const inspect = (final = true) => {
-    if (final) onProgress?.({ phase: "stage", stage: "receipt" });
-    return inspectErasure(
-      context3,
-      {
-        datasetGroupArn,
-        jobName,
-        jobNames: parts.map((p) => p.jobName),
-        retrain: retrain !== void 0,
-        updateCampaigns: retrain?.updateCampaigns !== false,
-        signal
-      },
-      facts
-    );
+  const finish = {
+    datasetGroupArn,
+    jobName,
+    parts,
+    results,
+    retrain: retrainOf(input.retrain),
+    repeatOnInterference: input.repeatOnInterference !== false,
+    failOnJobFailure: input.failOnJobFailure !== false,
+    waitOptions,
+    signal,
+    maxPendingJobs: limits.maxPendingJobs,
+    facts,
+    onProgress
   };
-  const output = (receipt2) => ({
-    jobs: results,
+  const figures = {
     userCount: prepared.userCount,
     duplicateCount: prepared.duplicateCount,
-    bytes: prepared.bytes,
-    receipt: receipt2
-  });
-  if (!input.wait) return output(await inspect());
-  const ended = [];
-  onProgress?.({ phase: "stage", stage: "wait" });
-  for (const result of results) {
-    const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
-    Object.assign(result, {
-      status: job.status,
-      numDeleted: job.numDeleted,
-      failureReason: job.failureReason,
-      job
+    bytes: prepared.bytes
+  };
+  if (!input.wait) {
+    onProgress?.({ phase: "stage", stage: "receipt" });
+    return { jobs: results, ...figures, receipt: await receiptOf(context3, finish) };
+  }
+  const done = await finishErasure(context3, finish);
+  return { jobs: done.results, ...figures, receipt: done.receipt };
+}
+async function continueErasure(context3, input) {
+  const startedAt = context3.jobs.clock.now();
+  validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "continueErasure");
+  checkChoices(input, input.jobName);
+  const waitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  const facts = { startedAt, files: /* @__PURE__ */ new Map(), moved: /* @__PURE__ */ new Map() };
+  const found = await findErasureJobs(context3.jobs, { ...input, signal });
+  const parts = [];
+  const results = [];
+  for (const [jobName, described] of found) {
+    if (!described) continue;
+    const dataLocation = described.dataSource?.dataLocation;
+    const part = {
+      jobName,
+      dataLocation,
+      request: {
+        jobName,
+        datasetGroupArn: input.datasetGroupArn,
+        roleArn: described.roleArn,
+        dataSource: { dataLocation }
+      }
+    };
+    if (input.deleteDataLocation !== false) {
+      const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+      part.file = { bucket, key };
+    }
+    parts.push(part);
+    results.push({
+      jobName,
+      dataDeletionJobArn: described.dataDeletionJobArn,
+      dataLocation,
+      adopted: true,
+      uploadedFileDeleted: false
     });
-    ended.push(job);
   }
-  if (ended.every((j) => j.status === "COMPLETED") && input.repeatOnInterference !== false) {
-    const survey = await surveyDatasetGroup(context3.api, datasetGroupArn, signal);
-    for (const [i, job] of ended.entries()) {
-      const part = parts[i];
-      if (!part || !job.creationDateTime || !job.lastUpdatedDateTime) continue;
-      const ran = ranDuring(survey, job.creationDateTime, job.lastUpdatedDateTime, /* @__PURE__ */ new Set());
-      if (ran.length === 0) continue;
-      const name = repeatName(part.jobName);
-      onProgress?.({ phase: "interference", jobName: part.jobName, activity: ran, repeatJobName: name });
-      const request2 = validate(
-        CreateDataDeletionJobInputSchema,
-        { ...part.request, jobName: name },
-        "eraseUsers"
-      );
-      const existing = await context3.jobs.findJobByName(datasetGroupArn, name, signal);
-      let repeat;
-      if (existing) {
-        repeat = {
-          jobName: name,
-          dataDeletionJobArn: existing.dataDeletionJobArn,
-          dataLocation: part.dataLocation,
-          adopted: true,
-          uploadedFileDeleted: false
-        };
-      } else {
-        await upload(i);
-        repeat = {
-          jobName: name,
-          ...await create(i, request2),
-          dataLocation: part.dataLocation,
-          uploadedFileDeleted: false
-        };
-      }
-      onProgress?.({
-        phase: "create",
-        jobName: name,
-        dataDeletionJobArn: repeat.dataDeletionJobArn,
-        adopted: repeat.adopted
-      });
-      const done = await awaitJob(context3, repeat, { ...waitOptions, signal }, onProgress);
-      Object.assign(repeat, {
-        status: done.status,
-        numDeleted: done.numDeleted,
-        failureReason: done.failureReason,
-        job: done
-      });
-      results.push(repeat);
-    }
-  }
-  if (bucket !== void 0 && !input.keepUploadedFile) {
-    onProgress?.({ phase: "stage", stage: "cleanup" });
-    for (const part of parts) {
-      const n = await deleteEveryVersion(context3.s3, bucket, part.key, signal);
-      const file = files.get(part.dataLocation);
-      if (file) file.versionsDeleted += n;
-      for (const r of results) if (r.dataLocation === part.dataLocation) r.uploadedFileDeleted = true;
-      onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
-    }
-  }
-  const failed = results.find((r) => r.status === "FAILED");
-  if (!failed && retrain) {
-    onProgress?.({ phase: "stage", stage: "retrain" });
-    let receipt2 = await inspect(false);
-    if (!BEFORE_RETRAIN.has(receipt2.stage)) {
-      const deletedAt = new Date(Math.max(...receipt2.jobs.map((j) => Date.parse(j.completedAt))));
-      const name = retrainName(jobName);
-      for (const solution of receipt2.retrain.solutions) {
-        if (!solution.trainedBefore && !solution.solutionVersionArn) continue;
-        let versionArn = solution.solutionVersionArn;
-        let adopted = true;
-        if (!versionArn) {
-          const started = await startRetrain(
-            context3.api,
-            solution.solutionArn,
-            name,
-            retrain.trainingMode ?? "FULL",
-            deletedAt,
-            wait
-          );
-          versionArn = started.version.solutionVersionArn;
-          adopted = started.adopted;
-        }
-        const version = await awaitVersion(
-          context3.api,
-          solution.solutionArn,
-          versionArn,
-          wait,
-          onProgress,
-          adopted
-        );
-        if (version.status !== "ACTIVE" || retrain.updateCampaigns === false) continue;
-        for (const campaign of await campaignsOf(context3.api, solution.solutionArn, signal)) {
-          const before = campaign.solutionVersionArn;
-          const moved = await moveCampaign(context3.api, campaign, versionArn, wait, onProgress);
-          if (moved.moved) facts.moved?.set(campaign.campaignArn, before);
-        }
-      }
-      receipt2 = await inspect();
-    }
-    return output(receipt2);
-  }
-  const receipt = await inspect();
-  if (failed && input.failOnJobFailure !== false) {
-    throw new ErasureFailedError(
-      { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-      results,
-      receipt
-    );
-  }
-  return output(receipt);
+  const plan = {
+    datasetGroupArn: input.datasetGroupArn,
+    jobName: input.jobName,
+    parts,
+    results,
+    retrain: retrainOf(input.retrain),
+    repeatOnInterference: input.repeatOnInterference !== false,
+    failOnJobFailure: input.failOnJobFailure !== false,
+    waitOptions,
+    signal,
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    facts,
+    onProgress: input.onProgress
+  };
+  if (parts.length === 0) return { jobs: [], receipt: await receiptOf(context3, plan) };
+  if (input.wait === false) return { jobs: results, receipt: await receiptOf(context3, plan) };
+  const done = await finishErasure(context3, plan);
+  return { jobs: done.results, receipt: done.receipt };
 }
 async function erasureStatus(context3, input) {
   validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "erasureStatus");
@@ -29557,6 +29644,13 @@ var ErasureClient = class extends DataDeletionClient {
    */
   eraseUsers(input) {
     return eraseUsers(this.erasureContext, input);
+  }
+  /**
+   * Carries on an erasure whose deletion job(s) exist, without the ids: wait, check for interference, clean
+   * up the jobs' data location, retrain, and rebuild the receipt. `wait: { timeoutMs: 0 }` only looks.
+   */
+  continueErasure(input) {
+    return continueErasure(this.erasureContext, input);
   }
   /** Where an erasure stands, read from AWS without changing anything. */
   erasureStatus(input) {
@@ -29796,7 +29890,7 @@ async function writeSummary(inputs, jobs, counts, receipt) {
     consoleUrl(inputs.region, inputs.datasetGroupArn)
   ).write();
 }
-var escape = (text) => text.replace(/[<>&]/g, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;");
+var escapeHtml = (text) => text.replace(/[<>&]/g, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;");
 function erasureSection(receipt) {
   const lines = [`
 
@@ -29804,7 +29898,7 @@ function erasureSection(receipt) {
 `];
   if (receipt.pending.length) {
     lines.push("Left to do:\n");
-    for (const item of receipt.pending) lines.push(`- ${escape(item)}`);
+    for (const item of receipt.pending) lines.push(`- ${escapeHtml(item)}`);
     lines.push("");
   }
   for (const solution of receipt.retrain.solutions) {
@@ -29919,7 +30013,6 @@ async function run() {
     const source = inputs.users;
     enter(source.kind === "location" ? "create" : "prepare");
     const users = source.kind === "file" ? () => prepareFiles(source.pattern, inputs.maxFileBytes) : source.kind === "inline" ? () => serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes }) : void 0;
-    let parts = 1;
     let uploaded;
     const pollLoggers = /* @__PURE__ */ new Map();
     try {
@@ -29939,7 +30032,6 @@ async function run() {
         onProgress: (event) => {
           if (event.phase === "prepare") {
             counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
-            parts = event.files;
             info(
               `${plural(event.userCount, "unique user id")}, ${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")} in ${plural(event.files, "file")}`
             );

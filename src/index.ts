@@ -83,11 +83,15 @@ export { type FieldName, type FieldNames, lookup, RULES_IN_WORDS, retell } from 
 export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
 export { ErasureClient } from "./erasure/client.ts";
 export {
+  type ContinueErasureInput,
+  type ContinueErasureOutput,
+  continueErasure,
   type EraseUsersEvent,
   type EraseUsersInput,
   type EraseUsersOutput,
   type ErasureStatusInput,
   defaultErasureName,
+  type ErasureChoices,
   eraseUsers,
   erasureStatus,
   type RetrainOptions,

@@ -27,6 +27,12 @@ export class Versions {
 
   // A key's versions; an object written before versioning was enabled is its one version, id "null".
   private versionsOf(bucket: string, key: string): ObjectVersion[] {
+    const current = (): ObjectVersion[] => {
+      const before = this.state.buckets.get(bucket)?.get(key);
+      return before ? [{ versionId: "null", object: before, lastModified: before.lastModified }] : [];
+    };
+    // A bucket never versioned has no history: its one version is whatever is there now.
+    if (!this.status.has(bucket)) return current();
     let keys = this.history.get(bucket);
     if (!keys) {
       keys = new Map();
@@ -34,8 +40,7 @@ export class Versions {
     }
     let list = keys.get(key);
     if (!list) {
-      const before = this.state.buckets.get(bucket)?.get(key);
-      list = before ? [{ versionId: "null", object: before, lastModified: before.lastModified }] : [];
+      list = current();
       keys.set(key, list);
     }
     return list;
@@ -66,9 +71,9 @@ export class Versions {
 
   /** Deletes one version for good; the newest remaining one (if an object) becomes current. */
   deleteVersion(bucket: string, key: string, versionId: string): { deleteMarker: boolean } | undefined {
-    const list = this.history.get(bucket)?.get(key);
-    const at = list?.findIndex((v) => v.versionId === versionId) ?? -1;
-    if (!list || at < 0) return undefined;
+    const list = this.versionsOf(bucket, key);
+    const at = list.findIndex((v) => v.versionId === versionId);
+    if (at < 0) return undefined;
     const [removed] = list.splice(at, 1);
     const objects = this.state.buckets.get(bucket);
     const latest = list.at(-1);
@@ -79,10 +84,7 @@ export class Versions {
 
   /** One version by id. */
   find(bucket: string, key: string, versionId: string): ObjectVersion | undefined {
-    return this.history
-      .get(bucket)
-      ?.get(key)
-      ?.find((v) => v.versionId === versionId);
+    return this.versionsOf(bucket, key).find((v) => v.versionId === versionId);
   }
 
   /** ListObjectVersions: every version and delete marker under a prefix, by key, newest first per key. */

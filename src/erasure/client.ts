@@ -2,6 +2,9 @@ import { DataDeletionClient } from "../client.ts";
 import { type ErasureApi, erasureApi } from "./api.ts";
 import type { ErasureContext } from "./context.ts";
 import {
+  type ContinueErasureInput,
+  type ContinueErasureOutput,
+  continueErasure,
   type EraseUsersInput,
   type EraseUsersOutput,
   type ErasureStatusInput,
@@ -32,6 +35,14 @@ export class ErasureClient extends DataDeletionClient {
    */
   eraseUsers(input: EraseUsersInput): Promise<EraseUsersOutput> {
     return eraseUsers(this.erasureContext, input);
+  }
+
+  /**
+   * Carries on an erasure whose deletion job(s) exist, without the ids: wait, check for interference, clean
+   * up the jobs' data location, retrain, and rebuild the receipt. `wait: { timeoutMs: 0 }` only looks.
+   */
+  continueErasure(input: ContinueErasureInput): Promise<ContinueErasureOutput> {
+    return continueErasure(this.erasureContext, input);
   }
 
   /** Where an erasure stands, read from AWS without changing anything. */

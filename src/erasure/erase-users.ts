@@ -1,76 +1,78 @@
-// The complete erasure: preflight, the deletion flow's stages, the interference check and its repeat job,
-// cleanup of every version of the uploaded file, the opt-in retrain and campaign moves, and the receipt.
-// Each step first looks at what AWS shows, so running the same erasure again carries on where it stands.
+// The complete erasure's entry points: `eraseUsers` (preflight, upload and create, then the later stages),
+// `continueErasure` (the later stages of an erasure whose jobs exist, for a scheduler without the ids) and
+// `erasureStatus` (the same walk, changing nothing). Each step first looks at what AWS shows, so running
+// the same erasure again carries on where it stands.
 import {
-  awaitJob,
   awaitRoom,
-  createWithRoom,
   DEFAULT_MAX_PENDING_JOBS,
-  type DeleteUsersEvent,
   type DeleteUsersInput,
   type DeleteUsersOutput,
   planDeletion,
 } from "../delete-users.ts";
-import { ConflictError, ServiceError, ValidationError } from "../errors.ts";
+import { ConflictError, ValidationError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
-import type { Clock, Pace } from "../poll.ts";
-import { headObject, putObjectOnce } from "../s3.ts";
-import {
-  CreateDataDeletionJobInputSchema,
-  JobNameSchema,
-  ListDataDeletionJobsInputSchema,
-  validate,
-} from "../schemas.ts";
-import type { DataDeletionJob, DeletionJobResult } from "../types.ts";
+import type { Clock } from "../poll.ts";
+import { headObject, parseS3Uri, putObjectOnce } from "../s3.ts";
+import { JobNameSchema, ListDataDeletionJobsInputSchema, validate } from "../schemas.ts";
+import type { DeletionJobResult } from "../types.ts";
 import { uniqueSuffix } from "../upload-plan.ts";
 import type { WaitOptions } from "../waiter.ts";
 import type { ErasureContext } from "./context.ts";
-import { ErasureFailedError } from "./errors.ts";
-import { inspectErasure, type RunFacts, repeatName } from "./inspect.ts";
-import { type PreflightEvent, preflight } from "./preflight.ts";
 import {
-  awaitVersion,
-  campaignsOf,
-  moveCampaign,
-  type RetrainEvent,
-  retrainName,
-  type StageWait,
-  startRetrain,
-} from "./retrain.ts";
-import { deleteEveryVersion } from "./s3-versions.ts";
-import { ranDuring, surveyDatasetGroup } from "./survey.ts";
-import type { Activity, ErasureReceipt, IfBusy } from "./types.ts";
+  createOrTakeBack,
+  type EraseUsersEvent,
+  type ErasurePart,
+  type FinishPlan,
+  finishErasure,
+  type RetrainOptions,
+  receiptOf,
+  stageWait,
+} from "./finish.ts";
+import { findErasureJobs, inspectErasure, type RunFacts, repeatName } from "./inspect.ts";
+import { preflight } from "./preflight.ts";
+import type { ErasureReceipt, IfBusy } from "./types.ts";
 
-/** Options of the opt-in retrain: it costs training hours, so it is never done unasked. */
-export interface RetrainOptions {
-  /** Default `FULL`: a version trained from scratch on what is left. */
-  trainingMode?: "FULL" | "UPDATE";
-  /** Move each campaign of a retrained solution to its new version (default `true`). */
-  updateCampaigns?: boolean;
-}
+export type { EraseUsersEvent, RetrainOptions } from "./finish.ts";
 
-/** Input of `eraseUsers`: `deleteUsers`' input and the erasure's own choices. */
-export interface EraseUsersInput extends Omit<DeleteUsersInput, "onProgress"> {
-  /** The dataset group is in use before the job is made: `wait` (default) until idle, `fail`, or `ignore`. */
-  ifBusy?: IfBusy;
+/** The erasure's own choices, shared by `eraseUsers` and `continueErasure`. */
+export interface ErasureChoices {
   /** Make one more deletion job when an import or training ran during the first (default `true`). */
   repeatOnInterference?: boolean;
   /** Train a new version of each solution and move its campaigns (default: off, and the receipt says what is left). */
   retrain?: boolean | RetrainOptions;
+  /** Throw ErasureFailedError when a deletion job FAILED (default `true`). */
+  failOnJobFailure?: boolean;
+  /** PENDING jobs allowed per dataset group, for a repeat job (default 5, the service's limit). */
+  maxPendingJobs?: number;
+  signal?: AbortSignal;
   onProgress?: (event: EraseUsersEvent) => void;
 }
 
-/** A step of `eraseUsers`. */
-export type EraseUsersEvent =
-  | DeleteUsersEvent
-  | PreflightEvent
-  | { phase: "interference"; jobName: string; activity: Activity[]; repeatJobName: string | undefined }
-  /** A stage begins: its requests follow (front-ends open a log group here). */
-  | { phase: "stage"; stage: "preflight" | "upload" | "wait" | "cleanup" | "retrain" | "receipt" }
-  | RetrainEvent;
+/** Input of `eraseUsers`: `deleteUsers`' input and the erasure's own choices. */
+export interface EraseUsersInput extends Omit<DeleteUsersInput, "onProgress">, ErasureChoices {
+  /** The dataset group is in use before the job is made: `wait` (default) until idle, `fail`, or `ignore`. */
+  ifBusy?: IfBusy;
+  onProgress?: (event: EraseUsersEvent) => void;
+}
 
 /** Output of `eraseUsers`: the deletion's figures and the receipt. */
 export interface EraseUsersOutput extends DeleteUsersOutput {
+  receipt: ErasureReceipt;
+}
+
+/** Input of `continueErasure`: an erasure whose deletion job(s) exist, by its job name. */
+export interface ContinueErasureInput extends ErasureChoices {
+  datasetGroupArn: string;
+  jobName: string;
+  /** Wait for what is in progress (default `true`); `{ timeoutMs: 0 }` only looks, for a scheduler's tick. */
+  wait?: boolean | WaitOptions;
+  /** Delete every version of the jobs' data location once no job needs it (default `true`: it was uploaded for them). */
+  deleteDataLocation?: boolean;
+}
+
+/** Output of `continueErasure`. */
+export interface ContinueErasureOutput {
+  jobs: DeletionJobResult[];
   receipt: ErasureReceipt;
 }
 
@@ -83,10 +85,6 @@ export interface ErasureStatusInput {
   signal?: AbortSignal;
 }
 
-// A training takes hours and a campaign update minutes: looking more often than this only costs calls.
-const STAGE_PACE: Pace = { minDelayMs: 30_000, maxDelayMs: 300_000 };
-// Stages that must be done before training on what is left makes sense.
-const BEFORE_RETRAIN = new Set<ErasureReceipt["stage"]>(["not-started", "failed", "deleting", "repeating"]);
 const IF_BUSY: readonly IfBusy[] = ["wait", "fail", "ignore"];
 const TRAINING_MODES = ["FULL", "UPDATE"];
 // The model's 63 characters of a job name, less what a repeat job adds.
@@ -100,23 +98,14 @@ export function defaultErasureName(clock: Pick<Clock, "now" | "random">): string
   return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
 }
 
-function stageWait(context: ErasureContext, wait: WaitOptions, signal: AbortSignal | undefined): StageWait {
-  const maxDelayMs = wait.maxDelayMs ?? STAGE_PACE.maxDelayMs;
-  return {
-    pace: { minDelayMs: wait.minDelayMs ?? Math.min(STAGE_PACE.minDelayMs, maxDelayMs), maxDelayMs },
-    timeoutMs: wait.timeoutMs,
-    signal,
-    clock: context.jobs.clock,
-  };
-}
-
-function checkChoices(input: EraseUsersInput, jobName: string): void {
+function checkChoices(input: EraseUsersInput | ContinueErasureInput, jobName: string): void {
   const issues = [];
-  if (input.ifBusy !== undefined && !IF_BUSY.includes(input.ifBusy)) {
+  const ifBusy = (input as EraseUsersInput).ifBusy;
+  if (ifBusy !== undefined && !IF_BUSY.includes(ifBusy)) {
     issues.push({
       path: "ifBusy",
       rule: `must be one of ${IF_BUSY.join(", ")}`,
-      received: JSON.stringify(input.ifBusy),
+      received: JSON.stringify(ifBusy),
     });
   }
   const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : undefined;
@@ -134,7 +123,7 @@ function checkChoices(input: EraseUsersInput, jobName: string): void {
 
 // The repeat job's name must fit before the first job is made, not when it is needed.
 function checkRepeatRoom(name: string): void {
-  if (repeatName(name).length <= REPEAT_ROOM + repeatName("").length) return;
+  if (name.length <= REPEAT_ROOM) return;
   throw new ValidationError(
     [
       {
@@ -147,13 +136,8 @@ function checkRepeatRoom(name: string): void {
   );
 }
 
-// An error after which no job can exist to read the file: the service refused the create outright.
-function noJobWillRead(error: unknown): boolean {
-  if (error instanceof ConflictError || error instanceof ValidationError) return true;
-  return (
-    error instanceof ServiceError && !error.retryable && error.httpStatus >= 400 && error.httpStatus < 500
-  );
-}
+const retrainOf = (choice: ErasureChoices["retrain"]) =>
+  choice ? (choice === true ? {} : choice) : undefined;
 
 /**
  * The complete erasure behind `ErasureClient.eraseUsers`. Resumable: with the same `jobName` a later run
@@ -164,13 +148,9 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
   const jobName = input.jobName ?? defaultErasureName(context.jobs.clock);
   const { onProgress } = input;
   checkChoices(input, jobName);
-  const plan = await planDeletion(context, {
-    ...input,
-    jobName,
-    onProgress: undefined,
-  });
-  const { prepared, bucket, parts } = plan;
-  for (const part of parts) checkRepeatRoom(part.jobName);
+  const plan = await planDeletion(context, { ...input, jobName, onProgress: undefined });
+  const { prepared, bucket } = plan;
+  for (const part of plan.parts) checkRepeatRoom(part.jobName);
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
   const wait = stageWait(context, waitOptions, signal);
@@ -179,8 +159,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
     timeoutMs: waitOptions.timeoutMs,
     signal,
   };
-  const retrain = input.retrain ? (input.retrain === true ? {} : input.retrain) : undefined;
-  const { datasetGroupArn } = parts[0]?.request ?? { datasetGroupArn: input.datasetGroupArn };
+  const datasetGroupArn = plan.parts[0]?.request.datasetGroupArn ?? input.datasetGroupArn;
   const facts: RunFacts = { startedAt, files: new Map(), moved: new Map() };
   const files = facts.files as NonNullable<RunFacts["files"]>;
   if (bucket !== undefined) {
@@ -190,50 +169,44 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       userCount: prepared.userCount,
       duplicateCount: prepared.duplicateCount,
       bytes: prepared.bytes,
-      files: parts.length,
+      files: plan.parts.length,
     });
   }
-  const bodies = parts.map((_, i) => prepared.files[i]);
-  for (const [i, part] of parts.entries()) {
-    const body = bodies[i];
-    files.set(
-      part.dataLocation,
-      body
-        ? { sha256: await sha256Hex(body), bytes: body.length, versionsDeleted: 0 }
-        : { versionsDeleted: 0, givenByCaller: true },
-    );
+  const parts: ErasurePart[] = [];
+  for (const [i, planned] of plan.parts.entries()) {
+    const body = prepared.files[i];
+    const part: ErasurePart = {
+      jobName: planned.jobName,
+      dataLocation: planned.dataLocation,
+      request: planned.request,
+    };
+    if (body && bucket !== undefined) {
+      files.set(planned.dataLocation, {
+        sha256: await sha256Hex(body),
+        bytes: body.length,
+        versionsDeleted: 0,
+      });
+      if (!input.keepUploadedFile) part.file = { bucket, key: planned.key };
+      part.reupload = async () => {
+        const put = await putObjectOnce(context.s3, bucket, planned.key, body, {
+          overwrite: input.overwrite,
+          signal,
+        });
+        onProgress?.({
+          phase: "upload",
+          dataLocation: planned.dataLocation,
+          bytes: body.length,
+          created: put.created,
+        });
+      };
+    } else {
+      files.set(planned.dataLocation, { versionsDeleted: 0, givenByCaller: true });
+    }
+    parts.push(part);
   }
 
   // Upload and create what does not exist yet; adopt what does.
   const results: DeletionJobResult[] = [];
-  const upload = async (index: number) => {
-    const body = bodies[index];
-    const part = parts[index];
-    if (body === undefined || bucket === undefined || !part) return;
-    const put = await putObjectOnce(context.s3, bucket, part.key, body, {
-      overwrite: input.overwrite,
-      signal,
-    });
-    onProgress?.({
-      phase: "upload",
-      dataLocation: part.dataLocation,
-      bytes: body.length,
-      created: put.created,
-    });
-  };
-  const create = async (index: number, request: (typeof parts)[number]["request"]) => {
-    try {
-      return await createWithRoom(context, request, limits, onProgress);
-    } catch (error) {
-      // Nothing will read the ids: they go at once, every version.
-      const part = parts[index];
-      if (bucket !== undefined && part && noJobWillRead(error)) {
-        const n = await deleteEveryVersion(context.s3, bucket, part.key, signal);
-        onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
-      }
-      throw error;
-    }
-  };
   for (const [i, part] of parts.entries()) {
     const existing = await context.jobs.findJobByName(datasetGroupArn, part.jobName, signal);
     if (existing) {
@@ -242,7 +215,8 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
           `a data deletion job named ${part.jobName} already reads ${existing.dataSource?.dataLocation}, not ${part.dataLocation}; choose another \`jobName\``,
         );
       }
-      const head = bucket !== undefined ? await headObject(context.s3, bucket, part.key, signal) : undefined;
+      const key = (plan.parts[i] as { key: string }).key;
+      const head = bucket !== undefined ? await headObject(context.s3, bucket, key, signal) : undefined;
       if (head?.sha256 && head.sha256 !== files.get(part.dataLocation)?.sha256) {
         throw new ConflictError(
           `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``,
@@ -268,9 +242,11 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       onProgress,
     );
     onProgress?.({ phase: "stage", stage: "upload" });
-    if (parts.length > 1) await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
-    await upload(i);
-    const created = await create(i, part.request);
+    if (parts.length > 1) {
+      await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
+    }
+    await part.reupload?.();
+    const created = await createOrTakeBack(context, part, part.request, limits, onProgress);
     onProgress?.({ phase: "create", jobName: part.jobName, ...created });
     results.push({
       jobName: part.jobName,
@@ -280,157 +256,98 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
     });
   }
 
-  const inspect = (final = true) => {
-    if (final) onProgress?.({ phase: "stage", stage: "receipt" });
-    return inspectErasure(
-      context,
-      {
-        datasetGroupArn,
-        jobName,
-        jobNames: parts.map((p) => p.jobName),
-        retrain: retrain !== undefined,
-        updateCampaigns: retrain?.updateCampaigns !== false,
-        signal,
-      },
-      facts,
-    );
+  const finish: FinishPlan = {
+    datasetGroupArn,
+    jobName,
+    parts,
+    results,
+    retrain: retrainOf(input.retrain),
+    repeatOnInterference: input.repeatOnInterference !== false,
+    failOnJobFailure: input.failOnJobFailure !== false,
+    waitOptions,
+    signal,
+    maxPendingJobs: limits.maxPendingJobs,
+    facts,
+    onProgress,
   };
-  const output = (receipt: ErasureReceipt): EraseUsersOutput => ({
-    jobs: results,
+  const figures = {
     userCount: prepared.userCount,
     duplicateCount: prepared.duplicateCount,
     bytes: prepared.bytes,
-    receipt,
-  });
-  if (!input.wait) return output(await inspect());
+  };
+  if (!input.wait) {
+    onProgress?.({ phase: "stage", stage: "receipt" });
+    return { jobs: results, ...figures, receipt: await receiptOf(context, finish) };
+  }
+  const done = await finishErasure(context, finish);
+  return { jobs: done.results, ...figures, receipt: done.receipt };
+}
 
-  // Wait; then look for imports and trainings that ran meanwhile, and repeat the job once if any did.
-  const ended: DataDeletionJob[] = [];
-  onProgress?.({ phase: "stage", stage: "wait" });
-  for (const result of results) {
-    const job = await awaitJob(context, result, { ...waitOptions, signal }, onProgress);
-    Object.assign(result, {
-      status: job.status,
-      numDeleted: job.numDeleted,
-      failureReason: job.failureReason,
-      job,
+/**
+ * The later stages of an erasure whose deletion job(s) exist (the job name, or its `-part-N` jobs): wait,
+ * the interference check and repeat, cleanup of the jobs' data location, the retrain, the receipt. For a
+ * scheduler that made the jobs in an earlier run and no longer has the ids; with `wait: { timeoutMs: 0 }`
+ * each call goes as far as it can without waiting (a WaiterTimeoutError or ErasureWaitTimeoutError then
+ * says what is still in progress).
+ */
+export async function continueErasure(
+  context: ErasureContext,
+  input: ContinueErasureInput,
+): Promise<ContinueErasureOutput> {
+  const startedAt = context.jobs.clock.now();
+  validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "continueErasure");
+  checkChoices(input, input.jobName);
+  const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  const facts: RunFacts = { startedAt, files: new Map(), moved: new Map() };
+  const found = await findErasureJobs(context.jobs, { ...input, signal });
+  const parts: ErasurePart[] = [];
+  const results: DeletionJobResult[] = [];
+  for (const [jobName, described] of found) {
+    if (!described) continue;
+    const dataLocation = described.dataSource?.dataLocation as string;
+    const part: ErasurePart = {
+      jobName,
+      dataLocation,
+      request: {
+        jobName,
+        datasetGroupArn: input.datasetGroupArn,
+        roleArn: described.roleArn as string,
+        dataSource: { dataLocation },
+      },
+    };
+    if (input.deleteDataLocation !== false) {
+      const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+      part.file = { bucket, key };
+    }
+    parts.push(part);
+    results.push({
+      jobName,
+      dataDeletionJobArn: described.dataDeletionJobArn as string,
+      dataLocation,
+      adopted: true,
+      uploadedFileDeleted: false,
     });
-    ended.push(job);
   }
-  if (ended.every((j) => j.status === "COMPLETED") && input.repeatOnInterference !== false) {
-    const survey = await surveyDatasetGroup(context.api, datasetGroupArn, signal);
-    for (const [i, job] of ended.entries()) {
-      const part = parts[i];
-      if (!part || !job.creationDateTime || !job.lastUpdatedDateTime) continue;
-      const ran = ranDuring(survey, job.creationDateTime, job.lastUpdatedDateTime, new Set());
-      if (ran.length === 0) continue;
-      const name = repeatName(part.jobName);
-      onProgress?.({ phase: "interference", jobName: part.jobName, activity: ran, repeatJobName: name });
-      const request = validate(
-        CreateDataDeletionJobInputSchema,
-        { ...part.request, jobName: name },
-        "eraseUsers",
-      );
-      const existing = await context.jobs.findJobByName(datasetGroupArn, name, signal);
-      let repeat: DeletionJobResult;
-      if (existing) {
-        repeat = {
-          jobName: name,
-          dataDeletionJobArn: existing.dataDeletionJobArn as string,
-          dataLocation: part.dataLocation,
-          adopted: true,
-          uploadedFileDeleted: false,
-        };
-      } else {
-        // The file is still there (cleanup comes after); put it back if someone removed it meanwhile.
-        await upload(i);
-        repeat = {
-          jobName: name,
-          ...(await create(i, request)),
-          dataLocation: part.dataLocation,
-          uploadedFileDeleted: false,
-        };
-      }
-      onProgress?.({
-        phase: "create",
-        jobName: name,
-        dataDeletionJobArn: repeat.dataDeletionJobArn,
-        adopted: repeat.adopted,
-      });
-      const done = await awaitJob(context, repeat, { ...waitOptions, signal }, onProgress);
-      Object.assign(repeat, {
-        status: done.status,
-        numDeleted: done.numDeleted,
-        failureReason: done.failureReason,
-        job: done,
-      });
-      results.push(repeat);
-    }
-  }
-
-  // Every job has ended: no job needs the ids any more.
-  if (bucket !== undefined && !input.keepUploadedFile) {
-    onProgress?.({ phase: "stage", stage: "cleanup" });
-    for (const part of parts) {
-      const n = await deleteEveryVersion(context.s3, bucket, part.key, signal);
-      const file = files.get(part.dataLocation);
-      if (file) file.versionsDeleted += n;
-      for (const r of results) if (r.dataLocation === part.dataLocation) r.uploadedFileDeleted = true;
-      onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
-    }
-  }
-
-  const failed = results.find((r) => r.status === "FAILED");
-  if (!failed && retrain) {
-    onProgress?.({ phase: "stage", stage: "retrain" });
-    let receipt = await inspect(false);
-    if (!BEFORE_RETRAIN.has(receipt.stage)) {
-      const deletedAt = new Date(Math.max(...receipt.jobs.map((j) => Date.parse(j.completedAt as string))));
-      const name = retrainName(jobName);
-      for (const solution of receipt.retrain.solutions) {
-        if (!solution.trainedBefore && !solution.solutionVersionArn) continue;
-        let versionArn = solution.solutionVersionArn;
-        let adopted = true;
-        if (!versionArn) {
-          const started = await startRetrain(
-            context.api,
-            solution.solutionArn,
-            name,
-            retrain.trainingMode ?? "FULL",
-            deletedAt,
-            wait,
-          );
-          versionArn = started.version.solutionVersionArn;
-          adopted = started.adopted;
-        }
-        const version = await awaitVersion(
-          context.api,
-          solution.solutionArn,
-          versionArn,
-          wait,
-          onProgress,
-          adopted,
-        );
-        if (version.status !== "ACTIVE" || retrain.updateCampaigns === false) continue;
-        for (const campaign of await campaignsOf(context.api, solution.solutionArn, signal)) {
-          const before = campaign.solutionVersionArn;
-          const moved = await moveCampaign(context.api, campaign, versionArn, wait, onProgress);
-          if (moved.moved) facts.moved?.set(campaign.campaignArn, before);
-        }
-      }
-      receipt = await inspect();
-    }
-    return output(receipt);
-  }
-  const receipt = await inspect();
-  if (failed && input.failOnJobFailure !== false) {
-    throw new ErasureFailedError(
-      { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-      results,
-      receipt,
-    );
-  }
-  return output(receipt);
+  const plan: FinishPlan = {
+    datasetGroupArn: input.datasetGroupArn,
+    jobName: input.jobName,
+    parts,
+    results,
+    retrain: retrainOf(input.retrain),
+    repeatOnInterference: input.repeatOnInterference !== false,
+    failOnJobFailure: input.failOnJobFailure !== false,
+    waitOptions,
+    signal,
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    facts,
+    onProgress: input.onProgress,
+  };
+  // Nothing made yet: the receipt says so, and there is nothing to continue.
+  if (parts.length === 0) return { jobs: [], receipt: await receiptOf(context, plan) };
+  if (input.wait === false) return { jobs: results, receipt: await receiptOf(context, plan) };
+  const done = await finishErasure(context, plan);
+  return { jobs: done.results, receipt: done.receipt };
 }
 
 /** Where an erasure stands, from AWS state alone: the same walk as `eraseUsers`, without its steps. */

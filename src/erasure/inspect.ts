@@ -40,7 +40,14 @@ const TERMINAL = new Set(["COMPLETED", "FAILED"]);
 
 type Finder = Pick<DataDeletionJobsClient, "findJobByName">;
 
-async function findJobs(jobs: Finder, input: InspectInput): Promise<[string, DataDeletionJob | undefined][]> {
+/**
+ * The erasure's deletion jobs by name: `jobNames` when given, else `jobName`, else its `-part-1`, `-part-2`...
+ * as far as they exist; `[jobName, undefined]` when none does.
+ */
+export async function findErasureJobs(
+  jobs: Finder,
+  input: Pick<InspectInput, "datasetGroupArn" | "jobName" | "jobNames" | "signal">,
+): Promise<[string, DataDeletionJob | undefined][]> {
   const find = (name: string) => jobs.findJobByName(input.datasetGroupArn, name, input.signal);
   if (input.jobNames) return Promise.all(input.jobNames.map(async (n) => [n, await find(n)] as const));
   const whole = await find(input.jobName);
@@ -108,7 +115,7 @@ export async function inspectErasure(
 ): Promise<ErasureReceipt> {
   const { signal } = input;
   const now = new Date(context.jobs.clock.now());
-  const found = await findJobs(context.jobs, input);
+  const found = await findErasureJobs(context.jobs, input);
   const repeats = await Promise.all(
     found.map(async ([name]) => {
       const repeat = repeatName(name);

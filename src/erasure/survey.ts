@@ -106,13 +106,14 @@ export function busyNow(survey: Survey): Activity[] {
 
 /**
  * Imports and trainings that ran at any time between `from` and `to` (created before `to`, and not ended
- * before `from`): AWS does not guarantee a deletion job's effect on models when one did.
+ * before `from`): AWS does not guarantee a deletion job's effect on models when one did. One created at the
+ * moment the job ended (an erasure's own retrain, started as soon as it saw COMPLETED) did not run during it.
  */
 export function ranDuring(survey: Survey, from: Date, to: Date, except: ReadonlySet<string>): Activity[] {
   return [...survey.imports, ...trainings(survey)].filter((a) => {
     if (except.has(a.arn) || !a.createdAt) return false;
     const ended =
       inProgress(a.status) || !a.lastUpdatedAt ? Number.POSITIVE_INFINITY : Date.parse(a.lastUpdatedAt);
-    return Date.parse(a.createdAt) <= to.getTime() && ended >= from.getTime();
+    return Date.parse(a.createdAt) < to.getTime() && ended >= from.getTime();
   });
 }

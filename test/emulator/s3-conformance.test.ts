@@ -479,6 +479,24 @@ describe("versioned buckets", () => {
     expect(running.emulator.state.buckets.get("versioned")?.size).toBe(0);
   });
 
+  test("a bucket never versioned lists each object as the version 'null', and a plain DELETE leaves no version", async () => {
+    const client = s3();
+    await client.send(new CreateBucketCommand({ Bucket: "plain" }));
+    await client.send(new PutObjectCommand({ Bucket: "plain", Key: "a.csv", Body: "USER_ID\nu1\n" }));
+    await client.send(new PutObjectCommand({ Bucket: "plain", Key: "b.csv", Body: "USER_ID\nu2\n" }));
+    const listed = await client.send(new ListObjectVersionsCommand({ Bucket: "plain" }));
+    expect(listed.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest])).toEqual([
+      ["a.csv", "null", true],
+      ["b.csv", "null", true],
+    ]);
+    await client.send(new DeleteObjectCommand({ Bucket: "plain", Key: "a.csv" }));
+    await client.send(new DeleteObjectCommand({ Bucket: "plain", Key: "b.csv", VersionId: "null" }));
+    const after = await client.send(new ListObjectVersionsCommand({ Bucket: "plain" }));
+    expect([after.Versions, after.DeleteMarkers]).toEqual([undefined, undefined]);
+    const gone = await client.send(new GetObjectCommand({ Bucket: "plain", Key: "b.csv" })).catch((e) => e);
+    expect(gone.name).toBe("NoSuchKey");
+  });
+
   test("deleting the delete marker brings the previous version back", async () => {
     const client = s3();
     await client.send(new PutObjectCommand({ Bucket: "versioned", Key: "back.csv", Body: "USER_ID\nu3\n" }));

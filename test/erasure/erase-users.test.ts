@@ -10,6 +10,7 @@ import {
   PersonalizeClient,
 } from "@aws-sdk/client-personalize";
 import {
+  DeleteObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -331,6 +332,82 @@ describe("eraseUsers", () => {
     expect(third.receipt.complete).toBe(true);
     expect((await models()).solutionVersions).toHaveLength(2);
     expectValidReceipt(third.receipt, ERASED);
+  });
+
+  test("continueErasure: a scheduler's ticks carry an erasure on without the ids, looking only, until complete", async () => {
+    const w = world();
+    await w.s3.send(
+      new PutBucketVersioningCommand({ Bucket: w.bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    await w.client.eraseUsers({
+      users: ERASED,
+      s3Uri: `s3://${w.bucket}/erasures/`,
+      datasetGroupArn: w.dsg,
+      roleArn: ROLE_ARN,
+      jobName: "erase-ticks",
+    });
+    const tick = () =>
+      w.client
+        .continueErasure({
+          datasetGroupArn: w.dsg,
+          jobName: "erase-ticks",
+          retrain: true,
+          wait: { timeoutMs: 0 },
+        })
+        .then(
+          (out) => out.receipt.stage,
+          (error: Error) => error.name,
+        );
+    const seen = [await tick()];
+    for (let i = 0; i < 20 && seen.at(-1) !== "complete"; i++) {
+      await w.clock.sleep(300_000);
+      seen.push(await tick());
+    }
+    // The job's wait, then the training's and the campaign update's, each a look that found it in progress.
+    expect(seen[0]).toBe("WaiterTimeoutError");
+    expect(seen).toContain("ErasureWaitTimeoutError");
+    expect(seen.at(-1)).toBe("complete");
+    const versions = await w.s3.send(
+      new ListObjectVersionsCommand({ Bucket: w.bucket, Prefix: "erasures/" }),
+    );
+    expect([...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])]).toEqual([]);
+    expect((await models()).solutionVersions.filter((v) => v.status === "ACTIVE")).toHaveLength(2);
+    const none = await w.client.continueErasure({ datasetGroupArn: w.dsg, jobName: "never-made" });
+    expect(none.receipt.stage).toBe("not-started");
+  });
+
+  test("continueErasure makes no repeat job on a file that is gone: the receipt asks for a run with the ids", async () => {
+    const w = world();
+    await w.client.eraseUsers({
+      users: ERASED,
+      s3Uri: `s3://${w.bucket}/erasures/`,
+      datasetGroupArn: w.dsg,
+      roleArn: ROLE_ARN,
+      jobName: "erase-gone",
+    });
+    await w.s3.send(
+      new PutObjectCommand({
+        Bucket: w.bucket,
+        Key: "imports/x.csv",
+        Body: "USER_ID,ITEM_ID,TIMESTAMP\nuser-001,i,1\n",
+      }),
+    );
+    await w.personalize.send(
+      new CreateDatasetImportJobCommand({
+        jobName: "during",
+        datasetArn: w.dsg.replace(/:dataset-group\/(.*)$/, ":dataset/$1/INTERACTIONS"),
+        dataSource: { dataLocation: `s3://${w.bucket}/imports/x.csv` },
+        roleArn: ROLE_ARN,
+      }),
+    );
+    // The job has read the file and COMPLETED; then someone deletes the file (its only version).
+    await w.clock.sleep(700_000);
+    await w.s3.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: "erasures/erase-gone.csv" }));
+    const { receipt } = await w.client.continueErasure({ datasetGroupArn: w.dsg, jobName: "erase-gone" });
+    expect(receipt.stage).toBe("repeating");
+    expect(receipt.pending[0]).toContain("imports or trainings ran during erase-gone");
+    const jobs = await w.personalize.send(new ListDataDeletionJobsCommand({ datasetGroupArn: w.dsg }));
+    expect(jobs.dataDeletionJobs?.map((j) => j.jobName)).toEqual(["erase-gone"]);
   });
 
   test("a create the service refuses leaves no version of the uploaded file behind", async () => {

@@ -1,0 +1,293 @@
+// The erasure's stages once its deletion jobs exist: wait, look for imports and trainings that ran meanwhile
+// (one repeat job if any did), delete every version of the uploaded file, the opt-in retrain and campaign
+// moves, and the receipt. `eraseUsers` runs them after creating the jobs; `continueErasure` on its own.
+import { awaitJob, createWithRoom, type DeleteUsersEvent } from "../delete-users.ts";
+import { ConflictError, ServiceError, ValidationError } from "../errors.ts";
+import type { Pace } from "../poll.ts";
+import { parseS3Uri } from "../s3.ts";
+import { CreateDataDeletionJobInputSchema, validate } from "../schemas.ts";
+import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult } from "../types.ts";
+import type { WaitOptions } from "../waiter.ts";
+import type { ErasureContext } from "./context.ts";
+import { ErasureFailedError } from "./errors.ts";
+import { inspectErasure, type RunFacts, repeatName } from "./inspect.ts";
+import type { PreflightEvent } from "./preflight.ts";
+import {
+  awaitVersion,
+  campaignsOf,
+  moveCampaign,
+  type RetrainEvent,
+  retrainName,
+  type StageWait,
+  startRetrain,
+} from "./retrain.ts";
+import { deleteEveryVersion, listVersions } from "./s3-versions.ts";
+import { ranDuring, surveyDatasetGroup } from "./survey.ts";
+import type { Activity, ErasureReceipt } from "./types.ts";
+
+/** Options of the opt-in retrain: it costs training hours, so it is never done unasked. */
+export interface RetrainOptions {
+  /** Default `FULL`: a version trained from scratch on what is left. */
+  trainingMode?: "FULL" | "UPDATE";
+  /** Move each campaign of a retrained solution to its new version (default `true`). */
+  updateCampaigns?: boolean;
+}
+
+/** A step of `eraseUsers` and `continueErasure`. */
+export type EraseUsersEvent =
+  | DeleteUsersEvent
+  | PreflightEvent
+  | { phase: "interference"; jobName: string; activity: Activity[]; repeatJobName: string | undefined }
+  /** A stage begins: its requests follow (front-ends open a log group here). */
+  | { phase: "stage"; stage: "preflight" | "upload" | "wait" | "cleanup" | "retrain" | "receipt" }
+  | RetrainEvent;
+
+/** One deletion job of the erasure and what the later stages need of it. */
+export interface ErasurePart {
+  jobName: string;
+  dataLocation: string;
+  /** The create request, which the repeat job copies under its own name. */
+  request: CreateDataDeletionJobInput;
+  /** The uploaded file to delete once no job needs it; absent when the caller keeps it or owns it. */
+  file?: { bucket: string; key: string };
+  /** Puts the file back before a repeat job, when this run has its bytes. */
+  reupload?: () => Promise<void>;
+}
+
+/** What the later stages are given. */
+export interface FinishPlan {
+  datasetGroupArn: string;
+  jobName: string;
+  parts: ErasurePart[];
+  /** The parts' jobs, in the same order. */
+  results: DeletionJobResult[];
+  retrain: RetrainOptions | undefined;
+  repeatOnInterference: boolean;
+  failOnJobFailure: boolean;
+  waitOptions: WaitOptions;
+  signal: AbortSignal | undefined;
+  maxPendingJobs: number;
+  facts: RunFacts;
+  onProgress: ((event: EraseUsersEvent) => void) | undefined;
+}
+
+// A training takes hours and a campaign update minutes: looking more often than this only costs calls.
+const STAGE_PACE: Pace = { minDelayMs: 30_000, maxDelayMs: 300_000 };
+// Stages that must be done before training on what is left makes sense.
+const BEFORE_RETRAIN = new Set<ErasureReceipt["stage"]>(["not-started", "failed", "deleting", "repeating"]);
+
+/** The pace of the erasure's own waits: the caller's `maxDelayMs` and deadline, the stages' defaults. */
+export function stageWait(
+  context: ErasureContext,
+  wait: WaitOptions,
+  signal: AbortSignal | undefined,
+): StageWait {
+  const maxDelayMs = wait.maxDelayMs ?? STAGE_PACE.maxDelayMs;
+  return {
+    pace: { minDelayMs: wait.minDelayMs ?? Math.min(STAGE_PACE.minDelayMs, maxDelayMs), maxDelayMs },
+    timeoutMs: wait.timeoutMs,
+    signal,
+    clock: context.jobs.clock,
+  };
+}
+
+/** An error after which no job can exist to read the file: the service refused the create outright. */
+export function noJobWillRead(error: unknown): boolean {
+  if (error instanceof ConflictError || error instanceof ValidationError) return true;
+  return (
+    error instanceof ServiceError && !error.retryable && error.httpStatus >= 400 && error.httpStatus < 500
+  );
+}
+
+/**
+ * Creates a job, room permitting; when the service refuses it outright, no job will read the uploaded file,
+ * so every version of it goes at once.
+ */
+export async function createOrTakeBack(
+  context: ErasureContext,
+  part: ErasurePart,
+  request: CreateDataDeletionJobInput,
+  limits: { maxPendingJobs: number; timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
+  onProgress: ((event: EraseUsersEvent) => void) | undefined,
+): Promise<{ dataDeletionJobArn: string; adopted: boolean }> {
+  try {
+    return await createWithRoom(context, request, limits, onProgress);
+  } catch (error) {
+    if (part.file && noJobWillRead(error)) {
+      const n = await deleteEveryVersion(context.s3, part.file.bucket, part.file.key, limits.signal);
+      onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+    }
+    throw error;
+  }
+}
+
+// Whether the part's data location still holds a file (a folder: any file) for a repeat job to read.
+async function stillThere(
+  context: ErasureContext,
+  part: ErasurePart,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const { bucket, key } = part.file ?? parseS3Uri(part.dataLocation, "dataLocation");
+  const versions = await listVersions(context.s3, bucket, key, signal);
+  return versions.length > 0;
+}
+
+/** The receipt of the plan's erasure, from AWS state and what this run knows. */
+export function receiptOf(context: ErasureContext, plan: FinishPlan): Promise<ErasureReceipt> {
+  return inspectErasure(
+    context,
+    {
+      datasetGroupArn: plan.datasetGroupArn,
+      jobName: plan.jobName,
+      // None found: the job name alone, so the receipt says it has not started.
+      ...(plan.parts.length ? { jobNames: plan.parts.map((p) => p.jobName) } : {}),
+      retrain: plan.retrain !== undefined,
+      updateCampaigns: plan.retrain?.updateCampaigns !== false,
+      signal: plan.signal,
+    },
+    plan.facts,
+  );
+}
+
+/**
+ * Wait for the jobs; repeat once any job an import or training ran during; delete every version of the
+ * uploaded files; retrain and move campaigns when asked; rebuild the receipt. A FAILED job throws
+ * {@link ErasureFailedError} (after its file is deleted) unless `failOnJobFailure` is false.
+ */
+export async function finishErasure(
+  context: ErasureContext,
+  plan: FinishPlan,
+): Promise<{ results: DeletionJobResult[]; receipt: ErasureReceipt }> {
+  const { parts, results, signal, onProgress, facts, retrain } = plan;
+  const waitOptions = { ...plan.waitOptions, signal };
+  const wait = stageWait(context, plan.waitOptions, signal);
+  const limits = { maxPendingJobs: plan.maxPendingJobs, timeoutMs: plan.waitOptions.timeoutMs, signal };
+  const settle = (result: DeletionJobResult, job: DataDeletionJob) =>
+    Object.assign(result, {
+      status: job.status,
+      numDeleted: job.numDeleted,
+      failureReason: job.failureReason,
+      job,
+    });
+
+  onProgress?.({ phase: "stage", stage: "wait" });
+  const ended: DataDeletionJob[] = [];
+  for (const result of results.slice(0, parts.length)) {
+    const job = await awaitJob(context, result, waitOptions, onProgress);
+    settle(result, job);
+    ended.push(job);
+  }
+  if (ended.every((j) => j.status === "COMPLETED") && plan.repeatOnInterference) {
+    const survey = await surveyDatasetGroup(context.api, plan.datasetGroupArn, signal);
+    for (const [i, job] of ended.entries()) {
+      const part = parts[i] as ErasurePart;
+      if (!job.creationDateTime || !job.lastUpdatedDateTime) continue;
+      const ran = ranDuring(survey, job.creationDateTime, job.lastUpdatedDateTime, new Set());
+      if (ran.length === 0) continue;
+      const name = repeatName(part.jobName);
+      onProgress?.({ phase: "interference", jobName: part.jobName, activity: ran, repeatJobName: name });
+      const request = validate(
+        CreateDataDeletionJobInputSchema,
+        { ...part.request, jobName: name },
+        "eraseUsers",
+      );
+      const existing = await context.jobs.findJobByName(plan.datasetGroupArn, name, signal);
+      let created: { dataDeletionJobArn: string; adopted: boolean };
+      if (existing) {
+        created = { dataDeletionJobArn: existing.dataDeletionJobArn as string, adopted: true };
+      } else if (part.reupload) {
+        // The file is still there (cleanup comes after); put back if someone removed it meanwhile.
+        await part.reupload();
+        created = await createOrTakeBack(context, part, request, limits, onProgress);
+      } else if (await stillThere(context, part, signal)) {
+        created = await createOrTakeBack(context, part, request, limits, onProgress);
+      } else {
+        // A job on a missing file would only FAIL: the receipt asks for a run that has the ids.
+        continue;
+      }
+      onProgress?.({ phase: "create", jobName: name, ...created });
+      const repeat: DeletionJobResult = {
+        jobName: name,
+        ...created,
+        dataLocation: part.dataLocation,
+        uploadedFileDeleted: false,
+      };
+      settle(repeat, await awaitJob(context, repeat, waitOptions, onProgress));
+      results.push(repeat);
+    }
+  }
+
+  // Every job has ended: none needs the ids any more.
+  const owned = parts.filter((p) => p.file);
+  if (owned.length) onProgress?.({ phase: "stage", stage: "cleanup" });
+  for (const part of owned) {
+    const { bucket, key } = part.file as { bucket: string; key: string };
+    const n = await deleteEveryVersion(context.s3, bucket, key, signal);
+    const file = facts.files?.get(part.dataLocation);
+    if (file) file.versionsDeleted += n;
+    else facts.files?.set(part.dataLocation, { versionsDeleted: n });
+    for (const r of results) if (r.dataLocation === part.dataLocation) r.uploadedFileDeleted = true;
+    onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+  }
+
+  const failed = results.find((r) => r.status === "FAILED");
+  if (!failed && retrain) {
+    onProgress?.({ phase: "stage", stage: "retrain" });
+    const before = await receiptOf(context, plan);
+    if (!BEFORE_RETRAIN.has(before.stage)) await retrainAll(context, plan, before, wait);
+  }
+  onProgress?.({ phase: "stage", stage: "receipt" });
+  const receipt = await receiptOf(context, plan);
+  if (failed && plan.failOnJobFailure) {
+    throw new ErasureFailedError(
+      { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+      results,
+      receipt,
+    );
+  }
+  return { results, receipt };
+}
+
+// Each solution that still holds the users: its version named after the erasure (made unless it exists),
+// trained, then each of its campaigns moved to it.
+async function retrainAll(
+  context: ErasureContext,
+  plan: FinishPlan,
+  receipt: ErasureReceipt,
+  wait: StageWait,
+): Promise<void> {
+  const retrain = plan.retrain as RetrainOptions;
+  const deletedAt = new Date(Math.max(...receipt.jobs.map((j) => Date.parse(j.completedAt as string))));
+  const name = retrainName(plan.jobName);
+  for (const solution of receipt.retrain.solutions) {
+    if (!solution.trainedBefore && !solution.solutionVersionArn) continue;
+    let versionArn = solution.solutionVersionArn;
+    let adopted = true;
+    if (!versionArn) {
+      const started = await startRetrain(
+        context.api,
+        solution.solutionArn,
+        name,
+        retrain.trainingMode ?? "FULL",
+        deletedAt,
+        wait,
+      );
+      versionArn = started.version.solutionVersionArn;
+      adopted = started.adopted;
+    }
+    const version = await awaitVersion(
+      context.api,
+      solution.solutionArn,
+      versionArn,
+      wait,
+      plan.onProgress,
+      adopted,
+    );
+    if (version.status !== "ACTIVE" || retrain.updateCampaigns === false) continue;
+    for (const campaign of await campaignsOf(context.api, solution.solutionArn, plan.signal)) {
+      const from = campaign.solutionVersionArn;
+      const moved = await moveCampaign(context.api, campaign, versionArn, wait, plan.onProgress);
+      if (moved.moved) plan.facts.moved?.set(campaign.campaignArn, from);
+    }
+  }
+}
