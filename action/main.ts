@@ -136,7 +136,6 @@ export async function run(): Promise<void> {
         : source.kind === "inline"
           ? () => serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes })
           : undefined;
-    let parts = 1;
     let uploaded: string | undefined;
     const pollLoggers = new Map<string, ReturnType<typeof pollLogger>>();
     try {
@@ -160,7 +159,6 @@ export async function run(): Promise<void> {
         onProgress: (event) => {
           if (event.phase === "prepare") {
             counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
-            parts = event.files;
             core.info(
               `${plural(event.userCount, "unique user id")}, ${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")} in ${plural(event.files, "file")}`,
             );
@@ -208,6 +206,10 @@ export async function run(): Promise<void> {
             core.warning(
               `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
               { title: "Import or training during the deletion" },
+            );
+          } else if (event.phase === "hold") {
+            core.info(
+              `Waiting for ${plural(event.waitingFor.length, "other deletion job")} to end before training (a training now would void their deletion): ${event.waitingFor.join(", ")}`,
             );
           } else if (event.phase === "retrain" || event.phase === "campaign") {
             const what = event.phase === "retrain" ? event.solutionVersionArn : event.campaignArn;

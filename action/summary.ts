@@ -58,7 +58,7 @@ export async function writeSummary(
     .write();
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&amp;"));
 
 // The receipt in words, then itself: the record of the request and its response.
@@ -66,7 +66,7 @@ function erasureSection(receipt: ErasureReceipt): string {
   const lines = [`\n\n### Erasure: ${receipt.complete ? "complete" : `not complete (${receipt.stage})`}\n`];
   if (receipt.pending.length) {
     lines.push("Left to do:\n");
-    for (const item of receipt.pending) lines.push(`- ${escape(item)}`);
+    for (const item of receipt.pending) lines.push(`- ${escapeHtml(item)}`);
     lines.push("");
   }
   for (const solution of receipt.retrain.solutions) {

@@ -57,6 +57,11 @@ export function flowReporter(output: Output): (event: EraseUsersEvent) => void {
       output.info(
         `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
       );
+    } else if (event.phase === "hold") {
+      output.progress(
+        `retrain: waiting for ${plural(event.waitingFor.length, "other deletion job")} of the dataset group to end (a training now would void their deletion), ${duration(event.elapsedMs)} so far`,
+        `hold${event.waitingFor.length}`,
+      );
     } else if (event.phase === "retrain") {
       const key = `${event.solutionVersionArn}:${event.status}`;
       output.progress(

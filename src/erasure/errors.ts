@@ -31,13 +31,14 @@ export class DatasetGroupBusyError extends DataDeletionError {
  * same erasure again carries on from where AWS shows it is.
  */
 export class ErasureWaitTimeoutError extends DataDeletionError {
-  readonly stage: "retrain" | "campaign";
+  /** `hold`: the retrain waited for other deletion jobs of the dataset group to end. */
+  readonly stage: "retrain" | "campaign" | "hold";
   readonly resourceArn: string;
   readonly lastStatus: string | undefined;
   readonly elapsedMs: number;
 
   constructor(
-    stage: "retrain" | "campaign",
+    stage: "retrain" | "campaign" | "hold",
     resourceArn: string,
     lastStatus: string | undefined,
     elapsedMs: number,

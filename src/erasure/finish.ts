@@ -13,6 +13,7 @@ import { ErasureFailedError } from "./errors.ts";
 import { inspectErasure, type RunFacts, repeatName } from "./inspect.ts";
 import type { PreflightEvent } from "./preflight.ts";
 import {
+  awaitOtherDeletions,
   awaitVersion,
   campaignsOf,
   moveCampaign,
@@ -234,7 +235,11 @@ export async function finishErasure(
   if (!failed && retrain) {
     onProgress?.({ phase: "stage", stage: "retrain" });
     const before = await receiptOf(context, plan);
-    if (!BEFORE_RETRAIN.has(before.stage)) await retrainAll(context, plan, before, wait);
+    if (!BEFORE_RETRAIN.has(before.stage) && needsTraining(before)) {
+      const own = new Set(results.map((r) => r.jobName));
+      await awaitOtherDeletions(context.jobs, plan.datasetGroupArn, own, wait, onProgress);
+      await retrainAll(context, plan, before, wait);
+    }
   }
   onProgress?.({ phase: "stage", stage: "receipt" });
   const receipt = await receiptOf(context, plan);
@@ -246,6 +251,11 @@ export async function finishErasure(
     );
   }
   return { results, receipt };
+}
+
+// Whether a version must still be trained or a campaign moved (a re-run after both has nothing to wait for).
+function needsTraining(receipt: ErasureReceipt): boolean {
+  return receipt.stage === "retraining" || receipt.stage === "moving-campaigns";
 }
 
 // Each solution that still holds the users: its version named after the erasure (made unless it exists),

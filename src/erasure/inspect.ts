@@ -6,7 +6,7 @@ import type { DataDeletionJobsClient } from "../jobs-client.ts";
 import { parseS3Uri } from "../s3.ts";
 import type { DataDeletionJob } from "../types.ts";
 import type { ErasureContext } from "./context.ts";
-import { campaignsOf, findVersionByName, retrainName, serves } from "./retrain.ts";
+import { campaignsOf, findRetrained, retrainName, serves } from "./retrain.ts";
 import { listVersions } from "./s3-versions.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
 import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptSolution } from "./types.ts";
@@ -154,7 +154,7 @@ export async function inspectErasure(
     const entry: ReceiptSolution = { solutionArn: solution.solutionArn };
     if (before) entry.trainedBefore = before.solutionVersionArn;
     const retrained = deletedAt
-      ? await findVersionByName(context.api, versions, retrainName(input.jobName), deletedAt, signal)
+      ? await findRetrained(context.api, versions, retrainName(input.jobName), deletedAt, signal)
       : undefined;
     if (retrained) {
       Object.assign(entry, {

@@ -2,6 +2,7 @@
 // to it. Both cost money or change what users are served, so each is found by name or by state before it
 // is made: a lost answer, a retry or a re-run never trains twice or moves a campaign twice.
 import { ResourceAlreadyExistsException, ResourceInUseException } from "../errors.ts";
+import type { DataDeletionJobsClient } from "../jobs-client.ts";
 import { type Clock, type Pace, poll } from "../poll.ts";
 import type { ErasureApi } from "./api.ts";
 import { ErasureWaitTimeoutError } from "./errors.ts";
@@ -18,6 +19,7 @@ export interface StageWait {
 
 /** A step of the retrain, for progress displays. */
 export type RetrainEvent =
+  | { phase: "hold"; waitingFor: string[]; elapsedMs: number }
   | {
       phase: "retrain";
       solutionArn: string;
@@ -50,10 +52,12 @@ export function retrainName(jobName: string): string {
 }
 
 /**
- * The version named `name` among a solution's versions created at or after `since` (the summaries carry no
- * name, so the newest of those are described until it is found).
+ * The version that retrains the solution for an erasure whose deletion ended at `since`: the one named
+ * `name` (this erasure's own), else the newest FULL training started at or after `since` that has not failed
+ * (another erasure's, or a scheduled one: it was trained on data without these users either). The summaries
+ * carry no name, so the candidates are described, newest first.
  */
-export async function findVersionByName(
+export async function findRetrained(
   api: ErasureApi,
   versions: SolutionVersion[],
   name: string,
@@ -63,6 +67,7 @@ export async function findVersionByName(
   const candidates = versions
     .filter((v) => (v.creationDateTime?.getTime() ?? 0) >= since.getTime())
     .sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0));
+  let other: SolutionVersion | undefined;
   for (const candidate of candidates) {
     const { solutionVersion } = await api.call<{ solutionVersion?: SolutionVersion }>(
       "DescribeSolutionVersion",
@@ -70,8 +75,10 @@ export async function findVersionByName(
       signal,
     );
     if (solutionVersion?.name === name) return solutionVersion;
+    const failed = /FAILED|STOPP/.test(solutionVersion?.status ?? "");
+    if (!other && solutionVersion?.trainingMode === "FULL" && !failed) other = solutionVersion;
   }
-  return undefined;
+  return other;
 }
 
 async function listVersions(api: ErasureApi, solutionArn: string, signal?: AbortSignal) {
@@ -79,9 +86,10 @@ async function listVersions(api: ErasureApi, solutionArn: string, signal?: Abort
 }
 
 /**
- * The solution's version named `name`, created now unless it exists: CreateSolutionVersion, and on
- * ResourceAlreadyExists or ResourceInUse (a retried create whose first answer was lost) the version of
- * that name is adopted. Another training in progress is waited out first.
+ * The solution's version named `name`, created now unless it, or another FULL training started since the
+ * deletion, exists (see {@link findRetrained}): CreateSolutionVersion, and on ResourceAlreadyExists or
+ * ResourceInUse (a retried create whose first answer was lost) the version of that name is adopted. Another
+ * training in progress is waited out first.
  */
 export async function startRetrain(
   api: ErasureApi,
@@ -94,7 +102,7 @@ export async function startRetrain(
   const { signal } = wait;
   for (;;) {
     const versions = await listVersions(api, solutionArn, signal);
-    const existing = await findVersionByName(api, versions, name, since, signal);
+    const existing = await findRetrained(api, versions, name, since, signal);
     if (existing) return { version: existing, adopted: true };
     const busy = versions.find((v) => inProgress(v.status));
     if (busy) {
@@ -236,4 +244,39 @@ export async function moveCampaign(
     campaign: done,
     moved: moved || (attempted && done.latestCampaignUpdate?.solutionVersionArn === target),
   };
+}
+
+/**
+ * Waits until no other data deletion job of the dataset group is PENDING or IN_PROGRESS: a training now
+ * would void their deletion from models (the guide), so this erasure's retrain waits for them.
+ */
+export async function awaitOtherDeletions(
+  jobs: Pick<DataDeletionJobsClient, "paginateDataDeletionJobs">,
+  datasetGroupArn: string,
+  own: ReadonlySet<string>,
+  wait: StageWait,
+  onProgress?: (event: RetrainEvent) => void,
+): Promise<void> {
+  let running: string[] = [];
+  await poll(
+    async (signal) => {
+      running = [];
+      for await (const job of jobs.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, { signal })) {
+        if ((job.status === "PENDING" || job.status === "IN_PROGRESS") && !own.has(job.jobName as string)) {
+          running.push(job.dataDeletionJobArn as string);
+        }
+      }
+      return running.length === 0 || undefined;
+    },
+    {
+      ...wait.pace,
+      timeoutMs: wait.timeoutMs,
+      signal: wait.signal,
+      onLook: (elapsedMs, error) =>
+        error || (running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs })),
+      timedOut: (elapsedMs) =>
+        new ErasureWaitTimeoutError("hold", running[0] as string, "PENDING or IN_PROGRESS", elapsedMs),
+    },
+    wait.clock,
+  );
 }

@@ -410,6 +410,48 @@ describe("eraseUsers", () => {
     expect(jobs.dataDeletionJobs?.map((j) => j.jobName)).toEqual(["erase-gone"]);
   });
 
+  test("the retrain waits for the dataset group's other deletion jobs: a training now would void their deletion", async () => {
+    const w = world({ jobSeconds: 600 });
+    // Another erasure's job, started 5 minutes later than this one: it ends after this one does.
+    const other = erasureClientFor(server, { clock: w.clock });
+    await w.client.eraseUsers({
+      users: ["user-030"],
+      s3Uri: `s3://${w.bucket}/a/`,
+      datasetGroupArn: w.dsg,
+      roleArn: ROLE_ARN,
+      jobName: "first",
+    });
+    await w.clock.sleep(300_000);
+    await other.eraseUsers({
+      users: ["user-031"],
+      s3Uri: `s3://${w.bucket}/b/`,
+      datasetGroupArn: w.dsg,
+      roleArn: ROLE_ARN,
+      jobName: "second",
+    });
+    const held: number[] = [];
+    const { receipt } = await w.client.eraseUsers({
+      users: ["user-030"],
+      s3Uri: `s3://${w.bucket}/a/`,
+      datasetGroupArn: w.dsg,
+      roleArn: ROLE_ARN,
+      jobName: "first",
+      wait: true,
+      retrain: true,
+      onProgress: (e) => e.phase === "hold" && held.push(e.waitingFor.length),
+    });
+    expect(held.length).toBeGreaterThan(0);
+    const second = await w.personalize.send(new ListDataDeletionJobsCommand({ datasetGroupArn: w.dsg }));
+    const secondDone = second.dataDeletionJobs?.find((j) => j.jobName === "second")
+      ?.lastUpdatedDateTime as Date;
+    expect(Date.parse(receipt.retrain.solutions[0]?.createdAt as string)).toBeGreaterThanOrEqual(
+      secondDone.getTime(),
+    );
+    // And so "second" saw no training during its run.
+    const status = await other.erasureStatus({ datasetGroupArn: w.dsg, jobName: "second" });
+    expect(status.jobs[0]?.interference).toEqual([]);
+  });
+
   test("a create the service refuses leaves no version of the uploaded file behind", async () => {
     const w = world();
     await w.s3.send(

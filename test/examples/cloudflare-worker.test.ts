@@ -20,6 +20,8 @@ beforeAll(async () => {
     port: 0,
     // PENDING lasts a third of this: long enough that 10 batches of 100 meet the 5-PENDING limit.
     jobSeconds: 6,
+    trainingSeconds: 1,
+    campaignSeconds: 1,
     seed: USERS.flatMap((userId, i) => [{ userId, itemId: `item-${i % 17}`, timestamp: 1700000000 + i }]),
   });
   // Record every object the Worker uploads, to prove no id went into two jobs.
@@ -52,6 +54,7 @@ beforeAll(async () => {
       S3_URI: `s3://${emu.emulator.bucket}/intake/`,
       INTAKE_TOKEN: TOKEN,
       RETRY_DELAY_SECONDS: "1",
+      RETRAIN: "true",
     },
   });
 });
@@ -149,4 +152,17 @@ test("1,000 requests: every one completed, none lost or duplicated, the users re
   expect(limitHits).toBeGreaterThan(0);
   // The CSVs (personal data) were deleted once their jobs completed.
   expect(emu.emulator.state.buckets.get(emu.emulator.bucket)?.size).toBe(0);
+  // "completed" means the receipt says so: the model the campaign serves holds none of the users.
+  const { campaigns, versions } = emu.emulator.state.world.data();
+  const served = versions.find((v) => v.solutionVersionArn === campaigns[0]?.solutionVersionArn);
+  expect(served?.users).toEqual([]);
+  const one = (await (
+    await mf.dispatchFetch(`http://intake.example/erasure-requests/${accepted[0]}`)
+  ).json()) as {
+    receipt: { complete: boolean; stage: string; retrain: { solutions: { status: string }[] } };
+  };
+  expect(one.receipt).toMatchObject({ complete: true, stage: "complete" });
+  expect(JSON.stringify(one)).not.toContain("person-");
+  // Trainings started only after every deletion job had ended, so none voided another job's deletion.
+  expect(jobs.filter((j) => j.jobName.endsWith("-repeat-1"))).toEqual([]);
 }, 180_000);

@@ -1,10 +1,15 @@
-// Privacy-request intake at scale on Cloudflare: HTTP intake -> Queue -> one deletion job per batch -> a
-// cron trigger that follows the jobs to the end. Web APIs only; the library runs unchanged in workerd.
+// Privacy-request intake at scale on Cloudflare: HTTP intake -> Queue -> one erasure per batch -> a cron
+// trigger that carries each erasure through its stages (interference check, cleanup, optional retrain) to a
+// complete receipt. Web APIs only; the library runs unchanged in workerd.
 import {
-  DataDeletionClient,
   DataDeletionError,
+  DatasetGroupBusyError,
+  ErasureClient,
+  type ErasureReceipt,
+  ErasureWaitTimeoutError,
   LimitExceededException,
   MAX_USER_ID_LENGTH,
+  WaiterTimeoutError,
 } from "personalize-data-deletion";
 
 export interface Env {
@@ -20,6 +25,8 @@ export interface Env {
   S3_URI: string;
   INTAKE_TOKEN: string;
   RETRY_DELAY_SECONDS?: string;
+  /** "true": train a new solution version and move campaigns after each deletion (costs training hours). */
+  RETRAIN?: string;
 }
 
 export interface ErasureMessage {
@@ -30,9 +37,17 @@ export interface ErasureMessage {
 /** What GET /erasure-requests/{id} answers. */
 export interface RequestRecord {
   requestId: string;
-  status: "queued" | "in_job" | "completed" | "failed";
+  /**
+   * `completed` only when the erasure's receipt says `complete: true`; `deleted` when the users are gone from
+   * the datasets but, without RETRAIN, the models still hold them (the receipt says which).
+   */
+  status: "queued" | "in_job" | "deleted" | "completed" | "failed";
   createdAt: string;
   jobArn?: string;
+  /** The erasure's stage while in a job (deleting, cleaning-up, retraining, ...). */
+  stage?: string;
+  /** The erasure's receipt (no user ids) once it is complete or failed. */
+  receipt?: ErasureReceipt;
   failureReason?: string;
 }
 
@@ -57,8 +72,8 @@ interface MessageBatch<T> {
 
 const encoder = new TextEncoder();
 
-function client(env: Env): DataDeletionClient {
-  return new DataDeletionClient({
+function client(env: Env): ErasureClient {
+  return new ErasureClient({
     region: env.AWS_REGION,
     credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
@@ -134,7 +149,7 @@ async function setStatus(env: Env, requestId: string, patch: Partial<RequestReco
   await env.REQUESTS.put(`req:${requestId}`, JSON.stringify({ ...current, requestId, ...patch }));
 }
 
-/** One deletion job per batch. A redelivered batch gets the same job name, so it adopts its job. */
+/** One erasure per batch. A redelivered batch gets the same job name, so it adopts its job. */
 async function consume(batch: MessageBatch<ErasureMessage>, env: Env): Promise<void> {
   const messages = batch.messages.map((m) => m.body);
   const jobName = `erasure-${(
@@ -147,24 +162,30 @@ async function consume(batch: MessageBatch<ErasureMessage>, env: Env): Promise<v
   ).slice(0, 40)}`;
   const c = client(env);
   try {
-    const upload = await c.uploadUserIds(
-      messages.map((m) => m.userId),
-      { s3Uri: `${env.S3_URI.replace(/\/?$/, "/")}${jobName}.csv` },
-    );
-    const { dataDeletionJobArn } = await c.createDataDeletionJob({
-      jobName,
+    // The job is made now (never while an import or training runs: the batch waits instead); the cron
+    // carries it on. The id list's file goes once no job needs it.
+    const { jobs } = await c.eraseUsers({
+      users: messages.map((m) => m.userId),
+      s3Uri: env.S3_URI.replace(/\/?$/, "/"),
       datasetGroupArn: env.DATASET_GROUP_ARN,
       roleArn: env.ROLE_ARN,
-      dataSource: { dataLocation: upload.dataLocation },
+      jobName,
+      ifBusy: "fail",
+      wait: false,
     });
-    const arn = dataDeletionJobArn as string;
-    await env.REQUESTS.put(`openjob:${arn}`, JSON.stringify(messages.map((m) => m.requestId)));
+    const arn = jobs[0]?.dataDeletionJobArn as string;
+    await env.REQUESTS.put(`open:${jobName}`, JSON.stringify(messages.map((m) => m.requestId)));
     for (const m of messages) await setStatus(env, m.requestId, { status: "in_job", jobArn: arn });
     batch.ackAll();
   } catch (error) {
-    // No room (5 PENDING jobs per dataset group) or a transient failure: the whole batch comes back later.
+    // No room (5 PENDING jobs per dataset group), the dataset group in use, or a transient failure: the
+    // whole batch comes back later.
     const delaySeconds = Number(env.RETRY_DELAY_SECONDS ?? 300);
-    if (error instanceof LimitExceededException || (error instanceof DataDeletionError && error.retryable)) {
+    if (
+      error instanceof LimitExceededException ||
+      error instanceof DatasetGroupBusyError ||
+      (error instanceof DataDeletionError && error.retryable)
+    ) {
       batch.retryAll({ delaySeconds });
       return;
     }
@@ -172,29 +193,51 @@ async function consume(batch: MessageBatch<ErasureMessage>, env: Env): Promise<v
   }
 }
 
-/** The cron trigger: describes the open jobs and settles their requests. */
+/**
+ * The cron trigger: each open erasure goes as far as it can without waiting (the job's end, the interference
+ * check and repeat, the cleanup, the retrain); its requests are settled when its receipt is complete or it
+ * failed, never before.
+ */
 async function followUp(env: Env): Promise<void> {
   const c = client(env);
   let cursor: string | undefined;
   do {
-    const page = await env.REQUESTS.list({ prefix: "openjob:", ...(cursor ? { cursor } : {}) });
+    const page = await env.REQUESTS.list({ prefix: "open:", ...(cursor ? { cursor } : {}) });
     for (const key of page.keys) {
-      const arn = key.name.slice("openjob:".length);
-      const { dataDeletionJob } = await c.describeDataDeletionJob({ dataDeletionJobArn: arn });
-      const jobStatus = dataDeletionJob?.status;
-      if (jobStatus !== "COMPLETED" && jobStatus !== "FAILED") continue;
+      const jobName = key.name.slice("open:".length);
+      let receipt: ErasureReceipt;
+      try {
+        ({ receipt } = await c.continueErasure({
+          datasetGroupArn: env.DATASET_GROUP_ARN,
+          jobName,
+          retrain: env.RETRAIN === "true",
+          wait: { timeoutMs: 0 },
+          failOnJobFailure: false,
+        }));
+      } catch (error) {
+        // Something is still in progress (the job, a training, a campaign update): the next tick looks again.
+        if (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError) continue;
+        if (error instanceof DataDeletionError && error.retryable) continue;
+        throw error;
+      }
       const requestIds = JSON.parse((await env.REQUESTS.get(key.name)) ?? "[]") as string[];
+      // Without RETRAIN nothing more will happen to the models: the requests end as `deleted`.
+      const final: RequestRecord["status"] | undefined = receipt.complete
+        ? "completed"
+        : receipt.stage === "failed"
+          ? "failed"
+          : receipt.stage === "models-hold-users" && env.RETRAIN !== "true"
+            ? "deleted"
+            : undefined;
+      const done = final !== undefined;
       for (const id of requestIds) {
         await setStatus(env, id, {
-          status: jobStatus === "COMPLETED" ? "completed" : "failed",
-          ...(dataDeletionJob?.failureReason ? { failureReason: dataDeletionJob.failureReason } : {}),
+          stage: receipt.stage,
+          ...(final ? { receipt, status: final } : {}),
+          ...(final === "failed" ? { failureReason: receipt.pending[0] } : {}),
         });
       }
-      // The CSV of ids is personal data: once the job COMPLETED it is no longer needed (FAILED keeps it).
-      if (jobStatus === "COMPLETED" && dataDeletionJob?.dataSource?.dataLocation) {
-        await c.deleteUploadedFile(dataDeletionJob.dataSource.dataLocation);
-      }
-      await env.REQUESTS.delete(key.name);
+      if (done) await env.REQUESTS.delete(key.name);
     }
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
