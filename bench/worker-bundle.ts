@@ -33,4 +33,5 @@ export const FLOWS = {
   core: { entry: "bench/flows/core.ts", label: "(a) create + describe + list + wait" },
   full: { entry: "bench/flows/full.ts", label: "(b) full flow from an array of ids" },
   csv: { entry: "bench/flows/csv.ts", label: "(c) full flow + prepareDeletionCsv" },
+  erasure: { entry: "bench/flows/erasure.ts", label: "(d) a cron tick of the complete erasure" },
 } as const;

@@ -53,8 +53,11 @@ describe("Worker bundle budget (minified, gzip -9)", () => {
       versions.push(budget);
       expect(versions.length).toBeGreaterThan(1);
       for (let i = 1; i < versions.length; i++) {
-        for (const name of Object.keys(FLOWS))
+        // A flow gets its limit when it is added; from then on it may only go down.
+        for (const name of Object.keys(FLOWS)) {
+          if (versions[i - 1][name] === undefined) continue;
           expect(versions[i][name]).toBeLessThanOrEqual(versions[i - 1][name]);
+        }
       }
     },
   );
