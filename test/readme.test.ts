@@ -45,6 +45,49 @@ test("the README's library example runs against the emulator", async () => {
   }
 }, 30_000);
 
+test("the README's complete-erasure example runs against the emulator and ends complete", async () => {
+  const quick = await startEmulator({ port: 0, jobSeconds: 1, trainingSeconds: 0, campaignSeconds: 0 });
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Complete erasure"));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(code).toBeDefined();
+  const dir = join(ROOT, ".tmp", `readme-erasure-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "erasure.ts");
+  writeFileSync(
+    file,
+    (code as string).replace(
+      'from "personalize-data-deletion"',
+      `from ${JSON.stringify(join(ROOT, "src/index.ts"))}`,
+    ),
+  );
+  try {
+    const {
+      stdout,
+      stderr,
+      code: exit,
+    } = await runProcess([process.execPath, file], {
+      env: emulatorEnv(quick, "readme-erasure"),
+    });
+    expect(stderr.split("\n").filter(Boolean)).toEqual([
+      "stage: preflight",
+      "stage: upload",
+      "stage: wait",
+      "stage: cleanup",
+      "stage: retrain",
+      "stage: receipt",
+    ]);
+    expect(stdout.trim()).toBe("complete true");
+    expect(exit).toBe(0);
+    const { versions, campaigns } = quick.emulator.state.world.data();
+    const served = versions.find((v) => v.solutionVersionArn === campaigns[0]?.solutionVersionArn);
+    expect(served?.users).not.toContain("user-001");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await quick.close();
+  }
+}, 60_000);
+
 describe("the README's runtime snippets run in their runtimes", () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const snippet = (runtime: string) => {

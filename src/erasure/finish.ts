@@ -2,7 +2,7 @@
 // (one repeat job if any did), delete every version of the uploaded file, the opt-in retrain and campaign
 // moves, and the receipt. `eraseUsers` runs them after creating the jobs; `continueErasure` on its own.
 import { awaitJob, createWithRoom, type DeleteUsersEvent } from "../delete-users.ts";
-import { ConflictError, ServiceError, ValidationError } from "../errors.ts";
+import { ConflictError, S3Error, ServiceError, ValidationError } from "../errors.ts";
 import type { Pace } from "../poll.ts";
 import { parseS3Uri } from "../s3.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "../schemas.ts";
@@ -22,7 +22,7 @@ import {
   type StageWait,
   startRetrain,
 } from "./retrain.ts";
-import { deleteEveryVersion, listVersions } from "./s3-versions.ts";
+import { eraseObject, listVersions } from "./s3-versions.ts";
 import { ranDuring, surveyDatasetGroup } from "./survey.ts";
 import type { Activity, ErasureReceipt } from "./types.ts";
 
@@ -115,8 +115,12 @@ export async function createOrTakeBack(
     return await createWithRoom(context, request, limits, onProgress);
   } catch (error) {
     if (part.file && noJobWillRead(error)) {
-      const n = await deleteEveryVersion(context.s3, part.file.bucket, part.file.key, limits.signal);
-      onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+      const erased = await eraseObject(context.s3, part.file.bucket, part.file.key, limits.signal);
+      onProgress?.({
+        phase: "cleanup",
+        dataLocation: part.dataLocation,
+        versionsDeleted: erased.versionsDeleted,
+      });
     }
     throw error;
   }
@@ -129,8 +133,13 @@ async function stillThere(
   signal?: AbortSignal,
 ): Promise<boolean> {
   const { bucket, key } = part.file ?? parseS3Uri(part.dataLocation, "dataLocation");
-  const versions = await listVersions(context.s3, bucket, key, signal);
-  return versions.length > 0;
+  try {
+    return (await listVersions(context.s3, bucket, key, signal)).length > 0;
+  } catch (error) {
+    // Versions that cannot be listed cannot be counted: try the job rather than give up the repeat.
+    if (error instanceof S3Error && error.httpStatus === 403) return true;
+    throw error;
+  }
 }
 
 /** The receipt of the plan's erasure, from AWS state and what this run knows. */
@@ -223,7 +232,7 @@ export async function finishErasure(
   if (owned.length) onProgress?.({ phase: "stage", stage: "cleanup" });
   for (const part of owned) {
     const { bucket, key } = part.file as { bucket: string; key: string };
-    const n = await deleteEveryVersion(context.s3, bucket, key, signal);
+    const { versionsDeleted: n } = await eraseObject(context.s3, bucket, key, signal);
     const file = facts.files?.get(part.dataLocation);
     if (file) file.versionsDeleted += n;
     else facts.files?.set(part.dataLocation, { versionsDeleted: n });

@@ -1,7 +1,8 @@
 // Every version of an uploaded deletion file, and their deletion. On a versioned bucket a DELETE without a
 // versionId only adds a delete marker and the ids stay readable: erasing the file means deleting each
 // version (and marker) by its id. An unversioned bucket lists its object as the version "null".
-import { emptyPayloadHash, objectUrl, parseS3Error, type S3Target } from "../s3.ts";
+import { S3Error } from "../errors.ts";
+import { deleteObject, emptyPayloadHash, objectUrl, parseS3Error, type S3Target } from "../s3.ts";
 
 /** One version or delete marker of a key. */
 export interface ObjectVersionRef {
@@ -98,4 +99,24 @@ export async function deleteEveryVersion(
   const versions = await listVersions(target, bucket, key, signal);
   for (const version of versions) await deleteVersion(target, bucket, version, signal);
   return versions.length;
+}
+
+/**
+ * Deletes every version of `key`; where they cannot be listed (403: no `s3:ListBucketVersions`), deletes
+ * the current object as a plain DELETE does, and says so with `listed: false` (on a versioned bucket its
+ * earlier versions may stay).
+ */
+export async function eraseObject(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ versionsDeleted: number; listed: boolean }> {
+  try {
+    return { versionsDeleted: await deleteEveryVersion(target, bucket, key, signal), listed: true };
+  } catch (error) {
+    if (!(error instanceof S3Error && error.httpStatus === 403)) throw error;
+    await deleteObject(target, bucket, key, signal);
+    return { versionsDeleted: 1, listed: false };
+  }
 }

@@ -452,6 +452,31 @@ describe("eraseUsers", () => {
     expect(status.jobs[0]?.interference).toEqual([]);
   });
 
+  test("without s3:ListBucketVersions the file is deleted as a plain DELETE does, and the receipt does not call it gone", async () => {
+    const w = world();
+    server.intercept = (req) =>
+      req.method === "GET" && /[?&]versions/.test(req.path)
+        ? new Response("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", {
+            status: 403,
+          })
+        : undefined;
+    const { receipt } = await w.client.eraseUsers({
+      users: ERASED,
+      s3Uri: `s3://${w.bucket}/erasures/`,
+      datasetGroupArn: w.dsg,
+      roleArn: ROLE_ARN,
+      jobName: "erase-no-list",
+      wait: true,
+    });
+    expect(receipt.files[0]).toMatchObject({ versionsLeft: null, versionsDeleted: 1 });
+    expect(receipt.pending).toContain(
+      `s3://${w.bucket}/erasures/erase-no-list.csv: its versions could not be listed (allow s3:ListBucketVersions), so it may still hold the ids`,
+    );
+    expect(receipt.stage).toBe("cleaning-up");
+    expect([...(server.emulator.state.buckets.get(w.bucket)?.keys() ?? [])]).toEqual([]);
+    expectValidReceipt(receipt, ERASED);
+  });
+
   test("a create the service refuses leaves no version of the uploaded file behind", async () => {
     const w = world();
     await w.s3.send(
