@@ -26699,10 +26699,10 @@ var DeletionFileBuilder = class {
     if (n === 0) return;
     this.batched = 0;
     const batch = this.batch;
-    const table2 = this.table;
-    const mask = (table2.length >>> 1) - 1;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
     let touched = 0;
-    for (let j = 0; j < n; j += 3) touched |= table2[2 * (batch[j + 2] & mask)];
+    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
     this.touched = touched;
     const end = batch[n - 3] + batch[n - 2];
     let shift = 0;
@@ -26732,16 +26732,16 @@ var DeletionFileBuilder = class {
     while (count * 8 > length * 3) length *= 2;
     if (length === this.table.length) return;
     const old = this.table;
-    const table2 = new Uint32Array(length);
+    const table = new Uint32Array(length);
     const mask = (length >>> 1) - 1;
     for (let j = 0; j < old.length; j += 2) {
       if (old[j] === 0) continue;
       let i = old[j + 1] & mask;
-      while (table2[2 * i] !== 0) i = i + 1 & mask;
-      table2[2 * i] = old[j];
-      table2[2 * i + 1] = old[j + 1];
+      while (table[2 * i] !== 0) i = i + 1 & mask;
+      table[2 * i] = old[j];
+      table[2 * i + 1] = old[j + 1];
     }
-    this.table = table2;
+    this.table = table;
   }
   /** Finishes and returns the files; throws when no id was added. */
   finish() {
@@ -26753,12 +26753,12 @@ var DeletionFileBuilder = class {
   }
   // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
   find(at, length, hash2) {
-    const table2 = this.table;
-    const mask = (table2.length >>> 1) - 1;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
     for (let i = hash2 & mask; ; i = i + 1 & mask) {
-      const slot = table2[2 * i];
+      const slot = table[2 * i];
       if (slot === 0) return -1 - i;
-      if (table2[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
+      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
     }
   }
 };
@@ -28219,120 +28219,7 @@ function retell(error2, names) {
 }
 
 // src/erasure/model.ts
-var erasureOperations = {
-  DescribeDatasetGroup: {
-    input: "DescribeDatasetGroupRequest",
-    output: "DescribeDatasetGroupResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException"]
-  },
-  ListDatasets: {
-    input: "ListDatasetsRequest",
-    output: "ListDatasetsResponse",
-    errors: ["InvalidInputException", "InvalidNextTokenException"]
-  },
-  ListDatasetImportJobs: {
-    input: "ListDatasetImportJobsRequest",
-    output: "ListDatasetImportJobsResponse",
-    errors: ["InvalidInputException", "InvalidNextTokenException"]
-  },
-  DescribeDatasetImportJob: {
-    input: "DescribeDatasetImportJobRequest",
-    output: "DescribeDatasetImportJobResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException"]
-  },
-  CreateDatasetImportJob: {
-    input: "CreateDatasetImportJobRequest",
-    output: "CreateDatasetImportJobResponse",
-    errors: [
-      "InvalidInputException",
-      "ResourceNotFoundException",
-      "ResourceAlreadyExistsException",
-      "LimitExceededException",
-      "ResourceInUseException",
-      "TooManyTagsException"
-    ]
-  },
-  ListSolutions: {
-    input: "ListSolutionsRequest",
-    output: "ListSolutionsResponse",
-    errors: ["InvalidInputException", "InvalidNextTokenException"]
-  },
-  DescribeSolution: {
-    input: "DescribeSolutionRequest",
-    output: "DescribeSolutionResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException"]
-  },
-  ListSolutionVersions: {
-    input: "ListSolutionVersionsRequest",
-    output: "ListSolutionVersionsResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException", "InvalidNextTokenException"]
-  },
-  DescribeSolutionVersion: {
-    input: "DescribeSolutionVersionRequest",
-    output: "DescribeSolutionVersionResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException"]
-  },
-  CreateSolutionVersion: {
-    input: "CreateSolutionVersionRequest",
-    output: "CreateSolutionVersionResponse",
-    errors: [
-      "InvalidInputException",
-      "ResourceNotFoundException",
-      "LimitExceededException",
-      "ResourceInUseException",
-      "TooManyTagsException",
-      "ResourceAlreadyExistsException"
-    ]
-  },
-  ListCampaigns: {
-    input: "ListCampaignsRequest",
-    output: "ListCampaignsResponse",
-    errors: ["InvalidInputException", "InvalidNextTokenException"]
-  },
-  DescribeCampaign: {
-    input: "DescribeCampaignRequest",
-    output: "DescribeCampaignResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException"]
-  },
-  UpdateCampaign: {
-    input: "UpdateCampaignRequest",
-    output: "UpdateCampaignResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException", "ResourceInUseException"]
-  },
-  ListRecommenders: {
-    input: "ListRecommendersRequest",
-    output: "ListRecommendersResponse",
-    errors: ["InvalidInputException", "InvalidNextTokenException"]
-  },
-  DescribeRecommender: {
-    input: "DescribeRecommenderRequest",
-    output: "DescribeRecommenderResponse",
-    errors: ["InvalidInputException", "ResourceNotFoundException"]
-  },
-  ListBatchInferenceJobs: {
-    input: "ListBatchInferenceJobsRequest",
-    output: "ListBatchInferenceJobsResponse",
-    errors: ["InvalidInputException", "InvalidNextTokenException"]
-  },
-  ListBatchSegmentJobs: {
-    input: "ListBatchSegmentJobsRequest",
-    output: "ListBatchSegmentJobsResponse",
-    errors: ["InvalidInputException", "InvalidNextTokenException"]
-  }
-};
 var erasureShapes = {
-  DescribeDatasetGroupRequest: {
-    type: "structure",
-    required: ["datasetGroupArn"],
-    members: {
-      datasetGroupArn: "Arn"
-    }
-  },
-  Arn: {
-    type: "string",
-    max: 256,
-    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+"
-  },
   ListDatasetsRequest: {
     type: "structure",
     members: {
@@ -28340,6 +28227,11 @@ var erasureShapes = {
       nextToken: "NextToken",
       maxResults: "MaxResults"
     }
+  },
+  Arn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+"
   },
   NextToken: {
     type: "string",
@@ -28359,24 +28251,37 @@ var erasureShapes = {
       maxResults: "MaxResults"
     }
   },
-  DescribeDatasetImportJobRequest: {
+  ListSolutionsRequest: {
     type: "structure",
-    required: ["datasetImportJobArn"],
     members: {
-      datasetImportJobArn: "Arn"
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
     }
   },
-  CreateDatasetImportJobRequest: {
+  ListSolutionVersionsRequest: {
     type: "structure",
-    required: ["jobName", "datasetArn", "dataSource"],
     members: {
-      jobName: "Name",
-      datasetArn: "Arn",
-      dataSource: "DataSource",
-      roleArn: "RoleArn",
-      tags: "Tags",
-      importMode: "ImportMode",
-      publishAttributionMetricsToS3: "Boolean"
+      solutionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionVersionArn"],
+    members: {
+      solutionVersionArn: "Arn"
+    }
+  },
+  CreateSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionArn"],
+    members: {
+      name: "Name",
+      solutionArn: "Arn",
+      trainingMode: "TrainingMode",
+      tags: "Tags"
     }
   },
   Name: {
@@ -28385,21 +28290,9 @@ var erasureShapes = {
     max: 63,
     pattern: "^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"
   },
-  DataSource: {
-    type: "structure",
-    members: {
-      dataLocation: "S3Location"
-    }
-  },
-  S3Location: {
+  TrainingMode: {
     type: "string",
-    max: 256,
-    pattern: "(s3|http|https)://.+"
-  },
-  RoleArn: {
-    type: "string",
-    max: 256,
-    pattern: "arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"
+    enum: ["FULL", "UPDATE", "AUTOTRAIN"]
   },
   Tags: {
     type: "list",
@@ -28428,57 +28321,6 @@ var erasureShapes = {
     max: 256,
     pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
     sensitive: true
-  },
-  ImportMode: {
-    type: "string",
-    enum: ["FULL", "INCREMENTAL"]
-  },
-  Boolean: {
-    type: "boolean"
-  },
-  ListSolutionsRequest: {
-    type: "structure",
-    members: {
-      datasetGroupArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  DescribeSolutionRequest: {
-    type: "structure",
-    required: ["solutionArn"],
-    members: {
-      solutionArn: "Arn"
-    }
-  },
-  ListSolutionVersionsRequest: {
-    type: "structure",
-    members: {
-      solutionArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  DescribeSolutionVersionRequest: {
-    type: "structure",
-    required: ["solutionVersionArn"],
-    members: {
-      solutionVersionArn: "Arn"
-    }
-  },
-  CreateSolutionVersionRequest: {
-    type: "structure",
-    required: ["solutionArn"],
-    members: {
-      name: "Name",
-      solutionArn: "Arn",
-      trainingMode: "TrainingMode",
-      tags: "Tags"
-    }
-  },
-  TrainingMode: {
-    type: "string",
-    enum: ["FULL", "UPDATE", "AUTOTRAIN"]
   },
   ListCampaignsRequest: {
     type: "structure",
@@ -28532,6 +28374,9 @@ var erasureShapes = {
     type: "string",
     max: 1e3
   },
+  Boolean: {
+    type: "boolean"
+  },
   RankingInfluence: {
     type: "map",
     key: "RankingInfluenceType",
@@ -28554,13 +28399,6 @@ var erasureShapes = {
       maxResults: "MaxResults"
     }
   },
-  DescribeRecommenderRequest: {
-    type: "structure",
-    required: ["recommenderArn"],
-    members: {
-      recommenderArn: "Arn"
-    }
-  },
   ListBatchInferenceJobsRequest: {
     type: "structure",
     members: {
@@ -28580,8 +28418,7 @@ var erasureShapes = {
 };
 
 // src/erasure/schemas.ts
-var table = erasureShapes;
-function build(name) {
+function build(name, table) {
   const shape = table[name];
   switch (shape.type) {
     case "string":
@@ -28597,18 +28434,18 @@ function build(name) {
       );
     case "map":
       return record(
-        build(shape.key),
-        build(shape.value)
+        build(shape.key, table),
+        build(shape.value, table)
       );
     case "list":
       return pipe(
-        array(build(shape.member), "must be an array"),
+        array(build(shape.member, table), "must be an array"),
         ...bounds(shape, (list) => list.length, " items long")
       );
     case "structure": {
       const entries = {};
       for (const [member, target] of Object.entries(shape.members ?? {})) {
-        const schema = build(target);
+        const schema = build(target, table);
         entries[member] = shape.required?.includes(member) ? schema : optional(schema);
       }
       return strictObject(entries, "must be an object with only the members the service knows");
@@ -28617,7 +28454,7 @@ function build(name) {
 }
 var built2 = {};
 function erasureInputSchema(operation) {
-  built2[operation] ??= build(erasureOperations[operation].input);
+  built2[operation] ??= build(`${operation}Request`, erasureShapes);
   return built2[operation];
 }
 
@@ -28777,8 +28614,9 @@ function retrainName(jobName) {
   const hash2 = (h >>> 0).toString(36).padStart(7, "0");
   return `${jobName.slice(0, NAME_MAX - hash2.length - 9)}-${hash2}-retrain`;
 }
-async function findVersionByName(api, versions, name, since, signal) {
+async function findRetrained(api, versions, name, since, signal) {
   const candidates = versions.filter((v) => (v.creationDateTime?.getTime() ?? 0) >= since.getTime()).sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0));
+  let other;
   for (const candidate of candidates) {
     const { solutionVersion } = await api.call(
       "DescribeSolutionVersion",
@@ -28786,8 +28624,10 @@ async function findVersionByName(api, versions, name, since, signal) {
       signal
     );
     if (solutionVersion?.name === name) return solutionVersion;
+    const failed = /FAILED|STOPP/.test(solutionVersion?.status ?? "");
+    if (!other && solutionVersion?.trainingMode === "FULL" && !failed) other = solutionVersion;
   }
-  return void 0;
+  return other;
 }
 async function listVersions(api, solutionArn, signal) {
   return api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal);
@@ -28796,7 +28636,7 @@ async function startRetrain(api, solutionArn, name, trainingMode, since, wait) {
   const { signal } = wait;
   for (; ; ) {
     const versions = await listVersions(api, solutionArn, signal);
-    const existing = await findVersionByName(api, versions, name, since, signal);
+    const existing = await findRetrained(api, versions, name, since, signal);
     if (existing) return { version: existing, adopted: true };
     const busy = versions.find((v) => inProgress(v.status));
     if (busy) {
@@ -28900,6 +28740,28 @@ async function moveCampaign(api, campaign, target, wait, onProgress) {
     moved: moved || attempted && done.latestCampaignUpdate?.solutionVersionArn === target
   };
 }
+async function awaitOtherDeletions(jobs, datasetGroupArn, own, wait, onProgress) {
+  let running = [];
+  await poll(
+    async (signal) => {
+      running = [];
+      for await (const job of jobs.paginateDataDeletionJobs({ datasetGroupArn, pageSize: 100 }, { signal })) {
+        if ((job.status === "PENDING" || job.status === "IN_PROGRESS") && !own.has(job.jobName)) {
+          running.push(job.dataDeletionJobArn);
+        }
+      }
+      return running.length === 0 || void 0;
+    },
+    {
+      ...wait.pace,
+      timeoutMs: wait.timeoutMs,
+      signal: wait.signal,
+      onLook: (elapsedMs, error2) => error2 || running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs }),
+      timedOut: (elapsedMs) => new ErasureWaitTimeoutError("hold", running[0], "PENDING or IN_PROGRESS", elapsedMs)
+    },
+    wait.clock
+  );
+}
 
 // src/erasure/s3-versions.ts
 var xmlText = (text) => text.replace(
@@ -28966,6 +28828,15 @@ async function deleteEveryVersion(target, bucket, key, signal) {
   const versions = await listVersions2(target, bucket, key, signal);
   for (const version of versions) await deleteVersion(target, bucket, version, signal);
   return versions.length;
+}
+async function eraseObject(target, bucket, key, signal) {
+  try {
+    return { versionsDeleted: await deleteEveryVersion(target, bucket, key, signal), listed: true };
+  } catch (error2) {
+    if (!(error2 instanceof S3Error && error2.httpStatus === 403)) throw error2;
+    await deleteObject(target, bucket, key, signal);
+    return { versionsDeleted: 1, listed: false };
+  }
 }
 
 // src/erasure/inspect.ts
@@ -29052,7 +28923,7 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
     ).sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0))[0];
     const entry = { solutionArn: solution.solutionArn };
     if (before) entry.trainedBefore = before.solutionVersionArn;
-    const retrained = deletedAt ? await findVersionByName(context3.api, versions, retrainName(input.jobName), deletedAt, signal) : void 0;
+    const retrained = deletedAt ? await findRetrained(context3.api, versions, retrainName(input.jobName), deletedAt, signal) : void 0;
     if (retrained) {
       Object.assign(entry, {
         solutionVersionArn: retrained.solutionVersionArn,
@@ -29209,16 +29080,24 @@ async function createOrTakeBack(context3, part, request2, limits, onProgress) {
     return await createWithRoom(context3, request2, limits, onProgress);
   } catch (error2) {
     if (part.file && noJobWillRead(error2)) {
-      const n = await deleteEveryVersion(context3.s3, part.file.bucket, part.file.key, limits.signal);
-      onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
+      const erased = await eraseObject(context3.s3, part.file.bucket, part.file.key, limits.signal);
+      onProgress?.({
+        phase: "cleanup",
+        dataLocation: part.dataLocation,
+        versionsDeleted: erased.versionsDeleted
+      });
     }
     throw error2;
   }
 }
 async function stillThere(context3, part, signal) {
   const { bucket, key } = part.file ?? parseS3Uri(part.dataLocation, "dataLocation");
-  const versions = await listVersions2(context3.s3, bucket, key, signal);
-  return versions.length > 0;
+  try {
+    return (await listVersions2(context3.s3, bucket, key, signal)).length > 0;
+  } catch (error2) {
+    if (error2 instanceof S3Error && error2.httpStatus === 403) return true;
+    throw error2;
+  }
 }
 function receiptOf(context3, plan) {
   return inspectErasure(
@@ -29294,7 +29173,7 @@ async function finishErasure(context3, plan) {
   if (owned.length) onProgress?.({ phase: "stage", stage: "cleanup" });
   for (const part of owned) {
     const { bucket, key } = part.file;
-    const n = await deleteEveryVersion(context3.s3, bucket, key, signal);
+    const { versionsDeleted: n } = await eraseObject(context3.s3, bucket, key, signal);
     const file = facts.files?.get(part.dataLocation);
     if (file) file.versionsDeleted += n;
     else facts.files?.set(part.dataLocation, { versionsDeleted: n });
@@ -29305,7 +29184,11 @@ async function finishErasure(context3, plan) {
   if (!failed && retrain) {
     onProgress?.({ phase: "stage", stage: "retrain" });
     const before = await receiptOf(context3, plan);
-    if (!BEFORE_RETRAIN.has(before.stage)) await retrainAll(context3, plan, before, wait);
+    if (!BEFORE_RETRAIN.has(before.stage) && needsTraining(before)) {
+      const own = new Set(results.map((r) => r.jobName));
+      await awaitOtherDeletions(context3.jobs, plan.datasetGroupArn, own, wait, onProgress);
+      await retrainAll(context3, plan, before, wait);
+    }
   }
   onProgress?.({ phase: "stage", stage: "receipt" });
   const receipt = await receiptOf(context3, plan);
@@ -29317,6 +29200,9 @@ async function finishErasure(context3, plan) {
     );
   }
   return { results, receipt };
+}
+function needsTraining(receipt) {
+  return receipt.stage === "retraining" || receipt.stage === "moving-campaigns";
 }
 async function retrainAll(context3, plan, receipt, wait) {
   const retrain = plan.retrain;
@@ -30075,6 +29961,10 @@ async function run() {
             warning(
               `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
               { title: "Import or training during the deletion" }
+            );
+          } else if (event.phase === "hold") {
+            info(
+              `Waiting for ${plural(event.waitingFor.length, "other deletion job")} to end before training (a training now would void their deletion): ${event.waitingFor.join(", ")}`
             );
           } else if (event.phase === "retrain" || event.phase === "campaign") {
             const what = event.phase === "retrain" ? event.solutionVersionArn : event.campaignArn;

@@ -335,7 +335,15 @@ describe("src/erasure/model.ts", () => {
   });
 
   test("every operation beyond them, with its input shapes carrying the botocore model's own constraints", () => {
-    const ours = erasure.erasureShapes as unknown as Record<string, Record<string, unknown>>;
+    const ours = { ...erasure.erasureShapes, ...erasure.emulatorOnlyShapes } as unknown as Record<
+      string,
+      Record<string, unknown>
+    >;
+    // Every input shape is named after its operation, which the schema builder relies on.
+    for (const [name, op] of Object.entries(raw.operations)) expect(op.input.shape).toBe(`${name}Request`);
+    // The client's table is exactly what its operations reach; the emulator's other operations add the rest.
+    for (const name of Object.keys(erasure.emulatorOnlyShapes))
+      expect(name in erasure.erasureShapes).toBe(false);
     const beyond = Object.keys(raw.operations).filter(
       (n) => !(DELETION_OPERATIONS as readonly string[]).includes(n),
     );
@@ -347,9 +355,14 @@ describe("src/erasure/model.ts", () => {
       }
     }
     expect(ours.TrainingMode?.enum).toEqual(["FULL", "UPDATE", "AUTOTRAIN"]);
+    const derivedModel = deriveErasureModel(ERASURE_TEXT);
     expect(JSON.parse(JSON.stringify(erasure.erasureShapes))).toEqual(
-      JSON.parse(JSON.stringify(deriveErasureModel(ERASURE_TEXT).shapes)),
+      JSON.parse(JSON.stringify(derivedModel.shapes)),
     );
+    expect(JSON.parse(JSON.stringify(erasure.emulatorOnlyShapes))).toEqual(
+      JSON.parse(JSON.stringify(derivedModel.emulatorOnlyShapes)),
+    );
+    expect("CreateDatasetImportJobRequest" in erasure.erasureShapes).toBe(false);
   });
 
   test("its schemas follow the model: enums, booleans and maps included", () => {

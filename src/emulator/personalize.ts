@@ -1,8 +1,8 @@
 // The Personalize side of the emulator: the three data deletion operations over validated input, and the
 // erasure's operations (models-service.ts) behind the same checks.
 import * as v from "valibot";
-import { erasureOperations } from "../erasure/model.ts";
-import { type ErasureOperation, erasureInputSchema } from "../erasure/schemas.ts";
+import { emulatorOnlyShapes, erasureOperations, erasureShapes } from "../erasure/model.ts";
+import { type ErasureOperation, inputSchemaFrom } from "../erasure/schemas.ts";
 import { inputSchema } from "../schemas.ts";
 import { modelsService } from "./models-service.ts";
 import type { EmulatorJob, EmulatorState } from "./state.ts";
@@ -13,7 +13,10 @@ const INPUT_SCHEMAS: Record<string, v.GenericSchema> = {
   DescribeDataDeletionJob: inputSchema("DescribeDataDeletionJobRequest", false),
   ListDataDeletionJobs: inputSchema("ListDataDeletionJobsRequest", false),
   ...Object.fromEntries(
-    Object.keys(erasureOperations).map((op) => [op, erasureInputSchema(op as ErasureOperation)]),
+    Object.keys(erasureOperations).map((op) => [
+      op,
+      inputSchemaFrom(op as ErasureOperation, { ...erasureShapes, ...emulatorOnlyShapes }),
+    ]),
   ),
 };
 

@@ -4,18 +4,18 @@ import { ServiceError } from "../errors.ts";
 import { callPersonalize } from "../json-protocol.ts";
 import { validate } from "../schemas.ts";
 import type { Transport } from "../transport.ts";
-import { type ErasureOperation, erasureInputSchema } from "./schemas.ts";
+import { type ClientOperation, erasureInputSchema } from "./schemas.ts";
 
 /** What the erasure's stages call: one operation, or every item of a list operation. */
 export interface ErasureApi {
-  call<T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T>;
+  call<T>(operation: ClientOperation, input: object, signal?: AbortSignal): Promise<T>;
   /**
    * One try only, for a call that must not be repeated blindly (UpdateCampaign: a retry whose first answer
    * was lost would move the campaign again). The caller looks at the state and decides.
    */
-  callOnce<T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T>;
+  callOnce<T>(operation: ClientOperation, input: object, signal?: AbortSignal): Promise<T>;
   /** Every item under `key` across all pages of a List operation. */
-  list<T>(operation: ErasureOperation, input: object, key: string, signal?: AbortSignal): Promise<T[]>;
+  list<T>(operation: ClientOperation, input: object, key: string, signal?: AbortSignal): Promise<T[]>;
 }
 
 function withDates(value: unknown): unknown {
@@ -34,7 +34,7 @@ export function erasureApi(transport: Transport, endpoint: string): ErasureApi {
   const single = Object.create(transport, { maxAttempts: { value: 1 } }) as Transport;
   const through =
     (via: Transport) =>
-    async <T>(operation: ErasureOperation, input: object, signal?: AbortSignal): Promise<T> => {
+    async <T>(operation: ClientOperation, input: object, signal?: AbortSignal): Promise<T> => {
       const valid = validate(erasureInputSchema(operation), input, operation);
       return withDates(await callPersonalize(via, endpoint, operation, valid, signal)) as T;
     };
@@ -42,7 +42,7 @@ export function erasureApi(transport: Transport, endpoint: string): ErasureApi {
   return {
     call,
     callOnce: through(single),
-    async list<T>(operation: ErasureOperation, input: object, key: string, signal?: AbortSignal) {
+    async list<T>(operation: ClientOperation, input: object, key: string, signal?: AbortSignal) {
       const items: T[] = [];
       const seen = new Set<string>();
       let nextToken: string | undefined;

@@ -106,20 +106,24 @@ export const erasureOperations = {
   },
 } as const;
 
-/** Every shape those operations' inputs reach, with the constraints the service enforces. */
+/** The operations the client calls (each one's input shape is `<Operation>Request`). */
+export const erasureClientOperations = [
+  "ListDatasets",
+  "ListDatasetImportJobs",
+  "ListSolutions",
+  "ListSolutionVersions",
+  "DescribeSolutionVersion",
+  "CreateSolutionVersion",
+  "ListCampaigns",
+  "DescribeCampaign",
+  "UpdateCampaign",
+  "ListRecommenders",
+  "ListBatchInferenceJobs",
+  "ListBatchSegmentJobs",
+] as const;
+
+/** Every shape the client's operations' inputs reach, with the constraints the service enforces. */
 export const erasureShapes = {
-  DescribeDatasetGroupRequest: {
-    type: "structure",
-    required: ["datasetGroupArn"],
-    members: {
-      datasetGroupArn: "Arn",
-    },
-  },
-  Arn: {
-    type: "string",
-    max: 256,
-    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+",
-  },
   ListDatasetsRequest: {
     type: "structure",
     members: {
@@ -127,6 +131,11 @@ export const erasureShapes = {
       nextToken: "NextToken",
       maxResults: "MaxResults",
     },
+  },
+  Arn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+",
   },
   NextToken: {
     type: "string",
@@ -146,24 +155,37 @@ export const erasureShapes = {
       maxResults: "MaxResults",
     },
   },
-  DescribeDatasetImportJobRequest: {
+  ListSolutionsRequest: {
     type: "structure",
-    required: ["datasetImportJobArn"],
     members: {
-      datasetImportJobArn: "Arn",
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults",
     },
   },
-  CreateDatasetImportJobRequest: {
+  ListSolutionVersionsRequest: {
     type: "structure",
-    required: ["jobName", "datasetArn", "dataSource"],
     members: {
-      jobName: "Name",
-      datasetArn: "Arn",
-      dataSource: "DataSource",
-      roleArn: "RoleArn",
+      solutionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults",
+    },
+  },
+  DescribeSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionVersionArn"],
+    members: {
+      solutionVersionArn: "Arn",
+    },
+  },
+  CreateSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionArn"],
+    members: {
+      name: "Name",
+      solutionArn: "Arn",
+      trainingMode: "TrainingMode",
       tags: "Tags",
-      importMode: "ImportMode",
-      publishAttributionMetricsToS3: "Boolean",
     },
   },
   Name: {
@@ -172,21 +194,9 @@ export const erasureShapes = {
     max: 63,
     pattern: "^[a-zA-Z0-9][a-zA-Z0-9\\-_]*",
   },
-  DataSource: {
-    type: "structure",
-    members: {
-      dataLocation: "S3Location",
-    },
-  },
-  S3Location: {
+  TrainingMode: {
     type: "string",
-    max: 256,
-    pattern: "(s3|http|https)://.+",
-  },
-  RoleArn: {
-    type: "string",
-    max: 256,
-    pattern: "arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
+    enum: ["FULL", "UPDATE", "AUTOTRAIN"],
   },
   Tags: {
     type: "list",
@@ -215,57 +225,6 @@ export const erasureShapes = {
     max: 256,
     pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
     sensitive: true,
-  },
-  ImportMode: {
-    type: "string",
-    enum: ["FULL", "INCREMENTAL"],
-  },
-  Boolean: {
-    type: "boolean",
-  },
-  ListSolutionsRequest: {
-    type: "structure",
-    members: {
-      datasetGroupArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults",
-    },
-  },
-  DescribeSolutionRequest: {
-    type: "structure",
-    required: ["solutionArn"],
-    members: {
-      solutionArn: "Arn",
-    },
-  },
-  ListSolutionVersionsRequest: {
-    type: "structure",
-    members: {
-      solutionArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults",
-    },
-  },
-  DescribeSolutionVersionRequest: {
-    type: "structure",
-    required: ["solutionVersionArn"],
-    members: {
-      solutionVersionArn: "Arn",
-    },
-  },
-  CreateSolutionVersionRequest: {
-    type: "structure",
-    required: ["solutionArn"],
-    members: {
-      name: "Name",
-      solutionArn: "Arn",
-      trainingMode: "TrainingMode",
-      tags: "Tags",
-    },
-  },
-  TrainingMode: {
-    type: "string",
-    enum: ["FULL", "UPDATE", "AUTOTRAIN"],
   },
   ListCampaignsRequest: {
     type: "structure",
@@ -319,6 +278,9 @@ export const erasureShapes = {
     type: "string",
     max: 1000,
   },
+  Boolean: {
+    type: "boolean",
+  },
   RankingInfluence: {
     type: "map",
     key: "RankingInfluenceType",
@@ -341,13 +303,6 @@ export const erasureShapes = {
       maxResults: "MaxResults",
     },
   },
-  DescribeRecommenderRequest: {
-    type: "structure",
-    required: ["recommenderArn"],
-    members: {
-      recommenderArn: "Arn",
-    },
-  },
   ListBatchInferenceJobsRequest: {
     type: "structure",
     members: {
@@ -362,6 +317,71 @@ export const erasureShapes = {
       solutionVersionArn: "Arn",
       nextToken: "NextToken",
       maxResults: "MaxResults",
+    },
+  },
+} as const;
+
+/** The shapes only the emulator's other operations reach (CreateDatasetImportJob's, the Describe calls'). */
+export const emulatorOnlyShapes = {
+  DescribeDatasetGroupRequest: {
+    type: "structure",
+    required: ["datasetGroupArn"],
+    members: {
+      datasetGroupArn: "Arn",
+    },
+  },
+  DescribeDatasetImportJobRequest: {
+    type: "structure",
+    required: ["datasetImportJobArn"],
+    members: {
+      datasetImportJobArn: "Arn",
+    },
+  },
+  CreateDatasetImportJobRequest: {
+    type: "structure",
+    required: ["jobName", "datasetArn", "dataSource"],
+    members: {
+      jobName: "Name",
+      datasetArn: "Arn",
+      dataSource: "DataSource",
+      roleArn: "RoleArn",
+      tags: "Tags",
+      importMode: "ImportMode",
+      publishAttributionMetricsToS3: "Boolean",
+    },
+  },
+  DataSource: {
+    type: "structure",
+    members: {
+      dataLocation: "S3Location",
+    },
+  },
+  S3Location: {
+    type: "string",
+    max: 256,
+    pattern: "(s3|http|https)://.+",
+  },
+  RoleArn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
+  },
+  ImportMode: {
+    type: "string",
+    enum: ["FULL", "INCREMENTAL"],
+  },
+  DescribeSolutionRequest: {
+    type: "structure",
+    required: ["solutionArn"],
+    members: {
+      solutionArn: "Arn",
+    },
+  },
+  DescribeRecommenderRequest: {
+    type: "structure",
+    required: ["recommenderArn"],
+    members: {
+      recommenderArn: "Arn",
     },
   },
 } as const;

@@ -3,7 +3,7 @@
 // campaignConfig: booleans, doubles, maps, enums); the core's builder stays as small as the Worker needs.
 import * as v from "valibot";
 import { type AnySchema, bounds, integerSchema, type ModelShape, stringSchema } from "../schemas.ts";
-import { erasureOperations, erasureShapes } from "./model.ts";
+import { type erasureClientOperations, type erasureOperations, erasureShapes } from "./model.ts";
 
 interface ErasureShape extends Omit<ModelShape, "type"> {
   type: ModelShape["type"] | "boolean" | "double" | "map";
@@ -14,10 +14,12 @@ interface ErasureShape extends Omit<ModelShape, "type"> {
 
 /** An operation of the complete erasure beyond the three deletion operations. */
 export type ErasureOperation = keyof typeof erasureOperations;
+/** An erasure operation the client calls. */
+export type ClientOperation = (typeof erasureClientOperations)[number];
 
-const table = erasureShapes as unknown as Record<string, ErasureShape>;
+type Table = Record<string, ErasureShape>;
 
-function build(name: string): AnySchema {
+function build(name: string, table: Table): AnySchema {
   const shape = table[name] as ErasureShape;
   switch (shape.type) {
     case "string":
@@ -35,12 +37,12 @@ function build(name: string): AnySchema {
       ) as AnySchema;
     case "map":
       return v.record(
-        build(shape.key as string) as v.GenericSchema<string, string>,
-        build(shape.value as string),
+        build(shape.key as string, table) as v.GenericSchema<string, string>,
+        build(shape.value as string, table),
       );
     case "list":
       return v.pipe(
-        v.array(build(shape.member as string), "must be an array"),
+        v.array(build(shape.member as string, table), "must be an array"),
         ...(bounds(shape as ModelShape, (list: unknown[]) => list.length, " items long") as [
           v.GenericPipeItem<unknown[], unknown[]>,
         ]),
@@ -48,7 +50,7 @@ function build(name: string): AnySchema {
     case "structure": {
       const entries: Record<string, AnySchema> = {};
       for (const [member, target] of Object.entries(shape.members ?? {})) {
-        const schema = build(target);
+        const schema = build(target, table);
         entries[member] = shape.required?.includes(member) ? schema : v.optional(schema);
       }
       return v.strictObject(entries, "must be an object with only the members the service knows");
@@ -56,10 +58,16 @@ function build(name: string): AnySchema {
   }
 }
 
-const built: Partial<Record<ErasureOperation, AnySchema>> = {};
+const built: Partial<Record<ClientOperation, AnySchema>> = {};
 
-/** The input schema of an erasure operation, exactly as the model says (built on first use). */
-export function erasureInputSchema(operation: ErasureOperation): AnySchema {
-  built[operation] ??= build(erasureOperations[operation].input);
+/** The input schema of an operation the client calls, exactly as the model says (built on first use). */
+export function erasureInputSchema(operation: ClientOperation): AnySchema {
+  // botocore names every Personalize input shape after its operation; test/model.test.ts holds it to that.
+  built[operation] ??= build(`${operation}Request`, erasureShapes as unknown as Table);
   return built[operation];
+}
+
+/** The input schema of any erasure operation from a table holding its shapes (the emulator's). */
+export function inputSchemaFrom(operation: ErasureOperation, table: Record<string, unknown>): AnySchema {
+  return build(`${operation}Request`, table as Table);
 }
