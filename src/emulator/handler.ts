@@ -23,6 +23,8 @@ export interface EmulatorOptions extends Partial<StateOptions> {
   seed?: InteractionRow[];
   /** Name of the seeded dataset group (default `emulator-sample`). */
   datasetGroupName?: string;
+  /** More dataset groups, each seeded like the first (its own dataset, solution, campaign and batch job). */
+  moreDatasetGroups?: { name: string; seed?: InteractionRow[] }[];
   /** Also seed a second campaign that follows the latest solution version by itself. */
   followingCampaign?: boolean;
   /** A bucket created at start (default `emulator-deletions`). */
@@ -149,6 +151,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const datasetGroupName = options.datasetGroupName ?? defaults.datasetGroupName;
   state.datasetGroups.set(datasetGroupArn, options.seed ?? sampleInteractions());
   state.world.seed(datasetGroupArn, datasetGroupName, now(), options.followingCampaign);
+  for (const more of options.moreDatasetGroups ?? []) {
+    const arn = state.datasetGroupArn(more.name);
+    state.datasetGroups.set(arn, more.seed ?? sampleInteractions());
+    state.world.seed(arn, more.name, now(), options.followingCampaign);
+  }
   const bucket = options.bucket ?? defaults.bucket;
   state.buckets.set(bucket, new Map());
   state.bucketCreated.set(bucket, now());

@@ -1,39 +1,56 @@
-// examples/cloudflare-worker in workerd (miniflare) with its local Queue, KV and scheduled events, against
-// the emulator: 1,000 requests in, every one ends completed, none lost or duplicated, users really gone.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+// examples/cloudflare-worker in workerd (miniflare) with its local Queue, D1 ledger (migrated as wrangler
+// would), R2 receipts and scheduled events, against the emulator with two dataset groups and a job clock of
+// seconds: 5,000 requests in, cron ticks until every one is complete.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { applyMigrations } from "../support/d1-migrations.ts";
 import { bundleWorker } from "../support/worker-bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TOKEN = "intake-token-for-tests";
-const USERS = Array.from({ length: 1000 }, (_, i) => `person-${String(i).padStart(4, "0")}`);
+const LEDGER_KEY = "ledger-key-for-tests";
+const REQUESTS = 5000;
+const GROUPS = ["shop", "books"] as const;
+const userOf = (i: number) => `person-${String(i).padStart(5, "0")}`;
+const groupOf = (i: number) => GROUPS[i % 2] as (typeof GROUPS)[number];
 let emu: RunningEmulator;
 let mf: Miniflare;
-const uploaded = new Map<string, string[]>();
-let limitHits = 0;
+let maxPending = 0;
+let jobsCreated = 0;
+// What the Worker writes to its console (the cron's warnings), kept out of the test's output.
+const logged: string[] = [];
 
 beforeAll(async () => {
+  const seedOf = (group: string) =>
+    Array.from({ length: REQUESTS }, (_, i) => i)
+      .filter((i) => groupOf(i) === group)
+      .map((i) => ({ userId: userOf(i), itemId: `item-${i % 17}`, timestamp: 1700000000 + i }));
   emu = await startEmulator({
     port: 0,
-    // PENDING lasts a third of this: long enough that 10 batches of 100 meet the 5-PENDING limit.
+    // PENDING lasts a third of this: long enough that windows wait for room under the 5-PENDING limit.
     jobSeconds: 6,
     trainingSeconds: 1,
     campaignSeconds: 1,
-    seed: USERS.flatMap((userId, i) => [{ userId, itemId: `item-${i % 17}`, timestamp: 1700000000 + i }]),
+    datasetGroupName: "shop",
+    seed: seedOf("shop"),
+    moreDatasetGroups: [{ name: "books", seed: seedOf("books") }],
   });
-  // Record every object the Worker uploads, to prove no id went into two jobs.
+  // After every request, the most PENDING jobs any dataset group had.
   const inner = emu.emulator.fetch.bind(emu.emulator);
   emu.emulator.fetch = async (request: Request) => {
-    if (request.method === "PUT" && !request.headers.has("x-amz-target")) {
-      const text = await request.clone().text();
-      uploaded.set(new URL(request.url).pathname, text.split("\n").slice(1, -1));
-    }
+    const isCreate = request.headers.get("x-amz-target") === "AmazonPersonalize.CreateDataDeletionJob";
     const response = await inner(request);
-    if (response.status === 400 && (await response.clone().text()).includes("LimitExceededException"))
-      limitHits++;
+    if (isCreate && response.ok) jobsCreated++;
+    for (const group of GROUPS) {
+      maxPending = Math.max(
+        maxPending,
+        emu.emulator.state.pendingCount(emu.emulator.state.datasetGroupArn(group)),
+      );
+    }
     return response;
   };
   const bundle = await bundleWorker(join(ROOT, "examples/cloudflare-worker/src/index.ts"));
@@ -41,7 +58,12 @@ beforeAll(async () => {
     modules: true,
     script: bundle,
     compatibilityDate: "2026-04-01",
-    kvNamespaces: ["REQUESTS"],
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      for (const stream of [stdout, stderr])
+        stream.on("data", (chunk: Buffer) => logged.push(...String(chunk).split("\n")));
+    },
+    d1Databases: ["LEDGER"],
+    r2Buckets: ["RECEIPTS"],
     queueProducers: { ERASURE_QUEUE: { queueName: "erasure-requests" } },
     queueConsumers: { "erasure-requests": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100 } },
     bindings: {
@@ -49,14 +71,22 @@ beforeAll(async () => {
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_ENDPOINT_URL: emu.endpoint,
-      DATASET_GROUP_ARN: emu.emulator.datasetGroupArn,
+      DATASET_GROUPS: GROUPS.map((g) => `${g}=${emu.emulator.state.datasetGroupArn(g)}`).join(","),
       ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
       S3_URI: `s3://${emu.emulator.bucket}/intake/`,
       INTAKE_TOKEN: TOKEN,
+      LEDGER_KEY,
+      // Every request is "at risk" (a deadline under 7 days away) until it is complete.
+      DEADLINE_DAYS: "5",
       RETRY_DELAY_SECONDS: "1",
       RETRAIN: "true",
     },
   });
+  const applied = await applyMigrations(
+    (await mf.getD1Database("LEDGER")) as never,
+    join(ROOT, "examples/cloudflare-worker/migrations"),
+  );
+  expect(applied).toEqual(["0001_ledger.sql"]);
 });
 afterAll(async () => {
   await mf?.dispose();
@@ -81,15 +111,23 @@ const post = (body: unknown, token = TOKEN) =>
   mf.dispatchFetch("http://intake.example/erasure-requests", {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
+    body: typeof body === "string" ? body : JSON.stringify(body),
   });
+const get = async (path: string, token?: string) =>
+  mf.dispatchFetch(
+    `http://intake.example${path}`,
+    token ? { headers: { authorization: `Bearer ${token}` } } : {},
+  );
 
-test("wrangler.toml declares the bindings the test gives the Worker", () => {
+test("wrangler.toml declares the bindings the test gives the Worker, and the migrations", () => {
   const toml = readFileSync(join(ROOT, "examples/cloudflare-worker/wrangler.toml"), "utf8");
   for (const needle of [
     'binding = "ERASURE_QUEUE"',
     'queue = "erasure-requests"',
-    'binding = "REQUESTS"',
+    'binding = "LEDGER"',
+    'migrations_dir = "migrations"',
+    'binding = "RECEIPTS"',
+    "DATASET_GROUPS =",
     "crons =",
     'main = "src/index.ts"',
   ]) {
@@ -97,72 +135,135 @@ test("wrangler.toml declares the bindings the test gives the Worker", () => {
   }
 });
 
-test("intake refuses a wrong token and bad ids", async () => {
-  expect((await post({ userId: "x" }, "wrong")).status).toBe(401);
-  expect((await post({ userId: "" })).status).toBe(400);
-  expect((await post({ userId: "x".repeat(300) })).status).toBe(400);
-  expect((await post({ nope: 1 })).status).toBe(400);
-  expect(
-    (await mf.dispatchFetch("http://intake.example/erasure-requests/00000000-0000-0000-0000-000000000000"))
-      .status,
-  ).toBe(404);
+describe("intake refuses at the door", () => {
+  test("401 without the secret, 400 naming the field, 413 for an oversize body; nothing recorded", async () => {
+    expect((await post({ userId: "x" }, "wrong")).status).toBe(401);
+    const empty = await post({ userId: "", datasetGroup: "shop" });
+    expect([empty.status, ((await empty.json()) as { field: string }).field]).toEqual([400, "userId"]);
+    const group = await post({ userId: "x", datasetGroup: "movies" });
+    expect(group.status).toBe(400);
+    expect(await group.json()).toEqual({
+      error: "datasetGroup must be one of shop, books",
+      field: "datasetGroup",
+    });
+    expect((await post({ userId: "x".repeat(300), datasetGroup: "shop" })).status).toBe(400);
+    expect((await post("not json")).status).toBe(400);
+    expect(
+      (await post(JSON.stringify({ userId: "x", datasetGroup: "shop", pad: "y".repeat(5000) }))).status,
+    ).toBe(413);
+    expect((await get("/erasure-requests/00000000-0000-0000-0000-000000000000")).status).toBe(404);
+    expect((await get("/erasure-requests?overdue=true")).status).toBe(401);
+    const db = await mf.getD1Database("LEDGER");
+    expect(((await db.prepare("SELECT COUNT(*) AS n FROM requests").first()) as { n: number }).n).toBe(0);
+  });
 });
 
-test("1,000 requests: every one completed, none lost or duplicated, the users really deleted", async () => {
-  const accepted = await pool(USERS, 50, async (userId) => {
-    const res = await post({ userId });
-    expect(res.status).toBe(202);
-    return ((await res.json()) as { requestId: string }).requestId;
-  });
-  expect(new Set(accepted).size).toBe(1000);
-
+test("5,000 requests over two dataset groups: each completed exactly once, in a few jobs, at most 5 PENDING, users gone", async () => {
   // miniflare's Fetcher also triggers scheduled events; its type does not say so.
   const worker = (await mf.getWorker()) as unknown as {
     scheduled(options: { cron: string }): Promise<unknown>;
   };
-  const deadline = Date.now() + 120_000;
-  let statuses: { status: string; jobArn?: string }[] = [];
+  // The cron ticks while requests arrive, as it would: windows close and open under the consumers' writes.
+  let intakeDone = false;
+  const ticker = (async () => {
+    while (!intakeDone) {
+      await new Promise((r) => setTimeout(r, 1000));
+      await worker.scheduled({ cron: "*/10 * * * *" });
+    }
+  })();
+  const accepted = await pool(
+    Array.from({ length: REQUESTS }, (_, i) => i),
+    50,
+    async (i) => {
+      const res = await post({ userId: userOf(i), datasetGroup: groupOf(i) });
+      expect(res.status).toBe(202);
+      const body = (await res.json()) as { requestId: string; deadline: string; status: string };
+      expect(body.status).toBe("queued");
+      return body.requestId;
+    },
+  );
+  intakeDone = true;
+  await ticker;
+  expect(new Set(accepted).size).toBe(REQUESTS);
+  const overdueBefore = (await (await get("/erasure-requests?overdue=true", TOKEN)).json()) as {
+    requests: unknown[];
+  };
+  expect(overdueBefore.requests.length).toBeGreaterThan(0);
+
+  const db = await mf.getD1Database("LEDGER");
+  const count = async (sql: string) => ((await db.prepare(sql).first()) as { n: number }).n;
+  const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000));
     await worker.scheduled({ cron: "*/10 * * * *" });
-    statuses = await pool(
-      accepted,
-      50,
-      async (id) =>
-        (await (await mf.dispatchFetch(`http://intake.example/erasure-requests/${id}`)).json()) as {
-          status: string;
-          jobArn?: string;
-        },
-    );
-    if (statuses.every((s) => s.status === "completed")) break;
+    if ((await count("SELECT COUNT(*) AS n FROM requests WHERE status = 'completed'")) === REQUESTS) break;
   }
-  const counts: Record<string, number> = {};
-  for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
-  expect(counts).toEqual({ completed: 1000 });
-
-  const jobs = [...emu.emulator.state.jobs.values()];
-  expect(jobs.every((j) => j.status === "COMPLETED")).toBe(true);
-  expect(new Set(statuses.map((s) => s.jobArn))).toEqual(new Set(jobs.map((j) => j.dataDeletionJobArn)));
-  const ids = [...uploaded.values()].flat();
-  expect(ids.length).toBe(1000);
-  expect(new Set(ids).size).toBe(1000);
-  expect(jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0)).toBe(1000);
-  expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).toEqual([]);
-  // Batches met the PENDING limit and were retried later, not dropped.
-  expect(limitHits).toBeGreaterThan(0);
-  // The CSVs (personal data) were deleted once their jobs completed.
-  expect(emu.emulator.state.buckets.get(emu.emulator.bucket)?.size).toBe(0);
-  // "completed" means the receipt says so: the model the campaign serves holds none of the users.
-  const { campaigns, versions } = emu.emulator.state.world.data();
-  const served = versions.find((v) => v.solutionVersionArn === campaigns[0]?.solutionVersionArn);
-  expect(served?.users).toEqual([]);
-  const one = (await (
-    await mf.dispatchFetch(`http://intake.example/erasure-requests/${accepted[0]}`)
-  ).json()) as {
-    receipt: { complete: boolean; stage: string; retrain: { solutions: { status: string }[] } };
+  expect(await count("SELECT COUNT(*) AS n FROM requests WHERE status = 'completed'")).toBe(REQUESTS);
+  // Exactly once: each request in one window, settled once, with that window's receipt.
+  expect(
+    await count("SELECT COUNT(*) AS n FROM requests WHERE window_id IS NULL OR completed_at IS NULL"),
+  ).toBe(0);
+  const windows = (await db.prepare("SELECT id, status, job_name, requests, receipt_key FROM windows").all())
+    .results as {
+    id: string;
+    status: string;
+    job_name: string;
+    requests: number;
+    receipt_key: string;
+  }[];
+  expect(windows.every((w) => w.status === "complete")).toBe(true);
+  expect(windows.reduce((n, w) => n + w.requests, 0)).toBe(REQUESTS);
+  // As few jobs as the service allows: never more deletion jobs than windows closed (one-job-per-batch made 50).
+  const deletionJobs = [...emu.emulator.state.jobs.values()].filter((j) => !j.jobName.endsWith("-repeat-1"));
+  expect(deletionJobs.length).toBeLessThanOrEqual(windows.length);
+  expect(jobsCreated).toBeLessThan(REQUESTS / 100 / 5);
+  expect(maxPending).toBeLessThanOrEqual(5);
+  // The users are really gone: from both dataset groups, and from the models their campaigns serve.
+  for (const group of GROUPS) {
+    const arn = emu.emulator.state.datasetGroupArn(group);
+    expect(emu.emulator.state.users(arn)).toEqual([]);
+  }
+  const { versions, campaigns } = emu.emulator.state.world.data();
+  for (const campaign of campaigns) {
+    const served = versions.find((v) => v.solutionVersionArn === campaign.solutionVersionArn);
+    expect(served?.users).toEqual([]);
+  }
+  // Nothing personal left: no id file in S3, no id in the ledger or the receipts.
+  expect([...(emu.emulator.state.buckets.get(emu.emulator.bucket)?.keys() ?? [])]).toEqual([]);
+  const ledger = JSON.stringify(
+    await Promise.all(
+      ["requests", "windows", "batches", "jobs"].map((t) => db.prepare(`SELECT * FROM ${t}`).all()),
+    ),
+  );
+  expect(ledger).not.toContain("person-");
+  const receipts = (await mf.getR2Bucket("RECEIPTS")) as unknown as {
+    get(key: string): Promise<{ text(): Promise<string> } | null>;
   };
-  expect(one.receipt).toMatchObject({ complete: true, stage: "complete" });
-  expect(JSON.stringify(one)).not.toContain("person-");
-  // Trainings started only after every deletion job had ended, so none voided another job's deletion.
-  expect(jobs.filter((j) => j.jobName.endsWith("-repeat-1"))).toEqual([]);
-}, 180_000);
+  for (const w of windows) {
+    const receipt = JSON.parse(
+      await ((await receipts.get(w.receipt_key)) as { text(): Promise<string> }).text(),
+    );
+    expect(receipt).toMatchObject({ jobName: w.job_name, complete: true });
+    expect(JSON.stringify(receipt)).not.toContain("person-");
+  }
+  // A request's status names its receipt once complete, and it is no longer at risk.
+  const one = (await (await get(`/erasure-requests/${accepted[0]}`)).json()) as {
+    status: string;
+    stage: string;
+    receipt: string;
+    deadline: string;
+    receivedAt: string;
+  };
+  expect(one).toMatchObject({ status: "completed", stage: "complete" });
+  expect(windows.map((w) => w.receipt_key)).toContain(one.receipt);
+  expect(new Date(one.deadline).getTime() - new Date(one.receivedAt).getTime()).toBe(5 * 24 * 3600 * 1000);
+  const overdueAfter = (await (await get("/erasure-requests?overdue=true", TOKEN)).json()) as {
+    requests: unknown[];
+  };
+  expect(overdueAfter.requests).toEqual([]);
+  // While they were at risk, the cron said so, a line per request.
+  expect(logged.some((l) => l.includes(`erasure request ${accepted[0]} (shop) is `))).toBe(true);
+  console.log(
+    `${REQUESTS} requests: ${windows.length} windows, ${jobsCreated} deletion jobs (${Math.round(REQUESTS / jobsCreated)} requests per job), at most ${maxPending} PENDING`,
+  );
+}, 300_000);

@@ -1,0 +1,88 @@
+// The Worker's settings, read once per invocation from its bindings: which dataset groups it serves, where
+// the id files go, and the legal deadline.
+import { ErasureClient } from "personalize-data-deletion";
+import type { D1Database, Queue, R2Bucket } from "./runtime.ts";
+
+export interface Env {
+  ERASURE_QUEUE: Queue<ErasureMessage>;
+  LEDGER: D1Database;
+  RECEIPTS: R2Bucket;
+  AWS_REGION: string;
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+  AWS_ENDPOINT_URL?: string;
+  AWS_ENDPOINT_URL_S3?: string;
+  /** `name=ARN` pairs, separated by commas: the dataset groups a request may name. */
+  DATASET_GROUPS: string;
+  ROLE_ARN: string;
+  /** An S3 (or R2 through its S3 API) prefix: each window is a folder under it. */
+  S3_URI: string;
+  INTAKE_TOKEN: string;
+  /** The HMAC key of the user-id hashes kept in the ledger. */
+  LEDGER_KEY: string;
+  /** Days from receipt to the legal deadline (default 30: GDPR's month). */
+  DEADLINE_DAYS?: string;
+  /** "true": retrain and move campaigns after each window's deletion. */
+  RETRAIN?: string;
+  RETRY_DELAY_SECONDS?: string;
+  /** A window's size cap in bytes (default 49,000,000: under a job's 50 MB). */
+  MAX_WINDOW_BYTES?: string;
+  /** Seconds a window stays open at least before it is submitted (default 0: as soon as there is room). */
+  MIN_WINDOW_SECONDS?: string;
+}
+
+/** What the intake queues: the id travels only here and into its window's file. */
+export interface ErasureMessage {
+  requestId: string;
+  datasetGroup: string;
+  userId: string;
+}
+
+/** The dataset groups by the names requests use. */
+export function datasetGroups(env: Env): Map<string, string> {
+  const groups = new Map<string, string>();
+  for (const pair of env.DATASET_GROUPS.split(",")) {
+    const [name, arn] = pair.split("=").map((s) => s.trim());
+    if (name && arn) groups.set(name, arn);
+  }
+  return groups;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+export const deadlineDays = (env: Env) => Number(env.DEADLINE_DAYS ?? 30);
+export const maxWindowBytes = (env: Env) => Number(env.MAX_WINDOW_BYTES ?? 49_000_000);
+export const minWindowMs = (env: Env) => Number(env.MIN_WINDOW_SECONDS ?? 0) * 1000;
+export const retryDelay = (env: Env) => Number(env.RETRY_DELAY_SECONDS ?? 300);
+
+export function client(env: Env): ErasureClient {
+  return new ErasureClient({
+    region: env.AWS_REGION,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+    ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
+    ...(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL
+      ? { s3Endpoint: env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL }
+      : {}),
+    useEnvironment: false,
+  });
+}
+
+const encoder = new TextEncoder();
+const hex = (bytes: ArrayBuffer) =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** SHA-256 of a text, hex. */
+export async function sha256(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
+/** The ledger's keyed hash of a user id: equal ids match, and the id cannot be read back. */
+export async function userHash(env: Env, userId: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(env.LEDGER_KEY),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return hex(await crypto.subtle.sign("HMAC", key, encoder.encode(userId)));
+}

@@ -1,0 +1,189 @@
+// The cron trigger, per dataset group: carry each submitted window's erasure on (without waiting) and
+// settle its requests from the receipt; then close windows into deletion jobs as long as the service has
+// room (5 PENDING per dataset group); then warn about requests whose deadline is near.
+import {
+  DataDeletionError,
+  DatasetGroupBusyError,
+  type ErasureClient,
+  type ErasureReceipt,
+  ErasureWaitTimeoutError,
+  LimitExceededException,
+  WaiterTimeoutError,
+} from "personalize-data-deletion";
+import { client, datasetGroups, type Env, minWindowMs } from "./config.ts";
+import { atRisk } from "./intake.ts";
+
+const PENDING_LIMIT = 5;
+
+interface Window {
+  id: string;
+  folder: string;
+  status: string;
+  opened_at: number;
+  job_name: string;
+  requests: number;
+  stage: string | null;
+}
+
+const receiptKey = (window: Window) => `receipts/${window.id}.json`;
+
+// The request status a receipt settles a window's requests to, or undefined while there is more to do.
+function settled(receipt: ErasureReceipt, retrain: boolean): "completed" | "deleted" | "failed" | undefined {
+  if (receipt.complete) return "completed";
+  if (receipt.stage === "failed") return "failed";
+  // Without RETRAIN nothing more will happen to the models: the users are gone from the datasets only.
+  if (receipt.stage === "models-hold-users" && !retrain) return "deleted";
+  return undefined;
+}
+
+// One look at a submitted window's erasure; its receipt is stored and its requests settled in one statement.
+async function follow(env: Env, c: ErasureClient, datasetGroupArn: string, window: Window): Promise<string> {
+  const retrain = env.RETRAIN === "true";
+  let receipt: ErasureReceipt;
+  try {
+    ({ receipt } = await c.continueErasure({
+      datasetGroupArn,
+      jobName: window.job_name,
+      retrain,
+      wait: { timeoutMs: 0 },
+      failOnJobFailure: false,
+    }));
+  } catch (error) {
+    // Still in progress (the job, a training, a campaign update), or a passing failure: the next tick looks.
+    if (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError) {
+      const stage = error instanceof ErasureWaitTimeoutError ? error.stage : "deleting";
+      await env.LEDGER.prepare("UPDATE windows SET stage = ? WHERE id = ?").bind(stage, window.id).run();
+      return stage;
+    }
+    if (error instanceof DataDeletionError && error.retryable) return window.stage ?? "deleting";
+    throw error;
+  }
+  const key = receiptKey(window);
+  await env.RECEIPTS.put(key, JSON.stringify(receipt, null, 2), {
+    httpMetadata: { contentType: "application/json" },
+  });
+  const final = settled(receipt, retrain);
+  const now = Date.now();
+  const statements = [
+    env.LEDGER.prepare(
+      "UPDATE windows SET stage = ?, receipt_key = ?, status = ?, completed_at = ? WHERE id = ?",
+    ).bind(
+      receipt.stage,
+      key,
+      final === undefined
+        ? "submitted"
+        : final === "deleted"
+          ? "deleted"
+          : final === "failed"
+            ? "failed"
+            : "complete",
+      final === undefined ? null : now,
+      window.id,
+    ),
+  ];
+  if (final) {
+    // Settling a job is one statement for all its requests.
+    statements.push(
+      env.LEDGER.prepare(
+        "UPDATE requests SET status = ?, completed_at = ?, receipt_key = ?, failure = ? WHERE window_id = ? AND status = 'submitted'",
+      ).bind(final, now, key, final === "failed" ? (receipt.pending[0] ?? "failed") : null, window.id),
+    );
+  }
+  await env.LEDGER.batch(statements);
+  return receipt.stage;
+}
+
+// Closes a window to new batches and makes its deletion job on the whole folder. Safe to repeat: the job
+// is adopted by its name.
+async function submit(env: Env, c: ErasureClient, datasetGroupArn: string, window: Window): Promise<boolean> {
+  await env.LEDGER.prepare(
+    "UPDATE windows SET status = 'closing', closed_at = ? WHERE id = ? AND status IN ('open', 'full')",
+  )
+    .bind(Date.now(), window.id)
+    .run();
+  try {
+    const { jobs } = await c.eraseUsers({
+      dataLocation: window.folder,
+      datasetGroupArn,
+      roleArn: env.ROLE_ARN,
+      jobName: window.job_name,
+      // Never while an import or training runs: the window waits for the next tick instead.
+      ifBusy: "fail",
+      wait: false,
+    });
+    const arn = jobs[0]?.dataDeletionJobArn as string;
+    await env.LEDGER.batch([
+      env.LEDGER.prepare(
+        "INSERT OR IGNORE INTO jobs (job_name, window_id, job_arn, created_at) VALUES (?, ?, ?, ?)",
+      ).bind(window.job_name, window.id, arn, Date.now()),
+      env.LEDGER.prepare("UPDATE windows SET status = 'submitted', stage = 'deleting' WHERE id = ?").bind(
+        window.id,
+      ),
+      env.LEDGER.prepare(
+        "UPDATE requests SET status = 'submitted' WHERE window_id = ? AND status = 'in_window'",
+      ).bind(window.id),
+    ]);
+    return true;
+  } catch (error) {
+    if (
+      error instanceof LimitExceededException ||
+      error instanceof DatasetGroupBusyError ||
+      (error instanceof DataDeletionError && error.retryable)
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+async function tick(
+  env: Env,
+  c: ErasureClient,
+  datasetGroup: string,
+  datasetGroupArn: string,
+): Promise<void> {
+  const { results: windows } = await env.LEDGER.prepare(
+    "SELECT id, folder, status, opened_at, job_name, requests, stage FROM windows WHERE dataset_group = ? AND status IN ('open', 'full', 'closing', 'submitted') ORDER BY opened_at",
+  )
+    .bind(datasetGroup)
+    .all<Window>();
+  let retraining = false;
+  for (const window of windows.filter((w) => w.status === "submitted")) {
+    const stage = await follow(env, c, datasetGroupArn, window);
+    if (/retrain|campaign|hold/.test(stage)) retraining = true;
+  }
+  // While a window waits to train, no new job starts: a training during a deletion voids it, and a deletion
+  // job that keeps the group busy would hold the training off for ever.
+  if (retraining && env.RETRAIN === "true") return;
+  const ready = windows.filter(
+    (w) =>
+      w.status === "closing" ||
+      w.status === "full" ||
+      (w.status === "open" && w.requests > 0 && Date.now() - w.opened_at >= minWindowMs(env)),
+  );
+  if (ready.length === 0) return;
+  let pending = 0;
+  for await (const job of c.paginateDataDeletionJobs({ datasetGroupArn }))
+    if (job.status === "PENDING") pending++;
+  for (const window of ready) {
+    if (pending >= PENDING_LIMIT) break;
+    if (!(await submit(env, c, datasetGroupArn, window))) break;
+    pending++;
+  }
+}
+
+/** The cron trigger. */
+export async function scheduled(env: Env): Promise<void> {
+  const c = client(env);
+  for (const [datasetGroup, arn] of datasetGroups(env)) await tick(env, c, datasetGroup, arn);
+  // Requests never queued (the Worker stopped between the ledger and the queue) cannot be erased: say so.
+  await env.LEDGER.prepare(
+    "UPDATE requests SET status = 'lost', failure = 'never queued: ask for the erasure again' WHERE status = 'received' AND received_at < ?",
+  )
+    .bind(Date.now() - 60 * 60 * 1000)
+    .run();
+  const risky = await atRisk(env, 7, 100);
+  for (const r of risky) {
+    console.warn(`erasure request ${r.requestId} (${r.datasetGroup}) is ${r.status}, deadline ${r.deadline}`);
+  }
+}

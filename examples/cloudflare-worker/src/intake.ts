@@ -1,0 +1,170 @@
+// The HTTP side: take a request (refused at the door when bad), answer its status, list those at risk.
+import { MAX_USER_ID_LENGTH } from "personalize-data-deletion";
+import { DAY_MS, datasetGroups, deadlineDays, type Env, userHash } from "./config.ts";
+
+const MAX_BODY_BYTES = 4096;
+const encoder = new TextEncoder();
+
+// Compares digests, so neither the time taken nor an early exit depends on where the strings differ.
+async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(given)),
+    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
+  ]);
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= (x[i] as number) ^ (y[i] as number);
+  return diff === 0 && expected.length > 0;
+}
+
+/** Whether the request carries the intake's bearer secret. */
+export async function authorized(request: Request, env: Env): Promise<boolean> {
+  const auth = request.headers.get("authorization") ?? "";
+  return sameSecret(auth.replace(/^Bearer /, ""), env.INTAKE_TOKEN);
+}
+
+const refuse = (status: number, error: string, field?: string) =>
+  Response.json({ error, ...(field ? { field } : {}) }, { status });
+
+function checkUserId(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const id = value.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are refused on purpose
+  if (id === "" || [...id].length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) return undefined;
+  return id;
+}
+
+// The body, read only up to the cap: an oversize one is refused without being held.
+async function readBody(request: Request): Promise<string | undefined> {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return undefined;
+  const reader = request.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** POST /erasure-requests: 202 only once the request is in the ledger and on the queue. */
+export async function intake(request: Request, env: Env): Promise<Response> {
+  if (!(await authorized(request, env))) return refuse(401, "unauthorized");
+  const text = await readBody(request);
+  if (text === undefined) return refuse(413, `the body must be at most ${MAX_BODY_BYTES} bytes`);
+  let body: { userId?: unknown; datasetGroup?: unknown };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return refuse(400, 'the body must be JSON: { "userId": "...", "datasetGroup": "..." }');
+  }
+  const userId = checkUserId(body?.userId);
+  if (!userId) {
+    return refuse(
+      400,
+      `userId must be a string of 1-${MAX_USER_ID_LENGTH} characters without control characters`,
+      "userId",
+    );
+  }
+  const groups = datasetGroups(env);
+  const only = groups.size === 1 ? [...groups.keys()][0] : undefined;
+  const datasetGroup = body.datasetGroup ?? only;
+  if (typeof datasetGroup !== "string" || !groups.has(datasetGroup)) {
+    return refuse(400, `datasetGroup must be one of ${[...groups.keys()].join(", ")}`, "datasetGroup");
+  }
+  const requestId = crypto.randomUUID();
+  const receivedAt = Date.now();
+  const deadlineAt = receivedAt + deadlineDays(env) * DAY_MS;
+  await env.LEDGER.prepare(
+    "INSERT INTO requests (id, dataset_group, user_hash, received_at, deadline_at, status) VALUES (?, ?, ?, ?, ?, 'received')",
+  )
+    .bind(requestId, datasetGroup, await userHash(env, userId), receivedAt, deadlineAt)
+    .run();
+  try {
+    await env.ERASURE_QUEUE.send({ requestId, datasetGroup, userId });
+  } catch {
+    // Not queued: not taken either, so the caller tries again (nothing half-done stays in the ledger).
+    await env.LEDGER.prepare("DELETE FROM requests WHERE id = ? AND status = 'received'")
+      .bind(requestId)
+      .run();
+    return refuse(503, "the request could not be queued; try again");
+  }
+  await env.LEDGER.prepare("UPDATE requests SET status = 'queued' WHERE id = ? AND status = 'received'")
+    .bind(requestId)
+    .run();
+  return Response.json(
+    { requestId, datasetGroup, status: "queued", deadline: new Date(deadlineAt).toISOString() },
+    { status: 202 },
+  );
+}
+
+interface RequestRow {
+  id: string;
+  dataset_group: string;
+  status: string;
+  received_at: number;
+  deadline_at: number;
+  window_id: string | null;
+  completed_at: number | null;
+  receipt_key: string | null;
+  failure: string | null;
+  job_name: string | null;
+  stage: string | null;
+}
+
+const view = (row: RequestRow) => ({
+  requestId: row.id,
+  datasetGroup: row.dataset_group,
+  status: row.status,
+  receivedAt: new Date(row.received_at).toISOString(),
+  deadline: new Date(row.deadline_at).toISOString(),
+  ...(row.window_id ? { window: row.window_id } : {}),
+  ...(row.job_name && row.status !== "in_window" ? { jobName: row.job_name } : {}),
+  ...(row.stage ? { stage: row.stage } : {}),
+  ...(row.completed_at ? { completedAt: new Date(row.completed_at).toISOString() } : {}),
+  ...(row.receipt_key ? { receipt: row.receipt_key } : {}),
+  ...(row.failure ? { failure: row.failure } : {}),
+});
+
+const SELECT = `SELECT r.id, r.dataset_group, r.status, r.received_at, r.deadline_at, r.window_id, r.completed_at,
+  r.receipt_key, r.failure, w.job_name, w.stage FROM requests r LEFT JOIN windows w ON w.id = r.window_id`;
+
+/** GET /erasure-requests/{id}: status, deadline, and when complete the receipt's key in RECEIPTS. */
+export async function status(id: string, env: Env): Promise<Response> {
+  const row = await env.LEDGER.prepare(`${SELECT} WHERE r.id = ?`).bind(id).first<RequestRow>();
+  if (!row) return refuse(404, "no such request");
+  return Response.json(view(row));
+}
+
+/** The requests at risk: not complete, and the deadline under `withinDays` away (or past). */
+export async function atRisk(env: Env, withinDays = 7, limit = 1000): Promise<ReturnType<typeof view>[]> {
+  const { results } = await env.LEDGER.prepare(
+    `${SELECT} WHERE r.status NOT IN ('completed') AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
+  )
+    .bind(Date.now() + withinDays * DAY_MS, limit)
+    .all<RequestRow>();
+  return results.map(view);
+}
+
+/** GET /erasure-requests?overdue=true (bearer): the requests at risk, so an operator can act. */
+export async function overdue(request: Request, env: Env): Promise<Response> {
+  if (!(await authorized(request, env))) return refuse(401, "unauthorized");
+  const url = new URL(request.url);
+  if (url.searchParams.get("overdue") !== "true")
+    return refuse(400, "only ?overdue=true is served", "overdue");
+  return Response.json({ requests: await atRisk(env) });
+}

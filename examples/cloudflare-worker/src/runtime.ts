@@ -1,0 +1,33 @@
+// Minimal shapes of the Workers runtime types this example uses (install @cloudflare/workers-types for all).
+
+export interface Queue<T> {
+  send(body: T): Promise<void>;
+}
+
+export interface MessageBatch<T> {
+  messages: { body: T; ack(): void; retry(options?: { delaySeconds?: number }): void }[];
+  retryAll(options?: { delaySeconds?: number }): void;
+  ackAll(): void;
+}
+
+export interface D1Result<T = Record<string, unknown>> {
+  results: T[];
+  meta: { changes: number };
+}
+
+export interface D1PreparedStatement {
+  bind(...values: unknown[]): D1PreparedStatement;
+  run(): Promise<D1Result>;
+  all<T = Record<string, unknown>>(): Promise<D1Result<T>>;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+}
+
+export interface D1Database {
+  prepare(query: string): D1PreparedStatement;
+  batch(statements: D1PreparedStatement[]): Promise<D1Result[]>;
+}
+
+export interface R2Bucket {
+  put(key: string, value: string, options?: { httpMetadata?: { contentType?: string } }): Promise<unknown>;
+  get(key: string): Promise<{ text(): Promise<string> } | null>;
+}
