@@ -42,11 +42,11 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
   const ids = messages.map((m) => m.requestId).sort();
   const batchId = (await sha256(ids.join(","))).slice(0, 32);
   // A redelivered batch, or requests a differently formed batch already placed, are not written again.
-  const placeholders = ids.map(() => "?").join(",");
+  // The ids go as one JSON array: D1 binds at most 100 values per statement, and a batch can hold 100.
   const { results } = await env.LEDGER.prepare(
-    `SELECT id FROM requests WHERE id IN (${placeholders}) AND status IN ('received', 'queued')`,
+    "SELECT id FROM requests WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('received', 'queued')",
   )
-    .bind(...ids)
+    .bind(JSON.stringify(ids))
     .all<{ id: string }>();
   const waiting = new Set(results.map((r) => r.id));
   const todo = messages.filter((m) => waiting.has(m.requestId));
@@ -69,15 +69,14 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
     const key = `${window.folder}batch-${batchId}.csv`;
     // A conditional PUT: a redelivery writes the same bytes to the same key, harmlessly.
     await c.uploadUserIds(prepared, { s3Uri: key });
-    const todoIds = todo.map((m) => m.requestId);
-    const marks = todoIds.map(() => "?").join(",");
+    const todoIds = JSON.stringify(todo.map((m) => m.requestId));
     const [inserted] = await env.LEDGER.batch([
       env.LEDGER.prepare(
         "INSERT INTO batches (id, window_id, object_key, bytes, created_at) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM windows WHERE id = ? AND status = 'open')",
       ).bind(batchId, window.id, key, bytes, Date.now(), window.id),
       env.LEDGER.prepare(
-        `UPDATE requests SET status = 'in_window', window_id = ? WHERE id IN (${marks}) AND status IN ('received', 'queued') AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)`,
-      ).bind(window.id, ...todoIds, batchId, window.id),
+        "UPDATE requests SET status = 'in_window', window_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('received', 'queued') AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
+      ).bind(window.id, todoIds, batchId, window.id),
       env.LEDGER.prepare(
         "UPDATE windows SET bytes = bytes + ?, requests = requests + ? WHERE id = ? AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
       ).bind(bytes, todo.length, window.id, batchId, window.id),
@@ -102,6 +101,7 @@ export async function consume(batch: MessageBatch<ErasureMessage>, env: Env): Pr
   } catch (error) {
     // S3 or D1 unavailable: the batch comes back later; what was recorded is not recorded twice.
     if (error instanceof DataDeletionError && !error.retryable) throw error;
+    console.warn(`batch of ${batch.messages.length} requests retried later: ${(error as Error).message}`);
     batch.retryAll({ delaySeconds: retryDelay(env) });
   }
 }
