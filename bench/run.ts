@@ -108,7 +108,7 @@ for (const name of ["csv", "upload", "load"]) {
 }
 
 // 1. Bundle size
-console.error("1/6 bundle sizes");
+console.error("1/7 bundle sizes");
 const sizes: Record<string, number> = {};
 for (const [name, entry] of Object.entries({
   ...Object.fromEntries(Object.entries(FLOWS).map(([k, f]) => [k, f.entry])),
@@ -153,7 +153,7 @@ rows.push({
 });
 
 // 2. Cold start: a fresh process imports and makes one signed request answered on loopback.
-console.error("2/6 cold start");
+console.error("2/7 cold start");
 const emu = await childEmulator();
 const coldDir = join(OUT, "cold");
 mkdirSync(coldDir, { recursive: true });
@@ -238,7 +238,7 @@ for (const [runtime, bin] of [
 results.coldStartMs = cold;
 
 // 3. CSV preparation of a generated 50 MB list
-console.error("3/6 CSV preparation (50 MB)");
+console.error("3/7 CSV preparation (50 MB)");
 const csvPath = join(OUT, "users-50mb.csv");
 {
   const parts: string[] = ["USER_ID,SOURCE\n"];
@@ -288,7 +288,7 @@ rows.push({
 });
 
 // 4. Upload: 50 MB PUT to the emulator, on Node and on Bun (same bundled child, same server)
-console.error("4/6 upload (50 MB)");
+console.error("4/7 upload (50 MB)");
 const uploads: Record<string, { ours: Stat; sdk: Stat }> = {};
 for (const [runtime, bin] of [
   ["node", NODE],
@@ -322,7 +322,7 @@ const upNode = uploads.node as { ours: Stat; sdk: Stat };
 const upBun = uploads.bun as { ours: Stat; sdk: Stat };
 
 // 5. End to end: the action and the CLI on the emulator with an instant job
-console.error("5/6 end to end");
+console.error("5/7 end to end");
 const e2e: Record<string, number[]> = {};
 writeFileSync(join(OUT, "github-output"), "");
 for (let i = 0; i < RUNS; i++) {
@@ -380,7 +380,7 @@ rows.push({
 emu.stop();
 
 // 6. Emulator load: 200 concurrent clients, describe/list
-console.error(`6/6 emulator load (${LOAD_SECONDS} s)`);
+console.error(`6/7 emulator load (${LOAD_SECONDS} s)`);
 {
   const child = Bun.spawn(
     [NODE, join(ROOT, "dist/cli.js"), "emulator", "--port", "0", "--job-seconds", "0", "--json"],
@@ -448,6 +448,46 @@ console.error(`6/6 emulator load (${LOAD_SECONDS} s)`);
     ours: `${(out.requests / LOAD_SECONDS).toFixed(0)} req/s, ${out.errors} errors, RSS ${early.median.toFixed(0)} -> ${late.median.toFixed(0)} MB after warm-up (peak ${Math.max(...memory).toFixed(0)})`,
     target: "0 errors, memory flat",
     result: pass(out.errors === 0 && late.median <= early.median * 1.25 + 10),
+  });
+}
+
+// 7. Intake at scale: the Worker example's windows against one job per queue batch, the same requests and
+// job duration in the same run.
+{
+  const requests = QUICK ? 5000 : 20000;
+  const jobSeconds = 15;
+  console.error(`7/7 intake at scale (${requests} requests, ${jobSeconds} s jobs, both designs)`);
+  const { measureIntake } = await import("./intake/measure.ts");
+  const perBatch = await measureIntake("per-batch", requests, jobSeconds);
+  const windowed = await measureIntake("windowed", requests, jobSeconds);
+  results.intakeAtScale = { jobSeconds, perBatch, windowed };
+  const section = `Intake at scale (${requests} requests, ${jobSeconds} s emulator jobs, workerd)`;
+  const fewer = perBatch.jobs / Math.max(1, windowed.jobs);
+  const sooner = perBatch.drainSeconds / Math.max(0.001, windowed.drainSeconds);
+  rows.push({
+    section,
+    name: "deletion jobs (requests per job)",
+    ours: `${windowed.jobs} (${windowed.requestsPerJob})`,
+    sdk: `${perBatch.jobs} (${perBatch.requestsPerJob}) one per batch`,
+    ratio: `${fewer.toFixed(0)}x fewer`,
+    target: ">= 50x fewer",
+    result: pass(fewer >= 50),
+  });
+  rows.push({
+    section,
+    name: "done after the last request",
+    ours: `${windowed.drainSeconds.toFixed(1)} s`,
+    sdk: `${perBatch.drainSeconds.toFixed(1)} s one per batch`,
+    ratio: `${sooner.toFixed(1)}x sooner`,
+    target: ">= 10x sooner",
+    result: pass(sooner >= 10),
+  });
+  rows.push({
+    section,
+    name: "first request to all done",
+    ours: `${windowed.totalSeconds.toFixed(1)} s (intake ${windowed.intakeSeconds.toFixed(1)} s)`,
+    sdk: `${perBatch.totalSeconds.toFixed(1)} s (intake ${perBatch.intakeSeconds.toFixed(1)} s)`,
+    ratio: `${(perBatch.totalSeconds / windowed.totalSeconds).toFixed(1)}x sooner`,
   });
 }
 

@@ -81,13 +81,16 @@ beforeAll(async () => {
       DEADLINE_DAYS: "5",
       RETRY_DELAY_SECONDS: "1",
       RETRAIN: "true",
+      // Seconds stand for the minutes and hours of a deployment: windows close during the intake too.
+      WINDOW_IDLE_SECONDS: "1",
+      WINDOW_MAX_SECONDS: "3",
     },
   });
   const applied = await applyMigrations(
     (await mf.getD1Database("LEDGER")) as never,
     join(ROOT, "examples/cloudflare-worker/migrations"),
   );
-  expect(applied).toEqual(["0001_ledger.sql"]);
+  expect(applied).toEqual(["0001_ledger.sql", "0002_window_activity.sql"]);
 });
 afterAll(async () => {
   await mf?.dispose();

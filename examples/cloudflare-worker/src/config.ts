@@ -27,8 +27,10 @@ export interface Env {
   RETRY_DELAY_SECONDS?: string;
   /** A window's size cap in bytes (default 49,000,000: under a job's 50 MB). */
   MAX_WINDOW_BYTES?: string;
-  /** Seconds a window stays open at least before it is submitted (default 0: as soon as there is room). */
-  MIN_WINDOW_SECONDS?: string;
+  /** Submit a window once no batch came for this long (default 300). */
+  WINDOW_IDLE_SECONDS?: string;
+  /** Submit a window once it has been open this long, even while batches keep coming (default 3600). */
+  WINDOW_MAX_SECONDS?: string;
 }
 
 /** What the intake queues: the id travels only here and into its window's file. */
@@ -51,7 +53,8 @@ export function datasetGroups(env: Env): Map<string, string> {
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const deadlineDays = (env: Env) => Number(env.DEADLINE_DAYS ?? 30);
 export const maxWindowBytes = (env: Env) => Number(env.MAX_WINDOW_BYTES ?? 49_000_000);
-export const minWindowMs = (env: Env) => Number(env.MIN_WINDOW_SECONDS ?? 0) * 1000;
+export const windowIdleMs = (env: Env) => Number(env.WINDOW_IDLE_SECONDS ?? 300) * 1000;
+export const windowMaxMs = (env: Env) => Number(env.WINDOW_MAX_SECONDS ?? 3600) * 1000;
 export const retryDelay = (env: Env) => Number(env.RETRY_DELAY_SECONDS ?? 300);
 
 export function client(env: Env): ErasureClient {

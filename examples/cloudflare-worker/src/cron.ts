@@ -10,7 +10,7 @@ import {
   LimitExceededException,
   WaiterTimeoutError,
 } from "personalize-data-deletion";
-import { client, datasetGroups, type Env, minWindowMs } from "./config.ts";
+import { client, datasetGroups, type Env, windowIdleMs, windowMaxMs } from "./config.ts";
 import { atRisk } from "./intake.ts";
 
 const PENDING_LIMIT = 5;
@@ -20,6 +20,7 @@ interface Window {
   folder: string;
   status: string;
   opened_at: number;
+  last_batch_at: number | null;
   job_name: string;
   requests: number;
   stage: string | null;
@@ -143,7 +144,7 @@ async function tick(
   datasetGroupArn: string,
 ): Promise<void> {
   const { results: windows } = await env.LEDGER.prepare(
-    "SELECT id, folder, status, opened_at, job_name, requests, stage FROM windows WHERE dataset_group = ? AND status IN ('open', 'full', 'closing', 'submitted') ORDER BY opened_at",
+    "SELECT id, folder, status, opened_at, last_batch_at, job_name, requests, stage FROM windows WHERE dataset_group = ? AND status IN ('open', 'full', 'closing', 'submitted') ORDER BY opened_at",
   )
     .bind(datasetGroup)
     .all<Window>();
@@ -155,11 +156,17 @@ async function tick(
   // While a window waits to train, no new job starts: a training during a deletion voids it, and a deletion
   // job that keeps the group busy would hold the training off for ever.
   if (retraining && env.RETRAIN === "true") return;
+  // A window goes when full, once intake has paused, or once it has been open long enough: a burst becomes
+  // one job, and steady intake one job per WINDOW_MAX_SECONDS (room permitting), not one per tick.
+  const now = Date.now();
   const ready = windows.filter(
     (w) =>
       w.status === "closing" ||
       w.status === "full" ||
-      (w.status === "open" && w.requests > 0 && Date.now() - w.opened_at >= minWindowMs(env)),
+      (w.status === "open" &&
+        w.requests > 0 &&
+        (now - (w.last_batch_at ?? w.opened_at) >= windowIdleMs(env) ||
+          now - w.opened_at >= windowMaxMs(env))),
   );
   if (ready.length === 0) return;
   let pending = 0;

@@ -78,8 +78,8 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
         "UPDATE requests SET status = 'in_window', window_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('received', 'queued') AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
       ).bind(window.id, todoIds, batchId, window.id),
       env.LEDGER.prepare(
-        "UPDATE windows SET bytes = bytes + ?, requests = requests + ? WHERE id = ? AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
-      ).bind(bytes, todo.length, window.id, batchId, window.id),
+        "UPDATE windows SET bytes = bytes + ?, requests = requests + ?, last_batch_at = ? WHERE id = ? AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
+      ).bind(bytes, todo.length, Date.now(), window.id, batchId, window.id),
     ]);
     if ((inserted?.meta.changes ?? 0) === 1) return;
     // The window closed between the upload and the ledger: take the file back and use the next one. (If
