@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
@@ -365,11 +366,9 @@ function setOutputs(
   core.setOutput("stage", receipt?.stage ?? "");
   let file = "";
   if (receipt) {
-    // In RUNNER_TEMP, for a later step to keep (actions/upload-artifact, a bucket): it holds no ids.
-    file = join(
-      process.env.RUNNER_TEMP || process.cwd(),
-      `personalize-erasure-receipt-${receipt.jobName}.json`,
-    );
+    // In RUNNER_TEMP, for a later step to keep (actions/upload-artifact, a bucket): it holds no ids. Outside
+    // a runner, the system's temporary directory rather than the working tree.
+    file = join(process.env.RUNNER_TEMP || tmpdir(), `personalize-erasure-receipt-${receipt.jobName}.json`);
     writeFileSync(file, `${text}\n`);
   }
   core.setOutput("receipt-file", file);

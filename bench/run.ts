@@ -338,6 +338,7 @@ for (let i = 0; i < RUNS; i++) {
     "INPUT_JOB-NAME": `bench-action-${i}`,
     INPUT_WAIT: "true",
     GITHUB_OUTPUT: join(OUT, "github-output"),
+    RUNNER_TEMP: OUT,
   });
   push(e2e, "action", performance.now() - t);
   t = performance.now();

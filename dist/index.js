@@ -21198,6 +21198,7 @@ var require_papaparse = __commonJS({
 
 // action/main.ts
 import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename as basename2, join as join2 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
@@ -28506,7 +28507,7 @@ var DatasetGroupBusyError = class extends DataDeletionError {
   constructor(datasetGroupArn, busy, waitedMs) {
     const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1e3)} s` : "";
     super(
-      `${datasetGroupArn} is in use${waited}: ${describe(busy)}. AWS does not guarantee a deletion from models while data is imported or trained on; nothing was uploaded and no job was made`
+      `${datasetGroupArn} is in use${waited}: ${describe(busy)}. AWS does not guarantee a deletion from models while data is imported or trained on; nothing was uploaded, no job made`
     );
     this.datasetGroupArn = datasetGroupArn;
     this.busy = busy;
@@ -28516,7 +28517,7 @@ var DatasetGroupBusyError = class extends DataDeletionError {
 var ErasureWaitTimeoutError = class extends DataDeletionError {
   constructor(stage, resourceArn, lastStatus, elapsedMs) {
     super(
-      `gave up waiting for ${resourceArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); it goes on, and running the same erasure again carries on from there`
+      `gave up waiting for ${resourceArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); it goes on: run the same erasure again to carry on`
     );
     this.stage = stage;
     this.resourceArn = resourceArn;
@@ -28757,7 +28758,7 @@ async function awaitOtherDeletions(jobs, datasetGroupArn, own, wait, onProgress)
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
       onLook: (elapsedMs, error2) => error2 || running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs }),
-      timedOut: (elapsedMs) => new ErasureWaitTimeoutError("hold", running[0], "PENDING or IN_PROGRESS", elapsedMs)
+      timedOut: (elapsedMs) => new ErasureWaitTimeoutError("hold", running[0], "running", elapsedMs)
     },
     wait.clock
   );
@@ -28897,7 +28898,7 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
       return [repeat, await context3.jobs.findJobByName(input.datasetGroupArn, repeat, signal)];
     })
   );
-  const survey = await surveyDatasetGroup(context3.api, input.datasetGroupArn, signal);
+  const survey = input.survey ?? await surveyDatasetGroup(context3.api, input.datasetGroupArn, signal);
   const jobs = [
     ...found.map(([name, job]) => receiptJob("deletion", name, job, survey, now)),
     ...repeats.filter(([, job]) => job).map(([name, job]) => receiptJob("repeat", name, job, survey, now))
@@ -28938,7 +28939,7 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
     solutions.push(JSON.parse(JSON.stringify(entry)));
     const target = retrained?.status === "ACTIVE" ? retrained.solutionVersionArn : void 0;
     if (before && !target) {
-      const why = retrained ? `its new version ${retrained.solutionVersionArn} is ${retrained.status}${retrained.failureReason ? ` (${retrained.failureReason})` : ""}` : input.retrain ? "no version has been trained since the deletion" : "the models still hold the users until a new solution version is trained (retrain)";
+      const why = retrained ? `its new version ${retrained.solutionVersionArn} is ${retrained.status}${retrained.failureReason ? ` (${retrained.failureReason})` : ""}` : input.retrain ? "no version has been trained since the deletion" : "the models still hold the users until a new solution version is trained";
       leave(input.retrain ? "retraining" : "models-hold-users", `solution ${solution.solutionArn}: ${why}`);
     }
     for (const campaign of await campaignsOf(context3.api, solution.solutionArn, signal)) {
@@ -28990,7 +28991,7 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
     else if (job.status === "FAILED") {
       first(
         "failed",
-        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; start a new erasure under another job name`
+        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; erase again under another job name`
       );
     } else if (!TERMINAL.has(job.status)) first("deleting", `deletion job ${job.jobName} is ${job.status}`);
   }
@@ -29004,7 +29005,7 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
     } else if (repeat.interference.length) {
       first(
         "repeating",
-        `imports or trainings ran during the repeat job ${repeat.jobName} too: run another erasure when the dataset group is idle`
+        `imports or trainings ran during the repeat job ${repeat.jobName} too: erase again once the dataset group is idle`
       );
     }
   }
@@ -29099,7 +29100,7 @@ async function stillThere(context3, part, signal) {
     throw error2;
   }
 }
-function receiptOf(context3, plan) {
+function receiptOf(context3, plan, survey) {
   return inspectErasure(
     context3,
     {
@@ -29109,7 +29110,8 @@ function receiptOf(context3, plan) {
       ...plan.parts.length ? { jobNames: plan.parts.map((p) => p.jobName) } : {},
       retrain: plan.retrain !== void 0,
       updateCampaigns: plan.retrain?.updateCampaigns !== false,
-      signal: plan.signal
+      signal: plan.signal,
+      survey
     },
     plan.facts
   );
@@ -29132,8 +29134,10 @@ async function finishErasure(context3, plan) {
     settle(result, job);
     ended.push(job);
   }
+  let fresh;
   if (ended.every((j) => j.status === "COMPLETED") && plan.repeatOnInterference) {
     const survey = await surveyDatasetGroup(context3.api, plan.datasetGroupArn, signal);
+    fresh = survey;
     for (const [i, job] of ended.entries()) {
       const part = parts[i];
       if (!job.creationDateTime || !job.lastUpdatedDateTime) continue;
@@ -29141,6 +29145,7 @@ async function finishErasure(context3, plan) {
       if (ran.length === 0) continue;
       const name = repeatName(part.jobName);
       onProgress?.({ phase: "interference", jobName: part.jobName, activity: ran, repeatJobName: name });
+      fresh = void 0;
       const request2 = validate(
         CreateDataDeletionJobInputSchema,
         { ...part.request, jobName: name },
@@ -29181,17 +29186,20 @@ async function finishErasure(context3, plan) {
     onProgress?.({ phase: "cleanup", dataLocation: part.dataLocation, versionsDeleted: n });
   }
   const failed = results.find((r) => r.status === "FAILED");
+  let unchanged;
   if (!failed && retrain) {
     onProgress?.({ phase: "stage", stage: "retrain" });
-    const before = await receiptOf(context3, plan);
+    const before = await receiptOf(context3, plan, fresh);
     if (!BEFORE_RETRAIN.has(before.stage) && needsTraining(before)) {
       const own = new Set(results.map((r) => r.jobName));
       await awaitOtherDeletions(context3.jobs, plan.datasetGroupArn, own, wait, onProgress);
       await retrainAll(context3, plan, before, wait);
+    } else {
+      unchanged = before;
     }
   }
   onProgress?.({ phase: "stage", stage: "receipt" });
-  const receipt = await receiptOf(context3, plan);
+  const receipt = unchanged ?? await receiptOf(context3, plan, retrain ? void 0 : fresh);
   if (failed && plan.failOnJobFailure) {
     throw new ErasureFailedError(
       { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
@@ -29244,16 +29252,18 @@ async function retrainAll(context3, plan, receipt, wait) {
 // src/erasure/preflight.ts
 async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
   const at = new Date(wait.clock.now()).toISOString();
-  let busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, wait.signal));
+  let survey = await surveyDatasetGroup(api, datasetGroupArn, wait.signal);
+  let busy = busyNow(survey);
   const first = busy;
-  if (busy.length === 0) return { decision: "idle", busy, at, waitedMs: 0 };
+  if (busy.length === 0) return { record: { decision: "idle", busy, at, waitedMs: 0 }, survey };
   if (ifBusy === "fail") throw new DatasetGroupBusyError(datasetGroupArn, busy, 0);
-  if (ifBusy === "ignore") return { decision: "ignored", busy, at, waitedMs: 0 };
+  if (ifBusy === "ignore") return { record: { decision: "ignored", busy, at, waitedMs: 0 }, survey };
   const started = wait.clock.now();
   onProgress?.({ phase: "preflight", busy, elapsedMs: 0 });
   await poll(
     async (signal) => {
-      busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, signal));
+      survey = await surveyDatasetGroup(api, datasetGroupArn, signal);
+      busy = busyNow(survey);
       return busy.length === 0 || void 0;
     },
     {
@@ -29265,7 +29275,7 @@ async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
     },
     wait.clock
   );
-  return { decision: "waited", busy: first, at, waitedMs: wait.clock.now() - started };
+  return { record: { decision: "waited", busy: first, at, waitedMs: wait.clock.now() - started }, survey };
 }
 
 // src/erasure/erase-users.ts
@@ -29303,7 +29313,7 @@ function checkRepeatRoom(name) {
     [
       {
         path: "jobName",
-        rule: `must leave room for its repeat job's name: ${repeatName("NAME")} is at most 63 characters, so NAME at most ${REPEAT_ROOM} (a split list's NAME-part-N counts)`,
+        rule: `must be at most ${REPEAT_ROOM} characters long, to leave room for its repeat job ${repeatName("NAME")}`,
         received: `${name.length} characters`
       }
     ],
@@ -29373,6 +29383,7 @@ async function eraseUsers(context3, input) {
     parts.push(part);
   }
   const results = [];
+  let survey;
   for (const [i, part] of parts.entries()) {
     const existing = await context3.jobs.findJobByName(datasetGroupArn, part.jobName, signal);
     if (existing) {
@@ -29399,14 +29410,12 @@ async function eraseUsers(context3, input) {
       });
       continue;
     }
-    if (!facts.preflight) onProgress?.({ phase: "stage", stage: "preflight" });
-    facts.preflight ??= await preflight(
-      context3.api,
-      datasetGroupArn,
-      input.ifBusy ?? "wait",
-      wait,
-      onProgress
-    );
+    if (!facts.preflight) {
+      onProgress?.({ phase: "stage", stage: "preflight" });
+      const checked = await preflight(context3.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
+      facts.preflight = checked.record;
+      survey = checked.survey;
+    }
     onProgress?.({ phase: "stage", stage: "upload" });
     if (parts.length > 1) {
       await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
@@ -29442,7 +29451,7 @@ async function eraseUsers(context3, input) {
   };
   if (!input.wait) {
     onProgress?.({ phase: "stage", stage: "receipt" });
-    return { jobs: results, ...figures, receipt: await receiptOf(context3, finish) };
+    return { jobs: results, ...figures, receipt: await receiptOf(context3, finish, survey) };
   }
   const done = await finishErasure(context3, finish);
   return { jobs: done.results, ...figures, receipt: done.receipt };
@@ -30097,10 +30106,7 @@ function setOutputs(inputs, jobs, counts, receipt) {
   setOutput("stage", receipt?.stage ?? "");
   let file = "";
   if (receipt) {
-    file = join2(
-      process.env.RUNNER_TEMP || process.cwd(),
-      `personalize-erasure-receipt-${receipt.jobName}.json`
-    );
+    file = join2(process.env.RUNNER_TEMP || tmpdir(), `personalize-erasure-receipt-${receipt.jobName}.json`);
     writeFileSync(file, `${text}
 `);
   }

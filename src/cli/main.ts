@@ -126,7 +126,7 @@ function nextStep(
     return `check later: personalize-data-deletion wait ${error.dataDeletionJobArn}${flags}`;
   }
   if (error instanceof DatasetGroupBusyError) {
-    return "nothing was uploaded and no job was made: run it again once they are done, or use --if-busy wait";
+    return "run it again once they are done, or use --if-busy wait";
   }
   if (error instanceof RoomTimeoutError)
     return "nothing of that job was made; run the same command again to carry on";

@@ -298,7 +298,10 @@ export class World {
     this.imports = keyed(data.imports, (d) => d.datasetImportJobArn);
     this.solutions = keyed(data.solutions, (d) => d.solutionArn);
     this.versions = keyed(data.versions, (d) => d.solutionVersionArn);
-    this.campaigns = keyed(data.campaigns, (d) => d.campaignArn);
+    this.campaigns = keyed(
+      data.campaigns.map((c) => ({ ...c, moves: c.moves ?? [] })),
+      (d) => d.campaignArn,
+    );
     this.batchJobs = keyed(data.batchJobs, (d) => d.arn);
     this.seq = Math.max(0, ...data.versions.map((v) => v.seq), ...data.imports.map((i) => i.seq));
   }

@@ -30,6 +30,7 @@ import {
 } from "./finish.ts";
 import { findErasureJobs, inspectErasure, type RunFacts, repeatName } from "./inspect.ts";
 import { preflight } from "./preflight.ts";
+import type { Survey } from "./survey.ts";
 import type { ErasureReceipt, IfBusy } from "./types.ts";
 
 export type { EraseUsersEvent, RetrainOptions } from "./finish.ts";
@@ -128,7 +129,7 @@ function checkRepeatRoom(name: string): void {
     [
       {
         path: "jobName",
-        rule: `must leave room for its repeat job's name: ${repeatName("NAME")} is at most 63 characters, so NAME at most ${REPEAT_ROOM} (a split list's NAME-part-N counts)`,
+        rule: `must be at most ${REPEAT_ROOM} characters long, to leave room for its repeat job ${repeatName("NAME")}`,
         received: `${name.length} characters`,
       },
     ],
@@ -207,6 +208,8 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
 
   // Upload and create what does not exist yet; adopt what does.
   const results: DeletionJobResult[] = [];
+  // The preflight's survey: nothing it reads changes by making deletion jobs, so a receipt can use it.
+  let survey: Survey | undefined;
   for (const [i, part] of parts.entries()) {
     const existing = await context.jobs.findJobByName(datasetGroupArn, part.jobName, signal);
     if (existing) {
@@ -233,14 +236,12 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       });
       continue;
     }
-    if (!facts.preflight) onProgress?.({ phase: "stage", stage: "preflight" });
-    facts.preflight ??= await preflight(
-      context.api,
-      datasetGroupArn,
-      input.ifBusy ?? "wait",
-      wait,
-      onProgress,
-    );
+    if (!facts.preflight) {
+      onProgress?.({ phase: "stage", stage: "preflight" });
+      const checked = await preflight(context.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
+      facts.preflight = checked.record;
+      survey = checked.survey;
+    }
     onProgress?.({ phase: "stage", stage: "upload" });
     if (parts.length > 1) {
       await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
@@ -277,7 +278,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
   };
   if (!input.wait) {
     onProgress?.({ phase: "stage", stage: "receipt" });
-    return { jobs: results, ...figures, receipt: await receiptOf(context, finish) };
+    return { jobs: results, ...figures, receipt: await receiptOf(context, finish, survey) };
   }
   const done = await finishErasure(context, finish);
   return { jobs: done.results, ...figures, receipt: done.receipt };

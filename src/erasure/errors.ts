@@ -18,7 +18,7 @@ export class DatasetGroupBusyError extends DataDeletionError {
   constructor(datasetGroupArn: string, busy: Activity[], waitedMs: number) {
     const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1000)} s` : "";
     super(
-      `${datasetGroupArn} is in use${waited}: ${describe(busy)}. AWS does not guarantee a deletion from models while data is imported or trained on; nothing was uploaded and no job was made`,
+      `${datasetGroupArn} is in use${waited}: ${describe(busy)}. AWS does not guarantee a deletion from models while data is imported or trained on; nothing was uploaded, no job made`,
     );
     this.datasetGroupArn = datasetGroupArn;
     this.busy = busy;
@@ -44,7 +44,7 @@ export class ErasureWaitTimeoutError extends DataDeletionError {
     elapsedMs: number,
   ) {
     super(
-      `gave up waiting for ${resourceArn} after ${Math.round(elapsedMs / 1000)} s (last status ${lastStatus ?? "unknown"}); it goes on, and running the same erasure again carries on from there`,
+      `gave up waiting for ${resourceArn} after ${Math.round(elapsedMs / 1000)} s (last status ${lastStatus ?? "unknown"}); it goes on: run the same erasure again to carry on`,
     );
     this.stage = stage;
     this.resourceArn = resourceArn;

@@ -23,7 +23,7 @@ import {
   startRetrain,
 } from "./retrain.ts";
 import { eraseObject, listVersions } from "./s3-versions.ts";
-import { ranDuring, surveyDatasetGroup } from "./survey.ts";
+import { ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
 import type { Activity, ErasureReceipt } from "./types.ts";
 
 /** Options of the opt-in retrain: it costs training hours, so it is never done unasked. */
@@ -142,8 +142,12 @@ async function stillThere(
   }
 }
 
-/** The receipt of the plan's erasure, from AWS state and what this run knows. */
-export function receiptOf(context: ErasureContext, plan: FinishPlan): Promise<ErasureReceipt> {
+/** The receipt of the plan's erasure, from AWS state and what this run knows (`survey`: one just made). */
+export function receiptOf(
+  context: ErasureContext,
+  plan: FinishPlan,
+  survey?: Survey,
+): Promise<ErasureReceipt> {
   return inspectErasure(
     context,
     {
@@ -154,6 +158,7 @@ export function receiptOf(context: ErasureContext, plan: FinishPlan): Promise<Er
       retrain: plan.retrain !== undefined,
       updateCampaigns: plan.retrain?.updateCampaigns !== false,
       signal: plan.signal,
+      survey,
     },
     plan.facts,
   );
@@ -187,8 +192,11 @@ export async function finishErasure(
     settle(result, job);
     ended.push(job);
   }
+  // The interference check's survey serves the receipt too, unless a repeat or a retrain came after it.
+  let fresh: Survey | undefined;
   if (ended.every((j) => j.status === "COMPLETED") && plan.repeatOnInterference) {
     const survey = await surveyDatasetGroup(context.api, plan.datasetGroupArn, signal);
+    fresh = survey;
     for (const [i, job] of ended.entries()) {
       const part = parts[i] as ErasurePart;
       if (!job.creationDateTime || !job.lastUpdatedDateTime) continue;
@@ -196,6 +204,7 @@ export async function finishErasure(
       if (ran.length === 0) continue;
       const name = repeatName(part.jobName);
       onProgress?.({ phase: "interference", jobName: part.jobName, activity: ran, repeatJobName: name });
+      fresh = undefined;
       const request = validate(
         CreateDataDeletionJobInputSchema,
         { ...part.request, jobName: name },
@@ -241,17 +250,21 @@ export async function finishErasure(
   }
 
   const failed = results.find((r) => r.status === "FAILED");
+  let unchanged: ErasureReceipt | undefined;
   if (!failed && retrain) {
     onProgress?.({ phase: "stage", stage: "retrain" });
-    const before = await receiptOf(context, plan);
+    const before = await receiptOf(context, plan, fresh);
     if (!BEFORE_RETRAIN.has(before.stage) && needsTraining(before)) {
       const own = new Set(results.map((r) => r.jobName));
       await awaitOtherDeletions(context.jobs, plan.datasetGroupArn, own, wait, onProgress);
       await retrainAll(context, plan, before, wait);
+    } else {
+      // Nothing to train: what was just read is the receipt.
+      unchanged = before;
     }
   }
   onProgress?.({ phase: "stage", stage: "receipt" });
-  const receipt = await receiptOf(context, plan);
+  const receipt = unchanged ?? (await receiptOf(context, plan, retrain ? undefined : fresh));
   if (failed && plan.failOnJobFailure) {
     throw new ErasureFailedError(
       { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },

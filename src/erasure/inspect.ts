@@ -31,6 +31,8 @@ export interface InspectInput {
   retrain: boolean;
   updateCampaigns: boolean;
   signal?: AbortSignal | undefined;
+  /** A survey this run just made, when nothing it reads can have changed since (saves a dozen calls). */
+  survey?: Survey | undefined;
 }
 
 /** The name of the one repeat job made when imports or trainings ran during a deletion job. */
@@ -122,7 +124,8 @@ export async function inspectErasure(
       return [repeat, await context.jobs.findJobByName(input.datasetGroupArn, repeat, signal)] as const;
     }),
   );
-  const survey = await surveyDatasetGroup(context.api, input.datasetGroupArn, signal);
+  const survey = input.survey ?? (await surveyDatasetGroup(context.api, input.datasetGroupArn, signal));
+
   const jobs = [
     ...found.map(([name, job]) => receiptJob("deletion", name, job, survey, now)),
     ...repeats.filter(([, job]) => job).map(([name, job]) => receiptJob("repeat", name, job, survey, now)),
@@ -174,7 +177,7 @@ export async function inspectErasure(
         ? `its new version ${retrained.solutionVersionArn} is ${retrained.status}${retrained.failureReason ? ` (${retrained.failureReason})` : ""}`
         : input.retrain
           ? "no version has been trained since the deletion"
-          : "the models still hold the users until a new solution version is trained (retrain)";
+          : "the models still hold the users until a new solution version is trained";
       leave(input.retrain ? "retraining" : "models-hold-users", `solution ${solution.solutionArn}: ${why}`);
     }
     for (const campaign of await campaignsOf(context.api, solution.solutionArn, signal)) {
@@ -231,7 +234,7 @@ export async function inspectErasure(
     else if (job.status === "FAILED") {
       first(
         "failed",
-        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; start a new erasure under another job name`,
+        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; erase again under another job name`,
       );
     } else if (!TERMINAL.has(job.status)) first("deleting", `deletion job ${job.jobName} is ${job.status}`);
   }
@@ -245,7 +248,7 @@ export async function inspectErasure(
     } else if (repeat.interference.length) {
       first(
         "repeating",
-        `imports or trainings ran during the repeat job ${repeat.jobName} too: run another erasure when the dataset group is idle`,
+        `imports or trainings ran during the repeat job ${repeat.jobName} too: erase again once the dataset group is idle`,
       );
     }
   }

@@ -4,7 +4,7 @@ import { poll } from "../poll.ts";
 import type { ErasureApi } from "./api.ts";
 import { DatasetGroupBusyError } from "./errors.ts";
 import type { StageWait } from "./retrain.ts";
-import { busyNow, surveyDatasetGroup } from "./survey.ts";
+import { busyNow, type Survey, surveyDatasetGroup } from "./survey.ts";
 import type { Activity, ErasureReceipt, IfBusy } from "./types.ts";
 
 /** The preflight's progress while it waits for the dataset group to become idle. */
@@ -15,7 +15,7 @@ export interface PreflightEvent {
 }
 
 /**
- * Looks for imports, trainings and batch jobs in progress. Idle: go on. Busy: `fail` throws
+ * Looks for imports, trainings and batch jobs in progress (and returns the last survey, for the receipt). Idle: go on. Busy: `fail` throws
  * {@link DatasetGroupBusyError} naming each one, `ignore` goes on and records them, `wait` polls until the
  * group is idle (the error again once the wait's deadline passes).
  */
@@ -25,18 +25,20 @@ export async function preflight(
   ifBusy: IfBusy,
   wait: StageWait,
   onProgress?: (event: PreflightEvent) => void,
-): Promise<NonNullable<ErasureReceipt["preflight"]>> {
+): Promise<{ record: NonNullable<ErasureReceipt["preflight"]>; survey: Survey }> {
   const at = new Date(wait.clock.now()).toISOString();
-  let busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, wait.signal));
+  let survey = await surveyDatasetGroup(api, datasetGroupArn, wait.signal);
+  let busy = busyNow(survey);
   const first = busy;
-  if (busy.length === 0) return { decision: "idle", busy, at, waitedMs: 0 };
+  if (busy.length === 0) return { record: { decision: "idle", busy, at, waitedMs: 0 }, survey };
   if (ifBusy === "fail") throw new DatasetGroupBusyError(datasetGroupArn, busy, 0);
-  if (ifBusy === "ignore") return { decision: "ignored", busy, at, waitedMs: 0 };
+  if (ifBusy === "ignore") return { record: { decision: "ignored", busy, at, waitedMs: 0 }, survey };
   const started = wait.clock.now();
   onProgress?.({ phase: "preflight", busy, elapsedMs: 0 });
   await poll(
     async (signal) => {
-      busy = busyNow(await surveyDatasetGroup(api, datasetGroupArn, signal));
+      survey = await surveyDatasetGroup(api, datasetGroupArn, signal);
+      busy = busyNow(survey);
       return busy.length === 0 || undefined;
     },
     {
@@ -48,5 +50,5 @@ export async function preflight(
     },
     wait.clock,
   );
-  return { decision: "waited", busy: first, at, waitedMs: wait.clock.now() - started };
+  return { record: { decision: "waited", busy: first, at, waitedMs: wait.clock.now() - started }, survey };
 }

@@ -275,7 +275,7 @@ export async function awaitOtherDeletions(
       onLook: (elapsedMs, error) =>
         error || (running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs })),
       timedOut: (elapsedMs) =>
-        new ErasureWaitTimeoutError("hold", running[0] as string, "PENDING or IN_PROGRESS", elapsedMs),
+        new ErasureWaitTimeoutError("hold", running[0] as string, "running", elapsedMs),
     },
     wait.clock,
   );

@@ -144,7 +144,8 @@ describe("CLI erasure", () => {
     const { code, stderr } = await cli(busy, erase(busy, "cli-busy", "--wait", "--if-busy", "fail"));
     expect(code).toBe(5);
     expect(stderr).toContain(`solution-version ${solutionVersionArn} (CREATE PENDING)`);
-    expect(stderr).toContain("nothing was uploaded and no job was made");
+    expect(stderr).toContain("nothing was uploaded, no job made");
+    expect(stderr).toContain("run it again once they are done, or use --if-busy wait");
     const jobs = await personalize.send(
       new ListDataDeletionJobsCommand({ datasetGroupArn: busy.emulator.datasetGroupArn }),
     );

@@ -539,7 +539,7 @@ describe("eraseUsers", () => {
       [{ jobName: "a".repeat(64) }, "jobName: must be at most 63 characters long"],
       [
         { jobName: "a".repeat(60) },
-        "jobName: must leave room for its repeat job's name: NAME-repeat-1 is at most 63",
+        "jobName: must be at most 54 characters long, to leave room for its repeat job NAME-repeat-1, received 60 characters",
       ],
     ] as const;
     for (const [extra, message] of bad) {

@@ -83,7 +83,9 @@ beforeAll(async () => {
       RETRAIN: "true",
       // Seconds stand for the minutes and hours of a deployment: windows close during the intake too.
       WINDOW_IDLE_SECONDS: "1",
-      WINDOW_MAX_SECONDS: "3",
+      WINDOW_MAX_SECONDS: "10",
+      // A size cap of 20 KB (a job's is 49 MB) splits the 3,500 requests of one group over several windows.
+      MAX_WINDOW_BYTES: "20000",
     },
   });
   const applied = await applyMigrations(
@@ -216,6 +218,13 @@ test("5,000 requests over two dataset groups: each completed exactly once, in a 
     receipt_key: string;
   }[];
   expect(windows.every((w) => w.status === "complete")).toBe(true);
+  // Split at the size cap: no window holds more than its cap, so the larger group took several.
+  const sizes = (await db.prepare("SELECT dataset_group, bytes FROM windows").all()).results as {
+    dataset_group: string;
+    bytes: number;
+  }[];
+  expect(sizes.every((w) => w.bytes <= 20000)).toBe(true);
+  expect(sizes.filter((w) => w.dataset_group === "shop").length).toBeGreaterThanOrEqual(3);
   expect(windows.reduce((n, w) => n + w.requests, 0)).toBe(REQUESTS);
   // As few jobs as the service allows: never more deletion jobs than windows closed (one-job-per-batch made 50).
   const deletionJobs = [...emu.emulator.state.jobs.values()].filter((j) => !j.jobName.endsWith("-repeat-1"));
