@@ -1,9 +1,10 @@
 // Reads and checks the action's inputs before anything is uploaded. Pure: the caller passes getInput and
 // the environment, so tests can drive it without a runner.
+
+import type { IfBusy } from "../src/erasure/index.ts";
 import {
   DEFAULT_MAX_FILE_BYTES,
   type FieldNames,
-  type IfBusy,
   parseTags,
   RULES_IN_WORDS,
   type Tag,

@@ -4,14 +4,16 @@ import { basename, join } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import {
-  DataDeletionError,
-  DataDeletionJobFailedError,
   DatasetGroupBusyError,
-  type DeletionJobResult,
   ErasureClient,
   ErasureFailedError,
   type ErasureReceipt,
   ErasureWaitTimeoutError,
+} from "../src/erasure/index.ts";
+import {
+  DataDeletionError,
+  DataDeletionJobFailedError,
+  type DeletionJobResult,
   lookup,
   prepareDeletionCsv,
   RoomTimeoutError,

@@ -1,5 +1,6 @@
 import * as core from "@actions/core";
-import type { DeletionJobResult, ErasureReceipt } from "../src/index.ts";
+import type { ErasureReceipt } from "../src/erasure/index.ts";
+import type { DeletionJobResult } from "../src/index.ts";
 import type { ActionInputs } from "./inputs.ts";
 
 /** The console page of a dataset group. */

@@ -4,10 +4,15 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 
-/** The library's JavaScript: the root export, the emulator and the Node edge, sharing chunks; dependencies stay imports. */
+/** The library's JavaScript: the root export, the erasure, the emulator and the Node edge, sharing chunks; dependencies stay imports. */
 export async function buildLibrary(outdir = "dist/lib"): Promise<void> {
   await build({
-    entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts", node: "src/node/index.ts" },
+    entryPoints: {
+      index: "src/index.ts",
+      erasure: "src/erasure/index.ts",
+      emulator: "src/emulator/index.ts",
+      node: "src/node/index.ts",
+    },
     outdir,
     bundle: true,
     splitting: true,

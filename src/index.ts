@@ -81,22 +81,3 @@ export type { PollEvent, WaitOptions } from "./waiter.ts";
 export { parseTags } from "./tags.ts";
 export { type FieldName, type FieldNames, lookup, RULES_IN_WORDS, retell } from "./field-names.ts";
 export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
-export { ErasureClient } from "./erasure/client.ts";
-export {
-  type ContinueErasureInput,
-  type ContinueErasureOutput,
-  continueErasure,
-  type EraseUsersEvent,
-  type EraseUsersInput,
-  type EraseUsersOutput,
-  type ErasureStatusInput,
-  defaultErasureName,
-  type ErasureChoices,
-  eraseUsers,
-  erasureStatus,
-  type RetrainOptions,
-} from "./erasure/erase-users.ts";
-export { DatasetGroupBusyError, ErasureFailedError, ErasureWaitTimeoutError } from "./erasure/errors.ts";
-export type { ErasureContext } from "./erasure/context.ts";
-export { type ErasureApi, erasureApi } from "./erasure/api.ts";
-export type * from "./erasure/types.ts";

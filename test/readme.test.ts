@@ -57,8 +57,8 @@ test("the README's complete-erasure example runs against the emulator and ends c
   writeFileSync(
     file,
     (code as string).replace(
-      'from "personalize-data-deletion"',
-      `from ${JSON.stringify(join(ROOT, "src/index.ts"))}`,
+      'from "personalize-data-deletion/erasure"',
+      `from ${JSON.stringify(join(ROOT, "src/erasure/index.ts"))}`,
     ),
   );
   try {

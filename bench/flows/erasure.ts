@@ -1,5 +1,5 @@
 // Worker flow (d): a cron tick of the complete erasure: continueErasure with the retrain, looking only.
-import { ErasureClient } from "../../src/index.ts";
+import { ErasureClient } from "../../src/erasure/index.ts";
 
 export default {
   async scheduled(

@@ -30,7 +30,10 @@ async function bundle(entry: string): Promise<string> {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
-    alias: { "personalize-data-deletion": join(ROOT, "src/index.ts") },
+    alias: {
+      "personalize-data-deletion/erasure": join(ROOT, "src/erasure/index.ts"),
+      "personalize-data-deletion": join(ROOT, "src/index.ts"),
+    },
     logLevel: "error",
   });
   return (result.outputFiles[0] as { text: string }).text;

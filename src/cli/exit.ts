@@ -1,9 +1,8 @@
+import { DatasetGroupBusyError, ErasureWaitTimeoutError } from "../erasure/index.ts";
 import {
   ConfigurationError,
   CsvError,
   DataDeletionJobFailedError,
-  DatasetGroupBusyError,
-  ErasureWaitTimeoutError,
   RoomTimeoutError,
   ValidationError,
   WaiterTimeoutError,

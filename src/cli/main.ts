@@ -1,8 +1,8 @@
 // Routing and exit codes: which command runs, with which flags, and how an error ends the process.
+
+import { DatasetGroupBusyError, ErasureWaitTimeoutError } from "../erasure/index.ts";
 import {
   ConfigurationError,
-  DatasetGroupBusyError,
-  ErasureWaitTimeoutError,
   lookup,
   RoomTimeoutError,
   retell,

@@ -1,5 +1,5 @@
 // How long waits and the flow's stages show on stderr: a line per change, or one line rewritten on a TTY.
-import type { EraseUsersEvent } from "../index.ts";
+import type { EraseUsersEvent } from "../erasure/index.ts";
 import { duration, type Output, plural } from "./output.ts";
 
 /** Reports each poll of a job: its status and how long the wait has lasted. */

@@ -1,6 +1,6 @@
 // The erasure receipt at the CLI's edge: written to --receipt FILE, and told in words after the results.
 import { writeFile } from "node:fs/promises";
-import type { ErasureReceipt } from "../index.ts";
+import type { ErasureReceipt } from "../erasure/index.ts";
 import { UsageError } from "./options.ts";
 import type { Output } from "./output.ts";
 

@@ -18,12 +18,8 @@ import {
 } from "@aws-sdk/client-s3";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import {
-  DatasetGroupBusyError,
-  type ErasureReceipt,
-  ResourceNotFoundException,
-  ValidationError,
-} from "../../src/index.ts";
+import { DatasetGroupBusyError, type ErasureReceipt } from "../../src/erasure/index.ts";
+import { ResourceNotFoundException, ValidationError } from "../../src/index.ts";
 import { erasureClientFor, ROLE_ARN } from "../support/client.ts";
 import { fakeClock } from "../support/fake-clock.ts";
 import { startVerifyingServer, TEST_CREDENTIALS, type VerifyingServer } from "../support/verifying-server.ts";

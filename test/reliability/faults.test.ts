@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
-import { DataDeletionClient, ErasureClient, serializeUserIds } from "../../src/index.ts";
+import { ErasureClient } from "../../src/erasure/index.ts";
+import { DataDeletionClient, serializeUserIds } from "../../src/index.ts";
 
 const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
 const RUNS = 100;

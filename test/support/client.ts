@@ -1,4 +1,5 @@
-import { DataDeletionClient, type DataDeletionClientConfig, ErasureClient } from "../../src/index.ts";
+import { ErasureClient } from "../../src/erasure/index.ts";
+import { DataDeletionClient, type DataDeletionClientConfig } from "../../src/index.ts";
 import { TEST_CREDENTIALS, type VerifyingServer } from "./verifying-server.ts";
 
 export const ROLE_ARN = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";

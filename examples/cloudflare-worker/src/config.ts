@@ -1,6 +1,6 @@
 // The Worker's settings, read once per invocation from its bindings: which dataset groups it serves, where
 // the id files go, and the legal deadline.
-import { ErasureClient } from "personalize-data-deletion";
+import { ErasureClient } from "personalize-data-deletion/erasure";
 import type { D1Database, Queue, R2Bucket } from "./runtime.ts";
 
 export interface Env {

@@ -1,15 +1,13 @@
 // The cron trigger, per dataset group: carry each submitted window's erasure on (without waiting) and
 // settle its requests from the receipt; then close windows into deletion jobs as long as the service has
 // room (5 PENDING per dataset group); then warn about requests whose deadline is near.
+import { DataDeletionError, LimitExceededException, WaiterTimeoutError } from "personalize-data-deletion";
 import {
-  DataDeletionError,
   DatasetGroupBusyError,
   type ErasureClient,
   type ErasureReceipt,
   ErasureWaitTimeoutError,
-  LimitExceededException,
-  WaiterTimeoutError,
-} from "personalize-data-deletion";
+} from "personalize-data-deletion/erasure";
 import { client, datasetGroups, type Env, windowIdleMs, windowMaxMs } from "./config.ts";
 import { atRisk } from "./intake.ts";
 

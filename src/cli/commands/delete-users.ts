@@ -1,11 +1,13 @@
 import {
-  DataDeletionJobFailedError,
-  type DeletionJobResult,
   defaultErasureName,
   ErasureFailedError,
   type ErasureReceipt,
   ErasureWaitTimeoutError,
   type IfBusy,
+} from "../../erasure/index.ts";
+import {
+  DataDeletionJobFailedError,
+  type DeletionJobResult,
   parseTags,
   prepareDeletionCsv,
   WaiterTimeoutError,

@@ -1,5 +1,6 @@
 import { startEmulator } from "../../emulator/node-server.ts";
-import { type EraseUsersEvent, ErasureClient, prepareDeletionCsv } from "../../index.ts";
+import { type EraseUsersEvent, ErasureClient } from "../../erasure/index.ts";
+import { prepareDeletionCsv } from "../../index.ts";
 import { type Flags, numeric, type Parsed } from "../options.ts";
 import { duration, type Output, plural, table } from "../output.ts";
 
