@@ -29320,7 +29320,17 @@ function checkRepeatRoom(name) {
     "eraseUsers"
   );
 }
-var retrainOf = (choice2) => choice2 ? choice2 === true ? {} : choice2 : void 0;
+function planOf(choices, found) {
+  const retrain = choices.retrain;
+  return {
+    ...found,
+    retrain: retrain ? retrain === true ? {} : retrain : void 0,
+    repeatOnInterference: choices.repeatOnInterference !== false,
+    failOnJobFailure: choices.failOnJobFailure !== false,
+    maxPendingJobs: choices.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    onProgress: choices.onProgress
+  };
+}
 async function eraseUsers(context3, input) {
   const startedAt = context3.jobs.clock.now();
   const jobName = input.jobName ?? defaultErasureName(context3.jobs.clock);
@@ -29430,20 +29440,7 @@ async function eraseUsers(context3, input) {
       uploadedFileDeleted: false
     });
   }
-  const finish = {
-    datasetGroupArn,
-    jobName,
-    parts,
-    results,
-    retrain: retrainOf(input.retrain),
-    repeatOnInterference: input.repeatOnInterference !== false,
-    failOnJobFailure: input.failOnJobFailure !== false,
-    waitOptions,
-    signal,
-    maxPendingJobs: limits.maxPendingJobs,
-    facts,
-    onProgress
-  };
+  const finish = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
   const figures = {
     userCount: prepared.userCount,
     duplicateCount: prepared.duplicateCount,
@@ -29492,20 +29489,15 @@ async function continueErasure(context3, input) {
       uploadedFileDeleted: false
     });
   }
-  const plan = {
+  const plan = planOf(input, {
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,
     parts,
     results,
-    retrain: retrainOf(input.retrain),
-    repeatOnInterference: input.repeatOnInterference !== false,
-    failOnJobFailure: input.failOnJobFailure !== false,
-    waitOptions,
-    signal,
-    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
     facts,
-    onProgress: input.onProgress
-  };
+    waitOptions,
+    signal
+  });
   if (parts.length === 0) return { jobs: [], receipt: await receiptOf(context3, plan) };
   if (input.wait === false) return { jobs: results, receipt: await receiptOf(context3, plan) };
   const done = await finishErasure(context3, plan);

@@ -3,9 +3,10 @@
 // the deletion jobs and times intake and drain (from the last request accepted to the last one settled).
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { startEmulator } from "../../src/emulator/index.ts";
+import { applyMigrations } from "../../test/support/d1-migrations.ts";
+import { bundleWorker } from "../../test/support/worker-bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -20,23 +21,6 @@ export interface IntakeResult {
   totalSeconds: number;
   /** Intake calls answered 5xx by miniflare's local storage and retried by the caller. */
   intakeRetries: number;
-}
-
-async function bundle(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    alias: {
-      "personalize-data-deletion/erasure": join(ROOT, "src/erasure/index.ts"),
-      "personalize-data-deletion": join(ROOT, "src/index.ts"),
-    },
-    logLevel: "error",
-  });
-  return (result.outputFiles[0] as { text: string }).text;
 }
 
 async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -75,7 +59,7 @@ export async function measureIntake(
   const entry = windowed ? "examples/cloudflare-worker/src/index.ts" : "bench/intake/per-batch-worker.ts";
   const mf = new Miniflare({
     modules: true,
-    script: await bundle(join(ROOT, entry)),
+    script: await bundleWorker(join(ROOT, entry)),
     compatibilityDate: "2026-04-01",
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       if (process.env.INTAKE_DEBUG) {
@@ -108,7 +92,6 @@ export async function measureIntake(
   });
   try {
     if (windowed) {
-      const { applyMigrations } = await import("../../test/support/d1-migrations.ts");
       await applyMigrations(
         (await mf.getD1Database("LEDGER")) as never,
         join(ROOT, "examples/cloudflare-worker/migrations"),

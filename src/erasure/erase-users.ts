@@ -137,8 +137,24 @@ function checkRepeatRoom(name: string): void {
   );
 }
 
-const retrainOf = (choice: ErasureChoices["retrain"]) =>
-  choice ? (choice === true ? {} : choice) : undefined;
+// The later stages' plan: what this run found or made, and the caller's choices with their defaults.
+function planOf(
+  choices: ErasureChoices,
+  found: Pick<
+    FinishPlan,
+    "datasetGroupArn" | "jobName" | "parts" | "results" | "facts" | "waitOptions" | "signal"
+  >,
+): FinishPlan {
+  const retrain = choices.retrain;
+  return {
+    ...found,
+    retrain: retrain ? (retrain === true ? {} : retrain) : undefined,
+    repeatOnInterference: choices.repeatOnInterference !== false,
+    failOnJobFailure: choices.failOnJobFailure !== false,
+    maxPendingJobs: choices.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    onProgress: choices.onProgress,
+  };
+}
 
 /**
  * The complete erasure behind `ErasureClient.eraseUsers`. Resumable: with the same `jobName` a later run
@@ -257,20 +273,7 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
     });
   }
 
-  const finish: FinishPlan = {
-    datasetGroupArn,
-    jobName,
-    parts,
-    results,
-    retrain: retrainOf(input.retrain),
-    repeatOnInterference: input.repeatOnInterference !== false,
-    failOnJobFailure: input.failOnJobFailure !== false,
-    waitOptions,
-    signal,
-    maxPendingJobs: limits.maxPendingJobs,
-    facts,
-    onProgress,
-  };
+  const finish = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
   const figures = {
     userCount: prepared.userCount,
     duplicateCount: prepared.duplicateCount,
@@ -330,20 +333,15 @@ export async function continueErasure(
       uploadedFileDeleted: false,
     });
   }
-  const plan: FinishPlan = {
+  const plan = planOf(input, {
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,
     parts,
     results,
-    retrain: retrainOf(input.retrain),
-    repeatOnInterference: input.repeatOnInterference !== false,
-    failOnJobFailure: input.failOnJobFailure !== false,
+    facts,
     waitOptions,
     signal,
-    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
-    facts,
-    onProgress: input.onProgress,
-  };
+  });
   // Nothing made yet: the receipt says so, and there is nothing to continue.
   if (parts.length === 0) return { jobs: [], receipt: await receiptOf(context, plan) };
   if (input.wait === false) return { jobs: results, receipt: await receiptOf(context, plan) };

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { build } from "esbuild";
 import { HELP } from "../../src/cli/help.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { buildNodeCli } from "../support/node-cli.ts";
 import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -21,16 +21,7 @@ const TOKEN = "CLI-SESSION-TOKEN-9e107d9d372bb6826bd8";
 let emu: RunningEmulator;
 
 beforeAll(async () => {
-  await build({
-    entryPoints: [join(ROOT, "src/cli/bin.ts")],
-    outfile: NODE_CLI,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    logLevel: "error",
-    absWorkingDir: ROOT,
-  });
+  await buildNodeCli(NODE_CLI);
   emu = await startEmulator({ port: 0, jobSeconds: 0, accessKeyId: "AKIDCLI", secretAccessKey: SECRET });
 });
 afterAll(async () => {

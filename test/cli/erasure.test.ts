@@ -10,8 +10,8 @@ import {
   PersonalizeClient,
 } from "@aws-sdk/client-personalize";
 import { ListObjectVersionsCommand, S3Client } from "@aws-sdk/client-s3";
-import { build } from "esbuild";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { buildNodeCli } from "../support/node-cli.ts";
 import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -23,16 +23,7 @@ let quick: RunningEmulator;
 let busy: RunningEmulator;
 
 beforeAll(async () => {
-  await build({
-    entryPoints: [join(ROOT, "src/cli/bin.ts")],
-    outfile: NODE_CLI,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    logLevel: "error",
-    absWorkingDir: ROOT,
-  });
+  await buildNodeCli(NODE_CLI);
   quick = await startEmulator({ port: 0, jobSeconds: 0, trainingSeconds: 0, campaignSeconds: 0, ...KEYS });
   busy = await startEmulator({ port: 0, jobSeconds: 0, trainingSeconds: 3600, ...KEYS });
 });
