@@ -1,7 +1,7 @@
 // Reads and checks the action's inputs before anything is uploaded. Pure: the caller passes getInput and
 // the environment, so tests can drive it without a runner.
 
-import type { IfBusy } from "../src/erasure/index.ts";
+import { IF_BUSY_CHOICES, type IfBusy, TRAINING_MODES } from "../src/erasure/index.ts";
 import {
   DEFAULT_MAX_FILE_BYTES,
   type FieldNames,
@@ -214,10 +214,10 @@ export function readInputs(
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
     failOnJobFailure: parseBoolean(get, "fail-on-job-failure", true),
     keepUploadedFile: parseBoolean(get, "keep-uploaded-file", false),
-    ifBusy: choice(get, "if-busy", ["wait", "fail", "ignore"] as const, "wait"),
+    ifBusy: choice(get, "if-busy", IF_BUSY_CHOICES, "wait"),
     repeatOnInterference: parseBoolean(get, "repeat-on-interference", true),
     retrain: parseBoolean(get, "retrain", false),
-    trainingMode: choice(get, "training-mode", ["FULL", "UPDATE"] as const, "FULL"),
+    trainingMode: choice(get, "training-mode", TRAINING_MODES, "FULL"),
     updateCampaigns: parseBoolean(get, "update-campaigns", true),
     // MB of 1,000,000 bytes, as the guide's cap is written; unset, the library's default (under that cap).
     maxFileBytes: Math.round(

@@ -28765,14 +28765,8 @@ async function awaitOtherDeletions(jobs, datasetGroupArn, own, wait, onProgress)
 }
 
 // src/erasure/s3-versions.ts
-var xmlText = (text) => text.replace(
-  /&(lt|gt|quot|apos|amp);/g,
-  (_, name) => name === "lt" ? "<" : name === "gt" ? ">" : name === "quot" ? '"' : name === "apos" ? "'" : "&"
-);
-var field = (xml, name) => {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return m ? xmlText(m[1]) : void 0;
-};
+var ENTITIES = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+var field = (xml, name) => xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ENTITIES[entity]);
 async function listVersions2(target, bucket, key, signal) {
   const found = [];
   let markers = "";
@@ -28806,6 +28800,15 @@ async function listVersions2(target, bucket, key, signal) {
     const nextKey = field(xml, "NextKeyMarker") ?? "";
     const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
     markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+  }
+}
+async function countVersions(target, dataLocation, signal) {
+  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+  try {
+    return (await listVersions2(target, bucket, key, signal)).length;
+  } catch (error2) {
+    if (!(error2 instanceof S3Error) || error2.httpStatus > 404) throw error2;
+    return error2.httpStatus === 404 ? 0 : null;
   }
 }
 async function deleteVersion(target, bucket, version, signal) {
@@ -28880,12 +28883,7 @@ async function fileState(context3, dataLocation, facts, signal) {
   if (known?.sha256) out.sha256 = known.sha256;
   if (known?.bytes !== void 0) out.bytes = known.bytes;
   if (known?.givenByCaller) out.givenByCaller = true;
-  try {
-    const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
-    out.versionsLeft = (await listVersions2(context3.s3, bucket, key, signal)).length;
-  } catch (error2) {
-    if (!(error2 instanceof S3Error)) throw error2;
-  }
+  out.versionsLeft = await countVersions(context3.s3, dataLocation, signal);
   return out;
 }
 async function inspectErasure(context3, input, facts = { startedAt: context3.jobs.clock.now() }) {
@@ -29092,13 +29090,7 @@ async function createOrTakeBack(context3, part, request2, limits, onProgress) {
   }
 }
 async function stillThere(context3, part, signal) {
-  const { bucket, key } = part.file ?? parseS3Uri(part.dataLocation, "dataLocation");
-  try {
-    return (await listVersions2(context3.s3, bucket, key, signal)).length > 0;
-  } catch (error2) {
-    if (error2 instanceof S3Error && error2.httpStatus === 403) return true;
-    throw error2;
-  }
+  return await countVersions(context3.s3, part.dataLocation, signal) !== 0;
 }
 function receiptOf(context3, plan, survey) {
   return inspectErasure(
@@ -29279,7 +29271,7 @@ async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
 }
 
 // src/erasure/erase-users.ts
-var IF_BUSY = ["wait", "fail", "ignore"];
+var IF_BUSY_CHOICES = ["wait", "fail", "ignore"];
 var TRAINING_MODES = ["FULL", "UPDATE"];
 var REPEAT_ROOM = 63 - repeatName("").length;
 function defaultErasureName(clock) {
@@ -29288,10 +29280,10 @@ function defaultErasureName(clock) {
 function checkChoices(input, jobName) {
   const issues = [];
   const ifBusy = input.ifBusy;
-  if (ifBusy !== void 0 && !IF_BUSY.includes(ifBusy)) {
+  if (ifBusy !== void 0 && !IF_BUSY_CHOICES.includes(ifBusy)) {
     issues.push({
       path: "ifBusy",
-      rule: `must be one of ${IF_BUSY.join(", ")}`,
+      rule: `must be one of ${IF_BUSY_CHOICES.join(", ")}`,
       received: JSON.stringify(ifBusy)
     });
   }
@@ -29369,17 +29361,15 @@ async function eraseUsers(context3, input) {
       request: planned.request
     };
     if (body && bucket !== void 0) {
-      files.set(planned.dataLocation, {
-        sha256: await sha256Hex(body),
-        bytes: body.length,
-        versionsDeleted: 0
-      });
+      const file = { bytes: body.length, versionsDeleted: 0 };
+      files.set(planned.dataLocation, file);
       if (!input.keepUploadedFile) part.file = { bucket, key: planned.key };
       part.reupload = async () => {
         const put = await putObjectOnce(context3.s3, bucket, planned.key, body, {
           overwrite: input.overwrite,
           signal
         });
+        file.sha256 = put.sha256;
         onProgress?.({
           phase: "upload",
           dataLocation: planned.dataLocation,
@@ -29402,12 +29392,15 @@ async function eraseUsers(context3, input) {
           `a data deletion job named ${part.jobName} already reads ${existing.dataSource?.dataLocation}, not ${part.dataLocation}; choose another \`jobName\``
         );
       }
-      const key = plan.parts[i].key;
-      const head = bucket !== void 0 ? await headObject(context3.s3, bucket, key, signal) : void 0;
-      if (head?.sha256 && head.sha256 !== files.get(part.dataLocation)?.sha256) {
-        throw new ConflictError(
-          `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``
-        );
+      if (bucket !== void 0) {
+        const file = files.get(part.dataLocation);
+        file.sha256 = await sha256Hex(prepared.files[i]);
+        const head = await headObject(context3.s3, bucket, plan.parts[i].key, signal);
+        if (head?.sha256 && head.sha256 !== file.sha256) {
+          throw new ConflictError(
+            `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``
+          );
+        }
       }
       const arn = existing.dataDeletionJobArn;
       onProgress?.({ phase: "create", jobName: part.jobName, dataDeletionJobArn: arn, adopted: true });
@@ -29724,10 +29717,10 @@ function readInputs(get, env, context3, warn) {
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
     failOnJobFailure: parseBoolean(get, "fail-on-job-failure", true),
     keepUploadedFile: parseBoolean(get, "keep-uploaded-file", false),
-    ifBusy: choice(get, "if-busy", ["wait", "fail", "ignore"], "wait"),
+    ifBusy: choice(get, "if-busy", IF_BUSY_CHOICES, "wait"),
     repeatOnInterference: parseBoolean(get, "repeat-on-interference", true),
     retrain: parseBoolean(get, "retrain", false),
-    trainingMode: choice(get, "training-mode", ["FULL", "UPDATE"], "FULL"),
+    trainingMode: choice(get, "training-mode", TRAINING_MODES, "FULL"),
     updateCampaigns: parseBoolean(get, "update-campaigns", true),
     // MB of 1,000,000 bytes, as the guide's cap is written; unset, the library's default (under that cap).
     maxFileBytes: Math.round(

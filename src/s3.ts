@@ -73,7 +73,8 @@ export function objectUrl(target: S3Target, bucket: string, key: string): string
   return `https://${bucket}.s3.${region}.${suffix}/${path}`;
 }
 
-function xmlField(xml: string, name: string): string | undefined {
+/** The raw text of the first `<name>` element of an S3 XML answer (entities left as they are). */
+export function xmlField(xml: string, name: string): string | undefined {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 }
 

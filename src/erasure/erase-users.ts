@@ -86,8 +86,10 @@ export interface ErasureStatusInput {
   signal?: AbortSignal;
 }
 
-const IF_BUSY: readonly IfBusy[] = ["wait", "fail", "ignore"];
-const TRAINING_MODES = ["FULL", "UPDATE"];
+/** The choices of `ifBusy`, for front-ends that check their own inputs against them. */
+export const IF_BUSY_CHOICES: readonly IfBusy[] = ["wait", "fail", "ignore"];
+/** The training modes a retrain may ask for (AUTOTRAIN is the service's own). */
+export const TRAINING_MODES: readonly NonNullable<RetrainOptions["trainingMode"]>[] = ["FULL", "UPDATE"];
 // The model's 63 characters of a job name, less what a repeat job adds.
 const REPEAT_ROOM = 63 - repeatName("").length;
 
@@ -102,10 +104,10 @@ export function defaultErasureName(clock: Pick<Clock, "now" | "random">): string
 function checkChoices(input: EraseUsersInput | ContinueErasureInput, jobName: string): void {
   const issues = [];
   const ifBusy = (input as EraseUsersInput).ifBusy;
-  if (ifBusy !== undefined && !IF_BUSY.includes(ifBusy)) {
+  if (ifBusy !== undefined && !IF_BUSY_CHOICES.includes(ifBusy)) {
     issues.push({
       path: "ifBusy",
-      rule: `must be one of ${IF_BUSY.join(", ")}`,
+      rule: `must be one of ${IF_BUSY_CHOICES.join(", ")}`,
       received: JSON.stringify(ifBusy),
     });
   }
@@ -198,17 +200,20 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       request: planned.request,
     };
     if (body && bucket !== undefined) {
-      files.set(planned.dataLocation, {
-        sha256: await sha256Hex(body),
-        bytes: body.length,
-        versionsDeleted: 0,
-      });
+      // Its SHA-256 comes from the upload (or, for a job made earlier, is hashed once below): never twice.
+      const file = { bytes: body.length, versionsDeleted: 0 } as {
+        sha256?: string;
+        bytes: number;
+        versionsDeleted: number;
+      };
+      files.set(planned.dataLocation, file);
       if (!input.keepUploadedFile) part.file = { bucket, key: planned.key };
       part.reupload = async () => {
         const put = await putObjectOnce(context.s3, bucket, planned.key, body, {
           overwrite: input.overwrite,
           signal,
         });
+        file.sha256 = put.sha256;
         onProgress?.({
           phase: "upload",
           dataLocation: planned.dataLocation,
@@ -234,12 +239,15 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
           `a data deletion job named ${part.jobName} already reads ${existing.dataSource?.dataLocation}, not ${part.dataLocation}; choose another \`jobName\``,
         );
       }
-      const key = (plan.parts[i] as { key: string }).key;
-      const head = bucket !== undefined ? await headObject(context.s3, bucket, key, signal) : undefined;
-      if (head?.sha256 && head.sha256 !== files.get(part.dataLocation)?.sha256) {
-        throw new ConflictError(
-          `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``,
-        );
+      if (bucket !== undefined) {
+        const file = files.get(part.dataLocation) as { sha256?: string };
+        file.sha256 = await sha256Hex(prepared.files[i] as Uint8Array);
+        const head = await headObject(context.s3, bucket, (plan.parts[i] as { key: string }).key, signal);
+        if (head?.sha256 && head.sha256 !== file.sha256) {
+          throw new ConflictError(
+            `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``,
+          );
+        }
       }
       const arn = existing.dataDeletionJobArn as string;
       onProgress?.({ phase: "create", jobName: part.jobName, dataDeletionJobArn: arn, adopted: true });

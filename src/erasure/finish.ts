@@ -2,9 +2,8 @@
 // (one repeat job if any did), delete every version of the uploaded file, the opt-in retrain and campaign
 // moves, and the receipt. `eraseUsers` runs them after creating the jobs; `continueErasure` on its own.
 import { awaitJob, createWithRoom, type DeleteUsersEvent } from "../delete-users.ts";
-import { ConflictError, S3Error, ServiceError, ValidationError } from "../errors.ts";
+import { ConflictError, ServiceError, ValidationError } from "../errors.ts";
 import type { Pace } from "../poll.ts";
-import { parseS3Uri } from "../s3.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "../schemas.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult } from "../types.ts";
 import type { WaitOptions } from "../waiter.ts";
@@ -22,7 +21,7 @@ import {
   type StageWait,
   startRetrain,
 } from "./retrain.ts";
-import { eraseObject, listVersions } from "./s3-versions.ts";
+import { countVersions, eraseObject } from "./s3-versions.ts";
 import { ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
 import type { Activity, ErasureReceipt } from "./types.ts";
 
@@ -132,14 +131,8 @@ async function stillThere(
   part: ErasurePart,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  const { bucket, key } = part.file ?? parseS3Uri(part.dataLocation, "dataLocation");
-  try {
-    return (await listVersions(context.s3, bucket, key, signal)).length > 0;
-  } catch (error) {
-    // Versions that cannot be listed cannot be counted: try the job rather than give up the repeat.
-    if (error instanceof S3Error && error.httpStatus === 403) return true;
-    throw error;
-  }
+  // Versions that cannot be listed cannot be counted: try the job rather than give up the repeat.
+  return (await countVersions(context.s3, part.dataLocation, signal)) !== 0;
 }
 
 /** The receipt of the plan's erasure, from AWS state and what this run knows (`survey`: one just made). */

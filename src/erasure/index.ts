@@ -13,6 +13,8 @@ export {
   type EraseUsersInput,
   type EraseUsersOutput,
   type ErasureChoices,
+  IF_BUSY_CHOICES,
+  TRAINING_MODES,
   type ErasureStatusInput,
   eraseUsers,
   erasureStatus,

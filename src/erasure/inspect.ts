@@ -1,13 +1,11 @@
 // The erasure as AWS shows it: its deletion jobs by name, what ran while they did, what is left of the
 // uploaded file, the solution versions trained since and the versions campaigns serve. Nothing is kept
 // locally, so any run (or `status`) rebuilds the same receipt from the same state.
-import { S3Error } from "../errors.ts";
 import type { DataDeletionJobsClient } from "../jobs-client.ts";
-import { parseS3Uri } from "../s3.ts";
 import type { DataDeletionJob } from "../types.ts";
 import type { ErasureContext } from "./context.ts";
 import { campaignsOf, findRetrained, retrainName, serves } from "./retrain.ts";
-import { listVersions } from "./s3-versions.ts";
+import { countVersions } from "./s3-versions.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
 import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptSolution } from "./types.ts";
 
@@ -99,13 +97,8 @@ async function fileState(
   if (known?.sha256) out.sha256 = known.sha256;
   if (known?.bytes !== undefined) out.bytes = known.bytes;
   if (known?.givenByCaller) out.givenByCaller = true;
-  try {
-    const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
-    out.versionsLeft = (await listVersions(context.s3, bucket, key, signal)).length;
-  } catch (error) {
-    // Without s3:ListBucketVersions the versions cannot be counted: the receipt says so, not "gone".
-    if (!(error instanceof S3Error)) throw error;
-  }
+  // Without s3:ListBucketVersions the versions cannot be counted: the receipt says so, not "gone".
+  out.versionsLeft = await countVersions(context.s3, dataLocation, signal);
   return out;
 }
 

@@ -2,7 +2,15 @@
 // versionId only adds a delete marker and the ids stay readable: erasing the file means deleting each
 // version (and marker) by its id. An unversioned bucket lists its object as the version "null".
 import { S3Error } from "../errors.ts";
-import { deleteObject, emptyPayloadHash, objectUrl, parseS3Error, type S3Target } from "../s3.ts";
+import {
+  deleteObject,
+  emptyPayloadHash,
+  objectUrl,
+  parseS3Error,
+  parseS3Uri,
+  type S3Target,
+  xmlField,
+} from "../s3.ts";
 
 /** One version or delete marker of a key. */
 export interface ObjectVersionRef {
@@ -10,15 +18,11 @@ export interface ObjectVersionRef {
   versionId: string;
 }
 
-const xmlText = (text: string): string =>
-  text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) =>
-    name === "lt" ? "<" : name === "gt" ? ">" : name === "quot" ? '"' : name === "apos" ? "'" : "&",
-  );
+const ENTITIES: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
 
-const field = (xml: string, name: string): string | undefined => {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return m ? xmlText(m[1] as string) : undefined;
-};
+// A field of the listing with its XML entities decoded (keys may hold `&`, `<`...).
+const field = (xml: string, name: string): string | undefined =>
+  xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity: string) => ENTITIES[entity] as string);
 
 /**
  * Every version and delete marker of exactly `key` (ListObjectVersions with the key as prefix, all pages),
@@ -62,6 +66,26 @@ export async function listVersions(
     const nextKey = field(xml, "NextKeyMarker") ?? "";
     const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
     markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+  }
+}
+
+/**
+ * How many versions and delete markers of a data location's key (or under its folder) there are: 0 when
+ * the bucket is gone, `null` when they cannot be listed (403: no `s3:ListBucketVersions`), which is not
+ * the same as none.
+ */
+export async function countVersions(
+  target: S3Target,
+  dataLocation: string,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+  try {
+    return (await listVersions(target, bucket, key, signal)).length;
+  } catch (error) {
+    if (!(error instanceof S3Error) || error.httpStatus > 404) throw error;
+    // No such bucket: nothing is left of the file. Forbidden: nothing can be said.
+    return error.httpStatus === 404 ? 0 : null;
   }
 }
 

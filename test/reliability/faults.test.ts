@@ -30,17 +30,17 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-function client(endpoint: string) {
-  return new DataDeletionClient({
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    endpoint,
-    s3Endpoint: endpoint,
-    maxAttempts: 8,
-    useEnvironment: false,
-    clock: { sleep: async () => {} },
-  });
-}
+// A client of an emulator's endpoint that retries through its faults without sleeping.
+const settings = (endpoint: string) => ({
+  region: "us-east-1",
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  endpoint,
+  s3Endpoint: endpoint,
+  maxAttempts: 8,
+  useEnvironment: false,
+  clock: { sleep: async () => {} },
+});
+const client = (endpoint: string) => new DataDeletionClient(settings(endpoint));
 
 test(`${RUNS} deleteUsers runs in a row with 20% of requests failing: every user deleted, one job each, bytes intact`, async () => {
   const c = client(emu.endpoint);
@@ -136,15 +136,7 @@ test("20 complete erasures with retrain under 20% faults, lost answers included:
     },
   });
   try {
-    const c = new ErasureClient({
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      endpoint: world.endpoint,
-      s3Endpoint: world.endpoint,
-      maxAttempts: 8,
-      useEnvironment: false,
-      clock: { sleep: async () => {} },
-    });
+    const c = new ErasureClient(settings(world.endpoint));
     const { state, datasetGroupArn, bucket } = world.emulator;
     for (let run = 0; run < runs; run++) {
       const { receipt } = await c.eraseUsers({

@@ -1,7 +1,12 @@
 // The cron trigger, per dataset group: carry each submitted window's erasure on (without waiting) and
 // settle its requests from the receipt; then close windows into deletion jobs as long as the service has
 // room (5 PENDING per dataset group); then warn about requests whose deadline is near.
-import { DataDeletionError, LimitExceededException, WaiterTimeoutError } from "personalize-data-deletion";
+import {
+  DataDeletionError,
+  DEFAULT_MAX_PENDING_JOBS,
+  LimitExceededException,
+  WaiterTimeoutError,
+} from "personalize-data-deletion";
 import {
   DatasetGroupBusyError,
   type ErasureClient,
@@ -10,8 +15,6 @@ import {
 } from "personalize-data-deletion/erasure";
 import { client, datasetGroups, type Env, windowIdleMs, windowMaxMs } from "./config.ts";
 import { atRisk } from "./intake.ts";
-
-const PENDING_LIMIT = 5;
 
 interface Window {
   id: string;
@@ -171,7 +174,7 @@ async function tick(
   for await (const job of c.paginateDataDeletionJobs({ datasetGroupArn }))
     if (job.status === "PENDING") pending++;
   for (const window of ready) {
-    if (pending >= PENDING_LIMIT) break;
+    if (pending >= DEFAULT_MAX_PENDING_JOBS) break;
     if (!(await submit(env, c, datasetGroupArn, window))) break;
     pending++;
   }

@@ -37,7 +37,7 @@ async function openWindow(env: Env, datasetGroup: string): Promise<WindowRow> {
   return row;
 }
 
-// Writes one dataset group's part of a batch into its open window; true once recorded.
+// Writes one dataset group's part of a batch into its open window and records it; throws when it cannot.
 async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]): Promise<void> {
   const ids = messages.map((m) => m.requestId).sort();
   const batchId = (await sha256(ids.join(","))).slice(0, 32);
