@@ -4,7 +4,7 @@ import {
   deleteUsers,
   type FlowContext,
 } from "./delete-users.ts";
-import { prepareUsers, type UsersInput } from "./deletion-file.ts";
+import { type PrepareOptions, prepareUsers, type UsersInput } from "./deletion-file.ts";
 import { type CallOptions, DataDeletionJobsClient } from "./jobs-client.ts";
 import { deleteObject, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
 import { planParts, uniqueSuffix } from "./upload-plan.ts";
@@ -23,13 +23,11 @@ export interface UploadResult {
 }
 
 /** Options of {@link DataDeletionClient.uploadUserIds}. */
-export interface UploadOptions extends CallOptions {
+export interface UploadOptions extends CallOptions, PrepareOptions {
   /** `s3://bucket/key.csv`, or a prefix ending in `/` under which a unique key is chosen. */
   s3Uri: string;
   /** Replace a different object already at the key (default: fail with a ConflictError). */
   overwrite?: boolean;
-  /** Largest file; a longer list is split into several (default 50 MB). */
-  maxFileBytes?: number;
 }
 
 /**
@@ -50,7 +48,7 @@ export class DataDeletionClient extends DataDeletionJobsClient {
    */
   async uploadUserIds(users: UsersInput, options: UploadOptions): Promise<UploadResult> {
     const target = parseS3Uri(options.s3Uri);
-    const prepared = await prepareUsers(users, options.maxFileBytes);
+    const prepared = await prepareUsers(users, options);
     const parts = planParts(target, prepared.files.length, `users-${uniqueSuffix(this.clock)}`);
     for (const [index, part] of parts.entries()) {
       await putObjectOnce(this.s3, target.bucket, part.key, prepared.files[index] as Uint8Array, options);

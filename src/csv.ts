@@ -1,10 +1,12 @@
 import type Papa from "papaparse";
 import {
+  DEFAULT_MAX_LIST_BYTES,
   DeletionFileBuilder,
   FNV_OFFSET,
   FNV_PRIME,
   MAX_USER_ID_LENGTH,
   type PreparedDeletionFile,
+  listTooLarge,
   type PrepareOptions,
 } from "./deletion-file.ts";
 import { CsvError } from "./errors.ts";
@@ -80,9 +82,10 @@ export async function prepareDeletionCsv(
   const builder = new DeletionFileBuilder(options, size);
   let rows = 0;
   const invalid: CsvError[] = [];
+  const budget = { left: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES, max: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES };
   for (const { name, source: one } of sources) {
     const reader = new CsvRecordReader(builder, options, name);
-    await feed(reader, one);
+    await feed(reader, one, budget);
     reader.end();
     rows += reader.rows;
     invalid.push(...reader.invalid);
@@ -92,15 +95,34 @@ export async function prepareDeletionCsv(
     if (invalid.length === 0) {
       throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
     }
-    return { files: [], userCount: 0, duplicateCount: builder.duplicateCount, bytes: 0, rows, invalid };
+    return {
+      files: [],
+      userCount: 0,
+      duplicateCount: builder.duplicateCount,
+      bytes: 0,
+      trimmedCount: builder.trimmedCount,
+      rows,
+      invalid,
+    };
   }
   return { ...builder.finish(), rows, invalid };
 }
 
-async function feed(reader: CsvRecordReader, source: CsvSource): Promise<void> {
-  if (typeof source === "string") return reader.push(encoder.encode(source));
-  if (source instanceof Uint8Array) return reader.push(source);
-  if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
+// Reads a source into the reader, counting its bytes against the list's cap, so that a stream of unknown
+// size is refused once it passes the cap instead of filling memory.
+async function feed(
+  reader: CsvRecordReader,
+  source: CsvSource,
+  budget: { left: number; max: number },
+): Promise<void> {
+  const push = (chunk: Uint8Array): void => {
+    budget.left -= chunk.length;
+    if (budget.left < 0) throw listTooLarge(budget.max, "more");
+    reader.push(chunk);
+  };
+  if (typeof source === "string") return push(encoder.encode(source));
+  if (source instanceof Uint8Array) return push(source);
+  if (source instanceof ArrayBuffer) return push(new Uint8Array(source));
   // Streams (a Blob's too) are async iterables; leaving the loop early (at a bad line) cancels the stream,
   // so that what feeds it (a file, say) is closed.
   const chunks = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
@@ -113,7 +135,7 @@ async function feed(reader: CsvRecordReader, source: CsvSource): Promise<void> {
     if (!(chunk instanceof Uint8Array)) {
       throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
     }
-    reader.push(chunk);
+    push(chunk);
   }
 }
 
@@ -205,9 +227,15 @@ class CsvRecordReader {
           if (++commas === this.column) first = i + 1;
         } else if (b < SPACE || b > 0x7e || b === QUOTE) break;
       }
-      while (first < last && data[first] === SPACE) first++;
-      while (last > first && data[last - 1] === SPACE) last--;
-      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH) {
+      // An id with a space at either end takes the slow path, which refuses or trims it as asked.
+      if (
+        i === stop &&
+        commas + 1 === this.width &&
+        first < last &&
+        last - first <= MAX_USER_ID_LENGTH &&
+        data[first] !== SPACE &&
+        data[last - 1] !== SPACE
+      ) {
         this.rows++;
         const builder = this.builder;
         const buffer = builder.room(last - first + 1);
@@ -266,7 +294,8 @@ class CsvRecordReader {
   }
 
   private onRecord(fields: string[], line: number): void {
-    const blank = fields.length === 1 && (fields[0] as string).trim() === "";
+    // Only an empty line is blank: a line of spaces is an id with whitespace, refused unless trimmed.
+    const blank = fields.length === 1 && (fields[0] as string) === "";
     if (this.column === -1) {
       if (blank) return;
       if (this.readHeader(fields, line)) return;

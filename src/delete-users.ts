@@ -44,6 +44,10 @@ export interface DeleteUsersInput {
   overwrite?: boolean;
   /** Size cap of one deletion file (default 50 MB, the guide's cap per job). */
   maxFileBytes?: number;
+  /** Trim whitespace around ids instead of refusing them (default `false`; see `PrepareOptions.trimIds`). */
+  trimIds?: boolean;
+  /** The largest list to prepare (default 1 GB; see `PrepareOptions.maxListBytes`). */
+  maxListBytes?: number;
   /** PENDING jobs allowed per dataset group (default 5, the service's limit). */
   maxPendingJobs?: number;
   /** Throw DataDeletionJobFailedError when a waited job FAILED (default `true`). */
@@ -134,7 +138,11 @@ export async function planDeletion(context: FlowContext, input: DeleteUsersInput
   const target = parseS3Uri(input.s3Uri);
   // One part's request is checked before the ids are prepared, so a bad ARN costs no preparation.
   request(planParts(target, 1, jobName)[0] as PlannedPart);
-  const prepared = await prepareUsers(input.users, input.maxFileBytes);
+  const prepared = await prepareUsers(input.users, {
+    maxFileBytes: input.maxFileBytes,
+    trimIds: input.trimIds,
+    maxListBytes: input.maxListBytes,
+  });
   const parts = planParts(target, prepared.files.length, jobName).map((part) => ({
     ...part,
     request: request(part),

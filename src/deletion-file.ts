@@ -10,12 +10,25 @@ export interface PreparedDeletionFile {
   duplicateCount: number;
   /** Total size of `files`. */
   bytes: number;
+  /** Ids that had leading or trailing whitespace removed under `trimIds` (0 otherwise). */
+  trimmedCount?: number;
 }
 
 /** Options shared by the serializer and the CSV preparer. */
 export interface PrepareOptions {
   /** Largest file to produce; a longer list is split. Default 50 MB, the guide's cap per deletion job. */
   maxFileBytes?: number;
+  /**
+   * Remove leading and trailing whitespace from each id before it is erased (default `false`: such an id is
+   * refused, because Personalize stores ids exactly and the trimmed id is another user). The count of ids
+   * changed is returned as `trimmedCount` and recorded in the receipt.
+   */
+  trimIds?: boolean;
+  /**
+   * The largest list to prepare, in bytes of input (and of output): a larger one is refused with a
+   * {@link CsvError} (before it is read when its size is known) rather than held in memory. Default 1 GB.
+   */
+  maxListBytes?: number;
 }
 
 /**
@@ -23,6 +36,20 @@ export interface PrepareOptions {
  * or 50,000,000 bytes; older pages say 100 MB), with a margin.
  */
 export const DEFAULT_MAX_FILE_BYTES = 49_000_000;
+/**
+ * The largest list prepared by default (10^9 bytes, about 20 jobs of the default file size). The whole list
+ * is held in memory to remove duplicates across its files (about 3.5 times its size at the peak), so a
+ * larger one is refused with a clear error instead of exhausting memory: split it into several runs.
+ */
+export const DEFAULT_MAX_LIST_BYTES = 1_000_000_000;
+
+/** The error for a list over `maxListBytes`. */
+export function listTooLarge(maxListBytes: number, received: number | string): CsvError {
+  return new CsvError(
+    `the list is larger than ${maxListBytes} bytes (received ${received}); the whole list is held in memory to remove duplicates, so split it into several runs or raise the limit`,
+  );
+}
+
 /** Personalize's USER_ID field length limit. */
 export const MAX_USER_ID_LENGTH = 256;
 
@@ -56,6 +83,9 @@ export class DeletionFileBuilder {
   private touched = 0;
   userCount = 0;
   duplicateCount = 0;
+  trimmedCount = 0;
+  private readonly trimIds: boolean;
+  private readonly maxListBytes: number;
 
   /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
   constructor(
@@ -63,6 +93,9 @@ export class DeletionFileBuilder {
     private readonly sizeHint = 0,
   ) {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.trimIds = options.trimIds === true;
+    this.maxListBytes = options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES;
+    if (this.sizeHint > this.maxListBytes) throw listTooLarge(this.maxListBytes, `${this.sizeHint} bytes`);
     if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
       throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
     }
@@ -70,11 +103,20 @@ export class DeletionFileBuilder {
     this.buffer.set(HEADER);
   }
 
-  /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
+  /**
+   * Adds one id exactly as given (or trimmed, under `trimIds`). `line` (1-based) is only used in error
+   * messages. Empty ids are skipped.
+   */
   add(rawId: string, line?: number): void {
-    const id = rawId.trim();
+    let id = rawId;
+    if (this.trimIds) {
+      id = rawId.trim();
+      if (id !== rawId && id !== "") this.trimmedCount++;
+    }
     if (id === "") return;
-    const text = lineFor(id, line);
+    const problem = userIdProblem(id);
+    if (problem) throw new CsvError(problem, line);
+    const text = lineFor(id);
     this.commit(encoder.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
   }
 
@@ -83,7 +125,8 @@ export class DeletionFileBuilder {
     // Room for a file header too, which `commit` may put before the line.
     const needed = this.pos + bytes + HEADER.length;
     if (needed > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
+      if (needed > this.maxListBytes + SLACK) throw listTooLarge(this.maxListBytes, "more");
+      const grown = new Uint8Array(Math.min(Math.max(this.buffer.length * 2, needed), this.maxListBytes + SLACK));
       grown.set(this.buffer.subarray(0, this.pos));
       this.buffer = grown;
     }
@@ -198,7 +241,13 @@ export class DeletionFileBuilder {
     this.table = new Uint32Array(0);
     // Views, not copies: a copy would double the peak for a list of millions of ids.
     const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
-    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
+    return {
+      files,
+      userCount: this.userCount,
+      duplicateCount: this.duplicateCount,
+      bytes: this.pos,
+      trimmedCount: this.trimmedCount,
+    };
   }
 
   // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
@@ -230,8 +279,7 @@ function sameLine(bytes: Uint8Array, a: number, b: number, length: number): bool
   return bytes[a + length - 1] === NEWLINE;
 }
 
-function lineFor(id: string, line: number | undefined): string {
-  checkId(id, line);
+function lineFor(id: string): string {
   return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"\n` : `${id}\n`;
 }
 
@@ -239,28 +287,45 @@ function needsQuotes(id: string): boolean {
   return id.includes(",") || id.includes('"');
 }
 
-function checkId(id: string, line: number | undefined): void {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  const control = /[\u0000-\u001f\u007f]/.exec(id);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// With the u flag a pair of surrogates is one code point, so only a lone one matches.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+/**
+ * Why Personalize could not erase `id` exactly as given, in words (the id itself is never repeated, as it
+ * is personal data), or `undefined` when it can. The rules: not empty, no leading or trailing whitespace
+ * (Personalize stores ids exactly, so the trimmed id would be another user), well-formed Unicode (no lone
+ * surrogate), no control characters, at most 256 characters.
+ */
+export function userIdProblem(id: string): string | undefined {
+  if (id === "") return "a user id must not be empty";
+  if (id.trim() !== id) {
+    const where = id.trimStart() !== id ? (id.trimEnd() !== id ? "leading and trailing" : "leading") : "trailing";
+    return `the user id has ${where} whitespace: Personalize stores ids exactly, so erasing the trimmed id would erase a different user (fix the list, or opt in to trimming)`;
+  }
+  if (LONE_SURROGATE.test(id)) {
+    return "the user id is not well-formed Unicode (it holds a lone surrogate), so it cannot be written as UTF-8 exactly";
+  }
+  const control = CONTROL.exec(id);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
-    throw new CsvError(`a user id must not contain control characters, found \\u${code}`, line);
+    return `a user id must not contain control characters, found \\u${code}`;
   }
   if (id.length > MAX_USER_ID_LENGTH) {
     let n = 0;
     for (const _ of id) n++;
     if (n > MAX_USER_ID_LENGTH) {
-      throw new CsvError(
-        `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`,
-        line,
-      );
+      return `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`;
     }
   }
+  return undefined;
 }
 
 /**
  * Serializes user ids (an array or a sync or async iterable of strings) into deletion files, without a CSV
- * parser: ids are trimmed, blank ones dropped, duplicates removed and counted, quoted where CSV needs it.
+ * parser: ids are taken exactly as given (or trimmed, under `trimIds`), empty ones dropped, duplicates removed
+ * and counted, quoted where CSV needs it. An id Personalize could not erase exactly is refused.
  */
 export async function serializeUserIds(
   ids: Iterable<string> | AsyncIterable<string>,
@@ -294,13 +359,13 @@ export type UsersInput =
   | (() => Promise<PreparedDeletionFile>);
 
 /** Prepares ids, or passes a file already prepared (or the one the function prepares) through. */
-export async function prepareUsers(users: UsersInput, maxFileBytes?: number): Promise<PreparedDeletionFile> {
+export async function prepareUsers(
+  users: UsersInput,
+  options: PrepareOptions = {},
+): Promise<PreparedDeletionFile> {
   if (typeof users === "function") return users();
   if (typeof users === "object" && users !== null && Array.isArray((users as PreparedDeletionFile).files)) {
     return users as PreparedDeletionFile;
   }
-  return serializeUserIds(
-    users as Iterable<string> | AsyncIterable<string>,
-    maxFileBytes === undefined ? {} : { maxFileBytes },
-  );
+  return serializeUserIds(users as Iterable<string> | AsyncIterable<string>, options);
 }

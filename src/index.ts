@@ -44,12 +44,14 @@ export {
 } from "./delete-users.ts";
 export {
   DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_LIST_BYTES,
   MAX_USER_ID_LENGTH,
   type PreparedDeletionFile,
   type PrepareOptions,
   prepareUsers,
   serializeUserIds,
   type UsersInput,
+  userIdProblem,
 } from "./deletion-file.ts";
 export {
   AbortError,
