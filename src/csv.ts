@@ -4,9 +4,9 @@ import {
   DeletionFileBuilder,
   FNV_OFFSET,
   FNV_PRIME,
+  listTooLarge,
   MAX_USER_ID_LENGTH,
   type PreparedDeletionFile,
-  listTooLarge,
   type PrepareOptions,
 } from "./deletion-file.ts";
 import { CsvError } from "./errors.ts";
@@ -82,7 +82,10 @@ export async function prepareDeletionCsv(
   const builder = new DeletionFileBuilder(options, size);
   let rows = 0;
   const invalid: CsvError[] = [];
-  const budget = { left: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES, max: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES };
+  const budget = {
+    left: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES,
+    max: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES,
+  };
   for (const { name, source: one } of sources) {
     const reader = new CsvRecordReader(builder, options, name);
     await feed(reader, one, budget);

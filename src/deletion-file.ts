@@ -123,10 +123,12 @@ export class DeletionFileBuilder {
   /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
   room(bytes: number): Uint8Array {
     // Room for a file header too, which `commit` may put before the line.
+    if (this.pos > this.maxListBytes) throw listTooLarge(this.maxListBytes, "more");
     const needed = this.pos + bytes + HEADER.length;
     if (needed > this.buffer.length) {
-      if (needed > this.maxListBytes + SLACK) throw listTooLarge(this.maxListBytes, "more");
-      const grown = new Uint8Array(Math.min(Math.max(this.buffer.length * 2, needed), this.maxListBytes + SLACK));
+      const grown = new Uint8Array(
+        Math.min(Math.max(this.buffer.length * 2, needed), this.maxListBytes + SLACK),
+      );
       grown.set(this.buffer.subarray(0, this.pos));
       this.buffer = grown;
     }
@@ -301,7 +303,8 @@ const LONE_SURROGATE = /[\ud800-\udfff]/u;
 export function userIdProblem(id: string): string | undefined {
   if (id === "") return "a user id must not be empty";
   if (id.trim() !== id) {
-    const where = id.trimStart() !== id ? (id.trimEnd() !== id ? "leading and trailing" : "leading") : "trailing";
+    const where =
+      id.trimStart() !== id ? (id.trimEnd() !== id ? "leading and trailing" : "leading") : "trailing";
     return `the user id has ${where} whitespace: Personalize stores ids exactly, so erasing the trimmed id would erase a different user (fix the list, or opt in to trimming)`;
   }
   if (LONE_SURROGATE.test(id)) {

@@ -30,13 +30,65 @@ function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
 }
 
 describe("prepareDeletionCsv", () => {
-  test("keeps only USER_ID among other columns, trims, drops blanks and duplicates", async () => {
-    const out = await prepareDeletionCsv("ITEM_ID,USER_ID,TIMESTAMP\ni1, u1 ,1\n\ni2,u2,2\ni3,u1,3\n");
+  test("keeps only USER_ID among other columns, exactly, drops empty lines and duplicates", async () => {
+    const out = await prepareDeletionCsv("ITEM_ID,USER_ID,TIMESTAMP\ni1,u1,1\n\ni2,u2,2\ni3,u1,3\n");
     expect(readBack(out.files)).toEqual(["u1", "u2"]);
     expect(out.userCount).toBe(2);
     expect(out.duplicateCount).toBe(1);
+    expect(out.trimmedCount).toBe(0);
     expect(out.rows).toBe(3);
     expect(out.bytes).toBe(out.files[0]?.length as number);
+  });
+
+  test("an id with whitespace around it is refused, naming its line and never the id", async () => {
+    for (const csv of [
+      "ITEM_ID,USER_ID\ni1,u1\ni2, secret-user \n",
+      'USER_ID\nu1\n" secret-user"\n',
+      "USER_ID\nu1\nsecret-user\u00a0\n",
+      "USER_ID\nu1\n\tsecret-user\n",
+      "USER_ID\nu1\n   \n",
+    ]) {
+      const error = await prepareDeletionCsv(csv).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CsvError);
+      expect((error as CsvError).line).toBe(3);
+      expect(String((error as Error).message)).toMatch(/whitespace: Personalize stores ids exactly/);
+      expect(String((error as Error).message)).not.toContain("secret-user");
+    }
+  });
+
+  test("ids keep inner spaces and, under trimIds, lose outer ones, counted", async () => {
+    const exact = await prepareDeletionCsv("USER_ID\nspaced user\nplain\n");
+    expect(readBack(exact.files)).toEqual(["spaced user", "plain"]);
+    const trimmed = await prepareDeletionCsv("USER_ID,X\n u1 ,a\nu1,b\n\u3000u2,c\n  ,d\n", {
+      trimIds: true,
+    });
+    expect(readBack(trimmed.files)).toEqual(["u1", "u2"]);
+    expect(trimmed.trimmedCount).toBe(2);
+    expect(trimmed.duplicateCount).toBe(1);
+  });
+
+  test("a list over maxListBytes is refused: before reading when its size is known, at the cap when streamed", async () => {
+    let pulled = 0;
+    const big = new Blob(["USER_ID\n", "a\n".repeat(1000)]);
+    const known = await prepareDeletionCsv(big, { maxListBytes: 1000 }).catch((e: unknown) => e);
+    expect(known).toBeInstanceOf(CsvError);
+    expect(String(known)).toMatch(/larger than 1000 bytes \(received 2008 bytes\).*split it/);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new TextEncoder().encode(pulled === 1 ? "USER_ID\n" : `u${pulled}\n`.repeat(100)));
+      },
+    });
+    const streamed = await prepareDeletionCsv(stream, { maxListBytes: 5000 }).catch((e: unknown) => e);
+    expect(streamed).toBeInstanceOf(CsvError);
+    expect(String(streamed)).toMatch(/larger than 5000 bytes/);
+    expect(pulled).toBeLessThan(20);
+    await expect(
+      serializeUserIds(
+        Array.from({ length: 200 }, (_, i) => `id-${i}`),
+        { maxListBytes: 500 },
+      ),
+    ).rejects.toThrow(/larger than 500 bytes/);
   });
 
   test("BOM and CRLF", async () => {
@@ -184,14 +236,31 @@ describe("serializeUserIds", () => {
   test("arrays, iterables and async iterables", async () => {
     async function* gen() {
       yield "a";
-      yield " b ";
+      yield "b c";
       yield "a";
       yield "";
     }
-    for (const source of [["a", " b ", "a", ""], new Set(["a", " b ", ""]), gen()]) {
+    for (const source of [["a", "b c", "a", ""], new Set(["a", "b c", ""]), gen()]) {
       const out = await serializeUserIds(source as Iterable<string>);
-      expect(readBack(out.files)).toEqual(["a", "b"]);
+      expect(readBack(out.files)).toEqual(["a", "b c"]);
     }
+  });
+
+  test("ids are exact: padded ones refused unless trimIds, lone surrogates always", async () => {
+    await expect(serializeUserIds(["a", " spaced-user "])).rejects.toThrow(
+      /user id number 2: the user id has leading and trailing whitespace/,
+    );
+    const trimmed = await serializeUserIds(["a", " spaced-user "], { trimIds: true });
+    expect(readBack(trimmed.files)).toEqual(["a", "spaced-user"]);
+    expect(trimmed.trimmedCount).toBe(1);
+    for (const trimIds of [false, true]) {
+      await expect(serializeUserIds(["a", "x\ud800y"], { trimIds })).rejects.toThrow(
+        /user id number 2: .*not well-formed Unicode/,
+      );
+    }
+    // A surrogate pair is one character, and fine.
+    const emoji = await serializeUserIds(["\u{1F600}"]);
+    expect(readBack(emoji.files)).toEqual(["\u{1F600}"]);
   });
 
   test("non-strings and bad ids name their position", async () => {

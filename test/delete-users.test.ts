@@ -26,7 +26,7 @@ describe("deleteUsers", () => {
       if (req.method === "PUT") uploads.push({ key: req.path, sha: sha(req.body) });
       return undefined;
     };
-    const users = ["user-001", "user-002", " user-001 ", "", "not-there"];
+    const users = ["user-001", "user-002", "user-001", "", "not-there"];
     const events: string[] = [];
     const out = await clientFor(server).deleteUsers({
       users,

@@ -52,22 +52,38 @@ const safeId = fc
   })
   .map((cs) => cs.join(""));
 
+// What an exact preparation keeps, written independently of the code under test: the ids in first-seen
+// order without duplicates; empty ones dropped; a padded one refuses the whole list unless trimming.
+function expectedIds(ids: string[], trimIds: boolean): string[] | "refused" {
+  if (!trimIds && ids.some((i) => i !== "" && i.trim() !== i)) return "refused";
+  return [...new Set(ids.map((i) => (trimIds ? i.trim() : i)).filter(Boolean))];
+}
+
 describe("serializer and CSV preparer", () => {
-  test("parse(prepare(ids)) is the unique trimmed non-blank ids, or a CsvError", async () => {
+  test("parse(prepare(ids)) is the unique non-empty ids exactly as given (trimmed only under trimIds), or a CsvError", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(safeId, { maxLength: 40 }),
         fc.integer({ min: 64, max: 400 }),
-        async (ids, maxFileBytes) => {
+        fc.boolean(),
+        async (ids, maxFileBytes, trimIds) => {
+          const expected = expectedIds(ids, trimIds);
           let out: Awaited<ReturnType<typeof serializeUserIds>>;
           try {
-            out = await serializeUserIds(ids, { maxFileBytes });
+            out = await serializeUserIds(ids, { maxFileBytes, trimIds });
           } catch (error) {
             expect(error).toBeInstanceOf(CsvError);
+            // Refused only for a padded id, or a line too long for the file.
+            expect(expected === "refused" || expected.length === 0 || ids.some((i) => i.length > 20)).toBe(
+              true,
+            );
             return;
           }
-          const expected = [...new Set(ids.map((i) => i.trim()).filter(Boolean))];
-          expect(readIds(out.files)).toEqual(expected);
+          expect(expected).not.toBe("refused");
+          expect(readIds(out.files)).toEqual(expected as string[]);
+          expect(out.trimmedCount).toBe(
+            trimIds ? ids.filter((i) => i.trim() !== i && i.trim() !== "").length : 0,
+          );
           expect(out.userCount).toBe(expected.length);
           for (const file of out.files) expect(file.length).toBeLessThanOrEqual(maxFileBytes);
         },
@@ -89,7 +105,8 @@ describe("serializer and CSV preparer", () => {
         fc.array(entry, { maxLength: 600 }),
         fc.integer({ min: 64, max: 2000 }),
         fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }),
-        async (ids, maxFileBytes, cuts) => {
+        fc.boolean(),
+        async (ids, maxFileBytes, cuts, trimIds) => {
           const bytes = new TextEncoder().encode(
             Papa.unparse(
               { fields: ["USER_ID", "SOURCE"], data: ids.map((i) => [i, "x"]) },
@@ -106,25 +123,30 @@ describe("serializer and CSV preparer", () => {
               at += size;
             },
           });
-          const expected = [...new Set(ids.map((i) => i.trim()).filter(Boolean))];
+          const expected = expectedIds(ids, trimIds);
           let out: Awaited<ReturnType<typeof prepareDeletionCsv>>;
           try {
-            out = await prepareDeletionCsv(stream, { maxFileBytes });
+            out = await prepareDeletionCsv(stream, { maxFileBytes, trimIds });
           } catch (error) {
             expect(error).toBeInstanceOf(CsvError);
-            expect(expected.length === 0 || ids.some((i) => i.length > 20)).toBe(true);
+            expect(expected === "refused" || expected.length === 0 || ids.some((i) => i.length > 20)).toBe(
+              true,
+            );
             return;
           }
-          expect(readIds(out.files)).toEqual(expected);
-          expect(out.userCount).toBe(expected.length);
-          expect(out.duplicateCount).toBe(ids.filter((i) => i.trim() !== "").length - expected.length);
+          expect(expected).not.toBe("refused");
+          const kept = expected as string[];
+          expect(readIds(out.files)).toEqual(kept);
+          expect(out.userCount).toBe(kept.length);
+          const given = trimIds ? ids.filter((i) => i.trim() !== "") : ids.filter((i) => i !== "");
+          expect(out.duplicateCount).toBe(given.length - kept.length);
           expect(out.bytes).toBe(out.files.reduce((n, f) => n + f.length, 0));
           for (const file of out.files) {
             expect(file.length).toBeLessThanOrEqual(maxFileBytes);
             expect(decode(file.subarray(0, 8))).toBe("USER_ID\n");
           }
           // The byte path and the string path agree to the byte.
-          const serialized = await serializeUserIds(ids, { maxFileBytes });
+          const serialized = await serializeUserIds(ids, { maxFileBytes, trimIds });
           expect(serialized.files).toEqual(out.files);
         },
       ),
@@ -140,6 +162,7 @@ describe("serializer and CSV preparer", () => {
       fc.asyncProperty(text, fc.constantFrom(false, true, "auto" as const), async (input, headerless) => {
         try {
           const out = await prepareDeletionCsv(input, { headerless });
+          // Nothing is trimmed, so whatever is kept had nothing to trim.
           for (const id of readIds(out.files)) expect(id).toBe(id.trim());
         } catch (error) {
           expect(error).toBeInstanceOf(CsvError);
@@ -156,11 +179,18 @@ describe("serializer and CSV preparer", () => {
           { fields: ["OTHER", "USER_ID"], data: rows.map(([o, u]) => [o, u]) },
           { newline: "\n" },
         );
+        const expected = expectedIds(
+          rows.map(([, u]) => u),
+          false,
+        );
         try {
           const out = await prepareDeletionCsv(csv);
-          expect(readIds(out.files)).toEqual([...new Set(rows.map(([, u]) => u.trim()).filter(Boolean))]);
+          expect(readIds(out.files)).toEqual(expected as string[]);
         } catch (error) {
           expect(error).toBeInstanceOf(CsvError);
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are refused on purpose
+          const control = rows.some(([, u]) => /[\u0000-\u001f\u007f]/.test(u));
+          if (expected !== "refused" && !control) expect(expected.length).toBe(0);
         }
       }),
       { numRuns: 300 },
