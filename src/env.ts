@@ -6,6 +6,8 @@ export interface AwsEnvironment {
   sessionToken?: string | undefined;
   personalizeEndpoint?: string | undefined;
   s3Endpoint?: string | undefined;
+  /** `AWS_PROFILE`: the core does not read profiles, but names it when no keys were found. */
+  profile?: string | undefined;
 }
 
 /**
@@ -43,5 +45,16 @@ export function awsEnvironment(env: Record<string, string | undefined> = readEnv
     sessionToken: get("AWS_SESSION_TOKEN"),
     personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
     s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL"),
+    profile: get("AWS_PROFILE"),
   };
+}
+
+/**
+ * The "no AWS credentials" message for `env`. With `AWS_PROFILE` set the user expects the profile to be
+ * used, as the AWS CLI would; the core reads no files, so it says where the profile-reading chain is.
+ */
+export function noCredentialsMessage(env: AwsEnvironment): string {
+  const base = "no AWS credentials: pass `credentials` or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+  if (!env.profile) return base;
+  return `${base}. AWS_PROFILE is set (${JSON.stringify(env.profile)}), and this client reads no profiles: on Node, pass \`credentials: awsCredentialChain()\` (import { awsCredentialChain } from "personalize-data-deletion/node"), which reads it as the AWS CLI does`;
 }

@@ -1,4 +1,4 @@
-import { awsEnvironment } from "./env.ts";
+import { awsEnvironment, noCredentialsMessage } from "./env.ts";
 import {
   ConfigurationError,
   ConflictError,
@@ -121,9 +121,7 @@ export class DataDeletionJobsClient {
     let credentials = config.credentials;
     if (!credentials) {
       if (!env.accessKeyId || !env.secretAccessKey) {
-        throw new ConfigurationError(
-          "no AWS credentials: pass `credentials` or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-        );
+        throw new ConfigurationError(noCredentialsMessage(env));
       }
       credentials = {
         accessKeyId: env.accessKeyId,
