@@ -1,6 +1,7 @@
 // The emulator's side of the erasure's operations: datasets and imports, solutions and versions, campaigns,
 // recommenders and batch jobs, over input validated against the same model the client reads.
 import type { EmulatorState } from "./state.ts";
+import { createTagsProblem, type Tag } from "./tags.ts";
 import { jsonError, jsonOk } from "./wire.ts";
 import type { WorldCampaign, WorldImport, WorldVersion } from "./world.ts";
 
@@ -160,6 +161,8 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
           "ResourceInUseException",
           `Dataset ${dataset.datasetArn} has an import in progress`,
         );
+      const tagsRefused = createTagsProblem(input.tags as Tag[] | undefined);
+      if (tagsRefused) return tagsRefused;
       const at = hooks.now();
       world.imports.set(arn, {
         seq: ++world.seq,
@@ -173,6 +176,7 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
         createdAt: at,
         updatedAt: at,
       });
+      state.setTags(arn, (input.tags as Tag[] | undefined) ?? []);
       hooks.changed();
       return jsonOk({ datasetImportJobArn: arn });
     },
@@ -238,6 +242,8 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
           `Solution ${solution.solutionArn} has a solution version being created`,
         );
       }
+      const tagsRefused = createTagsProblem(input.tags as Tag[] | undefined);
+      if (tagsRefused) return tagsRefused;
       const mode = (input.trainingMode as string | undefined) ?? "FULL";
       if (mode === "AUTOTRAIN") {
         return jsonError(
@@ -253,6 +259,7 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
         hooks.now(),
         input.name as string | undefined,
       );
+      state.setTags(version.solutionVersionArn, (input.tags as Tag[] | undefined) ?? []);
       hooks.changed();
       return jsonOk({ solutionVersionArn: version.solutionVersionArn });
     },

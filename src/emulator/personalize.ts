@@ -6,6 +6,7 @@ import { type ErasureOperation, inputSchemaFrom } from "../erasure/schemas.ts";
 import { inputSchema } from "../schemas.ts";
 import { modelsService } from "./models-service.ts";
 import type { EmulatorJob, EmulatorState } from "./state.ts";
+import { createTagsProblem, TAG_INPUT_SCHEMAS, type Tag, tagService } from "./tags.ts";
 import { jsonError, jsonOk, validationMessage } from "./wire.ts";
 
 const INPUT_SCHEMAS: Record<string, v.GenericSchema> = {
@@ -18,6 +19,7 @@ const INPUT_SCHEMAS: Record<string, v.GenericSchema> = {
       inputSchemaFrom(op as ErasureOperation, { ...erasureShapes, ...emulatorOnlyShapes }),
     ]),
   ),
+  ...TAG_INPUT_SCHEMAS,
 };
 
 function toWire(job: EmulatorJob, summary: boolean): Record<string, unknown> {
@@ -79,6 +81,7 @@ export interface ServiceHooks {
 export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
   const tokens = tokenCodec();
   const models = modelsService(state, { ...hooks, tokens });
+  const tagging = tagService(state, hooks.changed);
   const notFound = (arn: string) =>
     jsonError(400, "ResourceNotFoundException", `Could not find resource with ARN ${arn}`);
 
@@ -87,7 +90,7 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
     datasetGroupArn: string;
     roleArn: string;
     dataSource: { dataLocation?: string };
-    tags?: { tagKey: string; tagValue: string }[];
+    tags?: Tag[];
   }): Promise<Response> {
     if (!state.datasetGroups.has(req.datasetGroupArn)) return notFound(req.datasetGroupArn);
     if (!req.dataSource.dataLocation) {
@@ -101,9 +104,8 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
         `Data deletion job with name ${req.jobName} already exists`,
       );
     }
-    if ((req.tags?.length ?? 0) > 50) {
-      return jsonError(400, "TooManyTagsException", "A resource can have at most 50 tags");
-    }
+    const tagsRefused = createTagsProblem(req.tags);
+    if (tagsRefused) return tagsRefused;
     if (state.pendingCount(req.datasetGroupArn) >= state.options.pendingLimit) {
       return jsonError(
         400,
@@ -157,6 +159,7 @@ export function personalizeService(state: EmulatorState, hooks: ServiceHooks) {
     const parsed = v.safeParse(schema, input, { abortPipeEarly: true });
     if (!parsed.success) return jsonError(400, "InvalidInputException", validationMessage(parsed.issues));
     await hooks.advance();
+    if (tagging.handles(operation)) return tagging.call(operation, parsed.output as Record<string, unknown>);
     if (models.handles(operation)) {
       const answer = await models.call(operation, parsed.output as Record<string, unknown>);
       // With no training or update time, what was started is done at once, as a job with no job time is.

@@ -1,4 +1,5 @@
 import Papa from "papaparse";
+import type { Tag } from "./tags.ts";
 import { type DueEvent, World, type WorldData, type WorldImport } from "./world.ts";
 
 /** A data deletion job as the emulator keeps it (times in epoch milliseconds). */
@@ -9,7 +10,7 @@ export interface EmulatorJob {
   datasetGroupArn: string;
   dataLocation: string;
   roleArn: string;
-  tags: { tagKey: string; tagValue: string }[];
+  tags: Tag[];
   status: "PENDING" | "IN_PROGRESS" | "COMPLETED" | "FAILED";
   createdAt: number;
   updatedAt: number;
@@ -62,6 +63,8 @@ export interface Snapshot {
   buckets: Record<string, Record<string, Omit<StoredObject, "body">>>;
   /** Datasets, imports, solutions, versions, campaigns and batch jobs (absent in older snapshots). */
   world?: WorldData;
+  /** The tags of every Personalize resource but the deletion jobs (which keep theirs), by ARN. */
+  tags?: Record<string, Tag[]>;
 }
 
 /** Settings that shape the emulated service. */
@@ -130,6 +133,8 @@ export class EmulatorState {
   readonly uploads: Map<string, MultipartUpload> = new Map();
   /** What uses the dataset groups' data; an import takes as long as a deletion job. */
   readonly world: World;
+  /** The tags of every Personalize resource but the deletion jobs (which keep theirs), by ARN. */
+  private readonly tags: Map<string, Tag[]> = new Map();
 
   constructor(readonly options: StateOptions) {
     this.world = new World(
@@ -156,6 +161,26 @@ export class EmulatorState {
   users(datasetGroupArn: string): string[] | undefined {
     const rows = this.datasetGroups.get(datasetGroupArn);
     return rows ? [...new Set(rows.map((r) => r.userId))].sort() : undefined;
+  }
+
+  /** Whether a Personalize resource with this ARN exists (what can carry tags). */
+  hasResource(arn: string): boolean {
+    const w = this.world;
+    const all: Map<string, unknown>[] = [this.jobs, this.datasetGroups, w.datasets, w.imports];
+    all.push(w.solutions, w.versions, w.campaigns, w.batchJobs);
+    return all.some((resources) => resources.has(arn));
+  }
+
+  /** A resource's tags (none for one that has none or does not exist). */
+  tagsOf(arn: string): Tag[] {
+    return this.jobs.get(arn)?.tags ?? this.tags.get(arn) ?? [];
+  }
+
+  /** Replaces a resource's tags. */
+  setTags(arn: string, tags: Tag[]): void {
+    const job = this.jobs.get(arn);
+    if (job) job.tags = tags;
+    else this.tags.set(arn, tags);
   }
 
   pendingCount(datasetGroupArn: string): number {
@@ -319,6 +344,7 @@ export class EmulatorState {
       datasetGroups: Object.fromEntries(this.datasetGroups),
       buckets,
       world: this.world.data(),
+      tags: Object.fromEntries(this.tags),
     };
   }
 
@@ -327,6 +353,8 @@ export class EmulatorState {
     this.seq = snapshot.seq;
     this.jobs.clear();
     for (const job of snapshot.jobs) this.jobs.set(job.dataDeletionJobArn, job);
+    this.tags.clear();
+    for (const [arn, tags] of Object.entries(snapshot.tags ?? {})) this.tags.set(arn, tags);
     this.datasetGroups.clear();
     for (const [arn, rows] of Object.entries(snapshot.datasetGroups)) this.datasetGroups.set(arn, rows);
     if (snapshot.world) this.world.restore(snapshot.world);

@@ -21,6 +21,7 @@ const MODELED = new Set([
   "ResourceInUseException",
   "ResourceNotFoundException",
   "TooManyTagsException",
+  "TooManyTagKeysException",
 ]);
 
 /**
