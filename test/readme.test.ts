@@ -142,11 +142,20 @@ describe("the README's runtime snippets run in their runtimes", () => {
     writeFileSync(join(dir, "deno-users.csv"), "USER_ID\nuser-022\n");
     try {
       const deno = join(ROOT, "node_modules/.bin/deno");
+      // Run with exactly the permissions the snippet's first line names (the network narrowed to the
+      // emulator), so a permission it forgot fails here.
+      const named = /^\/\/ deno run ((?:--allow-[a-z]+ )+)\S+\.ts/.exec(snippet("deno"))?.[1];
+      expect(named?.trim().split(" ")).toEqual(["--allow-net", "--allow-env", "--allow-read"]);
+      const flags = (named as string)
+        .trim()
+        .split(" ")
+        .map((f) => (f === "--allow-net" ? "--allow-net=127.0.0.1" : f));
       const out = await run([
         deno,
         "run",
         "--cached-only",
-        "-A",
+        "--no-prompt",
+        ...flags,
         "--config",
         join(ROOT, "test/runtimes/deno/deno.json"),
         file,

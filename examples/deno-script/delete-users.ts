@@ -1,5 +1,9 @@
 // The Deno variant of examples/bun-script: only reading the file and the environment differ.
-//   deno run --allow-read --allow-env --allow-net examples/deno-script/delete-users.ts users.csv
+//   cd examples/deno-script && deno run --allow-net --allow-env --allow-read delete-users.ts users.csv
+// --allow-net for Personalize and S3 (narrowed by --allow-net=HOST,HOST to their endpoints), --allow-env for
+// the AWS_* variables, --allow-read for the list of ids. In this repository
+// deno.json maps the package to ../../src and its dependencies to the repository's node_modules, so it
+// runs offline; in a project of your own, `deno add jsr:@personalize-data-deletion/personalize-data-deletion`.
 import { DataDeletionClient, DataDeletionError, prepareDeletionCsv } from "personalize-data-deletion";
 
 declare const Deno: {
