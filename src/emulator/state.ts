@@ -1,6 +1,8 @@
-import Papa from "papaparse";
+import { parseSeed, readDeletionInput, readImportRows } from "./personalize-input.ts";
 import type { Tag } from "./tags.ts";
-import { type DueEvent, World, type WorldData, type WorldImport } from "./world.ts";
+import { type DueEvent, World, type WorldData } from "./world.ts";
+
+export { parseSeed };
 
 /** A data deletion job as the emulator keeps it (times in epoch milliseconds). */
 export interface EmulatorJob {
@@ -98,30 +100,6 @@ export function sampleInteractions(): InteractionRow[] {
   return rows;
 }
 
-/** Parses a USER_ID,ITEM_ID,TIMESTAMP seed file (a header row is required). */
-export function parseSeed(text: string): InteractionRow[] {
-  const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ""), {
-    header: true,
-    skipEmptyLines: true,
-    delimiter: ",",
-    transformHeader: (h) => h.trim().toUpperCase(),
-  });
-  if (parsed.errors[0])
-    throw new Error(`seed file, row ${(parsed.errors[0].row ?? 0) + 2}: ${parsed.errors[0].message}`);
-  const fields = parsed.meta.fields ?? [];
-  for (const name of ["USER_ID", "ITEM_ID", "TIMESTAMP"]) {
-    if (!fields.includes(name))
-      throw new Error(`seed file: the header must have USER_ID, ITEM_ID and TIMESTAMP (missing ${name})`);
-  }
-  return parsed.data.map((row, i) => {
-    const timestamp = Number(row.TIMESTAMP);
-    if (!row.USER_ID || !row.ITEM_ID || !Number.isFinite(timestamp)) {
-      throw new Error(`seed file, row ${i + 2}: USER_ID, ITEM_ID and a numeric TIMESTAMP are required`);
-    }
-    return { userId: row.USER_ID.trim(), itemId: row.ITEM_ID.trim(), timestamp };
-  });
-}
-
 /** The emulated Personalize and S3 state, with the job clock. Pure data and logic: no I/O. */
 export class EmulatorState {
   seq = 0;
@@ -144,7 +122,7 @@ export class EmulatorState {
         campaignSeconds: options.campaignSeconds,
       },
       (resource) => `arn:aws:personalize:${options.region}:${options.accountId}:${resource}`,
-      (job) => this.readImport(job),
+      (job) => readImportRows(this.source, job.dataLocation),
       (arn, rows) => this.datasetGroups.set(arn, [...(this.datasetGroups.get(arn) ?? []), ...rows]),
       (arn) => this.users(arn) ?? [],
     );
@@ -237,27 +215,9 @@ export class EmulatorState {
     return events;
   }
 
-  private async readImport(job: WorldImport): Promise<InteractionRow[] | { failureReason: string }> {
-    const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(job.dataLocation);
-    if (!m) return { failureReason: `Invalid S3 location: ${job.dataLocation}` };
-    const [, bucket, key] = m as unknown as [string, string, string];
-    const keys = key.endsWith("/") || key === "" ? await this.source.list(bucket, key) : [key];
-    const rows: InteractionRow[] = [];
-    for (const k of keys ?? []) {
-      const body = await this.source.get(bucket, k);
-      if (!body) return { failureReason: `Input file not found at s3://${bucket}/${k}` };
-      try {
-        rows.push(...parseSeed(new TextDecoder().decode(body)));
-      } catch (error) {
-        return { failureReason: `s3://${bucket}/${k}: ${(error as Error).message}` };
-      }
-    }
-    return keys ? rows : { failureReason: `S3 bucket ${bucket} does not exist or is not accessible.` };
-  }
-
   private async finish(job: EmulatorJob, at: number): Promise<void> {
     job.updatedAt = at;
-    const outcome = await this.readDeletionInput(job.dataLocation);
+    const outcome = await readDeletionInput(this.source, job.dataLocation, this.options.maxInputBytes);
     if ("failureReason" in outcome) {
       job.status = "FAILED";
       job.failureReason = outcome.failureReason;
@@ -271,63 +231,6 @@ export class EmulatorState {
     this.datasetGroups.set(job.datasetGroupArn, kept);
     job.status = "COMPLETED";
     job.numDeleted = deleted;
-  }
-
-  private async readDeletionInput(
-    location: string,
-  ): Promise<{ userIds: Set<string> } | { failureReason: string }> {
-    const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
-    if (!m) return { failureReason: `Invalid S3 location: ${location}` };
-    const [, bucketName, key] = m as unknown as [string, string, string];
-    const folder = key.endsWith("/") || key === "";
-    const listed = await this.source.list(bucketName, folder ? key : "");
-    if (!listed) return { failureReason: `S3 bucket ${bucketName} does not exist or is not accessible.` };
-    const keys = folder ? listed : [key];
-    const objects = await Promise.all(
-      keys.map(async (k) => [k, await this.source.get(bucketName, k)] as const),
-    );
-    if (objects.length === 0 || objects.some(([, o]) => !o)) {
-      return {
-        failureReason: `Input file not found at ${location}. Check the S3 path and the role's s3:GetObject and s3:ListBucket permissions.`,
-      };
-    }
-    const total = objects.reduce((n, [, o]) => n + (o as Uint8Array).length, 0);
-    if (total > this.options.maxInputBytes) {
-      return {
-        failureReason: `Input data size of ${total} bytes exceeds the limit of ${this.options.maxInputBytes} bytes for a data deletion job.`,
-      };
-    }
-    const userIds = new Set<string>();
-    for (const [k, object] of objects) {
-      let text: string;
-      try {
-        text = new TextDecoder("utf-8", { fatal: true }).decode(object as Uint8Array);
-      } catch {
-        return { failureReason: `Input file s3://${bucketName}/${k} is not valid UTF-8.` };
-      }
-      const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), {
-        delimiter: ",",
-        skipEmptyLines: true,
-      });
-      const header = parsed.data[0];
-      if (parsed.errors.length > 0) {
-        return {
-          failureReason: `Input file s3://${bucketName}/${k} is not a valid CSV: ${parsed.errors[0]?.message}`,
-        };
-      }
-      if (header?.length !== 1 || header[0]?.trim() !== "USER_ID") {
-        return {
-          failureReason: `Input file s3://${bucketName}/${k} must have a single USER_ID column header.`,
-        };
-      }
-      for (const row of parsed.data.slice(1)) {
-        if (row.length !== 1) {
-          return { failureReason: `Input file s3://${bucketName}/${k} has a row with more than one column.` };
-        }
-        userIds.add((row[0] as string).trim());
-      }
-    }
-    return { userIds };
   }
 
   snapshot(): Snapshot {

@@ -103,7 +103,7 @@ describe("tags on data deletion jobs", () => {
 
   test("UntagResource with more than 50 keys is TooManyTagKeysException", async () => {
     const { dataDeletionJobArn: arn } = await createJob(many(2));
-    const keys = many(51).map((t) => t.tagKey);
+    const keys = many(51).map((t) => t.tagKey as string);
     await expect(
       client().send(new UntagResourceCommand({ resourceArn: arn, tagKeys: keys })),
     ).rejects.toBeInstanceOf(TooManyTagKeysException);
