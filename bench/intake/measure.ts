@@ -82,8 +82,8 @@ export async function measureIntake(
       DATASET_GROUPS: `shop=${emu.emulator.datasetGroupArn}`,
       ROLE_ARN: "arn:aws:iam::000000000000:role/PersonalizeDeletionRole",
       S3_URI: `s3://${emu.emulator.bucket}/intake/`,
-      INTAKE_TOKEN: "bench-token",
-      LEDGER_KEY: "bench-ledger-key",
+      INTAKE_TOKEN: "bench-token-0123456789abcdef0123456789",
+      LEDGER_KEY: "bench-ledger-key-0123456789abcdef0123456789",
       RETRY_DELAY_SECONDS: "1",
       // Scaled as the job duration is: a window goes a second after intake pauses, or after half a minute.
       WINDOW_IDLE_SECONDS: "1",
@@ -113,7 +113,10 @@ export async function measureIntake(
       for (let attempt = 1; ; attempt++) {
         const res = await mf.dispatchFetch("http://intake.example/erasure-requests", {
           method: "POST",
-          headers: { authorization: "Bearer bench-token", "content-type": "application/json" },
+          headers: {
+            authorization: "Bearer bench-token-0123456789abcdef0123456789",
+            "content-type": "application/json",
+          },
           body: JSON.stringify({ userId, datasetGroup: "shop" }),
         });
         if (res.status === 202) {

@@ -11,8 +11,9 @@ import { applyMigrations } from "../support/d1-migrations.ts";
 import { bundleWorker } from "../support/worker-bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const TOKEN = "intake-token-for-tests";
-const LEDGER_KEY = "ledger-key-for-tests";
+// At least 32 bytes each, or the Worker refuses to start.
+const TOKEN = "intake-token-for-tests-0123456789abcdef";
+const LEDGER_KEY = "ledger-key-for-tests-0123456789abcdef";
 const REQUESTS = 5000;
 const GROUPS = ["shop", "books"] as const;
 const userOf = (i: number) => `person-${String(i).padStart(5, "0")}`;
@@ -92,7 +93,7 @@ beforeAll(async () => {
     (await mf.getD1Database("LEDGER")) as never,
     join(ROOT, "examples/cloudflare-worker/migrations"),
   );
-  expect(applied).toEqual(["0001_ledger.sql", "0002_window_activity.sql"]);
+  expect(applied).toEqual(["0001_ledger.sql", "0002_window_activity.sql", "0003_exact_windows.sql"]);
 });
 afterAll(async () => {
   await mf?.dispose();
@@ -130,6 +131,8 @@ test("wrangler.toml declares the bindings the test gives the Worker, and the mig
   for (const needle of [
     'binding = "ERASURE_QUEUE"',
     'queue = "erasure-requests"',
+    'dead_letter_queue = "erasure-requests-dlq"',
+    'queue = "erasure-requests-dlq"',
     'binding = "LEDGER"',
     'migrations_dir = "migrations"',
     'binding = "RECEIPTS"',
@@ -144,6 +147,13 @@ test("wrangler.toml declares the bindings the test gives the Worker, and the mig
 describe("intake refuses at the door", () => {
   test("401 without the secret, 400 naming the field, 413 for an oversize body; nothing recorded", async () => {
     expect((await post({ userId: "x" }, "wrong")).status).toBe(401);
+    // The token alone, without its `Bearer ` scheme, is not the header the intake takes.
+    const bare = await mf.dispatchFetch("http://intake.example/erasure-requests", {
+      method: "POST",
+      headers: { authorization: TOKEN, "content-type": "application/json" },
+      body: JSON.stringify({ userId: "x", datasetGroup: "shop" }),
+    });
+    expect(bare.status).toBe(401);
     const empty = await post({ userId: "", datasetGroup: "shop" });
     expect([empty.status, ((await empty.json()) as { field: string }).field]).toEqual([400, "userId"]);
     const group = await post({ userId: "x", datasetGroup: "movies" });
@@ -252,12 +262,30 @@ test("5,000 requests over two dataset groups: each completed exactly once, in a 
   const receipts = (await mf.getR2Bucket("RECEIPTS")) as unknown as {
     get(key: string): Promise<{ text(): Promise<string> } | null>;
   };
+  const arrivals = await db
+    .prepare(
+      "SELECT window_id, MIN(received_at) AS first, MAX(received_at) AS last FROM requests GROUP BY window_id",
+    )
+    .all();
+  const arrivalOf = new Map(
+    (arrivals.results as { window_id: string; first: number; last: number }[]).map((r) => [r.window_id, r]),
+  );
   for (const w of windows) {
     const receipt = JSON.parse(
       await ((await receipts.get(w.receipt_key)) as { text(): Promise<string> }).text(),
     );
     expect(receipt).toMatchObject({ jobName: w.job_name, complete: true });
     expect(JSON.stringify(receipt)).not.toContain("person-");
+    // The requests' arrival window, from the ledger: when the first and last of its requests came, and how many.
+    const arrival = arrivalOf.get(w.id);
+    expect(receipt.requestWindow).toEqual({
+      firstReceivedAt: new Date(arrival?.first as number).toISOString(),
+      lastReceivedAt: new Date(arrival?.last as number).toISOString(),
+      requests: w.requests,
+    });
+    expect(Date.parse(receipt.requestWindow.firstReceivedAt)).toBeLessThanOrEqual(
+      Date.parse(receipt.requestWindow.lastReceivedAt),
+    );
   }
   // A request's status names its receipt once complete, and it is no longer at risk.
   const one = (await (await get(`/erasure-requests/${accepted[0]}`)).json()) as {

@@ -17,9 +17,12 @@ export interface Env {
   ROLE_ARN: string;
   /** An S3 (or R2 through its S3 API) prefix: each window is a folder under it. */
   S3_URI: string;
-  INTAKE_TOKEN: string;
-  /** The HMAC key of the user-id hashes kept in the ledger. */
-  LEDGER_KEY: string;
+  /** The intake's bearer secret: at least 32 bytes, or the Worker refuses to start. */
+  INTAKE_TOKEN?: string;
+  /** The HMAC key of the user-id hashes kept in the ledger: at least 32 bytes, or the Worker refuses to start. */
+  LEDGER_KEY?: string;
+  /** The name of the intake queue's dead-letter queue (default `erasure-requests-dlq`). */
+  DEAD_LETTER_QUEUE?: string;
   /** Days from receipt to the legal deadline (default 30: GDPR's month). */
   DEADLINE_DAYS?: string;
   /** "true": retrain and move campaigns after each window's deletion. */
@@ -50,6 +53,30 @@ export function datasetGroups(env: Env): Map<string, string> {
   return groups;
 }
 
+/** The shortest secret the Worker starts with: 256 bits, so neither can be guessed or searched. */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * Why the Worker must not start, naming each missing or short secret (never its value), or `undefined`.
+ * A short INTAKE_TOKEN can be guessed; a short LEDGER_KEY lets anyone holding the ledger test guessed ids
+ * against its hashes.
+ */
+export function configProblem(env: Env): string | undefined {
+  const problems: string[] = [];
+  for (const name of ["INTAKE_TOKEN", "LEDGER_KEY"] as const) {
+    const value = env[name];
+    if (typeof value !== "string" || value === "") problems.push(`${name} is not set`);
+    else if (encoder.encode(value).length < MIN_SECRET_BYTES) {
+      problems.push(`${name} is shorter than ${MIN_SECRET_BYTES} bytes`);
+    }
+  }
+  if (problems.length === 0) return undefined;
+  return `refusing to start: ${problems.join(", ")}; generate each with \`openssl rand -base64 48\` and set it with \`wrangler secret put <NAME>\``;
+}
+
+/** The queue whose messages exhausted their retries on the intake queue. */
+export const deadLetterQueue = (env: Env) => env.DEAD_LETTER_QUEUE ?? "erasure-requests-dlq";
+
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const deadlineDays = (env: Env) => Number(env.DEADLINE_DAYS ?? 30);
 export const maxWindowBytes = (env: Env) => Number(env.MAX_WINDOW_BYTES ?? 49_000_000);
@@ -73,16 +100,17 @@ const encoder = new TextEncoder();
 const hex = (bytes: ArrayBuffer) =>
   Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 
-/** SHA-256 of a text, hex. */
-export async function sha256(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+/** SHA-256 of a text or of bytes, hex. */
+export async function sha256(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  return hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
 }
 
 /** The ledger's keyed hash of a user id: equal ids match, and the id cannot be read back. */
 export async function userHash(env: Env, userId: string): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
-    encoder.encode(env.LEDGER_KEY),
+    encoder.encode(env.LEDGER_KEY as string),
     { name: "HMAC", hash: "SHA-256" },
     false,
     ["sign"],

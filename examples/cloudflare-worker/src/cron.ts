@@ -2,6 +2,7 @@
 // settle its requests from the receipt; then close windows into deletion jobs as long as the service has
 // room (5 PENDING per dataset group); then warn about requests whose deadline is near.
 import {
+  ConflictError,
   DataDeletionError,
   DEFAULT_MAX_PENDING_JOBS,
   LimitExceededException,
@@ -13,7 +14,7 @@ import {
   type ErasureReceipt,
   ErasureWaitTimeoutError,
 } from "personalize-data-deletion/erasure";
-import { client, datasetGroups, type Env, windowIdleMs, windowMaxMs } from "./config.ts";
+import { client, datasetGroups, type Env, sha256, windowIdleMs, windowMaxMs } from "./config.ts";
 import { atRisk } from "./intake.ts";
 
 interface Window {
@@ -28,6 +29,62 @@ interface Window {
 }
 
 const receiptKey = (window: Window) => `receipts/${window.id}.json`;
+
+// The tag the library compares before adopting a job of the same name: a job made from other files under
+// this window's name is a ConflictError, never taken for this window's erasure.
+const LIST_SHA256_TAG = "erasure-sha256";
+
+// A digest of the window's files in key order (each file's SHA-256, as written), or undefined for a window
+// whose batches predate migration 0003. Once the window is closing no batch joins it, so this is fixed.
+async function windowDigest(env: Env, window: Window): Promise<string | undefined> {
+  const { results } = await env.LEDGER.prepare(
+    "SELECT sha256 FROM batches WHERE window_id = ? ORDER BY object_key",
+  )
+    .bind(window.id)
+    .all<{ sha256: string | null }>();
+  if (results.length === 0 || results.some((b) => !b.sha256)) return undefined;
+  return sha256(results.map((b) => b.sha256).join("\n"));
+}
+
+/** When the window's requests arrived: what the receipt's job times alone cannot tell an auditor. */
+interface RequestWindow {
+  firstReceivedAt: string;
+  lastReceivedAt: string;
+  requests: number;
+}
+
+async function requestWindow(env: Env, window: Window): Promise<RequestWindow | undefined> {
+  const row = await env.LEDGER.prepare(
+    "SELECT MIN(received_at) AS first, MAX(received_at) AS last, COUNT(*) AS n FROM requests WHERE window_id = ?",
+  )
+    .bind(window.id)
+    .first<{ first: number | null; last: number | null; n: number }>();
+  if (!row || row.first === null || row.last === null) return undefined;
+  return {
+    firstReceivedAt: new Date(row.first).toISOString(),
+    lastReceivedAt: new Date(row.last).toISOString(),
+    requests: row.n,
+  };
+}
+
+// A failure no later tick can mend (a job of the window's name made from another list): the window and its
+// requests end `failed` with the reason, logged, and its files (ids) are taken back; the cron moves on.
+async function fail(env: Env, c: ErasureClient, window: Window, reason: string): Promise<void> {
+  console.error(`window ${window.id} failed: ${reason}`);
+  const now = Date.now();
+  await env.LEDGER.batch([
+    env.LEDGER.prepare(
+      "UPDATE windows SET status = 'failed', failure = ?, completed_at = ? WHERE id = ?",
+    ).bind(reason, now, window.id),
+    env.LEDGER.prepare(
+      "UPDATE requests SET status = 'failed', failure = ?, completed_at = ? WHERE window_id = ? AND status IN ('in_window', 'submitted')",
+    ).bind(reason, now, window.id),
+  ]);
+  const { results } = await env.LEDGER.prepare("SELECT object_key FROM batches WHERE window_id = ?")
+    .bind(window.id)
+    .all<{ object_key: string }>();
+  for (const { object_key } of results) await c.deleteUploadedFile(object_key);
+}
 
 // The request status a receipt settles a window's requests to, or undefined while there is more to do.
 function settled(receipt: ErasureReceipt, retrain: boolean): "completed" | "deleted" | "failed" | undefined {
@@ -58,10 +115,16 @@ async function follow(env: Env, c: ErasureClient, datasetGroupArn: string, windo
       return stage;
     }
     if (error instanceof DataDeletionError && error.retryable) return window.stage ?? "deleting";
+    if (error instanceof ConflictError) {
+      await fail(env, c, window, error.message);
+      return "failed";
+    }
     throw error;
   }
   const key = receiptKey(window);
-  await env.RECEIPTS.put(key, JSON.stringify(receipt, null, 2), {
+  const arrivals = await requestWindow(env, window);
+  const stored = arrivals ? { ...receipt, requestWindow: arrivals } : receipt;
+  await env.RECEIPTS.put(key, JSON.stringify(stored, null, 2), {
     httpMetadata: { contentType: "application/json" },
   });
   const final = settled(receipt, retrain);
@@ -97,18 +160,25 @@ async function follow(env: Env, c: ErasureClient, datasetGroupArn: string, windo
 
 // Closes a window to new batches and makes its deletion job on the whole folder. Safe to repeat: the job
 // is adopted by its name.
-async function submit(env: Env, c: ErasureClient, datasetGroupArn: string, window: Window): Promise<boolean> {
+async function submit(
+  env: Env,
+  c: ErasureClient,
+  datasetGroupArn: string,
+  window: Window,
+): Promise<"made" | "wait" | "failed"> {
   await env.LEDGER.prepare(
     "UPDATE windows SET status = 'closing', closed_at = ? WHERE id = ? AND status IN ('open', 'full')",
   )
     .bind(Date.now(), window.id)
     .run();
+  const digest = await windowDigest(env, window);
   try {
     const { jobs } = await c.eraseUsers({
       dataLocation: window.folder,
       datasetGroupArn,
       roleArn: env.ROLE_ARN,
       jobName: window.job_name,
+      ...(digest ? { tags: [{ tagKey: LIST_SHA256_TAG, tagValue: digest }] } : {}),
       // Never while an import or training runs: the window waits for the next tick instead.
       ifBusy: "fail",
       wait: false,
@@ -125,14 +195,19 @@ async function submit(env: Env, c: ErasureClient, datasetGroupArn: string, windo
         "UPDATE requests SET status = 'submitted' WHERE window_id = ? AND status = 'in_window'",
       ).bind(window.id),
     ]);
-    return true;
+    return "made";
   } catch (error) {
     if (
       error instanceof LimitExceededException ||
       error instanceof DatasetGroupBusyError ||
       (error instanceof DataDeletionError && error.retryable)
     ) {
-      return false;
+      return "wait";
+    }
+    // Not a retry loop: the name stays taken by the other job, so the window fails visibly, once.
+    if (error instanceof ConflictError) {
+      await fail(env, c, window, error.message);
+      return "failed";
     }
     throw error;
   }
@@ -175,8 +250,9 @@ async function tick(
     if (job.status === "PENDING") pending++;
   for (const window of ready) {
     if (pending >= DEFAULT_MAX_PENDING_JOBS) break;
-    if (!(await submit(env, c, datasetGroupArn, window))) break;
-    pending++;
+    const outcome = await submit(env, c, datasetGroupArn, window);
+    if (outcome === "wait") break;
+    if (outcome === "made") pending++;
   }
 }
 

@@ -1,16 +1,31 @@
 // Privacy-request intake at scale on Cloudflare: HTTP intake -> D1 ledger + Queue -> windows (one folder of
 // batch files per dataset group) -> as few deletion jobs as the service allows -> a cron trigger that
 // carries each window's erasure to a complete receipt. Web APIs only; the library runs unchanged in workerd.
-import type { Env, ErasureMessage } from "./config.ts";
+import { configProblem, deadLetterQueue, type Env, type ErasureMessage, retryDelay } from "./config.ts";
 import { scheduled } from "./cron.ts";
+import { bury } from "./dead-letters.ts";
 import { intake, overdue, status } from "./intake.ts";
 import type { MessageBatch } from "./runtime.ts";
 import { consume } from "./windows.ts";
 
 export type { Env, ErasureMessage } from "./config.ts";
 
+// Without strong secrets nothing is taken or recorded: a weak token can be guessed, and ids hashed under a
+// weak key can be recovered by guessing; the log says which variable to set, never its value.
+function refusal(env: Env): string | undefined {
+  const problem = configProblem(env);
+  if (problem) console.error(problem);
+  return problem;
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
+    if (refusal(env)) {
+      return Response.json(
+        { error: "the erasure intake is not configured; see the Worker's log" },
+        { status: 500 },
+      );
+    }
     const url = new URL(request.url);
     if (url.pathname === "/erasure-requests") {
       if (request.method === "POST") return intake(request, env);
@@ -21,9 +36,16 @@ export default {
     return Response.json({ error: "not found" }, { status: 404 });
   },
   async queue(batch: MessageBatch<ErasureMessage>, env: Env): Promise<void> {
-    await consume(batch, env);
+    if (refusal(env)) {
+      // Kept on the queue, not acknowledged: a message acknowledged here would be an erasure dropped.
+      batch.retryAll({ delaySeconds: retryDelay(env) });
+      return;
+    }
+    if (batch.queue === deadLetterQueue(env)) await bury(batch, env);
+    else await consume(batch, env);
   },
   async scheduled(_event: unknown, env: Env): Promise<void> {
+    if (refusal(env)) return;
     await scheduled(env);
   },
 };

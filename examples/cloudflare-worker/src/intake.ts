@@ -1,5 +1,5 @@
 // The HTTP side: take a request (refused at the door when bad), answer its status, list those at risk.
-import { MAX_USER_ID_LENGTH } from "personalize-data-deletion";
+import { userIdProblem } from "personalize-data-deletion";
 import { DAY_MS, datasetGroups, deadlineDays, type Env, userHash } from "./config.ts";
 
 const MAX_BODY_BYTES = 4096;
@@ -18,21 +18,23 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
   return diff === 0 && expected.length > 0;
 }
 
-/** Whether the request carries the intake's bearer secret. */
+/** Whether the request carries exactly `Authorization: Bearer <INTAKE_TOKEN>` (a bare token is refused). */
 export async function authorized(request: Request, env: Env): Promise<boolean> {
   const auth = request.headers.get("authorization") ?? "";
-  return sameSecret(auth.replace(/^Bearer /, ""), env.INTAKE_TOKEN);
+  if (!auth.startsWith("Bearer ")) return false;
+  return sameSecret(auth.slice("Bearer ".length), env.INTAKE_TOKEN ?? "");
 }
 
 const refuse = (status: number, error: string, field?: string) =>
   Response.json({ error, ...(field ? { field } : {}) }, { status });
 
-function checkUserId(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const id = value.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are refused on purpose
-  if (id === "" || [...id].length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) return undefined;
-  return id;
+// Why an id cannot be taken, in words: the library's one rule, so the Worker erases exactly what it was
+// given (a trimmed id is another user) and never repeats the id.
+function userIdRefusal(value: unknown): string | undefined {
+  if (typeof value !== "string") return "userId must be a string";
+  // A closing hint in brackets names the library's own options (opting in to trimming): the intake has none.
+  const problem = userIdProblem(value)?.replace(/ \([^()]*\)$/, "");
+  return problem ? `userId refused: ${problem}` : undefined;
 }
 
 // The body, read only up to the cap: an oversize one is refused without being held.
@@ -72,14 +74,9 @@ export async function intake(request: Request, env: Env): Promise<Response> {
   } catch {
     return refuse(400, 'the body must be JSON: { "userId": "...", "datasetGroup": "..." }');
   }
-  const userId = checkUserId(body?.userId);
-  if (!userId) {
-    return refuse(
-      400,
-      `userId must be a string of 1-${MAX_USER_ID_LENGTH} characters without control characters`,
-      "userId",
-    );
-  }
+  const problem = userIdRefusal(body?.userId);
+  if (problem) return refuse(400, problem, "userId");
+  const userId = body.userId as string;
   const groups = datasetGroups(env);
   const only = groups.size === 1 ? [...groups.keys()][0] : undefined;
   const datasetGroup = body.datasetGroup ?? only;

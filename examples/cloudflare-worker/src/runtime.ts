@@ -5,7 +5,9 @@ export interface Queue<T> {
 }
 
 export interface MessageBatch<T> {
-  messages: { body: T; ack(): void; retry(options?: { delaySeconds?: number }): void }[];
+  /** The queue the batch came from: the intake queue or its dead-letter queue. */
+  queue: string;
+  messages: { body: T; attempts: number; ack(): void; retry(options?: { delaySeconds?: number }): void }[];
   retryAll(options?: { delaySeconds?: number }): void;
   ackAll(): void;
 }

@@ -56,6 +56,9 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
     { maxFileBytes: maxWindowBytes(env) },
   );
   const bytes = prepared.bytes;
+  // What this batch wrote, byte for byte: its window's job is tagged with a digest of these.
+  const digests = await Promise.all(prepared.files.map((file) => sha256(file)));
+  const fileSha256 = digests.length === 1 ? (digests[0] as string) : await sha256(digests.join("\n"));
   const c = client(env);
   for (let attempt = 0; attempt < 5; attempt++) {
     const window = await openWindow(env, datasetGroup);
@@ -72,8 +75,8 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
     const todoIds = JSON.stringify(todo.map((m) => m.requestId));
     const [inserted] = await env.LEDGER.batch([
       env.LEDGER.prepare(
-        "INSERT INTO batches (id, window_id, object_key, bytes, created_at) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM windows WHERE id = ? AND status = 'open')",
-      ).bind(batchId, window.id, key, bytes, Date.now(), window.id),
+        "INSERT INTO batches (id, window_id, object_key, bytes, created_at, sha256) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM windows WHERE id = ? AND status = 'open')",
+      ).bind(batchId, window.id, key, bytes, Date.now(), fileSha256, window.id),
       env.LEDGER.prepare(
         "UPDATE requests SET status = 'in_window', window_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('received', 'queued') AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
       ).bind(window.id, todoIds, batchId, window.id),
