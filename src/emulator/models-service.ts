@@ -103,15 +103,15 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
 
   const operations: Record<string, (input: Input) => Response | Promise<Response>> = {
     DescribeDatasetGroup({ datasetGroupArn }) {
-      const arn = datasetGroupArn as string;
-      if (!state.datasetGroups.has(arn)) return notFound(arn);
+      const group = world.datasetGroups.get(datasetGroupArn as string);
+      if (!group || !state.datasetGroups.has(group.datasetGroupArn)) return notFound(datasetGroupArn);
       return jsonOk({
         datasetGroup: {
-          name: arn.split("/").pop(),
-          datasetGroupArn: arn,
+          name: group.name,
+          datasetGroupArn: group.datasetGroupArn,
           status: "ACTIVE",
-          creationDateTime: 0,
-          lastUpdatedDateTime: 0,
+          creationDateTime: seconds(group.createdAt),
+          lastUpdatedDateTime: seconds(group.createdAt),
         },
       });
     },
@@ -215,6 +215,11 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
       });
     },
     ListSolutionVersions(input) {
+      // The one List whose model declares ResourceNotFoundException; the others list nothing for a parent
+      // they do not know.
+      if (typeof input.solutionArn === "string" && !world.solutions.has(input.solutionArn)) {
+        return notFound(input.solutionArn);
+      }
       const items = [...world.versions.values()]
         .filter((v) => !input.solutionArn || v.solutionArn === input.solutionArn)
         .map((v) => ({ seq: v.seq, wire: versionWire(v, false) }));

@@ -14,6 +14,13 @@ export interface WorldTimings {
   campaignSeconds: number;
 }
 
+/** A dataset group's own record (its rows are the state's). */
+export interface WorldDatasetGroup {
+  datasetGroupArn: string;
+  name: string;
+  createdAt: number;
+}
+
 /** A dataset of a dataset group. */
 export interface WorldDataset {
   datasetArn: string;
@@ -89,6 +96,8 @@ export interface WorldBatchJob {
 
 /** Everything of the world, as a snapshot stores it. */
 export interface WorldData {
+  /** Absent in older snapshots: each group then dates from its first dataset. */
+  datasetGroups?: WorldDatasetGroup[];
   datasets: WorldDataset[];
   imports: WorldImport[];
   solutions: WorldSolution[];
@@ -108,6 +117,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** The world of every dataset group of the emulator, with the clock of its work. */
 export class World {
   seq = 0;
+  datasetGroups: Map<string, WorldDatasetGroup> = new Map();
   datasets: Map<string, WorldDataset> = new Map();
   imports: Map<string, WorldImport> = new Map();
   solutions: Map<string, WorldSolution> = new Map();
@@ -136,6 +146,8 @@ export class World {
    */
   seed(datasetGroupArn: string, name: string, now: number, followingCampaign = false): void {
     const at = now - DAY;
+    // The group a minute before its dataset, as it has to exist first.
+    this.datasetGroups.set(datasetGroupArn, { datasetGroupArn, name, createdAt: at - 60_000 });
     const datasetArn = this.arn(`dataset/${name}/INTERACTIONS`);
     this.datasets.set(datasetArn, {
       datasetArn,
@@ -282,6 +294,7 @@ export class World {
   /** The world as plain data, for a snapshot. */
   data(): WorldData {
     return {
+      datasetGroups: [...this.datasetGroups.values()],
       datasets: [...this.datasets.values()],
       imports: [...this.imports.values()],
       solutions: [...this.solutions.values()],
@@ -295,6 +308,13 @@ export class World {
   restore(data: WorldData): void {
     const keyed = <T>(items: T[], key: (item: T) => string) => new Map(items.map((i) => [key(i), i]));
     this.datasets = keyed(data.datasets, (d) => d.datasetArn);
+    const groups = data.datasetGroups ?? [];
+    for (const d of data.datasets) {
+      if (groups.some((g) => g.datasetGroupArn === d.datasetGroupArn)) continue;
+      const name = d.datasetGroupArn.split("/").pop() as string;
+      groups.push({ datasetGroupArn: d.datasetGroupArn, name, createdAt: d.createdAt });
+    }
+    this.datasetGroups = keyed(groups, (g) => g.datasetGroupArn);
     this.imports = keyed(data.imports, (d) => d.datasetImportJobArn);
     this.solutions = keyed(data.solutions, (d) => d.solutionArn);
     this.versions = keyed(data.versions, (d) => d.solutionVersionArn);

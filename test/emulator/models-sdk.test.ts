@@ -88,6 +88,29 @@ describe("the emulator's erasure operations, through the AWS SDK", () => {
     expect((await c.send(new ListCampaignsCommand({ solutionArn }))).campaigns).toHaveLength(1);
   });
 
+  test("DescribeDatasetGroup has real times: the group made before its dataset, in the past", async () => {
+    const c = personalize();
+    const { datasetGroup } = await c.send(new DescribeDatasetGroupCommand({ datasetGroupArn: dsg }));
+    const { datasets } = await c.send(new ListDatasetsCommand({ datasetGroupArn: dsg }));
+    const created = datasetGroup?.creationDateTime?.getTime() ?? 0;
+    expect(created).toBeGreaterThan(Date.UTC(2020, 0, 1));
+    expect(created).toBeLessThan(datasets?.[0]?.creationDateTime?.getTime() ?? 0);
+    expect(datasetGroup?.lastUpdatedDateTime?.getTime()).toBeGreaterThanOrEqual(created);
+    expect(datasetGroup?.lastUpdatedDateTime?.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  test("ListSolutionVersions of an unknown solution is ResourceNotFound; Lists whose model declares no such error list nothing", async () => {
+    const c = personalize();
+    const unknownSolution = `${solutionArn}-never-made`;
+    await expect(
+      c.send(new ListSolutionVersionsCommand({ solutionArn: unknownSolution })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect((await c.send(new ListCampaignsCommand({ solutionArn: unknownSolution }))).campaigns).toEqual([]);
+    const unknownGroup = `${dsg}-never-made`;
+    expect((await c.send(new ListDatasetsCommand({ datasetGroupArn: unknownGroup }))).datasets).toEqual([]);
+    expect((await c.send(new ListSolutionsCommand({ datasetGroupArn: unknownGroup }))).solutions).toEqual([]);
+  });
+
   test("CreateSolutionVersion trains to ACTIVE; a second while one trains is ResourceInUse; a name twice is ResourceAlreadyExists", async () => {
     const c = personalize();
     const { solutionVersionArn } = await c.send(
