@@ -3,13 +3,16 @@
 // the CLI, the action and the Worker all run this one flow.
 import { type PreparedDeletionFile, prepareUsers, type UsersInput } from "./deletion-file.ts";
 import {
+  ConflictError,
   DataDeletionJobFailedError,
   LimitExceededException,
   RoomTimeoutError,
   ServiceError,
   ValidationError,
 } from "./errors.ts";
-import type { CallOptions, DataDeletionJobsClient } from "./jobs-client.ts";
+import { sha256Hex } from "./hash.ts";
+import { type ListDigest, listTags } from "./job-names.ts";
+import { type CallOptions, checkArnRegion, type DataDeletionJobsClient } from "./jobs-client.ts";
 import { type Pace, poll } from "./poll.ts";
 import { deleteObject, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "./schemas.ts";
@@ -33,8 +36,12 @@ export interface DeleteUsersInput {
   datasetGroupArn: string;
   /** The Personalize service role that can read the bucket. */
   roleArn: string;
-  /** Default `delete-users-<time>-<random>`; parts of a split list get `-part-N`. */
-  jobName?: string;
+  /**
+   * Default `delete-users-<time>-<random>`; parts of a split list get `-part-N`. A function gets the
+   * prepared list's digest (never the ids) and returns the name, so that a name can follow the list: see
+   * `nameForList`. A job of that name is adopted only when it was made from the same list.
+   */
+  jobName?: string | ((list: ListDigest) => string);
   tags?: Tag[];
   /** Wait for the job(s) to finish: `true` or the waiter's options. */
   wait?: boolean | WaitOptions;
@@ -60,7 +67,8 @@ export interface DeleteUsersInput {
 /** A step of `deleteUsers`. */
 export type DeleteUsersEvent =
   | { phase: "prepare"; userCount: number; duplicateCount: number; bytes: number; files: number }
-  | { phase: "room"; pending: number; limit: number; elapsedMs: number }
+  /** `heartbeat` as in {@link PollEvent}: true at least every 30 s of the wait for room. */
+  | { phase: "room"; pending: number; limit: number; elapsedMs: number; heartbeat?: boolean }
   | { phase: "upload"; dataLocation: string; bytes: number; created: boolean }
   | { phase: "create"; jobName: string; dataDeletionJobArn: string; adopted: boolean }
   | ({ phase: "wait"; jobName: string } & PollEvent)
@@ -79,7 +87,7 @@ export interface DeleteUsersOutput {
 export interface FlowContext {
   jobs: Pick<
     DataDeletionJobsClient,
-    "createDataDeletionJob" | "waitForDataDeletionJob" | "paginateDataDeletionJobs" | "clock"
+    "createDataDeletionJob" | "waitForDataDeletionJob" | "paginateDataDeletionJobs" | "clock" | "region"
   >;
   s3: S3Target;
 }
@@ -90,9 +98,20 @@ export const DEFAULT_MAX_PENDING_JOBS = 5;
 // A PENDING job takes minutes to hours to start: looking for room more often than this only costs calls.
 const ROOM_PACE: Pace = { minDelayMs: 30_000, maxDelayMs: 300_000 };
 
+/** One part of a plan: where its file goes, its job's validated create request, and its file's digest. */
+export type PlannedDeletion = PlannedPart & {
+  request: CreateDataDeletionJobInput;
+  /** SHA-256 (hex) of the part's file, also in the request's `erasure-sha256` tag; absent for a given `dataLocation`. */
+  sha256?: string;
+  /** Unique ids in the part's file; absent for a given `dataLocation`. */
+  userCount?: number;
+};
+
 /** What `planDeletion` decided: the parts, each with its validated create request. */
 export interface DeletionPlan {
-  parts: (PlannedPart & { request: CreateDataDeletionJobInput })[];
+  /** The job name: as given, derived from the list, or the default. Parts of a split list add `-part-N`. */
+  jobName: string;
+  parts: PlannedDeletion[];
   /** Where the parts go when the flow uploads them; absent for a given `dataLocation`. */
   bucket: string | undefined;
   /** The files to upload (none for a given `dataLocation`). */
@@ -106,8 +125,9 @@ const NOTHING_PREPARED: PreparedDeletionFile = { files: [], userCount: 0, duplic
  * ids. A job name too long for its `-part-N` suffix fails here, not after the first upload.
  */
 export async function planDeletion(context: FlowContext, input: DeleteUsersInput): Promise<DeletionPlan> {
-  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(context.jobs.clock).replace("T", "-")}`;
-  const request = (part: PlannedPart): CreateDataDeletionJobInput =>
+  const given = input.jobName;
+  const fallback = `delete-users-${uniqueSuffix(context.jobs.clock).replace("T", "-")}`;
+  const request = (part: PlannedPart, tags: Tag[] = []): CreateDataDeletionJobInput =>
     validate(
       CreateDataDeletionJobInputSchema,
       {
@@ -115,7 +135,7 @@ export async function planDeletion(context: FlowContext, input: DeleteUsersInput
         datasetGroupArn: input.datasetGroupArn,
         roleArn: input.roleArn,
         dataSource: { dataLocation: part.dataLocation },
-        ...(input.tags ? { tags: input.tags } : {}),
+        ...(input.tags || tags.length > 0 ? { tags: [...(input.tags ?? []), ...tags] } : {}),
       },
       "deleteUsers",
     );
@@ -131,23 +151,70 @@ export async function planDeletion(context: FlowContext, input: DeleteUsersInput
       "deleteUsers",
     );
   }
+  if (typeof input.datasetGroupArn === "string") checkArnRegion(input.datasetGroupArn, context.jobs.region);
   if (input.users === undefined) {
-    const part = { key: "", dataLocation: input.dataLocation as string, jobName };
-    return { parts: [{ ...part, request: request(part) }], bucket: undefined, prepared: NOTHING_PREPARED };
+    if (typeof given === "function") {
+      throw new ValidationError(
+        [
+          {
+            path: "jobName",
+            rule: "a name derived from the list needs users, not dataLocation",
+            received: "a function",
+          },
+        ],
+        "deleteUsers",
+      );
+    }
+    const part = { key: "", dataLocation: input.dataLocation as string, jobName: given ?? fallback };
+    return {
+      jobName: part.jobName,
+      parts: [{ ...part, request: request(part) }],
+      bucket: undefined,
+      prepared: NOTHING_PREPARED,
+    };
   }
   const target = parseS3Uri(input.s3Uri);
-  // One part's request is checked before the ids are prepared, so a bad ARN costs no preparation.
-  request(planParts(target, 1, jobName)[0] as PlannedPart);
+  // One part's request is checked before the ids are prepared, so a bad ARN costs no preparation (a name
+  // still to be derived from the list is checked once it is).
+  const early = typeof given === "string" ? given : fallback;
+  request(planParts(target, 1, early)[0] as PlannedPart, listTags("0".repeat(64), 0));
   const prepared = await prepareUsers(input.users, {
     maxFileBytes: input.maxFileBytes,
     trimIds: input.trimIds,
     maxListBytes: input.maxListBytes,
   });
-  const parts = planParts(target, prepared.files.length, jobName).map((part) => ({
+  const digests = await Promise.all(prepared.files.map((file) => sha256Hex(file)));
+  const counts = prepared.files.map(countLines);
+  const list: ListDigest = {
+    sha256:
+      digests.length === 1
+        ? (digests[0] as string)
+        : await sha256Hex(new TextEncoder().encode(digests.join("\n"))),
+    userCount: prepared.userCount,
+  };
+  const jobName = typeof given === "function" ? given(list) : (given ?? fallback);
+  const parts = planParts(target, prepared.files.length, jobName).map((part, i) => ({
     ...part,
-    request: request(part),
+    request: request(part, listTags(digests[i] as string, counts[i] as number)),
+    sha256: digests[i] as string,
+    userCount: counts[i] as number,
   }));
-  return { parts, bucket: target.bucket, prepared };
+  return { jobName, parts, bucket: target.bucket, prepared };
+}
+
+// The ids in a prepared file: its lines less the header (an id never holds a newline).
+function countLines(file: Uint8Array): number {
+  let lines = 0;
+  for (let at = file.indexOf(10); at !== -1; at = file.indexOf(10, at + 1)) lines++;
+  return lines - 1;
+}
+
+/** An error after which no job can exist to read the file: the service refused the create outright. */
+export function noJobWillRead(error: unknown): boolean {
+  if (error instanceof ConflictError || error instanceof ValidationError) return true;
+  return (
+    error instanceof ServiceError && !error.retryable && error.httpStatus >= 400 && error.httpStatus < 500
+  );
 }
 
 async function countPending(
@@ -184,7 +251,8 @@ export async function awaitRoom(
     {
       ...ROOM_PACE,
       ...options,
-      onLook: (elapsedMs, error) => error || onProgress?.({ phase: "room", pending, limit, elapsedMs }),
+      onLook: (elapsedMs, error, heartbeat) =>
+        error || onProgress?.({ phase: "room", pending, limit, elapsedMs, heartbeat }),
       timedOut: (elapsedMs) => new RoomTimeoutError(datasetGroupArn, jobName, pending, limit, elapsedMs),
     },
     context.jobs.clock,
@@ -269,10 +337,12 @@ export async function deleteUsers(context: FlowContext, input: DeleteUsersInput)
     if (parts.length > 1) {
       await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
     }
+    let uploaded = false;
     if (bucket !== undefined) {
       const body = prepared.files[i] as Uint8Array;
       const upload = await putObjectOnce(context.s3, bucket, part.key, body, {
         overwrite: input.overwrite,
+        sha256: part.sha256,
         signal,
       });
       onProgress?.({
@@ -281,8 +351,15 @@ export async function deleteUsers(context: FlowContext, input: DeleteUsersInput)
         bytes: body.length,
         created: upload.created,
       });
+      uploaded = upload.created;
     }
-    const created = await createWithRoom(context, part.request, limits, onProgress);
+    const created = await createWithRoom(context, part.request, limits, onProgress).catch(async (error) => {
+      // Refused outright (a job of that name made from another list, say): no job will read the ids
+      // this call uploaded, so they are taken back now.
+      if (uploaded && noJobWillRead(error))
+        await deleteObject(context.s3, bucket as string, part.key, signal);
+      throw error;
+    });
     onProgress?.({ phase: "create", jobName: part.jobName, ...created });
     jobs.push({
       jobName: part.jobName,

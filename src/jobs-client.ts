@@ -6,11 +6,13 @@ import {
   ResourceNotFoundException,
   ServiceError,
 } from "./errors.ts";
+import { LIST_SHA256_TAG, listOfTags } from "./job-names.ts";
 import { callPersonalize } from "./json-protocol.ts";
 import {
   CreateDataDeletionJobInputSchema,
   DescribeDataDeletionJobInputSchema,
   ListDataDeletionJobsInputSchema,
+  ListTagsForResourceInputSchema,
   validate,
 } from "./schemas.ts";
 import {
@@ -29,6 +31,7 @@ import type {
   DescribeDataDeletionJobOutput,
   ListDataDeletionJobsInput,
   ListDataDeletionJobsOutput,
+  Tag,
 } from "./types.ts";
 import { type Clock, pollJob, type WaitOptions } from "./waiter.ts";
 
@@ -80,6 +83,22 @@ function withDates<T extends { creationDateTime?: Date; lastUpdatedDateTime?: Da
   return job as T;
 }
 
+// AWS region names: us-east-1, eu-central-1, us-gov-west-1, cn-north-1, us-isob-east-1.
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Refuses a resource ARN of another region than the one requests go to, before anything is prepared or
+ * sent: Personalize would answer that the resource does not exist, after the ids were uploaded.
+ */
+export function checkArnRegion(arn: string, region: string, field = "datasetGroupArn"): void {
+  const inArn = /^arn:[\w-]+:personalize:([^:]*):/.exec(arn)?.[1];
+  if (inArn !== undefined && inArn !== region) {
+    throw new ConfigurationError(
+      `\`${field}\` is in ${inArn} but requests go to ${region} (\`region\`): use the same region for both`,
+    );
+  }
+}
+
 function defaultEndpoint(region: string): string {
   return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
 }
@@ -115,8 +134,10 @@ export class DataDeletionJobsClient {
     const env = config.useEnvironment === false ? {} : awsEnvironment();
     const region = config.region ?? env.region;
     if (!region) throw new ConfigurationError("no AWS region: pass `region` or set AWS_REGION");
-    if (!/^[a-z0-9-]{1,50}$/.test(region)) {
-      throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
+    if (!REGION.test(region)) {
+      throw new ConfigurationError(
+        `\`region\` must be an AWS region such as us-east-1 or eu-west-1 (lowercase letters, hyphens and a number), received ${JSON.stringify(region).slice(0, 60)}`,
+      );
     }
     let credentials = config.credentials;
     if (!credentials) {
@@ -157,9 +178,9 @@ export class DataDeletionJobsClient {
   }
 
   /**
-   * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
-   * retried request whose first answer was lost, or a re-run), that job is adopted and returned with
-   * `adopted: true` instead of failing; a name taken by a different job is a {@link ConflictError}.
+   * CreateDataDeletionJob. When the name is taken by a job that {@link findAdoptableJob} accepts (a retried
+   * request whose first answer was lost, or a re-run with the same list), that job is adopted and returned
+   * with `adopted: true` instead of failing; a name taken by any other job is a {@link ConflictError}.
    */
   async createDataDeletionJob(
     input: CreateDataDeletionJobInput,
@@ -177,21 +198,62 @@ export class DataDeletionJobsClient {
       return { dataDeletionJobArn: out.dataDeletionJobArn };
     } catch (error) {
       if (!(error instanceof ResourceAlreadyExistsException)) throw error;
-      const existing = await this.findJobByName(valid.datasetGroupArn, valid.jobName, options.signal);
-      if (
-        existing?.datasetGroupArn === valid.datasetGroupArn &&
-        existing.dataSource?.dataLocation === valid.dataSource.dataLocation
-      ) {
-        this.logger?.debug?.(
-          `CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`,
-        );
-        return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
-      }
+      const existing = await this.findAdoptableJob(valid, options.signal);
+      if (!existing) throw error;
+      this.logger?.debug?.(`CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`);
+      return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
+    }
+  }
+
+  /**
+   * The job a create request would make, when one of its name exists already and may be adopted; `undefined`
+   * when none exists. The one adoption rule: same dataset group and data location and, for a request tagged
+   * with its list's SHA-256 (`erasure-sha256`), a job tagged with the same digest, so a job made from another
+   * list is never taken for this one (its ids would not be erased). Any other job of that name is a
+   * {@link ConflictError} naming the `jobName`.
+   */
+  async findAdoptableJob(
+    request: CreateDataDeletionJobInput,
+    signal?: AbortSignal,
+  ): Promise<DataDeletionJob | undefined> {
+    const { jobName, datasetGroupArn } = request;
+    const existing = await this.findJobByName(datasetGroupArn, jobName, signal);
+    if (!existing) return undefined;
+    const location = request.dataSource.dataLocation;
+    if (existing.datasetGroupArn !== undefined && existing.datasetGroupArn !== datasetGroupArn) {
       throw new ConflictError(
-        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another \`jobName\``,
-        { cause: error },
+        `a data deletion job named ${jobName} already exists for another dataset group; choose another \`jobName\``,
       );
     }
+    if (existing.dataSource?.dataLocation !== location) {
+      throw new ConflictError(
+        `a data deletion job named ${jobName} already reads ${existing.dataSource?.dataLocation}, not ${location}; choose another \`jobName\``,
+      );
+    }
+    const wanted = request.tags?.find((t) => t.tagKey === LIST_SHA256_TAG)?.tagValue;
+    if (wanted === undefined) return existing;
+    const made = listOfTags(
+      await this.listTagsForResource(existing.dataDeletionJobArn as string, { signal }),
+    );
+    if (made.sha256 === wanted) return existing;
+    throw new ConflictError(
+      made.sha256
+        ? `a data deletion job named ${jobName} already exists and was made from a different list of ids (SHA-256 ${made.sha256.slice(0, 12)}..., this run's list ${wanted.slice(0, 12)}...): its ids are not this run's, so it is not adopted. Choose a new \`jobName\`, or leave it to its default, which is derived from the list`
+        : `a data deletion job named ${jobName} already exists without the ${LIST_SHA256_TAG} tag, so nothing shows it was made from this run's list of ids: it is not adopted. Choose a new \`jobName\``,
+    );
+  }
+
+  /** ListTagsForResource: the tags of a Personalize resource (a data deletion job, say). */
+  async listTagsForResource(resourceArn: string, options: CallOptions = {}): Promise<Tag[]> {
+    const valid = validate(ListTagsForResourceInputSchema, { resourceArn }, "ListTagsForResource");
+    const out = await callPersonalize<{ tags?: Tag[] }>(
+      this.transport,
+      this.endpoint,
+      "ListTagsForResource",
+      valid,
+      options.signal,
+    );
+    return out.tags ?? [];
   }
 
   /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */

@@ -32,6 +32,12 @@ export function parseS3Uri(uri: unknown, field = "s3Uri", object = false): S3Loc
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters in keys break tools downstream
   if (/[\u0000-\u001f\u007f]/.test(key)) return fail("must not contain control characters");
   if (key.startsWith("/") || key.includes("//")) return fail("must not contain empty path segments");
+  // S3 keeps "." and ".." as they are, but a URL resolves them: the PUT would write another key (or bucket).
+  if (key.split("/").some((segment) => segment === "." || segment === "..")) {
+    return fail(
+      "must not contain . or .. path segments (S3 takes keys literally; the request would go elsewhere)",
+    );
+  }
   const isPrefix = key === "" || key.endsWith("/");
   if (object && isPrefix) return fail("must name one object, not a folder");
   return { bucket, key, isPrefix };
@@ -102,6 +108,8 @@ export const emptyPayloadHash = (): Promise<string> => sha256Hex(new Uint8Array(
 export interface PutOnceOptions {
   /** Replace a different object at the key instead of failing. */
   overwrite?: boolean;
+  /** The body's SHA-256 (hex) when the caller has it already, so it is not hashed twice. */
+  sha256?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -118,7 +126,7 @@ export async function putObjectOnce(
   body: Uint8Array,
   options: PutOnceOptions = {},
 ): Promise<{ created: boolean; sha256: string }> {
-  const sha256 = await sha256Hex(body);
+  const sha256 = options.sha256 ?? (await sha256Hex(body));
   const headers: Record<string, string> = {
     "content-type": "text/csv",
     "x-amz-content-sha256": sha256,
@@ -134,7 +142,7 @@ export async function putObjectOnce(
       if (response.ok || (response.status === 412 && !options.overwrite)) {
         return response.ok && (response.headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? true);
       }
-      throw parseS3Error(response.status, response.headers, text);
+      throw uploadError(parseS3Error(response.status, response.headers, text), bucket, key);
     },
   );
   if (typeof written === "string") {
@@ -150,6 +158,27 @@ export async function putObjectOnce(
   if (existing?.sha256 === sha256) return { created: false, sha256 };
   throw new ConflictError(
     `s3://${bucket}/${key} already holds a different object; choose another key or pass \`overwrite\``,
+  );
+}
+
+// What a refused upload means, told with the location and the `s3Uri` it came from.
+const UPLOAD_HINTS: Record<string, string> = {
+  NoSuchBucket: "the bucket does not exist (check its name and the account)",
+  AccessDenied: "these credentials may not write there (allow s3:PutObject on the bucket's keys)",
+  PermanentRedirect: "the bucket is in another region than the requests",
+  AuthorizationHeaderMalformed: "the bucket is in another region than the requests",
+};
+
+function uploadError(error: S3Error, bucket: string, key: string): S3Error {
+  const hint = UPLOAD_HINTS[error.name];
+  return new S3Error(
+    `uploading to s3://${bucket}/${key} (from \`s3Uri\`) failed: ${error.name}: ${error.message}${hint ? `; ${hint}` : ""}`,
+    {
+      httpStatus: error.httpStatus,
+      requestId: error.requestId,
+      retryable: error.retryable,
+      code: error.name,
+    },
   );
 }
 

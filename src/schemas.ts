@@ -220,4 +220,8 @@ export const ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
   "ListDataDeletionJobsRequest",
 ) as v.GenericSchema<unknown, ListDataDeletionJobsInput>;
 /** A job name alone (1-63 characters, letters, digits, `-` and `_`, starting with a letter or digit). */
+export const ListTagsForResourceInputSchema = /* @__PURE__ */ lazyInput(
+  "ListTagsForResourceRequest",
+) as v.GenericSchema<unknown, { resourceArn: string }>;
+
 export const JobNameSchema = /* @__PURE__ */ lazyInput("Name") as v.GenericSchema<unknown, string>;

@@ -39,18 +39,22 @@ ${EXIT_CODES}`,
          (--users-file FILE | --user-ids ID[,ID...]) [options]
 
 Erases users. Checks that nothing imports into or trains on the dataset group (--if-busy), prepares the
-ids (trimmed, blank lines and duplicates removed), uploads the deletion CSV, creates the data deletion job
+ids exactly as given (empty lines and duplicates removed; an id with whitespace around it is refused, as
+Personalize would erase another user, unless --trim-ids), uploads the deletion CSV, creates the data deletion job
 (several when the list is over --max-file-mb) and, with --wait, waits for it; then checks that no import or
 training ran meanwhile (else one repeat job, as AWS advises), deletes every version of the uploaded CSV
 (personal data) and, with --retrain, trains a new solution version of each solution and moves its campaigns
 to it. Until then the models still hold the users: the output says which. Running the same command again
-(same --job-name) carries on from where AWS shows it stands; nothing is made twice.
+(same --job-name, same list) carries on from where AWS shows it stands; nothing is made twice. A job name
+already used for another list is refused (exit 1): each job is tagged with its list's SHA-256.
 
 Options:
   --users-file FILE        a CSV with a USER_ID column, or a plain list with --headerless (- for stdin)
   --user-ids LIST          ids separated by commas or newlines
   --headerless             the file is a plain list of ids, one per line
-  --s3-uri S3URI           s3://bucket/prefix/ (the key is JOB.csv) or s3://bucket/KEY (any key)
+  --trim-ids               remove whitespace around ids instead of refusing them (the receipt counts them)
+  --s3-uri S3URI           s3://bucket/prefix/ (the key is JOB.csv) or s3://bucket/KEY (any key, taken
+                           literally: no . or .. segments)
   --dataset-group-arn ARN  the dataset group to delete the users from
   --role-arn ARN           the Personalize service role that can read the bucket
   --job-name NAME          default: erase-users-<time>-<random>; give it to resume a run

@@ -23,6 +23,7 @@ import { EXIT, exitCodeOf } from "./exit.ts";
 import { HELP } from "./help.ts";
 import { type Flags, fieldNames, type Parsed, parseOptions, UsageError } from "./options.ts";
 import { createOutput, type Output } from "./output.ts";
+import { sameTarget, statusCommand } from "./receipt.ts";
 import { VERSION } from "./version.ts";
 
 export { EXIT } from "./exit.ts";
@@ -111,16 +112,16 @@ function nextStep(
   output: Output,
 ): string | undefined {
   // The same region and endpoint, so the command works as given.
-  const flags = ["region", "profile", "endpoint-url"]
-    .filter((flag) => typeof values[flag] === "string")
-    .map((flag) => ` --${flag} ${values[flag]}`)
-    .join("");
+  const flags = sameTarget(values);
   if (
     command === "delete-users" &&
     (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError)
   ) {
-    const erasure = ` --dataset-group-arn ${values["dataset-group-arn"]} --job-name ${(output.partial as { receipt?: { jobName: string } } | undefined)?.receipt?.jobName ?? values["job-name"]}`;
-    return `it goes on: run the same command again to carry on, or see where it stands with\n  personalize-data-deletion status${erasure}${flags}`;
+    const jobName =
+      (output.partial as { receipt?: { jobName: string } } | undefined)?.receipt?.jobName ??
+      String(values["job-name"]);
+    const erasure = { datasetGroupArn: String(values["dataset-group-arn"]), jobName };
+    return `it goes on: run the same command again to carry on, or see where it stands with\n  ${statusCommand(erasure, values.retrain === true, flags)}`;
   }
   if (error instanceof WaiterTimeoutError) {
     return `check later: personalize-data-deletion wait ${error.dataDeletionJobArn}${flags}`;

@@ -14,8 +14,28 @@ export async function writeReceipt(path: string, receipt: ErasureReceipt, output
   output.info(`wrote the erasure receipt to ${path}`);
 }
 
-/** Where the erasure stands and what is left, in words. */
-export function receiptSummary(receipt: ErasureReceipt): string {
+/** The flags a printed command repeats so that it works as printed (region, profile, endpoint). */
+export function sameTarget(values: Record<string, unknown>): string {
+  return ["region", "profile", "endpoint-url"]
+    .filter((flag) => typeof values[flag] === "string")
+    .map((flag) => ` --${flag} ${values[flag]}`)
+    .join("");
+}
+
+/** The `status` command for an erasure, as it can be run. */
+export function statusCommand(
+  receipt: Pick<ErasureReceipt, "datasetGroupArn" | "jobName">,
+  retrain: boolean,
+  target: string,
+): string {
+  return `personalize-data-deletion status --dataset-group-arn ${receipt.datasetGroupArn} --job-name ${receipt.jobName}${retrain ? " --retrain" : ""}${target}`;
+}
+
+/**
+ * Where the erasure stands and what is left, in words, and what to run next: `retrain` is whether this
+ * erasure asked for one, `target` the flags that repeat the region and endpoint (see {@link sameTarget}).
+ */
+export function receiptSummary(receipt: ErasureReceipt, retrain: boolean, target: string): string {
   const lines = [
     `erasure ${receipt.jobName}: ${receipt.complete ? "complete" : `not complete (${receipt.stage})`}`,
   ];
@@ -24,7 +44,13 @@ export function receiptSummary(receipt: ErasureReceipt): string {
     lines.push(`  outside Personalize: the output in S3 of ${job.kind} ${job.arn} may still hold the users`);
   }
   if (!receipt.complete && receipt.stage !== "failed") {
-    lines.push("  run the same command again (with --wait) to carry on; 'status' shows where it stands");
+    // Only a retrain closes "the models hold the users": the hint asks for it when this run did not.
+    const carryOn =
+      receipt.stage === "models-hold-users" && !retrain
+        ? "run the delete-users command again with --wait --retrain to train the models without the users"
+        : "run the delete-users command again with --wait to carry on";
+    lines.push(`  ${carryOn}; see where it stands with`);
+    lines.push(`  ${statusCommand(receipt, retrain || receipt.retrain.requested, target)}`);
   }
   return lines.join("\n");
 }

@@ -9,10 +9,11 @@ import {
   type DeleteUsersOutput,
   planDeletion,
 } from "../delete-users.ts";
-import { ConflictError, ValidationError } from "../errors.ts";
-import { sha256Hex } from "../hash.ts";
+import { ValidationError } from "../errors.ts";
+import { listOfTags, listTags } from "../job-names.ts";
+import { checkArnRegion } from "../jobs-client.ts";
 import type { Clock } from "../poll.ts";
-import { headObject, parseS3Uri, putObjectOnce } from "../s3.ts";
+import { parseS3Uri, putObjectOnce } from "../s3.ts";
 import { JobNameSchema, ListDataDeletionJobsInputSchema, validate } from "../schemas.ts";
 import type { DeletionJobResult } from "../types.ts";
 import { uniqueSuffix } from "../upload-plan.ts";
@@ -101,7 +102,7 @@ export function defaultErasureName(clock: Pick<Clock, "now" | "random">): string
   return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
 }
 
-function checkChoices(input: EraseUsersInput | ContinueErasureInput, jobName: string): void {
+function checkChoices(input: EraseUsersInput | ContinueErasureInput, jobName: string | undefined): void {
   const issues = [];
   const ifBusy = (input as EraseUsersInput).ifBusy;
   if (ifBusy !== undefined && !IF_BUSY_CHOICES.includes(ifBusy)) {
@@ -120,6 +121,8 @@ function checkChoices(input: EraseUsersInput | ContinueErasureInput, jobName: st
     });
   }
   if (issues.length) throw new ValidationError(issues, "eraseUsers");
+  // A name still to be derived from the list is checked once it is.
+  if (jobName === undefined) return;
   validate(JobNameSchema, jobName, "eraseUsers", "jobName");
   checkRepeatRoom(jobName);
 }
@@ -164,11 +167,12 @@ function planOf(
  */
 export async function eraseUsers(context: ErasureContext, input: EraseUsersInput): Promise<EraseUsersOutput> {
   const startedAt = context.jobs.clock.now();
-  const jobName = input.jobName ?? defaultErasureName(context.jobs.clock);
+  const given = input.jobName ?? defaultErasureName(context.jobs.clock);
   const { onProgress } = input;
-  checkChoices(input, jobName);
-  const plan = await planDeletion(context, { ...input, jobName, onProgress: undefined });
-  const { prepared, bucket } = plan;
+  checkChoices(input, typeof given === "string" ? given : undefined);
+  const plan = await planDeletion(context, { ...input, jobName: given, onProgress: undefined });
+  const { prepared, bucket, jobName } = plan;
+  if (typeof given !== "string") validate(JobNameSchema, jobName, "eraseUsers", "jobName");
   for (const part of plan.parts) checkRepeatRoom(part.jobName);
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
@@ -182,7 +186,11 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
   const facts: RunFacts = { startedAt, files: new Map(), moved: new Map() };
   const files = facts.files as NonNullable<RunFacts["files"]>;
   if (bucket !== undefined) {
-    facts.users = { unique: prepared.userCount, duplicatesRemoved: prepared.duplicateCount };
+    facts.users = {
+      unique: prepared.userCount,
+      duplicatesRemoved: prepared.duplicateCount,
+      trimmed: prepared.trimmedCount ?? 0,
+    };
     onProgress?.({
       phase: "prepare",
       userCount: prepared.userCount,
@@ -200,20 +208,14 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       request: planned.request,
     };
     if (body && bucket !== undefined) {
-      // Its SHA-256 comes from the upload (or, for a job made earlier, is hashed once below): never twice.
-      const file = { bytes: body.length, versionsDeleted: 0 } as {
-        sha256?: string;
-        bytes: number;
-        versionsDeleted: number;
-      };
-      files.set(planned.dataLocation, file);
+      files.set(planned.dataLocation, { sha256: planned.sha256, bytes: body.length, versionsDeleted: 0 });
       if (!input.keepUploadedFile) part.file = { bucket, key: planned.key };
       part.reupload = async () => {
         const put = await putObjectOnce(context.s3, bucket, planned.key, body, {
           overwrite: input.overwrite,
+          sha256: planned.sha256,
           signal,
         });
-        file.sha256 = put.sha256;
         onProgress?.({
           phase: "upload",
           dataLocation: planned.dataLocation,
@@ -231,24 +233,10 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
   const results: DeletionJobResult[] = [];
   // The preflight's survey: nothing it reads changes by making deletion jobs, so a receipt can use it.
   let survey: Survey | undefined;
-  for (const [i, part] of parts.entries()) {
-    const existing = await context.jobs.findJobByName(datasetGroupArn, part.jobName, signal);
+  for (const part of parts) {
+    // Adopted only when made from this very list (its tags); any other job of the name is a ConflictError.
+    const existing = await context.jobs.findAdoptableJob(part.request, signal);
     if (existing) {
-      if (existing.dataSource?.dataLocation !== part.dataLocation) {
-        throw new ConflictError(
-          `a data deletion job named ${part.jobName} already reads ${existing.dataSource?.dataLocation}, not ${part.dataLocation}; choose another \`jobName\``,
-        );
-      }
-      if (bucket !== undefined) {
-        const file = files.get(part.dataLocation) as { sha256?: string };
-        file.sha256 = await sha256Hex(prepared.files[i] as Uint8Array);
-        const head = await headObject(context.s3, bucket, (plan.parts[i] as { key: string }).key, signal);
-        if (head?.sha256 && head.sha256 !== file.sha256) {
-          throw new ConflictError(
-            `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``,
-          );
-        }
-      }
       const arn = existing.dataDeletionJobArn as string;
       onProgress?.({ phase: "create", jobName: part.jobName, dataDeletionJobArn: arn, adopted: true });
       results.push({
@@ -308,6 +296,7 @@ export async function continueErasure(
 ): Promise<ContinueErasureOutput> {
   const startedAt = context.jobs.clock.now();
   validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "continueErasure");
+  checkArnRegion(input.datasetGroupArn, context.jobs.region);
   checkChoices(input, input.jobName);
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
@@ -318,6 +307,10 @@ export async function continueErasure(
   for (const [jobName, described] of found) {
     if (!described) continue;
     const dataLocation = described.dataSource?.dataLocation as string;
+    // A repeat job reads the same file, so it carries the same list tags (and is adopted by them).
+    const list = listOfTags(
+      await context.jobs.listTagsForResource(described.dataDeletionJobArn as string, { signal }),
+    );
     const part: ErasurePart = {
       jobName,
       dataLocation,
@@ -326,6 +319,7 @@ export async function continueErasure(
         datasetGroupArn: input.datasetGroupArn,
         roleArn: described.roleArn as string,
         dataSource: { dataLocation },
+        ...(list.sha256 && { tags: listTags(list.sha256, list.userCount ?? 0) }),
       },
     };
     if (input.deleteDataLocation !== false) {
@@ -363,6 +357,7 @@ export async function erasureStatus(
   input: ErasureStatusInput,
 ): Promise<ErasureReceipt> {
   validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "erasureStatus");
+  checkArnRegion(input.datasetGroupArn, context.jobs.region);
   validate(JobNameSchema, input.jobName, "erasureStatus", "jobName");
   return inspectErasure(context, {
     datasetGroupArn: input.datasetGroupArn,

@@ -1,7 +1,7 @@
 // The erasure's stages once its deletion jobs exist: wait, look for imports and trainings that ran meanwhile
 // (one repeat job if any did), delete every version of the uploaded file, the opt-in retrain and campaign
 // moves, and the receipt. `eraseUsers` runs them after creating the jobs; `continueErasure` on its own.
-import { awaitJob, createWithRoom, type DeleteUsersEvent } from "../delete-users.ts";
+import { awaitJob, createWithRoom, type DeleteUsersEvent, noJobWillRead } from "../delete-users.ts";
 import { ConflictError, ServiceError, ValidationError } from "../errors.ts";
 import type { Pace } from "../poll.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "../schemas.ts";
@@ -71,8 +71,9 @@ export interface FinishPlan {
   onProgress: ((event: EraseUsersEvent) => void) | undefined;
 }
 
-// A training takes hours and a campaign update minutes: looking more often than this only costs calls.
-const STAGE_PACE: Pace = { minDelayMs: 30_000, maxDelayMs: 300_000 };
+// A tenth of the time waited (poll's rule) sees a 3 s emulated training in 5 s and an hour's training within
+// 5 min; past 5 min between looks, a training of hours only costs calls.
+const STAGE_PACE: Pace = { minDelayMs: 5_000, maxDelayMs: 300_000 };
 // Stages that must be done before training on what is left makes sense.
 const BEFORE_RETRAIN = new Set<ErasureReceipt["stage"]>(["not-started", "failed", "deleting", "repeating"]);
 
@@ -89,14 +90,6 @@ export function stageWait(
     signal,
     clock: context.jobs.clock,
   };
-}
-
-/** An error after which no job can exist to read the file: the service refused the create outright. */
-export function noJobWillRead(error: unknown): boolean {
-  if (error instanceof ConflictError || error instanceof ValidationError) return true;
-  return (
-    error instanceof ServiceError && !error.retryable && error.httpStatus >= 400 && error.httpStatus < 500
-  );
 }
 
 /**
@@ -203,7 +196,7 @@ export async function finishErasure(
         { ...part.request, jobName: name },
         "eraseUsers",
       );
-      const existing = await context.jobs.findJobByName(plan.datasetGroupArn, name, signal);
+      const existing = await context.jobs.findAdoptableJob(request, signal);
       let created: { dataDeletionJobArn: string; adopted: boolean };
       if (existing) {
         created = { dataDeletionJobArn: existing.dataDeletionJobArn as string, adopted: true };

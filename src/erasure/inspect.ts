@@ -1,8 +1,11 @@
 // The erasure as AWS shows it: its deletion jobs by name, what ran while they did, what is left of the
 // uploaded file, the solution versions trained since and the versions campaigns serve. Nothing is kept
 // locally, so any run (or `status`) rebuilds the same receipt from the same state.
+
+import { listOfTags } from "../job-names.ts";
 import type { DataDeletionJobsClient } from "../jobs-client.ts";
-import type { DataDeletionJob } from "../types.ts";
+import type { DataDeletionJob, Tag } from "../types.ts";
+import { TOOL } from "../version.ts";
 import type { ErasureContext } from "./context.ts";
 import { campaignsOf, findRetrained, retrainName, serves } from "./retrain.ts";
 import { countVersions } from "./s3-versions.ts";
@@ -12,7 +15,7 @@ import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptS
 /** What only the run that did it knows, added to what AWS shows. */
 export interface RunFacts {
   startedAt: number;
-  users?: ErasureReceipt["users"];
+  users?: Omit<ErasureReceipt["users"], "from">;
   preflight?: ErasureReceipt["preflight"];
   /** By data location: the SHA-256 and size prepared, and how many versions this run deleted. */
   files?: Map<string, { sha256?: string; bytes?: number; versionsDeleted: number; givenByCaller?: boolean }>;
@@ -62,13 +65,19 @@ export async function findErasureJobs(
 }
 
 function receiptJob(
-  role: ReceiptJob["role"],
+  purpose: ReceiptJob["purpose"],
   jobName: string,
-  job: DataDeletionJob | undefined,
+  [job, tags]: [DataDeletionJob | undefined, Tag[]],
   survey: Survey,
   now: Date,
 ): ReceiptJob {
-  const out: ReceiptJob = { role, jobName, status: job?.status ?? "NOT_CREATED", interference: [] };
+  const out: ReceiptJob = {
+    purpose,
+    jobName,
+    ...listOfTags(tags),
+    status: job?.status ?? "NOT_CREATED",
+    interference: [],
+  };
   if (!job) return out;
   const ended = TERMINAL.has(job.status ?? "");
   Object.assign(out, {
@@ -102,6 +111,16 @@ async function fileState(
   return out;
 }
 
+// The count of ids: as this run prepared them, else as the deletion jobs' tags say, else unknown.
+function usersOf(facts: RunFacts, jobs: ReceiptJob[]): ErasureReceipt["users"] {
+  if (facts.users) return { ...facts.users, from: "this-run" };
+  const deletions = jobs.filter((j) => j.purpose === "deletion");
+  if (deletions.length && deletions.every((j) => j.userCount !== undefined)) {
+    return { unique: deletions.reduce((n, j) => n + (j.userCount as number), 0), from: "job-tags" };
+  }
+  return { unique: null, from: "unknown" };
+}
+
 /** Builds the receipt of one erasure from AWS state (and what this run alone knows). */
 export async function inspectErasure(
   context: ErasureContext,
@@ -117,11 +136,22 @@ export async function inspectErasure(
       return [repeat, await context.jobs.findJobByName(input.datasetGroupArn, repeat, signal)] as const;
     }),
   );
+  // Which list each job was made from: its tags, read back from AWS.
+  const tagged = async (job: DataDeletionJob | undefined): Promise<[DataDeletionJob | undefined, Tag[]]> => [
+    job,
+    job?.dataDeletionJobArn ? await context.jobs.listTagsForResource(job.dataDeletionJobArn, { signal }) : [],
+  ];
   const survey = input.survey ?? (await surveyDatasetGroup(context.api, input.datasetGroupArn, signal));
 
   const jobs = [
-    ...found.map(([name, job]) => receiptJob("deletion", name, job, survey, now)),
-    ...repeats.filter(([, job]) => job).map(([name, job]) => receiptJob("repeat", name, job, survey, now)),
+    ...(await Promise.all(
+      found.map(async ([name, job]) => receiptJob("deletion", name, await tagged(job), survey, now)),
+    )),
+    ...(await Promise.all(
+      repeats
+        .filter(([, job]) => job)
+        .map(async ([name, job]) => receiptJob("repeat", name, await tagged(job), survey, now)),
+    )),
   ];
   const created = jobs.flatMap((j) => (j.createdAt ? [Date.parse(j.createdAt)] : []));
   const completed = jobs.flatMap((j) => (j.completedAt ? [Date.parse(j.completedAt)] : []));
@@ -231,7 +261,18 @@ export async function inspectErasure(
       );
     } else if (!TERMINAL.has(job.status)) first("deleting", `deletion job ${job.jobName} is ${job.status}`);
   }
-  for (const job of jobs.filter((j) => j.role === "deletion" && j.interference.length)) {
+  // Complete means every id of this run's list: each file it prepared read by a job made from its bytes.
+  for (const [dataLocation, file] of facts.files ?? []) {
+    if (!file.sha256) continue;
+    const job = jobs.find((j) => j.purpose === "deletion" && j.dataLocation === dataLocation);
+    if (job && job.sha256 !== file.sha256) {
+      first(
+        "failed",
+        `deletion job ${job.jobName} was not made from this run's list (its erasure-sha256 tag is ${job.sha256 ?? "missing"}, the list's is ${file.sha256}): erase this list under another job name`,
+      );
+    }
+  }
+  for (const job of jobs.filter((j) => j.purpose === "deletion" && j.interference.length)) {
     const repeat = jobs.find((j) => j.jobName === repeatName(job.jobName));
     if (!repeat) {
       first(
@@ -277,12 +318,13 @@ export async function inspectErasure(
     .sort()
     .pop();
   const receipt: ErasureReceipt = {
-    receiptVersion: 1,
+    receiptVersion: 2,
+    tool: { ...TOOL },
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,
-    requestedAt: new Date(created.length ? Math.min(...created) : facts.startedAt).toISOString(),
+    ...(created.length && { firstJobCreatedAt: new Date(Math.min(...created)).toISOString() }),
     generatedAt: now.toISOString(),
-    ...(facts.users && { users: facts.users }),
+    users: usersOf(facts, jobs),
     ...(facts.preflight && { preflight: facts.preflight }),
     jobs,
     files,

@@ -91,8 +91,12 @@ export type IfBusy = "wait" | "fail" | "ignore";
 /** One deletion job of the erasure in the receipt. */
 export interface ReceiptJob {
   /** `deletion` for the erasure's own job(s), `repeat` for one made after interference. */
-  role: "deletion" | "repeat";
+  purpose: "deletion" | "repeat";
   jobName: string;
+  /** SHA-256 of the list the job was made from, from its `erasure-sha256` tag (absent: not tagged). */
+  sha256?: string;
+  /** Unique ids in that list, from its `erasure-user-count` tag. */
+  userCount?: number;
   dataDeletionJobArn?: string;
   status: string;
   numDeleted?: number;
@@ -116,6 +120,18 @@ export interface ReceiptFile {
   versionsLeft: number | null;
   /** The flow did not write it (a given `dataLocation`), so it does not delete it. */
   givenByCaller?: boolean;
+}
+
+/** The ids an erasure covers, counted (never listed). */
+export interface ReceiptUsers {
+  /** Unique ids; `null` when no list was prepared (a data location given by the caller) and no job says. */
+  unique: number | null;
+  /** Repeated ids removed from this run's list. */
+  duplicatesRemoved?: number;
+  /** Ids whose surrounding whitespace was removed because the caller opted in (`trimIds`). */
+  trimmed?: number;
+  /** `this-run`: counted as this run prepared the list; `job-tags`: from the jobs' `erasure-user-count` tags. */
+  from: "this-run" | "job-tags" | "unknown";
 }
 
 /** A solution's retraining in the receipt. */
@@ -165,15 +181,19 @@ export interface ReceiptRecommender {
  * `personalize-data-deletion/erasure-receipt.schema.json`.
  */
 export interface ErasureReceipt {
-  receiptVersion: 1;
+  receiptVersion: 2;
+  /** The tool that wrote the receipt. */
+  tool: { name: string; version: string };
   datasetGroupArn: string;
   jobName: string;
-  /** ISO 8601: when the first deletion job was created (or this run started, before one exists). */
-  requestedAt: string;
+  /** ISO 8601: when the first deletion job was created, as AWS records it; absent before one exists. */
+  firstJobCreatedAt?: string;
   /** ISO 8601: when this receipt was made. */
   generatedAt: string;
-  /** The ids of this run's deletion file(s); absent when this run did not prepare them. */
-  users?: { unique: number; duplicatesRemoved: number };
+  /** The requests an intake (the Worker) gathered into this erasure: when they arrived, and how many. */
+  requestWindow?: { firstReceivedAt: string; lastReceivedAt: string; requests: number };
+  /** How many ids the erasure covers. */
+  users: ReceiptUsers;
   /** The check before the deletion job was made; absent when an earlier run made it. */
   preflight?: { decision: "idle" | "waited" | "ignored"; busy: Activity[]; at: string; waitedMs: number };
   jobs: ReceiptJob[];

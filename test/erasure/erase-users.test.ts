@@ -116,7 +116,7 @@ describe("eraseUsers", () => {
     const { receipt } = out;
     expect(receipt.complete).toBe(true);
     expect(receipt.stage).toBe("complete");
-    expect(receipt.users).toEqual({ unique: 3, duplicatesRemoved: 1 });
+    expect(receipt.users).toEqual({ unique: 3, duplicatesRemoved: 1, trimmed: 0, from: "this-run" });
     expect([...phases].filter((p) => p !== "stage")).toEqual([
       "prepare",
       "upload",
@@ -278,7 +278,7 @@ describe("eraseUsers", () => {
       },
     });
     expect(events).toEqual(["erase-interfered->erase-interfered-repeat-1"]);
-    expect(receipt.jobs.map((j) => [j.role, j.jobName, j.status])).toEqual([
+    expect(receipt.jobs.map((j) => [j.purpose, j.jobName, j.status])).toEqual([
       ["deletion", "erase-interfered", "COMPLETED"],
       ["repeat", "erase-interfered-repeat-1", "COMPLETED"],
     ]);

@@ -26,7 +26,7 @@ import {
 } from "../options.ts";
 import { type Output, table } from "../output.ts";
 import { flowReporter } from "../progress.ts";
-import { receiptSummary, writeReceipt } from "../receipt.ts";
+import { receiptSummary, sameTarget, writeReceipt } from "../receipt.ts";
 import { userIdList, usersFile } from "../users.ts";
 
 export const flags: Flags = {
@@ -34,6 +34,7 @@ export const flags: Flags = {
   "users-file": { type: "string", field: "users" },
   "user-ids": { type: "string" },
   headerless: { type: "boolean", field: "headerless" },
+  "trim-ids": { type: "boolean", field: "trimIds" },
   "s3-uri": { type: "string", field: ["s3Uri", "dataSource.dataLocation"] },
   "dataset-group-arn": { type: "string", field: "datasetGroupArn" },
   "role-arn": { type: "string", field: "roleArn", pattern: ROLE_ARN },
@@ -60,6 +61,7 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   if (Boolean(file) === Boolean(inline))
     throw new UsageError("give exactly one of --users-file or --user-ids");
   const maxFileBytes = fileBytes(values);
+  const trimIds = values["trim-ids"] === true;
   const s3Uri = required(values, "s3-uri");
   const datasetGroupArn = required(values, "dataset-group-arn");
   const roleArn = required(values, "role-arn");
@@ -77,7 +79,11 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   // Read only once every flag has been checked: a large file costs nothing when a flag is wrong.
   const users = file
     ? async () =>
-        prepareDeletionCsv(await usersFile(file), { maxFileBytes, headerless: values.headerless === true })
+        prepareDeletionCsv(await usersFile(file), {
+          maxFileBytes,
+          headerless: values.headerless === true,
+          trimIds,
+        })
     : userIdList(inline as string);
   const report = flowReporter(output);
   let lastUpload: string | undefined;
@@ -101,6 +107,7 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
       jobName: finalJobName,
       ...(tags ? { tags } : {}),
       maxFileBytes,
+      trimIds,
       keepUploadedFile: values["keep-uploaded-file"] === true,
       overwrite: values.overwrite === true,
       wait,
@@ -156,7 +163,7 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
         ]),
       ),
       "",
-      receiptSummary(result.receipt),
+      receiptSummary(result.receipt, values.retrain === true, sameTarget(values)),
     ].join("\n"),
   );
   return EXIT.ok;

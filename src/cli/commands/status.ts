@@ -2,7 +2,7 @@ import { makeClient } from "../client.ts";
 import { EXIT } from "../exit.ts";
 import { COMMON_FLAGS, type Flags, JOB_NAME, type Parsed, required } from "../options.ts";
 import type { Output } from "../output.ts";
-import { receiptSummary, writeReceipt } from "../receipt.ts";
+import { receiptSummary, sameTarget, writeReceipt } from "../receipt.ts";
 
 export const flags: Flags = {
   ...COMMON_FLAGS,
@@ -20,6 +20,6 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   const receipt = await client.erasureStatus({ datasetGroupArn, jobName, retrain: values.retrain === true });
   const file = typeof values.receipt === "string" ? values.receipt : undefined;
   if (file) await writeReceipt(file, receipt, output);
-  output.result(receipt, () => receiptSummary(receipt));
+  output.result(receipt, () => receiptSummary(receipt, values.retrain === true, sameTarget(values)));
   return EXIT.ok;
 }
