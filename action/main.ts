@@ -26,6 +26,7 @@ import {
 import { fileSource } from "../src/node/index.ts";
 import { globFiles } from "./glob.ts";
 import { type ActionInputs, fieldNames, InputError, type RunContext, readInputs } from "./inputs.ts";
+import { isWaitEvent, waitLogger } from "./progress.ts";
 import { writeSummary } from "./summary.ts";
 
 const PHASES = {
@@ -140,7 +141,7 @@ export async function run(): Promise<void> {
           ? () => serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes })
           : undefined;
     let uploaded: string | undefined;
-    const pollLoggers = new Map<string, ReturnType<typeof pollLogger>>();
+    const logWait = waitLogger();
     try {
       const result = await client.eraseUsers({
         ...(users
@@ -183,15 +184,12 @@ export async function run(): Promise<void> {
             core.info(
               `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`,
             );
-          } else if (event.phase === "room") {
-            if (event.pending >= event.limit)
-              core.info(`${plural(event.pending, "job")} PENDING (limit ${event.limit}); waiting for room`);
-          } else if (event.phase === "wait") {
-            const job = jobs.find((j) => j.jobName === event.jobName);
-            if (job && event.status) job.status = event.status;
-            const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
-            pollLoggers.set(event.jobName, log);
-            log(event);
+          } else if (isWaitEvent(event)) {
+            if (event.phase === "wait") {
+              const job = jobs.find((j) => j.jobName === event.jobName);
+              if (job && event.status) job.status = event.status;
+            }
+            logWait(event);
           } else if (event.phase === "stage") {
             // Each group opens before the requests of its stage.
             enter(event.stage);
@@ -199,24 +197,11 @@ export async function run(): Promise<void> {
             core.info(
               `Deleted the uploaded ${event.dataLocation}, ${plural(event.versionsDeleted ?? 1, "version")} (the list of ids is personal data)`,
             );
-          } else if (event.phase === "preflight") {
-            core.info(
-              event.busy.length
-                ? `In use after ${(event.elapsedMs / 60_000).toFixed(1)} min: ${event.busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ")}`
-                : `Idle after ${(event.elapsedMs / 60_000).toFixed(1)} min`,
-            );
           } else if (event.phase === "interference") {
             core.warning(
               `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
               { title: "Import or training during the deletion" },
             );
-          } else if (event.phase === "hold") {
-            core.info(
-              `Waiting for ${plural(event.waitingFor.length, "other deletion job")} to end before training (a training now would void their deletion): ${event.waitingFor.join(", ")}`,
-            );
-          } else if (event.phase === "retrain" || event.phase === "campaign") {
-            const what = event.phase === "retrain" ? event.solutionVersionArn : event.campaignArn;
-            core.info(`${what}: ${event.status} after ${(event.elapsedMs / 60_000).toFixed(1)} min`);
           }
         },
       });
@@ -302,18 +287,6 @@ function titleOf(error: unknown): string {
   if (error instanceof ServiceError) return `AWS error: ${error.name}`;
   if (error instanceof DataDeletionError) return error.name;
   return "Unexpected error";
-}
-
-function pollLogger(jobName: string) {
-  let last = "";
-  return (event: { status?: string | undefined; elapsedMs: number; error?: Error }) => {
-    const minutes = (event.elapsedMs / 60_000).toFixed(1);
-    if (event.error)
-      core.info(`${jobName}: poll failed after ${minutes} min (${event.error.name}); retrying`);
-    else if (event.status !== last) core.info(`${jobName}: ${event.status} after ${minutes} min`);
-    else core.info(`${jobName}: still ${event.status} after ${minutes} min`);
-    last = event.status ?? last;
-  };
 }
 
 async function prepareFiles(pattern: string, maxFileBytes: number) {

@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
   WaiterTimeoutError,
 } from "../src/index.ts";
-import { pollJob } from "../src/waiter.ts";
+import { type PollEvent, pollJob } from "../src/waiter.ts";
 import { clientFor } from "./support/client.ts";
 import { fakeClock } from "./support/fake-clock.ts";
 import { startVerifyingServer } from "./support/verifying-server.ts";
@@ -32,29 +32,52 @@ function scripted(steps: (string | Error)[]) {
 }
 
 describe("pollJob on scripted statuses with a fake clock", () => {
-  test("backs off from minDelay to maxDelay and resolves with the COMPLETED job", async () => {
-    const clock = fakeClock();
-    const script = scripted([
-      "PENDING",
-      "PENDING",
-      "IN_PROGRESS",
-      "IN_PROGRESS",
-      "IN_PROGRESS",
-      "IN_PROGRESS",
-      "COMPLETED",
-    ]);
+  // A job whose status follows the clock: PENDING, IN_PROGRESS from `startsAt`, COMPLETED from `endsAt`.
+  function timed(clock: { now(): number }, startsAt: number, endsAt: number) {
+    return async () => {
+      const at = clock.now();
+      return {
+        dataDeletionJobArn: ARN,
+        status: at >= endsAt ? "COMPLETED" : at >= startsAt ? "IN_PROGRESS" : "PENDING",
+      };
+    };
+  }
+
+  test("sees a job ended within a tenth of the time it ran: a 50 s job by 55 s, a 3 h job within 60 s", async () => {
+    const clock = fakeClock(0);
     const polls: string[] = [];
     const job = await pollJob(
       ARN,
-      script.describe,
-      { minDelayMs: 1000, maxDelayMs: 8000, onPoll: (e) => polls.push(`${e.status}@${e.elapsedMs}`) },
+      timed(clock, 20_000, 50_000),
+      { onPoll: (e) => polls.push(`${e.status}@${Math.round(e.elapsedMs)}`) },
       clock,
     );
     expect(job.status).toBe("COMPLETED");
-    // random() = 0.5 gives 3/4 of each nominal delay: 1000, 2000, 4000, 8000, 8000, 8000.
-    expect(clock.sleeps).toEqual([750, 1500, 3000, 6000, 6000, 6000]);
     expect(polls[0]).toBe("PENDING@0");
-    expect(polls.at(-1)).toBe("COMPLETED@23250");
+    const completed = Number(polls.at(-1)?.replace("COMPLETED@", ""));
+    expect(completed).toBeGreaterThanOrEqual(50_000);
+    expect(completed).toBeLessThanOrEqual(55_000);
+    const long = fakeClock(0);
+    await pollJob(ARN, timed(long, 3_600_000, 3 * 3_600_000), {}, long);
+    expect(long.now()).toBeGreaterThanOrEqual(3 * 3_600_000);
+    expect(long.now()).toBeLessThanOrEqual(3 * 3_600_000 + 60_000);
+  });
+
+  test("onPoll hears from a 10-minute wait at every 30 s mark: a display of changes and heartbeats is never silent longer", async () => {
+    const clock = fakeClock(0);
+    const events: PollEvent[] = [];
+    await pollJob(ARN, timed(clock, 100_000, 600_000), { onPoll: (e) => events.push(e) }, clock);
+    // What the CLI and the action print: a change of status, or a heartbeat.
+    const lines = events.filter((e, i) => e.heartbeat || e.status !== events[i - 1]?.status);
+    const gaps = lines.slice(1).map((e, i) => e.elapsedMs - (lines[i] as PollEvent).elapsedMs);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000);
+    expect(lines.at(-1)?.status).toBe("COMPLETED");
+    expect(lines.length).toBeGreaterThanOrEqual(600_000 / 30_000);
+    // A heartbeat carries the status and job last seen; the looks by then are up to 45 s apart.
+    const beat = events.find((e) => e.heartbeat && e.elapsedMs === 570_000);
+    expect(beat?.status).toBe("IN_PROGRESS");
+    expect(beat?.job?.status).toBe("IN_PROGRESS");
+    expect(events.filter((e) => !e.heartbeat).length).toBeLessThan(events.length);
   });
 
   test("FAILED throws DataDeletionJobFailedError with the reason and the job", async () => {
@@ -105,7 +128,7 @@ describe("pollJob on scripted statuses with a fake clock", () => {
     expect(clock.sleeps).toEqual([1500, 1500]);
     const defaults = fakeClock();
     await pollJob(ARN, scripted(["PENDING", "PENDING", "COMPLETED"]).describe, {}, defaults);
-    expect(defaults.sleeps).toEqual([3750, 7500]);
+    expect(defaults.sleeps).toEqual([3750, 3750]);
   });
 
   test("an AbortSignal stops the wait", async () => {
@@ -146,7 +169,7 @@ describe("client.waitForDataDeletionJob against the verifying server", () => {
       expect(job.creationDateTime?.getTime()).toBe(1700000000500);
       expect(server.requests.length).toBe(3);
       expect(server.requests.every((r) => r.verified)).toBe(true);
-      expect(clock.sleeps).toEqual([3750, 7500]);
+      expect(clock.sleeps).toEqual([3750, 3750]);
     } finally {
       server.close();
     }

@@ -12,6 +12,8 @@ export interface PreflightEvent {
   phase: "preflight";
   busy: Activity[];
   elapsedMs: number;
+  /** As in `PollEvent`: true at least every 30 s of the wait, to report even if nothing changed. */
+  heartbeat?: boolean;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function preflight(
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error) => error || onProgress?.({ phase: "preflight", busy, elapsedMs }),
+      onLook: (elapsedMs, error, heartbeat) =>
+        error || onProgress?.({ phase: "preflight", busy, elapsedMs, heartbeat }),
       timedOut: (elapsedMs) => new DatasetGroupBusyError(datasetGroupArn, busy, elapsedMs),
     },
     wait.clock,

@@ -17,9 +17,9 @@ export interface StageWait {
   clock: Clock;
 }
 
-/** A step of the retrain, for progress displays. */
+/** A step of the retrain, for progress displays; `heartbeat` as in `PollEvent` (at least every 30 s). */
 export type RetrainEvent =
-  | { phase: "hold"; waitingFor: string[]; elapsedMs: number }
+  | { phase: "hold"; waitingFor: string[]; elapsedMs: number; heartbeat?: boolean }
   | {
       phase: "retrain";
       solutionArn: string;
@@ -27,6 +27,7 @@ export type RetrainEvent =
       status: string | undefined;
       adopted: boolean;
       elapsedMs: number;
+      heartbeat?: boolean;
     }
   | {
       phase: "campaign";
@@ -34,6 +35,7 @@ export type RetrainEvent =
       solutionVersionArn: string;
       status: string | undefined;
       elapsedMs: number;
+      heartbeat?: boolean;
     };
 
 const NAME_MAX = 63;
@@ -148,9 +150,17 @@ export async function awaitVersion(
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error) =>
+      onLook: (elapsedMs, error, heartbeat) =>
         error ||
-        onProgress?.({ phase: "retrain", solutionArn, solutionVersionArn, status, adopted, elapsedMs }),
+        onProgress?.({
+          phase: "retrain",
+          solutionArn,
+          solutionVersionArn,
+          status,
+          adopted,
+          elapsedMs,
+          heartbeat,
+        }),
       timedOut: (elapsedMs) => new ErasureWaitTimeoutError("retrain", solutionVersionArn, status, elapsedMs),
     },
     wait.clock,
@@ -233,9 +243,16 @@ export async function moveCampaign(
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error) =>
+      onLook: (elapsedMs, error, heartbeat) =>
         error ||
-        onProgress?.({ phase: "campaign", campaignArn, solutionVersionArn: target, status, elapsedMs }),
+        onProgress?.({
+          phase: "campaign",
+          campaignArn,
+          solutionVersionArn: target,
+          status,
+          elapsedMs,
+          heartbeat,
+        }),
       timedOut: (elapsedMs) => new ErasureWaitTimeoutError("campaign", campaignArn, status, elapsedMs),
     },
     wait.clock,
@@ -272,8 +289,9 @@ export async function awaitOtherDeletions(
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error) =>
-        error || (running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs })),
+      onLook: (elapsedMs, error, heartbeat) =>
+        error ||
+        (running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs, heartbeat })),
       timedOut: (elapsedMs) =>
         new ErasureWaitTimeoutError("hold", running[0] as string, "running", elapsedMs),
     },
