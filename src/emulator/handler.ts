@@ -58,9 +58,50 @@ export interface Emulator {
   readonly bucket: string;
   /** Replaces the state from a snapshot (restart with `--data-dir`). */
   restore(snapshot: Snapshot, bodyOf: (sha256: string) => Uint8Array): void;
+  /**
+   * The most body bytes this request may carry, by its service (from its headers alone): a server reads no
+   * further, and refuses a larger `Content-Length` before reading any.
+   */
+  bodyLimit(request: Request): number;
+  /** The answer to a body over {@link Emulator.bodyLimit} (`bytes` when `Content-Length` said so). */
+  tooLarge(request: Request, bytes?: number): Response;
 }
 
-const MAX_JSON_BODY = 1 << 20;
+/**
+ * The largest Personalize request body the emulator reads. Personalize documents no request size limit;
+ * 10 MiB is far above any request its model allows (200 tags of 128 + 256 characters is under 400 KB).
+ */
+export const MAX_JSON_BODY = 10 * 1024 * 1024;
+
+function bodyLimit(request: Request): number {
+  return request.headers.has("x-amz-target") ? MAX_JSON_BODY : MAX_OBJECT_BODY;
+}
+
+// The body, read chunk by chunk up to `limit` bytes; `undefined` once it passes it (the rest is not read).
+async function readCapped(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.length;
+  }
+  return body;
+}
 
 function tooLarge(isPersonalize: boolean, bytes?: number): Response {
   return isPersonalize
@@ -68,7 +109,7 @@ function tooLarge(isPersonalize: boolean, bytes?: number): Response {
         413,
         "SerializationException",
         bytes === undefined
-          ? "Request body is too large"
+          ? `Request body is over the ${MAX_JSON_BODY} byte limit`
           : `Request body of ${bytes} bytes is over the ${MAX_JSON_BODY} byte limit`,
       )
     : s3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
@@ -202,10 +243,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const target = request.headers.get("x-amz-target");
     const isPersonalize = target !== null;
     const declared = Number(request.headers.get("content-length") ?? 0);
-    const cap = isPersonalize ? MAX_JSON_BODY : MAX_OBJECT_BODY;
+    const cap = bodyLimit(request);
     if (declared > cap) return tooLarge(isPersonalize, declared);
-    const body = new Uint8Array(await request.arrayBuffer());
-    if (body.length > cap) return tooLarge(isPersonalize);
+    const body = await readCapped(request, cap);
+    if (!body) return tooLarge(isPersonalize);
     const service = isPersonalize ? "personalize" : "s3";
     const problem = await checkSignature(request, body, { ...credentials, service }, now());
     if (problem) return signatureError(isPersonalize, problem, isPresigned(url));
@@ -247,6 +288,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     restore(snapshot, bodyOf) {
       state.restore(snapshot, bodyOf);
     },
+    bodyLimit,
+    tooLarge: (request, bytes) => tooLarge(request.headers.has("x-amz-target"), bytes),
     async fetch(request: Request): Promise<Response> {
       if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
       if (!new URL(request.url).pathname.startsWith("/_emulator/")) {

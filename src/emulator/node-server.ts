@@ -49,13 +49,31 @@ function persistence(
   };
 }
 
-async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of req) chunks.push(chunk as Uint8Array);
+// The request with its body, or the answer to a body over the handler's limit for it: a `Content-Length`
+// over the limit is refused before a byte is read, and a chunked body once it passes the limit, so the
+// server never holds more than the limit.
+async function toRequest(
+  req: IncomingMessage,
+  base: string,
+  emulator: Emulator,
+): Promise<Request | Response> {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2)
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const url = new URL(req.url ?? "/", base);
+  const method = req.method ?? "GET";
+  const head = new Request(url, { method, headers });
+  const limit = emulator.bodyLimit(head);
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit) return emulator.tooLarge(head, declared);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Uint8Array).length;
+    if (size > limit) return emulator.tooLarge(head);
+    chunks.push(chunk as Uint8Array);
+  }
+  const hasBody = method !== "GET" && method !== "HEAD";
   // The chunks as a stream: a byte array body would be copied twice (concatenated, then copied by Request)
   // before the handler copies it once more to read it. Fewer 50 MB copies, less GC under uploads.
   const body = new ReadableStream<Uint8Array>({
@@ -64,11 +82,20 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
       controller.close();
     },
   });
-  return new Request(new URL(req.url ?? "/", base), {
-    method: req.method ?? "GET",
-    headers,
-    ...(hasBody ? { body, duplex: "half" } : {}),
-  } as RequestInit);
+  return new Request(url, { method, headers, ...(hasBody ? { body, duplex: "half" } : {}) } as RequestInit);
+}
+
+// Answers a request whose body was not read to its end, and closes the connection: the rest of the body is
+// discarded as it comes (never kept), and the socket is closed a moment after the answer has gone.
+async function refuse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+  response.headers.set("connection", "close");
+  // Taken now: Bun's node:http clears `req.socket` once the connection closes.
+  const socket = req.socket;
+  res.once("finish", () => {
+    req.resume();
+    setTimeout(() => socket?.destroy(), 1000).unref();
+  });
+  await reply(res, response);
 }
 
 async function reply(res: ServerResponse, response: Response): Promise<void> {
@@ -90,7 +117,9 @@ export async function startEmulator(options: StartOptions = {}): Promise<Running
   let base = `http://${host}`;
   const server: Server = createServer(async (req, res) => {
     try {
-      await reply(res, await emulator.fetch(await toRequest(req, base)));
+      const request = await toRequest(req, base, emulator);
+      if (request instanceof Response) await refuse(req, res, request);
+      else await reply(res, await emulator.fetch(request));
     } catch (error) {
       if (error instanceof ConnectionDropped) {
         req.socket.destroy();

@@ -20,6 +20,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { AwsV4Signer } from "aws4fetch";
+import { MAX_JSON_BODY } from "../../src/emulator/handler.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
 
 const ROLE = "arn:aws:iam::000000000000:role/PersonalizeDeletionRole";
@@ -300,7 +301,7 @@ describe("robustness", () => {
     expect(((await malformed.json()) as { __type: string }).__type).toBe("SerializationException");
     const wrongType = await sign("{}", "text/plain");
     expect(wrongType.status).toBe(400);
-    const big = await sign(JSON.stringify({ nextToken: "x".repeat(2 << 20) }), "application/x-amz-json-1.1");
+    const big = await sign(JSON.stringify({ nextToken: "x".repeat(MAX_JSON_BODY) }), "application/x-amz-json-1.1");
     expect(big.status).toBe(413);
     const health = await fetch(`${running.endpoint}/_emulator/health`);
     expect(await health.json()).toEqual({ ok: true });

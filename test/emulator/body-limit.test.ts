@@ -1,0 +1,140 @@
+// The server reads no request body past the limit the handler gives for its service: a Content-Length over
+// it is answered before any of the body is read, and a chunked body is cut off once it passes it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { AwsV4Signer } from "aws4fetch";
+import { createEmulator, MAX_JSON_BODY } from "../../src/emulator/handler.ts";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+
+const creds = { accessKeyId: "test", secretAccessKey: "test" };
+let running: RunningEmulator;
+beforeAll(async () => {
+  running = await startEmulator({ port: 0 });
+});
+afterAll(() => running.close());
+
+const personalizeHeaders = {
+  "content-type": "application/x-amz-json-1.1",
+  "x-amz-target": "AmazonPersonalize.ListDataDeletionJobs",
+};
+
+// Starts a POST with `headers` and hands its request to `feed`; resolves with the answer and its body.
+function post(
+  headers: Record<string, string>,
+  feed: (req: ReturnType<typeof httpRequest>, answered: () => boolean) => void,
+): Promise<{ status: number; body: string }> {
+  const { port } = running;
+  return new Promise((resolve, reject) => {
+    let got = false;
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method: "POST", path: "/", headers },
+      (res: IncomingMessage) => {
+        got = true;
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          body += c;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    // The server closes the connection after refusing: the unsent rest of the body fails to write.
+    req.on("error", (error) => (got ? undefined : reject(error)));
+    feed(req, () => got);
+  });
+}
+
+describe("the server's body limit, asked of the handler per request", () => {
+  test("a Content-Length over the Personalize limit is 413 before the body is sent", async () => {
+    const declared = MAX_JSON_BODY + 1;
+    // Only ten bytes of the declared body are ever sent: an answer proves the server did not wait for more.
+    const answer = await post({ ...personalizeHeaders, "content-length": String(declared) }, (req) => {
+      req.write('{"a":"1234');
+    });
+    expect(answer.status).toBe(413);
+    const error = JSON.parse(answer.body) as { __type: string; message: string };
+    expect(error.__type).toBe("SerializationException");
+    expect(error.message).toContain(`${declared} bytes is over the ${MAX_JSON_BODY} byte limit`);
+  });
+
+  test("a chunked body that never ends is cut off at the limit and answered 413", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(32);
+    let sent = 0;
+    const answer = await post({ ...personalizeHeaders, "transfer-encoding": "chunked" }, (req, answered) => {
+      const pump = () => {
+        while (!answered() && !req.destroyed) {
+          sent += chunk.length;
+          if (!req.write(chunk)) {
+            req.once("drain", pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).__type).toBe("SerializationException");
+    // What the client managed to send before the answer: the limit, plus what sockets buffer on the way.
+    expect(sent).toBeGreaterThan(MAX_JSON_BODY);
+    expect(sent).toBeLessThan(MAX_JSON_BODY * 3);
+    expect(await (await fetch(`${running.endpoint}/_emulator/health`)).json()).toEqual({ ok: true });
+  });
+
+  test("a Personalize body of exactly the limit is read and validated (not refused for its size)", async () => {
+    const prefix = '{"nextToken":"';
+    const body = `${prefix}${"x".repeat(MAX_JSON_BODY - prefix.length - 2)}"}`;
+    expect(body.length).toBe(MAX_JSON_BODY);
+    const signed = await new AwsV4Signer({
+      url: `${running.endpoint}/`,
+      method: "POST",
+      headers: personalizeHeaders,
+      body,
+      ...creds,
+      service: "personalize",
+      region: "us-east-1",
+    }).sign();
+    const response = await fetch(signed.url, { method: "POST", headers: signed.headers, body });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { __type: string }).__type).toBe("InvalidInputException");
+  });
+
+  test("the limit is the service's: an S3 PutObject larger than the Personalize limit is stored", async () => {
+    const s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: running.endpoint,
+      forcePathStyle: true,
+      credentials: creds,
+      maxAttempts: 1,
+    });
+    const size = MAX_JSON_BODY + 1024;
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: running.emulator.bucket, Key: "big.bin", Body: new Uint8Array(size) }),
+    );
+    expect(put.ETag).toBeDefined();
+    expect(running.emulator.state.buckets.get(running.emulator.bucket)?.get("big.bin")?.body.length).toBe(
+      size,
+    );
+  });
+
+  test("in process, the handler stops reading a streamed body past the limit", async () => {
+    const emulator = createEmulator();
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1 << 20;
+        controller.enqueue(new Uint8Array(1 << 20));
+      },
+    });
+    const response = await emulator.fetch(
+      new Request("http://emulator/", {
+        method: "POST",
+        headers: personalizeHeaders,
+        body: endless,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(MAX_JSON_BODY + 3 * (1 << 20));
+  });
+});
