@@ -5,6 +5,8 @@ import { IF_BUSY_CHOICES, type IfBusy, TRAINING_MODES } from "../src/erasure/ind
 import {
   DEFAULT_MAX_FILE_BYTES,
   type FieldNames,
+  type ListDigest,
+  nameForList,
   parseTags,
   RULES_IN_WORDS,
   type Tag,
@@ -45,8 +47,10 @@ export interface ActionInputs {
   s3Uri: string | undefined;
   datasetGroupArn: string;
   roleArn: string;
-  jobName: string;
+  /** As given; else derived from the list once it is prepared (see {@link defaultJobName}). */
+  jobName: string | undefined;
   tags: Tag[] | undefined;
+  trimIds: boolean;
   wait: boolean;
   waitTimeoutMinutes: number;
   pollIntervalSeconds: number;
@@ -76,6 +80,7 @@ export function fieldNames(inputs: Pick<ActionInputs, "users">): FieldNames {
     datasetGroupArn: input("dataset-group-arn"),
     roleArn: input("role-arn", RULES_IN_WORDS.RoleArn),
     jobName: input("job-name", RULES_IN_WORDS.Name),
+    trimIds: input("trim-ids"),
     s3Uri: input("s3-uri"),
     "dataSource.dataLocation": input(inputs.users.kind === "location" ? "data-location" : "s3-uri"),
     tags: input("tags"),
@@ -101,13 +106,17 @@ export interface RunContext {
 const DEFAULT_NAME_MAX = 63 - "-part-9-repeat-1".length;
 
 /**
- * `owner-repo-RUNID`, sanitized to the job name pattern and 47 characters (the run part is kept). The same
- * for every attempt of a run: re-running a timed-out step carries the erasure on instead of starting another.
+ * The default job name. For a list the action prepares: `owner-repo-<16 hex digits of the list's SHA-256>`
+ * (the library's `nameForList`), so re-running the step with the same list carries that erasure on, and a
+ * list that gained an id (a new file under the glob) gets a job of its own. For a `data-location` (no list
+ * to hash): `owner-repo-RUNID`, the same for every attempt of a run.
  */
-export function defaultJobName(context: RunContext): string {
+export function defaultJobName(context: RunContext, list?: ListDigest): string {
+  const repository = context.repository ?? "local";
+  if (list) return nameForList(repository, list);
   const suffix = `-${context.runId ?? Math.floor(Date.now() / 1000)}`;
   const base =
-    (context.repository ?? "local")
+    repository
       .replace(/[^a-zA-Z0-9_-]+/g, "-")
       .replace(/^[^a-zA-Z0-9]+/, "")
       .slice(0, DEFAULT_NAME_MAX - suffix.length)
@@ -196,6 +205,14 @@ export function readInputs(
     );
     waitTimeoutMinutes = MAX_WAIT_MINUTES;
   }
+  // As the CLI: the retrain starts once the deletion job COMPLETED, which only a waiting run sees.
+  if (parseBoolean(get, "retrain", false) && !parseBoolean(get, "wait", false)) {
+    throw new InputError(
+      "retrain",
+      "needs wait: true: the retrain starts once the deletion job COMPLETED",
+      "true",
+    );
+  }
   const region = get("aws-region").trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || "";
   if (!region)
     throw new InputError(
@@ -207,8 +224,9 @@ export function readInputs(
     s3Uri,
     datasetGroupArn,
     roleArn,
-    jobName: get("job-name").trim() || defaultJobName(context),
+    jobName: get("job-name").trim() || (users.kind === "location" ? defaultJobName(context) : undefined),
     tags: parseInputTags(get("tags")),
+    trimIds: parseBoolean(get, "trim-ids", false),
     wait: parseBoolean(get, "wait", false),
     waitTimeoutMinutes,
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),

@@ -25,7 +25,14 @@ import {
 } from "../src/index.ts";
 import { fileSource } from "../src/node/index.ts";
 import { globFiles } from "./glob.ts";
-import { type ActionInputs, fieldNames, InputError, type RunContext, readInputs } from "./inputs.ts";
+import {
+  type ActionInputs,
+  defaultJobName,
+  fieldNames,
+  InputError,
+  type RunContext,
+  readInputs,
+} from "./inputs.ts";
 import { isWaitEvent, waitLogger } from "./progress.ts";
 import { writeSummary } from "./summary.ts";
 
@@ -134,11 +141,12 @@ export async function run(): Promise<void> {
     // Each group opens before the requests it covers, so their debug lines fall inside it.
     enter(source.kind === "location" ? "create" : "prepare");
     // Prepared by the flow itself, once it has checked every other input: a typo costs no pass over the file.
+    const prepareOptions = { maxFileBytes: inputs.maxFileBytes, trimIds: inputs.trimIds };
     const users =
       source.kind === "file"
-        ? () => prepareFiles(source.pattern, inputs.maxFileBytes)
+        ? () => prepareFiles(source.pattern, prepareOptions)
         : source.kind === "inline"
-          ? () => serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes })
+          ? () => serializeUserIds(source.ids, prepareOptions)
           : undefined;
     let uploaded: string | undefined;
     const logWait = waitLogger();
@@ -149,9 +157,11 @@ export async function run(): Promise<void> {
           : { dataLocation: (source as { dataLocation: string }).dataLocation }),
         datasetGroupArn: inputs.datasetGroupArn,
         roleArn: inputs.roleArn,
-        jobName: inputs.jobName,
+        // Named after the list once it is prepared, unless given; what follows reads the name from inputs.
+        jobName: inputs.jobName ?? ((list) => (inputs.jobName = defaultJobName(runContext(), list))),
         ...(inputs.tags ? { tags: inputs.tags } : {}),
         maxFileBytes: inputs.maxFileBytes,
+        trimIds: inputs.trimIds,
         keepUploadedFile: inputs.keepUploadedFile,
         failOnJobFailure: inputs.failOnJobFailure,
         wait: inputs.wait ? waitOptions : false,
@@ -211,7 +221,10 @@ export async function run(): Promise<void> {
       if (error instanceof DataDeletionJobFailedError && error.jobs) jobs = error.jobs;
       if (error instanceof ErasureFailedError) receipt = error.receipt;
       // A wait that timed out still has a record: where the erasure stands, read from AWS.
-      if (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError) {
+      if (
+        (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError) &&
+        inputs.jobName
+      ) {
         receipt = await client
           .erasureStatus({
             datasetGroupArn: inputs.datasetGroupArn,
@@ -289,7 +302,7 @@ function titleOf(error: unknown): string {
   return "Unexpected error";
 }
 
-async function prepareFiles(pattern: string, maxFileBytes: number) {
+async function prepareFiles(pattern: string, options: { maxFileBytes: number; trimIds: boolean }) {
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
   const files = globFiles(pattern, cwd);
   if (files.length === 0) throw new InputError("user-ids-file", "matches no file", pattern);
@@ -297,7 +310,7 @@ async function prepareFiles(pattern: string, maxFileBytes: number) {
   // Each file is streamed as it is parsed, one at a time: a large list is never held whole.
   const sources = [];
   for (const path of files) sources.push(await fileSource(path));
-  return prepareDeletionCsv(sources, { headerless: "auto", maxFileBytes });
+  return prepareDeletionCsv(sources, { headerless: "auto", ...options });
 }
 
 // The input a library ValidationError is about, in the action's own name.

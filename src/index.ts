@@ -81,5 +81,13 @@ export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, type Pace } from "./poll.ts";
 export type * from "./types.ts";
 export type { PollEvent, WaitOptions } from "./waiter.ts";
 export { parseTags } from "./tags.ts";
+export {
+  JOB_NAME_MAX,
+  LIST_COUNT_TAG,
+  LIST_SHA256_TAG,
+  type ListDigest,
+  listOfTags,
+  nameForList,
+} from "./job-names.ts";
 export { type FieldName, type FieldNames, lookup, RULES_IN_WORDS, retell } from "./field-names.ts";
 export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
