@@ -1,0 +1,216 @@
+// The IAM policy each way of running needs, built from the operations the code sends. The README's policies
+// are printed from here (`npm run gen:iam`), and test/permissions.test.ts holds this list against the code:
+// every operation named here is called by src/, every call in src/ is named here, and every request the
+// flows send to the emulator in each mode is allowed by the policy of that mode.
+
+/** How the library is run, from the least to the most it does; each mode needs what the one before needs. */
+export type PermissionMode = "delete" | "erasure" | "retrain";
+
+/** The modes, in order. */
+export const PERMISSION_MODES: readonly PermissionMode[] = ["delete", "erasure", "retrain"];
+
+/** What an IAM action is granted on: any Personalize resource, the service role, the bucket or its keys. */
+export type GrantScope = "personalize" | "role" | "bucket" | "object";
+
+/** One IAM action an operation needs, on what, and why when the action's name does not say it. */
+export interface Grant {
+  action: string;
+  on: GrantScope;
+  why?: string;
+}
+
+/** An operation the library sends, the mode that first sends it, and the IAM actions AWS checks for it. */
+export interface OperationPermissions {
+  operation: string;
+  service: "personalize" | "s3";
+  mode: PermissionMode;
+  grants: readonly Grant[];
+}
+
+const personalize = (operation: string, mode: PermissionMode, ...more: Grant[]): OperationPermissions => ({
+  operation,
+  service: "personalize",
+  mode,
+  grants: [{ action: `personalize:${operation}`, on: "personalize" }, ...more],
+});
+
+/**
+ * Every operation the library sends, by the mode that first needs it. Personalize's action names are its
+ * operations' (Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+ * Personalize"); S3's differ where its reference says so.
+ */
+export const OPERATION_PERMISSIONS: readonly OperationPermissions[] = [
+  // delete: DataDeletionClient.deleteUsers, the CLI's create/describe/list/wait.
+  personalize(
+    "CreateDataDeletionJob",
+    "delete",
+    {
+      action: "personalize:TagResource",
+      on: "personalize",
+      why: "a create with tags (the list's erasure-sha256 tag, and yours)",
+    },
+    { action: "iam:PassRole", on: "role", why: "the service role the job reads the file with" },
+  ),
+  personalize("DescribeDataDeletionJob", "delete"),
+  personalize("ListDataDeletionJobs", "delete"),
+  personalize("ListTagsForResource", "delete"),
+  {
+    operation: "PutObject",
+    service: "s3",
+    mode: "delete",
+    grants: [{ action: "s3:PutObject", on: "object" }],
+  },
+  {
+    operation: "HeadObject",
+    service: "s3",
+    mode: "delete",
+    grants: [
+      { action: "s3:GetObject", on: "object", why: "HeadObject is authorized as s3:GetObject" },
+      {
+        action: "s3:ListBucket",
+        on: "bucket",
+        why: "without it S3 answers a missing key's HEAD with 403, not 404",
+      },
+    ],
+  },
+  {
+    operation: "DeleteObject",
+    service: "s3",
+    mode: "delete",
+    grants: [{ action: "s3:DeleteObject", on: "object" }],
+  },
+  // erasure: eraseUsers / continueErasure / erasureStatus without retrain, the CLI's delete-users and status,
+  // the action: the survey of what uses the dataset group's data, the receipt's models and campaigns, every
+  // version of the uploaded file.
+  personalize("ListDatasets", "erasure"),
+  personalize("ListDatasetImportJobs", "erasure"),
+  personalize("ListSolutions", "erasure"),
+  personalize("ListSolutionVersions", "erasure"),
+  personalize("DescribeSolutionVersion", "erasure"),
+  personalize("ListCampaigns", "erasure"),
+  personalize("DescribeCampaign", "erasure"),
+  personalize("ListRecommenders", "erasure"),
+  personalize("ListBatchInferenceJobs", "erasure"),
+  personalize("ListBatchSegmentJobs", "erasure"),
+  {
+    operation: "ListObjectVersions",
+    service: "s3",
+    mode: "erasure",
+    grants: [
+      {
+        action: "s3:ListBucketVersions",
+        on: "bucket",
+        why: "ListObjectVersions is authorized as s3:ListBucketVersions",
+      },
+    ],
+  },
+  {
+    operation: "DeleteObject?versionId",
+    service: "s3",
+    mode: "erasure",
+    grants: [{ action: "s3:DeleteObjectVersion", on: "object", why: "a DELETE with a versionId" }],
+  },
+  // retrain: eraseUsers with retrain, the CLI's --retrain, the action's retrain: true.
+  personalize("CreateSolutionVersion", "retrain"),
+  personalize("UpdateCampaign", "retrain"),
+];
+
+/** The operations `mode` sends (those of the modes before it included). */
+export function operationsOf(mode: PermissionMode): OperationPermissions[] {
+  const upTo = PERMISSION_MODES.indexOf(mode);
+  return OPERATION_PERMISSIONS.filter((o) => PERMISSION_MODES.indexOf(o.mode) <= upTo);
+}
+
+/** Where the policy grants: the service role passed to Personalize and the upload location. */
+export interface PolicyTarget {
+  /** The role given as `roleArn` (`role-arn`, `--role-arn`). */
+  roleArn: string;
+  /** The bucket of `s3Uri`. */
+  bucket: string;
+  /** The key prefix of `s3Uri` (`personalize/`), or "" for the whole bucket. */
+  prefix: string;
+}
+
+/** An IAM policy statement. */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/** An IAM policy document. */
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+/** The IAM actions `mode` needs on `scope`, in the order the operations are listed, each once. */
+export function actionsOf(mode: PermissionMode, scope?: GrantScope): string[] {
+  const actions = operationsOf(mode)
+    .flatMap((o) => o.grants)
+    .filter((g) => scope === undefined || g.on === scope)
+    .map((g) => g.action);
+  return [...new Set(actions)];
+}
+
+/**
+ * The least policy the caller (the user, the CI role, the Worker's keys) needs for `mode`. Personalize's
+ * List operations take no resource ARN, so its actions are granted on `*`; PassRole only on the service
+ * role and only to Personalize; S3 only on the bucket and the upload prefix.
+ */
+export function iamPolicy(mode: PermissionMode, target: PolicyTarget): PolicyDocument {
+  const partition = /^arn:([a-z-]+):/.exec(target.roleArn)?.[1] ?? "aws";
+  const statements: PolicyStatement[] = [
+    { Sid: "Personalize", Effect: "Allow", Action: actionsOf(mode, "personalize"), Resource: "*" },
+    {
+      Sid: "PassTheServiceRole",
+      Effect: "Allow",
+      Action: actionsOf(mode, "role"),
+      Resource: target.roleArn,
+      Condition: { StringEquals: { "iam:PassedToService": "personalize.amazonaws.com" } },
+    },
+    {
+      Sid: "TheBucket",
+      Effect: "Allow",
+      Action: actionsOf(mode, "bucket"),
+      Resource: `arn:${partition}:s3:::${target.bucket}`,
+    },
+    {
+      Sid: "TheUploadPrefix",
+      Effect: "Allow",
+      Action: actionsOf(mode, "object"),
+      Resource: `arn:${partition}:s3:::${target.bucket}/${target.prefix}*`,
+    },
+  ];
+  return { Version: "2012-10-17", Statement: statements.filter((s) => s.Action.length > 0) };
+}
+
+/**
+ * The policy of the service role itself (`roleArn`), which Personalize assumes to read the deletion file:
+ * the guide asks for s3:GetObject and s3:ListBucket on the bucket and its content (its trust policy names
+ * `personalize.amazonaws.com`).
+ */
+export function serviceRolePolicy(
+  target: Omit<PolicyTarget, "roleArn"> & { partition?: string },
+): PolicyDocument {
+  const partition = target.partition ?? "aws";
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadTheBucket",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: `arn:${partition}:s3:::${target.bucket}`,
+      },
+      {
+        Sid: "ReadTheDeletionFiles",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: `arn:${partition}:s3:::${target.bucket}/${target.prefix}*`,
+      },
+    ],
+  };
+}
