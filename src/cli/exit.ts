@@ -1,6 +1,7 @@
 import { DatasetGroupBusyError, ErasureWaitTimeoutError } from "../erasure/index.ts";
 import {
   ConfigurationError,
+  ConflictError,
   CsvError,
   DataDeletionJobFailedError,
   RoomTimeoutError,
@@ -25,6 +26,8 @@ export function exitCodeOf(error: unknown): number {
   }
   if (
     error instanceof ValidationError ||
+    // A name or key already used for something else: the caller's choice to change, like a bad flag.
+    error instanceof ConflictError ||
     error instanceof CsvError ||
     error instanceof ConfigurationError ||
     error instanceof UsageError

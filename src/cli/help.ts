@@ -13,7 +13,7 @@ Credentials are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID / AWS_SECRET_
 AWS_SESSION_TOKEN, else AWS's own chain (profiles, SSO, credential_process, role_arn with source_profile,
 web identity, container and instance credentials), refreshed before they expire.`;
 
-export const EXIT_CODES = `Exit codes: 0 success, 1 job FAILED, 2 usage or validation error, 3 service or network error, 4 wait timeout,
+export const EXIT_CODES = `Exit codes: 0 success, 1 job FAILED, 2 usage, validation or conflict error, 3 service or network error, 4 wait timeout,
 5 dataset group in use (delete-users told to fail when busy).`;
 
 export const HELP: Record<string, string> = {
@@ -46,7 +46,7 @@ training ran meanwhile (else one repeat job, as AWS advises), deletes every vers
 (personal data) and, with --retrain, trains a new solution version of each solution and moves its campaigns
 to it. Until then the models still hold the users: the output says which. Running the same command again
 (same --job-name, same list) carries on from where AWS shows it stands; nothing is made twice. A job name
-already used for another list is refused (exit 1): each job is tagged with its list's SHA-256.
+already used for another list is refused (exit 2): each job is tagged with its list's SHA-256.
 
 Options:
   --users-file FILE        a CSV with a USER_ID column, or a plain list with --headerless (- for stdin)

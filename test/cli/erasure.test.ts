@@ -76,7 +76,7 @@ describe("CLI erasure", () => {
     const first = await cli(quick, erase(quick, "cli-resume"));
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("erasure cli-resume: not complete (cleaning-up)");
-    expect(first.stdout).toContain("run the same command again (with --wait) to carry on");
+    expect(first.stdout).toContain("run the delete-users command again with --wait to carry on");
 
     const status = await cli(quick, [
       "status",
