@@ -49,6 +49,17 @@ function seedRows(path: string) {
   }
 }
 
+// Addresses only this machine can reach: 127.0.0.0/8, ::1 (also IPv4-mapped) and the name localhost.
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return (
+    bare === "localhost" ||
+    bare === "::1" ||
+    /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare) ||
+    /^0{0,4}(:0{0,4}){6}:0{0,3}1$/.test(bare)
+  );
+}
+
 /** `emulator`: runs until SIGINT or SIGTERM. */
 export async function run({ values }: Parsed): Promise<number> {
   const whole = (name: string, fallback: number, max?: number) =>
@@ -79,8 +90,9 @@ export async function run({ values }: Parsed): Promise<number> {
     region: text(values, "s3-region"),
   };
   const dataDir = text(values, "data-dir");
+  const host = text(values, "host") ?? EMULATOR_DEFAULTS.host;
   const running = await startEmulator({
-    host: text(values, "host") ?? EMULATOR_DEFAULTS.host,
+    host,
     port: whole("port", EMULATOR_DEFAULTS.port, 65535),
     region,
     accessKeyId: text(values, "access-key-id") ?? EMULATOR_DEFAULTS.accessKeyId,
@@ -100,6 +112,11 @@ export async function run({ values }: Parsed): Promise<number> {
     bucket: `s3://${running.emulator.bucket}/`,
     region,
   };
+  if (!isLoopback(host)) {
+    process.stderr.write(
+      `warning: --host ${host} is not a loopback address: anyone who can reach this machine on port ${running.port} can use the emulator with the configured keys (--access-key-id, --secret-access-key), read its files and delete its users; the default keys are public, and requests travel unencrypted\n`,
+    );
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(facts)}\n`);
   } else {
