@@ -1,9 +1,10 @@
 // The emulator's side of the erasure's operations: datasets and imports, solutions and versions, campaigns,
 // recommenders and batch jobs, over input validated against the same model the client reads.
+
+import { campaignWire, importWire, seconds, versionWire } from "./models-wire.ts";
 import type { EmulatorState } from "./state.ts";
 import { createTagsProblem, type Tag } from "./tags.ts";
 import { jsonError, jsonOk } from "./wire.ts";
-import type { WorldCampaign, WorldImport, WorldVersion } from "./world.ts";
 
 /** What the service needs from the emulator around it. */
 export interface ModelsHooks {
@@ -17,7 +18,6 @@ export interface ModelsHooks {
   };
 }
 
-const seconds = (ms: number) => ms / 1000;
 type Input = Record<string, unknown>;
 
 /** The erasure's operations: `(operation, validated input)` to an answer, or `undefined` for another one. */
@@ -49,56 +49,6 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
     return jsonOk(body);
   }
 
-  const importWire = (j: WorldImport, full: boolean) => ({
-    datasetImportJobArn: j.datasetImportJobArn,
-    jobName: j.jobName,
-    status: j.status,
-    importMode: j.importMode,
-    creationDateTime: seconds(j.createdAt),
-    lastUpdatedDateTime: seconds(j.updatedAt),
-    ...(j.failureReason && { failureReason: j.failureReason }),
-    ...(full && {
-      datasetArn: j.datasetArn,
-      dataSource: { dataLocation: j.dataLocation },
-      roleArn: j.roleArn,
-    }),
-  });
-  const versionWire = (v: WorldVersion, full: boolean) => ({
-    solutionVersionArn: v.solutionVersionArn,
-    status: v.status,
-    trainingMode: v.trainingMode,
-    trainingType: "MANUAL",
-    creationDateTime: seconds(v.createdAt),
-    lastUpdatedDateTime: seconds(v.updatedAt),
-    ...(v.failureReason && { failureReason: v.failureReason }),
-    ...(full && {
-      ...(v.name !== undefined && { name: v.name }),
-      solutionArn: v.solutionArn,
-      datasetGroupArn: world.solutions.get(v.solutionArn)?.datasetGroupArn,
-      recipeArn: world.solutions.get(v.solutionArn)?.recipeArn,
-    }),
-  });
-  const campaignWire = (c: WorldCampaign, full: boolean) => ({
-    name: c.name,
-    campaignArn: c.campaignArn,
-    status: c.status,
-    creationDateTime: seconds(c.createdAt),
-    lastUpdatedDateTime: seconds(c.updatedAt),
-    ...(full && {
-      solutionVersionArn: c.solutionVersionArn,
-      minProvisionedTPS: 1,
-      campaignConfig: { syncWithLatestSolutionVersion: c.syncWithLatestSolutionVersion },
-      ...(c.update && {
-        latestCampaignUpdate: {
-          solutionVersionArn: c.update.solutionVersionArn,
-          minProvisionedTPS: 1,
-          status: c.update.status,
-          creationDateTime: seconds(c.update.createdAt),
-          lastUpdatedDateTime: seconds(c.update.updatedAt),
-        },
-      }),
-    }),
-  });
   const seqOf = (arn: string, all: Map<string, unknown>) => [...all.keys()].indexOf(arn) + 1;
 
   const operations: Record<string, (input: Input) => Response | Promise<Response>> = {
@@ -210,7 +160,7 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
           status: "ACTIVE",
           creationDateTime: seconds(s.createdAt),
           lastUpdatedDateTime: seconds(s.createdAt),
-          ...(latest && { latestSolutionVersion: versionWire(latest, false) }),
+          ...(latest && { latestSolutionVersion: versionWire(world, latest, false) }),
         },
       });
     },
@@ -222,12 +172,12 @@ export function modelsService(state: EmulatorState, hooks: ModelsHooks) {
       }
       const items = [...world.versions.values()]
         .filter((v) => !input.solutionArn || v.solutionArn === input.solutionArn)
-        .map((v) => ({ seq: v.seq, wire: versionWire(v, false) }));
+        .map((v) => ({ seq: v.seq, wire: versionWire(world, v, false) }));
       return page("solutionVersions", items, input, input.solutionArn as string | undefined);
     },
     DescribeSolutionVersion({ solutionVersionArn }) {
       const v = world.versions.get(solutionVersionArn as string);
-      return v ? jsonOk({ solutionVersion: versionWire(v, true) }) : notFound(solutionVersionArn);
+      return v ? jsonOk({ solutionVersion: versionWire(world, v, true) }) : notFound(solutionVersionArn);
     },
     CreateSolutionVersion(input) {
       const solution = world.solutions.get(input.solutionArn as string);
