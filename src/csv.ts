@@ -297,13 +297,14 @@ class CsvRecordReader {
   }
 
   private onRecord(fields: string[], line: number): void {
-    // Only an empty line is blank: a line of spaces is an id with whitespace, refused unless trimmed.
-    const blank = fields.length === 1 && (fields[0] as string) === "";
+    const only = fields.length === 1 ? (fields[0] as string) : undefined;
     if (this.column === -1) {
-      if (blank) return;
+      // Before the header, a line of spaces is as blank as an empty one: it holds no id.
+      if (only?.trim() === "") return;
       if (this.readHeader(fields, line)) return;
     }
-    if (blank) return;
+    // After it, only an empty line is blank: a line of spaces is an id with whitespace, refused unless trimmed.
+    if (only === "") return;
     this.rows++;
     if (fields.length !== this.width) {
       const hint = fields.length > this.width ? " (quote ids that contain a comma)" : "";
