@@ -208,16 +208,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     now,
     changed() {
       if (!options.onChange) return;
-      const objects = new Map<string, Uint8Array>();
-      for (const b of state.buckets.values()) for (const o of b.values()) objects.set(o.sha256, o.body);
-      options.onChange(state.snapshot(), objects);
+      options.onChange(state.snapshot(), state.blobs());
     },
     async advance() {
       if (await state.advance(now())) hooks.changed();
     },
   };
   const personalize = personalizeService(state, hooks);
-  const s3 = s3Service(state, hooks);
+  const s3 = s3Service(state, hooks, credentials.secretAccessKey);
 
   async function debugRoute(request: Request, url: URL): Promise<Response> {
     await hooks.advance();

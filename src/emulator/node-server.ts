@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -40,6 +40,8 @@ function persistence(
       // Write-then-rename: a crash leaves the old state or the new one, never half of one.
       writeFileSync(`${statePath}.tmp`, JSON.stringify(snapshot));
       renameSync(`${statePath}.tmp`, statePath);
+      // Only once the state no longer refers to them: a body no object version refers to is not kept.
+      for (const name of readdirSync(objectsDir)) if (!objects.has(name)) rmSync(join(objectsDir, name));
     },
     load(emulator) {
       if (!existsSync(statePath)) return;

@@ -1,5 +1,6 @@
 import { parseSeed, readDeletionInput, readImportRows } from "./personalize-input.ts";
 import type { Tag } from "./tags.ts";
+import { type VersioningData, Versions } from "./versioning.ts";
 import { type DueEvent, World, type WorldData } from "./world.ts";
 
 export { parseSeed };
@@ -29,6 +30,22 @@ export interface StoredObject {
   contentType: string;
   meta: Record<string, string>;
   lastModified: number;
+  /** Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires, as sent. */
+  headers?: Record<string, string>;
+  /** The sizes of a multipart upload's parts, in order (GET and HEAD with `partNumber`). */
+  parts?: number[];
+  /** The checksum S3 keeps of the object (`x-amz-checksum-mode: ENABLED` returns it). */
+  checksum?: StoredChecksum;
+}
+
+/** An object's checksum: a full-object one, or a composite of its parts' (`value` ends in `-N`). */
+export interface StoredChecksum {
+  /** `crc32`, `crc32c`, `crc64nvme`, `sha1` or `sha256`. */
+  algorithm: string;
+  value: string;
+  type: "FULL_OBJECT" | "COMPOSITE";
+  /** Each part's checksum, for GET and HEAD with `partNumber`. */
+  parts?: string[];
 }
 
 /** One interaction row of a seeded dataset group. */
@@ -44,8 +61,11 @@ export interface MultipartUpload {
   key: string;
   contentType: string;
   meta: Record<string, string>;
+  headers?: Record<string, string>;
+  /** The checksum the object will have, as CreateMultipartUpload asked. */
+  checksum?: { algorithm: string; type: StoredChecksum["type"] };
   initiated: number;
-  parts: Map<number, { body: Uint8Array; md5: string; lastModified: number }>;
+  parts: Map<number, { body: Uint8Array; md5: string; lastModified: number; checksum?: string }>;
 }
 
 /** Where a job reads its deletion files: S3 buckets, the emulator's own or another S3-compatible server. */
@@ -63,6 +83,8 @@ export interface Snapshot {
   jobs: EmulatorJob[];
   datasetGroups: Record<string, InteractionRow[]>;
   buckets: Record<string, Record<string, Omit<StoredObject, "body">>>;
+  /** Versioning status and every version kept (absent in older snapshots). */
+  versioning?: VersioningData;
   /** Datasets, imports, solutions, versions, campaigns and batch jobs (absent in older snapshots). */
   world?: WorldData;
   /** The tags of every Personalize resource but the deletion jobs (which keep theirs), by ARN. */
@@ -109,6 +131,8 @@ export class EmulatorState {
   /** When each bucket was created (ListBuckets shows it). */
   readonly bucketCreated: Map<string, number> = new Map();
   readonly uploads: Map<string, MultipartUpload> = new Map();
+  /** Each bucket's versioning status and versions, beside the current objects in `buckets`. */
+  readonly versions: Versions = new Versions(this.buckets);
   /** What uses the dataset groups' data; an import takes as long as a deletion job. */
   readonly world: World;
   /** The tags of every Personalize resource but the deletion jobs (which keep theirs), by ARN. */
@@ -246,6 +270,7 @@ export class EmulatorState {
       jobs: [...this.jobs.values()],
       datasetGroups: Object.fromEntries(this.datasetGroups),
       buckets,
+      versioning: this.versions.data(),
       world: this.world.data(),
       tags: Object.fromEntries(this.tags),
     };
@@ -269,5 +294,15 @@ export class EmulatorState {
       this.bucketCreated.set(name, this.bucketCreated.get(name) ?? 0);
       this.buckets.set(name, bucket);
     }
+    this.versions.restore(snapshot.versioning, bodyOf);
+  }
+
+  /** Every body an object or one of its versions refers to, by SHA-256 (what `--data-dir` must keep). */
+  blobs(): Map<string, Uint8Array> {
+    const blobs = new Map<string, Uint8Array>();
+    for (const objects of this.buckets.values())
+      for (const o of objects.values()) blobs.set(o.sha256, o.body);
+    this.versions.addBlobs(blobs);
+    return blobs;
   }
 }

@@ -13,7 +13,23 @@ test("CRC32 and CRC32C give their standard check values for 123456789; SHA-256 a
     Buffer.from("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "hex").toString("base64"),
   );
   expect(md5(abc)).toBe("900150983cd24fb0d6963f7d28e17f72");
-  expect(await checksum("crc64nvme", abc)).toBeUndefined();
+  expect(await checksum("md4", abc)).toBeUndefined();
+});
+
+test("CRC64NVME gives its check value for 123456789 and agrees with the AWS SDK's own implementation", async () => {
+  // CRC-64/NVME's catalogued check value (reveng): 0xAE8B14860A799888.
+  const b = new TextEncoder().encode("123456789");
+  expect(await checksum("crc64nvme", b)).toBe(Buffer.from("ae8b14860a799888", "hex").toString("base64"));
+  const { Crc64NvmeJs } = await import("@aws-sdk/checksums/crc");
+  for (const size of [0, 1, 7, 8, 9, 1000, 65_537]) {
+    const bytes = new Uint8Array(size).map((_, i) => (i * 197 + size) & 0xff);
+    const reference = new Crc64NvmeJs();
+    reference.update(bytes);
+    expect({ size, ours: await checksum("crc64nvme", bytes) }).toEqual({
+      size,
+      ours: Buffer.from(await reference.digest()).toString("base64"),
+    });
+  }
 });
 
 test("the CRC32 table loop and node:zlib agree (the loop serves runtimes without zlib)", async () => {
