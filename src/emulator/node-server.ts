@@ -102,7 +102,8 @@ async function toRequest(
 // Answers a request whose body was not read to its end, and closes the connection: the rest of the body is
 // discarded as it comes (never kept), and the socket is closed a moment after the answer has gone.
 async function refuse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
-  response.headers.set("connection", "close");
+  // No `Connection: close`: Node would close at once, and a client still sending would meet EPIPE before it
+  // read the answer. The rest is read and dropped for a second, then the socket is closed.
   // Taken now: Bun's node:http clears `req.socket` once the connection closes.
   const socket = req.socket;
   res.once("finish", () => {
