@@ -301,7 +301,10 @@ describe("robustness", () => {
     expect(((await malformed.json()) as { __type: string }).__type).toBe("SerializationException");
     const wrongType = await sign("{}", "text/plain");
     expect(wrongType.status).toBe(400);
-    const big = await sign(JSON.stringify({ nextToken: "x".repeat(MAX_JSON_BODY) }), "application/x-amz-json-1.1");
+    const big = await sign(
+      JSON.stringify({ nextToken: "x".repeat(MAX_JSON_BODY) }),
+      "application/x-amz-json-1.1",
+    );
     expect(big.status).toBe(413);
     const health = await fetch(`${running.endpoint}/_emulator/health`);
     expect(await health.json()).toEqual({ ok: true });
