@@ -267,8 +267,9 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks, secretAcces
     const store = storeWith(request);
     if (operation !== "PutObject")
       return multipart(request, url, operation, state, ctx, body, trailers, store);
-    // As S3 does: a chunked upload without its length is refused, so a client that streams is caught here.
-    if (!request.headers.has("content-length"))
+    // As S3 does: an upload without its length is refused, so a client that streams is caught here; an
+    // aws-chunked one states its decoded length instead.
+    if (!request.headers.has("content-length") && !isAwsChunked(request))
       return s3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
     return putObject(request, url, ctx, body, trailers, store);
   }

@@ -4,6 +4,7 @@
 import { checksum, md5 as md5Of, multipartEtag } from "../digest.ts";
 import type { EmulatorState, MultipartUpload, StoredChecksum, StoredObject } from "../state.ts";
 import { s3Error, xmlEscape } from "../wire.ts";
+import { isAwsChunked } from "./aws-chunked.ts";
 import { checksumHeader, multipartChecksum, verifyUpload } from "./checksums.ts";
 import { invalidArgument, malformedXml, XMLNS, xml, xmlField } from "./common.ts";
 import { writeCondition } from "./conditions.ts";
@@ -106,7 +107,7 @@ export async function multipart(
     if (!/^\d+$/.test(rawPart) || partNumber < 1 || partNumber > 10_000) {
       return invalidArgument("Part number must be an integer between 1 and 10000, inclusive");
     }
-    if (!request.headers.has("content-length"))
+    if (!request.headers.has("content-length") && !isAwsChunked(request))
       return s3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
     const verified = await verifyUpload(request, url, body, trailers);
     if (verified instanceof Response) return verified;
