@@ -259,6 +259,10 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks, secretAcces
     if (operation === "DeleteObject") return deleteObject(url, ctx);
     let body = raw;
     let trailers = new Headers();
+    if (operation === "PutObject" || operation === "UploadPart") {
+      const tooLarge = uploadSizeProblem(request);
+      if (tooLarge) return tooLarge;
+    }
     if ((operation === "PutObject" || operation === "UploadPart") && isAwsChunked(request)) {
       const decoded = await decodeAwsChunked(request, raw, secretAccessKey);
       if (decoded instanceof Response) return decoded;
