@@ -153,6 +153,8 @@ export async function planDeletion(context: FlowContext, input: DeleteUsersInput
   }
   if (typeof input.datasetGroupArn === "string") checkArnRegion(input.datasetGroupArn, context.jobs.region);
   if (input.users === undefined) {
+    // A data location is taken as literally as an upload target: no . or .. segments.
+    parseS3Uri(input.dataLocation, "dataLocation");
     if (typeof given === "function") {
       throw new ValidationError(
         [
@@ -217,18 +219,21 @@ export function noJobWillRead(error: unknown): boolean {
   );
 }
 
-async function countPending(
-  context: FlowContext,
+/**
+ * The data deletion jobs of a dataset group that are PENDING (the guide's limit counts these), other than
+ * the job named `except` (a job's own create being retried is not in its way).
+ */
+export async function countPendingJobs(
+  jobs: Pick<DataDeletionJobsClient, "paginateDataDeletionJobs">,
   datasetGroupArn: string,
-  except: string,
-  options: CallOptions,
+  options: CallOptions & { except?: string } = {},
 ): Promise<number> {
   let pending = 0;
-  for await (const job of context.jobs.paginateDataDeletionJobs(
+  for await (const job of jobs.paginateDataDeletionJobs(
     { datasetGroupArn, pageSize: 100 },
-    options,
+    { signal: options.signal },
   )) {
-    if (job.status === "PENDING" && job.jobName !== except) pending++;
+    if (job.status === "PENDING" && job.jobName !== options.except) pending++;
   }
   return pending;
 }
@@ -245,7 +250,7 @@ export async function awaitRoom(
   let pending = limit;
   await poll(
     async (signal) => {
-      pending = await countPending(context, datasetGroupArn, jobName, { signal });
+      pending = await countPendingJobs(context.jobs, datasetGroupArn, { except: jobName, signal });
       return pending < limit || undefined;
     },
     {
@@ -279,7 +284,10 @@ export async function createWithRoom(
       return { dataDeletionJobArn: created.dataDeletionJobArn, adopted: created.adopted === true };
     } catch (error) {
       if (!(error instanceof LimitExceededException) || error.retryable) throw error;
-      const pendingNow = await countPending(context, request.datasetGroupArn, request.jobName, call);
+      const pendingNow = await countPendingJobs(context.jobs, request.datasetGroupArn, {
+        except: request.jobName,
+        ...call,
+      });
       const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
       await awaitRoom(context, request, limit, options, onProgress);
     }

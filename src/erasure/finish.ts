@@ -2,7 +2,6 @@
 // (one repeat job if any did), delete every version of the uploaded file, the opt-in retrain and campaign
 // moves, and the receipt. `eraseUsers` runs them after creating the jobs; `continueErasure` on its own.
 import { awaitJob, createWithRoom, type DeleteUsersEvent, noJobWillRead } from "../delete-users.ts";
-import { ConflictError, ServiceError, ValidationError } from "../errors.ts";
 import type { Pace } from "../poll.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "../schemas.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult } from "../types.ts";
@@ -11,6 +10,7 @@ import type { ErasureContext } from "./context.ts";
 import { ErasureFailedError } from "./errors.ts";
 import { inspectErasure, type RunFacts, repeatName } from "./inspect.ts";
 import type { PreflightEvent } from "./preflight.ts";
+import { isBefore } from "./receipt/judge.ts";
 import {
   awaitOtherDeletions,
   awaitVersion,
@@ -75,7 +75,6 @@ export interface FinishPlan {
 // 5 min; past 5 min between looks, a training of hours only costs calls.
 const STAGE_PACE: Pace = { minDelayMs: 5_000, maxDelayMs: 300_000 };
 // Stages that must be done before training on what is left makes sense.
-const BEFORE_RETRAIN = new Set<ErasureReceipt["stage"]>(["not-started", "failed", "deleting", "repeating"]);
 
 /** The pace of the erasure's own waits: the caller's `maxDelayMs` and deadline, the stages' defaults. */
 export function stageWait(
@@ -240,7 +239,7 @@ export async function finishErasure(
   if (!failed && retrain) {
     onProgress?.({ phase: "stage", stage: "retrain" });
     const before = await receiptOf(context, plan, fresh);
-    if (!BEFORE_RETRAIN.has(before.stage) && needsTraining(before)) {
+    if (!isBefore(before.stage, "cleaning-up") && needsTraining(before)) {
       const own = new Set(results.map((r) => r.jobName));
       await awaitOtherDeletions(context.jobs, plan.datasetGroupArn, own, wait, onProgress);
       await retrainAll(context, plan, before, wait);

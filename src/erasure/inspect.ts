@@ -7,6 +7,7 @@ import type { DataDeletionJobsClient } from "../jobs-client.ts";
 import type { DataDeletionJob, Tag } from "../types.ts";
 import { TOOL } from "../version.ts";
 import type { ErasureContext } from "./context.ts";
+import { type ErasureFacts, judge } from "./receipt/judge.ts";
 import { campaignsOf, findRetrained, retrainName, serves } from "./retrain.ts";
 import { countVersions } from "./s3-versions.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
@@ -162,14 +163,8 @@ export async function inspectErasure(
   for (const location of locations) files.push(await fileState(context, location, facts, signal));
 
   const solutions: ReceiptSolution[] = [];
-  const campaigns: ReceiptCampaign[] = [];
+  const campaigns: ErasureFacts["campaigns"] = [];
   const moves: (string | undefined)[] = [];
-  const pending: string[] = [];
-  const stages = new Set<ErasureReceipt["stage"]>();
-  const leave = (stage: ErasureReceipt["stage"], what: string) => {
-    stages.add(stage);
-    pending.push(what);
-  };
   for (const { solution, versions } of survey.solutions) {
     const before = versions
       .filter(
@@ -195,14 +190,6 @@ export async function inspectErasure(
     }
     solutions.push(JSON.parse(JSON.stringify(entry)) as ReceiptSolution);
     const target = retrained?.status === "ACTIVE" ? retrained.solutionVersionArn : undefined;
-    if (before && !target) {
-      const why = retrained
-        ? `its new version ${retrained.solutionVersionArn} is ${retrained.status}${retrained.failureReason ? ` (${retrained.failureReason})` : ""}`
-        : input.retrain
-          ? "no version has been trained since the deletion"
-          : "the models still hold the users until a new solution version is trained";
-      leave(input.retrain ? "retraining" : "models-hold-users", `solution ${solution.solutionArn}: ${why}`);
-    }
     for (const campaign of await campaignsOf(context.api, solution.solutionArn, signal)) {
       const row: ReceiptCampaign = {
         campaignArn: campaign.campaignArn,
@@ -215,104 +202,31 @@ export async function inspectErasure(
       if (campaign.solutionVersionArn) row.serving = campaign.solutionVersionArn;
       if (target) row.target = target;
       if (campaign.status) row.status = campaign.status;
-      campaigns.push(row);
-      if (target && serves(campaign, target)) {
-        moves.push(iso(campaign.latestCampaignUpdate?.lastUpdatedDateTime));
-        continue;
-      }
-      if (!target && !before) continue;
-      const stage = !target ? (input.retrain ? "retraining" : "models-hold-users") : "moving-campaigns";
-      const why =
-        target && !input.updateCampaigns && !row.followsLatest
-          ? `serves ${row.serving}, not the new version ${target} (campaign updates are off)`
-          : `serves ${row.serving ?? "nothing yet"}, trained before the deletion${target ? `; moving to ${target}` : ""}`;
-      leave(stage, `campaign ${campaign.campaignArn}: ${why}`);
+      const servesTarget = target !== undefined && serves(campaign, target);
+      if (servesTarget) moves.push(iso(campaign.latestCampaignUpdate?.lastUpdatedDateTime));
+      campaigns.push({ row, servesTarget });
     }
   }
-  const recommenders = survey.recommenders.map((r) => {
-    const updated = r.lastUpdatedDateTime?.getTime() ?? 0;
-    const out = {
-      recommenderArn: r.recommenderArn,
-      ...(r.status && { status: r.status }),
-      ...(r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) }),
-      updatedSinceDeletion: deletedAt !== undefined && updated > deletedAt.getTime(),
-    };
-    if (!out.updatedSinceDeletion) {
-      leave(
-        "models-hold-users",
-        `recommender ${r.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`,
-      );
-    }
-    return out;
+  const recommenders = survey.recommenders.map((r) => ({
+    recommenderArn: r.recommenderArn,
+    ...(r.status && { status: r.status }),
+    ...(r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) }),
+    updatedSinceDeletion:
+      deletedAt !== undefined && (r.lastUpdatedDateTime?.getTime() ?? 0) > deletedAt.getTime(),
+  }));
+  const prepared = new Map<string, string>();
+  for (const [dataLocation, file] of facts.files ?? [])
+    if (file.sha256) prepared.set(dataLocation, file.sha256);
+  const { stage, complete, pending } = judge({
+    retrainRequested: input.retrain,
+    updateCampaigns: input.updateCampaigns,
+    jobs,
+    prepared,
+    files,
+    solutions,
+    campaigns,
+    recommenders,
   });
-
-  // The earlier stages go first in `pending`, as they must be done first.
-  const head: string[] = [];
-  const first = (stage: ErasureReceipt["stage"], what: string) => {
-    stages.add(stage);
-    head.push(what);
-  };
-  for (const job of jobs) {
-    if (job.status === "NOT_CREATED") first("not-started", `no deletion job named ${job.jobName} yet`);
-    else if (job.status === "FAILED") {
-      first(
-        "failed",
-        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; erase again under another job name`,
-      );
-    } else if (!TERMINAL.has(job.status)) first("deleting", `deletion job ${job.jobName} is ${job.status}`);
-  }
-  // Complete means every id of this run's list: each file it prepared read by a job made from its bytes.
-  for (const [dataLocation, file] of facts.files ?? []) {
-    if (!file.sha256) continue;
-    const job = jobs.find((j) => j.purpose === "deletion" && j.dataLocation === dataLocation);
-    if (job && job.sha256 !== file.sha256) {
-      first(
-        "failed",
-        `deletion job ${job.jobName} was not made from this run's list (its erasure-sha256 tag is ${job.sha256 ?? "missing"}, the list's is ${file.sha256}): erase this list under another job name`,
-      );
-    }
-  }
-  for (const job of jobs.filter((j) => j.purpose === "deletion" && j.interference.length)) {
-    const repeat = jobs.find((j) => j.jobName === repeatName(job.jobName));
-    if (!repeat) {
-      first(
-        "repeating",
-        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${repeatName(job.jobName)})`,
-      );
-    } else if (repeat.interference.length) {
-      first(
-        "repeating",
-        `imports or trainings ran during the repeat job ${repeat.jobName} too: erase again once the dataset group is idle`,
-      );
-    }
-  }
-  for (const file of files) {
-    if (file.versionsLeft === null) {
-      first(
-        "cleaning-up",
-        `${file.dataLocation}: its versions could not be listed (allow s3:ListBucketVersions), so it may still hold the ids`,
-      );
-    } else if (file.versionsLeft > 0) {
-      const owner = file.givenByCaller
-        ? "given by the caller, so not deleted by this tool"
-        : "deleted once no job needs it; a later run removes it";
-      first(
-        "cleaning-up",
-        `${file.dataLocation} still holds the ids (${file.versionsLeft} version${file.versionsLeft === 1 ? "" : "s"}; ${owner})`,
-      );
-    }
-  }
-  const order: ErasureReceipt["stage"][] = [
-    "not-started",
-    "failed",
-    "deleting",
-    "repeating",
-    "cleaning-up",
-    "retraining",
-    "moving-campaigns",
-    "models-hold-users",
-  ];
-  const stage = order.find((s) => stages.has(s)) ?? "complete";
   const doneAt = [...solutions.map((s) => s.completedAt), ...moves]
     .filter((t): t is string => Boolean(t))
     .sort()
@@ -331,14 +245,14 @@ export async function inspectErasure(
     retrain: {
       requested: input.retrain,
       solutions,
-      campaigns,
-      ...(doneAt && stage === "complete" && { doneAt }),
+      campaigns: campaigns.map((c) => c.row),
+      ...(doneAt && complete && { doneAt }),
     },
     recommenders,
     outsidePersonalize: survey.batchJobs,
     stage,
-    complete: stage === "complete",
-    pending: [...head, ...pending],
+    complete,
+    pending,
   };
   return receipt;
 }
