@@ -32,6 +32,7 @@ export {
 export {
   awaitJob,
   awaitRoom,
+  countPendingJobs,
   createWithRoom,
   DEFAULT_MAX_PENDING_JOBS,
   type DeleteUsersEvent,
