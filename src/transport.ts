@@ -6,7 +6,7 @@ import {
   NetworkError,
   RequestTimeoutError,
 } from "./errors.ts";
-import { backoffDelay, DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_RETRY_AFTER_MS, retryAfterMs, retryDelay } from "./retry.ts";
 
 /** AWS credentials. Use temporary ones (with `sessionToken`) where you can. */
 export interface Credentials {
@@ -33,6 +33,11 @@ export interface TransportOptions {
   credentials: CredentialsProvider;
   /** Total tries per request, the first included (default {@link DEFAULT_MAX_ATTEMPTS}). */
   maxAttempts?: number;
+  /**
+   * The longest wait an answer's `Retry-After` header is obeyed for before the next try (default
+   * {@link DEFAULT_MAX_RETRY_AFTER_MS}, 20 s); a longer ask waits this long.
+   */
+  maxRetryAfterMs?: number;
   /** Deadline of one try, response body included (default 30 s). */
   requestTimeoutMs?: number;
   fetch?: FetchLike;
@@ -80,6 +85,11 @@ function fetchIsUndici(): boolean {
   );
 }
 
+/** What one try's answer said about the next try, when it had an answer at all. */
+interface Answered {
+  retryAfterMs?: number | undefined;
+}
+
 /** Waits `ms`, or rejects with {@link AbortError} as soon as `signal` fires. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -99,11 +109,13 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 /**
  * Signs requests with SigV4 (aws4fetch's signer; its own retry loop is not used) and sends them with one
  * retry policy for every failure: throttling, 5xx and network errors are retried with capped exponential
- * backoff and full jitter, each try under its own deadline, the whole call under the caller's signal.
+ * backoff and full jitter (longer when the answer's `Retry-After` asks for it), each try under its own
+ * deadline, the whole call under the caller's signal.
  */
 export class Transport {
   readonly region: string;
   readonly maxAttempts: number;
+  readonly maxRetryAfterMs: number;
   readonly requestTimeoutMs: number;
   private readonly credentials: CredentialsProvider;
   private readonly fetchFn: FetchLike;
@@ -119,10 +131,16 @@ export class Transport {
     this.region = options.region;
     this.credentials = options.credentials;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
       throw new ConfigurationError(
         `maxAttempts must be a whole number of at least 1, received ${this.maxAttempts}`,
+      );
+    }
+    if (!(this.maxRetryAfterMs >= 0)) {
+      throw new ConfigurationError(
+        `maxRetryAfterMs must be a number of at least 0, received ${this.maxRetryAfterMs}`,
       );
     }
     if (!(this.requestTimeoutMs > 0)) {
@@ -144,15 +162,17 @@ export class Transport {
    */
   async send<T>(request: OutgoingRequest, read: (response: Response) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      const answer: Answered = {};
       try {
-        return await this.attempt(request, read, attempt);
+        return await this.attempt(request, read, attempt, answer);
       } catch (error) {
         const retryable = error instanceof DataDeletionError && error.retryable;
         if (!retryable || attempt >= this.maxAttempts) throw error;
-        const delay = backoffDelay(attempt, this.random);
+        const delay = retryDelay(attempt, this.random, answer.retryAfterMs, this.maxRetryAfterMs);
         this.logger?.debug?.(`${request.operation}: retrying in ${delay} ms`, {
           attempt,
           maxAttempts: this.maxAttempts,
+          retryAfterMs: answer.retryAfterMs,
           error: (error as Error).name,
           message: (error as Error).message,
         });
@@ -165,6 +185,7 @@ export class Transport {
     request: OutgoingRequest,
     read: (r: Response) => Promise<T>,
     attempt: number,
+    answer: Answered,
   ): Promise<T> {
     const { signal } = request;
     if (signal?.aborted) throw new AbortError(signal.reason);
@@ -206,6 +227,7 @@ export class Transport {
             response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? undefined,
         },
       );
+      answer.retryAfterMs = retryAfterMs(response.headers, this.now().getTime());
       return await read(response);
     } catch (error) {
       if (signal?.aborted) throw new AbortError(signal.reason);

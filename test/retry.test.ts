@@ -4,9 +4,12 @@ import { describe, expect, test } from "bun:test";
 import {
   backoffDelay,
   DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
   isRateLimitMessage,
   isRetryableJsonError,
   isRetryableS3Error,
+  retryAfterMs,
+  retryDelay,
 } from "../src/retry.ts";
 
 describe("backoffDelay: full jitter under a capped exponential", () => {
@@ -105,5 +108,40 @@ describe("S3 (XML) answers", () => {
     ] as const) {
       expect(isRetryableS3Error(status, code)).toBe(false);
     }
+  });
+});
+
+describe("retryAfterMs: what an answer's Retry-After asks for", () => {
+  const now = Date.parse("2026-03-01T12:00:00Z");
+  const read = (headers: Record<string, string>) => retryAfterMs(new Headers(headers), now);
+  test("seconds (whole or decimal) in ms; none, empty or unreadable is undefined", () => {
+    expect(read({ "retry-after": "3" })).toBe(3000);
+    expect(read({ "retry-after": " 1.5 " })).toBe(1500);
+    expect(read({ "retry-after": "0" })).toBe(0);
+    for (const value of ["", "soon", "-5", "3s", "1 2"])
+      expect(read({ "retry-after": value })).toBeUndefined();
+    expect(read({})).toBeUndefined();
+  });
+  test("an HTTP date: from the answer's Date header when it has one, else from now; a past date is 0", () => {
+    const at = new Date(now + 9000).toUTCString();
+    expect(read({ "retry-after": at })).toBe(9000);
+    expect(read({ "retry-after": at, date: new Date(now + 4000).toUTCString() })).toBe(5000);
+    expect(read({ "retry-after": new Date(now - 9000).toUTCString() })).toBe(0);
+    // RFC 850's form, one of the obsolete ones RFC 9110 says a recipient must accept.
+    expect(read({ "retry-after": "Sunday, 01-Mar-26 12:00:02 GMT" })).toBe(2000);
+  });
+  test("x-amz-retry-after is not read (documented by neither S3 nor Personalize)", () => {
+    expect(read({ "x-amz-retry-after": "2500" })).toBeUndefined();
+  });
+});
+
+describe("retryDelay: the backoff, stretched by a Retry-After up to its cap", () => {
+  test("the longer of the two, the ask capped at 20 s by default or at the given cap", () => {
+    expect(retryDelay(1, () => 1, undefined)).toBe(200);
+    expect(retryDelay(1, () => 1, 3000)).toBe(3000);
+    expect(retryDelay(3, () => 1, 100)).toBe(800);
+    expect(retryDelay(1, () => 0, 86_400_000)).toBe(DEFAULT_MAX_RETRY_AFTER_MS);
+    expect(DEFAULT_MAX_RETRY_AFTER_MS).toBe(20_000);
+    expect(retryDelay(1, () => 0, 86_400_000, 1500)).toBe(1500);
   });
 });
