@@ -1,7 +1,7 @@
 // Another S3-compatible server (MinIO, LocalStack's S3, R2's S3 API) as the place jobs read their deletion
 // files from, for teams that already run one: ListObjectsV2 and GetObject, signed with aws4fetch.
 import { AwsClient } from "aws4fetch";
-import type { ObjectSource } from "./state.ts";
+import type { ObjectSource } from "./state-types.ts";
 
 /** Where the other S3 is and how to sign for it. */
 export interface ExternalS3Options {

@@ -4,13 +4,8 @@ import { type FaultOptions, faultRoller } from "./faults.ts";
 import { personalizeService, type ServiceHooks } from "./personalize.ts";
 import { MAX_OBJECT_BODY, s3Service } from "./s3-service.ts";
 import { checkSignature, isPresigned, type SignatureProblem } from "./sigv4-check.ts";
-import {
-  EmulatorState,
-  type InteractionRow,
-  type Snapshot,
-  type StateOptions,
-  sampleInteractions,
-} from "./state.ts";
+import { EmulatorState, type Snapshot, sampleInteractions } from "./state.ts";
+import type { InteractionRow, StateOptions } from "./state-types.ts";
 import { jsonError, s3Error } from "./wire.ts";
 
 export type { FaultOptions } from "./faults.ts";

@@ -9,10 +9,6 @@ export {
   type FaultOptions,
 } from "./handler.ts";
 export { type RunningEmulator, type StartOptions, startEmulator } from "./node-server.ts";
-export {
-  type EmulatorJob,
-  type InteractionRow,
-  parseSeed,
-  type Snapshot,
-  sampleInteractions,
-} from "./state.ts";
+export { parseSeed } from "./personalize-input.ts";
+export { type Snapshot, sampleInteractions } from "./state.ts";
+export type { EmulatorJob, InteractionRow } from "./state-types.ts";

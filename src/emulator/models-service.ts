@@ -3,7 +3,8 @@
 
 import { campaignWire, importWire, seconds, versionWire } from "./models-wire.ts";
 import type { EmulatorState } from "./state.ts";
-import { createTagsProblem, type Tag } from "./tags.ts";
+import type { Tag } from "./state-types.ts";
+import { createTagsProblem } from "./tags.ts";
 import { jsonError, jsonOk } from "./wire.ts";
 
 /** What the service needs from the emulator around it. */

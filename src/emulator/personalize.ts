@@ -5,8 +5,9 @@ import { emulatorOnlyShapes, erasureOperations, erasureShapes } from "../erasure
 import { type ErasureOperation, inputSchemaFrom } from "../erasure/schemas.ts";
 import { inputSchema } from "../schemas.ts";
 import { modelsService } from "./models-service.ts";
-import type { EmulatorJob, EmulatorState } from "./state.ts";
-import { createTagsProblem, TAG_INPUT_SCHEMAS, type Tag, tagService } from "./tags.ts";
+import type { EmulatorState } from "./state.ts";
+import type { EmulatorJob, Tag } from "./state-types.ts";
+import { createTagsProblem, TAG_INPUT_SCHEMAS, tagService } from "./tags.ts";
 import { jsonError, jsonOk, validationMessage } from "./wire.ts";
 
 const INPUT_SCHEMAS: Record<string, v.GenericSchema> = {

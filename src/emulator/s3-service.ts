@@ -10,7 +10,8 @@ import { deleteObjects } from "./s3/delete-objects.ts";
 import { listObjects, listVersions } from "./s3/listings.ts";
 import { multipart } from "./s3/multipart.ts";
 import { deleteObject, getObject, type ObjectContext, putObject } from "./s3/objects.ts";
-import type { EmulatorState, StoredObject } from "./state.ts";
+import type { EmulatorState } from "./state.ts";
+import type { StoredObject } from "./state-types.ts";
 import { s3Error, xmlEscape } from "./wire.ts";
 
 /** The largest body the emulator holds in memory for one request (it keeps objects in memory). */

@@ -5,13 +5,8 @@ import type * as v from "valibot";
 import { erasureShapes } from "../erasure/model.ts";
 import { type ErasureOperation, inputSchemaFrom } from "../erasure/schemas.ts";
 import type { EmulatorState } from "./state.ts";
+import type { Tag } from "./state-types.ts";
 import { jsonError, jsonOk } from "./wire.ts";
-
-/** A Personalize tag. */
-export interface Tag {
-  tagKey: string;
-  tagValue: string;
-}
 
 /** The guide's limit of tags on one resource (the model allows 200 in a request). */
 export const MAX_TAGS = 50;

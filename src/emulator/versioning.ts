@@ -3,7 +3,7 @@
 // "null" version is S3's: what was written before versioning, or while it is Suspended, and is overwritten
 // in place. This is what makes "deleted" mean gone on a versioned bucket, so the erasure's cleanup can be
 // tested; the history is part of the snapshot, so it survives a `--data-dir` restart.
-import type { StoredObject } from "./state.ts";
+import type { StoredObject } from "./state-types.ts";
 
 /** One version of a key: an object, or a delete marker. */
 export interface ObjectVersion {

@@ -3,7 +3,7 @@
 // (the checksum of the parts' checksums, `-N`) or full-object for a multipart upload, as AWS's "Checking
 // object integrity" describes.
 import { CHECKSUM_ALGORITHMS, checksum, md5 } from "../digest.ts";
-import type { StoredChecksum, StoredObject } from "../state.ts";
+import type { StoredChecksum, StoredObject } from "../state-types.ts";
 import { s3Error } from "../wire.ts";
 
 const isAlgorithm = (name: string) => (CHECKSUM_ALGORITHMS as readonly string[]).includes(name);

@@ -1,6 +1,6 @@
 // What every S3 operation group of the emulator answers with: XML documents and S3's errors.
 import { md5 } from "../digest.ts";
-import type { StoredObject } from "../state.ts";
+import type { StoredObject } from "../state-types.ts";
 import { s3Error, xmlEscape } from "../wire.ts";
 
 /** S3's XML namespace. */

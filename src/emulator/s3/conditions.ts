@@ -2,7 +2,7 @@
 // If-Unmodified-Since (412), If-None-Match then If-Modified-Since (304); on writes (PutObject,
 // CompleteMultipartUpload), If-Match against the current object's ETag and If-None-Match: * against its
 // existence.
-import type { StoredObject } from "../state.ts";
+import type { StoredObject } from "../state-types.ts";
 import { etagOf, noSuchKey, notImplemented, preconditionFailed } from "./common.ts";
 
 // Whether an If-Match / If-None-Match list names this ETag (`*` names any).

@@ -1,7 +1,7 @@
 // ListObjects, ListObjectsV2 and ListObjectVersions, paged as S3 pages them: a delimiter rolls keys up into
 // common prefixes, max-keys counts keys, versions, delete markers and prefixes alike, and each page says
 // where the next one starts.
-import type { StoredObject } from "../state.ts";
+import type { StoredObject } from "../state-types.ts";
 import { isVersionId, type ObjectVersion, type Versions } from "../versioning.ts";
 import { xmlEscape } from "../wire.ts";
 import {

@@ -2,7 +2,8 @@
 // ListParts, Abort, and Complete (S3's refusals, its ETag, composite or full-object checksums, write
 // conditions, a new version).
 import { checksum, md5 as md5Of, multipartEtag } from "../digest.ts";
-import type { EmulatorState, MultipartUpload, StoredChecksum, StoredObject } from "../state.ts";
+import type { EmulatorState } from "../state.ts";
+import type { MultipartUpload, StoredChecksum, StoredObject } from "../state-types.ts";
 import { s3Error, xmlEscape } from "../wire.ts";
 import { isAwsChunked } from "./aws-chunked.ts";
 import { checksumHeader, multipartChecksum, verifyUpload } from "./checksums.ts";

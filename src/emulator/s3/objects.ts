@@ -1,6 +1,6 @@
 // GetObject, HeadObject, PutObject and DeleteObject, of the current object or of a version by its id: ranged
 // and part-numbered reads, conditional reads and writes, the headers S3 stores, checksums on request.
-import type { StoredObject } from "../state.ts";
+import type { StoredObject } from "../state-types.ts";
 import { isVersionId, type ObjectVersion, type Versions } from "../versioning.ts";
 import { s3Error } from "../wire.ts";
 import { checksumHeader, checksumHeaders, verifyUpload } from "./checksums.ts";
