@@ -193,7 +193,7 @@ export class DataDeletionJobsClient {
         this.endpoint,
         "CreateDataDeletionJob",
         valid,
-        options.signal,
+        { signal: options.signal },
       );
       return { dataDeletionJobArn: out.dataDeletionJobArn };
     } catch (error) {
@@ -251,7 +251,7 @@ export class DataDeletionJobsClient {
       this.endpoint,
       "ListTagsForResource",
       valid,
-      options.signal,
+      { signal: options.signal },
     );
     return out.tags ?? [];
   }
@@ -267,7 +267,7 @@ export class DataDeletionJobsClient {
       this.endpoint,
       "DescribeDataDeletionJob",
       valid,
-      options.signal,
+      { signal: options.signal },
     );
     return out.dataDeletionJob ? { dataDeletionJob: withDates<DataDeletionJob>(out.dataDeletionJob) } : {};
   }
@@ -283,7 +283,7 @@ export class DataDeletionJobsClient {
       this.endpoint,
       "ListDataDeletionJobs",
       valid,
-      options.signal,
+      { signal: options.signal },
     );
     const result: ListDataDeletionJobsOutput = {
       dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates<DataDeletionJobSummary>(job)),

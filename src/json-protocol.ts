@@ -11,7 +11,7 @@ import {
 } from "./errors.ts";
 import { targetPrefix } from "./model.ts";
 import { isRetryableJsonError } from "./retry.ts";
-import type { Transport } from "./transport.ts";
+import type { SendOptions, Transport } from "./transport.ts";
 
 const MODELED: Record<string, new (message: string, details: ServiceErrorDetails) => ServiceError> = {
   InvalidInputException,
@@ -47,13 +47,18 @@ export function parseJsonError(status: number, headers: Headers, bodyText: strin
   return new ServiceError(message, { ...details, code });
 }
 
+/** Options of one Personalize call: its signal, and its tries when they are not the transport's. */
+export interface PersonalizeCallOptions extends SendOptions {
+  signal?: AbortSignal | undefined;
+}
+
 /** Calls one Personalize operation over AWS JSON 1.1 and returns the parsed JSON answer. */
 export function callPersonalize<T>(
   transport: Transport,
   endpoint: string,
   operation: string,
   input: unknown,
-  signal?: AbortSignal,
+  { signal, maxAttempts }: PersonalizeCallOptions = {},
 ): Promise<T> {
   return transport.send(
     {
@@ -74,5 +79,6 @@ export function callPersonalize<T>(
       // An answer that is not JSON (a proxy's page, a cut body) fails to parse: a retryable NetworkError.
       return (text ? JSON.parse(text) : {}) as T;
     },
+    { maxAttempts },
   );
 }

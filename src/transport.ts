@@ -53,6 +53,15 @@ export interface TransportOptions {
   random?: () => number;
 }
 
+/** Options of one call of {@link Transport.send}. */
+export interface SendOptions {
+  /**
+   * Total tries for this call, the first included, instead of the transport's `maxAttempts`: `1` for a
+   * request that must not be repeated blindly (a retry whose first answer was lost would act twice).
+   */
+  maxAttempts?: number | undefined;
+}
+
 /** One request to sign and send. */
 export interface OutgoingRequest {
   service: "personalize" | "s3";
@@ -83,6 +92,12 @@ function fetchIsUndici(): boolean {
     typeof (globalThis as { process?: { versions?: { undici?: unknown } } }).process?.versions?.undici ===
     "string"
   );
+}
+
+function checkAttempts(maxAttempts: number): void {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new ConfigurationError(`maxAttempts must be a whole number of at least 1, received ${maxAttempts}`);
+  }
 }
 
 /** What one try's answer said about the next try, when it had an answer at all. */
@@ -133,11 +148,7 @@ export class Transport {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
-      throw new ConfigurationError(
-        `maxAttempts must be a whole number of at least 1, received ${this.maxAttempts}`,
-      );
-    }
+    checkAttempts(this.maxAttempts);
     if (!(this.maxRetryAfterMs >= 0)) {
       throw new ConfigurationError(
         `maxRetryAfterMs must be a number of at least 0, received ${this.maxRetryAfterMs}`,
@@ -158,20 +169,27 @@ export class Transport {
 
   /**
    * Sends `request`, handing each response to `read`, which returns the result or throws; a thrown
-   * {@link DataDeletionError} with `retryable` set leads to another try while tries are left.
+   * {@link DataDeletionError} with `retryable` set leads to another try while tries are left (the
+   * transport's `maxAttempts`, or this call's).
    */
-  async send<T>(request: OutgoingRequest, read: (response: Response) => Promise<T>): Promise<T> {
+  async send<T>(
+    request: OutgoingRequest,
+    read: (response: Response) => Promise<T>,
+    options: SendOptions = {},
+  ): Promise<T> {
+    const maxAttempts = options.maxAttempts ?? this.maxAttempts;
+    checkAttempts(maxAttempts);
     for (let attempt = 1; ; attempt++) {
       const answer: Answered = {};
       try {
         return await this.attempt(request, read, attempt, answer);
       } catch (error) {
         const retryable = error instanceof DataDeletionError && error.retryable;
-        if (!retryable || attempt >= this.maxAttempts) throw error;
+        if (!retryable || attempt >= maxAttempts) throw error;
         const delay = retryDelay(attempt, this.random, answer.retryAfterMs, this.maxRetryAfterMs);
         this.logger?.debug?.(`${request.operation}: retrying in ${delay} ms`, {
           attempt,
-          maxAttempts: this.maxAttempts,
+          maxAttempts,
           retryAfterMs: answer.retryAfterMs,
           error: (error as Error).name,
           message: (error as Error).message,

@@ -135,4 +135,19 @@ describe("callPersonalize", () => {
     expect(await callPersonalize(transport, "https://p/", "DescribeDataDeletionJob", {})).toEqual({ ok: 1 });
     expect(sent).toHaveLength(2);
   });
+  test("maxAttempts: 1 makes one try of a throttled call, which then fails with the service's error", async () => {
+    const { transport, sent } = scriptedTransport([
+      () => Response.json({ __type: "ThrottlingException", message: "Rate exceeded" }, { status: 400 }),
+      () => Response.json({ ok: 1 }),
+    ]);
+    const error = await callPersonalize(
+      transport,
+      "https://p/",
+      "DescribeDataDeletionJob",
+      {},
+      { maxAttempts: 1 },
+    ).catch((e: ServiceError) => e);
+    expect([error.name, error.retryable]).toEqual(["ThrottlingException", true]);
+    expect(sent).toHaveLength(1);
+  });
 });

@@ -1,6 +1,7 @@
 // The transport's retry loop against a scripted fetch and a fake clock: how long it waits between tries
 // (the backoff, or longer when an answer's Retry-After asks), and how many tries a call may make.
 import { describe, expect, test } from "bun:test";
+import { erasureApi } from "../src/erasure/api.ts";
 import { ConfigurationError, InvalidInputException, S3Error, ServiceError } from "../src/index.ts";
 import { callPersonalize } from "../src/json-protocol.ts";
 import { deleteObject } from "../src/s3.ts";
@@ -131,5 +132,57 @@ describe("Retry-After", () => {
         /^maxRetryAfterMs must be a number of at least 0/,
       );
     }
+  });
+});
+
+describe("a single try is an option of the call", () => {
+  const unavailable = () => Response.json({ __type: "ServiceUnavailable", message: "busy" }, { status: 503 });
+  const request = {
+    service: "personalize" as const,
+    operation: "DescribeDataDeletionJob",
+    method: "POST",
+    url: ENDPOINT,
+    headers: {},
+    body: "{}",
+  };
+  const read = async (response: Response) => {
+    const text = await response.text();
+    if (!response.ok) throw new ServiceError(text, { httpStatus: response.status, retryable: true });
+    return text;
+  };
+
+  test("send(…, { maxAttempts: 1 }) tries once; the same transport's other calls keep its own maxAttempts", async () => {
+    const s = scripted([unavailable]);
+    await expect(s.transport.send(request, read, { maxAttempts: 1 })).rejects.toBeInstanceOf(ServiceError);
+    expect([s.requests(), s.sleeps]).toEqual([1, []]);
+    await expect(s.transport.send(request, read)).rejects.toBeInstanceOf(ServiceError);
+    expect(s.requests()).toBe(1 + 3);
+    await expect(s.transport.send(request, read, { maxAttempts: 5 })).rejects.toBeInstanceOf(ServiceError);
+    expect(s.requests()).toBe(1 + 3 + 5);
+  });
+
+  test("a call's maxAttempts that is not a whole number of at least 1 is refused before anything is sent", async () => {
+    const s = scripted([ok]);
+    for (const maxAttempts of [0, 1.5, Number.NaN]) {
+      await expect(s.transport.send(request, read, { maxAttempts })).rejects.toThrow(
+        `maxAttempts must be a whole number of at least 1, received ${maxAttempts}`,
+      );
+    }
+    expect(s.requests()).toBe(0);
+  });
+
+  test("the erasure's callOnce (UpdateCampaign) is one try through the same transport; call retries", async () => {
+    const s = scripted([unavailable]);
+    const api = erasureApi(s.transport, ENDPOINT);
+    const update = {
+      campaignArn: "arn:aws:personalize:us-east-1:123456789012:campaign/shop",
+      solutionVersionArn: "arn:aws:personalize:us-east-1:123456789012:solution/shop/abc123",
+    };
+    await expect(api.callOnce("UpdateCampaign", update)).rejects.toBeInstanceOf(ServiceError);
+    expect([s.requests(), s.sleeps]).toEqual([1, []]);
+    await expect(api.call("DescribeCampaign", { campaignArn: update.campaignArn })).rejects.toBeInstanceOf(
+      ServiceError,
+    );
+    expect([s.requests(), s.sleeps]).toEqual([4, [200, 400]]);
   });
 });

@@ -3,15 +3,16 @@
 import { ServiceError } from "../errors.ts";
 import { callPersonalize } from "../json-protocol.ts";
 import { validate } from "../schemas.ts";
-import type { Transport } from "../transport.ts";
+import type { SendOptions, Transport } from "../transport.ts";
 import { type ClientOperation, erasureInputSchema } from "./schemas.ts";
 
 /** What the erasure's stages call: one operation, or every item of a list operation. */
 export interface ErasureApi {
-  call<T>(operation: ClientOperation, input: object, signal?: AbortSignal): Promise<T>;
+  /** One operation, tried as often as the transport's `maxAttempts`, or as `options.maxAttempts` says. */
+  call<T>(operation: ClientOperation, input: object, signal?: AbortSignal, options?: SendOptions): Promise<T>;
   /**
-   * One try only, for a call that must not be repeated blindly (UpdateCampaign: a retry whose first answer
-   * was lost would move the campaign again). The caller looks at the state and decides.
+   * `call` with `maxAttempts: 1`, for a call that must not be repeated blindly (UpdateCampaign: a retry whose
+   * first answer was lost would move the campaign again). The caller looks at the state and decides.
    */
   callOnce<T>(operation: ClientOperation, input: object, signal?: AbortSignal): Promise<T>;
   /** Every item under `key` across all pages of a List operation. */
@@ -30,18 +31,19 @@ function withDates(value: unknown): unknown {
 
 /** The erasure operations of the Personalize endpoint that `transport` signs for. */
 export function erasureApi(transport: Transport, endpoint: string): ErasureApi {
-  // The same transport (credentials, clock, logger) with a single try.
-  const single = Object.create(transport, { maxAttempts: { value: 1 } }) as Transport;
-  const through =
-    (via: Transport) =>
-    async <T>(operation: ClientOperation, input: object, signal?: AbortSignal): Promise<T> => {
-      const valid = validate(erasureInputSchema(operation), input, operation);
-      return withDates(await callPersonalize(via, endpoint, operation, valid, signal)) as T;
-    };
-  const call = through(transport);
+  const call = async <T>(
+    operation: ClientOperation,
+    input: object,
+    signal?: AbortSignal,
+    options: SendOptions = {},
+  ): Promise<T> => {
+    const valid = validate(erasureInputSchema(operation), input, operation);
+    const out = await callPersonalize(transport, endpoint, operation, valid, { ...options, signal });
+    return withDates(out) as T;
+  };
   return {
     call,
-    callOnce: through(single),
+    callOnce: (operation, input, signal) => call(operation, input, signal, { maxAttempts: 1 }),
     async list<T>(operation: ClientOperation, input: object, key: string, signal?: AbortSignal) {
       const items: T[] = [];
       const seen = new Set<string>();
