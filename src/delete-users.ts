@@ -14,7 +14,8 @@ import { sha256Hex } from "./hash.ts";
 import { type ListDigest, listTags } from "./job-names.ts";
 import { type CallOptions, checkArnRegion, type DataDeletionJobsClient } from "./jobs-client.ts";
 import { type Pace, poll } from "./poll.ts";
-import { deleteObject, parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
+import { parseS3Uri, putObjectOnce, type S3Target } from "./s3.ts";
+import { eraseObject } from "./s3-versions.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "./schemas.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult, Tag } from "./types.ts";
 import { type PlannedPart, planParts, uniqueSuffix } from "./upload-plan.ts";
@@ -72,7 +73,7 @@ export type DeleteUsersEvent =
   | { phase: "upload"; dataLocation: string; bytes: number; created: boolean }
   | { phase: "create"; jobName: string; dataDeletionJobArn: string; adopted: boolean }
   | ({ phase: "wait"; jobName: string } & PollEvent)
-  /** `versionsDeleted`: from `eraseUsers`, which deletes every version of the key. */
+  /** `versionsDeleted`: how many versions (and delete markers) of the key were deleted. */
   | { phase: "cleanup"; dataLocation: string; versionsDeleted?: number };
 
 /** Output of `deleteUsers`. */
@@ -87,7 +88,12 @@ export interface DeleteUsersOutput {
 export interface FlowContext {
   jobs: Pick<
     DataDeletionJobsClient,
-    "createDataDeletionJob" | "waitForDataDeletionJob" | "paginateDataDeletionJobs" | "clock" | "region"
+    | "createDataDeletionJob"
+    | "waitForDataDeletionJob"
+    | "paginateDataDeletionJobs"
+    | "findAdoptableJob"
+    | "clock"
+    | "region"
   >;
   s3: S3Target;
 }
@@ -105,6 +111,8 @@ export type PlannedDeletion = PlannedPart & {
   sha256?: string;
   /** Unique ids in the part's file; absent for a given `dataLocation`. */
   userCount?: number;
+  /** The part's file, to upload; absent for a given `dataLocation`. */
+  body?: Uint8Array;
 };
 
 /** What `planDeletion` decided: the parts, each with its validated create request. */
@@ -198,6 +206,7 @@ export async function planDeletion(context: FlowContext, input: DeleteUsersInput
   const parts = planParts(target, prepared.files.length, jobName).map((part, i) => ({
     ...part,
     request: request(part, listTags(digests[i] as string, counts[i] as number)),
+    body: prepared.files[i] as Uint8Array,
     sha256: digests[i] as string,
     userCount: counts[i] as number,
   }));
@@ -315,9 +324,123 @@ export async function awaitJob(
   }
 }
 
+/** What the part loop needs besides the plan: the limits, the caller's choices, and the erasure's hook. */
+export interface SubmitOptions {
+  maxPendingJobs: number;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Replace a different object already at an upload key. */
+  overwrite?: boolean | undefined;
+  /** Keep an uploaded file even when its create is refused (default: taken back, as no job will read it). */
+  keepUploadedFile?: boolean | undefined;
+  onProgress?: ((event: DeleteUsersEvent) => void) | undefined;
+  /** Called once, before the first part that has to be uploaded and created (adopted parts need nothing). */
+  beforeUpload?: (() => Promise<void>) | undefined;
+}
+
 /**
- * The whole flow behind `DataDeletionClient.deleteUsers`: plan; for each part wait for room (a split list),
- * upload and create; then, when waiting, await each job and delete its file after COMPLETED.
+ * Uploads a part's file (conditional PUT, its SHA-256 signed and kept as metadata). Returns whether this
+ * call wrote it (`false`: the same bytes were there already).
+ */
+export async function uploadPart(
+  context: FlowContext,
+  bucket: string,
+  part: PlannedDeletion,
+  options: Pick<SubmitOptions, "overwrite" | "signal" | "onProgress">,
+): Promise<boolean> {
+  const body = part.body as Uint8Array;
+  const upload = await putObjectOnce(context.s3, bucket, part.key, body, {
+    overwrite: options.overwrite,
+    sha256: part.sha256,
+    signal: options.signal,
+  });
+  options.onProgress?.({
+    phase: "upload",
+    dataLocation: part.dataLocation,
+    bytes: body.length,
+    created: upload.created,
+  });
+  return upload.created;
+}
+
+/**
+ * Creates a job, room permitting. When the service refuses it outright (a name taken by another list's
+ * job, say), no job will read the file uploaded for it: every version of it is deleted at once.
+ */
+export async function createOrTakeBack(
+  context: FlowContext,
+  request: CreateDataDeletionJobInput,
+  upload: { bucket: string; key: string; dataLocation: string } | undefined,
+  options: SubmitOptions,
+): Promise<{ dataDeletionJobArn: string; adopted: boolean }> {
+  try {
+    return await createWithRoom(context, request, options, options.onProgress);
+  } catch (error) {
+    if (upload && !options.keepUploadedFile && noJobWillRead(error)) {
+      const erased = await eraseObject(context.s3, upload.bucket, upload.key, options.signal);
+      options.onProgress?.({
+        phase: "cleanup",
+        dataLocation: upload.dataLocation,
+        versionsDeleted: erased.versionsDeleted,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Stage 2, the one part loop: for each part, adopt its job when one of its name was made from the same list
+ * (see `findAdoptableJob`); otherwise wait for room (a split list), upload and create. The jobs, in the
+ * parts' order.
+ */
+export async function submitParts(
+  context: FlowContext,
+  plan: DeletionPlan,
+  options: SubmitOptions,
+): Promise<DeletionJobResult[]> {
+  const { bucket, parts } = plan;
+  const { onProgress, signal } = options;
+  const jobs: DeletionJobResult[] = [];
+  let first = true;
+  for (const part of parts) {
+    const existing = await context.jobs.findAdoptableJob(part.request, signal);
+    let made: { dataDeletionJobArn: string; adopted: boolean };
+    if (existing) {
+      made = { dataDeletionJobArn: existing.dataDeletionJobArn as string, adopted: true };
+    } else {
+      if (first) await options.beforeUpload?.();
+      first = false;
+      if (parts.length > 1)
+        await awaitRoom(context, part.request, options.maxPendingJobs, options, onProgress);
+      if (bucket !== undefined) await uploadPart(context, bucket, part, options);
+      const upload =
+        bucket === undefined ? undefined : { bucket, key: part.key, dataLocation: part.dataLocation };
+      made = await createOrTakeBack(context, part.request, upload, options);
+    }
+    onProgress?.({ phase: "create", jobName: part.jobName, ...made });
+    jobs.push({
+      jobName: part.jobName,
+      ...made,
+      dataLocation: part.dataLocation,
+      uploadedFileDeleted: false,
+    });
+  }
+  return jobs;
+}
+
+/** Copies a waited job's outcome onto its result. */
+export function settle(result: DeletionJobResult, job: DataDeletionJob): DeletionJobResult {
+  return Object.assign(result, {
+    status: job.status,
+    numDeleted: job.numDeleted,
+    failureReason: job.failureReason,
+    job,
+  });
+}
+
+/**
+ * The whole flow behind `DataDeletionClient.deleteUsers`: plan; submit the parts; then, when waiting, await
+ * each job and delete every version of its file after COMPLETED.
  */
 export async function deleteUsers(context: FlowContext, input: DeleteUsersInput): Promise<DeleteUsersOutput> {
   const plan = await planDeletion(context, input);
@@ -325,11 +448,6 @@ export async function deleteUsers(context: FlowContext, input: DeleteUsersInput)
   const { onProgress } = input;
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
-  const limits = {
-    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
-    timeoutMs: waitOptions.timeoutMs,
-    signal,
-  };
   if (bucket !== undefined) {
     onProgress?.({
       phase: "prepare",
@@ -339,58 +457,30 @@ export async function deleteUsers(context: FlowContext, input: DeleteUsersInput)
       files: parts.length,
     });
   }
-
-  const jobs: DeletionJobResult[] = [];
-  for (const [i, part] of parts.entries()) {
-    if (parts.length > 1) {
-      await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
-    }
-    let uploaded = false;
-    if (bucket !== undefined) {
-      const body = prepared.files[i] as Uint8Array;
-      const upload = await putObjectOnce(context.s3, bucket, part.key, body, {
-        overwrite: input.overwrite,
-        sha256: part.sha256,
-        signal,
-      });
-      onProgress?.({
-        phase: "upload",
-        dataLocation: part.dataLocation,
-        bytes: body.length,
-        created: upload.created,
-      });
-      uploaded = upload.created;
-    }
-    const created = await createWithRoom(context, part.request, limits, onProgress).catch(async (error) => {
-      // Refused outright (a job of that name made from another list, say): no job will read the ids
-      // this call uploaded, so they are taken back now.
-      if (uploaded && noJobWillRead(error))
-        await deleteObject(context.s3, bucket as string, part.key, signal);
-      throw error;
-    });
-    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
-    jobs.push({
-      jobName: part.jobName,
-      ...created,
-      dataLocation: part.dataLocation,
-      uploadedFileDeleted: false,
-    });
-  }
+  const jobs = await submitParts(context, plan, {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal,
+    overwrite: input.overwrite,
+    keepUploadedFile: input.keepUploadedFile,
+    onProgress,
+  });
 
   if (input.wait) {
     for (const [i, result] of jobs.entries()) {
       const job = await awaitJob(context, result, { ...waitOptions, signal }, onProgress);
-      Object.assign(result, {
-        status: job.status,
-        numDeleted: job.numDeleted,
-        failureReason: job.failureReason,
-        job,
-      });
+      settle(result, job);
       if (job.status === "COMPLETED" && bucket !== undefined && !input.keepUploadedFile) {
-        // The uploaded ids are personal data: gone as soon as no job needs them.
-        await deleteObject(context.s3, bucket, (parts[i] as PlannedPart).key, signal);
+        // The uploaded ids are personal data: every version goes as soon as no job needs them (on a
+        // versioned bucket a plain DELETE would only hide them behind a marker).
+        const key = (parts[i] as PlannedPart).key;
+        const erased = await eraseObject(context.s3, bucket, key, signal);
         result.uploadedFileDeleted = true;
-        onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
+        onProgress?.({
+          phase: "cleanup",
+          dataLocation: result.dataLocation,
+          versionsDeleted: erased.versionsDeleted,
+        });
       }
     }
     const failed = jobs.find((j) => j.status === "FAILED");

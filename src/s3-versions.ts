@@ -1,7 +1,7 @@
 // Every version of an uploaded deletion file, and their deletion. On a versioned bucket a DELETE without a
 // versionId only adds a delete marker and the ids stay readable: erasing the file means deleting each
 // version (and marker) by its id. An unversioned bucket lists its object as the version "null".
-import { S3Error } from "../errors.ts";
+import { S3Error } from "./errors.ts";
 import {
   deleteObject,
   emptyPayloadHash,
@@ -10,7 +10,7 @@ import {
   parseS3Uri,
   type S3Target,
   xmlField,
-} from "../s3.ts";
+} from "./s3.ts";
 
 /** One version or delete marker of a key. */
 export interface ObjectVersionRef {

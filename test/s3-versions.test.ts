@@ -1,7 +1,7 @@
 // Listing and deleting every version of a key, against scripted S3 answers.
 import { describe, expect, test } from "bun:test";
-import { deleteEveryVersion, listVersions } from "../../src/erasure/s3-versions.ts";
-import { scriptedTransport } from "../support/scripted-fetch.ts";
+import { deleteEveryVersion, listVersions } from "../src/s3-versions.ts";
+import { scriptedTransport } from "./support/scripted-fetch.ts";
 
 const xml = (body: string) => () =>
   new Response(`<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult>${body}</ListVersionsResult>`, {

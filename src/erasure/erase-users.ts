@@ -3,24 +3,23 @@
 // `erasureStatus` (the same walk, changing nothing). Each step first looks at what AWS shows, so running
 // the same erasure again carries on where it stands.
 import {
-  awaitRoom,
   DEFAULT_MAX_PENDING_JOBS,
   type DeleteUsersInput,
   type DeleteUsersOutput,
   planDeletion,
+  submitParts,
 } from "../delete-users.ts";
 import { ValidationError } from "../errors.ts";
 import { listOfTags, listTags } from "../job-names.ts";
 import { checkArnRegion } from "../jobs-client.ts";
 import type { Clock } from "../poll.ts";
-import { parseS3Uri, putObjectOnce } from "../s3.ts";
+import { parseS3Uri } from "../s3.ts";
 import { JobNameSchema, ListDataDeletionJobsInputSchema, validate } from "../schemas.ts";
 import type { DeletionJobResult } from "../types.ts";
 import { uniqueSuffix } from "../upload-plan.ts";
 import type { WaitOptions } from "../waiter.ts";
 import type { ErasureContext } from "./context.ts";
 import {
-  createOrTakeBack,
   type EraseUsersEvent,
   type ErasurePart,
   type FinishPlan,
@@ -177,11 +176,6 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
   const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
   const wait = stageWait(context, waitOptions, signal);
-  const limits = {
-    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
-    timeoutMs: waitOptions.timeoutMs,
-    signal,
-  };
   const datasetGroupArn = plan.parts[0]?.request.datasetGroupArn ?? input.datasetGroupArn;
   const facts: RunFacts = { startedAt, files: new Map(), moved: new Map() };
   const files = facts.files as NonNullable<RunFacts["files"]>;
@@ -199,75 +193,44 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       files: plan.parts.length,
     });
   }
-  const parts: ErasurePart[] = [];
-  for (const [i, planned] of plan.parts.entries()) {
-    const body = prepared.files[i];
+  const parts: ErasurePart[] = plan.parts.map((planned) => {
     const part: ErasurePart = {
       jobName: planned.jobName,
       dataLocation: planned.dataLocation,
       request: planned.request,
     };
-    if (body && bucket !== undefined) {
-      files.set(planned.dataLocation, { sha256: planned.sha256, bytes: body.length, versionsDeleted: 0 });
+    if (planned.body && bucket !== undefined) {
+      files.set(planned.dataLocation, {
+        sha256: planned.sha256,
+        bytes: planned.body.length,
+        versionsDeleted: 0,
+      });
       if (!input.keepUploadedFile) part.file = { bucket, key: planned.key };
-      part.reupload = async () => {
-        const put = await putObjectOnce(context.s3, bucket, planned.key, body, {
-          overwrite: input.overwrite,
-          sha256: planned.sha256,
-          signal,
-        });
-        onProgress?.({
-          phase: "upload",
-          dataLocation: planned.dataLocation,
-          bytes: body.length,
-          created: put.created,
-        });
-      };
+      part.upload = { bucket, planned };
     } else {
       files.set(planned.dataLocation, { versionsDeleted: 0, givenByCaller: true });
     }
-    parts.push(part);
-  }
+    return part;
+  });
 
-  // Upload and create what does not exist yet; adopt what does.
-  const results: DeletionJobResult[] = [];
-  // The preflight's survey: nothing it reads changes by making deletion jobs, so a receipt can use it.
+  // The deletion flow's part loop: adopt what was made from this list, else upload and create, with the
+  // preflight before the first upload. Its survey serves the receipt: making deletion jobs changes nothing it reads.
   let survey: Survey | undefined;
-  for (const part of parts) {
-    // Adopted only when made from this very list (its tags); any other job of the name is a ConflictError.
-    const existing = await context.jobs.findAdoptableJob(part.request, signal);
-    if (existing) {
-      const arn = existing.dataDeletionJobArn as string;
-      onProgress?.({ phase: "create", jobName: part.jobName, dataDeletionJobArn: arn, adopted: true });
-      results.push({
-        jobName: part.jobName,
-        dataDeletionJobArn: arn,
-        dataLocation: part.dataLocation,
-        adopted: true,
-        uploadedFileDeleted: false,
-      });
-      continue;
-    }
-    if (!facts.preflight) {
+  const results = await submitParts(context, plan, {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal,
+    overwrite: input.overwrite,
+    keepUploadedFile: input.keepUploadedFile,
+    onProgress,
+    beforeUpload: async () => {
       onProgress?.({ phase: "stage", stage: "preflight" });
       const checked = await preflight(context.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
       facts.preflight = checked.record;
       survey = checked.survey;
-    }
-    onProgress?.({ phase: "stage", stage: "upload" });
-    if (parts.length > 1) {
-      await awaitRoom(context, part.request, limits.maxPendingJobs, limits, onProgress);
-    }
-    await part.reupload?.();
-    const created = await createOrTakeBack(context, part, part.request, limits, onProgress);
-    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
-    results.push({
-      jobName: part.jobName,
-      ...created,
-      dataLocation: part.dataLocation,
-      uploadedFileDeleted: false,
-    });
-  }
+      onProgress?.({ phase: "stage", stage: "upload" });
+    },
+  });
 
   const finish = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
   const figures = {

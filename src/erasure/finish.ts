@@ -1,8 +1,16 @@
 // The erasure's stages once its deletion jobs exist: wait, look for imports and trainings that ran meanwhile
 // (one repeat job if any did), delete every version of the uploaded file, the opt-in retrain and campaign
 // moves, and the receipt. `eraseUsers` runs them after creating the jobs; `continueErasure` on its own.
-import { awaitJob, createWithRoom, type DeleteUsersEvent, noJobWillRead } from "../delete-users.ts";
+import {
+  awaitJob,
+  createOrTakeBack,
+  type DeleteUsersEvent,
+  type PlannedDeletion,
+  settle,
+  uploadPart,
+} from "../delete-users.ts";
 import type { Pace } from "../poll.ts";
+import { countVersions, eraseObject } from "../s3-versions.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "../schemas.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult } from "../types.ts";
 import type { WaitOptions } from "../waiter.ts";
@@ -21,7 +29,6 @@ import {
   type StageWait,
   startRetrain,
 } from "./retrain.ts";
-import { countVersions, eraseObject } from "./s3-versions.ts";
 import { ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
 import type { Activity, ErasureReceipt } from "./types.ts";
 
@@ -50,8 +57,8 @@ export interface ErasurePart {
   request: CreateDataDeletionJobInput;
   /** The uploaded file to delete once no job needs it; absent when the caller keeps it or owns it. */
   file?: { bucket: string; key: string };
-  /** Puts the file back before a repeat job, when this run has its bytes. */
-  reupload?: () => Promise<void>;
+  /** Where this run uploaded the file and its bytes, to put it back before a repeat job. */
+  upload?: { bucket: string; planned: PlannedDeletion };
 }
 
 /** What the later stages are given. */
@@ -91,31 +98,8 @@ export function stageWait(
   };
 }
 
-/**
- * Creates a job, room permitting; when the service refuses it outright, no job will read the uploaded file,
- * so every version of it goes at once.
- */
-export async function createOrTakeBack(
-  context: ErasureContext,
-  part: ErasurePart,
-  request: CreateDataDeletionJobInput,
-  limits: { maxPendingJobs: number; timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
-  onProgress: ((event: EraseUsersEvent) => void) | undefined,
-): Promise<{ dataDeletionJobArn: string; adopted: boolean }> {
-  try {
-    return await createWithRoom(context, request, limits, onProgress);
-  } catch (error) {
-    if (part.file && noJobWillRead(error)) {
-      const erased = await eraseObject(context.s3, part.file.bucket, part.file.key, limits.signal);
-      onProgress?.({
-        phase: "cleanup",
-        dataLocation: part.dataLocation,
-        versionsDeleted: erased.versionsDeleted,
-      });
-    }
-    throw error;
-  }
-}
+// What a refused repeat job takes back: the uploaded file, unless the caller keeps or owns it.
+const takeBack = (part: ErasurePart) => part.file && { ...part.file, dataLocation: part.dataLocation };
 
 // Whether the part's data location still holds a file (a folder: any file) for a repeat job to read.
 async function stillThere(
@@ -161,14 +145,12 @@ export async function finishErasure(
   const { parts, results, signal, onProgress, facts, retrain } = plan;
   const waitOptions = { ...plan.waitOptions, signal };
   const wait = stageWait(context, plan.waitOptions, signal);
-  const limits = { maxPendingJobs: plan.maxPendingJobs, timeoutMs: plan.waitOptions.timeoutMs, signal };
-  const settle = (result: DeletionJobResult, job: DataDeletionJob) =>
-    Object.assign(result, {
-      status: job.status,
-      numDeleted: job.numDeleted,
-      failureReason: job.failureReason,
-      job,
-    });
+  const submit = {
+    maxPendingJobs: plan.maxPendingJobs,
+    timeoutMs: plan.waitOptions.timeoutMs,
+    signal,
+    onProgress,
+  };
 
   onProgress?.({ phase: "stage", stage: "wait" });
   const ended: DataDeletionJob[] = [];
@@ -199,12 +181,12 @@ export async function finishErasure(
       let created: { dataDeletionJobArn: string; adopted: boolean };
       if (existing) {
         created = { dataDeletionJobArn: existing.dataDeletionJobArn as string, adopted: true };
-      } else if (part.reupload) {
+      } else if (part.upload) {
         // The file is still there (cleanup comes after); put back if someone removed it meanwhile.
-        await part.reupload();
-        created = await createOrTakeBack(context, part, request, limits, onProgress);
+        await uploadPart(context, part.upload.bucket, part.upload.planned, submit);
+        created = await createOrTakeBack(context, request, takeBack(part), submit);
       } else if (await stillThere(context, part, signal)) {
-        created = await createOrTakeBack(context, part, request, limits, onProgress);
+        created = await createOrTakeBack(context, request, takeBack(part), submit);
       } else {
         // A job on a missing file would only FAIL: the receipt asks for a run that has the ids.
         continue;

@@ -4,12 +4,12 @@
 
 import { listOfTags } from "../job-names.ts";
 import type { DataDeletionJobsClient } from "../jobs-client.ts";
+import { countVersions } from "../s3-versions.ts";
 import type { DataDeletionJob, Tag } from "../types.ts";
 import { TOOL } from "../version.ts";
 import type { ErasureContext } from "./context.ts";
 import { type ErasureFacts, judge } from "./receipt/judge.ts";
 import { campaignsOf, findRetrained, retrainName, serves } from "./retrain.ts";
-import { countVersions } from "./s3-versions.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "./survey.ts";
 import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptSolution } from "./types.ts";
 

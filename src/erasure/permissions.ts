@@ -79,23 +79,12 @@ export const OPERATION_PERMISSIONS: readonly OperationPermissions[] = [
     mode: "delete",
     grants: [{ action: "s3:DeleteObject", on: "object" }],
   },
-  // erasure: eraseUsers / continueErasure / erasureStatus without retrain, the CLI's delete-users and status,
-  // the action: the survey of what uses the dataset group's data, the receipt's models and campaigns, every
-  // version of the uploaded file.
-  personalize("ListDatasets", "erasure"),
-  personalize("ListDatasetImportJobs", "erasure"),
-  personalize("ListSolutions", "erasure"),
-  personalize("ListSolutionVersions", "erasure"),
-  personalize("DescribeSolutionVersion", "erasure"),
-  personalize("ListCampaigns", "erasure"),
-  personalize("DescribeCampaign", "erasure"),
-  personalize("ListRecommenders", "erasure"),
-  personalize("ListBatchInferenceJobs", "erasure"),
-  personalize("ListBatchSegmentJobs", "erasure"),
+  // Every version of the uploaded file goes once no job needs it (a plain DELETE on a versioned bucket
+  // only hides the ids behind a marker).
   {
     operation: "ListObjectVersions",
     service: "s3",
-    mode: "erasure",
+    mode: "delete",
     grants: [
       {
         action: "s3:ListBucketVersions",
@@ -107,9 +96,21 @@ export const OPERATION_PERMISSIONS: readonly OperationPermissions[] = [
   {
     operation: "DeleteObject?versionId",
     service: "s3",
-    mode: "erasure",
+    mode: "delete",
     grants: [{ action: "s3:DeleteObjectVersion", on: "object", why: "a DELETE with a versionId" }],
   },
+  // erasure: eraseUsers / continueErasure / erasureStatus without retrain, the CLI's delete-users and status,
+  // the action: the survey of what uses the dataset group's data, the receipt's models and campaigns.
+  personalize("ListDatasets", "erasure"),
+  personalize("ListDatasetImportJobs", "erasure"),
+  personalize("ListSolutions", "erasure"),
+  personalize("ListSolutionVersions", "erasure"),
+  personalize("DescribeSolutionVersion", "erasure"),
+  personalize("ListCampaigns", "erasure"),
+  personalize("DescribeCampaign", "erasure"),
+  personalize("ListRecommenders", "erasure"),
+  personalize("ListBatchInferenceJobs", "erasure"),
+  personalize("ListBatchSegmentJobs", "erasure"),
   // retrain: eraseUsers with retrain, the CLI's --retrain, the action's retrain: true.
   personalize("CreateSolutionVersion", "retrain"),
   personalize("UpdateCampaign", "retrain"),

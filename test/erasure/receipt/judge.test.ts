@@ -8,7 +8,7 @@ import {
   STAGE_ORDER,
   type Stage,
 } from "../../../src/erasure/receipt/judge.ts";
-import type { ReceiptJob } from "../../../src/erasure/types.ts";
+import type { ReceiptCampaign, ReceiptJob } from "../../../src/erasure/types.ts";
 
 const LOCATION = "s3://bucket/erasures/e.csv";
 const SHA = "a".repeat(64);
@@ -28,6 +28,15 @@ const job = (over: Partial<ReceiptJob> = {}): ReceiptJob => ({
   interference: [],
   ...over,
 });
+
+const CAMPAIGN_ROW: ReceiptCampaign = {
+  campaignArn: CAMPAIGN,
+  solutionArn: SOLUTION,
+  serving: NEW,
+  target: NEW,
+  followsLatest: false,
+  movedByThisRun: true,
+};
 
 // An erasure with a retrain that went all the way: nothing is left.
 function done(): ErasureFacts {
@@ -176,7 +185,7 @@ const ROWS: Row[] = [
       f.solutions = [{ solutionArn: SOLUTION, trainedBefore: OLD }];
       f.campaigns = [
         {
-          row: { ...(done().campaigns[0]?.row as never), serving: OLD, target: undefined },
+          row: { ...CAMPAIGN_ROW, serving: OLD, target: undefined },
           servesTarget: false,
         },
       ];
@@ -218,7 +227,7 @@ const ROWS: Row[] = [
   [
     "the new version is ACTIVE, the campaign not moved yet",
     (f) => {
-      f.campaigns = [{ row: { ...(done().campaigns[0]?.row as never), serving: OLD }, servesTarget: false }];
+      f.campaigns = [{ row: { ...CAMPAIGN_ROW, serving: OLD }, servesTarget: false }];
     },
     "moving-campaigns",
     [`campaign ${CAMPAIGN}: serves ${OLD}, trained before the deletion; moving to ${NEW}`],
@@ -227,7 +236,7 @@ const ROWS: Row[] = [
     "the new version is ACTIVE, campaign updates are off",
     (f) => {
       f.updateCampaigns = false;
-      f.campaigns = [{ row: { ...(done().campaigns[0]?.row as never), serving: OLD }, servesTarget: false }];
+      f.campaigns = [{ row: { ...CAMPAIGN_ROW, serving: OLD }, servesTarget: false }];
     },
     "moving-campaigns",
     [`campaign ${CAMPAIGN}: serves ${OLD}, not the new version ${NEW} (campaign updates are off)`],
@@ -239,7 +248,7 @@ const ROWS: Row[] = [
       f.solutions = [{ solutionArn: SOLUTION, trainedBefore: OLD }];
       f.campaigns = [
         {
-          row: { ...(done().campaigns[0]?.row as never), serving: OLD, target: undefined },
+          row: { ...CAMPAIGN_ROW, serving: OLD, target: undefined },
           servesTarget: false,
         },
       ];
