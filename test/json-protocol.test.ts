@@ -140,7 +140,7 @@ describe("callPersonalize", () => {
       () => Response.json({ __type: "ThrottlingException", message: "Rate exceeded" }, { status: 400 }),
       () => Response.json({ ok: 1 }),
     ]);
-    const error = await callPersonalize(
+    const error = await callPersonalize<never>(
       transport,
       "https://p/",
       "DescribeDataDeletionJob",
