@@ -1,10 +1,13 @@
 import { EMULATOR_DEFAULTS } from "./defaults.ts";
 import { type ExternalS3Options, externalS3 } from "./external-s3.ts";
 import { type FaultOptions, faultRoller } from "./faults.ts";
-import { personalizeService, type ServiceHooks } from "./personalize.ts";
+import type { ServiceHooks } from "./hooks.ts";
+import { modelsView } from "./personalize/models-view.ts";
+import { seedDatasetGroup } from "./personalize/seed.ts";
+import { personalizeService } from "./personalize-service.ts";
 import { MAX_OBJECT_BODY, s3Service } from "./s3-service.ts";
 import { checkSignature, isPresigned, type SignatureProblem } from "./sigv4-check.ts";
-import { EmulatorState, type Snapshot, sampleInteractions } from "./state.ts";
+import { EmulatorState, type Snapshot } from "./state.ts";
 import type { InteractionRow, StateOptions } from "./state-types.ts";
 import { jsonError, s3Error } from "./wire.ts";
 
@@ -183,15 +186,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     campaignSeconds: options.campaignSeconds ?? defaults.campaignSeconds,
   });
   const now = options.now ?? (() => Date.now());
-  const datasetGroupArn = state.datasetGroupArn(options.datasetGroupName ?? defaults.datasetGroupName);
   const datasetGroupName = options.datasetGroupName ?? defaults.datasetGroupName;
-  state.datasetGroups.set(datasetGroupArn, options.seed ?? sampleInteractions());
-  state.world.seed(datasetGroupArn, datasetGroupName, now(), options.followingCampaign);
-  for (const more of options.moreDatasetGroups ?? []) {
-    const arn = state.datasetGroupArn(more.name);
-    state.datasetGroups.set(arn, more.seed ?? sampleInteractions());
-    state.world.seed(arn, more.name, now(), options.followingCampaign);
-  }
+  const datasetGroupArn = seedDatasetGroup(
+    state,
+    datasetGroupName,
+    options.seed,
+    now(),
+    options.followingCampaign,
+  );
+  for (const more of options.moreDatasetGroups ?? [])
+    seedDatasetGroup(state, more.name, more.seed, now(), options.followingCampaign);
   const bucket = options.bucket ?? defaults.bucket;
   state.buckets.set(bucket, new Map());
   state.bucketCreated.set(bucket, now());
@@ -225,7 +229,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const arn = url.searchParams.get("datasetGroupArn") ?? "";
       if (!state.datasetGroups.has(arn))
         return Response.json({ message: `no dataset group ${arn}` }, { status: 404 });
-      return Response.json(personalize.models(arn));
+      return Response.json(modelsView(state.world, arn));
     }
     return Response.json({ message: "not found" }, { status: 404 });
   }

@@ -9,6 +9,7 @@ export {
   type FaultOptions,
 } from "./handler.ts";
 export { type RunningEmulator, type StartOptions, startEmulator } from "./node-server.ts";
-export { parseSeed } from "./personalize-input.ts";
-export { type Snapshot, sampleInteractions } from "./state.ts";
+export { parseSeed } from "./personalize/input.ts";
+export { sampleInteractions } from "./personalize/seed.ts";
+export type { Snapshot } from "./state.ts";
 export type { EmulatorJob, InteractionRow } from "./state-types.ts";

@@ -3,7 +3,7 @@
 // header the emulator does not implement is answered 501 NotImplemented, never served as a plain GET, PUT
 // or DELETE.
 import { sha256Hex } from "../hash.ts";
-import type { ServiceHooks } from "./personalize.ts";
+import type { ServiceHooks } from "./hooks.ts";
 import { decodeAwsChunked, isAwsChunked } from "./s3/aws-chunked.ts";
 import { malformedXml, noSuchBucket, notAllowed, notImplemented, XMLNS, xml } from "./s3/common.ts";
 import { deleteObjects } from "./s3/delete-objects.ts";

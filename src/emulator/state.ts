@@ -1,4 +1,5 @@
-import { readDeletionInput, readImportRows } from "./personalize-input.ts";
+import { readDeletionInput, readImportRows } from "./personalize/input.ts";
+import { type DueEvent, World, type WorldData } from "./personalize/world.ts";
 import type {
   EmulatorJob,
   InteractionRow,
@@ -9,7 +10,6 @@ import type {
   Tag,
 } from "./state-types.ts";
 import { type VersioningData, Versions } from "./versioning.ts";
-import { type DueEvent, World, type WorldData } from "./world.ts";
 
 /** What a restart needs: everything but object bodies, which are stored by their SHA-256. */
 export interface Snapshot {
@@ -24,21 +24,6 @@ export interface Snapshot {
   world?: WorldData;
   /** The tags of every Personalize resource but the deletion jobs (which keep theirs), by ARN. */
   tags?: Record<string, Tag[]>;
-}
-
-/** The built-in sample: 50 users with three interactions each. */
-export function sampleInteractions(): InteractionRow[] {
-  const rows: InteractionRow[] = [];
-  for (let u = 1; u <= 50; u++) {
-    for (let i = 0; i < 3; i++) {
-      rows.push({
-        userId: `user-${String(u).padStart(3, "0")}`,
-        itemId: `item-${(u * 7 + i * 13) % 100}`,
-        timestamp: 1700000000 + u * 100 + i,
-      });
-    }
-  }
-  return rows;
 }
 
 /** The emulated Personalize and S3 state, with the job clock. Pure data and logic: no I/O. */

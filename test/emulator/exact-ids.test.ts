@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-personalize";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
-import { parseSeed } from "../../src/emulator/personalize-input.ts";
+import { parseSeed } from "../../src/emulator/personalize/input.ts";
 
 const creds = { accessKeyId: "test", secretAccessKey: "test" };
 const ROLE = "arn:aws:iam::000000000000:role/PersonalizeRole";

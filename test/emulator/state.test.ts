@@ -1,6 +1,6 @@
 // The emulator's state on its own: the job clock, what a job reads and deletes, and snapshots.
 import { describe, expect, test } from "bun:test";
-import { parseSeed } from "../../src/emulator/personalize-input.ts";
+import { parseSeed } from "../../src/emulator/personalize/input.ts";
 import { EmulatorState } from "../../src/emulator/state.ts";
 import type { StoredObject } from "../../src/emulator/state-types.ts";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { EMULATOR_DEFAULTS } from "../../emulator/defaults.ts";
 import { startEmulator } from "../../emulator/node-server.ts";
-import { parseSeed } from "../../emulator/personalize-input.ts";
+import { parseSeed } from "../../emulator/personalize/input.ts";
 import { EXIT } from "../exit.ts";
 import { type Flags, numeric, type Parsed, required, text, UsageError } from "../options.ts";
 

@@ -2,7 +2,7 @@
 // USER_ID,ITEM_ID,TIMESTAMP rows. Ids are kept exactly as the CSV has them (a quoted " a" keeps its space),
 // so a deletion file that names "a" never removes " a": the emulator does not make ids match that would not.
 import Papa from "papaparse";
-import type { InteractionRow, ObjectSource } from "./state-types.ts";
+import type { InteractionRow, ObjectSource } from "../state-types.ts";
 
 type Failure = { failureReason: string };
 

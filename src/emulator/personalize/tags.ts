@@ -2,11 +2,11 @@
 // and UntagResource over it, with the rules of the Personalize guide (personalize-managing-tags.html): at
 // most 50 tags a resource, one value per key, and no key or value starting with `aws:`.
 import type * as v from "valibot";
-import { erasureShapes } from "../erasure/model.ts";
-import { type ErasureOperation, inputSchemaFrom } from "../erasure/schemas.ts";
-import type { EmulatorState } from "./state.ts";
-import type { Tag } from "./state-types.ts";
-import { jsonError, jsonOk } from "./wire.ts";
+import { erasureShapes } from "../../erasure/model.ts";
+import { type ErasureOperation, inputSchemaFrom } from "../../erasure/schemas.ts";
+import type { Tag } from "../state-types.ts";
+import { jsonError, jsonOk } from "../wire.ts";
+import { type GroupContext, notFound, type Operation } from "./common.ts";
 
 /** The guide's limit of tags on one resource (the model allows 200 in a request). */
 export const MAX_TAGS = 50;
@@ -82,32 +82,33 @@ export function createTagsProblem(tags: readonly Tag[] | undefined): Response | 
   return tagProblem(tags) ?? ((tags?.length ?? 0) > MAX_TAGS ? tooManyTags(tags?.length ?? 0) : undefined);
 }
 
-/** The tag operations over the state's resources: `(operation, validated input)` to an answer. */
-export function tagService(state: EmulatorState, changed: () => void) {
-  const notFound = (arn: string) =>
-    jsonError(400, "ResourceNotFoundException", `Could not find resource with ARN ${arn}`);
+/** The tag operations over the state's resources (every one but a deletion job keeps its tags by ARN). */
+export function tagOperations({ state, hooks }: GroupContext): Record<string, Operation> {
   return {
-    handles: (operation: string) => operation in TAG_INPUT_SCHEMAS,
-    call(operation: string, input: Record<string, unknown>): Response {
+    ListTagsForResource({ resourceArn }) {
+      const arn = resourceArn as string;
+      return state.hasResource(arn) ? jsonOk({ tags: state.tagsOf(arn) }) : notFound(arn);
+    },
+    TagResource(input) {
       const arn = input.resourceArn as string;
       if (!state.hasResource(arn)) return notFound(arn);
-      const current = state.tagsOf(arn);
-      if (operation === "ListTagsForResource") return jsonOk({ tags: current });
-      if (operation === "TagResource") {
-        const tags = input.tags as Tag[];
-        const problem = tagProblem(tags);
-        if (problem) return problem;
-        // A key already there takes the new value, as the guide's one value per key requires.
-        const merged = new Map(current.map((t) => [t.tagKey, t.tagValue]));
-        for (const t of tags) merged.set(t.tagKey, t.tagValue);
-        if (merged.size > MAX_TAGS) return tooManyTags(merged.size);
-        state.setTags(
-          arn,
-          [...merged].map(([tagKey, tagValue]) => ({ tagKey, tagValue })),
-        );
-        changed();
-        return jsonOk({});
-      }
+      const tags = input.tags as Tag[];
+      const problem = tagProblem(tags);
+      if (problem) return problem;
+      // A key already there takes the new value, as the guide's one value per key requires.
+      const merged = new Map(state.tagsOf(arn).map((t) => [t.tagKey, t.tagValue]));
+      for (const t of tags) merged.set(t.tagKey, t.tagValue);
+      if (merged.size > MAX_TAGS) return tooManyTags(merged.size);
+      state.setTags(
+        arn,
+        [...merged].map(([tagKey, tagValue]) => ({ tagKey, tagValue })),
+      );
+      hooks.changed();
+      return jsonOk({});
+    },
+    UntagResource(input) {
+      const arn = input.resourceArn as string;
+      if (!state.hasResource(arn)) return notFound(arn);
       const keys = input.tagKeys as string[];
       if (keys.length > MAX_TAGS) {
         return jsonError(
@@ -119,9 +120,9 @@ export function tagService(state: EmulatorState, changed: () => void) {
       const remove = new Set(keys);
       state.setTags(
         arn,
-        current.filter((t) => !remove.has(t.tagKey)),
+        state.tagsOf(arn).filter((t) => !remove.has(t.tagKey)),
       );
-      changed();
+      hooks.changed();
       return jsonOk({});
     },
   };

@@ -1,9 +1,29 @@
-// How the emulator's models resources look on the wire: the members of the model's output shapes (which
+// How the emulator's Personalize resources look on the wire: the members of the model's output shapes (which
 // test/emulator/conformance.test.ts holds them to), times in epoch seconds.
+import type { EmulatorJob } from "../state-types.ts";
 import type { World, WorldCampaign, WorldImport, WorldVersion } from "./world.ts";
 
 /** Epoch milliseconds as AWS JSON 1.1's epoch seconds. */
 export const seconds = (ms: number) => ms / 1000;
+
+/** A data deletion job as Describe (`full`) and List answer it. */
+export function deletionJobWire(job: EmulatorJob, full: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    dataDeletionJobArn: job.dataDeletionJobArn,
+    datasetGroupArn: job.datasetGroupArn,
+    jobName: job.jobName,
+    status: job.status,
+    creationDateTime: job.createdAt / 1000,
+    lastUpdatedDateTime: job.updatedAt / 1000,
+  };
+  if (full) {
+    out.dataSource = { dataLocation: job.dataLocation };
+    out.roleArn = job.roleArn;
+    if (job.numDeleted !== undefined) out.numDeleted = job.numDeleted;
+  }
+  if (job.failureReason) out.failureReason = job.failureReason;
+  return out;
+}
 
 /** A dataset import job as Describe (`full`) and List answer it. */
 export const importWire = (j: WorldImport, full: boolean) => ({

@@ -112,8 +112,6 @@ export interface DueEvent {
   apply(): Promise<void> | void;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
-
 /** The world of every dataset group of the emulator, with the clock of its work. */
 export class World {
   seq = 0;
@@ -127,7 +125,8 @@ export class World {
 
   constructor(
     readonly timings: WorldTimings,
-    private readonly arn: (resource: string) => string,
+    /** The ARN of a resource of this account and region, from its type and name (`campaign/name`). */
+    readonly arn: (resource: string) => string,
     /** Reads an import's rows; `undefined` with a reason when it cannot. */
     private readonly importRows: (
       job: WorldImport,
@@ -138,62 +137,6 @@ export class World {
     ) => void,
     private readonly usersOf: (datasetGroupArn: string) => string[],
   ) {}
-
-  /**
-   * The sample world of a dataset group: an interactions dataset, a custom solution with an ACTIVE version
-   * trained a day ago on every user, a campaign serving it (and, with `followingCampaign`, a second one
-   * that follows the latest version), and a finished batch inference job on that version.
-   */
-  seed(datasetGroupArn: string, name: string, now: number, followingCampaign = false): void {
-    const at = now - DAY;
-    // The group a minute before its dataset, as it has to exist first.
-    this.datasetGroups.set(datasetGroupArn, { datasetGroupArn, name, createdAt: at - 60_000 });
-    const datasetArn = this.arn(`dataset/${name}/INTERACTIONS`);
-    this.datasets.set(datasetArn, {
-      datasetArn,
-      name: `${name}-interactions`,
-      datasetType: "Interactions",
-      datasetGroupArn,
-      createdAt: at,
-    });
-    const solutionArn = this.arn(`solution/${name}-solution`);
-    this.solutions.set(solutionArn, {
-      solutionArn,
-      name: `${name}-solution`,
-      datasetGroupArn,
-      recipeArn: "arn:aws:personalize:::recipe/aws-user-personalization-v2",
-      createdAt: at,
-    });
-    const version = this.train(solutionArn, datasetGroupArn, "FULL", at, undefined);
-    version.status = "ACTIVE";
-    version.updatedAt = at + 60_000;
-    const serve = (campaignName: string, sync: boolean) => {
-      const campaignArn = this.arn(`campaign/${campaignName}`);
-      this.campaigns.set(campaignArn, {
-        campaignArn,
-        name: campaignName,
-        solutionArn,
-        solutionVersionArn: version.solutionVersionArn,
-        syncWithLatestSolutionVersion: sync,
-        status: "ACTIVE",
-        createdAt: at + 120_000,
-        updatedAt: at + 120_000,
-        moves: [],
-      });
-    };
-    serve(`${name}-campaign`, false);
-    if (followingCampaign) serve(`${name}-following-campaign`, true);
-    const batchArn = this.arn(`batch-inference-job/${name}-batch-recommendations`);
-    this.batchJobs.set(batchArn, {
-      arn: batchArn,
-      kind: "inference",
-      jobName: `${name}-batch-recommendations`,
-      solutionVersionArn: version.solutionVersionArn,
-      status: "ACTIVE",
-      createdAt: at + 180_000,
-      updatedAt: at + 240_000,
-    });
-  }
 
   /** Starts a training: the snapshot of the dataset group's users is taken now. */
   train(
