@@ -4,7 +4,7 @@
 import { S3Error } from "./errors.ts";
 import {
   deleteObject,
-  emptyPayloadHash,
+  EMPTY_PAYLOAD_SHA256,
   objectUrl,
   parseS3Error,
   parseS3Uri,
@@ -44,7 +44,7 @@ export async function listVersions(
         operation: "ListObjectVersions",
         method: "GET",
         url,
-        headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+        headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
         signal,
       },
       async (response) => {
@@ -102,7 +102,7 @@ export async function deleteVersion(
       operation: "DeleteObject",
       method: "DELETE",
       url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
       signal,
     },
     async (response) => {

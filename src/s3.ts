@@ -99,10 +99,10 @@ export function parseS3Error(status: number, headers: Headers, xml: string): S3E
 }
 
 /**
- * The payload hash of a bodiless request: the SHA-256 of nothing, rather than aws4fetch's UNSIGNED-PAYLOAD
- * default (hashed rather than written out: 64 hex digits are the one thing gzip cannot shrink in a bundle).
+ * The payload hash of a bodiless request, rather than aws4fetch's UNSIGNED-PAYLOAD default: the SHA-256 of
+ * the empty string (SigV4's documented value for an empty body; a test checks it against node:crypto).
  */
-export const emptyPayloadHash = (): Promise<string> => sha256Hex(new Uint8Array(0));
+export const EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /** Options of {@link putObjectOnce}. */
 export interface PutOnceOptions {
@@ -195,7 +195,7 @@ export async function headObject(
       operation: "HeadObject",
       method: "HEAD",
       url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
       signal,
     },
     async (response) => {
@@ -226,7 +226,7 @@ export async function deleteObject(
       operation: "DeleteObject",
       method: "DELETE",
       url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
       signal,
     },
     async (response) => {

@@ -1,6 +1,7 @@
 // The S3 calls on their own, against a scripted fetch: URLs, error parsing, and the conditional upload's
 // every branch (the emulator cannot show which request produced which answer).
 import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import {
   ConfigurationError,
   ConflictError,
@@ -8,13 +9,26 @@ import {
   S3Error,
   ValidationError,
 } from "../src/index.ts";
-import { deleteObject, headObject, objectUrl, parseS3Error, parseS3Uri, putObjectOnce } from "../src/s3.ts";
+import {
+  deleteObject,
+  EMPTY_PAYLOAD_SHA256,
+  headObject,
+  objectUrl,
+  parseS3Error,
+  parseS3Uri,
+  putObjectOnce,
+} from "../src/s3.ts";
 import { Transport } from "../src/transport.ts";
 import { scriptedTransport } from "./support/scripted-fetch.ts";
 
-const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+const EMPTY_SHA256 = createHash("sha256").update("").digest("hex");
 const BODY = new TextEncoder().encode("USER_ID\nuser-1\n");
 const BODY_SHA256 = new Bun.CryptoHasher("sha256").update(BODY).digest("hex");
+
+test("the payload hash of a bodiless request is the SHA-256 of the empty string, as node:crypto computes it", () => {
+  expect(EMPTY_PAYLOAD_SHA256).toBe(EMPTY_SHA256);
+  expect(EMPTY_PAYLOAD_SHA256).toMatch(/^[0-9a-f]{64}$/);
+});
 
 describe("parseS3Uri", () => {
   test("a key, a prefix, the bucket root", () => {
