@@ -113,6 +113,12 @@ export interface PutOnceOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** What S3 answered a conditional PUT: written (under the bucket's KMS key or not), or the key was taken. */
+type PutAnswer =
+  | { outcome: "written" }
+  | { outcome: "written-under-kms"; kmsKeyId: string }
+  | { outcome: "taken" };
+
 /**
  * Uploads `body` so that a retry, or a re-run, never corrupts or silently replaces anything: the PUT is
  * conditional (`If-None-Match: *`), carries the payload's SHA-256 both as the signed payload hash and as
@@ -134,26 +140,28 @@ export async function putObjectOnce(
   };
   if (!options.overwrite) headers["if-none-match"] = "*";
   const url = objectUrl(target, bucket, key);
-  const written = await target.transport.send(
+  const put = await target.transport.send(
     { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
-    async (response) => {
+    async (response): Promise<PutAnswer> => {
       const text = await response.text();
-      // 412: something is at the key already. (409, a concurrent conditional write, is retried.)
-      if (response.ok || (response.status === 412 && !options.overwrite)) {
-        return response.ok && (response.headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? true);
+      if (response.ok) {
+        const kmsKeyId = response.headers.get("x-amz-server-side-encryption-aws-kms-key-id");
+        return kmsKeyId === null ? { outcome: "written" } : { outcome: "written-under-kms", kmsKeyId };
       }
+      // 412: something is at the key already. (409, a concurrent conditional write, is retried.)
+      if (response.status === 412 && !options.overwrite) return { outcome: "taken" };
       throw uploadError(parseS3Error(response.status, response.headers, text), bucket, key);
     },
   );
-  if (typeof written === "string") {
+  if (put.outcome === "written-under-kms") {
     // The guide: a deletion job cannot read a file under a KMS key of the bucket's own. The job would fail
     // hours later; the ids (personal data) are taken back now.
     await deleteObject(target, bucket, key, options.signal);
     throw new ConfigurationError(
-      `s3://${bucket}/${key} got the KMS key ${written}, which Personalize cannot read: use a bucket with SSE-S3`,
+      `s3://${bucket}/${key} got the KMS key ${put.kmsKeyId}, which Personalize cannot read: use a bucket with SSE-S3`,
     );
   }
-  if (written) return { created: true, sha256 };
+  if (put.outcome === "written") return { created: true, sha256 };
   const existing = await headObject(target, bucket, key, options.signal);
   if (existing?.sha256 === sha256) return { created: false, sha256 };
   throw new ConflictError(
