@@ -5,7 +5,8 @@ import type { ServiceHooks } from "./hooks.ts";
 import { modelsView } from "./personalize/models-view.ts";
 import { seedDatasetGroup } from "./personalize/seed.ts";
 import { personalizeService } from "./personalize-service.ts";
-import { MAX_OBJECT_BODY, s3Service } from "./s3-service.ts";
+import { entityTooLarge, MAX_OBJECT_BODY, uploadSizeProblem } from "./s3/size.ts";
+import { s3Service } from "./s3-service.ts";
 import { checkSignature, isPresigned, type SignatureProblem } from "./sigv4-check.ts";
 import { EmulatorState, type Snapshot } from "./state.ts";
 import type { InteractionRow, StateOptions } from "./state-types.ts";
@@ -101,16 +102,16 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array |
   return body;
 }
 
-function tooLarge(isPersonalize: boolean, bytes?: number): Response {
-  return isPersonalize
-    ? jsonError(
-        413,
-        "SerializationException",
-        bytes === undefined
-          ? `Request body is over the ${MAX_JSON_BODY} byte limit`
-          : `Request body of ${bytes} bytes is over the ${MAX_JSON_BODY} byte limit`,
-      )
-    : s3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
+// S3's refusal is the one it makes of an upload over its limit, the same before the body is read as after.
+function tooLarge(request: Request, bytes?: number): Response {
+  if (!request.headers.has("x-amz-target")) return uploadSizeProblem(request) ?? entityTooLarge(bytes);
+  return jsonError(
+    413,
+    "SerializationException",
+    bytes === undefined
+      ? `Request body is over the ${MAX_JSON_BODY} byte limit`
+      : `Request body of ${bytes} bytes is over the ${MAX_JSON_BODY} byte limit`,
+  );
 }
 
 // The answer to a bad signature, in each service's own codes and statuses.
@@ -241,9 +242,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const isPersonalize = target !== null;
     const declared = Number(request.headers.get("content-length") ?? 0);
     const cap = bodyLimit(request);
-    if (declared > cap) return tooLarge(isPersonalize, declared);
+    if (declared > cap) return tooLarge(request, declared);
     const body = await readCapped(request, cap);
-    if (!body) return tooLarge(isPersonalize);
+    if (!body) return tooLarge(request);
     const service = isPersonalize ? "personalize" : "s3";
     const problem = await checkSignature(request, body, { ...credentials, service }, now());
     if (problem) return signatureError(isPersonalize, problem, isPresigned(url));
@@ -286,7 +287,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       state.restore(snapshot, bodyOf);
     },
     bodyLimit,
-    tooLarge: (request, bytes) => tooLarge(request.headers.has("x-amz-target"), bytes),
+    tooLarge,
     async fetch(request: Request): Promise<Response> {
       if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
       if (!new URL(request.url).pathname.startsWith("/_emulator/")) {

@@ -10,14 +10,10 @@ import { deleteObjects } from "./s3/delete-objects.ts";
 import { listObjects, listVersions } from "./s3/listings.ts";
 import { multipart } from "./s3/multipart.ts";
 import { deleteObject, getObject, type ObjectContext, putObject } from "./s3/objects.ts";
+import { uploadSizeProblem } from "./s3/size.ts";
 import type { EmulatorState } from "./state.ts";
 import type { StoredObject } from "./state-types.ts";
 import { s3Error, xmlEscape } from "./wire.ts";
-
-/** The largest body the emulator holds in memory for one request (it keeps objects in memory). */
-export const MAX_OBJECT_BODY = 256 << 20;
-/** S3's largest single PUT, and its largest part. */
-export const S3_MAX_UPLOAD = 5 * 1024 ** 3;
 
 const GET_OVERRIDES = [
   "response-cache-control",
@@ -78,25 +74,6 @@ function unimplementedHeader(headers: Headers): string | undefined {
       return name;
   }
   return undefined;
-}
-
-/**
- * S3's size rule, from the Content-Length (or an aws-chunked body's decoded length) before the body is
- * read: over 5 GiB in one PUT or one part is EntityTooLarge; so is anything over what the emulator holds.
- */
-export function uploadSizeProblem(request: Request): Response | undefined {
-  const sizes = [request.headers.get("content-length"), request.headers.get("x-amz-decoded-content-length")];
-  const proposed = Math.max(...sizes.map((s) => Number(s ?? 0) || 0));
-  const cap = Math.min(S3_MAX_UPLOAD, MAX_OBJECT_BODY);
-  if (proposed <= cap) return undefined;
-  const response = s3Error(
-    400,
-    "EntityTooLarge",
-    proposed > S3_MAX_UPLOAD
-      ? `Your proposed upload exceeds the maximum allowed size: ${proposed} bytes is over S3's ${S3_MAX_UPLOAD} byte limit for one PUT or part`
-      : `Your proposed upload exceeds the maximum allowed size: ${proposed} bytes is over the emulator's ${MAX_OBJECT_BODY} byte in-memory limit`,
-  );
-  return response;
 }
 
 /** S3's bucket naming rules (general purpose buckets). */

@@ -6,6 +6,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AwsV4Signer } from "aws4fetch";
 import { createEmulator, MAX_JSON_BODY } from "../../src/emulator/handler.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { MAX_OBJECT_BODY, S3_MAX_UPLOAD } from "../../src/emulator/s3/size.ts";
 
 const creds = { accessKeyId: "test", secretAccessKey: "test" };
 let running: RunningEmulator;
@@ -19,26 +20,25 @@ const personalizeHeaders = {
   "x-amz-target": "AmazonPersonalize.ListDataDeletionJobs",
 };
 
-// Starts a POST with `headers` and hands its request to `feed`; resolves with the answer and its body.
+// Starts a request (a POST to / unless `to` says otherwise) with `headers` and hands it to `feed`; resolves
+// with the answer and its body.
 function post(
   headers: Record<string, string>,
   feed: (req: ReturnType<typeof httpRequest>, answered: () => boolean) => void,
+  to: { method: string; path: string } = { method: "POST", path: "/" },
 ): Promise<{ status: number; body: string }> {
   const { port } = running;
   return new Promise((resolve, reject) => {
     let got = false;
-    const req = httpRequest(
-      { host: "127.0.0.1", port, method: "POST", path: "/", headers },
-      (res: IncomingMessage) => {
-        got = true;
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          body += c;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
+    const req = httpRequest({ host: "127.0.0.1", port, ...to, headers }, (res: IncomingMessage) => {
+      got = true;
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        body += c;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
     // The server closes the connection after refusing: the unsent rest of the body fails to write.
     req.on("error", (error) => (got ? undefined : reject(error)));
     feed(req, () => got);
@@ -136,5 +136,72 @@ describe("the server's body limit, asked of the handler per request", () => {
     );
     expect(response.status).toBe(413);
     expect(pulled).toBeLessThanOrEqual(MAX_JSON_BODY + 3 * (1 << 20));
+  });
+});
+
+// S3's answer to a body over its limit, from the Content-Length before a byte of the body is read: the same
+// EntityTooLarge, in S3's words, that a PutObject or UploadPart gets once the body is read.
+describe("the S3 body limit before the body is read", () => {
+  const putTen = (declared: number) =>
+    post(
+      { "content-length": String(declared), "content-type": "application/octet-stream" },
+      (req) => {
+        req.write("0123456789");
+      },
+      { method: "PUT", path: `/${running.emulator.bucket}/big.csv` },
+    );
+  const s3Code = (xml: string) => /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
+  // S3 escapes ' in its XML as &#39;, as any character reference is read back.
+  const s3Message = (xml: string) =>
+    /<Message>([^<]*)<\/Message>/
+      .exec(xml)?.[1]
+      ?.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+
+  test("a Content-Length over S3's 5 GiB is EntityTooLarge, naming the size and S3's limit", async () => {
+    const declared = S3_MAX_UPLOAD + 1;
+    const answer = await putTen(declared);
+    expect(answer.status).toBe(400);
+    expect(s3Code(answer.body)).toBe("EntityTooLarge");
+    expect(s3Message(answer.body)).toBe(
+      `Your proposed upload exceeds the maximum allowed size: ${declared} bytes is over S3's ${S3_MAX_UPLOAD} byte limit for one PUT or part`,
+    );
+  });
+
+  test("a Content-Length under 5 GiB but over what the emulator holds names the emulator's limit", async () => {
+    const declared = MAX_OBJECT_BODY + 1;
+    const answer = await putTen(declared);
+    expect(answer.status).toBe(400);
+    expect(s3Code(answer.body)).toBe("EntityTooLarge");
+    expect(s3Message(answer.body)).toBe(
+      `Your proposed upload exceeds the maximum allowed size: ${declared} bytes is over the emulator's ${MAX_OBJECT_BODY} byte in-memory limit`,
+    );
+    expect(running.emulator.state.buckets.get(running.emulator.bucket)?.has("big.csv")).toBe(false);
+  });
+
+  test("in process, a streamed S3 body past the limit is EntityTooLarge, with no size to name", async () => {
+    const emulator = createEmulator();
+    const chunk = new Uint8Array(1 << 20);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await emulator.fetch(
+      new Request(`http://emulator/${emulator.bucket}/streamed.csv`, {
+        method: "PUT",
+        body: endless,
+        duplex: "half",
+      } as RequestInit),
+    );
+    const xml = await response.text();
+    expect(response.status).toBe(400);
+    expect(s3Code(xml)).toBe("EntityTooLarge");
+    expect(s3Message(xml)).toBe(
+      `Your proposed upload exceeds the maximum allowed size: the body is over the emulator's ${MAX_OBJECT_BODY} byte in-memory limit`,
+    );
+    expect(pulled).toBeGreaterThan(MAX_OBJECT_BODY);
+    expect(pulled).toBeLessThanOrEqual(MAX_OBJECT_BODY + 3 * chunk.length);
   });
 });
