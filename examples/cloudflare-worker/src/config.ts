@@ -1,47 +1,7 @@
 // The Worker's settings, read once per invocation from its bindings: which dataset groups it serves, where
 // the id files go, and the legal deadline.
 import { ErasureClient } from "personalize-data-deletion/erasure";
-import type { D1Database, Queue, R2Bucket } from "./runtime.ts";
-
-export interface Env {
-  ERASURE_QUEUE: Queue<ErasureMessage>;
-  LEDGER: D1Database;
-  RECEIPTS: R2Bucket;
-  AWS_REGION: string;
-  AWS_ACCESS_KEY_ID: string;
-  AWS_SECRET_ACCESS_KEY: string;
-  AWS_ENDPOINT_URL?: string;
-  AWS_ENDPOINT_URL_S3?: string;
-  /** `name=ARN` pairs, separated by commas: the dataset groups a request may name. */
-  DATASET_GROUPS: string;
-  ROLE_ARN: string;
-  /** An S3 (or R2 through its S3 API) prefix: each window is a folder under it. */
-  S3_URI: string;
-  /** The intake's bearer secret: at least 32 bytes, or the Worker refuses to start. */
-  INTAKE_TOKEN?: string;
-  /** The HMAC key of the user-id hashes kept in the ledger: at least 32 bytes, or the Worker refuses to start. */
-  LEDGER_KEY?: string;
-  /** The name of the intake queue's dead-letter queue (default `erasure-requests-dlq`). */
-  DEAD_LETTER_QUEUE?: string;
-  /** Days from receipt to the legal deadline (default 30: GDPR's month). */
-  DEADLINE_DAYS?: string;
-  /** "true": retrain and move campaigns after each window's deletion. */
-  RETRAIN?: string;
-  RETRY_DELAY_SECONDS?: string;
-  /** A window's size cap in bytes (default 49,000,000: under a job's 50 MB). */
-  MAX_WINDOW_BYTES?: string;
-  /** Submit a window once no batch came for this long (default 300). */
-  WINDOW_IDLE_SECONDS?: string;
-  /** Submit a window once it has been open this long, even while batches keep coming (default 3600). */
-  WINDOW_MAX_SECONDS?: string;
-}
-
-/** What the intake queues: the id travels only here and into its window's file. */
-export interface ErasureMessage {
-  requestId: string;
-  datasetGroup: string;
-  userId: string;
-}
+import type { Env } from "./env.ts";
 
 /** The dataset groups by the names requests use. */
 export function datasetGroups(env: Env): Map<string, string> {
@@ -64,7 +24,8 @@ export const MIN_SECRET_BYTES = 32;
 export function configProblem(env: Env): string | undefined {
   const problems: string[] = [];
   for (const name of ["INTAKE_TOKEN", "LEDGER_KEY"] as const) {
-    const value = env[name];
+    // Typed as wrangler.toml requires them; at run time a secret may still be missing.
+    const value: unknown = env[name];
     if (typeof value !== "string" || value === "") problems.push(`${name} is not set`);
     else if (encoder.encode(value).length < MIN_SECRET_BYTES) {
       problems.push(`${name} is shorter than ${MIN_SECRET_BYTES} bytes`);
@@ -110,7 +71,7 @@ export async function sha256(data: string | Uint8Array): Promise<string> {
 export async function userHash(env: Env, userId: string): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
-    encoder.encode(env.LEDGER_KEY as string),
+    encoder.encode(env.LEDGER_KEY),
     { name: "HMAC", hash: "SHA-256" },
     false,
     ["sign"],

@@ -2,7 +2,8 @@
 // times as `max_retries` allows (an S3 location that refuses writes, an id the library refuses, D1 down for
 // hours). Its request cannot be erased from here (it was never placed in a window), so it is marked `lost`
 // with a warning instead of staying `queued` for ever: the caller sees it and asks again.
-import type { Env, ErasureMessage } from "./config.ts";
+import type { Env, ErasureMessage } from "./env.ts";
+import { Ledger } from "./ledger.ts";
 import type { MessageBatch } from "./runtime.ts";
 
 const LOST =
@@ -12,11 +13,7 @@ const LOST =
 export async function bury(batch: MessageBatch<ErasureMessage>, env: Env): Promise<void> {
   const ids = batch.messages.map((m) => m.body.requestId);
   // Only requests still waiting: one a redelivery already placed in a window is on its way, not lost.
-  const { results } = await env.LEDGER.prepare(
-    "UPDATE requests SET status = 'lost', failure = ? WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('received', 'queued') RETURNING id, dataset_group",
-  )
-    .bind(LOST, JSON.stringify(ids))
-    .all<{ id: string; dataset_group: string }>();
+  const results = await new Ledger(env.LEDGER).markLost(ids, LOST);
   for (const r of results) console.warn(`erasure request ${r.id} (${r.dataset_group}) is lost: ${LOST}`);
   batch.ackAll();
 }

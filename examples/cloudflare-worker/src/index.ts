@@ -1,14 +1,16 @@
 // Privacy-request intake at scale on Cloudflare: HTTP intake -> D1 ledger + Queue -> windows (one folder of
 // batch files per dataset group) -> as few deletion jobs as the service allows -> a cron trigger that
 // carries each window's erasure to a complete receipt. Web APIs only; the library runs unchanged in workerd.
-import { configProblem, deadLetterQueue, type Env, type ErasureMessage, retryDelay } from "./config.ts";
+import { configProblem, deadLetterQueue, retryDelay } from "./config.ts";
 import { scheduled } from "./cron.ts";
 import { bury } from "./dead-letters.ts";
+import type { Env, ErasureMessage } from "./env.ts";
 import { intake, overdue, status } from "./intake.ts";
-import type { MessageBatch } from "./runtime.ts";
+import type { ExportedHandler } from "./runtime.ts";
 import { consume } from "./windows.ts";
 
-export type { Env, ErasureMessage } from "./config.ts";
+export type { Env, ErasureMessage } from "./env.ts";
+export type { RequestStatus, WindowStatus } from "./ledger.ts";
 
 // Without strong secrets nothing is taken or recorded: a weak token can be guessed, and ids hashed under a
 // weak key can be recovered by guessing; the log says which variable to set, never its value.
@@ -19,7 +21,7 @@ function refusal(env: Env): string | undefined {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request, env) {
     if (refusal(env)) {
       return Response.json(
         { error: "the erasure intake is not configured; see the Worker's log" },
@@ -35,7 +37,7 @@ export default {
     if (request.method === "GET" && match) return status(match[1] as string, env);
     return Response.json({ error: "not found" }, { status: 404 });
   },
-  async queue(batch: MessageBatch<ErasureMessage>, env: Env): Promise<void> {
+  async queue(batch, env) {
     if (refusal(env)) {
       // Kept on the queue, not acknowledged: a message acknowledged here would be an erasure dropped.
       batch.retryAll({ delaySeconds: retryDelay(env) });
@@ -44,8 +46,8 @@ export default {
     if (batch.queue === deadLetterQueue(env)) await bury(batch, env);
     else await consume(batch, env);
   },
-  async scheduled(_event: unknown, env: Env): Promise<void> {
+  async scheduled(_controller, env) {
     if (refusal(env)) return;
     await scheduled(env);
   },
-};
+} satisfies ExportedHandler<Env, ErasureMessage>;

@@ -1,6 +1,8 @@
 // The HTTP side: take a request (refused at the door when bad), answer its status, list those at risk.
 import { userIdProblem } from "personalize-data-deletion";
-import { DAY_MS, datasetGroups, deadlineDays, type Env, userHash } from "./config.ts";
+import { DAY_MS, datasetGroups, deadlineDays, userHash } from "./config.ts";
+import type { Env } from "./env.ts";
+import { Ledger, type RequestRow, type RequestStatus } from "./ledger.ts";
 
 const MAX_BODY_BYTES = 4096;
 const encoder = new TextEncoder();
@@ -86,41 +88,31 @@ export async function intake(request: Request, env: Env): Promise<Response> {
   const requestId = crypto.randomUUID();
   const receivedAt = Date.now();
   const deadlineAt = receivedAt + deadlineDays(env) * DAY_MS;
-  await env.LEDGER.prepare(
-    "INSERT INTO requests (id, dataset_group, user_hash, received_at, deadline_at, status) VALUES (?, ?, ?, ?, ?, 'received')",
-  )
-    .bind(requestId, datasetGroup, await userHash(env, userId), receivedAt, deadlineAt)
-    .run();
+  const ledger = new Ledger(env.LEDGER);
+  await ledger.recordRequest({
+    id: requestId,
+    datasetGroup,
+    userHash: await userHash(env, userId),
+    receivedAt,
+    deadlineAt,
+  });
   try {
     await env.ERASURE_QUEUE.send({ requestId, datasetGroup, userId });
   } catch {
     // Not queued: not taken either, so the caller tries again (nothing half-done stays in the ledger).
-    await env.LEDGER.prepare("DELETE FROM requests WHERE id = ? AND status = 'received'")
-      .bind(requestId)
-      .run();
+    await ledger.forgetUnqueued(requestId);
     return refuse(503, "the request could not be queued; try again");
   }
-  await env.LEDGER.prepare("UPDATE requests SET status = 'queued' WHERE id = ? AND status = 'received'")
-    .bind(requestId)
-    .run();
+  await ledger.markQueued(requestId);
   return Response.json(
-    { requestId, datasetGroup, status: "queued", deadline: new Date(deadlineAt).toISOString() },
+    {
+      requestId,
+      datasetGroup,
+      status: "queued" satisfies RequestStatus,
+      deadline: new Date(deadlineAt).toISOString(),
+    },
     { status: 202 },
   );
-}
-
-interface RequestRow {
-  id: string;
-  dataset_group: string;
-  status: string;
-  received_at: number;
-  deadline_at: number;
-  window_id: string | null;
-  completed_at: number | null;
-  receipt_key: string | null;
-  failure: string | null;
-  job_name: string | null;
-  stage: string | null;
 }
 
 const view = (row: RequestRow) => ({
@@ -137,23 +129,16 @@ const view = (row: RequestRow) => ({
   ...(row.failure ? { failure: row.failure } : {}),
 });
 
-const SELECT = `SELECT r.id, r.dataset_group, r.status, r.received_at, r.deadline_at, r.window_id, r.completed_at,
-  r.receipt_key, r.failure, w.job_name, w.stage FROM requests r LEFT JOIN windows w ON w.id = r.window_id`;
-
 /** GET /erasure-requests/{id}: status, deadline, and when complete the receipt's key in RECEIPTS. */
 export async function status(id: string, env: Env): Promise<Response> {
-  const row = await env.LEDGER.prepare(`${SELECT} WHERE r.id = ?`).bind(id).first<RequestRow>();
+  const row = await new Ledger(env.LEDGER).requestById(id);
   if (!row) return refuse(404, "no such request");
   return Response.json(view(row));
 }
 
 /** The requests at risk: not complete, and the deadline under `withinDays` away (or past). */
 export async function atRisk(env: Env, withinDays = 7, limit = 1000): Promise<ReturnType<typeof view>[]> {
-  const { results } = await env.LEDGER.prepare(
-    `${SELECT} WHERE r.status NOT IN ('completed') AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`,
-  )
-    .bind(Date.now() + withinDays * DAY_MS, limit)
-    .all<RequestRow>();
+  const results = await new Ledger(env.LEDGER).requestsAtRisk(Date.now() + withinDays * DAY_MS, limit);
   return results.map(view);
 }
 

@@ -33,3 +33,21 @@ export interface R2Bucket {
   put(key: string, value: string, options?: { httpMetadata?: { contentType?: string } }): Promise<unknown>;
   get(key: string): Promise<{ text(): Promise<string> } | null>;
 }
+
+export interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+}
+
+export interface ScheduledController {
+  scheduledTime: number;
+  cron: string;
+  noRetry(): void;
+}
+
+/** The handlers a Worker module exports, as @cloudflare/workers-types declares them. */
+export interface ExportedHandler<Env = unknown, QueueHandlerMessage = unknown> {
+  fetch?: (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
+  queue?: (batch: MessageBatch<QueueHandlerMessage>, env: Env, ctx: ExecutionContext) => void | Promise<void>;
+  scheduled?: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => void | Promise<void>;
+}

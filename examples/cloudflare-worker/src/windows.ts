@@ -2,14 +2,10 @@
 // group's open window (a folder, which one deletion job reads whole), and the ledger records the batch and
 // moves its requests into the window, in one transaction that holds only while the window is still open.
 import { DataDeletionError, serializeUserIds } from "personalize-data-deletion";
-import { client, type Env, type ErasureMessage, maxWindowBytes, retryDelay, sha256 } from "./config.ts";
+import { client, maxWindowBytes, retryDelay, sha256 } from "./config.ts";
+import type { Env, ErasureMessage } from "./env.ts";
+import { Ledger } from "./ledger.ts";
 import type { MessageBatch } from "./runtime.ts";
-
-interface WindowRow {
-  id: string;
-  folder: string;
-  bytes: number;
-}
 
 /** A window's job name: the dataset group's name and when the window opened, in the service's pattern. */
 export function windowJobName(datasetGroup: string, openedAt: number): string {
@@ -18,23 +14,12 @@ export function windowJobName(datasetGroup: string, openedAt: number): string {
   return `w-${name}-${openedAt.toString(36)}`;
 }
 
-// The open window of a dataset group, opened now when there is none (the unique index keeps it one).
-async function openWindow(env: Env, datasetGroup: string): Promise<WindowRow> {
-  const now = Date.now();
-  const id = `${datasetGroup}/${now.toString(36)}`;
+// A window opened now, should the dataset group have none open: its folder is a new one under S3_URI.
+function freshWindow(env: Env, datasetGroup: string) {
+  const openedAt = Date.now();
+  const id = `${datasetGroup}/${openedAt.toString(36)}`;
   const folder = `${env.S3_URI.replace(/\/?$/, "/")}${id}/`;
-  await env.LEDGER.prepare(
-    "INSERT OR IGNORE INTO windows (id, dataset_group, folder, status, opened_at, job_name) VALUES (?, ?, ?, 'open', ?, ?)",
-  )
-    .bind(id, datasetGroup, folder, now, windowJobName(datasetGroup, now))
-    .run();
-  const row = await env.LEDGER.prepare(
-    "SELECT id, folder, bytes FROM windows WHERE dataset_group = ? AND status = 'open'",
-  )
-    .bind(datasetGroup)
-    .first<WindowRow>();
-  if (!row) throw new Error(`no open window for ${datasetGroup}`);
-  return row;
+  return { id, folder, openedAt, jobName: windowJobName(datasetGroup, openedAt) };
 }
 
 // Writes one dataset group's part of a batch into its open window and records it; throws when it cannot.
@@ -42,13 +27,8 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
   const ids = messages.map((m) => m.requestId).sort();
   const batchId = (await sha256(ids.join(","))).slice(0, 32);
   // A redelivered batch, or requests a differently formed batch already placed, are not written again.
-  // The ids go as one JSON array: D1 binds at most 100 values per statement, and a batch can hold 100.
-  const { results } = await env.LEDGER.prepare(
-    "SELECT id FROM requests WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('received', 'queued')",
-  )
-    .bind(JSON.stringify(ids))
-    .all<{ id: string }>();
-  const waiting = new Set(results.map((r) => r.id));
+  const ledger = new Ledger(env.LEDGER);
+  const waiting = await ledger.stillWaiting(ids);
   const todo = messages.filter((m) => waiting.has(m.requestId));
   if (todo.length === 0) return;
   const prepared = await serializeUserIds(
@@ -61,30 +41,25 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
   const fileSha256 = digests.length === 1 ? (digests[0] as string) : await sha256(digests.join("\n"));
   const c = client(env);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const window = await openWindow(env, datasetGroup);
-    if (window.bytes > 0 && window.bytes + bytes > maxWindowBytes(env)) {
+    const open = await ledger.openWindowFor(datasetGroup, freshWindow(env, datasetGroup));
+    if (open.bytes > 0 && open.bytes + bytes > maxWindowBytes(env)) {
       // Full: its job will read just under the cap; the next batch opens a new window.
-      await env.LEDGER.prepare("UPDATE windows SET status = 'full' WHERE id = ? AND status = 'open'")
-        .bind(window.id)
-        .run();
+      await ledger.markFull(open.id);
       continue;
     }
-    const key = `${window.folder}batch-${batchId}.csv`;
+    const key = `${open.folder}batch-${batchId}.csv`;
     // A conditional PUT: a redelivery writes the same bytes to the same key, harmlessly.
     await c.uploadUserIds(prepared, { s3Uri: key });
-    const todoIds = JSON.stringify(todo.map((m) => m.requestId));
-    const [inserted] = await env.LEDGER.batch([
-      env.LEDGER.prepare(
-        "INSERT INTO batches (id, window_id, object_key, bytes, created_at, sha256) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM windows WHERE id = ? AND status = 'open')",
-      ).bind(batchId, window.id, key, bytes, Date.now(), fileSha256, window.id),
-      env.LEDGER.prepare(
-        "UPDATE requests SET status = 'in_window', window_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('received', 'queued') AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
-      ).bind(window.id, todoIds, batchId, window.id),
-      env.LEDGER.prepare(
-        "UPDATE windows SET bytes = bytes + ?, requests = requests + ?, last_batch_at = ? WHERE id = ? AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)",
-      ).bind(bytes, todo.length, Date.now(), window.id, batchId, window.id),
-    ]);
-    if ((inserted?.meta.changes ?? 0) === 1) return;
+    const placed = await ledger.placeBatch({
+      id: batchId,
+      windowId: open.id,
+      key,
+      bytes,
+      sha256: fileSha256,
+      requestIds: todo.map((m) => m.requestId),
+      now: Date.now(),
+    });
+    if (placed) return;
     // The window closed between the upload and the ledger: take the file back and use the next one. (If
     // its job already read the file, those users were erased once more: harmless.)
     await c.deleteUploadedFile(key);

@@ -1,0 +1,54 @@
+// The Worker's bindings, as wrangler.toml declares them: what `wrangler types` generates from it (vars as
+// strings), written by hand because wrangler is not a dependency of this repository.
+// test/examples/cloudflare-worker-env.test.ts holds the two together, member for binding.
+import type { D1Database, Queue, R2Bucket } from "./runtime.ts";
+
+/** What the intake queues: the id travels only here and into its window's file. */
+export interface ErasureMessage {
+  requestId: string;
+  datasetGroup: string;
+  userId: string;
+}
+
+/** The bindings of wrangler.toml, and the optional vars a deployment may add. */
+export interface Env {
+  // [[queues.producers]], [[d1_databases]], [[r2_buckets]]
+  ERASURE_QUEUE: Queue<ErasureMessage>;
+  LEDGER: D1Database;
+  RECEIPTS: R2Bucket;
+
+  // [vars]
+  AWS_REGION: string;
+  /** `name=ARN` pairs, separated by commas: the dataset groups a request may name. */
+  DATASET_GROUPS: string;
+  ROLE_ARN: string;
+  /** An S3 (or R2 through its S3 API) prefix: each window is a folder under it. */
+  S3_URI: string;
+  /** Days from receipt to the legal deadline (30 when removed: GDPR's month). */
+  DEADLINE_DAYS: string;
+  RETRY_DELAY_SECONDS: string;
+  /** "true": retrain and move campaigns after each window's deletion. */
+  RETRAIN: string;
+  /** Submit a window once no batch came for this long (300 when removed). */
+  WINDOW_IDLE_SECONDS: string;
+  /** Submit a window once it has been open this long, even while batches keep coming (3600 when removed). */
+  WINDOW_MAX_SECONDS: string;
+
+  // [secrets] required (`wrangler secret put`): deploy refuses without them, and the Worker refuses to start
+  // unless INTAKE_TOKEN and LEDGER_KEY are at least 32 bytes each (config.ts, configProblem).
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+  /** The intake's bearer secret. */
+  INTAKE_TOKEN: string;
+  /** The HMAC key of the user-id hashes kept in the ledger. */
+  LEDGER_KEY: string;
+
+  // Optional vars, not in wrangler.toml (named in its closing comment): an emulator or private endpoints,
+  // a smaller window, another dead-letter queue name.
+  AWS_ENDPOINT_URL?: string;
+  AWS_ENDPOINT_URL_S3?: string;
+  /** A window's size cap in bytes (default 49,000,000: under a job's 50 MB). */
+  MAX_WINDOW_BYTES?: string;
+  /** The name of the intake queue's dead-letter queue (default `erasure-requests-dlq`). */
+  DEAD_LETTER_QUEUE?: string;
+}
