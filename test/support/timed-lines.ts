@@ -10,8 +10,9 @@ export interface TimedLine {
 async function collect(stream: ReadableStream<Uint8Array>, started: number, into: TimedLine[]) {
   const decoder = new TextDecoder();
   let pending = "";
-  for await (const chunk of stream) {
-    pending += decoder.decode(chunk, { stream: true });
+  const reader = stream.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    pending += decoder.decode(read.value, { stream: true });
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
     const at = performance.now() - started;
