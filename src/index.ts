@@ -78,7 +78,7 @@ export {
   type ValidationIssue,
   WaiterTimeoutError,
 } from "./errors.ts";
-export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, type Pace } from "./poll.ts";
+export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, HEARTBEAT_MS, type Pace } from "./poll.ts";
 export type * from "./types.ts";
 export type { PollEvent, WaitOptions } from "./waiter.ts";
 export { parseTags } from "./tags.ts";

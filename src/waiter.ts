@@ -1,13 +1,13 @@
 import type { DataDeletionError } from "./errors.ts";
 import { DataDeletionJobFailedError, WaiterTimeoutError } from "./errors.ts";
-import { type Clock, poll } from "./poll.ts";
+import { type Clock, type HEARTBEAT_MS, poll } from "./poll.ts";
 import type { DataDeletionJob, DataDeletionJobStatus } from "./types.ts";
 
 export type { Clock } from "./poll.ts";
 
 /**
  * One poll's news, for progress displays. `onPoll` hears from the wait after every look at the job and, however
- * far apart the looks are, at least every 30 s of the wait (`HEARTBEAT_MS`: at 30 s, 1 min, 1 min 30 s…). A
+ * far apart the looks are, at least every 30 s of the wait ({@link HEARTBEAT_MS}: at 30 s, 1 min, 1 min 30 s…). A
  * call that reaches such a mark has `heartbeat: true`, whether it follows a look or falls between two: a
  * display that shows only changes shows these too ("still PENDING after 2m10s"), so that a wait of hours is
  * never silent for longer than that.
