@@ -184,8 +184,9 @@ export class Ledger {
         [b.windowId, JSON.stringify(b.requestIds), b.id, b.windowId],
       ),
       this.#prepared(
-        `UPDATE windows SET bytes = bytes + ?, requests = requests + ?, last_batch_at = ? WHERE id = ? AND ${placed}`,
-        [b.bytes, b.requestIds.length, b.now, b.windowId, b.id, b.windowId],
+        // Counted, not added: a request given that no longer waited (dead-lettered meanwhile) is not in it.
+        `UPDATE windows SET bytes = bytes + ?, requests = (SELECT COUNT(*) FROM requests WHERE window_id = ?), last_batch_at = ? WHERE id = ? AND ${placed}`,
+        [b.bytes, b.windowId, b.now, b.windowId, b.id, b.windowId],
       ),
     ]);
     return (inserted?.meta.changes ?? 0) === 1;
