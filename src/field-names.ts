@@ -4,7 +4,7 @@ import { ValidationError } from "./errors.ts";
 export interface FieldName {
   /** The caller's own name: a flag, an input, a form field. */
   name: string;
-  /** The rule in words, for a field whose model rule is a bare regular expression. */
+  /** The rule in words, for a field whose model rule is a regular expression the library has no words for. */
   pattern?: string;
 }
 
@@ -12,14 +12,23 @@ export interface FieldName {
 export type FieldNames = Record<string, FieldName>;
 
 /**
- * The model's bare regular expressions said in words, by the shape they constrain, for front-ends to put in
- * their {@link FieldName}s (the library's own messages keep the pattern; these words cost it no bytes).
+ * The model's regular expressions said in words, by the shape they constrain. The library's validation
+ * errors say these instead of the pattern (src/schemas.ts finds them by the shape's pattern); front-ends may
+ * reuse them in their {@link FieldName}s.
  */
 export const RULES_IN_WORDS = {
   /** Job names (the model's `Name`). */
   Name: "must start with a letter or digit and hold only letters, digits, hyphens and underscores",
   /** The Personalize service role (the model's `RoleArn`). */
   RoleArn: "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+  /** Any Personalize resource (the model's `Arn`). */
+  Arn: "must be a Personalize ARN (arn:aws:personalize:REGION:ACCOUNT:TYPE/NAME)",
+  /** A data location (the model's `S3Location`). */
+  S3Location: "must start with s3://, http:// or https://",
+  /** Tag keys and values (the model's `TagKey` and `TagValue` share one pattern). */
+  TagKey: "must hold only letters, numbers, spaces and the characters _ . : / = + - @",
+  /** A page token (the model's `NextToken`). */
+  NextToken: "must hold only ASCII characters",
 } as const;
 
 /** What `names` calls a field: the entry of its longest known prefix (`tags.3.tagKey` is what `tags` is). */
@@ -33,8 +42,8 @@ export function lookup(names: FieldNames, path: string): FieldName | undefined {
 
 /**
  * An error's message told in a front-end's names: a {@link ValidationError}'s first issue as
- * `NAME: RULE, received VALUE` (the library's `must match the pattern ...` replaced by the rule in words where
- * one is given), and in any other message every field written as `` `field` `` renamed. One table of names
+ * `NAME: RULE, received VALUE` (a `must match the pattern ...` the library had no words for replaced by the
+ * field's `pattern` where one is given), and in any other message every field written as `` `field` `` renamed. One table of names
  * serves every message; the library's own messages stay as they are.
  */
 export function retell(error: unknown, names: FieldNames): string {

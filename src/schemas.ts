@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { ValidationError, type ValidationIssue } from "./errors.ts";
+import { RULES_IN_WORDS } from "./field-names.ts";
 import { shapes } from "./model.ts";
 import type {
   CreateDataDeletionJobInput,
@@ -90,7 +91,7 @@ export function stringSchema(shape: ModelShape, extra: Check[]): AnySchema {
   const checks = bounds(shape, codePointLength, " characters long");
   const { pattern } = shape;
   // The model's patterns are unanchored at the end; the service matches whole values.
-  if (pattern) checks.push(matches(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
+  if (pattern) checks.push(matches(new RegExp(`^(?:${pattern})$`, "u"), `${PATTERN_RULE}${pattern}`));
   // The guide's rules first: they are stricter than the model's patterns and said in words.
   return v.pipe(v.string("must be a string"), ...(extra.concat(checks) as [Check])) as AnySchema;
 }
@@ -140,6 +141,20 @@ function shapeSchema(name: string, withGuideRules: boolean): AnySchema {
   }
 }
 
+// A schema states a pattern as the model has it, which the emulator repeats in AWS's own wording
+// (src/emulator/wire.ts); the library's errors say it in words (RULES_IN_WORDS, found by the pattern of the
+// shape it names), and keep the pattern only for one it has no words for.
+const PATTERN_RULE = "must match the pattern ";
+
+function inWords(rule: string): string {
+  if (!rule.startsWith(PATTERN_RULE)) return rule;
+  const pattern = rule.slice(PATTERN_RULE.length);
+  for (const [shape, words] of Object.entries(RULES_IN_WORDS)) {
+    if (model[shape]?.pattern === pattern) return words;
+  }
+  return rule;
+}
+
 /** Fields whose values must not be echoed in errors (the model marks tags `sensitive`). */
 const SENSITIVE_FIELDS = new Set(["tagKey", "tagValue"]);
 
@@ -173,7 +188,7 @@ function toIssue(issue: v.BaseIssue<unknown>, prefix: string): ValidationIssue {
       received: render(issue.input, last),
     };
   }
-  return { path, rule: issue.message, received: render(issue.input, last) };
+  return { path, rule: inWords(issue.message), received: render(issue.input, last) };
 }
 
 /**
