@@ -42,9 +42,15 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
       s3Endpoint: endpoint,
       useEnvironment: false,
     });
-    const prepared = await prepareDeletionCsv(SAMPLE_CSV);
+    // Ids are erased exactly as written: the padded one is refused until trimming is asked for.
+    const refused = await prepareDeletionCsv(SAMPLE_CSV).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    if (refused) output.info(`as written, the list is refused: ${refused}`);
+    const prepared = await prepareDeletionCsv(SAMPLE_CSV, { trimIds: true });
     output.info(
-      `prepared: ${plural(prepared.userCount, "unique user id")} from ${plural(prepared.rows, "row")} (${plural(prepared.duplicateCount, "duplicate")} removed)`,
+      `prepared with trimIds (--trim-ids): ${plural(prepared.userCount, "unique user id")} from ${plural(prepared.rows, "row")} (${plural(prepared.duplicateCount, "duplicate")} removed, ${plural(prepared.trimmedCount ?? 0, "id")} trimmed)`,
     );
     const requested = new TextDecoder().decode(prepared.files[0]).split("\n").slice(1, -1);
     const known = new Set(emulator.state.users(emulator.datasetGroupArn));
