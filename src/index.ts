@@ -1,34 +1,18 @@
-// biome-ignore-all assist/source/organizeImports: the order of these exports is the order of the modules in
-// a bundle of this package, and gzip shrinks some orders better than others (bench/budget.json measures it).
-export {
-  CreateDataDeletionJobInputSchema,
-  DescribeDataDeletionJobInputSchema,
-  JobNameSchema,
-  ListDataDeletionJobsInputSchema,
-  validate,
-} from "./schemas.ts";
-export {
-  type CsvSource,
-  type NamedCsvSource,
-  type PrepareCsvOptions,
-  type PreparedCsv,
-  prepareDeletionCsv,
-} from "./csv.ts";
-export { DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
-export { parseS3Uri, type S3Location } from "./s3.ts";
-export {
-  type Credentials,
-  type CredentialsProvider,
-  type FetchLike,
-  type Logger,
-  redactHeaders,
-} from "./transport.ts";
-export { type PlannedPart, planParts } from "./upload-plan.ts";
+// personalize-data-deletion: erase users from Amazon Personalize with data deletion jobs. The exports read
+// from the top: the clients, the deletion flow, the list of ids, waiting, errors, then the building blocks.
+
+// The clients: DataDeletionJobsClient makes one call at a time (create, describe, list, wait); DataDeletionClient
+// runs the whole deletion (ids in, jobs out).
+
 export {
   DataDeletionClient,
   type UploadOptions,
   type UploadResult,
 } from "./client.ts";
+export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
+
+// The deletion flow: plan the parts, wait for room under the PENDING limit, upload, create, wait.
+
 export {
   awaitJob,
   awaitRoom,
@@ -43,6 +27,17 @@ export {
   type FlowContext,
   planDeletion,
 } from "./delete-users.ts";
+export { type PlannedPart, planParts } from "./upload-plan.ts";
+
+// The list of ids: ids as given or from a CSV, and the job name and tags that tie a job to its list.
+
+export {
+  type CsvSource,
+  type NamedCsvSource,
+  type PrepareCsvOptions,
+  type PreparedCsv,
+  prepareDeletionCsv,
+} from "./csv.ts";
 export {
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_MAX_LIST_BYTES,
@@ -54,6 +49,23 @@ export {
   type UsersInput,
   userIdProblem,
 } from "./deletion-file.ts";
+export {
+  JOB_NAME_MAX,
+  LIST_COUNT_TAG,
+  LIST_SHA256_TAG,
+  type ListDigest,
+  listOfTags,
+  nameForList,
+} from "./job-names.ts";
+export { parseTags } from "./tags.ts";
+
+// Waiting for a job.
+
+export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, HEARTBEAT_MS, type Pace } from "./poll.ts";
+export type { PollEvent, WaitOptions } from "./waiter.ts";
+
+// Errors, and their messages told in a front-end's own names.
+
 export {
   AbortError,
   ConfigurationError,
@@ -78,17 +90,25 @@ export {
   type ValidationIssue,
   WaiterTimeoutError,
 } from "./errors.ts";
-export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, HEARTBEAT_MS, type Pace } from "./poll.ts";
-export type * from "./types.ts";
-export type { PollEvent, WaitOptions } from "./waiter.ts";
-export { parseTags } from "./tags.ts";
-export {
-  JOB_NAME_MAX,
-  LIST_COUNT_TAG,
-  LIST_SHA256_TAG,
-  type ListDigest,
-  listOfTags,
-  nameForList,
-} from "./job-names.ts";
 export { type FieldName, type FieldNames, lookup, RULES_IN_WORDS, retell } from "./field-names.ts";
-export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
+
+// The building blocks: input schemas from the service model, the transport and its retry policy, S3
+// locations, the model's types.
+
+export { DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
+export { parseS3Uri, type S3Location } from "./s3.ts";
+export {
+  CreateDataDeletionJobInputSchema,
+  DescribeDataDeletionJobInputSchema,
+  JobNameSchema,
+  ListDataDeletionJobsInputSchema,
+  validate,
+} from "./schemas.ts";
+export {
+  type Credentials,
+  type CredentialsProvider,
+  type FetchLike,
+  type Logger,
+  redactHeaders,
+} from "./transport.ts";
+export type * from "./types.ts";

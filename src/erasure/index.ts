@@ -1,8 +1,12 @@
-// biome-ignore-all assist/source/organizeImports: as in src/index.ts, the order of these exports is the order
-// of the modules in a bundle, and gzip shrinks some orders better than others (bench/budget.json measures it).
 // The complete erasure, its own entry (personalize-data-deletion/erasure): the root API and the erasure, so a
 // program that only deletes never loads the erasure, and a Worker bundle that only makes jobs never carries it.
+
+// Everything of the root entry.
+
 export * from "../index.ts";
+
+// The erasure: its client, and its three calls (erase, carry on, status) with their inputs and outputs.
+
 export { ErasureClient } from "./client.ts";
 export {
   type ContinueErasureInput,
@@ -13,14 +17,17 @@ export {
   type EraseUsersInput,
   type EraseUsersOutput,
   type ErasureChoices,
-  IF_BUSY_CHOICES,
-  TRAINING_MODES,
   type ErasureStatusInput,
   eraseUsers,
   erasureStatus,
+  IF_BUSY_CHOICES,
   type RetrainOptions,
+  TRAINING_MODES,
 } from "./erase-users.ts";
 export { DatasetGroupBusyError, ErasureFailedError, ErasureWaitTimeoutError } from "./errors.ts";
+
+// What it is built of: the erasure's Personalize operations, its context and the types of their answers.
+
 export { type ErasureApi, erasureApi } from "./api.ts";
 export type { ErasureContext } from "./context.ts";
 export type * from "./types.ts";
