@@ -35,3 +35,9 @@ export const FLOWS = {
   csv: { entry: "bench/flows/csv.ts", label: "(c) full flow + prepareDeletionCsv" },
   erasure: { entry: "bench/flows/erasure.ts", label: "(d) a cron tick of the complete erasure" },
 } as const;
+
+/** The AWS SDK v3 doing what flows (a) and (b) do, for the size ratio the budget holds. */
+export const SDK_FLOWS = {
+  core: "bench/flows/sdk-core.ts",
+  full: "bench/flows/sdk-full.ts",
+} as const;

@@ -25839,6 +25839,689 @@ var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults
 // node_modules/@actions/github/lib/github.js
 var context2 = new Context();
 
+// src/errors.ts
+var DataDeletionError = class extends Error {
+  constructor(message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+  }
+  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
+  toJSON() {
+    return { ...this, name: this.name, message: this.message };
+  }
+};
+var ValidationError = class extends DataDeletionError {
+  constructor(issues, context3) {
+    const first = issues[0];
+    const head = first ? `${first.path}: ${first.rule}, received ${first.received}` : "invalid input";
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    super(`${context3 ? `${context3}: ` : ""}${head}${more}`);
+    this.issues = issues;
+  }
+};
+var ConfigurationError = class extends DataDeletionError {
+};
+var CsvError = class extends DataDeletionError {
+  constructor(reason, line, file) {
+    const where = [file, line === void 0 ? void 0 : `line ${line}`].filter(Boolean).join(" ");
+    super(where ? `${where}: ${reason}` : reason);
+    this.line = line;
+    this.file = file;
+    this.reason = reason;
+  }
+};
+var ServiceError = class extends DataDeletionError {
+  constructor(message, details) {
+    super(message, { retryable: details.retryable ?? false });
+    if (details.code) this.name = details.code;
+    this.httpStatus = details.httpStatus;
+    this.requestId = details.requestId;
+  }
+};
+var InvalidInputException = class extends ServiceError {
+};
+var LimitExceededException = class extends ServiceError {
+};
+var ResourceAlreadyExistsException = class extends ServiceError {
+};
+var ResourceInUseException = class extends ServiceError {
+};
+var ResourceNotFoundException = class extends ServiceError {
+};
+var TooManyTagsException = class extends ServiceError {
+};
+var InvalidNextTokenException = class extends ServiceError {
+};
+var S3Error = class extends ServiceError {
+};
+var NetworkError = class extends DataDeletionError {
+  constructor(message, cause) {
+    super(message, { cause, retryable: true });
+  }
+};
+var RequestTimeoutError = class extends NetworkError {
+};
+var AbortError = class extends DataDeletionError {
+  constructor(cause) {
+    super("the operation was aborted", { cause });
+  }
+};
+var DataDeletionJobFailedError = class extends DataDeletionError {
+  constructor(job, context3 = {}) {
+    const kept = context3.keptAt ? `; its input is kept at ${context3.keptAt} so the job can be retried` : "";
+    super(
+      `data deletion job ${job.dataDeletionJobArn ?? "(unknown)"} FAILED: ${job.failureReason ?? "no reason given"}${kept}`
+    );
+    this.failureReason = job.failureReason;
+    this.dataDeletionJobArn = job.dataDeletionJobArn;
+    this.job = job;
+    this.jobs = context3.jobs;
+    this.keptAt = context3.keptAt;
+  }
+};
+var WaiterTimeoutError = class extends DataDeletionError {
+  constructor(dataDeletionJobArn, lastStatus, elapsedMs) {
+    super(
+      `gave up waiting for ${dataDeletionJobArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); the job goes on`
+    );
+    this.dataDeletionJobArn = dataDeletionJobArn;
+    this.lastStatus = lastStatus;
+    this.elapsedMs = elapsedMs;
+  }
+};
+var RoomTimeoutError = class extends DataDeletionError {
+  constructor(datasetGroupArn, jobName, pending, limit, elapsedMs) {
+    super(
+      `no room for ${jobName} after ${Math.round(elapsedMs / 1e3)} s: ${pending} jobs PENDING in ${datasetGroupArn}, limit ${limit}`
+    );
+    this.datasetGroupArn = datasetGroupArn;
+    this.jobName = jobName;
+    this.pending = pending;
+    this.limit = limit;
+    this.elapsedMs = elapsedMs;
+  }
+};
+var ConflictError = class extends DataDeletionError {
+};
+
+// src/aws/hash.ts
+function nodeSha256Hex(bytes) {
+  return globalThis.process?.getBuiltinModule?.("crypto")?.createHash("sha256").update(bytes).digest("hex");
+}
+async function sha256Hex(bytes) {
+  return nodeSha256Hex(bytes) ?? Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+    (b) => b.toString(16).padStart(2, "0")
+  ).join("");
+}
+
+// src/aws/retry.ts
+var DEFAULT_MAX_ATTEMPTS = 3;
+var BASE_DELAY_MS = 100;
+var MAX_DELAY_MS = 2e4;
+var DEFAULT_MAX_RETRY_AFTER_MS = MAX_DELAY_MS;
+function backoffDelay(attempt, random) {
+  return Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+}
+function retryAfterMs(headers, now) {
+  const value = headers.get("retry-after")?.trim();
+  if (!value) return void 0;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1e3);
+  const at = /^[a-z]{3}/i.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) return void 0;
+  const sent = Date.parse(headers.get("date") ?? "");
+  return Math.max(0, at - (Number.isNaN(sent) ? now : sent));
+}
+function retryDelay(attempt, random, retryAfter, maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS) {
+  const backoff = backoffDelay(attempt, random);
+  return retryAfter === void 0 ? backoff : Math.max(backoff, Math.min(retryAfter, maxRetryAfterMs));
+}
+var JSON_THROTTLING = /^(Throttl(ing|ed)Exception|TooManyRequestsException|RequestLimitExceeded|RequestThrottled(Exception)?)$/;
+var S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError|ConditionalRequestConflict)$/;
+function isRateLimitMessage(message) {
+  return /per second|\brate\b|throttl|too many requests/i.test(message) && !/pending/i.test(message);
+}
+function isRetryableJsonError(status, code, message) {
+  return status >= 500 || status === 429 || JSON_THROTTLING.test(code) || code === "LimitExceededException" && isRateLimitMessage(message);
+}
+function isRetryableS3Error(status, code) {
+  return status >= 500 || status === 429 || S3_TRANSIENT.test(code);
+}
+
+// src/aws/s3.ts
+var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+function parseS3Uri(uri, field2 = "s3Uri", object = false) {
+  const fail2 = (rule) => {
+    throw new ValidationError([{ path: field2, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+  };
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
+  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/KEY");
+  const bucket = match[1];
+  const key = match[2] ?? "";
+  if (!BUCKET.test(bucket) || bucket.includes("..")) {
+    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
+  }
+  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
+  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
+  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
+  if (key.split("/").some((segment) => segment === "." || segment === "..")) {
+    return fail2(
+      "must not contain . or .. path segments (S3 takes keys literally; the request would go elsewhere)"
+    );
+  }
+  const isPrefix = key === "" || key.endsWith("/");
+  if (object && isPrefix) return fail2("must name one object, not a folder");
+  return { bucket, key, isPrefix };
+}
+function formatS3Uri(bucket, key) {
+  return `s3://${bucket}/${key}`;
+}
+function encodeKey(key) {
+  return key.split("/").map(
+    (segment) => encodeURIComponent(segment).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+    )
+  ).join("/");
+}
+function objectUrl(target, bucket, key) {
+  const path = key === "" ? "" : encodeKey(key);
+  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
+  const region = target.transport.region;
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
+  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
+}
+function xmlField(xml, name) {
+  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+}
+function parseS3Error(status, headers, xml) {
+  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
+  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
+  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
+  return new S3Error(message, {
+    httpStatus: status,
+    requestId,
+    retryable: isRetryableS3Error(status, code),
+    code
+  });
+}
+var EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+async function putObjectOnce(target, bucket, key, body, options = {}) {
+  const sha256 = options.sha256 ?? await sha256Hex(body);
+  const headers = {
+    "content-type": "text/csv",
+    "x-amz-content-sha256": sha256,
+    "x-amz-meta-sha256": sha256
+  };
+  if (!options.overwrite) headers["if-none-match"] = "*";
+  const url = objectUrl(target, bucket, key);
+  const put = await target.transport.send(
+    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
+    async (response) => {
+      const text = await response.text();
+      if (response.ok) {
+        const kmsKeyId = response.headers.get("x-amz-server-side-encryption-aws-kms-key-id");
+        return kmsKeyId === null ? { outcome: "written" } : { outcome: "written-under-kms", kmsKeyId };
+      }
+      if (response.status === 412 && !options.overwrite) return { outcome: "taken" };
+      throw uploadError(parseS3Error(response.status, response.headers, text), bucket, key);
+    }
+  );
+  if (put.outcome === "written-under-kms") {
+    await deleteObject(target, bucket, key, options.signal);
+    throw new ConfigurationError(
+      `s3://${bucket}/${key} got the KMS key ${put.kmsKeyId}, which Personalize cannot read: use a bucket with SSE-S3`
+    );
+  }
+  if (put.outcome === "written") return { created: true, sha256 };
+  const existing = await headObject(target, bucket, key, options.signal);
+  if (existing?.sha256 === sha256) return { created: false, sha256 };
+  throw new ConflictError(
+    `s3://${bucket}/${key} already holds a different object; choose another key or pass \`overwrite\``
+  );
+}
+var UPLOAD_HINTS = {
+  NoSuchBucket: "the bucket does not exist (check its name and the account)",
+  AccessDenied: "these credentials may not write there (allow s3:PutObject on the bucket's keys)",
+  PermanentRedirect: "the bucket is in another region than the requests",
+  AuthorizationHeaderMalformed: "the bucket is in another region than the requests"
+};
+function uploadError(error2, bucket, key) {
+  const hint = UPLOAD_HINTS[error2.name];
+  return new S3Error(
+    `uploading to s3://${bucket}/${key} (from \`s3Uri\`) failed: ${error2.name}: ${error2.message}${hint ? `; ${hint}` : ""}`,
+    {
+      httpStatus: error2.httpStatus,
+      requestId: error2.requestId,
+      retryable: error2.retryable,
+      code: error2.name
+    }
+  );
+}
+async function headObject(target, bucket, key, signal) {
+  return target.transport.send(
+    {
+      service: "s3",
+      operation: "HeadObject",
+      method: "HEAD",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+      signal
+    },
+    async (response) => {
+      await response.body?.cancel();
+      if (response.status === 404) return void 0;
+      if (response.status === 403) {
+        throw new ConfigurationError(
+          `HEAD s3://${bucket}/${key} answered 403: allow s3:GetObject and s3:ListBucket`
+        );
+      }
+      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
+      return { sha256: response.headers.get("x-amz-meta-sha256") ?? void 0 };
+    }
+  );
+}
+async function deleteObject(target, bucket, key, signal) {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+}
+
+// src/deletion/file.ts
+var DEFAULT_MAX_FILE_BYTES = 49e6;
+var DEFAULT_MAX_LIST_BYTES = 1e9;
+function listTooLarge(maxListBytes, received) {
+  return new CsvError(
+    `the list is larger than ${maxListBytes} bytes (received ${received}); the whole list is held in memory to remove duplicates, so split it into several runs or raise the limit`
+  );
+}
+var MAX_USER_ID_LENGTH = 256;
+var HEADER = new TextEncoder().encode("USER_ID\n");
+var NEWLINE = 10;
+var SLACK = 2048;
+var BATCH = 64;
+var encoder = new TextEncoder();
+var DeletionFileBuilder = class {
+  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
+  constructor(options = {}, sizeHint = 0) {
+    this.sizeHint = sizeHint;
+    // Where each file starts in `buffer`.
+    this.starts = [0];
+    this.pos = HEADER.length;
+    // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
+    // so that a probe touches one cache line.
+    this.table = new Uint32Array(2 << 12);
+    this.size = 0;
+    // Lines written but not yet settled: (offset, length, hash) each.
+    this.batch = new Uint32Array(3 * BATCH);
+    this.batched = 0;
+    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
+    this.touched = 0;
+    this.userCount = 0;
+    this.duplicateCount = 0;
+    this.trimmedCount = 0;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.trimIds = options.trimIds === true;
+    this.maxListBytes = options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES;
+    if (this.sizeHint > this.maxListBytes) throw listTooLarge(this.maxListBytes, `${this.sizeHint} bytes`);
+    if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
+      throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
+    }
+    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
+    this.buffer.set(HEADER);
+  }
+  /**
+   * Adds one id exactly as given (or trimmed, under `trimIds`). `line` (1-based) is only used in error
+   * messages. Empty ids are skipped.
+   */
+  add(rawId, line) {
+    let id = rawId;
+    if (this.trimIds) {
+      id = rawId.trim();
+      if (id !== rawId && id !== "") this.trimmedCount++;
+    }
+    if (id === "") return;
+    const problem = userIdProblem(id);
+    if (problem) throw new CsvError(problem, line);
+    const text = lineFor(id);
+    this.commit(encoder.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
+  }
+  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
+  room(bytes) {
+    if (this.pos > this.maxListBytes) throw listTooLarge(this.maxListBytes, "more");
+    const needed = this.pos + bytes + HEADER.length;
+    if (needed > this.buffer.length) {
+      const grown = new Uint8Array(
+        Math.min(Math.max(this.buffer.length * 2, needed), this.maxListBytes + SLACK)
+      );
+      grown.set(this.buffer.subarray(0, this.pos));
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+  /**
+   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
+   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
+   * the counts are exact only after `flush` or `finish`.
+   */
+  commit(length, line, hash2 = hashBytes(this.buffer, this.pos, length)) {
+    if (length + HEADER.length > this.maxFileBytes) {
+      throw new CsvError(
+        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
+        line
+      );
+    }
+    const start = this.starts[this.starts.length - 1];
+    if (this.pos - start + length > this.maxFileBytes) {
+      const at = this.pos;
+      this.flush();
+      this.buffer.copyWithin(this.pos, at, at + length);
+      if (this.pos - start + length > this.maxFileBytes) {
+        const slot = this.find(this.pos, length, hash2);
+        if (slot >= 0) {
+          this.duplicateCount++;
+          return;
+        }
+        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
+        this.buffer.set(HEADER, this.pos);
+        this.starts.push(this.pos);
+        this.pos += HEADER.length;
+        this.insert(-1 - slot, this.pos, hash2);
+        this.pos += length;
+        return;
+      }
+    }
+    const j = 3 * this.batched;
+    this.batch[j] = this.pos;
+    this.batch[j + 1] = length;
+    this.batch[j + 2] = hash2;
+    this.pos += length;
+    if (++this.batched === BATCH) this.flush();
+  }
+  /**
+   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
+   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
+   * line in turn spent most of its time waiting on memory.
+   */
+  flush() {
+    const n = 3 * this.batched;
+    if (n === 0) return;
+    this.batched = 0;
+    const batch = this.batch;
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    let touched = 0;
+    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
+    this.touched = touched;
+    const end = batch[n - 3] + batch[n - 2];
+    let shift = 0;
+    for (let j = 0; j < n; j += 3) {
+      const at = batch[j] - shift;
+      const length = batch[j + 1];
+      const hash2 = batch[j + 2];
+      const slot = this.find(at, length, hash2);
+      if (slot >= 0) {
+        this.duplicateCount++;
+        this.buffer.copyWithin(at, at + length, end - shift);
+        shift += length;
+      } else this.insert(-1 - slot, at, hash2);
+    }
+    this.pos = end - shift;
+  }
+  // Keeps the line at `at` in entry `i` of the index.
+  insert(i, at, hash2) {
+    this.table[2 * i] = at + 1;
+    this.table[2 * i + 1] = hash2;
+    this.userCount++;
+    if (++this.size * 8 > this.table.length * 3)
+      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
+  }
+  reserve(count) {
+    let length = this.table.length;
+    while (count * 8 > length * 3) length *= 2;
+    if (length === this.table.length) return;
+    const old = this.table;
+    const table = new Uint32Array(length);
+    const mask = (length >>> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      let i = old[j + 1] & mask;
+      while (table[2 * i] !== 0) i = i + 1 & mask;
+      table[2 * i] = old[j];
+      table[2 * i + 1] = old[j + 1];
+    }
+    this.table = table;
+  }
+  /** Finishes and returns the files; throws when no id was added. */
+  finish() {
+    this.flush();
+    if (this.userCount === 0) throw new CsvError("the list holds no user ids");
+    this.table = new Uint32Array(0);
+    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
+    return {
+      files,
+      userCount: this.userCount,
+      duplicateCount: this.duplicateCount,
+      bytes: this.pos,
+      trimmedCount: this.trimmedCount
+    };
+  }
+  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
+  find(at, length, hash2) {
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    for (let i = hash2 & mask; ; i = i + 1 & mask) {
+      const slot = table[2 * i];
+      if (slot === 0) return -1 - i;
+      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
+    }
+  }
+};
+var FNV_OFFSET = 2166136261;
+var FNV_PRIME = 16777619;
+function hashBytes(bytes, start, length) {
+  let h = FNV_OFFSET;
+  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  return h >>> 0;
+}
+function sameLine(bytes, a, b, length) {
+  for (let i = 0; i < length; i++) {
+    if (bytes[a + i] !== bytes[b + i]) return false;
+  }
+  return bytes[a + length - 1] === NEWLINE;
+}
+function lineFor(id) {
+  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
+` : `${id}
+`;
+}
+function needsQuotes(id) {
+  return id.includes(",") || id.includes('"');
+}
+var CONTROL = /[\u0000-\u001f\u007f]/;
+var LONE_SURROGATE = /[\ud800-\udfff]/u;
+function userIdProblem(id) {
+  if (id === "") return "a user id must not be empty";
+  if (id.trim() !== id) {
+    const where = id.trimStart() !== id ? id.trimEnd() !== id ? "leading and trailing" : "leading" : "trailing";
+    return `the user id has ${where} whitespace: Personalize stores ids exactly, so erasing the trimmed id would erase a different user (fix the list, or opt in to trimming)`;
+  }
+  if (LONE_SURROGATE.test(id)) {
+    return "the user id is not well-formed Unicode (it holds a lone surrogate), so it cannot be written as UTF-8 exactly";
+  }
+  const control = CONTROL.exec(id);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
+    return `a user id must not contain control characters, found \\u${code}`;
+  }
+  if (id.length > MAX_USER_ID_LENGTH) {
+    let n = 0;
+    for (const _ of id) n++;
+    if (n > MAX_USER_ID_LENGTH) {
+      return `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`;
+    }
+  }
+  return void 0;
+}
+async function serializeUserIds(ids, options = {}) {
+  const builder = new DeletionFileBuilder(options);
+  let index = 0;
+  for await (const id of ids) {
+    index++;
+    if (typeof id !== "string") {
+      throw new CsvError(`user id number ${index} must be a string, received ${typeof id}`);
+    }
+    try {
+      builder.add(id);
+    } catch (error2) {
+      if (error2 instanceof CsvError) throw new CsvError(`user id number ${index}: ${error2.message}`);
+      throw error2;
+    }
+  }
+  return builder.finish();
+}
+async function prepareUsers(users, options = {}) {
+  if (typeof users === "function") return users();
+  if (typeof users === "object" && users !== null && Array.isArray(users.files)) {
+    return users;
+  }
+  return serializeUserIds(users, options);
+}
+
+// src/aws/poll.ts
+var DEFAULT_WAIT_TIMEOUT_MS = 24 * 60 * 60 * 1e3;
+var HEARTBEAT_MS = 3e4;
+var PACE_SHARE = 10;
+async function poll(look, options, clock) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const started = clock.now();
+  const elapsed = () => clock.now() - started;
+  let nextBeat = HEARTBEAT_MS;
+  const beat = (elapsedMs) => {
+    if (elapsedMs < nextBeat) return false;
+    nextBeat = (Math.floor(elapsedMs / HEARTBEAT_MS) + 1) * HEARTBEAT_MS;
+    return true;
+  };
+  for (; ; ) {
+    let value;
+    let transient;
+    try {
+      value = await look(options.signal);
+    } catch (error2) {
+      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
+      transient = error2;
+    }
+    const elapsedMs = elapsed();
+    options.onLook?.(elapsedMs, transient, beat(elapsedMs));
+    if (value !== void 0) return value;
+    const remaining = timeoutMs - elapsedMs;
+    if (remaining <= 0) throw options.timedOut(elapsedMs);
+    const delay = Math.min(options.maxDelayMs, Math.max(options.minDelayMs, elapsedMs / PACE_SHARE));
+    let left = Math.min(delay / 2 + clock.random() * delay / 2, remaining);
+    while (nextBeat - elapsed() < left) {
+      const slice = Math.max(0, nextBeat - elapsed());
+      await clock.sleep(slice, options.signal);
+      left -= slice;
+      const at = elapsed();
+      if (beat(at)) options.onLook?.(at, void 0, true);
+    }
+    if (left > 0) await clock.sleep(left, options.signal);
+  }
+}
+
+// src/aws/s3-versions.ts
+var ENTITIES = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+var field = (xml, name) => xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ENTITIES[entity]);
+async function listVersions(target, bucket, key, signal) {
+  const found = [];
+  let markers = "";
+  for (; ; ) {
+    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
+    const xml = await target.transport.send(
+      {
+        service: "s3",
+        operation: "ListObjectVersions",
+        method: "GET",
+        url,
+        headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+        signal
+      },
+      async (response) => {
+        const text = await response.text();
+        if (!response.ok) throw parseS3Error(response.status, response.headers, text);
+        return text;
+      }
+    );
+    for (const [, entry] of xml.matchAll(
+      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g
+    )) {
+      const entryKey = field(entry, "Key");
+      const versionId = field(entry, "VersionId");
+      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
+      if (wanted && entryKey !== void 0 && versionId !== void 0)
+        found.push({ key: entryKey, versionId });
+    }
+    if (field(xml, "IsTruncated") !== "true") return found;
+    const nextKey = field(xml, "NextKeyMarker") ?? "";
+    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
+    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+  }
+}
+async function countVersions(target, dataLocation, signal) {
+  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+  try {
+    return (await listVersions(target, bucket, key, signal)).length;
+  } catch (error2) {
+    if (!(error2 instanceof S3Error) || error2.httpStatus > 404) throw error2;
+    return error2.httpStatus === 404 ? 0 : null;
+  }
+}
+async function deleteVersion(target, bucket, version, signal) {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+}
+async function deleteEveryVersion(target, bucket, key, signal) {
+  const versions = await listVersions(target, bucket, key, signal);
+  for (const version of versions) await deleteVersion(target, bucket, version, signal);
+  return versions.length;
+}
+async function eraseObject(target, bucket, key, signal) {
+  try {
+    return { versionsDeleted: await deleteEveryVersion(target, bucket, key, signal), listed: true };
+  } catch (error2) {
+    if (!(error2 instanceof S3Error && error2.httpStatus === 403)) throw error2;
+    await deleteObject(target, bucket, key, signal);
+    return { versionsDeleted: 1, listed: false };
+  }
+}
+
 // node_modules/valibot/dist/index.mjs
 var store$4;
 var DEFAULT_CONFIG = {
@@ -26265,113 +26948,43 @@ function safeParse(schema, input, config$1) {
   };
 }
 
-// src/errors.ts
-var DataDeletionError = class extends Error {
-  constructor(message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.retryable = options.retryable ?? false;
+// src/field-names.ts
+var RULES_IN_WORDS = {
+  /** Job names (the model's `Name`). */
+  Name: "must start with a letter or digit and hold only letters, digits, hyphens and underscores",
+  /** The Personalize service role (the model's `RoleArn`). */
+  RoleArn: "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+  /** Any Personalize resource (the model's `Arn`). */
+  Arn: "must be a Personalize ARN (arn:aws:personalize:REGION:ACCOUNT:TYPE/NAME)",
+  /** A data location (the model's `S3Location`). */
+  S3Location: "must start with s3://, http:// or https://",
+  /** Tag keys and values (the model's `TagKey` and `TagValue` share one pattern). */
+  TagKey: "must hold only letters, numbers, spaces and the characters _ . : / = + - @",
+  /** A page token (the model's `NextToken`). */
+  NextToken: "must hold only ASCII characters"
+};
+function lookup(names, path) {
+  for (let at = path.length; at > 0; at = path.lastIndexOf(".", at - 1)) {
+    const found = names[path.slice(0, at)];
+    if (found) return found;
   }
-  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
-  toJSON() {
-    return { ...this, name: this.name, message: this.message };
+  return void 0;
+}
+function retell(error2, names) {
+  if (error2 instanceof ValidationError) {
+    const [first] = error2.issues;
+    if (first) {
+      const field2 = lookup(names, first.path);
+      const rule = field2?.pattern && first.rule.startsWith("must match the pattern") ? field2.pattern : first.rule;
+      const more = error2.issues.length > 1 ? ` (and ${error2.issues.length - 1} more)` : "";
+      return `${field2?.name ?? first.path}: ${rule}, received ${first.received}${more}`;
+    }
   }
-};
-var ValidationError = class extends DataDeletionError {
-  constructor(issues, context3) {
-    const first = issues[0];
-    const head = first ? `${first.path}: ${first.rule}, received ${first.received}` : "invalid input";
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-    super(`${context3 ? `${context3}: ` : ""}${head}${more}`);
-    this.issues = issues;
-  }
-};
-var ConfigurationError = class extends DataDeletionError {
-};
-var CsvError = class extends DataDeletionError {
-  constructor(reason, line, file) {
-    const where = [file, line === void 0 ? void 0 : `line ${line}`].filter(Boolean).join(" ");
-    super(where ? `${where}: ${reason}` : reason);
-    this.line = line;
-    this.file = file;
-    this.reason = reason;
-  }
-};
-var ServiceError = class extends DataDeletionError {
-  constructor(message, details) {
-    super(message, { retryable: details.retryable ?? false });
-    if (details.code) this.name = details.code;
-    this.httpStatus = details.httpStatus;
-    this.requestId = details.requestId;
-  }
-};
-var InvalidInputException = class extends ServiceError {
-};
-var LimitExceededException = class extends ServiceError {
-};
-var ResourceAlreadyExistsException = class extends ServiceError {
-};
-var ResourceInUseException = class extends ServiceError {
-};
-var ResourceNotFoundException = class extends ServiceError {
-};
-var TooManyTagsException = class extends ServiceError {
-};
-var InvalidNextTokenException = class extends ServiceError {
-};
-var S3Error = class extends ServiceError {
-};
-var NetworkError = class extends DataDeletionError {
-  constructor(message, cause) {
-    super(message, { cause, retryable: true });
-  }
-};
-var RequestTimeoutError = class extends NetworkError {
-};
-var AbortError = class extends DataDeletionError {
-  constructor(cause) {
-    super("the operation was aborted", { cause });
-  }
-};
-var DataDeletionJobFailedError = class extends DataDeletionError {
-  constructor(job, context3 = {}) {
-    const kept = context3.keptAt ? `; its input is kept at ${context3.keptAt} so the job can be retried` : "";
-    super(
-      `data deletion job ${job.dataDeletionJobArn ?? "(unknown)"} FAILED: ${job.failureReason ?? "no reason given"}${kept}`
-    );
-    this.failureReason = job.failureReason;
-    this.dataDeletionJobArn = job.dataDeletionJobArn;
-    this.job = job;
-    this.jobs = context3.jobs;
-    this.keptAt = context3.keptAt;
-  }
-};
-var WaiterTimeoutError = class extends DataDeletionError {
-  constructor(dataDeletionJobArn, lastStatus, elapsedMs) {
-    super(
-      `gave up waiting for ${dataDeletionJobArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); the job goes on`
-    );
-    this.dataDeletionJobArn = dataDeletionJobArn;
-    this.lastStatus = lastStatus;
-    this.elapsedMs = elapsedMs;
-  }
-};
-var RoomTimeoutError = class extends DataDeletionError {
-  constructor(datasetGroupArn, jobName, pending, limit, elapsedMs) {
-    super(
-      `no room for ${jobName} after ${Math.round(elapsedMs / 1e3)} s: ${pending} jobs PENDING in ${datasetGroupArn}, limit ${limit}`
-    );
-    this.datasetGroupArn = datasetGroupArn;
-    this.jobName = jobName;
-    this.pending = pending;
-    this.limit = limit;
-    this.elapsedMs = elapsedMs;
-  }
-};
-var ConflictError = class extends DataDeletionError {
-};
+  const message = error2 instanceof Error ? error2.message : String(error2);
+  return message.replace(/`([A-Za-z.]+)`/g, (quoted, path) => lookup(names, path)?.name ?? quoted);
+}
 
-// src/model.ts
+// src/model/deletion.ts
 var targetPrefix = "AmazonPersonalize";
 var shapes = {
   CreateDataDeletionJobRequest: {
@@ -26464,10 +27077,17 @@ var shapes = {
     type: "integer",
     min: 1,
     max: 100
+  },
+  ListTagsForResourceRequest: {
+    type: "structure",
+    required: ["resourceArn"],
+    members: {
+      resourceArn: "Arn"
+    }
   }
 };
 
-// src/schemas.ts
+// src/model/schemas.ts
 var model = shapes;
 var GUIDE_RULES = {
   "CreateDataDeletionJobRequest.datasetGroupArn": [arnRule("dataset-group")],
@@ -26508,7 +27128,7 @@ function bounds(shape, measure, unit) {
 function stringSchema(shape, extra) {
   const checks = bounds(shape, codePointLength, " characters long");
   const { pattern } = shape;
-  if (pattern) checks.push(matches(new RegExp(`^(?:${pattern})$`, "u"), `must match the pattern ${pattern}`));
+  if (pattern) checks.push(matches(new RegExp(`^(?:${pattern})$`, "u"), `${PATTERN_RULE}${pattern}`));
   return pipe(string("must be a string"), ...extra.concat(checks));
 }
 function integerSchema(shape) {
@@ -26549,6 +27169,15 @@ function shapeSchema(name, withGuideRules) {
     }
   }
 }
+var PATTERN_RULE = "must match the pattern ";
+function inWords(rule) {
+  if (!rule.startsWith(PATTERN_RULE)) return rule;
+  const pattern = rule.slice(PATTERN_RULE.length);
+  for (const [shape, words] of Object.entries(RULES_IN_WORDS)) {
+    if (model[shape]?.pattern === pattern) return words;
+  }
+  return rule;
+}
 var SENSITIVE_FIELDS = /* @__PURE__ */ new Set(["tagKey", "tagValue"]);
 function render(value, key) {
   if (value === void 0) return "nothing";
@@ -26578,7 +27207,7 @@ function toIssue(issue2, prefix) {
       received: render(issue2.input, last)
     };
   }
-  return { path, rule: issue2.message, received: render(issue2.input, last) };
+  return { path, rule: inWords(issue2.message), received: render(issue2.input, last) };
 }
 function validate(schema, input, context3, prefix = "") {
   const result = safeParse(schema, input, { abortPipeEarly: true });
@@ -26599,629 +27228,100 @@ var DescribeDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
 var ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
   "ListDataDeletionJobsRequest"
 );
+var ListTagsForResourceInputSchema = /* @__PURE__ */ lazyInput(
+  "ListTagsForResourceRequest"
+);
 var JobNameSchema = /* @__PURE__ */ lazyInput("Name");
 
-// src/deletion-file.ts
-var DEFAULT_MAX_FILE_BYTES = 49e6;
-var MAX_USER_ID_LENGTH = 256;
-var HEADER = new TextEncoder().encode("USER_ID\n");
-var NEWLINE = 10;
-var SLACK = 2048;
-var BATCH = 64;
-var encoder = new TextEncoder();
-var DeletionFileBuilder = class {
-  /** `sizeHint`: the expected size of the output, so that the buffer is allocated once. */
-  constructor(options = {}, sizeHint = 0) {
-    this.sizeHint = sizeHint;
-    // Where each file starts in `buffer`.
-    this.starts = [0];
-    this.pos = HEADER.length;
-    // Entry i is table[2i] (offset of its line + 1, 0 when free) and table[2i + 1] (its hash), side by side
-    // so that a probe touches one cache line.
-    this.table = new Uint32Array(2 << 12);
-    this.size = 0;
-    // Lines written but not yet settled: (offset, length, hash) each.
-    this.batch = new Uint32Array(3 * BATCH);
-    this.batched = 0;
-    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written so the engine keeps the loads in flush
-    this.touched = 0;
-    this.userCount = 0;
-    this.duplicateCount = 0;
-    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    if (!Number.isInteger(this.maxFileBytes) || this.maxFileBytes < 64) {
-      throw new CsvError(`maxFileBytes must be a whole number of at least 64, received ${this.maxFileBytes}`);
-    }
-    this.buffer = new Uint8Array(Math.max(this.sizeHint, 1 << 16) + SLACK);
-    this.buffer.set(HEADER);
+// src/aws/env.ts
+function readEnvironment() {
+  const g = globalThis;
+  try {
+    if (g.Deno?.env) return g.Deno.env.toObject();
+  } catch {
   }
-  /** Adds one id. `line` (1-based) is only used in error messages. Blank ids are skipped. */
-  add(rawId, line) {
-    const id = rawId.trim();
-    if (id === "") return;
-    const text = lineFor(id, line);
-    this.commit(encoder.encodeInto(text, this.room(text.length * 3).subarray(this.pos)).written, line);
+  try {
+    if (g.process?.env) return g.process.env;
+  } catch {
   }
-  /** Makes room for a line of up to `bytes` at `pos` and returns the buffer to write it into. */
-  room(bytes) {
-    const needed = this.pos + bytes + HEADER.length;
-    if (needed > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, needed));
-      grown.set(this.buffer.subarray(0, this.pos));
-      this.buffer = grown;
-    }
-    return this.buffer;
-  }
-  /**
-   * Keeps the line of `length` bytes (newline included) written at `pos`, unless it is a duplicate; a line
-   * that would overflow the current file starts a new one. Lines are settled in batches (see `flush`), so
-   * the counts are exact only after `flush` or `finish`.
-   */
-  commit(length, line, hash2 = hashBytes(this.buffer, this.pos, length)) {
-    if (length + HEADER.length > this.maxFileBytes) {
-      throw new CsvError(
-        `a user id of ${length - 1} bytes cannot fit in a file of ${this.maxFileBytes} bytes`,
-        line
-      );
-    }
-    const start = this.starts[this.starts.length - 1];
-    if (this.pos - start + length > this.maxFileBytes) {
-      const at = this.pos;
-      this.flush();
-      this.buffer.copyWithin(this.pos, at, at + length);
-      if (this.pos - start + length > this.maxFileBytes) {
-        const slot = this.find(this.pos, length, hash2);
-        if (slot >= 0) {
-          this.duplicateCount++;
-          return;
-        }
-        this.buffer.copyWithin(this.pos + HEADER.length, this.pos, this.pos + length);
-        this.buffer.set(HEADER, this.pos);
-        this.starts.push(this.pos);
-        this.pos += HEADER.length;
-        this.insert(-1 - slot, this.pos, hash2);
-        this.pos += length;
-        return;
-      }
-    }
-    const j = 3 * this.batched;
-    this.batch[j] = this.pos;
-    this.batch[j + 1] = length;
-    this.batch[j + 2] = hash2;
-    this.pos += length;
-    if (++this.batched === BATCH) this.flush();
-  }
-  /**
-   * Settles the batch: drops its duplicates and closes the gaps they leave. Each line's first probe is
-   * loaded up front, where the loads do not wait on each other and their cache misses overlap; a probe per
-   * line in turn spent most of its time waiting on memory.
-   */
-  flush() {
-    const n = 3 * this.batched;
-    if (n === 0) return;
-    this.batched = 0;
-    const batch = this.batch;
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
-    let touched = 0;
-    for (let j = 0; j < n; j += 3) touched |= table[2 * (batch[j + 2] & mask)];
-    this.touched = touched;
-    const end = batch[n - 3] + batch[n - 2];
-    let shift = 0;
-    for (let j = 0; j < n; j += 3) {
-      const at = batch[j] - shift;
-      const length = batch[j + 1];
-      const hash2 = batch[j + 2];
-      const slot = this.find(at, length, hash2);
-      if (slot >= 0) {
-        this.duplicateCount++;
-        this.buffer.copyWithin(at, at + length, end - shift);
-        shift += length;
-      } else this.insert(-1 - slot, at, hash2);
-    }
-    this.pos = end - shift;
-  }
-  // Keeps the line at `at` in entry `i` of the index.
-  insert(i, at, hash2) {
-    this.table[2 * i] = at + 1;
-    this.table[2 * i + 1] = hash2;
-    this.userCount++;
-    if (++this.size * 8 > this.table.length * 3)
-      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
-  }
-  reserve(count) {
-    let length = this.table.length;
-    while (count * 8 > length * 3) length *= 2;
-    if (length === this.table.length) return;
-    const old = this.table;
-    const table = new Uint32Array(length);
-    const mask = (length >>> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] === 0) continue;
-      let i = old[j + 1] & mask;
-      while (table[2 * i] !== 0) i = i + 1 & mask;
-      table[2 * i] = old[j];
-      table[2 * i + 1] = old[j + 1];
-    }
-    this.table = table;
-  }
-  /** Finishes and returns the files; throws when no id was added. */
-  finish() {
-    this.flush();
-    if (this.userCount === 0) throw new CsvError("the list holds no user ids");
-    this.table = new Uint32Array(0);
-    const files = this.starts.map((start, f) => this.buffer.subarray(start, this.starts[f + 1] ?? this.pos));
-    return { files, userCount: this.userCount, duplicateCount: this.duplicateCount, bytes: this.pos };
-  }
-  // The entry holding the same line as the one at `at`, or -1 - (the free entry where it would go).
-  find(at, length, hash2) {
-    const table = this.table;
-    const mask = (table.length >>> 1) - 1;
-    for (let i = hash2 & mask; ; i = i + 1 & mask) {
-      const slot = table[2 * i];
-      if (slot === 0) return -1 - i;
-      if (table[2 * i + 1] === hash2 && sameLine(this.buffer, slot - 1, at, length)) return i;
-    }
-  }
-};
-var FNV_OFFSET = 2166136261;
-var FNV_PRIME = 16777619;
-function hashBytes(bytes, start, length) {
-  let h = FNV_OFFSET;
-  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
-  return h >>> 0;
+  return {};
 }
-function sameLine(bytes, a, b, length) {
-  for (let i = 0; i < length; i++) {
-    if (bytes[a + i] !== bytes[b + i]) return false;
-  }
-  return bytes[a + length - 1] === NEWLINE;
-}
-function lineFor(id, line) {
-  checkId(id, line);
-  return needsQuotes(id) ? `"${id.replaceAll('"', '""')}"
-` : `${id}
-`;
-}
-function needsQuotes(id) {
-  return id.includes(",") || id.includes('"');
-}
-function checkId(id, line) {
-  const control = /[\u0000-\u001f\u007f]/.exec(id);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
-    throw new CsvError(`a user id must not contain control characters, found \\u${code}`, line);
-  }
-  if (id.length > MAX_USER_ID_LENGTH) {
-    let n = 0;
-    for (const _ of id) n++;
-    if (n > MAX_USER_ID_LENGTH) {
-      throw new CsvError(
-        `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`,
-        line
-      );
-    }
-  }
-}
-async function serializeUserIds(ids, options = {}) {
-  const builder = new DeletionFileBuilder(options);
-  let index = 0;
-  for await (const id of ids) {
-    index++;
-    if (typeof id !== "string") {
-      throw new CsvError(`user id number ${index} must be a string, received ${typeof id}`);
-    }
-    try {
-      builder.add(id);
-    } catch (error2) {
-      if (error2 instanceof CsvError) throw new CsvError(`user id number ${index}: ${error2.message}`);
-      throw error2;
-    }
-  }
-  return builder.finish();
-}
-async function prepareUsers(users, maxFileBytes) {
-  if (typeof users === "function") return users();
-  if (typeof users === "object" && users !== null && Array.isArray(users.files)) {
-    return users;
-  }
-  return serializeUserIds(
-    users,
-    maxFileBytes === void 0 ? {} : { maxFileBytes }
-  );
-}
-
-// src/csv.ts
-var MAX_RECORD_CHARS = 1 << 20;
-var NL = 10;
-var CR = 13;
-var SPACE = 32;
-var COMMA2 = 44;
-var QUOTE = 34;
-var encoder2 = new TextEncoder();
-var papa;
-var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-async function prepareDeletionCsv(source, options = {}) {
-  papa ??= (await Promise.resolve().then(() => __toESM(require_papaparse(), 1))).default;
-  const sources = Array.isArray(source) ? source : [{ source }];
-  let size = 0;
-  for (const { size: given, source: one } of sources)
-    size += given ?? one?.size ?? one?.byteLength ?? one?.length ?? 0;
-  const builder = new DeletionFileBuilder(options, size);
-  let rows = 0;
-  const invalid = [];
-  for (const { name, source: one } of sources) {
-    const reader = new CsvRecordReader(builder, options, name);
-    await feed(reader, one);
-    reader.end();
-    rows += reader.rows;
-    invalid.push(...reader.invalid);
-  }
-  builder.flush();
-  if (builder.userCount === 0) {
-    if (invalid.length === 0) {
-      throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
-    }
-    return { files: [], userCount: 0, duplicateCount: builder.duplicateCount, bytes: 0, rows, invalid };
-  }
-  return { ...builder.finish(), rows, invalid };
-}
-async function feed(reader, source) {
-  if (typeof source === "string") return reader.push(encoder2.encode(source));
-  if (source instanceof Uint8Array) return reader.push(source);
-  if (source instanceof ArrayBuffer) return reader.push(new Uint8Array(source));
-  const chunks2 = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
-  if (typeof chunks2 !== "object" || !chunks2 || !(Symbol.asyncIterator in chunks2)) {
-    throw new CsvError(
-      `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`
-    );
-  }
-  for await (const chunk of chunks2) {
-    if (!(chunk instanceof Uint8Array)) {
-      throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
-    }
-    reader.push(chunk);
-  }
-}
-var CsvRecordReader = class {
-  constructor(builder, options, name) {
-    this.builder = builder;
-    this.name = name;
-    this.line = 1;
-    this.pending = "";
-    this.pendingLine = 0;
-    this.column = -1;
-    this.width = 0;
-    this.rows = 0;
-    this.invalid = [];
-    this.headerless = options.headerless ?? false;
-    this.collect = options.invalidLines === "collect";
-  }
-  fail(reason, line) {
-    return new CsvError(reason, line, this.name);
-  }
-  push(chunk) {
-    let start = 0;
-    if (this.carry) {
-      const end = chunk.indexOf(NL);
-      const joined = new Uint8Array(this.carry.length + (end === -1 ? chunk.length : end));
-      joined.set(this.carry);
-      joined.set(chunk.subarray(0, joined.length - this.carry.length), this.carry.length);
-      this.carry = void 0;
-      if (end === -1) {
-        this.keep(joined);
-        return;
-      }
-      this.onBytes(joined, 0, joined.length);
-      start = end + 1;
-    }
-    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
-      this.onBytes(chunk, start, end);
-      start = end + 1;
-    }
-    if (start < chunk.length) this.keep(chunk.slice(start));
-  }
-  // Holds the start of a line until its newline arrives.
-  keep(carry) {
-    if (carry.length > MAX_RECORD_CHARS && this.pending === "") {
-      throw this.fail(
-        `the line is longer than ${MAX_RECORD_CHARS} bytes: this is not a list of user ids`,
-        this.line
-      );
-    }
-    this.carry = carry;
-  }
-  /** Flushes the last line and checks the file as a whole. */
-  end() {
-    if (this.carry) this.onBytes(this.carry, 0, this.carry.length);
-    this.carry = void 0;
-    if (this.pending !== "")
-      throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
-    if (this.column === -1) throw this.fail("the file is empty");
-  }
-  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
-  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
-  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
-  onBytes(data, from, end) {
-    const lineNo = this.line++;
-    let start = from;
-    if (lineNo === 1 && data[start] === 239 && data[start + 1] === 187 && data[start + 2] === 191)
-      start += 3;
-    const stop = end > start && data[end - 1] === CR ? end - 1 : end;
-    if (this.pending === "" && this.column >= 0) {
-      let commas = 0;
-      let first = start;
-      let last = stop;
-      let i = start;
-      for (; i < stop; i++) {
-        const b = data[i];
-        if (b === COMMA2) {
-          if (commas === this.column) last = i;
-          if (++commas === this.column) first = i + 1;
-        } else if (b < SPACE || b > 126 || b === QUOTE) break;
-      }
-      while (first < last && data[first] === SPACE) first++;
-      while (last > first && data[last - 1] === SPACE) last--;
-      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH) {
-        this.rows++;
-        const builder = this.builder;
-        const buffer = builder.room(last - first + 1);
-        let p = builder.pos;
-        let hash2 = FNV_OFFSET;
-        for (let k = first; k < last; k++) {
-          const b = data[k];
-          buffer[p++] = b;
-          hash2 = Math.imul(hash2 ^ b, FNV_PRIME);
-        }
-        buffer[p] = NL;
-        try {
-          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, FNV_PRIME) >>> 0);
-        } catch (error2) {
-          this.settle(error2, lineNo);
-        }
-        return;
-      }
-    }
-    let text;
-    try {
-      text = utf8.decode(data.subarray(start, stop));
-    } catch {
-      const bom = lineNo === 1 && (data[start] === 255 || data[start] === 254);
-      throw this.fail(
-        `the file is not valid UTF-8${bom ? " (it starts with a UTF-16 byte order mark)" : ""}; save it as UTF-8`,
-        lineNo
-      );
-    }
-    const record2 = this.pending === "" ? text : `${this.pending}
-${text}`;
-    const at = this.pending === "" ? lineNo : this.pendingLine;
-    this.pending = "";
-    if (record2.split('"').length % 2 === 0) {
-      if (record2.length > MAX_RECORD_CHARS)
-        throw this.fail("a quoted field is never closed (unterminated quote)", at);
-      this.pending = record2;
-      this.pendingLine = at;
-      return;
-    }
-    try {
-      this.onRecord(record2.includes('"') ? parseQuoted(record2, at) : record2.split(","), at);
-    } catch (error2) {
-      this.settle(error2, at);
-    }
-  }
-  // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
-  settle(thrown, line) {
-    let error2 = thrown;
-    if (error2 instanceof CsvError && this.name && !error2.file) error2 = this.fail(error2.reason, error2.line);
-    if (!(this.collect && error2 instanceof CsvError && error2.line === line && this.column !== -1))
-      throw error2;
-    this.invalid.push(error2);
-  }
-  onRecord(fields, line) {
-    const blank = fields.length === 1 && fields[0].trim() === "";
-    if (this.column === -1) {
-      if (blank) return;
-      if (this.readHeader(fields, line)) return;
-    }
-    if (blank) return;
-    this.rows++;
-    if (fields.length !== this.width) {
-      const hint = fields.length > this.width ? " (quote ids that contain a comma)" : "";
-      throw this.fail(
-        `found ${fields.length} fields where ${this.width} ${this.width === 1 ? "is" : "are"} expected${hint}`,
-        line
-      );
-    }
-    this.builder.add(fields[this.column], line);
-  }
-  // Sets the id column from the first row; returns whether that row was a header.
-  readHeader(fields, line) {
-    const names = fields.map((f) => f.trim().toUpperCase());
-    const at = names.indexOf("USER_ID");
-    if (this.headerless === true || this.headerless === "auto" && at === -1) {
-      this.column = 0;
-      this.width = 1;
-      return false;
-    }
-    if (at === -1) {
-      const found = fields.map((f) => JSON.stringify(f.trim())).join(", ");
-      throw this.fail(
-        `the header has no USER_ID column (found ${found.length > 100 ? `${found.slice(0, 97)}...` : found}); for a plain list of ids pass \`headerless\``,
-        line
-      );
-    }
-    if (names.indexOf("USER_ID", at + 1) !== -1) throw this.fail("the header names USER_ID twice", line);
-    this.column = at;
-    this.width = fields.length;
-    return true;
-  }
-};
-function parseQuoted(record2, line) {
-  const result = papa.parse(record2, { delimiter: ",", newline: "\n" });
-  const error2 = result.errors[0];
-  if (error2) throw new CsvError(`malformed quoted field: ${error2.message}`, line);
-  if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
-  return result.data[0];
-}
-
-// src/retry.ts
-var DEFAULT_MAX_ATTEMPTS = 3;
-var BASE_DELAY_MS = 100;
-var MAX_DELAY_MS = 2e4;
-function backoffDelay(attempt, random) {
-  return Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
-}
-var JSON_THROTTLING = /^(Throttl(ing|ed)Exception|TooManyRequestsException|RequestLimitExceeded|RequestThrottled(Exception)?)$/;
-var S3_TRANSIENT = /^(SlowDown|RequestTimeout|InternalError|ConditionalRequestConflict)$/;
-function isRateLimitMessage(message) {
-  return /per second|\brate\b|throttl|too many requests/i.test(message) && !/pending/i.test(message);
-}
-function isRetryableJsonError(status, code, message) {
-  return status >= 500 || status === 429 || JSON_THROTTLING.test(code) || code === "LimitExceededException" && isRateLimitMessage(message);
-}
-function isRetryableS3Error(status, code) {
-  return status >= 500 || status === 429 || S3_TRANSIENT.test(code);
-}
-
-// src/hash.ts
-function nodeSha256Hex(bytes) {
-  return globalThis.process?.getBuiltinModule?.("crypto")?.createHash("sha256").update(bytes).digest("hex");
-}
-async function sha256Hex(bytes) {
-  return nodeSha256Hex(bytes) ?? Array.from(
-    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
-    (b) => b.toString(16).padStart(2, "0")
-  ).join("");
-}
-
-// src/s3.ts
-var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-function parseS3Uri(uri, field2 = "s3Uri", object = false) {
-  const fail2 = (rule) => {
-    throw new ValidationError([{ path: field2, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+function awsEnvironment(env = readEnvironment()) {
+  const get = (name) => {
+    const value = env[name];
+    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
   };
-  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
-  if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/KEY");
-  const bucket = match[1];
-  const key = match[2] ?? "";
-  if (!BUCKET.test(bucket) || bucket.includes("..")) {
-    return fail2("must name a valid bucket (3-63 lowercase letters, digits, dots and hyphens)");
+  return {
+    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
+    accessKeyId: get("AWS_ACCESS_KEY_ID"),
+    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
+    sessionToken: get("AWS_SESSION_TOKEN"),
+    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
+    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL"),
+    profile: get("AWS_PROFILE")
+  };
+}
+function noCredentialsMessage(env) {
+  const base = "no AWS credentials: pass `credentials` or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+  if (!env.profile) return base;
+  return `${base}. AWS_PROFILE is set (${JSON.stringify(env.profile)}), and this client reads no profiles: on Node, pass \`credentials: awsCredentialChain()\` (import { awsCredentialChain } from "personalize-data-deletion/node"), which reads it as the AWS CLI does`;
+}
+
+// src/aws/json-protocol.ts
+var MODELED = {
+  InvalidInputException,
+  InvalidNextTokenException,
+  LimitExceededException,
+  ResourceAlreadyExistsException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  TooManyTagsException
+};
+function parseJsonError(status, headers, bodyText) {
+  let body = {};
+  try {
+    const parsed = JSON.parse(bodyText);
+    if (parsed && typeof parsed === "object") body = parsed;
+  } catch {
   }
-  if (new TextEncoder().encode(key).length > 1024) return fail2("must have a key of at most 1024 bytes");
-  if (/[\u0000-\u001f\u007f]/.test(key)) return fail2("must not contain control characters");
-  if (key.startsWith("/") || key.includes("//")) return fail2("must not contain empty path segments");
-  const isPrefix = key === "" || key.endsWith("/");
-  if (object && isPrefix) return fail2("must name one object, not a folder");
-  return { bucket, key, isPrefix };
-}
-function formatS3Uri(bucket, key) {
-  return `s3://${bucket}/${key}`;
-}
-function encodeKey(key) {
-  return key.split("/").map(
-    (segment) => encodeURIComponent(segment).replace(
-      /[!'()*]/g,
-      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
-    )
-  ).join("/");
-}
-function objectUrl(target, bucket, key) {
-  const path = key === "" ? "" : encodeKey(key);
-  if (target.endpoint) return `${target.endpoint.replace(/\/+$/, "")}/${bucket}/${path}`;
-  const region = target.transport.region;
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  if (bucket.includes(".")) return `https://s3.${region}.${suffix}/${bucket}/${path}`;
-  return `https://${bucket}.s3.${region}.${suffix}/${path}`;
-}
-function xmlField(xml, name) {
-  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-}
-function parseS3Error(status, headers, xml) {
-  const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
-  const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
-  const requestId = xmlField(xml, "RequestId") ?? headers.get("x-amz-request-id") ?? void 0;
-  return new S3Error(message, {
+  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
+  const code = rawType.split(/[,:]/)[0]?.replace(/^.*#/, "") || `Http${status}`;
+  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
+  const requestId = headers.get("x-amzn-requestid") ?? void 0;
+  const details = {
     httpStatus: status,
     requestId,
-    retryable: isRetryableS3Error(status, code),
-    code
-  });
-}
-var emptyPayloadHash = () => sha256Hex(new Uint8Array(0));
-async function putObjectOnce(target, bucket, key, body, options = {}) {
-  const sha256 = await sha256Hex(body);
-  const headers = {
-    "content-type": "text/csv",
-    "x-amz-content-sha256": sha256,
-    "x-amz-meta-sha256": sha256
+    retryable: isRetryableJsonError(status, code, message)
   };
-  if (!options.overwrite) headers["if-none-match"] = "*";
-  const url = objectUrl(target, bucket, key);
-  const written = await target.transport.send(
-    { service: "s3", operation: "PutObject", method: "PUT", url, headers, body, signal: options.signal },
-    async (response) => {
-      const text = await response.text();
-      if (response.ok || response.status === 412 && !options.overwrite) {
-        return response.ok && (response.headers.get("x-amz-server-side-encryption-aws-kms-key-id") ?? true);
-      }
-      throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-  if (typeof written === "string") {
-    await deleteObject(target, bucket, key, options.signal);
-    throw new ConfigurationError(
-      `s3://${bucket}/${key} got the KMS key ${written}, which Personalize cannot read: use a bucket with SSE-S3`
-    );
-  }
-  if (written) return { created: true, sha256 };
-  const existing = await headObject(target, bucket, key, options.signal);
-  if (existing?.sha256 === sha256) return { created: false, sha256 };
-  throw new ConflictError(
-    `s3://${bucket}/${key} already holds a different object; choose another key or pass \`overwrite\``
-  );
+  const Modeled = MODELED[code];
+  if (Modeled) return new Modeled(message, details);
+  return new ServiceError(message, { ...details, code });
 }
-async function headObject(target, bucket, key, signal) {
-  return target.transport.send(
+function callPersonalize(transport, endpoint2, operation, input, { signal, maxAttempts } = {}) {
+  return transport.send(
     {
-      service: "s3",
-      operation: "HeadObject",
-      method: "HEAD",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
-      signal
-    },
-    async (response) => {
-      await response.body?.cancel();
-      if (response.status === 404) return void 0;
-      if (response.status === 403) {
-        throw new ConfigurationError(
-          `HEAD s3://${bucket}/${key} answered 403: allow s3:GetObject and s3:ListBucket`
-        );
-      }
-      if (!response.ok) throw parseS3Error(response.status, response.headers, "");
-      return { sha256: response.headers.get("x-amz-meta-sha256") ?? void 0 };
-    }
-  );
-}
-async function deleteObject(target, bucket, key, signal) {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: objectUrl(target, bucket, key),
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
+      service: "personalize",
+      operation,
+      method: "POST",
+      url: endpoint2,
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `${targetPrefix}.${operation}`
+      },
+      body: JSON.stringify(input ?? {}),
       signal
     },
     async (response) => {
       const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    }
+      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
+      return text ? JSON.parse(text) : {};
+    },
+    { maxAttempts }
   );
 }
 
 // node_modules/aws4fetch/dist/aws4fetch.esm.mjs
-var encoder3 = new TextEncoder();
+var encoder2 = new TextEncoder();
 var HOST_SERVICES = {
   appstream2: "appstream",
   cloudhsmv2: "cloudhsm",
@@ -27379,15 +27479,15 @@ var AwsV4Signer = class {
 async function hmac(key, string2) {
   const cryptoKey = await crypto.subtle.importKey(
     "raw",
-    typeof key === "string" ? encoder3.encode(key) : key,
+    typeof key === "string" ? encoder2.encode(key) : key,
     { name: "HMAC", hash: { name: "SHA-256" } },
     false,
     ["sign"]
   );
-  return crypto.subtle.sign("HMAC", cryptoKey, encoder3.encode(string2));
+  return crypto.subtle.sign("HMAC", cryptoKey, encoder2.encode(string2));
 }
 async function hash(content) {
-  return crypto.subtle.digest("SHA-256", typeof content === "string" ? encoder3.encode(content) : content);
+  return crypto.subtle.digest("SHA-256", typeof content === "string" ? encoder2.encode(content) : content);
 }
 var HEX_CHARS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"];
 function buf2hex(arrayBuffer) {
@@ -27450,7 +27550,7 @@ function guessServiceRegion(url, headers) {
   return [HOST_SERVICES[service] || service, region || ""];
 }
 
-// src/transport.ts
+// src/aws/transport.ts
 var REDACTED = /* @__PURE__ */ new Set(["authorization", "x-amz-security-token", "x-amz-signature", "x-amz-credential"]);
 function redactHeaders(headers) {
   const out = {};
@@ -27459,6 +27559,11 @@ function redactHeaders(headers) {
 }
 function fetchIsUndici() {
   return typeof globalThis.process?.versions?.undici === "string";
+}
+function checkAttempts(maxAttempts) {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new ConfigurationError(`maxAttempts must be a whole number of at least 1, received ${maxAttempts}`);
+  }
 }
 function abortableSleep(ms, signal) {
   return new Promise((resolve2, reject) => {
@@ -27481,10 +27586,12 @@ var Transport = class {
     this.region = options.region;
     this.credentials = options.credentials;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 3e4;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
+    checkAttempts(this.maxAttempts);
+    if (!(this.maxRetryAfterMs >= 0)) {
       throw new ConfigurationError(
-        `maxAttempts must be a whole number of at least 1, received ${this.maxAttempts}`
+        `maxRetryAfterMs must be a number of at least 0, received ${this.maxRetryAfterMs}`
       );
     }
     if (!(this.requestTimeoutMs > 0)) {
@@ -27501,19 +27608,24 @@ var Transport = class {
   }
   /**
    * Sends `request`, handing each response to `read`, which returns the result or throws; a thrown
-   * {@link DataDeletionError} with `retryable` set leads to another try while tries are left.
+   * {@link DataDeletionError} with `retryable` set leads to another try while tries are left (the
+   * transport's `maxAttempts`, or this call's).
    */
-  async send(request2, read) {
+  async send(request2, read, options = {}) {
+    const maxAttempts = options.maxAttempts ?? this.maxAttempts;
+    checkAttempts(maxAttempts);
     for (let attempt = 1; ; attempt++) {
+      const answer = {};
       try {
-        return await this.attempt(request2, read, attempt);
+        return await this.attempt(request2, read, attempt, answer);
       } catch (error2) {
         const retryable = error2 instanceof DataDeletionError && error2.retryable;
-        if (!retryable || attempt >= this.maxAttempts) throw error2;
-        const delay = backoffDelay(attempt, this.random);
+        if (!retryable || attempt >= maxAttempts) throw error2;
+        const delay = retryDelay(attempt, this.random, answer.retryAfterMs, this.maxRetryAfterMs);
         this.logger?.debug?.(`${request2.operation}: retrying in ${delay} ms`, {
           attempt,
-          maxAttempts: this.maxAttempts,
+          maxAttempts,
+          retryAfterMs: answer.retryAfterMs,
           error: error2.name,
           message: error2.message
         });
@@ -27521,7 +27633,7 @@ var Transport = class {
       }
     }
   }
-  async attempt(request2, read, attempt) {
+  async attempt(request2, read, attempt, answer) {
     const { signal } = request2;
     if (signal?.aborted) throw new AbortError(signal.reason);
     const signed = await this.sign(request2);
@@ -27559,6 +27671,7 @@ var Transport = class {
           requestId: response.headers.get("x-amzn-requestid") ?? response.headers.get("x-amz-request-id") ?? void 0
         }
       );
+      answer.retryAfterMs = retryAfterMs(response.headers, this.now().getTime());
       return await read(response);
     } catch (error2) {
       if (signal?.aborted) throw new AbortError(signal.reason);
@@ -27612,315 +27725,41 @@ var Transport = class {
   }
 };
 
-// src/upload-plan.ts
-function uniqueSuffix(clock) {
-  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
-  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
-  return `${time}-${random}`;
+// src/deletion/names.ts
+var JOB_NAME_MAX = 63;
+var LIST_SHA256_TAG = "erasure-sha256";
+var LIST_COUNT_TAG = "erasure-user-count";
+function nameForList(prefix, list) {
+  const hash2 = `-${list.sha256.slice(0, 16)}`;
+  const room = JOB_NAME_MAX - hash2.length - "-part-99-repeat-1".length;
+  const base = prefix.replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, room).replace(/[-_]+$/, "") || "erasure";
+  return `${base}${hash2}`;
 }
-function planParts(target, count, stem) {
-  const { key, isPrefix } = target;
-  const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
-  return Array.from({ length: count }, (_, i) => {
-    const suffix = count === 1 ? "" : `-part-${i + 1}`;
-    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
-    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
-  });
+function listTags(sha256, userCount) {
+  return [
+    { tagKey: LIST_SHA256_TAG, tagValue: sha256 },
+    { tagKey: LIST_COUNT_TAG, tagValue: String(userCount) }
+  ];
 }
-
-// src/poll.ts
-var DEFAULT_WAIT_TIMEOUT_MS = 24 * 60 * 60 * 1e3;
-async function poll(look, options, clock) {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  const started = clock.now();
-  let delay = options.minDelayMs;
-  for (; ; ) {
-    let value;
-    let transient;
-    try {
-      value = await look(options.signal);
-    } catch (error2) {
-      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
-      transient = error2;
-    }
-    const elapsedMs = clock.now() - started;
-    options.onLook?.(elapsedMs, transient);
-    if (value !== void 0) return value;
-    const remaining = timeoutMs - elapsedMs;
-    if (remaining <= 0) throw options.timedOut(elapsedMs);
-    await clock.sleep(Math.min(delay / 2 + clock.random() * delay / 2, remaining), options.signal);
-    delay = Math.min(options.maxDelayMs, delay * 2);
-  }
-}
-
-// src/delete-users.ts
-var DEFAULT_MAX_PENDING_JOBS = 5;
-var ROOM_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
-var NOTHING_PREPARED = { files: [], userCount: 0, duplicateCount: 0, bytes: 0 };
-async function planDeletion(context3, input) {
-  const jobName = input.jobName ?? `delete-users-${uniqueSuffix(context3.jobs.clock).replace("T", "-")}`;
-  const request2 = (part) => validate(
-    CreateDataDeletionJobInputSchema,
-    {
-      jobName: part.jobName,
-      datasetGroupArn: input.datasetGroupArn,
-      roleArn: input.roleArn,
-      dataSource: { dataLocation: part.dataLocation },
-      ...input.tags ? { tags: input.tags } : {}
-    },
-    "deleteUsers"
-  );
-  if (input.dataLocation === void 0 === (input.users === void 0)) {
-    throw new ValidationError(
-      [
-        {
-          path: "users",
-          rule: "give users and s3Uri, or dataLocation",
-          received: typeof input.users
-        }
-      ],
-      "deleteUsers"
-    );
-  }
-  if (input.users === void 0) {
-    const part = { key: "", dataLocation: input.dataLocation, jobName };
-    return { parts: [{ ...part, request: request2(part) }], bucket: void 0, prepared: NOTHING_PREPARED };
-  }
-  const target = parseS3Uri(input.s3Uri);
-  request2(planParts(target, 1, jobName)[0]);
-  const prepared = await prepareUsers(input.users, input.maxFileBytes);
-  const parts = planParts(target, prepared.files.length, jobName).map((part) => ({
-    ...part,
-    request: request2(part)
-  }));
-  return { parts, bucket: target.bucket, prepared };
-}
-async function countPending(context3, datasetGroupArn, except, options) {
-  let pending = 0;
-  for await (const job of context3.jobs.paginateDataDeletionJobs(
-    { datasetGroupArn, pageSize: 100 },
-    options
-  )) {
-    if (job.status === "PENDING" && job.jobName !== except) pending++;
-  }
-  return pending;
-}
-async function awaitRoom(context3, request2, limit, options, onProgress) {
-  const { datasetGroupArn, jobName } = request2;
-  let pending = limit;
-  await poll(
-    async (signal) => {
-      pending = await countPending(context3, datasetGroupArn, jobName, { signal });
-      return pending < limit || void 0;
-    },
-    {
-      ...ROOM_PACE,
-      ...options,
-      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "room", pending, limit, elapsedMs }),
-      timedOut: (elapsedMs) => new RoomTimeoutError(datasetGroupArn, jobName, pending, limit, elapsedMs)
-    },
-    context3.jobs.clock
-  );
-}
-async function createWithRoom(context3, request2, options, onProgress) {
-  const call = { signal: options.signal };
-  for (; ; ) {
-    try {
-      const created = await context3.jobs.createDataDeletionJob(request2, call);
-      if (!created.dataDeletionJobArn) {
-        throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
-      }
-      return { dataDeletionJobArn: created.dataDeletionJobArn, adopted: created.adopted === true };
-    } catch (error2) {
-      if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
-      const pendingNow = await countPending(context3, request2.datasetGroupArn, request2.jobName, call);
-      const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
-      await awaitRoom(context3, request2, limit, options, onProgress);
-    }
-  }
-}
-async function awaitJob(context3, result, waitOptions, onProgress) {
-  try {
-    return await context3.jobs.waitForDataDeletionJob(result.dataDeletionJobArn, {
-      ...waitOptions,
-      onPoll: (event) => {
-        waitOptions.onPoll?.(event);
-        onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
-      }
-    });
-  } catch (error2) {
-    if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
-    return error2.job;
-  }
-}
-async function deleteUsers(context3, input) {
-  const plan = await planDeletion(context3, input);
-  const { prepared, bucket, parts } = plan;
-  const { onProgress } = input;
-  const waitOptions = typeof input.wait === "object" ? input.wait : {};
-  const signal = input.signal ?? waitOptions.signal;
-  const limits = {
-    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
-    timeoutMs: waitOptions.timeoutMs,
-    signal
-  };
-  if (bucket !== void 0) {
-    onProgress?.({
-      phase: "prepare",
-      userCount: prepared.userCount,
-      duplicateCount: prepared.duplicateCount,
-      bytes: prepared.bytes,
-      files: parts.length
-    });
-  }
-  const jobs = [];
-  for (const [i, part] of parts.entries()) {
-    if (parts.length > 1) {
-      await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
-    }
-    if (bucket !== void 0) {
-      const body = prepared.files[i];
-      const upload = await putObjectOnce(context3.s3, bucket, part.key, body, {
-        overwrite: input.overwrite,
-        signal
-      });
-      onProgress?.({
-        phase: "upload",
-        dataLocation: part.dataLocation,
-        bytes: body.length,
-        created: upload.created
-      });
-    }
-    const created = await createWithRoom(context3, part.request, limits, onProgress);
-    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
-    jobs.push({
-      jobName: part.jobName,
-      ...created,
-      dataLocation: part.dataLocation,
-      uploadedFileDeleted: false
-    });
-  }
-  if (input.wait) {
-    for (const [i, result] of jobs.entries()) {
-      const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
-      Object.assign(result, {
-        status: job.status,
-        numDeleted: job.numDeleted,
-        failureReason: job.failureReason,
-        job
-      });
-      if (job.status === "COMPLETED" && bucket !== void 0 && !input.keepUploadedFile) {
-        await deleteObject(context3.s3, bucket, parts[i].key, signal);
-        result.uploadedFileDeleted = true;
-        onProgress?.({ phase: "cleanup", dataLocation: result.dataLocation });
-      }
-    }
-    const failed = jobs.find((j) => j.status === "FAILED");
-    if (failed && input.failOnJobFailure !== false) {
-      throw new DataDeletionJobFailedError(
-        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-        { jobs, keptAt: failed.dataLocation }
-      );
-    }
-  }
+function listOfTags(tags) {
+  const sha256 = tags?.find((t) => t.tagKey === LIST_SHA256_TAG)?.tagValue;
+  const count = tags?.find((t) => t.tagKey === LIST_COUNT_TAG)?.tagValue;
   return {
-    jobs,
-    userCount: prepared.userCount,
-    duplicateCount: prepared.duplicateCount,
-    bytes: prepared.bytes
+    ...sha256 ? { sha256 } : {},
+    ...count !== void 0 && /^\d+$/.test(count) ? { userCount: Number(count) } : {}
   };
 }
 
-// src/env.ts
-function readEnvironment() {
-  const g = globalThis;
-  try {
-    if (g.Deno?.env) return g.Deno.env.toObject();
-  } catch {
-  }
-  try {
-    if (g.process?.env) return g.process.env;
-  } catch {
-  }
-  return {};
-}
-function awsEnvironment(env = readEnvironment()) {
-  const get = (name) => {
-    const value = env[name];
-    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
-  };
-  return {
-    region: get("AWS_REGION") ?? get("AWS_DEFAULT_REGION"),
-    accessKeyId: get("AWS_ACCESS_KEY_ID"),
-    secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
-    sessionToken: get("AWS_SESSION_TOKEN"),
-    personalizeEndpoint: get("AWS_ENDPOINT_URL_PERSONALIZE") ?? get("AWS_ENDPOINT_URL"),
-    s3Endpoint: get("AWS_ENDPOINT_URL_S3") ?? get("AWS_ENDPOINT_URL")
-  };
-}
-
-// src/json-protocol.ts
-var MODELED = {
-  InvalidInputException,
-  InvalidNextTokenException,
-  LimitExceededException,
-  ResourceAlreadyExistsException,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  TooManyTagsException
-};
-function parseJsonError(status, headers, bodyText) {
-  let body = {};
-  try {
-    const parsed = JSON.parse(bodyText);
-    if (parsed && typeof parsed === "object") body = parsed;
-  } catch {
-  }
-  const rawType = headers.get("x-amzn-errortype") ?? (typeof body.__type === "string" ? body.__type : "");
-  const code = rawType.split(/[,:]/)[0]?.replace(/^.*#/, "") || `Http${status}`;
-  const message = String(body.message ?? body.Message ?? (bodyText.slice(0, 200) || `HTTP ${status}`));
-  const requestId = headers.get("x-amzn-requestid") ?? void 0;
-  const details = {
-    httpStatus: status,
-    requestId,
-    retryable: isRetryableJsonError(status, code, message)
-  };
-  const Modeled = MODELED[code];
-  if (Modeled) return new Modeled(message, details);
-  return new ServiceError(message, { ...details, code });
-}
-function callPersonalize(transport, endpoint2, operation, input, signal) {
-  return transport.send(
-    {
-      service: "personalize",
-      operation,
-      method: "POST",
-      url: endpoint2,
-      headers: {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": `${targetPrefix}.${operation}`
-      },
-      body: JSON.stringify(input ?? {}),
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok) throw parseJsonError(response.status, response.headers, text);
-      return text ? JSON.parse(text) : {};
-    }
-  );
-}
-
-// src/waiter.ts
+// src/deletion/waiter.ts
 var JOB_MIN_DELAY_MS = 5e3;
 var JOB_MAX_DELAY_MS = 6e4;
-async function pollJob(dataDeletionJobArn, describe2, options, clock) {
+async function pollJob(dataDeletionJobArn, describe3, options, clock) {
   const maxDelayMs = options.maxDelayMs ?? JOB_MAX_DELAY_MS;
   let latest;
   let status;
   const job = await poll(
     async (signal) => {
-      latest = await describe2(signal);
+      latest = await describe3(signal);
       status = latest?.status ?? status;
       return status === "COMPLETED" || status === "FAILED" ? latest : void 0;
     },
@@ -27929,7 +27768,13 @@ async function pollJob(dataDeletionJobArn, describe2, options, clock) {
       minDelayMs: options.minDelayMs ?? Math.min(JOB_MIN_DELAY_MS, maxDelayMs),
       maxDelayMs,
       signal: options.signal,
-      onLook: (elapsedMs, error2) => options.onPoll?.({ status, elapsedMs, job: error2 ? void 0 : latest, ...error2 && { error: error2 } }),
+      onLook: (elapsedMs, error2, heartbeat) => options.onPoll?.({
+        status,
+        elapsedMs,
+        job: error2 ? void 0 : latest,
+        ...error2 && { error: error2 },
+        heartbeat
+      }),
       timedOut: (elapsedMs) => new WaiterTimeoutError(dataDeletionJobArn, status, elapsedMs)
     },
     clock
@@ -27938,7 +27783,7 @@ async function pollJob(dataDeletionJobArn, describe2, options, clock) {
   return job;
 }
 
-// src/jobs-client.ts
+// src/deletion/jobs-client.ts
 function toDate(value) {
   return typeof value === "number" ? new Date(value * 1e3) : void 0;
 }
@@ -27948,6 +27793,15 @@ function withDates(raw) {
     if (key in job) job[key] = toDate(job[key]);
   }
   return job;
+}
+var REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+function checkArnRegion(arn, region, field2 = "datasetGroupArn") {
+  const inArn = /^arn:[\w-]+:personalize:([^:]*):/.exec(arn)?.[1];
+  if (inArn !== void 0 && inArn !== region) {
+    throw new ConfigurationError(
+      `\`${field2}\` is in ${inArn} but requests go to ${region} (\`region\`): use the same region for both`
+    );
+  }
 }
 function defaultEndpoint(region) {
   return `https://personalize.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}/`;
@@ -27963,15 +27817,15 @@ var DataDeletionJobsClient = class {
     const env = config.useEnvironment === false ? {} : awsEnvironment();
     const region = config.region ?? env.region;
     if (!region) throw new ConfigurationError("no AWS region: pass `region` or set AWS_REGION");
-    if (!/^[a-z0-9-]{1,50}$/.test(region)) {
-      throw new ConfigurationError(`region must look like us-east-1, received ${JSON.stringify(region)}`);
+    if (!REGION.test(region)) {
+      throw new ConfigurationError(
+        `\`region\` must be an AWS region such as us-east-1 or eu-west-1 (lowercase letters, hyphens and a number), received ${JSON.stringify(region).slice(0, 60)}`
+      );
     }
     let credentials = config.credentials;
     if (!credentials) {
       if (!env.accessKeyId || !env.secretAccessKey) {
-        throw new ConfigurationError(
-          "no AWS credentials: pass `credentials` or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        );
+        throw new ConfigurationError(noCredentialsMessage(env));
       }
       credentials = {
         accessKeyId: env.accessKeyId,
@@ -28006,9 +27860,9 @@ var DataDeletionJobsClient = class {
     });
   }
   /**
-   * CreateDataDeletionJob. When the name is taken by a job for the same dataset group and data location (a
-   * retried request whose first answer was lost, or a re-run), that job is adopted and returned with
-   * `adopted: true` instead of failing; a name taken by a different job is a {@link ConflictError}.
+   * CreateDataDeletionJob. When the name is taken by a job that {@link findAdoptableJob} accepts (a retried
+   * request whose first answer was lost, or a re-run with the same list), that job is adopted and returned
+   * with `adopted: true` instead of failing; a name taken by any other job is a {@link ConflictError}.
    */
   async createDataDeletionJob(input, options = {}) {
     const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
@@ -28018,23 +27872,60 @@ var DataDeletionJobsClient = class {
         this.endpoint,
         "CreateDataDeletionJob",
         valid,
-        options.signal
+        { signal: options.signal }
       );
       return { dataDeletionJobArn: out.dataDeletionJobArn };
     } catch (error2) {
       if (!(error2 instanceof ResourceAlreadyExistsException)) throw error2;
-      const existing = await this.findJobByName(valid.datasetGroupArn, valid.jobName, options.signal);
-      if (existing?.datasetGroupArn === valid.datasetGroupArn && existing.dataSource?.dataLocation === valid.dataSource.dataLocation) {
-        this.logger?.debug?.(
-          `CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`
-        );
-        return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
-      }
+      const existing = await this.findAdoptableJob(valid, options.signal);
+      if (!existing) throw error2;
+      this.logger?.debug?.(`CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`);
+      return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
+    }
+  }
+  /**
+   * The job a create request would make, when one of its name exists already and may be adopted; `undefined`
+   * when none exists. The one adoption rule: same dataset group and data location and, for a request tagged
+   * with its list's SHA-256 (`erasure-sha256`), a job tagged with the same digest, so a job made from another
+   * list is never taken for this one (its ids would not be erased). Any other job of that name is a
+   * {@link ConflictError} naming the `jobName`.
+   */
+  async findAdoptableJob(request2, signal) {
+    const { jobName, datasetGroupArn } = request2;
+    const existing = await this.findJobByName(datasetGroupArn, jobName, signal);
+    if (!existing) return void 0;
+    const location = request2.dataSource.dataLocation;
+    if (existing.datasetGroupArn !== void 0 && existing.datasetGroupArn !== datasetGroupArn) {
       throw new ConflictError(
-        `a data deletion job named ${valid.jobName} already exists for ${existing ? `${existing.datasetGroupArn} reading ${existing.dataSource?.dataLocation}` : "another dataset group"}; choose another \`jobName\``,
-        { cause: error2 }
+        `a data deletion job named ${jobName} already exists for another dataset group; choose another \`jobName\``
       );
     }
+    if (existing.dataSource?.dataLocation !== location) {
+      throw new ConflictError(
+        `a data deletion job named ${jobName} already reads ${existing.dataSource?.dataLocation}, not ${location}; choose another \`jobName\``
+      );
+    }
+    const wanted = request2.tags?.find((t) => t.tagKey === LIST_SHA256_TAG)?.tagValue;
+    if (wanted === void 0) return existing;
+    const made = listOfTags(
+      await this.listTagsForResource(existing.dataDeletionJobArn, { signal })
+    );
+    if (made.sha256 === wanted) return existing;
+    throw new ConflictError(
+      made.sha256 ? `a data deletion job named ${jobName} already exists and was made from a different list of ids (SHA-256 ${made.sha256.slice(0, 12)}..., this run's list ${wanted.slice(0, 12)}...): its ids are not this run's, so it is not adopted. Choose a new \`jobName\`, or leave it to its default, which is derived from the list` : `a data deletion job named ${jobName} already exists without the ${LIST_SHA256_TAG} tag, so nothing shows it was made from this run's list of ids: it is not adopted. Choose a new \`jobName\``
+    );
+  }
+  /** ListTagsForResource: the tags of a Personalize resource (a data deletion job, say). */
+  async listTagsForResource(resourceArn, options = {}) {
+    const valid = validate(ListTagsForResourceInputSchema, { resourceArn }, "ListTagsForResource");
+    const out = await callPersonalize(
+      this.transport,
+      this.endpoint,
+      "ListTagsForResource",
+      valid,
+      { signal: options.signal }
+    );
+    return out.tags ?? [];
   }
   /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */
   async describeDataDeletionJob(input, options = {}) {
@@ -28044,7 +27935,7 @@ var DataDeletionJobsClient = class {
       this.endpoint,
       "DescribeDataDeletionJob",
       valid,
-      options.signal
+      { signal: options.signal }
     );
     return out.dataDeletionJob ? { dataDeletionJob: withDates(out.dataDeletionJob) } : {};
   }
@@ -28056,7 +27947,7 @@ var DataDeletionJobsClient = class {
       this.endpoint,
       "ListDataDeletionJobs",
       valid,
-      options.signal
+      { signal: options.signal }
     );
     const result = {
       dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates(job))
@@ -28115,7 +28006,291 @@ var DataDeletionJobsClient = class {
   }
 };
 
-// src/client.ts
+// src/deletion/upload-plan.ts
+function uniqueSuffix(clock) {
+  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
+  const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
+  return `${time}-${random}`;
+}
+function planParts(target, count, stem) {
+  const { key, isPrefix } = target;
+  const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
+  return Array.from({ length: count }, (_, i) => {
+    const suffix = count === 1 ? "" : `-part-${i + 1}`;
+    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
+    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
+  });
+}
+
+// src/deletion/flow.ts
+var DEFAULT_MAX_PENDING_JOBS = 5;
+var ROOM_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
+var NOTHING_PREPARED = { files: [], userCount: 0, duplicateCount: 0, bytes: 0 };
+async function planDeletion(context3, input) {
+  const given = input.jobName;
+  const fallback = `delete-users-${uniqueSuffix(context3.jobs.clock).replace("T", "-")}`;
+  const request2 = (part, tags = []) => validate(
+    CreateDataDeletionJobInputSchema,
+    {
+      jobName: part.jobName,
+      datasetGroupArn: input.datasetGroupArn,
+      roleArn: input.roleArn,
+      dataSource: { dataLocation: part.dataLocation },
+      ...input.tags || tags.length > 0 ? { tags: [...input.tags ?? [], ...tags] } : {}
+    },
+    "deleteUsers"
+  );
+  if (input.dataLocation === void 0 === (input.users === void 0)) {
+    throw new ValidationError(
+      [
+        {
+          path: "users",
+          rule: "give users and s3Uri, or dataLocation",
+          received: typeof input.users
+        }
+      ],
+      "deleteUsers"
+    );
+  }
+  if (typeof input.datasetGroupArn === "string") checkArnRegion(input.datasetGroupArn, context3.jobs.region);
+  if (input.users === void 0) {
+    parseS3Uri(input.dataLocation, "dataLocation");
+    if (typeof given === "function") {
+      throw new ValidationError(
+        [
+          {
+            path: "jobName",
+            rule: "a name derived from the list needs users, not dataLocation",
+            received: "a function"
+          }
+        ],
+        "deleteUsers"
+      );
+    }
+    const part = { key: "", dataLocation: input.dataLocation, jobName: given ?? fallback };
+    return {
+      jobName: part.jobName,
+      parts: [{ ...part, request: request2(part) }],
+      bucket: void 0,
+      prepared: NOTHING_PREPARED
+    };
+  }
+  const target = parseS3Uri(input.s3Uri);
+  const early = typeof given === "string" ? given : fallback;
+  request2(planParts(target, 1, early)[0], listTags("0".repeat(64), 0));
+  const prepared = await prepareUsers(input.users, {
+    maxFileBytes: input.maxFileBytes,
+    trimIds: input.trimIds,
+    maxListBytes: input.maxListBytes
+  });
+  const digests = await Promise.all(prepared.files.map((file) => sha256Hex(file)));
+  const counts = prepared.files.map(countLines);
+  const list = {
+    sha256: digests.length === 1 ? digests[0] : await sha256Hex(new TextEncoder().encode(digests.join("\n"))),
+    userCount: prepared.userCount
+  };
+  const jobName = typeof given === "function" ? given(list) : given ?? fallback;
+  const parts = planParts(target, prepared.files.length, jobName).map((part, i) => ({
+    ...part,
+    request: request2(part, listTags(digests[i], counts[i])),
+    body: prepared.files[i],
+    sha256: digests[i],
+    userCount: counts[i]
+  }));
+  return { jobName, parts, bucket: target.bucket, prepared };
+}
+function countLines(file) {
+  let lines = 0;
+  for (let at = file.indexOf(10); at !== -1; at = file.indexOf(10, at + 1)) lines++;
+  return lines - 1;
+}
+function noJobWillRead(error2) {
+  if (error2 instanceof ConflictError || error2 instanceof ValidationError) return true;
+  return error2 instanceof ServiceError && !error2.retryable && error2.httpStatus >= 400 && error2.httpStatus < 500;
+}
+async function countPendingJobs(jobs, datasetGroupArn, options = {}) {
+  let pending = 0;
+  for await (const job of jobs.paginateDataDeletionJobs(
+    { datasetGroupArn, pageSize: 100 },
+    { signal: options.signal }
+  )) {
+    if (job.status === "PENDING" && job.jobName !== options.except) pending++;
+  }
+  return pending;
+}
+async function awaitRoom(context3, request2, limit, options, onProgress) {
+  const { datasetGroupArn, jobName } = request2;
+  let pending = limit;
+  await poll(
+    async (signal) => {
+      pending = await countPendingJobs(context3.jobs, datasetGroupArn, { except: jobName, signal });
+      return pending < limit || void 0;
+    },
+    {
+      ...ROOM_PACE,
+      ...options,
+      onLook: (elapsedMs, error2, heartbeat) => error2 || onProgress?.({ phase: "room", pending, limit, elapsedMs, heartbeat }),
+      timedOut: (elapsedMs) => new RoomTimeoutError(datasetGroupArn, jobName, pending, limit, elapsedMs)
+    },
+    context3.jobs.clock
+  );
+}
+async function createWithRoom(context3, request2, options, onProgress) {
+  const call = { signal: options.signal };
+  for (; ; ) {
+    try {
+      const created = await context3.jobs.createDataDeletionJob(request2, call);
+      if (!created.dataDeletionJobArn) {
+        throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
+      }
+      return { dataDeletionJobArn: created.dataDeletionJobArn, adopted: created.adopted === true };
+    } catch (error2) {
+      if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
+      const pendingNow = await countPendingJobs(context3.jobs, request2.datasetGroupArn, {
+        except: request2.jobName,
+        ...call
+      });
+      const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
+      await awaitRoom(context3, request2, limit, options, onProgress);
+    }
+  }
+}
+async function awaitJob(context3, result, waitOptions, onProgress) {
+  try {
+    return await context3.jobs.waitForDataDeletionJob(result.dataDeletionJobArn, {
+      ...waitOptions,
+      onPoll: (event) => {
+        waitOptions.onPoll?.(event);
+        onProgress?.({ phase: "wait", jobName: result.jobName, ...event });
+      }
+    });
+  } catch (error2) {
+    if (!(error2 instanceof DataDeletionJobFailedError)) throw error2;
+    return error2.job;
+  }
+}
+async function uploadPart(context3, bucket, part, options) {
+  const body = part.body;
+  const upload = await putObjectOnce(context3.s3, bucket, part.key, body, {
+    overwrite: options.overwrite,
+    sha256: part.sha256,
+    signal: options.signal
+  });
+  options.onProgress?.({
+    phase: "upload",
+    dataLocation: part.dataLocation,
+    bytes: body.length,
+    created: upload.created
+  });
+  return upload.created;
+}
+async function createOrTakeBack(context3, request2, upload, options) {
+  try {
+    return await createWithRoom(context3, request2, options, options.onProgress);
+  } catch (error2) {
+    if (upload && !options.keepUploadedFile && noJobWillRead(error2)) {
+      const erased = await eraseObject(context3.s3, upload.bucket, upload.key, options.signal);
+      options.onProgress?.({
+        phase: "cleanup",
+        dataLocation: upload.dataLocation,
+        versionsDeleted: erased.versionsDeleted
+      });
+    }
+    throw error2;
+  }
+}
+async function submitParts(context3, plan, options) {
+  const { bucket, parts } = plan;
+  const { onProgress, signal } = options;
+  const jobs = [];
+  let first = true;
+  for (const part of parts) {
+    const existing = await context3.jobs.findAdoptableJob(part.request, signal);
+    let made;
+    if (existing) {
+      made = { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
+    } else {
+      if (first) await options.beforeUpload?.();
+      first = false;
+      if (parts.length > 1)
+        await awaitRoom(context3, part.request, options.maxPendingJobs, options, onProgress);
+      if (bucket !== void 0) await uploadPart(context3, bucket, part, options);
+      const upload = bucket === void 0 ? void 0 : { bucket, key: part.key, dataLocation: part.dataLocation };
+      made = await createOrTakeBack(context3, part.request, upload, options);
+    }
+    onProgress?.({ phase: "create", jobName: part.jobName, ...made });
+    jobs.push({
+      jobName: part.jobName,
+      ...made,
+      dataLocation: part.dataLocation,
+      uploadedFileDeleted: false
+    });
+  }
+  return jobs;
+}
+function settle(result, job) {
+  return Object.assign(result, {
+    status: job.status,
+    numDeleted: job.numDeleted,
+    failureReason: job.failureReason,
+    job
+  });
+}
+async function deleteUsers(context3, input) {
+  const plan = await planDeletion(context3, input);
+  const { prepared, bucket, parts } = plan;
+  const { onProgress } = input;
+  const waitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  if (bucket !== void 0) {
+    onProgress?.({
+      phase: "prepare",
+      userCount: prepared.userCount,
+      duplicateCount: prepared.duplicateCount,
+      bytes: prepared.bytes,
+      files: parts.length
+    });
+  }
+  const jobs = await submitParts(context3, plan, {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal,
+    overwrite: input.overwrite,
+    keepUploadedFile: input.keepUploadedFile,
+    onProgress
+  });
+  if (input.wait) {
+    for (const [i, result] of jobs.entries()) {
+      const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
+      settle(result, job);
+      if (job.status === "COMPLETED" && bucket !== void 0 && !input.keepUploadedFile) {
+        const key = parts[i].key;
+        const erased = await eraseObject(context3.s3, bucket, key, signal);
+        result.uploadedFileDeleted = true;
+        onProgress?.({
+          phase: "cleanup",
+          dataLocation: result.dataLocation,
+          versionsDeleted: erased.versionsDeleted
+        });
+      }
+    }
+    const failed = jobs.find((j) => j.status === "FAILED");
+    if (failed && input.failOnJobFailure !== false) {
+      throw new DataDeletionJobFailedError(
+        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+        { jobs, keptAt: failed.dataLocation }
+      );
+    }
+  }
+  return {
+    jobs,
+    userCount: prepared.userCount,
+    duplicateCount: prepared.duplicateCount,
+    bytes: prepared.bytes
+  };
+}
+
+// src/deletion/client.ts
 var DataDeletionClient = class extends DataDeletionJobsClient {
   /** @internal Where S3 requests go. */
   get s3() {
@@ -28128,7 +28303,7 @@ var DataDeletionClient = class extends DataDeletionJobsClient {
    */
   async uploadUserIds(users, options) {
     const target = parseS3Uri(options.s3Uri);
-    const prepared = await prepareUsers(users, options.maxFileBytes);
+    const prepared = await prepareUsers(users, options);
     const parts = planParts(target, prepared.files.length, `users-${uniqueSuffix(this.clock)}`);
     for (const [index, part] of parts.entries()) {
       await putObjectOnce(this.s3, target.bucket, part.key, prepared.files[index], options);
@@ -28161,7 +28336,255 @@ var DataDeletionClient = class extends DataDeletionJobsClient {
   }
 };
 
-// src/tags.ts
+// src/deletion/csv.ts
+var MAX_RECORD_CHARS = 1 << 20;
+var NL = 10;
+var CR = 13;
+var SPACE = 32;
+var COMMA2 = 44;
+var QUOTE = 34;
+var encoder3 = new TextEncoder();
+var papa;
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+async function prepareDeletionCsv(source, options = {}) {
+  papa ??= (await Promise.resolve().then(() => __toESM(require_papaparse(), 1))).default;
+  const sources = Array.isArray(source) ? source : [{ source }];
+  let size = 0;
+  for (const { size: given, source: one } of sources)
+    size += given ?? one?.size ?? one?.byteLength ?? one?.length ?? 0;
+  const builder = new DeletionFileBuilder(options, size);
+  let rows = 0;
+  const invalid = [];
+  const budget = {
+    left: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES,
+    max: options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES
+  };
+  for (const { name, source: one } of sources) {
+    const reader = new CsvRecordReader(builder, options, name);
+    await feed(reader, one, budget);
+    reader.end();
+    rows += reader.rows;
+    invalid.push(...reader.invalid);
+  }
+  builder.flush();
+  if (builder.userCount === 0) {
+    if (invalid.length === 0) {
+      throw new CsvError(rows === 0 ? "the file has a header but no user ids" : "the file holds no user ids");
+    }
+    return {
+      files: [],
+      userCount: 0,
+      duplicateCount: builder.duplicateCount,
+      bytes: 0,
+      trimmedCount: builder.trimmedCount,
+      rows,
+      invalid
+    };
+  }
+  return { ...builder.finish(), rows, invalid };
+}
+async function feed(reader, source, budget) {
+  const push = (chunk) => {
+    budget.left -= chunk.length;
+    if (budget.left < 0) throw listTooLarge(budget.max, "more");
+    reader.push(chunk);
+  };
+  if (typeof source === "string") return push(encoder3.encode(source));
+  if (source instanceof Uint8Array) return push(source);
+  if (source instanceof ArrayBuffer) return push(new Uint8Array(source));
+  const chunks2 = typeof Blob !== "undefined" && source instanceof Blob ? source.stream() : source;
+  if (typeof chunks2 !== "object" || !chunks2 || !(Symbol.asyncIterator in chunks2)) {
+    throw new CsvError(
+      `the CSV source must be text, bytes, a Blob or a stream (async iterable), received ${typeof source}`
+    );
+  }
+  for await (const chunk of chunks2) {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new CsvError(`the stream must yield Uint8Array chunks, received ${typeof chunk}`);
+    }
+    push(chunk);
+  }
+}
+var CsvRecordReader = class {
+  constructor(builder, options, name) {
+    this.builder = builder;
+    this.name = name;
+    this.line = 1;
+    this.pending = "";
+    this.pendingLine = 0;
+    this.column = -1;
+    this.width = 0;
+    this.rows = 0;
+    this.invalid = [];
+    this.headerless = options.headerless ?? false;
+    this.collect = options.invalidLines === "collect";
+  }
+  fail(reason, line) {
+    return new CsvError(reason, line, this.name);
+  }
+  push(chunk) {
+    let start = 0;
+    if (this.carry) {
+      const end = chunk.indexOf(NL);
+      const joined = new Uint8Array(this.carry.length + (end === -1 ? chunk.length : end));
+      joined.set(this.carry);
+      joined.set(chunk.subarray(0, joined.length - this.carry.length), this.carry.length);
+      this.carry = void 0;
+      if (end === -1) {
+        this.keep(joined);
+        return;
+      }
+      this.onBytes(joined, 0, joined.length);
+      start = end + 1;
+    }
+    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
+      this.onBytes(chunk, start, end);
+      start = end + 1;
+    }
+    if (start < chunk.length) this.keep(chunk.slice(start));
+  }
+  // Holds the start of a line until its newline arrives.
+  keep(carry) {
+    if (carry.length > MAX_RECORD_CHARS && this.pending === "") {
+      throw this.fail(
+        `the line is longer than ${MAX_RECORD_CHARS} bytes: this is not a list of user ids`,
+        this.line
+      );
+    }
+    this.carry = carry;
+  }
+  /** Flushes the last line and checks the file as a whole. */
+  end() {
+    if (this.carry) this.onBytes(this.carry, 0, this.carry.length);
+    this.carry = void 0;
+    if (this.pending !== "")
+      throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
+    if (this.column === -1) throw this.fail("the file is empty");
+  }
+  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
+  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
+  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
+  onBytes(data, from, end) {
+    const lineNo = this.line++;
+    let start = from;
+    if (lineNo === 1 && data[start] === 239 && data[start + 1] === 187 && data[start + 2] === 191)
+      start += 3;
+    const stop = end > start && data[end - 1] === CR ? end - 1 : end;
+    if (this.pending === "" && this.column >= 0) {
+      let commas = 0;
+      let first = start;
+      let last = stop;
+      let i = start;
+      for (; i < stop; i++) {
+        const b = data[i];
+        if (b === COMMA2) {
+          if (commas === this.column) last = i;
+          if (++commas === this.column) first = i + 1;
+        } else if (b < SPACE || b > 126 || b === QUOTE) break;
+      }
+      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH && data[first] !== SPACE && data[last - 1] !== SPACE) {
+        this.rows++;
+        const builder = this.builder;
+        const buffer = builder.room(last - first + 1);
+        let p = builder.pos;
+        let hash2 = FNV_OFFSET;
+        for (let k = first; k < last; k++) {
+          const b = data[k];
+          buffer[p++] = b;
+          hash2 = Math.imul(hash2 ^ b, FNV_PRIME);
+        }
+        buffer[p] = NL;
+        try {
+          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, FNV_PRIME) >>> 0);
+        } catch (error2) {
+          this.settle(error2, lineNo);
+        }
+        return;
+      }
+    }
+    let text;
+    try {
+      text = utf8.decode(data.subarray(start, stop));
+    } catch {
+      const bom = lineNo === 1 && (data[start] === 255 || data[start] === 254);
+      throw this.fail(
+        `the file is not valid UTF-8${bom ? " (it starts with a UTF-16 byte order mark)" : ""}; save it as UTF-8`,
+        lineNo
+      );
+    }
+    const record2 = this.pending === "" ? text : `${this.pending}
+${text}`;
+    const at = this.pending === "" ? lineNo : this.pendingLine;
+    this.pending = "";
+    if (record2.split('"').length % 2 === 0) {
+      if (record2.length > MAX_RECORD_CHARS)
+        throw this.fail("a quoted field is never closed (unterminated quote)", at);
+      this.pending = record2;
+      this.pendingLine = at;
+      return;
+    }
+    try {
+      this.onRecord(record2.includes('"') ? parseQuoted(record2, at) : record2.split(","), at);
+    } catch (error2) {
+      this.settle(error2, at);
+    }
+  }
+  // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
+  settle(thrown, line) {
+    let error2 = thrown;
+    if (error2 instanceof CsvError && this.name && !error2.file) error2 = this.fail(error2.reason, error2.line);
+    if (!(this.collect && error2 instanceof CsvError && error2.line === line && this.column !== -1))
+      throw error2;
+    this.invalid.push(error2);
+  }
+  onRecord(fields, line) {
+    const only = fields.length === 1 ? fields[0] : void 0;
+    if (this.column === -1) {
+      if (only?.trim() === "") return;
+      if (this.readHeader(fields, line)) return;
+    }
+    if (only === "") return;
+    this.rows++;
+    if (fields.length !== this.width) {
+      const hint = fields.length > this.width ? " (quote ids that contain a comma)" : "";
+      throw this.fail(
+        `found ${fields.length} fields where ${this.width} ${this.width === 1 ? "is" : "are"} expected${hint}`,
+        line
+      );
+    }
+    this.builder.add(fields[this.column], line);
+  }
+  // Sets the id column from the first row; returns whether that row was a header.
+  readHeader(fields, line) {
+    const names = fields.map((f) => f.trim().toUpperCase());
+    const at = names.indexOf("USER_ID");
+    if (this.headerless === true || this.headerless === "auto" && at === -1) {
+      this.column = 0;
+      this.width = 1;
+      return false;
+    }
+    if (at === -1) {
+      const found = fields.map((f) => JSON.stringify(f.trim())).join(", ");
+      throw this.fail(
+        `the header has no USER_ID column (found ${found.length > 100 ? `${found.slice(0, 97)}...` : found}); for a plain list of ids pass \`headerless\``,
+        line
+      );
+    }
+    if (names.indexOf("USER_ID", at + 1) !== -1) throw this.fail("the header names USER_ID twice", line);
+    this.column = at;
+    this.width = fields.length;
+    return true;
+  }
+};
+function parseQuoted(record2, line) {
+  const result = papa.parse(record2, { delimiter: ",", newline: "\n" });
+  const error2 = result.errors[0];
+  if (error2) throw new CsvError(`malformed quoted field: ${error2.message}`, line);
+  if (result.data.length !== 1) throw new CsvError("malformed quoted field", line);
+  return result.data[0];
+}
+
+// src/deletion/tags.ts
 function parseTags(written, field2 = "tags") {
   const fail2 = (rule, received) => {
     throw new ValidationError([{ path: field2, rule, received: JSON.stringify(received).slice(0, 120) }]);
@@ -28191,35 +28614,7 @@ function parseTags(written, field2 = "tags") {
   });
 }
 
-// src/field-names.ts
-var RULES_IN_WORDS = {
-  /** Job names (the model's `Name`). */
-  Name: "must start with a letter or digit and hold only letters, digits, hyphens and underscores",
-  /** The Personalize service role (the model's `RoleArn`). */
-  RoleArn: "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
-};
-function lookup(names, path) {
-  for (let at = path.length; at > 0; at = path.lastIndexOf(".", at - 1)) {
-    const found = names[path.slice(0, at)];
-    if (found) return found;
-  }
-  return void 0;
-}
-function retell(error2, names) {
-  if (error2 instanceof ValidationError) {
-    const [first] = error2.issues;
-    if (first) {
-      const field2 = lookup(names, first.path);
-      const rule = field2?.pattern && first.rule.startsWith("must match the pattern") ? field2.pattern : first.rule;
-      const more = error2.issues.length > 1 ? ` (and ${error2.issues.length - 1} more)` : "";
-      return `${field2?.name ?? first.path}: ${rule}, received ${first.received}${more}`;
-    }
-  }
-  const message = error2 instanceof Error ? error2.message : String(error2);
-  return message.replace(/`([A-Za-z.]+)`/g, (quoted, path) => lookup(names, path)?.name ?? quoted);
-}
-
-// src/erasure/model.ts
+// src/model/erasure.ts
 var erasureShapes = {
   ListDatasetsRequest: {
     type: "structure",
@@ -28418,7 +28813,7 @@ var erasureShapes = {
   }
 };
 
-// src/erasure/schemas.ts
+// src/model/erasure-schemas.ts
 function build(name, table) {
   const shape = table[name];
   switch (shape.type) {
@@ -28470,15 +28865,14 @@ function withDates2(value) {
   return out;
 }
 function erasureApi(transport, endpoint2) {
-  const single = Object.create(transport, { maxAttempts: { value: 1 } });
-  const through = (via) => async (operation, input, signal) => {
+  const call = async (operation, input, signal, options = {}) => {
     const valid = validate(erasureInputSchema(operation), input, operation);
-    return withDates2(await callPersonalize(via, endpoint2, operation, valid, signal));
+    const out = await callPersonalize(transport, endpoint2, operation, valid, { ...options, signal });
+    return withDates2(out);
   };
-  const call = through(transport);
   return {
     call,
-    callOnce: through(single),
+    callOnce: (operation, input, signal) => call(operation, input, signal, { maxAttempts: 1 }),
     async list(operation, input, key, signal) {
       const items = [];
       const seen = /* @__PURE__ */ new Set();
@@ -28500,6 +28894,12 @@ function erasureApi(transport, endpoint2) {
     }
   };
 }
+
+// src/version.ts
+var TOOL = {
+  name: "personalize-data-deletion",
+  version: "0.1.0"
+};
 
 // src/erasure/errors.ts
 var describe = (busy) => busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ");
@@ -28605,7 +29005,7 @@ function ranDuring(survey, from, to, except) {
   });
 }
 
-// src/erasure/retrain.ts
+// src/erasure/stages/retrain.ts
 var NAME_MAX = 63;
 function retrainName(jobName) {
   const plain = `${jobName}-retrain`;
@@ -28630,13 +29030,13 @@ async function findRetrained(api, versions, name, since, signal) {
   }
   return other;
 }
-async function listVersions(api, solutionArn, signal) {
+async function listVersions2(api, solutionArn, signal) {
   return api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal);
 }
 async function startRetrain(api, solutionArn, name, trainingMode, since, wait) {
   const { signal } = wait;
   for (; ; ) {
-    const versions = await listVersions(api, solutionArn, signal);
+    const versions = await listVersions2(api, solutionArn, signal);
     const existing = await findRetrained(api, versions, name, since, signal);
     if (existing) return { version: existing, adopted: true };
     const busy = versions.find((v) => inProgress(v.status));
@@ -28674,7 +29074,15 @@ async function awaitVersion(api, solutionArn, solutionVersionArn, wait, onProgre
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "retrain", solutionArn, solutionVersionArn, status, adopted, elapsedMs }),
+      onLook: (elapsedMs, error2, heartbeat) => error2 || onProgress?.({
+        phase: "retrain",
+        solutionArn,
+        solutionVersionArn,
+        status,
+        adopted,
+        elapsedMs,
+        heartbeat
+      }),
       timedOut: (elapsedMs) => new ErasureWaitTimeoutError("retrain", solutionVersionArn, status, elapsedMs)
     },
     wait.clock
@@ -28731,7 +29139,14 @@ async function moveCampaign(api, campaign, target, wait, onProgress) {
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "campaign", campaignArn, solutionVersionArn: target, status, elapsedMs }),
+      onLook: (elapsedMs, error2, heartbeat) => error2 || onProgress?.({
+        phase: "campaign",
+        campaignArn,
+        solutionVersionArn: target,
+        status,
+        elapsedMs,
+        heartbeat
+      }),
       timedOut: (elapsedMs) => new ErasureWaitTimeoutError("campaign", campaignArn, status, elapsedMs)
     },
     wait.clock
@@ -28757,93 +29172,106 @@ async function awaitOtherDeletions(jobs, datasetGroupArn, own, wait, onProgress)
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error2) => error2 || running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs }),
+      onLook: (elapsedMs, error2, heartbeat) => error2 || running.length > 0 && onProgress?.({ phase: "hold", waitingFor: running, elapsedMs, heartbeat }),
       timedOut: (elapsedMs) => new ErasureWaitTimeoutError("hold", running[0], "running", elapsedMs)
     },
     wait.clock
   );
 }
 
-// src/erasure/s3-versions.ts
-var ENTITIES = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
-var field = (xml, name) => xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ENTITIES[entity]);
-async function listVersions2(target, bucket, key, signal) {
-  const found = [];
-  let markers = "";
-  for (; ; ) {
-    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
-    const xml = await target.transport.send(
-      {
-        service: "s3",
-        operation: "ListObjectVersions",
-        method: "GET",
-        url,
-        headers: { "x-amz-content-sha256": await emptyPayloadHash() },
-        signal
-      },
-      async (response) => {
-        const text = await response.text();
-        if (!response.ok) throw parseS3Error(response.status, response.headers, text);
-        return text;
-      }
+// src/erasure/receipt/judge.ts
+var STAGE_ORDER = [
+  "not-started",
+  "failed",
+  "deleting",
+  "repeating",
+  "cleaning-up",
+  "retraining",
+  "moving-campaigns",
+  "models-hold-users"
+];
+var isBefore = (stage, than) => stage !== "complete" && STAGE_ORDER.indexOf(stage) < STAGE_ORDER.indexOf(than);
+var ENDED = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
+var repeatOf = (job, jobs) => jobs.find((j) => j.purpose === "repeat" && j.jobName === `${job.jobName}-repeat-1`);
+function judge(facts) {
+  const stages = /* @__PURE__ */ new Set();
+  const pending = [];
+  const leave = (stage2, what) => {
+    stages.add(stage2);
+    pending.push(what);
+  };
+  for (const job of facts.jobs) {
+    if (job.status === "NOT_CREATED") leave("not-started", `no deletion job named ${job.jobName} yet`);
+    else if (job.status === "FAILED") {
+      leave(
+        "failed",
+        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; erase again under another job name`
+      );
+    } else if (!ENDED.has(job.status)) leave("deleting", `deletion job ${job.jobName} is ${job.status}`);
+  }
+  for (const [dataLocation, sha256] of facts.prepared) {
+    const job = facts.jobs.find((j) => j.purpose === "deletion" && j.dataLocation === dataLocation);
+    if (job && job.sha256 !== sha256) {
+      leave(
+        "failed",
+        `deletion job ${job.jobName} was not made from this run's list (its erasure-sha256 tag is ${job.sha256 ?? "missing"}, the list's is ${sha256}): erase this list under another job name`
+      );
+    }
+  }
+  for (const job of facts.jobs.filter((j) => j.purpose === "deletion" && j.interference.length)) {
+    const repeat = repeatOf(job, facts.jobs);
+    if (!repeat) {
+      leave(
+        "repeating",
+        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${job.jobName}-repeat-1)`
+      );
+    } else if (repeat.interference.length) {
+      leave(
+        "repeating",
+        `imports or trainings ran during the repeat job ${repeat.jobName} too: erase again once the dataset group is idle`
+      );
+    }
+  }
+  for (const file of facts.files) {
+    if (file.versionsLeft === null) {
+      leave(
+        "cleaning-up",
+        `${file.dataLocation}: its versions could not be listed (allow s3:ListBucketVersions), so it may still hold the ids`
+      );
+    } else if (file.versionsLeft > 0) {
+      const owner = file.givenByCaller ? "given by the caller, so not deleted by this tool" : "deleted once no job needs it; a later run removes it";
+      leave(
+        "cleaning-up",
+        `${file.dataLocation} still holds the ids (${file.versionsLeft} version${file.versionsLeft === 1 ? "" : "s"}; ${owner})`
+      );
+    }
+  }
+  const held = facts.retrainRequested ? "retraining" : "models-hold-users";
+  for (const solution of facts.solutions) {
+    const target = solution.status === "ACTIVE" ? solution.solutionVersionArn : void 0;
+    if (solution.trainedBefore && !target) {
+      const why = solution.solutionVersionArn ? `its new version ${solution.solutionVersionArn} is ${solution.status}${solution.failureReason ? ` (${solution.failureReason})` : ""}` : facts.retrainRequested ? "no version has been trained since the deletion" : "the models still hold the users until a new solution version is trained";
+      leave(held, `solution ${solution.solutionArn}: ${why}`);
+    }
+    for (const { row, servesTarget } of facts.campaigns) {
+      if (row.solutionArn !== solution.solutionArn || target && servesTarget) continue;
+      if (!target && !solution.trainedBefore) continue;
+      const why = target && !facts.updateCampaigns && !row.followsLatest ? `serves ${row.serving}, not the new version ${target} (campaign updates are off)` : `serves ${row.serving ?? "nothing yet"}, trained before the deletion${target ? `; moving to ${target}` : ""}`;
+      leave(target ? "moving-campaigns" : held, `campaign ${row.campaignArn}: ${why}`);
+    }
+  }
+  for (const recommender of facts.recommenders) {
+    if (recommender.updatedSinceDeletion) continue;
+    leave(
+      "models-hold-users",
+      `recommender ${recommender.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`
     );
-    for (const [, entry] of xml.matchAll(
-      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g
-    )) {
-      const entryKey = field(entry, "Key");
-      const versionId = field(entry, "VersionId");
-      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
-      if (wanted && entryKey !== void 0 && versionId !== void 0)
-        found.push({ key: entryKey, versionId });
-    }
-    if (field(xml, "IsTruncated") !== "true") return found;
-    const nextKey = field(xml, "NextKeyMarker") ?? "";
-    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
-    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
   }
-}
-async function countVersions(target, dataLocation, signal) {
-  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
-  try {
-    return (await listVersions2(target, bucket, key, signal)).length;
-  } catch (error2) {
-    if (!(error2 instanceof S3Error) || error2.httpStatus > 404) throw error2;
-    return error2.httpStatus === 404 ? 0 : null;
-  }
-}
-async function deleteVersion(target, bucket, version, signal) {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
-      headers: { "x-amz-content-sha256": await emptyPayloadHash() },
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-}
-async function deleteEveryVersion(target, bucket, key, signal) {
-  const versions = await listVersions2(target, bucket, key, signal);
-  for (const version of versions) await deleteVersion(target, bucket, version, signal);
-  return versions.length;
-}
-async function eraseObject(target, bucket, key, signal) {
-  try {
-    return { versionsDeleted: await deleteEveryVersion(target, bucket, key, signal), listed: true };
-  } catch (error2) {
-    if (!(error2 instanceof S3Error && error2.httpStatus === 403)) throw error2;
-    await deleteObject(target, bucket, key, signal);
-    return { versionsDeleted: 1, listed: false };
-  }
+  const stage = STAGE_ORDER.find((s) => stages.has(s)) ?? "complete";
+  return { stage, complete: stage === "complete", pending };
 }
 
-// src/erasure/inspect.ts
+// src/erasure/receipt/read.ts
 var repeatName = (jobName) => `${jobName}-repeat-1`;
 var TERMINAL = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
 async function findErasureJobs(jobs, input) {
@@ -28859,8 +29287,14 @@ async function findErasureJobs(jobs, input) {
     found.push([name, job]);
   }
 }
-function receiptJob(role, jobName, job, survey, now) {
-  const out = { role, jobName, status: job?.status ?? "NOT_CREATED", interference: [] };
+function receiptJob(purpose, jobName, [job, tags], survey, now) {
+  const out = {
+    purpose,
+    jobName,
+    ...listOfTags(tags),
+    status: job?.status ?? "NOT_CREATED",
+    interference: []
+  };
   if (!job) return out;
   const ended = TERMINAL.has(job.status ?? "");
   Object.assign(out, {
@@ -28886,6 +29320,14 @@ async function fileState(context3, dataLocation, facts, signal) {
   out.versionsLeft = await countVersions(context3.s3, dataLocation, signal);
   return out;
 }
+function usersOf(facts, jobs) {
+  if (facts.users) return { ...facts.users, from: "this-run" };
+  const deletions = jobs.filter((j) => j.purpose === "deletion");
+  if (deletions.length && deletions.every((j) => j.userCount !== void 0)) {
+    return { unique: deletions.reduce((n, j) => n + j.userCount, 0), from: "job-tags" };
+  }
+  return { unique: null, from: "unknown" };
+}
 async function inspectErasure(context3, input, facts = { startedAt: context3.jobs.clock.now() }) {
   const { signal } = input;
   const now = new Date(context3.jobs.clock.now());
@@ -28896,10 +29338,18 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
       return [repeat, await context3.jobs.findJobByName(input.datasetGroupArn, repeat, signal)];
     })
   );
+  const tagged = async (job) => [
+    job,
+    job?.dataDeletionJobArn ? await context3.jobs.listTagsForResource(job.dataDeletionJobArn, { signal }) : []
+  ];
   const survey = input.survey ?? await surveyDatasetGroup(context3.api, input.datasetGroupArn, signal);
   const jobs = [
-    ...found.map(([name, job]) => receiptJob("deletion", name, job, survey, now)),
-    ...repeats.filter(([, job]) => job).map(([name, job]) => receiptJob("repeat", name, job, survey, now))
+    ...await Promise.all(
+      found.map(async ([name, job]) => receiptJob("deletion", name, await tagged(job), survey, now))
+    ),
+    ...await Promise.all(
+      repeats.filter(([, job]) => job).map(async ([name, job]) => receiptJob("repeat", name, await tagged(job), survey, now))
+    )
   ];
   const created = jobs.flatMap((j) => j.createdAt ? [Date.parse(j.createdAt)] : []);
   const completed = jobs.flatMap((j) => j.completedAt ? [Date.parse(j.completedAt)] : []);
@@ -28910,12 +29360,6 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
   const solutions = [];
   const campaigns = [];
   const moves = [];
-  const pending = [];
-  const stages = /* @__PURE__ */ new Set();
-  const leave = (stage2, what) => {
-    stages.add(stage2);
-    pending.push(what);
-  };
   for (const { solution, versions } of survey.solutions) {
     const before = versions.filter(
       (v) => v.status === "ACTIVE" && (!deletedAt || (v.creationDateTime?.getTime() ?? 0) < deletedAt.getTime())
@@ -28936,10 +29380,6 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
     }
     solutions.push(JSON.parse(JSON.stringify(entry)));
     const target = retrained?.status === "ACTIVE" ? retrained.solutionVersionArn : void 0;
-    if (before && !target) {
-      const why = retrained ? `its new version ${retrained.solutionVersionArn} is ${retrained.status}${retrained.failureReason ? ` (${retrained.failureReason})` : ""}` : input.retrain ? "no version has been trained since the deletion" : "the models still hold the users until a new solution version is trained";
-      leave(input.retrain ? "retraining" : "models-hold-users", `solution ${solution.solutionArn}: ${why}`);
-    }
     for (const campaign of await campaignsOf(context3.api, solution.solutionArn, signal)) {
       const row = {
         campaignArn: campaign.campaignArn,
@@ -28952,115 +29392,59 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
       if (campaign.solutionVersionArn) row.serving = campaign.solutionVersionArn;
       if (target) row.target = target;
       if (campaign.status) row.status = campaign.status;
-      campaigns.push(row);
-      if (target && serves(campaign, target)) {
-        moves.push(iso(campaign.latestCampaignUpdate?.lastUpdatedDateTime));
-        continue;
-      }
-      if (!target && !before) continue;
-      const stage2 = !target ? input.retrain ? "retraining" : "models-hold-users" : "moving-campaigns";
-      const why = target && !input.updateCampaigns && !row.followsLatest ? `serves ${row.serving}, not the new version ${target} (campaign updates are off)` : `serves ${row.serving ?? "nothing yet"}, trained before the deletion${target ? `; moving to ${target}` : ""}`;
-      leave(stage2, `campaign ${campaign.campaignArn}: ${why}`);
+      const servesTarget = target !== void 0 && serves(campaign, target);
+      if (servesTarget) moves.push(iso(campaign.latestCampaignUpdate?.lastUpdatedDateTime));
+      campaigns.push({ row, servesTarget });
     }
   }
-  const recommenders = survey.recommenders.map((r) => {
-    const updated = r.lastUpdatedDateTime?.getTime() ?? 0;
-    const out = {
-      recommenderArn: r.recommenderArn,
-      ...r.status && { status: r.status },
-      ...r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) },
-      updatedSinceDeletion: deletedAt !== void 0 && updated > deletedAt.getTime()
-    };
-    if (!out.updatedSinceDeletion) {
-      leave(
-        "models-hold-users",
-        `recommender ${r.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`
-      );
-    }
-    return out;
+  const recommenders = survey.recommenders.map((r) => ({
+    recommenderArn: r.recommenderArn,
+    ...r.status && { status: r.status },
+    ...r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) },
+    updatedSinceDeletion: deletedAt !== void 0 && (r.lastUpdatedDateTime?.getTime() ?? 0) > deletedAt.getTime()
+  }));
+  const prepared = /* @__PURE__ */ new Map();
+  for (const [dataLocation, file] of facts.files ?? [])
+    if (file.sha256) prepared.set(dataLocation, file.sha256);
+  const { stage, complete, pending } = judge({
+    retrainRequested: input.retrain,
+    updateCampaigns: input.updateCampaigns,
+    jobs,
+    prepared,
+    files,
+    solutions,
+    campaigns,
+    recommenders
   });
-  const head = [];
-  const first = (stage2, what) => {
-    stages.add(stage2);
-    head.push(what);
-  };
-  for (const job of jobs) {
-    if (job.status === "NOT_CREATED") first("not-started", `no deletion job named ${job.jobName} yet`);
-    else if (job.status === "FAILED") {
-      first(
-        "failed",
-        `deletion job ${job.jobName} FAILED: ${job.failureReason ?? "no reason given"}; erase again under another job name`
-      );
-    } else if (!TERMINAL.has(job.status)) first("deleting", `deletion job ${job.jobName} is ${job.status}`);
-  }
-  for (const job of jobs.filter((j) => j.role === "deletion" && j.interference.length)) {
-    const repeat = jobs.find((j) => j.jobName === repeatName(job.jobName));
-    if (!repeat) {
-      first(
-        "repeating",
-        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${repeatName(job.jobName)})`
-      );
-    } else if (repeat.interference.length) {
-      first(
-        "repeating",
-        `imports or trainings ran during the repeat job ${repeat.jobName} too: erase again once the dataset group is idle`
-      );
-    }
-  }
-  for (const file of files) {
-    if (file.versionsLeft === null) {
-      first(
-        "cleaning-up",
-        `${file.dataLocation}: its versions could not be listed (allow s3:ListBucketVersions), so it may still hold the ids`
-      );
-    } else if (file.versionsLeft > 0) {
-      const owner = file.givenByCaller ? "given by the caller, so not deleted by this tool" : "deleted once no job needs it; a later run removes it";
-      first(
-        "cleaning-up",
-        `${file.dataLocation} still holds the ids (${file.versionsLeft} version${file.versionsLeft === 1 ? "" : "s"}; ${owner})`
-      );
-    }
-  }
-  const order = [
-    "not-started",
-    "failed",
-    "deleting",
-    "repeating",
-    "cleaning-up",
-    "retraining",
-    "moving-campaigns",
-    "models-hold-users"
-  ];
-  const stage = order.find((s) => stages.has(s)) ?? "complete";
   const doneAt = [...solutions.map((s) => s.completedAt), ...moves].filter((t) => Boolean(t)).sort().pop();
   const receipt = {
-    receiptVersion: 1,
+    receiptVersion: 2,
+    tool: { ...TOOL },
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,
-    requestedAt: new Date(created.length ? Math.min(...created) : facts.startedAt).toISOString(),
+    ...created.length && { firstJobCreatedAt: new Date(Math.min(...created)).toISOString() },
     generatedAt: now.toISOString(),
-    ...facts.users && { users: facts.users },
+    users: usersOf(facts, jobs),
     ...facts.preflight && { preflight: facts.preflight },
     jobs,
     files,
     retrain: {
       requested: input.retrain,
       solutions,
-      campaigns,
-      ...doneAt && stage === "complete" && { doneAt }
+      campaigns: campaigns.map((c) => c.row),
+      ...doneAt && complete && { doneAt }
     },
     recommenders,
     outsidePersonalize: survey.batchJobs,
     stage,
-    complete: stage === "complete",
-    pending: [...head, ...pending]
+    complete,
+    pending
   };
   return receipt;
 }
 
-// src/erasure/finish.ts
-var STAGE_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
-var BEFORE_RETRAIN = /* @__PURE__ */ new Set(["not-started", "failed", "deleting", "repeating"]);
+// src/erasure/stages/finish.ts
+var STAGE_PACE = { minDelayMs: 5e3, maxDelayMs: 3e5 };
 function stageWait(context3, wait, signal) {
   const maxDelayMs = wait.maxDelayMs ?? STAGE_PACE.maxDelayMs;
   return {
@@ -29070,25 +29454,7 @@ function stageWait(context3, wait, signal) {
     clock: context3.jobs.clock
   };
 }
-function noJobWillRead(error2) {
-  if (error2 instanceof ConflictError || error2 instanceof ValidationError) return true;
-  return error2 instanceof ServiceError && !error2.retryable && error2.httpStatus >= 400 && error2.httpStatus < 500;
-}
-async function createOrTakeBack(context3, part, request2, limits, onProgress) {
-  try {
-    return await createWithRoom(context3, request2, limits, onProgress);
-  } catch (error2) {
-    if (part.file && noJobWillRead(error2)) {
-      const erased = await eraseObject(context3.s3, part.file.bucket, part.file.key, limits.signal);
-      onProgress?.({
-        phase: "cleanup",
-        dataLocation: part.dataLocation,
-        versionsDeleted: erased.versionsDeleted
-      });
-    }
-    throw error2;
-  }
-}
+var takeBack = (part) => part.file && { ...part.file, dataLocation: part.dataLocation };
 async function stillThere(context3, part, signal) {
   return await countVersions(context3.s3, part.dataLocation, signal) !== 0;
 }
@@ -29112,13 +29478,12 @@ async function finishErasure(context3, plan) {
   const { parts, results, signal, onProgress, facts, retrain } = plan;
   const waitOptions = { ...plan.waitOptions, signal };
   const wait = stageWait(context3, plan.waitOptions, signal);
-  const limits = { maxPendingJobs: plan.maxPendingJobs, timeoutMs: plan.waitOptions.timeoutMs, signal };
-  const settle = (result, job) => Object.assign(result, {
-    status: job.status,
-    numDeleted: job.numDeleted,
-    failureReason: job.failureReason,
-    job
-  });
+  const submit = {
+    maxPendingJobs: plan.maxPendingJobs,
+    timeoutMs: plan.waitOptions.timeoutMs,
+    signal,
+    onProgress
+  };
   onProgress?.({ phase: "stage", stage: "wait" });
   const ended = [];
   for (const result of results.slice(0, parts.length)) {
@@ -29143,15 +29508,15 @@ async function finishErasure(context3, plan) {
         { ...part.request, jobName: name },
         "eraseUsers"
       );
-      const existing = await context3.jobs.findJobByName(plan.datasetGroupArn, name, signal);
+      const existing = await context3.jobs.findAdoptableJob(request2, signal);
       let created;
       if (existing) {
         created = { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
-      } else if (part.reupload) {
-        await part.reupload();
-        created = await createOrTakeBack(context3, part, request2, limits, onProgress);
+      } else if (part.upload) {
+        await uploadPart(context3, part.upload.bucket, part.upload.planned, submit);
+        created = await createOrTakeBack(context3, request2, takeBack(part), submit);
       } else if (await stillThere(context3, part, signal)) {
-        created = await createOrTakeBack(context3, part, request2, limits, onProgress);
+        created = await createOrTakeBack(context3, request2, takeBack(part), submit);
       } else {
         continue;
       }
@@ -29182,7 +29547,7 @@ async function finishErasure(context3, plan) {
   if (!failed && retrain) {
     onProgress?.({ phase: "stage", stage: "retrain" });
     const before = await receiptOf(context3, plan, fresh);
-    if (!BEFORE_RETRAIN.has(before.stage) && needsTraining(before)) {
+    if (!isBefore(before.stage, "cleaning-up") && needsTraining(before)) {
       const own = new Set(results.map((r) => r.jobName));
       await awaitOtherDeletions(context3.jobs, plan.datasetGroupArn, own, wait, onProgress);
       await retrainAll(context3, plan, before, wait);
@@ -29241,7 +29606,7 @@ async function retrainAll(context3, plan, receipt, wait) {
   }
 }
 
-// src/erasure/preflight.ts
+// src/erasure/stages/preflight.ts
 async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
   const at = new Date(wait.clock.now()).toISOString();
   let survey = await surveyDatasetGroup(api, datasetGroupArn, wait.signal);
@@ -29262,7 +29627,7 @@ async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
       ...wait.pace,
       timeoutMs: wait.timeoutMs,
       signal: wait.signal,
-      onLook: (elapsedMs, error2) => error2 || onProgress?.({ phase: "preflight", busy, elapsedMs }),
+      onLook: (elapsedMs, error2, heartbeat) => error2 || onProgress?.({ phase: "preflight", busy, elapsedMs, heartbeat }),
       timedOut: (elapsedMs) => new DatasetGroupBusyError(datasetGroupArn, busy, elapsedMs)
     },
     wait.clock
@@ -29270,7 +29635,7 @@ async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
   return { record: { decision: "waited", busy: first, at, waitedMs: wait.clock.now() - started }, survey };
 }
 
-// src/erasure/erase-users.ts
+// src/erasure/run.ts
 var IF_BUSY_CHOICES = ["wait", "fail", "ignore"];
 var TRAINING_MODES = ["FULL", "UPDATE"];
 var REPEAT_ROOM = 63 - repeatName("").length;
@@ -29296,6 +29661,7 @@ function checkChoices(input, jobName) {
     });
   }
   if (issues.length) throw new ValidationError(issues, "eraseUsers");
+  if (jobName === void 0) return;
   validate(JobNameSchema, jobName, "eraseUsers", "jobName");
   checkRepeatRoom(jobName);
 }
@@ -29325,25 +29691,25 @@ function planOf(choices, found) {
 }
 async function eraseUsers(context3, input) {
   const startedAt = context3.jobs.clock.now();
-  const jobName = input.jobName ?? defaultErasureName(context3.jobs.clock);
+  const given = input.jobName ?? defaultErasureName(context3.jobs.clock);
   const { onProgress } = input;
-  checkChoices(input, jobName);
-  const plan = await planDeletion(context3, { ...input, jobName, onProgress: void 0 });
-  const { prepared, bucket } = plan;
+  checkChoices(input, typeof given === "string" ? given : void 0);
+  const plan = await planDeletion(context3, { ...input, jobName: given, onProgress: void 0 });
+  const { prepared, bucket, jobName } = plan;
+  if (typeof given !== "string") validate(JobNameSchema, jobName, "eraseUsers", "jobName");
   for (const part of plan.parts) checkRepeatRoom(part.jobName);
   const waitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
   const wait = stageWait(context3, waitOptions, signal);
-  const limits = {
-    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
-    timeoutMs: waitOptions.timeoutMs,
-    signal
-  };
   const datasetGroupArn = plan.parts[0]?.request.datasetGroupArn ?? input.datasetGroupArn;
   const facts = { startedAt, files: /* @__PURE__ */ new Map(), moved: /* @__PURE__ */ new Map() };
   const files = facts.files;
   if (bucket !== void 0) {
-    facts.users = { unique: prepared.userCount, duplicatesRemoved: prepared.duplicateCount };
+    facts.users = {
+      unique: prepared.userCount,
+      duplicatesRemoved: prepared.duplicateCount,
+      trimmed: prepared.trimmedCount ?? 0
+    };
     onProgress?.({
       phase: "prepare",
       userCount: prepared.userCount,
@@ -29352,87 +29718,41 @@ async function eraseUsers(context3, input) {
       files: plan.parts.length
     });
   }
-  const parts = [];
-  for (const [i, planned] of plan.parts.entries()) {
-    const body = prepared.files[i];
+  const parts = plan.parts.map((planned) => {
     const part = {
       jobName: planned.jobName,
       dataLocation: planned.dataLocation,
       request: planned.request
     };
-    if (body && bucket !== void 0) {
-      const file = { bytes: body.length, versionsDeleted: 0 };
-      files.set(planned.dataLocation, file);
+    if (planned.body && bucket !== void 0) {
+      files.set(planned.dataLocation, {
+        sha256: planned.sha256,
+        bytes: planned.body.length,
+        versionsDeleted: 0
+      });
       if (!input.keepUploadedFile) part.file = { bucket, key: planned.key };
-      part.reupload = async () => {
-        const put = await putObjectOnce(context3.s3, bucket, planned.key, body, {
-          overwrite: input.overwrite,
-          signal
-        });
-        file.sha256 = put.sha256;
-        onProgress?.({
-          phase: "upload",
-          dataLocation: planned.dataLocation,
-          bytes: body.length,
-          created: put.created
-        });
-      };
+      part.upload = { bucket, planned };
     } else {
       files.set(planned.dataLocation, { versionsDeleted: 0, givenByCaller: true });
     }
-    parts.push(part);
-  }
-  const results = [];
+    return part;
+  });
   let survey;
-  for (const [i, part] of parts.entries()) {
-    const existing = await context3.jobs.findJobByName(datasetGroupArn, part.jobName, signal);
-    if (existing) {
-      if (existing.dataSource?.dataLocation !== part.dataLocation) {
-        throw new ConflictError(
-          `a data deletion job named ${part.jobName} already reads ${existing.dataSource?.dataLocation}, not ${part.dataLocation}; choose another \`jobName\``
-        );
-      }
-      if (bucket !== void 0) {
-        const file = files.get(part.dataLocation);
-        file.sha256 = await sha256Hex(prepared.files[i]);
-        const head = await headObject(context3.s3, bucket, plan.parts[i].key, signal);
-        if (head?.sha256 && head.sha256 !== file.sha256) {
-          throw new ConflictError(
-            `the data deletion job ${part.jobName} was made for a different list of ids than this one; choose another \`jobName\``
-          );
-        }
-      }
-      const arn = existing.dataDeletionJobArn;
-      onProgress?.({ phase: "create", jobName: part.jobName, dataDeletionJobArn: arn, adopted: true });
-      results.push({
-        jobName: part.jobName,
-        dataDeletionJobArn: arn,
-        dataLocation: part.dataLocation,
-        adopted: true,
-        uploadedFileDeleted: false
-      });
-      continue;
-    }
-    if (!facts.preflight) {
+  const results = await submitParts(context3, plan, {
+    maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    timeoutMs: waitOptions.timeoutMs,
+    signal,
+    overwrite: input.overwrite,
+    keepUploadedFile: input.keepUploadedFile,
+    onProgress,
+    beforeUpload: async () => {
       onProgress?.({ phase: "stage", stage: "preflight" });
       const checked = await preflight(context3.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
       facts.preflight = checked.record;
       survey = checked.survey;
+      onProgress?.({ phase: "stage", stage: "upload" });
     }
-    onProgress?.({ phase: "stage", stage: "upload" });
-    if (parts.length > 1) {
-      await awaitRoom(context3, part.request, limits.maxPendingJobs, limits, onProgress);
-    }
-    await part.reupload?.();
-    const created = await createOrTakeBack(context3, part, part.request, limits, onProgress);
-    onProgress?.({ phase: "create", jobName: part.jobName, ...created });
-    results.push({
-      jobName: part.jobName,
-      ...created,
-      dataLocation: part.dataLocation,
-      uploadedFileDeleted: false
-    });
-  }
+  });
   const finish = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
   const figures = {
     userCount: prepared.userCount,
@@ -29449,6 +29769,7 @@ async function eraseUsers(context3, input) {
 async function continueErasure(context3, input) {
   const startedAt = context3.jobs.clock.now();
   validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "continueErasure");
+  checkArnRegion(input.datasetGroupArn, context3.jobs.region);
   checkChoices(input, input.jobName);
   const waitOptions = typeof input.wait === "object" ? input.wait : {};
   const signal = input.signal ?? waitOptions.signal;
@@ -29459,6 +29780,9 @@ async function continueErasure(context3, input) {
   for (const [jobName, described] of found) {
     if (!described) continue;
     const dataLocation = described.dataSource?.dataLocation;
+    const list = listOfTags(
+      await context3.jobs.listTagsForResource(described.dataDeletionJobArn, { signal })
+    );
     const part = {
       jobName,
       dataLocation,
@@ -29466,7 +29790,8 @@ async function continueErasure(context3, input) {
         jobName,
         datasetGroupArn: input.datasetGroupArn,
         roleArn: described.roleArn,
-        dataSource: { dataLocation }
+        dataSource: { dataLocation },
+        ...list.sha256 && { tags: listTags(list.sha256, list.userCount ?? 0) }
       }
     };
     if (input.deleteDataLocation !== false) {
@@ -29498,6 +29823,7 @@ async function continueErasure(context3, input) {
 }
 async function erasureStatus(context3, input) {
   validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "erasureStatus");
+  checkArnRegion(input.datasetGroupArn, context3.jobs.region);
   validate(JobNameSchema, input.jobName, "erasureStatus", "jobName");
   return inspectErasure(context3, {
     datasetGroupArn: input.datasetGroupArn,
@@ -29621,6 +29947,7 @@ function fieldNames(inputs) {
     datasetGroupArn: input("dataset-group-arn"),
     roleArn: input("role-arn", RULES_IN_WORDS.RoleArn),
     jobName: input("job-name", RULES_IN_WORDS.Name),
+    trimIds: input("trim-ids"),
     s3Uri: input("s3-uri"),
     "dataSource.dataLocation": input(inputs.users.kind === "location" ? "data-location" : "s3-uri"),
     tags: input("tags"),
@@ -29634,9 +29961,11 @@ function fieldNames(inputs) {
 }
 var MAX_WAIT_MINUTES = 355;
 var DEFAULT_NAME_MAX = 63 - "-part-9-repeat-1".length;
-function defaultJobName(context3) {
+function defaultJobName(context3, list) {
+  const repository = context3.repository ?? "local";
+  if (list) return nameForList(repository, list);
   const suffix = `-${context3.runId ?? Math.floor(Date.now() / 1e3)}`;
-  const base = (context3.repository ?? "local").replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, DEFAULT_NAME_MAX - suffix.length).replace(/[-_]+$/, "") || "run";
+  const base = repository.replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, DEFAULT_NAME_MAX - suffix.length).replace(/[-_]+$/, "") || "run";
   return `${base}${suffix}`;
 }
 function parseBoolean(get, name, fallback) {
@@ -29699,6 +30028,13 @@ function readInputs(get, env, context3, warn) {
     );
     waitTimeoutMinutes = MAX_WAIT_MINUTES;
   }
+  if (parseBoolean(get, "retrain", false) && !parseBoolean(get, "wait", false)) {
+    throw new InputError(
+      "retrain",
+      "needs wait: true: the retrain starts once the deletion job COMPLETED",
+      "true"
+    );
+  }
   const region = get("aws-region").trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || "";
   if (!region)
     throw new InputError(
@@ -29710,8 +30046,9 @@ function readInputs(get, env, context3, warn) {
     s3Uri,
     datasetGroupArn,
     roleArn,
-    jobName: get("job-name").trim() || defaultJobName(context3),
+    jobName: get("job-name").trim() || (users.kind === "location" ? defaultJobName(context3) : void 0),
     tags: parseInputTags(get("tags")),
+    trimIds: parseBoolean(get, "trim-ids", false),
     wait: parseBoolean(get, "wait", false),
     waitTimeoutMinutes,
     pollIntervalSeconds: parseNumber(get, "poll-interval-seconds", 60, 1),
@@ -29729,6 +30066,78 @@ function readInputs(get, env, context3, warn) {
     region,
     endpointUrl: get("endpoint-url").trim() || void 0,
     s3EndpointUrl: get("s3-endpoint-url").trim() || void 0
+  };
+}
+
+// action/progress.ts
+var WAITS = [
+  "room",
+  "wait",
+  "preflight",
+  "hold",
+  "retrain",
+  "campaign"
+];
+function isWaitEvent(event) {
+  return WAITS.includes(event.phase);
+}
+function minutes(ms) {
+  return `${(ms / 6e4).toFixed(1)} min`;
+}
+function describe2(event) {
+  switch (event.phase) {
+    case "room":
+      if (event.pending < event.limit) return void 0;
+      return {
+        subject: "Waiting for room",
+        state: `${event.pending} jobs PENDING (limit ${event.limit})`,
+        note: "a PENDING job can take minutes to hours to start"
+      };
+    case "wait":
+      return { subject: event.jobName, state: event.status ?? "unknown", note: "AWS says up to a day" };
+    case "preflight":
+      return {
+        subject: "Dataset group",
+        state: event.busy.length ? `in use: ${event.busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ")}` : "idle",
+        note: "nothing is uploaded until it is idle"
+      };
+    case "hold":
+      return {
+        subject: "Waiting for other deletion jobs to end before training (a training now would void their deletion)",
+        state: event.waitingFor.join(", "),
+        note: "AWS says a deletion job can take up to a day"
+      };
+    case "retrain":
+      return {
+        subject: event.solutionVersionArn,
+        state: event.status ?? "unknown",
+        note: "a training can take hours"
+      };
+    case "campaign":
+      return {
+        subject: event.campaignArn,
+        state: event.status ?? "unknown",
+        note: "it serves the version it had until the update is ACTIVE"
+      };
+  }
+}
+function waitLogger() {
+  const last = /* @__PURE__ */ new Map();
+  return (event) => {
+    if (event.phase === "wait" && event.error) {
+      info(
+        `${event.jobName}: poll failed after ${minutes(event.elapsedMs)} (${event.error.name}); retrying`
+      );
+      return;
+    }
+    const said = describe2(event);
+    if (!said) return;
+    const { subject, state, note } = said;
+    const key = `${event.phase}:${subject}`;
+    if (last.get(key) !== state) info(`${subject}: ${state} after ${minutes(event.elapsedMs)}`);
+    else if (event.heartbeat)
+      info(`${subject}: still ${state} after ${minutes(event.elapsedMs)}; ${note}`);
+    last.set(key, state);
   };
 }
 
@@ -29892,17 +30301,20 @@ async function run() {
     };
     const source = inputs.users;
     enter(source.kind === "location" ? "create" : "prepare");
-    const users = source.kind === "file" ? () => prepareFiles(source.pattern, inputs.maxFileBytes) : source.kind === "inline" ? () => serializeUserIds(source.ids, { maxFileBytes: inputs.maxFileBytes }) : void 0;
+    const prepareOptions = { maxFileBytes: inputs.maxFileBytes, trimIds: inputs.trimIds };
+    const users = source.kind === "file" ? () => prepareFiles(source.pattern, prepareOptions) : source.kind === "inline" ? () => serializeUserIds(source.ids, prepareOptions) : void 0;
     let uploaded;
-    const pollLoggers = /* @__PURE__ */ new Map();
+    const logWait = waitLogger();
     try {
       const result = await client.eraseUsers({
         ...users ? { users, s3Uri: inputs.s3Uri } : { dataLocation: source.dataLocation },
         datasetGroupArn: inputs.datasetGroupArn,
         roleArn: inputs.roleArn,
-        jobName: inputs.jobName,
+        // Named after the list once it is prepared, unless given; what follows reads the name from inputs.
+        jobName: inputs.jobName ?? ((list) => inputs.jobName = defaultJobName(runContext(), list)),
         ...inputs.tags ? { tags: inputs.tags } : {},
         maxFileBytes: inputs.maxFileBytes,
+        trimIds: inputs.trimIds,
         keepUploadedFile: inputs.keepUploadedFile,
         failOnJobFailure: inputs.failOnJobFailure,
         wait: inputs.wait ? waitOptions : false,
@@ -29932,37 +30344,23 @@ async function run() {
             info(
               `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`
             );
-          } else if (event.phase === "room") {
-            if (event.pending >= event.limit)
-              info(`${plural(event.pending, "job")} PENDING (limit ${event.limit}); waiting for room`);
-          } else if (event.phase === "wait") {
-            const job = jobs.find((j) => j.jobName === event.jobName);
-            if (job && event.status) job.status = event.status;
-            const log = pollLoggers.get(event.jobName) ?? pollLogger(event.jobName);
-            pollLoggers.set(event.jobName, log);
-            log(event);
+          } else if (isWaitEvent(event)) {
+            if (event.phase === "wait") {
+              const job = jobs.find((j) => j.jobName === event.jobName);
+              if (job && event.status) job.status = event.status;
+            }
+            logWait(event);
           } else if (event.phase === "stage") {
             enter(event.stage);
           } else if (event.phase === "cleanup") {
             info(
               `Deleted the uploaded ${event.dataLocation}, ${plural(event.versionsDeleted ?? 1, "version")} (the list of ids is personal data)`
             );
-          } else if (event.phase === "preflight") {
-            info(
-              event.busy.length ? `In use after ${(event.elapsedMs / 6e4).toFixed(1)} min: ${event.busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ")}` : `Idle after ${(event.elapsedMs / 6e4).toFixed(1)} min`
-            );
           } else if (event.phase === "interference") {
             warning(
               `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
               { title: "Import or training during the deletion" }
             );
-          } else if (event.phase === "hold") {
-            info(
-              `Waiting for ${plural(event.waitingFor.length, "other deletion job")} to end before training (a training now would void their deletion): ${event.waitingFor.join(", ")}`
-            );
-          } else if (event.phase === "retrain" || event.phase === "campaign") {
-            const what = event.phase === "retrain" ? event.solutionVersionArn : event.campaignArn;
-            info(`${what}: ${event.status} after ${(event.elapsedMs / 6e4).toFixed(1)} min`);
           }
         }
       });
@@ -29971,7 +30369,7 @@ async function run() {
     } catch (error2) {
       if (error2 instanceof DataDeletionJobFailedError && error2.jobs) jobs = error2.jobs;
       if (error2 instanceof ErasureFailedError) receipt = error2.receipt;
-      if (error2 instanceof WaiterTimeoutError || error2 instanceof ErasureWaitTimeoutError) {
+      if ((error2 instanceof WaiterTimeoutError || error2 instanceof ErasureWaitTimeoutError) && inputs.jobName) {
         receipt = await client.erasureStatus({
           datasetGroupArn: inputs.datasetGroupArn,
           jobName: inputs.jobName,
@@ -30038,25 +30436,14 @@ function titleOf(error2) {
   if (error2 instanceof DataDeletionError) return error2.name;
   return "Unexpected error";
 }
-function pollLogger(jobName) {
-  let last = "";
-  return (event) => {
-    const minutes = (event.elapsedMs / 6e4).toFixed(1);
-    if (event.error)
-      info(`${jobName}: poll failed after ${minutes} min (${event.error.name}); retrying`);
-    else if (event.status !== last) info(`${jobName}: ${event.status} after ${minutes} min`);
-    else info(`${jobName}: still ${event.status} after ${minutes} min`);
-    last = event.status ?? last;
-  };
-}
-async function prepareFiles(pattern, maxFileBytes) {
+async function prepareFiles(pattern, options) {
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
   const files = globFiles(pattern, cwd);
   if (files.length === 0) throw new InputError("user-ids-file", "matches no file", pattern);
   info(`Reading ${files.map((f) => basename2(f)).join(", ")}`);
   const sources = [];
   for (const path of files) sources.push(await fileSource(path));
-  return prepareDeletionCsv(sources, { headerless: "auto", maxFileBytes });
+  return prepareDeletionCsv(sources, { headerless: "auto", ...options });
 }
 function inputOf(error2, inputs) {
   if (!(error2 instanceof ValidationError)) return void 0;

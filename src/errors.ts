@@ -1,4 +1,4 @@
-import type { DataDeletionJob, DeletionJobResult } from "./types.ts";
+import type { DataDeletionJob, DeletionJobResult } from "./model/types.ts";
 
 /**
  * Base class of every error this package throws, so callers can tell ours from anything else with one

@@ -13,7 +13,7 @@ export type FieldNames = Record<string, FieldName>;
 
 /**
  * The model's regular expressions said in words, by the shape they constrain. The library's validation
- * errors say these instead of the pattern (src/schemas.ts finds them by the shape's pattern); front-ends may
+ * errors say these instead of the pattern (src/model/schemas.ts finds them by the shape's pattern); front-ends may
  * reuse them in their {@link FieldName}s.
  */
 export const RULES_IN_WORDS = {

@@ -8,8 +8,12 @@ export {
   DataDeletionClient,
   type UploadOptions,
   type UploadResult,
-} from "./client.ts";
-export { type CallOptions, type DataDeletionClientConfig, DataDeletionJobsClient } from "./jobs-client.ts";
+} from "./deletion/client.ts";
+export {
+  type CallOptions,
+  type DataDeletionClientConfig,
+  DataDeletionJobsClient,
+} from "./deletion/jobs-client.ts";
 
 // The deletion flow: plan the parts, wait for room under the PENDING limit, upload, create, wait.
 
@@ -26,8 +30,8 @@ export {
   type DeletionPlan,
   type FlowContext,
   planDeletion,
-} from "./delete-users.ts";
-export { type PlannedPart, planParts } from "./upload-plan.ts";
+} from "./deletion/flow.ts";
+export { type PlannedPart, planParts } from "./deletion/upload-plan.ts";
 
 // The list of ids: ids as given or from a CSV, and the job name and tags that tie a job to its list.
 
@@ -37,7 +41,7 @@ export {
   type PrepareCsvOptions,
   type PreparedCsv,
   prepareDeletionCsv,
-} from "./csv.ts";
+} from "./deletion/csv.ts";
 export {
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_MAX_LIST_BYTES,
@@ -48,7 +52,7 @@ export {
   serializeUserIds,
   type UsersInput,
   userIdProblem,
-} from "./deletion-file.ts";
+} from "./deletion/file.ts";
 export {
   JOB_NAME_MAX,
   LIST_COUNT_TAG,
@@ -56,13 +60,13 @@ export {
   type ListDigest,
   listOfTags,
   nameForList,
-} from "./job-names.ts";
-export { parseTags } from "./tags.ts";
+} from "./deletion/names.ts";
+export { parseTags } from "./deletion/tags.ts";
 
 // Waiting for a job.
 
-export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, HEARTBEAT_MS, type Pace } from "./poll.ts";
-export type { PollEvent, WaitOptions } from "./waiter.ts";
+export { type Clock, DEFAULT_WAIT_TIMEOUT_MS, HEARTBEAT_MS, type Pace } from "./aws/poll.ts";
+export type { PollEvent, WaitOptions } from "./deletion/waiter.ts";
 
 // Errors, and their messages told in a front-end's own names.
 
@@ -95,20 +99,20 @@ export { type FieldName, type FieldNames, lookup, RULES_IN_WORDS, retell } from 
 // The building blocks: input schemas from the service model, the transport and its retry policy, S3
 // locations, the model's types.
 
-export { DEFAULT_MAX_ATTEMPTS } from "./retry.ts";
-export { parseS3Uri, type S3Location } from "./s3.ts";
-export {
-  CreateDataDeletionJobInputSchema,
-  DescribeDataDeletionJobInputSchema,
-  JobNameSchema,
-  ListDataDeletionJobsInputSchema,
-  validate,
-} from "./schemas.ts";
+export { DEFAULT_MAX_ATTEMPTS } from "./aws/retry.ts";
+export { parseS3Uri, type S3Location } from "./aws/s3.ts";
 export {
   type Credentials,
   type CredentialsProvider,
   type FetchLike,
   type Logger,
   redactHeaders,
-} from "./transport.ts";
-export type * from "./types.ts";
+} from "./aws/transport.ts";
+export {
+  CreateDataDeletionJobInputSchema,
+  DescribeDataDeletionJobInputSchema,
+  JobNameSchema,
+  ListDataDeletionJobsInputSchema,
+  validate,
+} from "./model/schemas.ts";
+export type * from "./model/types.ts";

@@ -26,7 +26,9 @@ function importsUnder(dir: string): Set<string> {
     const text = readFileSync(join(entry.parentPath, entry.name), "utf8");
     for (const m of text.matchAll(/(?:from\s+|import\()\s*["']([^"'.][^"']*)["']/g)) {
       const specifier = m[1] as string;
-      if (!specifier.startsWith("node:")) found.add(packageOf(specifier));
+      // The package's own name (in an example inside a message) is not a dependency.
+      if (!specifier.startsWith("node:") && packageOf(specifier) !== pkg.name)
+        found.add(packageOf(specifier));
     }
   }
   return found;

@@ -15,7 +15,6 @@ import {
   PersonalizeClient,
 } from "@aws-sdk/client-personalize";
 import { README_POLICY_TARGET, readmePolicies } from "../scripts/gen-iam.ts";
-import { erasureClientOperations } from "../src/erasure/model.ts";
 import {
   actionsOf,
   iamPolicy,
@@ -25,7 +24,8 @@ import {
   type PolicyDocument,
   serviceRolePolicy,
 } from "../src/erasure/permissions.ts";
-import { operations } from "../src/model.ts";
+import { operations } from "../src/model/deletion.ts";
+import { erasureClientOperations } from "../src/model/erasure.ts";
 import { clientFor, erasureClientFor, ROLE_ARN } from "./support/client.ts";
 import {
   type SeenRequest,

@@ -1,5 +1,5 @@
 // What every AWS-facing command builds from the common flags: the client and the waiter's pace.
-import { awsEnvironment, readEnvironment } from "../env.ts";
+import { awsEnvironment, readEnvironment } from "../aws/env.ts";
 import { ErasureClient } from "../erasure/index.ts";
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_FILE_BYTES, type WaitOptions } from "../index.ts";
 import { awsCredentialChain, awsRegion } from "../node/index.ts";

@@ -2,9 +2,9 @@
 // its request shape in the model, then routed to its operation group under personalize/ (deletion jobs,
 // datasets and imports, solutions and versions, campaigns, recommenders and batch jobs, tags).
 import * as v from "valibot";
-import { emulatorOnlyShapes, erasureOperations, erasureShapes } from "../erasure/model.ts";
-import { type ErasureOperation, inputSchemaFrom } from "../erasure/schemas.ts";
-import { inputSchema } from "../schemas.ts";
+import { emulatorOnlyShapes, erasureOperations, erasureShapes } from "../model/erasure.ts";
+import { type ErasureOperation, inputSchemaFrom } from "../model/erasure-schemas.ts";
+import { inputSchema } from "../model/schemas.ts";
 import type { ServiceHooks } from "./hooks.ts";
 import { campaignOperations } from "./personalize/campaigns.ts";
 import type { GroupContext, Input, Operation } from "./personalize/common.ts";

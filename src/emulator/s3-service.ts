@@ -2,7 +2,7 @@
 // (objects, listings, multipart uploads, multi-object delete, versions), with S3's refusals. A query or
 // header the emulator does not implement is answered 501 NotImplemented, never served as a plain GET, PUT
 // or DELETE.
-import { sha256Hex } from "../hash.ts";
+import { sha256Hex } from "../aws/hash.ts";
 import type { ServiceHooks } from "./hooks.ts";
 import { decodeAwsChunked, isAwsChunked } from "./s3/aws-chunked.ts";
 import { malformedXml, noSuchBucket, notAllowed, notImplemented, XMLNS, xml } from "./s3/common.ts";

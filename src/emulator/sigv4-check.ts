@@ -1,5 +1,5 @@
 import { AwsV4Signer } from "aws4fetch";
-import { sha256Hex } from "../hash.ts";
+import { sha256Hex } from "../aws/hash.ts";
 
 /** Why a request's signature was refused, in the words AWS uses. */
 export interface SignatureProblem {

@@ -54,7 +54,7 @@ export function s3Error(status: number, code: string, message: string, resource 
   });
 }
 
-// The client's rule messages (src/schemas.ts) in the words AWS's validation layer uses.
+// The client's rule messages (src/model/schemas.ts) in the words AWS's validation layer uses.
 function awsConstraint(rule: string): string {
   const bound = /^must be (at least|at most) (\d+)( characters long| items long)?$/.exec(rule);
   if (bound) {

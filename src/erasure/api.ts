@@ -1,10 +1,11 @@
 // The erasure's Personalize operations over the core's transport: each input validated against the model,
 // every page of a list followed, epoch-second timestamps turned into Dates.
+
+import { callPersonalize } from "../aws/json-protocol.ts";
+import type { SendOptions, Transport } from "../aws/transport.ts";
 import { ServiceError } from "../errors.ts";
-import { callPersonalize } from "../json-protocol.ts";
-import { validate } from "../schemas.ts";
-import type { SendOptions, Transport } from "../transport.ts";
-import { type ClientOperation, erasureInputSchema } from "./schemas.ts";
+import { type ClientOperation, erasureInputSchema } from "../model/erasure-schemas.ts";
+import { validate } from "../model/schemas.ts";
 
 /** What the erasure's stages call: one operation, or every item of a list operation. */
 export interface ErasureApi {

@@ -1,4 +1,4 @@
-import { DataDeletionClient } from "../client.ts";
+import { DataDeletionClient } from "../deletion/client.ts";
 import { type ErasureApi, erasureApi } from "./api.ts";
 import type { ErasureContext } from "./context.ts";
 import {
@@ -10,7 +10,7 @@ import {
   type ErasureStatusInput,
   eraseUsers,
   erasureStatus,
-} from "./erase-users.ts";
+} from "./run.ts";
 import type { ErasureReceipt } from "./types.ts";
 
 /**

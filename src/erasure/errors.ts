@@ -1,5 +1,5 @@
 import { DataDeletionError, DataDeletionJobFailedError } from "../errors.ts";
-import type { DataDeletionJob, DeletionJobResult } from "../types.ts";
+import type { DataDeletionJob, DeletionJobResult } from "../model/types.ts";
 import type { Activity, ErasureReceipt } from "./types.ts";
 
 const describe = (busy: Activity[]): string => busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ");

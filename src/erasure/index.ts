@@ -8,6 +8,7 @@ export * from "../index.ts";
 // The erasure: its client, and its three calls (erase, carry on, status) with their inputs and outputs.
 
 export { ErasureClient } from "./client.ts";
+export { DatasetGroupBusyError, ErasureFailedError, ErasureWaitTimeoutError } from "./errors.ts";
 export {
   type ContinueErasureInput,
   type ContinueErasureOutput,
@@ -23,8 +24,7 @@ export {
   IF_BUSY_CHOICES,
   type RetrainOptions,
   TRAINING_MODES,
-} from "./erase-users.ts";
-export { DatasetGroupBusyError, ErasureFailedError, ErasureWaitTimeoutError } from "./errors.ts";
+} from "./run.ts";
 
 // What it is built of: the erasure's Personalize operations, its context and the types of their answers.
 

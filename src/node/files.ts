@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import type { NamedCsvSource } from "../csv.ts";
+import type { NamedCsvSource } from "../deletion/csv.ts";
 
 const CHUNK_BYTES = 1 << 20;
 

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitLogger } from "../../action/progress.ts";
+import { pollJob } from "../../src/deletion/waiter.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
-import { awaitVersion } from "../../src/erasure/retrain.ts";
-import { pollJob } from "../../src/waiter.ts";
+import { awaitVersion } from "../../src/erasure/stages/retrain.ts";
 import { fakeClock } from "../support/fake-clock.ts";
 import { longestSilence, runTimed } from "../support/timed-lines.ts";
 

@@ -226,7 +226,8 @@ for (const runtime of Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[]) {
         ]);
       expect((await create("a.csv")).code).toBe(0);
       const taken = await create("b.csv");
-      expect(taken.code).toBe(3);
+      // A conflict is the caller's to change, like a bad flag: exit 2.
+      expect(taken.code).toBe(2);
       expect(taken.stderr).toContain("choose another --job-name");
     });
 

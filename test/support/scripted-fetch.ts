@@ -1,6 +1,6 @@
 // A fetch that answers from a script and records what it was sent: for unit tests of the protocol modules,
 // where the emulator would hide which request produced which answer.
-import { Transport } from "../../src/transport.ts";
+import { Transport } from "../../src/aws/transport.ts";
 
 export interface Sent {
   method: string;

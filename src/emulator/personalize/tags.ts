@@ -2,8 +2,8 @@
 // and UntagResource over it, with the rules of the Personalize guide (personalize-managing-tags.html): at
 // most 50 tags a resource, one value per key, and no key or value starting with `aws:`.
 import type * as v from "valibot";
-import { erasureShapes } from "../../erasure/model.ts";
-import { type ErasureOperation, inputSchemaFrom } from "../../erasure/schemas.ts";
+import { erasureShapes } from "../../model/erasure.ts";
+import { type ErasureOperation, inputSchemaFrom } from "../../model/erasure-schemas.ts";
 import type { Tag } from "../state-types.ts";
 import { jsonError, jsonOk } from "../wire.ts";
 import { type GroupContext, notFound, type Operation } from "./common.ts";

@@ -2,7 +2,7 @@
 // from the request's own signature; `STREAMING-UNSIGNED-PAYLOAD-TRAILER` (what the AWS SDK v3 sends for a
 // streamed body with a checksum) carries plain chunks and the checksum in a trailer; the `-TRAILER` signed
 // form signs the trailer too. The emulator decodes them as S3 does and refuses what S3 refuses.
-import { sha256Hex } from "../../hash.ts";
+import { sha256Hex } from "../../aws/hash.ts";
 import { s3Error } from "../wire.ts";
 
 /** A decoded aws-chunked body, with its trailing headers. */

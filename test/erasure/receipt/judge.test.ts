@@ -122,19 +122,25 @@ const ROWS: Row[] = [
   ],
   [
     "a job in progress",
-    (f) => void (f.jobs = [job({ status: "IN_PROGRESS" })]),
+    (f) => {
+      f.jobs = [job({ status: "IN_PROGRESS" })];
+    },
     "deleting",
     ["deletion job e is IN_PROGRESS"],
   ],
   [
     "a job pending",
-    (f) => void (f.jobs = [job({ status: "PENDING" })]),
+    (f) => {
+      f.jobs = [job({ status: "PENDING" })];
+    },
     "deleting",
     ["deletion job e is PENDING"],
   ],
   [
     "an import ran during the job, no repeat yet",
-    (f) => void (f.jobs = [job({ interference: [IMPORT] })]),
+    (f) => {
+      f.jobs = [job({ interference: [IMPORT] })];
+    },
     "repeating",
     ["imports or trainings ran during e (arn:import): AWS advises another deletion job (e-repeat-1)"],
   ],
@@ -153,14 +159,17 @@ const ROWS: Row[] = [
   ],
   [
     "an import ran during the job, and a clean repeat followed",
-    (f) =>
-      void (f.jobs = [job({ interference: [IMPORT] }), job({ purpose: "repeat", jobName: "e-repeat-1" })]),
+    (f) => {
+      f.jobs = [job({ interference: [IMPORT] }), job({ purpose: "repeat", jobName: "e-repeat-1" })];
+    },
     "complete",
     [],
   ],
   [
     "the file's versions could not be listed",
-    (f) => void (f.files = [{ dataLocation: LOCATION, versionsDeleted: 0, versionsLeft: null }]),
+    (f) => {
+      f.files = [{ dataLocation: LOCATION, versionsDeleted: 0, versionsLeft: null }];
+    },
     "cleaning-up",
     [
       `${LOCATION}: its versions could not be listed (allow s3:ListBucketVersions), so it may still hold the ids`,
@@ -168,14 +177,17 @@ const ROWS: Row[] = [
   ],
   [
     "the uploaded file is still there",
-    (f) => void (f.files = [{ dataLocation: LOCATION, versionsDeleted: 0, versionsLeft: 2 }]),
+    (f) => {
+      f.files = [{ dataLocation: LOCATION, versionsDeleted: 0, versionsLeft: 2 }];
+    },
     "cleaning-up",
     [`${LOCATION} still holds the ids (2 versions; deleted once no job needs it; a later run removes it)`],
   ],
   [
     "a file the caller gave is still there",
-    (f) =>
-      void (f.files = [{ dataLocation: LOCATION, versionsDeleted: 0, versionsLeft: 1, givenByCaller: true }]),
+    (f) => {
+      f.files = [{ dataLocation: LOCATION, versionsDeleted: 0, versionsLeft: 1, givenByCaller: true }];
+    },
     "cleaning-up",
     [`${LOCATION} still holds the ids (1 version; given by the caller, so not deleted by this tool)`],
   ],
@@ -270,7 +282,9 @@ const ROWS: Row[] = [
   ],
   [
     "a recommender not updated since the deletion",
-    (f) => void (f.recommenders = [{ recommenderArn: RECOMMENDER, updatedSinceDeletion: false }]),
+    (f) => {
+      f.recommenders = [{ recommenderArn: RECOMMENDER, updatedSinceDeletion: false }];
+    },
     "models-hold-users",
     [
       `recommender ${RECOMMENDER}: last updated before the deletion; it holds the users until the service retrains it`,

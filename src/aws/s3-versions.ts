@@ -1,0 +1,146 @@
+// Every version of an uploaded deletion file, and their deletion. On a versioned bucket a DELETE without a
+// versionId only adds a delete marker and the ids stay readable: erasing the file means deleting each
+// version (and marker) by its id. An unversioned bucket lists its object as the version "null".
+import { S3Error } from "../errors.ts";
+import {
+  deleteObject,
+  EMPTY_PAYLOAD_SHA256,
+  objectUrl,
+  parseS3Error,
+  parseS3Uri,
+  type S3Target,
+  xmlField,
+} from "./s3.ts";
+
+/** One version or delete marker of a key. */
+export interface ObjectVersionRef {
+  key: string;
+  versionId: string;
+}
+
+const ENTITIES: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+
+// A field of the listing with its XML entities decoded (keys may hold `&`, `<`...).
+const field = (xml: string, name: string): string | undefined =>
+  xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity: string) => ENTITIES[entity] as string);
+
+/**
+ * Every version and delete marker of exactly `key` (ListObjectVersions with the key as prefix, all pages),
+ * or under `key` when it ends in `/` (a folder).
+ */
+export async function listVersions(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<ObjectVersionRef[]> {
+  const found: ObjectVersionRef[] = [];
+  let markers = "";
+  for (;;) {
+    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
+    const xml = await target.transport.send(
+      {
+        service: "s3",
+        operation: "ListObjectVersions",
+        method: "GET",
+        url,
+        headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+        signal,
+      },
+      async (response) => {
+        const text = await response.text();
+        if (!response.ok) throw parseS3Error(response.status, response.headers, text);
+        return text;
+      },
+    );
+    for (const [, entry] of xml.matchAll(
+      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g,
+    )) {
+      const entryKey = field(entry as string, "Key");
+      const versionId = field(entry as string, "VersionId");
+      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
+      if (wanted && entryKey !== undefined && versionId !== undefined)
+        found.push({ key: entryKey, versionId });
+    }
+    if (field(xml, "IsTruncated") !== "true") return found;
+    const nextKey = field(xml, "NextKeyMarker") ?? "";
+    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
+    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+  }
+}
+
+/**
+ * How many versions and delete markers of a data location's key (or under its folder) there are: 0 when
+ * the bucket is gone, `null` when they cannot be listed (403: no `s3:ListBucketVersions`), which is not
+ * the same as none.
+ */
+export async function countVersions(
+  target: S3Target,
+  dataLocation: string,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+  try {
+    return (await listVersions(target, bucket, key, signal)).length;
+  } catch (error) {
+    if (!(error instanceof S3Error) || error.httpStatus > 404) throw error;
+    // No such bucket: nothing is left of the file. Forbidden: nothing can be said.
+    return error.httpStatus === 404 ? 0 : null;
+  }
+}
+
+/** Deletes one version (or delete marker) by its id: that version is gone for good. */
+export async function deleteVersion(
+  target: S3Target,
+  bucket: string,
+  version: ObjectVersionRef,
+  signal?: AbortSignal,
+): Promise<void> {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+      signal,
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    },
+  );
+}
+
+/** Deletes every version of `key`; resolves with how many there were. Safe to repeat. */
+export async function deleteEveryVersion(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const versions = await listVersions(target, bucket, key, signal);
+  for (const version of versions) await deleteVersion(target, bucket, version, signal);
+  return versions.length;
+}
+
+/**
+ * Deletes every version of `key`; where they cannot be listed (403: no `s3:ListBucketVersions`), deletes
+ * the current object as a plain DELETE does, and says so with `listed: false` (on a versioned bucket its
+ * earlier versions may stay).
+ */
+export async function eraseObject(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ versionsDeleted: number; listed: boolean }> {
+  try {
+    return { versionsDeleted: await deleteEveryVersion(target, bucket, key, signal), listed: true };
+  } catch (error) {
+    if (!(error instanceof S3Error && error.httpStatus === 403)) throw error;
+    await deleteObject(target, bucket, key, signal);
+    return { versionsDeleted: 1, listed: false };
+  }
+}
