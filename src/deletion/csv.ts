@@ -6,10 +6,10 @@ import {
   FNV_OFFSET,
   FNV_PRIME,
   listTooLarge,
-  MAX_USER_ID_LENGTH,
   type PreparedDeletionFile,
   type PrepareOptions,
-} from "./file.ts";
+} from "./builder.ts";
+import { MAX_USER_ID_LENGTH } from "./user-id.ts";
 
 /**
  * What {@link prepareDeletionCsv} accepts: CSV or plain-list text, bytes, a Blob/File, a byte stream, or an
