@@ -1,11 +1,19 @@
 import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { DELETION_OPERATIONS, deriveErasureModel, deriveModel } from "../../scripts/gen-model.ts";
+import { join } from "node:path";
+import {
+  DELETION_OPERATIONS,
+  deriveErasureModel,
+  deriveModel,
+  generateOperationTypes,
+} from "../../scripts/gen-model.ts";
 import { DataDeletionClient, ValidationError, validate } from "../../src/index.ts";
 import * as model from "../../src/model/deletion.ts";
 import * as erasure from "../../src/model/erasure.ts";
 import { erasureInputSchema } from "../../src/model/erasure-schemas.ts";
 
+const ROOT = new URL("../../", import.meta.url).pathname;
 const MODEL_TEXT = readFileSync(
   new URL("../fixtures/model/personalize-data-deletion.service-2.json", import.meta.url),
   "utf8",
@@ -382,6 +390,64 @@ describe("src/model/erasure.ts", () => {
     ).toThrow("trainingMode: must be one of FULL, UPDATE, AUTOTRAIN");
     expect(() => validate(erasureInputSchema("ListSolutionVersions"), { maxResults: 101 })).toThrow(
       "maxResults: must be at most 100",
+    );
+  });
+});
+
+describe("src/model/operations.ts", () => {
+  const ERASURE_TEXT = readFileSync(
+    new URL("../fixtures/model/personalize-erasure.service-2.json", import.meta.url),
+    "utf8",
+  );
+
+  test("it is what the generator makes of the two models, formatted (regenerate with npm run gen:model)", () => {
+    const made = spawnSync(
+      join(ROOT, "node_modules/.bin/biome"),
+      ["format", "--stdin-file-path=src/model/operations.ts"],
+      { input: generateOperationTypes(MODEL_TEXT, ERASURE_TEXT), encoding: "utf8", cwd: ROOT },
+    );
+    expect(made.stderr).toBe("");
+    expect(made.stdout).toBe(readFileSync(join(ROOT, "src/model/operations.ts"), "utf8"));
+  });
+
+  test("it maps every operation the client calls, and only those", () => {
+    const text = readFileSync(join(ROOT, "src/model/operations.ts"), "utf8");
+    const block = text.slice(text.indexOf("interface PersonalizeOperations"), text.indexOf("\n}\n"));
+    const mapped = [...block.matchAll(/^ {2}(\w+): \{$/gm)].map((m) => m[1]);
+    expect(mapped.sort()).toEqual(
+      [...Object.keys(model.operations), ...erasure.erasureClientOperations].sort(),
+    );
+  });
+
+  // The client turns every member ending in DateTime from epoch seconds into a Date, and nothing else: that
+  // rule is right only while the model's timestamps are exactly those members.
+  test("the timestamps of every operation's output are exactly its members named *DateTime", () => {
+    for (const text of [MODEL_TEXT, ERASURE_TEXT]) {
+      const raw = JSON.parse(text) as {
+        shapes: Record<string, { type: string; members?: Record<string, { shape: string }> }>;
+      };
+      let timestamps = 0;
+      for (const shape of Object.values(raw.shapes)) {
+        for (const [member, ref] of Object.entries(shape.members ?? {})) {
+          const isTimestamp = raw.shapes[ref.shape]?.type === "timestamp";
+          if (isTimestamp) timestamps++;
+          expect([member, isTimestamp]).toEqual([member, member.endsWith("DateTime")]);
+        }
+      }
+      expect(timestamps).toBeGreaterThan(0);
+    }
+  });
+
+  test("the generator refuses a shape it has no type for, and two models that disagree on a shape", () => {
+    const raw = JSON.parse(ERASURE_TEXT);
+    raw.shapes.Name = { type: "blob" };
+    expect(() => generateOperationTypes(MODEL_TEXT, JSON.stringify(raw))).toThrow(
+      "shape Name has type blob, which src/model/operations.ts has no type for",
+    );
+    const other = JSON.parse(ERASURE_TEXT);
+    other.shapes.Tag.required = ["tagKey"];
+    expect(() => generateOperationTypes(MODEL_TEXT, JSON.stringify(other))).toThrow(
+      "shape Tag differs between the two models",
     );
   });
 });
