@@ -5,6 +5,7 @@ import { IF_BUSY_CHOICES, type IfBusy, TRAINING_MODES } from "../src/erasure/ind
 import {
   DEFAULT_MAX_FILE_BYTES,
   type FieldNames,
+  fitName,
   type ListDigest,
   nameForList,
   parseTags,
@@ -102,9 +103,6 @@ export interface RunContext {
   runAttempt: number | undefined;
 }
 
-// Room for the names derived from it: a split list's `-part-N`, then its repeat job's `-repeat-1`.
-const DEFAULT_NAME_MAX = 63 - "-part-9-repeat-1".length;
-
 /**
  * The default job name. For a list the action prepares: `owner-repo-<16 hex digits of the list's SHA-256>`
  * (the library's `nameForList`), so re-running the step with the same list carries that erasure on, and a
@@ -114,14 +112,7 @@ const DEFAULT_NAME_MAX = 63 - "-part-9-repeat-1".length;
 export function defaultJobName(context: RunContext, list?: ListDigest): string {
   const repository = context.repository ?? "local";
   if (list) return nameForList(repository, list);
-  const suffix = `-${context.runId ?? Math.floor(Date.now() / 1000)}`;
-  const base =
-    repository
-      .replace(/[^a-zA-Z0-9_-]+/g, "-")
-      .replace(/^[^a-zA-Z0-9]+/, "")
-      .slice(0, DEFAULT_NAME_MAX - suffix.length)
-      .replace(/[-_]+$/, "") || "run";
-  return `${base}${suffix}`;
+  return fitName(repository, `-${context.runId ?? Math.floor(Date.now() / 1000)}`, "run");
 }
 
 function parseBoolean(get: (name: string) => string, name: string, fallback: boolean): boolean {

@@ -54,6 +54,7 @@ export {
   userIdProblem,
 } from "./deletion/file.ts";
 export {
+  fitName,
   JOB_NAME_MAX,
   LIST_COUNT_TAG,
   LIST_SHA256_TAG,

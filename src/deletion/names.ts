@@ -18,25 +18,48 @@ export interface ListDigest {
   userCount: number;
 }
 
-/** The name of part `index` (1-based) of a list split over `count` jobs. */
-export const partName = (stem: string, index: number, count: number): string =>
-  count === 1 ? stem : `${stem}-part-${index}`;
+/** The job of part `index` (1-based) of a list split over several jobs. */
+export const partName = (stem: string, index: number): string => `${stem}-part-${index}`;
+
+/** The one repeat job made when imports or trainings ran during a deletion job. */
+export const repeatName = (jobName: string): string => `${jobName}-repeat-1`;
+
+// What names derived from a job name may add: a split's part and its repeat job.
+const DERIVED_ROOM = "-part-99".length + repeatName("").length;
 
 /**
- * A job name for a list: `<prefix>-<first 16 hex digits of its SHA-256>`, the prefix cut to fit. The same
- * list gets the same name (a re-run adopts its job); a list that gained or lost an id gets a new one.
- * The room for `-part-N` and `-repeat-1` suffixes is kept.
+ * `<prefix><suffix>` in the service's pattern (letters, digits, hyphens and underscores, starting with a
+ * letter or digit), the prefix cut so that the parts and repeat jobs named after it still fit in 63
+ * characters; `fallback` when nothing of the prefix is left.
  */
-export function nameForList(prefix: string, list: Pick<ListDigest, "sha256">): string {
-  const hash = `-${list.sha256.slice(0, 16)}`;
-  const room = JOB_NAME_MAX - hash.length - "-part-99-repeat-1".length;
+export function fitName(prefix: string, suffix: string, fallback = "erasure"): string {
   const base =
     prefix
       .replace(/[^a-zA-Z0-9_-]+/g, "-")
       .replace(/^[^a-zA-Z0-9]+/, "")
-      .slice(0, room)
-      .replace(/[-_]+$/, "") || "erasure";
-  return `${base}${hash}`;
+      .slice(0, JOB_NAME_MAX - DERIVED_ROOM - suffix.length)
+      .replace(/[-_]+$/, "") || fallback;
+  return `${base}${suffix}`;
+}
+
+/**
+ * A job name for a list: `<prefix>-<first 16 hex digits of its SHA-256>`, the prefix cut to fit. The same
+ * list gets the same name (a re-run adopts its job); a list that gained or lost an id gets a new one.
+ */
+export const nameForList = (prefix: string, list: Pick<ListDigest, "sha256">): string =>
+  fitName(prefix, `-${list.sha256.slice(0, 16)}`);
+
+/**
+ * The name of the solution version an erasure trains: `<jobName>-retrain`, or for a long job name its first
+ * characters and a hash of the whole (FNV-1a, base 36), so two erasures never share one.
+ */
+export function retrainName(jobName: string): string {
+  const plain = `${jobName}-retrain`;
+  if (plain.length <= JOB_NAME_MAX) return plain;
+  let h = 0x811c9dc5;
+  for (const c of jobName) h = Math.imul(h ^ (c.codePointAt(0) as number), 0x01000193);
+  const hash = (h >>> 0).toString(36).padStart(7, "0");
+  return `${jobName.slice(0, JOB_NAME_MAX - hash.length - "--retrain".length)}-${hash}-retrain`;
 }
 
 /** The tags a job is created with to say which list it reads. */

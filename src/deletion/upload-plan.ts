@@ -1,5 +1,6 @@
 import type { Clock } from "../aws/poll.ts";
 import { formatS3Uri, type S3Location } from "../aws/s3.ts";
+import { partName } from "./names.ts";
 
 /** One deletion file to upload: where it goes, and the name of the job that reads it. */
 export interface PlannedPart {
@@ -25,8 +26,8 @@ export function planParts(target: S3Location, count: number, stem: string): Plan
   const { key, isPrefix } = target;
   const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
   return Array.from({ length: count }, (_, i) => {
-    const suffix = count === 1 ? "" : `-part-${i + 1}`;
-    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
-    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
+    const jobName = count === 1 ? stem : partName(stem, i + 1);
+    const partKey = count === 1 && !isPrefix ? key : `${base}${jobName.slice(stem.length)}.csv`;
+    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName };
   });
 }

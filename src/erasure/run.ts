@@ -13,14 +13,14 @@ import {
   submitParts,
 } from "../deletion/flow.ts";
 import { checkArnRegion } from "../deletion/jobs-client.ts";
-import { listOfTags, listTags } from "../deletion/names.ts";
+import { JOB_NAME_MAX, listOfTags, listTags, repeatName } from "../deletion/names.ts";
 import { uniqueSuffix } from "../deletion/upload-plan.ts";
 import type { WaitOptions } from "../deletion/waiter.ts";
 import { ValidationError } from "../errors.ts";
 import { JobNameSchema, ListDataDeletionJobsInputSchema, validate } from "../model/schemas.ts";
 import type { DeletionJobResult } from "../model/types.ts";
 import type { ErasureContext } from "./context.ts";
-import { findErasureJobs, inspectErasure, type RunFacts, repeatName } from "./receipt/read.ts";
+import { findErasureJobs, inspectErasure, type RunFacts } from "./receipt/read.ts";
 import {
   type EraseUsersEvent,
   type ErasurePart,
@@ -92,7 +92,7 @@ export const IF_BUSY_CHOICES: readonly IfBusy[] = ["wait", "fail", "ignore"];
 /** The training modes a retrain may ask for (AUTOTRAIN is the service's own). */
 export const TRAINING_MODES: readonly NonNullable<RetrainOptions["trainingMode"]>[] = ["FULL", "UPDATE"];
 // The model's 63 characters of a job name, less what a repeat job adds.
-const REPEAT_ROOM = 63 - repeatName("").length;
+const REPEAT_ROOM = JOB_NAME_MAX - repeatName("").length;
 
 /**
  * The job name of an erasure started without one: `erase-users-<time>-<random>`. A front-end that must tell

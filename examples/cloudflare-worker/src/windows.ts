@@ -1,7 +1,7 @@
 // The queue consumer: it only makes each batch durable. The batch's ids become one CSV in the dataset
 // group's open window (a folder, which one deletion job reads whole), and the ledger records the batch and
 // moves its requests into the window, in one transaction that holds only while the window is still open.
-import { DataDeletionError, serializeUserIds } from "personalize-data-deletion";
+import { DataDeletionError, fitName, serializeUserIds } from "personalize-data-deletion";
 import { client, maxWindowBytes, retryDelay, sha256 } from "./config.ts";
 import type { Env, ErasureMessage } from "./env.ts";
 import { Ledger } from "./ledger.ts";
@@ -9,9 +9,8 @@ import type { MessageBatch } from "./runtime.ts";
 
 /** A window's job name: the dataset group's name and when the window opened, in the service's pattern. */
 export function windowJobName(datasetGroup: string, openedAt: number): string {
-  const name = datasetGroup.replace(/[^a-zA-Z0-9-]+/g, "-").slice(0, 30);
-  // At most 47 characters: room for the erasure's `-repeat-1` (and a split's `-part-N`).
-  return `w-${name}-${openedAt.toString(36)}`;
+  // The library's rule: the service's pattern, with room for the erasure's `-part-N` and `-repeat-1`.
+  return fitName(`w-${datasetGroup}`, `-${openedAt.toString(36)}`);
 }
 
 // A window opened now, should the dataset group have none open: its folder is a new one under S3_URI.

@@ -1,5 +1,6 @@
 // The receipt's verdict: where an erasure stands and what is left, as a pure function of what was read.
 // No I/O here, so every stage and every reason can be tested over a table of states.
+import { repeatName } from "../../deletion/names.ts";
 import type {
   ErasureReceipt,
   ReceiptCampaign,
@@ -53,7 +54,7 @@ export interface Verdict {
 
 const ENDED = new Set(["COMPLETED", "FAILED"]);
 const repeatOf = (job: ReceiptJob, jobs: ReceiptJob[]) =>
-  jobs.find((j) => j.purpose === "repeat" && j.jobName === `${job.jobName}-repeat-1`);
+  jobs.find((j) => j.purpose === "repeat" && j.jobName === repeatName(job.jobName));
 
 /**
  * Where the erasure stands, and what is left: the jobs, then the list they read, the interference, the
@@ -91,7 +92,7 @@ export function judge(facts: ErasureFacts): Verdict {
     if (!repeat) {
       leave(
         "repeating",
-        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${job.jobName}-repeat-1)`,
+        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${repeatName(job.jobName)})`,
       );
     } else if (repeat.interference.length) {
       leave(

@@ -4,11 +4,11 @@
 
 import { countVersions } from "../../aws/s3-versions.ts";
 import type { DataDeletionJobsClient } from "../../deletion/jobs-client.ts";
-import { listOfTags } from "../../deletion/names.ts";
+import { listOfTags, partName, repeatName, retrainName } from "../../deletion/names.ts";
 import type { DataDeletionJob, Tag } from "../../model/types.ts";
 import { TOOL } from "../../version.ts";
 import type { ErasureContext } from "../context.ts";
-import { campaignsOf, findRetrained, retrainName, serves } from "../stages/retrain.ts";
+import { campaignsOf, findRetrained, serves } from "../stages/retrain.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
 import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptSolution } from "../types.ts";
 import { type ErasureFacts, judge } from "./judge.ts";
@@ -37,9 +37,6 @@ export interface InspectInput {
   survey?: Survey | undefined;
 }
 
-/** The name of the one repeat job made when imports or trainings ran during a deletion job. */
-export const repeatName = (jobName: string): string => `${jobName}-repeat-1`;
-
 const TERMINAL = new Set(["COMPLETED", "FAILED"]);
 
 type Finder = Pick<DataDeletionJobsClient, "findJobByName">;
@@ -58,7 +55,7 @@ export async function findErasureJobs(
   if (whole) return [[input.jobName, whole]];
   const found: [string, DataDeletionJob | undefined][] = [];
   for (let i = 1; ; i++) {
-    const name = `${input.jobName}-part-${i}`;
+    const name = partName(input.jobName, i);
     const job = await find(name);
     if (!job) return found.length ? found : [[input.jobName, undefined]];
     found.push([name, job]);

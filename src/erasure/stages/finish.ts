@@ -12,13 +12,14 @@ import {
   settle,
   uploadPart,
 } from "../../deletion/flow.ts";
+import { repeatName, retrainName } from "../../deletion/names.ts";
 import type { WaitOptions } from "../../deletion/waiter.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "../../model/schemas.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult } from "../../model/types.ts";
 import type { ErasureContext } from "../context.ts";
 import { ErasureFailedError } from "../errors.ts";
 import { isBefore } from "../receipt/judge.ts";
-import { inspectErasure, type RunFacts, repeatName } from "../receipt/read.ts";
+import { inspectErasure, type RunFacts } from "../receipt/read.ts";
 import { ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
 import type { Activity, ErasureReceipt } from "../types.ts";
 import type { PreflightEvent } from "./preflight.ts";
@@ -28,7 +29,6 @@ import {
   campaignsOf,
   moveCampaign,
   type RetrainEvent,
-  retrainName,
   type StageWait,
   startRetrain,
 } from "./retrain.ts";

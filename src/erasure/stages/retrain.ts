@@ -39,21 +39,6 @@ export type RetrainEvent =
       heartbeat?: boolean;
     };
 
-const NAME_MAX = 63;
-
-/**
- * The name of the solution version an erasure trains: `<jobName>-retrain`, or for a long job name its first
- * characters and a hash of the whole, so two erasures never share one.
- */
-export function retrainName(jobName: string): string {
-  const plain = `${jobName}-retrain`;
-  if (plain.length <= NAME_MAX) return plain;
-  let h = 0x811c9dc5;
-  for (const c of jobName) h = Math.imul(h ^ (c.codePointAt(0) as number), 0x01000193);
-  const hash = (h >>> 0).toString(36).padStart(7, "0");
-  return `${jobName.slice(0, NAME_MAX - hash.length - 9)}-${hash}-retrain`;
-}
-
 /**
  * The version that retrains the solution for an erasure whose deletion ended at `since`: the one named
  * `name` (this erasure's own), else the newest FULL training started at or after `since` that has not failed

@@ -1,6 +1,6 @@
 // Names of the erasure's solution versions: deterministic, within the model's 63 characters, never shared.
 import { expect, test } from "bun:test";
-import { retrainName } from "../../../src/erasure/stages/retrain.ts";
+import { retrainName } from "../../../src/deletion/names.ts";
 import { JobNameSchema, validate } from "../../../src/index.ts";
 
 test("retrainName: NAME-retrain, or for a long name a prefix and a hash of the whole, always a valid name", () => {
