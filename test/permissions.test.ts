@@ -24,6 +24,7 @@ import {
   type PolicyDocument,
   serviceRolePolicy,
 } from "../src/erasure/permissions.ts";
+import { ConfigurationError, ServiceError } from "../src/index.ts";
 import { operations } from "../src/model/deletion.ts";
 import { erasureClientOperations } from "../src/model/erasure.ts";
 import { clientFor, erasureClientFor, ROLE_ARN } from "./support/client.ts";
@@ -118,9 +119,9 @@ function once(s: VerifyingServer, matches: (req: SeenRequest) => boolean, answer
 const isCreate = (req: SeenRequest) => req.target === "AmazonPersonalize.CreateDataDeletionJob";
 
 // Each mode run as its users run it, twice (the second run adopts), through the paths that need the
-// rarer actions: the PENDING limit (ListDataDeletionJobs), a file already at the key (HEAD), a version
-// another training made (DescribeSolutionVersion). The plain DELETE the erasure falls back to when its
-// version listing is refused is the deletion flow's own cleanup, which the delete mode's runs send.
+// rarer actions: the PENDING limit (ListDataDeletionJobs), a file already at the key (HEAD), an upload
+// taken back from a KMS-encrypting bucket (a plain DELETE), a version another training made
+// (DescribeSolutionVersion).
 async function runMode(mode: PermissionMode): Promise<SeenRequest[]> {
   const s = startVerifyingServer({ jobSeconds: 0, trainingSeconds: 0, campaignSeconds: 0 });
   server = s;
@@ -134,6 +135,28 @@ async function runMode(mode: PermissionMode): Promise<SeenRequest[]> {
   };
   if (mode === "delete") {
     const client = clientFor(s);
+    // A bucket that puts uploads under its own KMS key, which Personalize cannot read: the upload is taken
+    // back at once with a plain DELETE.
+    once(
+      s,
+      (req) => req.method === "PUT",
+      () =>
+        new Response(null, {
+          status: 200,
+          headers: {
+            "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:000000000000:key/k",
+          },
+        }),
+    );
+    expect(await client.deleteUsers(common).catch((e: unknown) => e)).toBeInstanceOf(ConfigurationError);
+    // A run whose create fails for good after its upload leaves the file for a later run, whose conditional
+    // upload meets it (412, then the HEAD that compares it).
+    once(s, isCreate, () => refuse("InternalFailure", "try later", 500));
+    expect(
+      await clientFor(s, { maxAttempts: 1 })
+        .deleteUsers(common)
+        .catch((e: unknown) => e),
+    ).toBeInstanceOf(ServiceError);
     once(s, isCreate, () =>
       refuse(
         "LimitExceededException",
@@ -141,8 +164,8 @@ async function runMode(mode: PermissionMode): Promise<SeenRequest[]> {
         400,
       ),
     );
-    // The first run keeps its file, so the second one's conditional upload meets it (412, then HEAD).
-    await client.deleteUsers({ ...common, wait: true, keepUploadedFile: true });
+    await client.deleteUsers({ ...common, wait: true });
+    // The same list again: its job is adopted, nothing uploaded.
     await client.deleteUsers({ ...common, wait: true });
     return s.requests;
   }
