@@ -77,7 +77,13 @@ export const OPERATION_PERMISSIONS: readonly OperationPermissions[] = [
     operation: "DeleteObject",
     service: "s3",
     mode: "delete",
-    grants: [{ action: "s3:DeleteObject", on: "object" }],
+    grants: [
+      {
+        action: "s3:DeleteObject",
+        on: "object",
+        why: "an upload a KMS-encrypting bucket got is taken back at once; the cleanup where versions cannot be listed",
+      },
+    ],
   },
   // Every version of the uploaded file goes once no job needs it (a plain DELETE on a versioned bucket
   // only hides the ids behind a marker).
