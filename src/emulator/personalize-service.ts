@@ -3,8 +3,7 @@
 // datasets and imports, solutions and versions, campaigns, recommenders and batch jobs, tags).
 import * as v from "valibot";
 import { emulatorOnlyShapes, erasureOperations, erasureShapes } from "../model/erasure.ts";
-import { type ErasureOperation, inputSchemaFrom } from "../model/erasure-schemas.ts";
-import { inputSchema } from "../model/schemas.ts";
+import { inputSchema, inputSchemaFrom } from "../model/schemas.ts";
 import type { ServiceHooks } from "./hooks.ts";
 import { campaignOperations } from "./personalize/campaigns.ts";
 import type { GroupContext, Input, Operation } from "./personalize/common.ts";
@@ -25,7 +24,7 @@ export const INPUT_SCHEMAS: Record<string, v.GenericSchema> = {
   ...Object.fromEntries(
     Object.keys(erasureOperations).map((op) => [
       op,
-      inputSchemaFrom(op as ErasureOperation, { ...erasureShapes, ...emulatorOnlyShapes }),
+      inputSchemaFrom(op, { ...erasureShapes, ...emulatorOnlyShapes }),
     ]),
   ),
   ...TAG_INPUT_SCHEMAS,

@@ -4,8 +4,11 @@
 import { callPersonalize } from "../aws/json-protocol.ts";
 import type { SendOptions, Transport } from "../aws/transport.ts";
 import { ServiceError } from "../errors.ts";
-import { type ClientOperation, erasureInputSchema } from "../model/erasure-schemas.ts";
-import { validate } from "../model/schemas.ts";
+import {
+  type ErasureClientOperation as ClientOperation,
+  erasureInputSchema,
+  validate,
+} from "../model/schemas.ts";
 
 /** What the erasure's stages call: one operation, or every item of a list operation. */
 export interface ErasureApi {

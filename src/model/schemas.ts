@@ -1,7 +1,8 @@
 import * as v from "valibot";
 import { ValidationError, type ValidationIssue } from "../errors.ts";
 import { RULES_IN_WORDS } from "../field-names.ts";
-import { shapes } from "./deletion.ts";
+import { type operations, shapes } from "./deletion.ts";
+import { type erasureClientOperations, erasureShapes } from "./erasure.ts";
 import type {
   CreateDataDeletionJobInput,
   DescribeDataDeletionJobInput,
@@ -11,21 +12,27 @@ import type {
 /** A shape of a generated model table (src/model/deletion.ts, src/model/erasure.ts). */
 export interface ModelShape {
   // The only types of input shapes: scripts/gen-model.ts refuses a model with others.
-  type: "string" | "integer" | "list" | "structure";
+  type: "string" | "integer" | "boolean" | "double" | "list" | "map" | "structure";
   min?: number;
   max?: number;
   pattern?: string;
   required?: readonly string[];
   members?: Record<string, string>;
   member?: string;
+  key?: string;
+  value?: string;
+  enum?: readonly string[];
   sensitive?: boolean;
 }
+
+/** A table of shapes by name, as the generated models hold them. */
+type Table = Record<string, ModelShape>;
 
 /** Any valibot schema built from the model. */
 export type AnySchema = v.GenericSchema;
 type Check = v.GenericPipeItem<string, string>;
 
-const model = shapes as unknown as Record<string, ModelShape>;
+const model = shapes as unknown as Table;
 
 /**
  * Rules from the Personalize developer guide that the model's loose patterns do not carry, keyed by
@@ -108,37 +115,64 @@ export function integerSchema(shape: ModelShape): AnySchema {
   ) as AnySchema;
 }
 
-function shapeSchema(name: string, withGuideRules: boolean): AnySchema {
-  const shape = model[name] as ModelShape;
-  switch (shape.type) {
-    case "string":
-      return stringSchema(shape, []);
-    case "integer":
-      return integerSchema(shape);
-    case "list": {
-      const checks = bounds(shape, (list: unknown[]) => list.length, " items long");
-      const item = shapeSchema(shape.member as string, withGuideRules);
-      return v.pipe(
-        v.array(item, "must be an array"),
-        ...(checks as [v.GenericPipeItem<unknown[], unknown[]>]),
-      );
-    }
-    case "structure": {
-      const entries: Record<string, AnySchema> = {};
-      for (const [member, target] of Object.entries(shape.members ?? {})) {
-        const targetShape = model[target] as ModelShape;
-        const extra = withGuideRules ? (GUIDE_RULES[`${name}.${member}`] ?? []) : [];
-        const schema =
-          targetShape.type === "string"
-            ? stringSchema(targetShape, extra)
-            : shapeSchema(target, withGuideRules);
-        const required =
-          shape.required?.includes(member) || (withGuideRules && GUIDE_REQUIRED.has(`${name}.${member}`));
-        entries[member] = required ? schema : v.optional(schema);
-      }
-      return v.strictObject(entries, "must be an object with only the members the service knows");
-    }
+/** Builds a leaf or list shape's schema; `item` builds a shape it holds. */
+type Kind = (shape: ModelShape, item: (name: string) => AnySchema) => AnySchema;
+
+/** The kinds of shape the deletion operations' inputs reach. */
+const DELETION_KINDS: Record<string, Kind> = {
+  string: (shape) => stringSchema(shape, []),
+  integer: integerSchema,
+  list: (shape, item) =>
+    v.pipe(
+      v.array(item(shape.member as string), "must be an array"),
+      ...(bounds(shape, (list: unknown[]) => list.length, " items long") as [
+        v.GenericPipeItem<unknown[], unknown[]>,
+      ]),
+    ) as AnySchema,
+};
+
+/**
+ * The kinds only the erasure's inputs add (UpdateCampaign's campaignConfig, CreateSolutionVersion's
+ * trainingMode): given to the builder by the erasure's lookups, so a bundle that only deletes carries none.
+ */
+const ERASURE_KINDS: Record<string, Kind> = {
+  enum: (shape) =>
+    v.picklist(shape.enum as string[], `must be one of ${(shape.enum as string[]).join(", ")}`),
+  boolean: () => v.boolean("must be true or false"),
+  double: (shape) =>
+    v.pipe(
+      v.number("must be a number"),
+      ...(bounds(shape, (n: number) => n, "") as [v.GenericPipeItem<number, number>]),
+    ) as AnySchema,
+  map: (shape, item) =>
+    v.record(item(shape.key as string) as v.GenericSchema<string, string>, item(shape.value as string)),
+};
+
+/**
+ * The one schema builder: shape `name` of `table`, its structures built here and every other shape by its
+ * kind, from `more` or the deletion's. With `guideRules`, the developer guide's rules apply on top of the
+ * model's (the client's view); without, it is exactly the model (the emulator's).
+ */
+function build(name: string, table: Table, guideRules: boolean, more: Record<string, Kind> = {}): AnySchema {
+  const shape = table[name] as ModelShape;
+  const item = (target: string) => build(target, table, guideRules, more);
+  if (shape.type !== "structure") {
+    const kind = shape.enum ? "enum" : shape.type;
+    const make = more[kind] ?? DELETION_KINDS[kind];
+    // scripts/gen-model.ts refuses a deletion input of another kind; this names a table given by mistake.
+    if (!make) throw new Error(`no schema for shape ${name}: kind ${kind} is not among the builder's`);
+    return make(shape, item);
   }
+  const entries: Record<string, AnySchema> = {};
+  for (const [member, target] of Object.entries(shape.members ?? {})) {
+    // The guide's rules are all on plain strings.
+    const rules = guideRules ? GUIDE_RULES[`${name}.${member}`] : undefined;
+    const schema = rules ? stringSchema(table[target] as ModelShape, rules) : item(target);
+    const required =
+      shape.required?.includes(member) || (guideRules && GUIDE_REQUIRED.has(`${name}.${member}`));
+    entries[member] = required ? schema : v.optional(schema);
+  }
+  return v.strictObject(entries, "must be an object with only the members the service knows");
 }
 
 // A schema states a pattern as the model has it, which the emulator repeats in AWS's own wording
@@ -214,13 +248,40 @@ export function validate<T>(
  * developer guide's stricter rules apply too; without, it is exactly what the model says (the emulator's view).
  */
 export function inputSchema(operationInputShape: string, guideRules = true): AnySchema {
-  return shapeSchema(operationInputShape, guideRules);
+  return build(operationInputShape, model, guideRules);
+}
+
+/** The input schema of any operation from a table holding its shapes, exactly as the model says (the emulator's). */
+export function inputSchemaFrom(operation: string, table: Record<string, unknown>): AnySchema {
+  // botocore names every Personalize input shape after its operation; test/model/model.test.ts holds it to that.
+  return build(`${operation}Request`, table as Table, false, ERASURE_KINDS);
 }
 
 // Built on first use, not at import: building them all was about half the import time of the bundled client,
-// and a process that only lists jobs never needs the create schema or its unicode patterns.
+// and a process that only lists jobs never needs the create schema or its unicode patterns. Keyed by the
+// input shape's name, which is its operation's, so the two tables never share one.
 const built: Record<string, AnySchema> = {};
-const lazyInput = (name: string) => v.lazy(() => (built[name] ??= shapeSchema(name, true)));
+const once = (name: string, table: Table, more?: Record<string, Kind>) =>
+  (built[name] ??= build(name, table, true, more));
+const lazyInput = (name: string) => v.lazy(() => once(name, model));
+
+/** An operation of src/model/deletion.ts (the data-deletion operations and ListTagsForResource). */
+export type DeletionOperation = keyof typeof operations;
+/** An operation of the complete erasure the client calls (src/model/erasure.ts). */
+export type ErasureClientOperation = (typeof erasureClientOperations)[number];
+
+/** The input schema of a deletion operation: the model's constraints plus the guide's rules. */
+export function deletionInputSchema(operation: DeletionOperation): AnySchema {
+  return once(`${operation}Request`, model);
+}
+
+/**
+ * The input schema of an erasure operation the client calls, from src/model/erasure.ts: its own table, so a
+ * bundle that only deletes never carries it.
+ */
+export function erasureInputSchema(operation: ErasureClientOperation): AnySchema {
+  return once(`${operation}Request`, erasureShapes as unknown as Table, ERASURE_KINDS);
+}
 
 /** Input schema of CreateDataDeletionJob: the model's constraints plus the guide's rules. */
 export const CreateDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
@@ -234,9 +295,9 @@ export const DescribeDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
 export const ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
   "ListDataDeletionJobsRequest",
 ) as v.GenericSchema<unknown, ListDataDeletionJobsInput>;
-/** A job name alone (1-63 characters, letters, digits, `-` and `_`, starting with a letter or digit). */
+/** Input schema of ListTagsForResource. */
 export const ListTagsForResourceInputSchema = /* @__PURE__ */ lazyInput(
   "ListTagsForResourceRequest",
 ) as v.GenericSchema<unknown, { resourceArn: string }>;
-
+/** A job name alone (1-63 characters, letters, digits, `-` and `_`, starting with a letter or digit). */
 export const JobNameSchema = /* @__PURE__ */ lazyInput("Name") as v.GenericSchema<unknown, string>;

@@ -11,7 +11,7 @@ import {
 import { DataDeletionClient, ValidationError, validate } from "../../src/index.ts";
 import * as model from "../../src/model/deletion.ts";
 import * as erasure from "../../src/model/erasure.ts";
-import { erasureInputSchema } from "../../src/model/erasure-schemas.ts";
+import { erasureInputSchema } from "../../src/model/schemas.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MODEL_TEXT = readFileSync(

@@ -6,9 +6,9 @@ import { startEmulator } from "../../src/emulator/index.ts";
 import { RULES_IN_WORDS, ValidationError } from "../../src/index.ts";
 import { shapes } from "../../src/model/deletion.ts";
 import { erasureShapes } from "../../src/model/erasure.ts";
-import { erasureInputSchema } from "../../src/model/erasure-schemas.ts";
 import {
   CreateDataDeletionJobInputSchema,
+  erasureInputSchema,
   JobNameSchema,
   ListDataDeletionJobsInputSchema,
   validate,

@@ -3,7 +3,7 @@
 // most 50 tags a resource, one value per key, and no key or value starting with `aws:`.
 import type * as v from "valibot";
 import { erasureShapes } from "../../model/erasure.ts";
-import { type ErasureOperation, inputSchemaFrom } from "../../model/erasure-schemas.ts";
+import { inputSchemaFrom } from "../../model/schemas.ts";
 import type { Tag } from "../state-types.ts";
 import { jsonError, jsonOk } from "../wire.ts";
 import { type GroupContext, notFound, type Operation } from "./common.ts";
@@ -35,11 +35,7 @@ const TAG_SHAPES = {
 
 /** The input schemas of the tag operations, built from the model as the other operations' are. */
 export const TAG_INPUT_SCHEMAS: Record<string, v.GenericSchema> = Object.fromEntries(
-  ["ListTagsForResource", "TagResource", "UntagResource"].map((op) => [
-    op,
-    // inputSchemaFrom builds `${op}Request` from any table that holds it; its type names the erasure's.
-    inputSchemaFrom(op as ErasureOperation, TAG_SHAPES),
-  ]),
+  ["ListTagsForResource", "TagResource", "UntagResource"].map((op) => [op, inputSchemaFrom(op, TAG_SHAPES)]),
 );
 
 /**
