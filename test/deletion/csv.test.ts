@@ -232,46 +232,6 @@ describe("prepareDeletionCsv", () => {
   });
 });
 
-describe("serializeUserIds", () => {
-  test("arrays, iterables and async iterables", async () => {
-    async function* gen() {
-      yield "a";
-      yield "b c";
-      yield "a";
-      yield "";
-    }
-    for (const source of [["a", "b c", "a", ""], new Set(["a", "b c", ""]), gen()]) {
-      const out = await serializeUserIds(source as Iterable<string>);
-      expect(readBack(out.files)).toEqual(["a", "b c"]);
-    }
-  });
-
-  test("ids are exact: padded ones refused unless trimIds, lone surrogates always", async () => {
-    await expect(serializeUserIds(["a", " spaced-user "])).rejects.toThrow(
-      /user id number 2: the user id has leading and trailing whitespace/,
-    );
-    const trimmed = await serializeUserIds(["a", " spaced-user "], { trimIds: true });
-    expect(readBack(trimmed.files)).toEqual(["a", "spaced-user"]);
-    expect(trimmed.trimmedCount).toBe(1);
-    for (const trimIds of [false, true]) {
-      await expect(serializeUserIds(["a", "x\ud800y"], { trimIds })).rejects.toThrow(
-        /user id number 2: .*not well-formed Unicode/,
-      );
-    }
-    // A surrogate pair is one character, and fine.
-    const emoji = await serializeUserIds(["\u{1F600}"]);
-    expect(readBack(emoji.files)).toEqual(["\u{1F600}"]);
-  });
-
-  test("non-strings and bad ids name their position", async () => {
-    await expect(serializeUserIds(["a", 3 as unknown as string])).rejects.toThrow(
-      /user id number 2 must be a string/,
-    );
-    await expect(serializeUserIds(["a", "b\nc"])).rejects.toThrow(/user id number 2: .*control characters/);
-    await expect(serializeUserIds([])).rejects.toThrow(CsvError);
-  });
-});
-
 describe("several files", () => {
   test("are merged with duplicates removed across them; errors name the file and line", async () => {
     const out = await prepareDeletionCsv(
