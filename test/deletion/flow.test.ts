@@ -4,9 +4,7 @@ import {
   ConflictError,
   DataDeletionJobFailedError,
   prepareDeletionCsv,
-  RoomTimeoutError,
   ValidationError,
-  WaiterTimeoutError,
 } from "../../src/index.ts";
 import { clientFor, ROLE_ARN } from "../support/client.ts";
 import { fakeClock } from "../support/fake-clock.ts";
@@ -207,62 +205,6 @@ describe("deleteUsers", () => {
       expect(server.requests.length).toBe(0);
     });
   }
-
-  test("no room before the wait timeout is a RoomTimeoutError naming the dataset group and the job, at its own pace", async () => {
-    const clock = fakeClock(Date.now());
-    server = startVerifyingServer({ jobSeconds: 100_000, pendingLimit: 1, now: clock.now });
-    const { emulator } = server;
-    const client = clientFor(server, { clock });
-    await client.deleteUsers({
-      users: ["user-001"],
-      s3Uri: `s3://${emulator.bucket}/busy/`,
-      datasetGroupArn: emulator.datasetGroupArn,
-      roleArn: ROLE_ARN,
-      jobName: "first",
-    });
-    const room: [number, boolean][] = [];
-    const lists: number[] = [];
-    server.intercept = (req) => {
-      if (req.target?.endsWith("ListDataDeletionJobs")) lists.push(clock.now());
-      return undefined;
-    };
-    const error = await client
-      .deleteUsers({
-        users: Array.from({ length: 30 }, (_, i) => `user-${String(i + 10).padStart(3, "0")}`),
-        s3Uri: `s3://${emulator.bucket}/busy/`,
-        datasetGroupArn: emulator.datasetGroupArn,
-        roleArn: ROLE_ARN,
-        jobName: "second",
-        maxFileBytes: 100,
-        maxPendingJobs: 1,
-        wait: { timeoutMs: 10 * 60_000, minDelayMs: 1, maxDelayMs: 1 },
-        onProgress: (event) =>
-          event.phase === "room" && room.push([event.elapsedMs, event.heartbeat === true]),
-      })
-      .catch((e) => e);
-    expect(error).toBeInstanceOf(RoomTimeoutError);
-    expect(error).not.toBeInstanceOf(WaiterTimeoutError);
-    expect(error.datasetGroupArn).toBe(emulator.datasetGroupArn);
-    expect(error.jobName).toBe("second-part-1");
-    expect([error.pending, error.limit]).toEqual([1, 1]);
-    expect(error.elapsedMs).toBe(10 * 60_000);
-    // The room's own pace, not the job waiter's 1 ms: a look every 30 s (3/4 of it at random() = 0.5) for
-    // 5 min, then a tenth of the time waited, 3/4 of it; and a heartbeat at each 30 s mark between looks.
-    const looks = lists.map((at) => at - (lists[0] as number));
-    expect(looks.slice(0, 4)).toEqual([0, 22_500, 45_000, 67_500]);
-    // The last look is the deadline's.
-    expect(looks.at(-1)).toBe(10 * 60_000);
-    for (const [i, at] of looks.slice(1, -1).entries()) {
-      const before = looks[i] as number;
-      expect(at - before).toBeCloseTo(0.75 * Math.max(30_000, before / 10), 0);
-    }
-    expect(looks.at(-2)).toBeGreaterThan(9 * 60_000);
-    expect(room.filter(([, heartbeat]) => heartbeat).map(([at]) => at)).toEqual(
-      Array.from({ length: 20 }, (_, i) => (i + 1) * 30_000),
-    );
-    // Nothing of the waiting part was uploaded.
-    expect([...(emulator.state.buckets.get(emulator.bucket)?.keys() ?? [])]).toEqual(["busy/first.csv"]);
-  });
 
   test("dataLocation: a CSV already in S3 is read as it is and never deleted by the flow", async () => {
     server = startVerifyingServer();
