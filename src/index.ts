@@ -60,6 +60,7 @@ export {
   LIST_SHA256_TAG,
   type ListDigest,
   listOfTags,
+  listTags,
   nameForList,
 } from "./deletion/names.ts";
 export { parseTags } from "./deletion/tags.ts";

@@ -286,6 +286,8 @@ test("5,000 requests over two dataset groups: each completed exactly once, in a 
     expect(Date.parse(receipt.requestWindow.firstReceivedAt)).toBeLessThanOrEqual(
       Date.parse(receipt.requestWindow.lastReceivedAt),
     );
+    // The count of users comes from the job's own tags (each request names another user here).
+    expect(receipt.users).toEqual({ unique: w.requests, from: "job-tags" });
   }
   // A request's status names its receipt once complete, and it is no longer at risk.
   const one = (await (await get(`/erasure-requests/${accepted[0]}`)).json()) as {

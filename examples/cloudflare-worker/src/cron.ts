@@ -7,6 +7,7 @@ import {
   DataDeletionError,
   DEFAULT_MAX_PENDING_JOBS,
   LimitExceededException,
+  listTags,
   WaiterTimeoutError,
 } from "personalize-data-deletion";
 import {
@@ -24,7 +25,6 @@ const receiptKey = (win: ErasureWindow) => `receipts/${win.id}.json`;
 
 // The tag the library compares before adopting a job of the same name: a job made from other files under
 // this window's name is a ConflictError, never taken for this window's erasure.
-const LIST_SHA256_TAG = "erasure-sha256";
 
 // A digest of the window's files in key order (each file's SHA-256, as written), or undefined for a window
 // whose batches predate migration 0003. Once the window is closing no batch joins it, so this is fixed.
@@ -133,7 +133,8 @@ async function submit(
       datasetGroupArn,
       roleArn: env.ROLE_ARN,
       jobName: win.job_name,
-      ...(digest ? { tags: [{ tagKey: LIST_SHA256_TAG, tagValue: digest }] } : {}),
+      // The library's list tags: adopted only for the same files, and the receipt counts the users.
+      ...(digest ? { tags: listTags(digest, await ledger.windowUserCount(win.id)) } : {}),
       // Never while an import or training runs: the window waits for the next tick instead.
       ifBusy: "fail",
       wait: false,

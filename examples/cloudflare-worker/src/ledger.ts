@@ -230,6 +230,12 @@ export class Ledger {
     return (await this.#all<{ object_key: string }>(sql, windowId)).map((b) => b.object_key);
   }
 
+  /** How many distinct users a window's requests name (by their HMACs: the ledger keeps no id). */
+  async windowUserCount(windowId: string): Promise<number> {
+    const sql = "SELECT COUNT(DISTINCT user_hash) AS n FROM requests WHERE window_id = ?";
+    return (await this.#first<{ n: number }>(sql, windowId))?.n ?? 0;
+  }
+
   /** When a window's first and last requests arrived, and how many it holds; undefined for none. */
   async requestArrivals(
     windowId: string,
