@@ -1,8 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import {
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import {
   AbortError,
   ConfigurationError,
-  ConflictError,
   DataDeletionClient,
   InvalidNextTokenException,
   LimitExceededException,
@@ -10,10 +15,9 @@ import {
   RequestTimeoutError,
   ResourceNotFoundException,
   ServiceError,
-  ValidationError,
 } from "../../src/index.ts";
 import { clientFor, ROLE_ARN } from "../support/client.ts";
-import { startVerifyingServer, type VerifyingServer } from "../support/verifying-server.ts";
+import { startVerifyingServer, TEST_CREDENTIALS, type VerifyingServer } from "../support/verifying-server.ts";
 
 let server: VerifyingServer;
 beforeEach(() => {
@@ -343,77 +347,37 @@ describe("configuration", () => {
   });
 });
 
-describe("idempotent create", () => {
-  test("a lost create response: the retry adopts the job the first try made, never a second job", async () => {
-    await putCsv("in/lost.csv", ["user-002"]);
-    let dropped = false;
-    server.intercept = async (req) => {
-      if (!dropped && req.target?.endsWith("CreateDataDeletionJob")) {
-        dropped = true;
-        await server.emulator.fetch(
-          new Request(`${server.url}/`, {
-            method: "POST",
-            headers: req.headers,
-            body: req.body as Uint8Array<ArrayBuffer>,
-          }),
-        );
-        return new Response("upstream connection lost", { status: 502 });
-      }
-      return undefined;
+describe("deleteUploadedFile", () => {
+  test("deletes every version of the file, not just the current one (a versioned bucket keeps the rest)", async () => {
+    server = startVerifyingServer();
+    const { emulator } = server;
+    const sdkConfig = {
+      region: "us-east-1",
+      endpoint: server.url,
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
     };
-    const input = {
-      jobName: "lost-response",
-      datasetGroupArn: server.emulator.datasetGroupArn,
-      dataSource: { dataLocation: `s3://${server.emulator.bucket}/in/lost.csv` },
-      roleArn: ROLE_ARN,
-    };
-    const out = await clientFor(server).createDataDeletionJob(input);
-    expect(out.adopted).toBe(true);
-    expect(out.dataDeletionJobArn).toBe(server.emulator.state.jobArn("lost-response"));
-    expect(server.emulator.state.jobs.size).toBe(1);
+    const s3 = new S3Client(sdkConfig);
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: emulator.bucket,
+        VersioningConfiguration: { Status: "Enabled" },
+      }),
+    );
+    const client = clientFor(server);
+    const uploaded = await client.uploadUserIds(["user-001"], { s3Uri: `s3://${emulator.bucket}/v/ids.csv` });
+    // Someone writes the key again: two versions hold ids now.
+    await s3.send(
+      new PutObjectCommand({ Bucket: emulator.bucket, Key: "v/ids.csv", Body: "USER_ID\nuser-002\n" }),
+    );
+    const erased = await client.deleteUploadedFile(uploaded.dataLocation);
+    expect(erased).toEqual({ versionsDeleted: 2, listed: true });
+    const left = await s3.send(new ListObjectVersionsCommand({ Bucket: emulator.bucket, Prefix: "v/" }));
+    expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]).toEqual([]);
+    // Already gone: not an error.
+    expect(await client.deleteUploadedFile(uploaded.dataLocation)).toEqual({
+      versionsDeleted: 0,
+      listed: true,
+    });
   });
-
-  test("a name taken by a different job is a ConflictError", async () => {
-    await putCsv("in/one.csv", ["user-003"]);
-    const base = {
-      jobName: "taken",
-      datasetGroupArn: server.emulator.datasetGroupArn,
-      dataSource: { dataLocation: `s3://${server.emulator.bucket}/in/one.csv` },
-      roleArn: ROLE_ARN,
-    };
-    await clientFor(server).createDataDeletionJob(base);
-    const error = await clientFor(server)
-      .createDataDeletionJob({
-        ...base,
-        dataSource: { dataLocation: `s3://${server.emulator.bucket}/in/other.csv` },
-      })
-      .catch((e) => e);
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toContain("taken");
-    expect(server.emulator.state.jobs.size).toBe(1);
-  });
-
-  test("invalid input throws ValidationError and sends nothing", async () => {
-    const error = await clientFor(server)
-      .createDataDeletionJob({
-        jobName: "has space",
-        datasetGroupArn: server.emulator.datasetGroupArn,
-        dataSource: { dataLocation: "s3://b/k.csv" },
-        roleArn: ROLE_ARN,
-      })
-      .catch((e) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error.issues[0].path).toBe("jobName");
-    expect(error.message).toContain('"has space"');
-    expect(server.requests.length).toBe(0);
-  });
-});
-
-test("an error's JSON form has name, message and its own fields, never its cause", () => {
-  const cause = new Error("SECRET-IN-CAUSE wJalrXUtnFEMI");
-  const error = new ConflictError("taken", { cause });
-  const json = JSON.parse(JSON.stringify(error));
-  expect(json).toMatchObject({ name: "ConflictError", message: "taken", retryable: false });
-  expect(JSON.stringify(error)).not.toContain("SECRET-IN-CAUSE");
-  expect(error.cause).toBe(cause);
 });
