@@ -1,4 +1,5 @@
-import { deleteObject, parseS3Uri, putObjectOnce, type S3Target } from "../aws/s3.ts";
+import { parseS3Uri, putObjectOnce, type S3Target } from "../aws/s3.ts";
+import { eraseObject } from "../aws/s3-versions.ts";
 import { type PrepareOptions, prepareUsers, type UsersInput } from "./file.ts";
 import { type DeleteUsersInput, type DeleteUsersOutput, deleteUsers, type FlowContext } from "./flow.ts";
 import { type CallOptions, DataDeletionJobsClient } from "./jobs-client.ts";
@@ -59,12 +60,17 @@ export class DataDeletionClient extends DataDeletionJobsClient {
   }
 
   /**
-   * Deletes an uploaded deletion file (`s3://bucket/key`), e.g. once its job COMPLETED: the list of ids is
-   * personal data. Deleting a file that is already gone is not an error.
+   * Deletes an uploaded deletion file (`s3://bucket/key`) and every version of it, e.g. once its job
+   * COMPLETED: the list of ids is personal data, and on a versioned bucket a plain DELETE only hides it
+   * behind a marker. A file already gone is not an error. `listed: false` when the versions could not be
+   * listed (no `s3:ListBucketVersions`): only the current object was deleted.
    */
-  async deleteUploadedFile(dataLocation: string, options: CallOptions = {}): Promise<void> {
+  async deleteUploadedFile(
+    dataLocation: string,
+    options: CallOptions = {},
+  ): Promise<{ versionsDeleted: number; listed: boolean }> {
     const target = parseS3Uri(dataLocation, "dataLocation", true);
-    await deleteObject(this.s3, target.bucket, target.key, options.signal);
+    return eraseObject(this.s3, target.bucket, target.key, options.signal);
   }
 
   /**
