@@ -33,19 +33,8 @@ import {
   type RunContext,
   readInputs,
 } from "./inputs.ts";
-import { isWaitEvent, waitLogger } from "./progress.ts";
+import { actionLog } from "./progress.ts";
 import { writeSummary } from "./summary.ts";
-
-const PHASES = {
-  prepare: "Prepare the user ids",
-  preflight: "Check that nothing imports or trains (preflight)",
-  upload: "Upload and create the deletion job",
-  create: "Create the deletion job",
-  wait: "Wait",
-  cleanup: "Delete the uploaded list (every version)",
-  retrain: "Retrain and move campaigns",
-  receipt: "Erasure receipt",
-} as const;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -105,13 +94,7 @@ export async function run(): Promise<void> {
     throw error;
   }
 
-  let phase: keyof typeof PHASES | undefined;
-  const enter = (next: keyof typeof PHASES) => {
-    if (phase === next) return;
-    if (phase) core.endGroup();
-    core.startGroup(PHASES[next]);
-    phase = next;
-  };
+  const log = actionLog();
   let jobs: DeletionJobResult[] = [];
   let counts: { userCount?: number; duplicateCount?: number } = {};
   let receipt: ErasureReceipt | undefined;
@@ -139,7 +122,7 @@ export async function run(): Promise<void> {
     };
     const source = inputs.users;
     // Each group opens before the requests it covers, so their debug lines fall inside it.
-    enter(source.kind === "location" ? "create" : "prepare");
+    log.enter(source.kind === "location" ? "create" : "prepare");
     // Prepared by the flow itself, once it has checked every other input: a typo costs no pass over the file.
     const prepareOptions = { maxFileBytes: inputs.maxFileBytes, trimIds: inputs.trimIds };
     const users =
@@ -149,7 +132,6 @@ export async function run(): Promise<void> {
           ? () => serializeUserIds(source.ids, prepareOptions)
           : undefined;
     let uploaded: string | undefined;
-    const logWait = waitLogger();
     try {
       const result = await client.eraseUsers({
         ...(users
@@ -171,17 +153,11 @@ export async function run(): Promise<void> {
           ? { retrain: { trainingMode: inputs.trainingMode, updateCampaigns: inputs.updateCampaigns } }
           : {}),
         onProgress: (event) => {
+          log.report(event);
           if (event.phase === "prepare") {
             counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
-            core.info(
-              `${plural(event.userCount, "unique user id")}, ${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")} in ${plural(event.files, "file")}`,
-            );
-            enter("upload");
           } else if (event.phase === "upload") {
             uploaded = event.dataLocation;
-            core.info(
-              `Uploaded ${event.dataLocation} (${plural(event.bytes, "byte")})${event.created ? "" : ": an identical object was already there"}`,
-            );
           } else if (event.phase === "create") {
             // Known from here on, so a later failure (a timeout, an expired session) still reports it.
             jobs.push({
@@ -191,27 +167,9 @@ export async function run(): Promise<void> {
               adopted: event.adopted,
               uploadedFileDeleted: false,
             });
-            core.info(
-              `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`,
-            );
-          } else if (isWaitEvent(event)) {
-            if (event.phase === "wait") {
-              const job = jobs.find((j) => j.jobName === event.jobName);
-              if (job && event.status) job.status = event.status;
-            }
-            logWait(event);
-          } else if (event.phase === "stage") {
-            // Each group opens before the requests of its stage.
-            enter(event.stage);
-          } else if (event.phase === "cleanup") {
-            core.info(
-              `Deleted the uploaded ${event.dataLocation}, ${plural(event.versionsDeleted ?? 1, "version")} (the list of ids is personal data)`,
-            );
-          } else if (event.phase === "interference") {
-            core.warning(
-              `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
-              { title: "Import or training during the deletion" },
-            );
+          } else if (event.phase === "wait") {
+            const job = jobs.find((j) => j.jobName === event.jobName);
+            if (job && event.status) job.status = event.status;
           }
         },
       });
@@ -255,12 +213,11 @@ export async function run(): Promise<void> {
       );
     }
     if (receipt) reportReceipt(receipt, inputs);
-    if (phase) core.endGroup();
-    phase = undefined;
+    log.end();
     setOutputs(inputs, jobs, counts, receipt);
     await writeSummary(inputs, jobs, counts, receipt);
   } catch (error) {
-    if (phase) core.endGroup();
+    log.end();
     try {
       setOutputs(inputs, jobs, counts, receipt);
     } catch (outputError) {

@@ -1,4 +1,27 @@
+import type { ErasureReceipt } from "./erasure/types.ts";
 import type { DataDeletionJob, DeletionJobResult } from "./model/types.ts";
+
+/** The stage a run was in, as its `stage` progress events name them. */
+export type RunStage = "preflight" | "upload" | "wait" | "cleanup" | "retrain" | "receipt";
+
+/**
+ * What a run of `deleteUsers`, `eraseUsers` or `continueErasure` had done when it failed or stopped waiting,
+ * so that a caller reports it without rebuilding it from progress events. It holds no user id.
+ */
+export interface PartialResult {
+  /** Every job made or adopted so far, in order; `status` is the one last seen (absent: never waited for). */
+  jobs: DeletionJobResult[];
+  /** The stage it stopped in. */
+  stage?: RunStage;
+  /** The ids prepared (unique) and the duplicates removed; absent for a given `dataLocation`. */
+  userCount?: number;
+  duplicateCount?: number;
+  /**
+   * The erasure's receipt: the one a FAILED job's error carries, or, after a wait timed out, where the erasure
+   * stands as read from AWS state (absent when that read failed too).
+   */
+  receipt?: ErasureReceipt;
+}
 
 /**
  * Base class of every error this package throws, so callers can tell ours from anything else with one
@@ -7,6 +30,11 @@ import type { DataDeletionJob, DeletionJobResult } from "./model/types.ts";
 export class DataDeletionError extends Error {
   /** Whether repeating the same call may succeed (throttling, 5xx, network trouble). */
   readonly retryable: boolean;
+  /**
+   * Set on an error of `deleteUsers`, `eraseUsers` or `continueErasure` thrown once something was done (ids
+   * prepared, a job made or adopted): what was done, and where the run stopped.
+   */
+  declare partial?: PartialResult;
 
   constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -14,10 +42,31 @@ export class DataDeletionError extends Error {
     this.retryable = options.retryable ?? false;
   }
 
-  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
+  /**
+   * A plain form for logs and `--json` output: name, message and the error's own fields, `partial` among
+   * them (never a cause; no user id: a run keeps none).
+   */
   toJSON(): Record<string, unknown> {
     return { ...(this as object), name: this.name, message: this.message };
   }
+}
+
+/**
+ * Records on `error` what the run had done, and returns it to be thrown. What a deeper stage recorded wins;
+ * a job a wait gave up on gets the status last seen. Nothing done, nothing recorded; not ours, left as it is.
+ */
+export function withPartial(error: unknown, partial: PartialResult): unknown {
+  if (!(error instanceof DataDeletionError)) return error;
+  const merged = { ...partial, ...error.partial };
+  if (!merged.jobs.length && merged.userCount === undefined && !merged.receipt) return error;
+  const timedOut = error instanceof WaiterTimeoutError ? error : undefined;
+  merged.jobs = merged.jobs.map((job) =>
+    timedOut && job.dataDeletionJobArn === timedOut.dataDeletionJobArn && !job.status && timedOut.lastStatus
+      ? { ...job, status: timedOut.lastStatus as DeletionJobResult["status"] }
+      : { ...job },
+  );
+  error.partial = merged;
+  return error;
 }
 
 /** One failed rule of one input field. */

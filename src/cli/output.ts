@@ -58,15 +58,5 @@ export function table(headers: string[], rows: (string | number | undefined)[][]
     .join("\n");
 }
 
-/** `12s`, `4m05s`, `2h03m`. */
-export function duration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-}
-
-/** `1 file`, `2 files`. */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+// Said the same way as the progress lines, which the core words.
+export { duration, plural } from "../erasure/report.ts";

@@ -3,7 +3,13 @@
 // class, the erasure, the CLI, the action and the Worker all run this one flow.
 import { putObjectOnce } from "../aws/s3.ts";
 import { eraseObject } from "../aws/s3-versions.ts";
-import { ConflictError, DataDeletionJobFailedError, ServiceError, ValidationError } from "../errors.ts";
+import {
+  ConflictError,
+  DataDeletionJobFailedError,
+  ServiceError,
+  ValidationError,
+  withPartial,
+} from "../errors.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult } from "../model/types.ts";
 import type { DeleteUsersEvent, DeleteUsersInput, DeleteUsersOutput, FlowContext } from "./context.ts";
 import { type DeletionPlan, type PlannedDeletion, planDeletion } from "./plan.ts";
@@ -119,9 +125,23 @@ export async function submitParts(
   plan: DeletionPlan,
   options: SubmitOptions,
 ): Promise<DeletionJobResult[]> {
+  const jobs: DeletionJobResult[] = [];
+  try {
+    return await submitEach(context, plan, options, jobs);
+  } catch (error) {
+    throw withPartial(error, { jobs });
+  }
+}
+
+// The part loop itself, adding each job to `jobs` as it is made, so that a failure can say what was.
+async function submitEach(
+  context: FlowContext,
+  plan: DeletionPlan,
+  options: SubmitOptions,
+  jobs: DeletionJobResult[],
+): Promise<DeletionJobResult[]> {
   const { bucket, parts } = plan;
   const { onProgress, signal } = options;
-  const jobs: DeletionJobResult[] = [];
   let first = true;
   for (const part of parts) {
     const existing = await context.jobs.findAdoptableJob(part.request, signal);
@@ -178,6 +198,9 @@ export async function deleteUsers(context: FlowContext, input: DeleteUsersInput)
       files: parts.length,
     });
   }
+  // What a failure says was done: the ids prepared (none for a given data location) and the jobs so far.
+  const figures =
+    bucket === undefined ? {} : { userCount: prepared.userCount, duplicateCount: prepared.duplicateCount };
   const jobs = await submitParts(context, plan, {
     maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
     timeoutMs: waitOptions.timeoutMs,
@@ -185,32 +208,14 @@ export async function deleteUsers(context: FlowContext, input: DeleteUsersInput)
     overwrite: input.overwrite,
     keepUploadedFile: input.keepUploadedFile,
     onProgress,
+  }).catch((error) => {
+    throw withPartial(error, { jobs: [], stage: "upload", ...figures });
   });
 
   if (input.wait) {
-    for (const [i, result] of jobs.entries()) {
-      const job = await awaitJob(context, result, { ...waitOptions, signal }, onProgress);
-      settle(result, job);
-      if (job.status === "COMPLETED" && bucket !== undefined && !input.keepUploadedFile) {
-        // The uploaded ids are personal data: every version goes as soon as no job needs them (on a
-        // versioned bucket a plain DELETE would only hide them behind a marker).
-        const key = (parts[i] as PlannedPart).key;
-        const erased = await eraseObject(context.s3, bucket, key, signal);
-        result.uploadedFileDeleted = true;
-        onProgress?.({
-          phase: "cleanup",
-          dataLocation: result.dataLocation,
-          versionsDeleted: erased.versionsDeleted,
-        });
-      }
-    }
-    const failed = jobs.find((j) => j.status === "FAILED");
-    if (failed && input.failOnJobFailure !== false) {
-      throw new DataDeletionJobFailedError(
-        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-        { jobs, keptAt: failed.dataLocation },
-      );
-    }
+    await awaitEach(context, plan, input, jobs).catch((error) => {
+      throw withPartial(error, { jobs, stage: "wait", ...figures });
+    });
   }
   return {
     jobs,
@@ -218,4 +223,40 @@ export async function deleteUsers(context: FlowContext, input: DeleteUsersInput)
     duplicateCount: prepared.duplicateCount,
     bytes: prepared.bytes,
   };
+}
+
+// Awaits each job and deletes every version of its file after COMPLETED; a FAILED job throws once all ended.
+async function awaitEach(
+  context: FlowContext,
+  plan: DeletionPlan,
+  input: DeleteUsersInput,
+  jobs: DeletionJobResult[],
+): Promise<void> {
+  const { bucket, parts } = plan;
+  const { onProgress } = input;
+  const waitOptions: WaitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  for (const [i, result] of jobs.entries()) {
+    const job = await awaitJob(context, result, { ...waitOptions, signal }, onProgress);
+    settle(result, job);
+    if (job.status === "COMPLETED" && bucket !== undefined && !input.keepUploadedFile) {
+      // The uploaded ids are personal data: every version goes as soon as no job needs them (on a
+      // versioned bucket a plain DELETE would only hide them behind a marker).
+      const key = (parts[i] as PlannedPart).key;
+      const erased = await eraseObject(context.s3, bucket, key, signal);
+      result.uploadedFileDeleted = true;
+      onProgress?.({
+        phase: "cleanup",
+        dataLocation: result.dataLocation,
+        versionsDeleted: erased.versionsDeleted,
+      });
+    }
+  }
+  const failed = jobs.find((j) => j.status === "FAILED");
+  if (failed && input.failOnJobFailure !== false) {
+    throw new DataDeletionJobFailedError(
+      { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+      { jobs, keptAt: failed.dataLocation },
+    );
+  }
 }

@@ -16,7 +16,7 @@ import { checkArnRegion } from "../deletion/jobs-client.ts";
 import { JOB_NAME_MAX, listOfTags, listTags, repeatName } from "../deletion/names.ts";
 import { uniqueSuffix } from "../deletion/upload-plan.ts";
 import type { WaitOptions } from "../deletion/waiter.ts";
-import { ValidationError } from "../errors.ts";
+import { type RunStage, ValidationError, withPartial } from "../errors.ts";
 import { JobNameSchema, ListDataDeletionJobsInputSchema, validate } from "../model/schemas.ts";
 import type { DeletionJobResult } from "../model/types.ts";
 import type { ErasureContext } from "./context.ts";
@@ -217,6 +217,10 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
   // The deletion flow's part loop: adopt what was made from this list, else upload and create, with the
   // preflight before the first upload. Its survey serves the receipt: making deletion jobs changes nothing it reads.
   let survey: Survey | undefined;
+  // What a failure says was done: the ids prepared (none for a given data location), the stage it stopped in.
+  const told =
+    bucket === undefined ? {} : { userCount: prepared.userCount, duplicateCount: prepared.duplicateCount };
+  let stage: RunStage = "upload";
   const results = await submitParts(context, plan, {
     maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
     timeoutMs: waitOptions.timeoutMs,
@@ -225,12 +229,16 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
     keepUploadedFile: input.keepUploadedFile,
     onProgress,
     beforeUpload: async () => {
+      stage = "preflight";
       onProgress?.({ phase: "stage", stage: "preflight" });
       const checked = await preflight(context.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
       facts.preflight = checked.record;
       survey = checked.survey;
+      stage = "upload";
       onProgress?.({ phase: "stage", stage: "upload" });
     },
+  }).catch((error) => {
+    throw withPartial(error, { jobs: [], stage, ...told });
   });
 
   const finish = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
@@ -241,9 +249,14 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
   };
   if (!input.wait) {
     onProgress?.({ phase: "stage", stage: "receipt" });
-    return { jobs: results, ...figures, receipt: await receiptOf(context, finish, survey) };
+    const receipt = await receiptOf(context, finish, survey).catch((error) => {
+      throw withPartial(error, { jobs: results, stage: "receipt", ...told });
+    });
+    return { jobs: results, ...figures, receipt };
   }
-  const done = await finishErasure(context, finish);
+  const done = await finishErasure(context, finish).catch((error) => {
+    throw withPartial(error, { jobs: results, ...told });
+  });
   return { jobs: done.results, ...figures, receipt: done.receipt };
 }
 
@@ -310,7 +323,12 @@ export async function continueErasure(
   });
   // Nothing made yet: the receipt says so, and there is nothing to continue.
   if (parts.length === 0) return { jobs: [], receipt: await receiptOf(context, plan) };
-  if (input.wait === false) return { jobs: results, receipt: await receiptOf(context, plan) };
+  if (input.wait === false) {
+    const receipt = await receiptOf(context, plan).catch((error) => {
+      throw withPartial(error, { jobs: results, stage: "receipt" });
+    });
+    return { jobs: results, receipt };
+  }
   const done = await finishErasure(context, plan);
   return { jobs: done.results, receipt: done.receipt };
 }

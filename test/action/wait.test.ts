@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitLogger } from "../../action/progress.ts";
+import { actionLog } from "../../action/progress.ts";
 import { pollJob } from "../../src/deletion/waiter.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
 import { awaitVersion } from "../../src/erasure/stages/retrain.ts";
@@ -39,7 +39,7 @@ function gaps(lines: [number, string][], from: number, to: number): number[] {
 describe("the action's wait log on a fake clock", () => {
   test("a 10-minute deletion job: a line per change, a 'still' line at each 30 s mark, none per look", async () => {
     const clock = fakeClock(0);
-    const log = waitLogger();
+    const log = actionLog().report;
     const status = () =>
       clock.now() >= 600_000 ? "COMPLETED" : clock.now() >= 200_000 ? "IN_PROGRESS" : "PENDING";
     let looks = 0;
@@ -57,19 +57,19 @@ describe("the action's wait log on a fake clock", () => {
     expect(Math.max(...gaps(lines, 0, clock.now()))).toBeLessThanOrEqual(30_000);
     const said = lines.map(([, line]) => line);
     expect(said.filter((l) => !l.includes("still"))).toEqual([
-      "erase-1: PENDING after 0.0 min",
-      expect.stringMatching(/^erase-1: IN_PROGRESS after 3\.\d min$/),
-      expect.stringMatching(/^erase-1: COMPLETED after 10\.\d min$/),
+      "erase-1: PENDING after 0s",
+      expect.stringMatching(/^erase-1: IN_PROGRESS after 3m\d\ds$/),
+      expect.stringMatching(/^erase-1: COMPLETED after 10m\d\ds$/),
     ]);
-    expect(said).toContain("erase-1: still PENDING after 0.5 min; AWS says up to a day");
-    expect(said).toContain("erase-1: still IN_PROGRESS after 9.5 min; AWS says up to a day");
+    expect(said).toContain("erase-1: still PENDING after 30s; AWS says up to a day");
+    expect(said).toContain("erase-1: still IN_PROGRESS after 9m30s; AWS says up to a day");
     // Quieter than a line per look (the old log), which the first minute alone would have filled.
     expect(said.length).toBeLessThan(looks);
   });
 
   test("a training: its changes and a 'still' line at each 30 s mark, with what AWS's wait is like", async () => {
     const clock = fakeClock(0);
-    const log = waitLogger();
+    const log = actionLog().report;
     const version = "arn:aws:personalize:us-east-1:000000000000:solution/shop/abc";
     let calls = 0;
     const api = {
@@ -95,11 +95,11 @@ describe("the action's wait log on a fake clock", () => {
     );
     expect(calls).toBeGreaterThan(lines.length);
     expect(lines.map(([at, line]) => [at, line.replace(version, "V")])).toEqual([
-      [0, "V: CREATE IN_PROGRESS after 0.0 min"],
-      [30_000, "V: still CREATE IN_PROGRESS after 0.5 min; a training can take hours"],
-      [60_000, "V: still CREATE IN_PROGRESS after 1.0 min; a training can take hours"],
-      [90_000, "V: still CREATE IN_PROGRESS after 1.5 min; a training can take hours"],
-      [expect.any(Number), expect.stringMatching(/^V: ACTIVE after 1\.\d min$/)],
+      [0, "Training V: CREATE IN_PROGRESS after 0s"],
+      [30_000, "Training V: still CREATE IN_PROGRESS after 30s; a training can take hours"],
+      [60_000, "Training V: still CREATE IN_PROGRESS after 1m00s; a training can take hours"],
+      [90_000, "Training V: still CREATE IN_PROGRESS after 1m30s; a training can take hours"],
+      [expect.any(Number), expect.stringMatching(/^Training V: ACTIVE after 1m\d\ds$/)],
     ]);
   });
 });
@@ -154,7 +154,7 @@ describe("the action's source, run as the runner runs it, against a 40-second jo
     const waiting = run.stdout.slice(start, end + 1);
     const span = (waiting.at(-1)?.at ?? 0) - (waiting[0]?.at ?? 0);
     expect(longestSilence(waiting, (waiting[0]?.at ?? 0) + span)).toBeLessThanOrEqual(31_000);
-    expect(said).toContain("action-wait: still IN_PROGRESS after 0.5 min; AWS says up to a day");
+    expect(said).toContain("action-wait: still IN_PROGRESS after 30s; AWS says up to a day");
     expect(said.filter((l) => /^action-wait: (PENDING|IN_PROGRESS|COMPLETED) after/.test(l)).length).toBe(3);
     // The wait began about when the job was made: a 40 s job is seen within 40 + 4 s, plus 3 s of slack.
     expect(span).toBeLessThanOrEqual(47_000);

@@ -94,7 +94,7 @@ describe("CLI erasure", () => {
       quick,
       erase(quick, "cli-resume", "--wait", "--retrain", "--receipt", receiptFile),
     );
-    expect(second.stderr).toContain("adopted existing job");
+    expect(second.stderr).toContain("Adopted the existing job");
     expect(second.stderr).toContain(`wrote the erasure receipt to ${receiptFile}`);
     expect(second.stdout).toContain("erasure cli-resume: complete");
     expect(second.stdout).toContain("outside Personalize: the output in S3 of batch-inference-job");

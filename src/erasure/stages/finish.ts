@@ -14,10 +14,11 @@ import {
 } from "../../deletion/flow.ts";
 import { repeatName, retrainName } from "../../deletion/names.ts";
 import type { WaitOptions } from "../../deletion/waiter.ts";
+import { type RunStage, WaiterTimeoutError, withPartial } from "../../errors.ts";
 import { CreateDataDeletionJobInputSchema, validate } from "../../model/schemas.ts";
 import type { CreateDataDeletionJobInput, DataDeletionJob, DeletionJobResult } from "../../model/types.ts";
 import type { ErasureContext } from "../context.ts";
-import { ErasureFailedError } from "../errors.ts";
+import { ErasureFailedError, ErasureWaitTimeoutError } from "../errors.ts";
 import { isBefore } from "../receipt/judge.ts";
 import { inspectErasure, type RunFacts } from "../receipt/read.ts";
 import { ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
@@ -137,9 +138,30 @@ export function receiptOf(
 /**
  * Wait for the jobs; repeat once any job an import or training ran during; delete every version of the
  * uploaded files; retrain and move campaigns when asked; rebuild the receipt. A FAILED job throws
- * {@link ErasureFailedError} (after its file is deleted) unless `failOnJobFailure` is false.
+ * {@link ErasureFailedError} (after its file is deleted) unless `failOnJobFailure` is false. An error carries
+ * `partial`: the jobs, the stage it stopped in and the receipt (after a wait timed out, read from AWS state).
  */
 export async function finishErasure(
+  context: ErasureContext,
+  plan: FinishPlan,
+): Promise<{ results: DeletionJobResult[]; receipt: ErasureReceipt }> {
+  let stage: RunStage = "wait";
+  const onProgress = (event: EraseUsersEvent) => {
+    if (event.phase === "stage") stage = event.stage;
+    plan.onProgress?.(event);
+  };
+  try {
+    return await finishStages(context, { ...plan, onProgress });
+  } catch (error) {
+    let receipt = error instanceof ErasureFailedError ? error.receipt : undefined;
+    // The wait goes on without us: where the erasure stands, so the caller need not ask.
+    if (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError)
+      receipt = await receiptOf(context, plan).catch(() => undefined);
+    throw withPartial(error, { jobs: plan.results, stage, ...(receipt && { receipt }) });
+  }
+}
+
+async function finishStages(
   context: ErasureContext,
   plan: FinishPlan,
 ): Promise<{ results: DeletionJobResult[]; receipt: ErasureReceipt }> {
