@@ -14,7 +14,7 @@ import {
   ListSolutionsCommand,
   PersonalizeClient,
 } from "@aws-sdk/client-personalize";
-import { README_POLICY_TARGET, readmePolicies } from "../scripts/gen-iam.ts";
+import { README_POLICY_TARGET, readmePolicies } from "../../scripts/gen-iam.ts";
 import {
   actionsOf,
   iamPolicy,
@@ -23,19 +23,19 @@ import {
   type PermissionMode,
   type PolicyDocument,
   serviceRolePolicy,
-} from "../src/erasure/permissions.ts";
-import { ConfigurationError, ServiceError } from "../src/index.ts";
-import { operations } from "../src/model/deletion.ts";
-import { erasureClientOperations } from "../src/model/erasure.ts";
-import { clientFor, erasureClientFor, ROLE_ARN } from "./support/client.ts";
+} from "../../src/erasure/permissions.ts";
+import { ConfigurationError, ServiceError } from "../../src/index.ts";
+import { operations } from "../../src/model/deletion.ts";
+import { erasureClientOperations } from "../../src/model/erasure.ts";
+import { clientFor, erasureClientFor, ROLE_ARN } from "../support/client.ts";
 import {
   type SeenRequest,
   startVerifyingServer,
   TEST_CREDENTIALS,
   type VerifyingServer,
-} from "./support/verifying-server.ts";
+} from "../support/verifying-server.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 // ---- What AWS authorizes each wire request as (Service Authorization Reference; S3's API reference) ----
 interface Needed {
