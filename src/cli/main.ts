@@ -3,6 +3,7 @@
 import { DatasetGroupBusyError, ErasureWaitTimeoutError } from "../erasure/index.ts";
 import {
   ConfigurationError,
+  DataDeletionError,
   lookup,
   RoomTimeoutError,
   retell,
@@ -83,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     const message = `${retell(error, names)}${cause}`;
     const requestId = error instanceof ServiceError ? error.requestId : undefined;
     process.stderr.write(`error: ${message}${requestId ? ` (request id ${requestId})` : ""}\n`);
-    const hint = nextStep(error, name, values, output);
+    const hint = nextStep(error, name, values);
     if (hint) process.stderr.write(`${hint}\n`);
     if (output.json) {
       const field = error instanceof ValidationError ? error.issues[0]?.path : undefined;
@@ -95,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(requestId ? { requestId } : {}),
           exitCode: code,
         },
-        ...(output.partial === undefined ? {} : { partial: output.partial }),
+        ...(partialOf(error, output) === undefined ? {} : { partial: partialOf(error, output) }),
       };
       process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     }
@@ -104,22 +105,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// What the command had done: what the library says it did (`error.partial`), or what the command kept.
+function partialOf(error: unknown, output: Output): unknown {
+  return (error instanceof DataDeletionError ? error.partial : undefined) ?? output.partial;
+}
+
 /** What to do next, after errors that leave something to do. */
-function nextStep(
-  error: unknown,
-  command: string,
-  values: Parsed["values"],
-  output: Output,
-): string | undefined {
+function nextStep(error: unknown, command: string, values: Parsed["values"]): string | undefined {
   // The same region and endpoint, so the command works as given.
   const flags = sameTarget(values);
   if (
     command === "delete-users" &&
     (error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError)
   ) {
-    const jobName =
-      (output.partial as { receipt?: { jobName: string } } | undefined)?.receipt?.jobName ??
-      String(values["job-name"]);
+    const jobName = error.partial?.receipt?.jobName ?? String(values["job-name"]);
     const erasure = { datasetGroupArn: String(values["dataset-group-arn"]), jobName };
     return `it goes on: run the same command again to carry on, or see where it stands with\n  ${statusCommand(erasure, values.retrain === true, flags)}`;
   }

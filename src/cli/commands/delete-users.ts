@@ -1,17 +1,5 @@
-import {
-  defaultErasureName,
-  ErasureFailedError,
-  type ErasureReceipt,
-  ErasureWaitTimeoutError,
-  type IfBusy,
-} from "../../erasure/index.ts";
-import {
-  DataDeletionJobFailedError,
-  type DeletionJobResult,
-  parseTags,
-  prepareDeletionCsv,
-  WaiterTimeoutError,
-} from "../../index.ts";
+import { defaultErasureName, type IfBusy } from "../../erasure/index.ts";
+import { DataDeletionError, parseTags, prepareDeletionCsv } from "../../index.ts";
 import { fileBytes, makeClient, waitOptions } from "../client.ts";
 import { EXIT } from "../exit.ts";
 import {
@@ -85,26 +73,13 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
           trimIds,
         })
     : userIdList(inline as string);
-  const report = flowReporter(output);
-  let lastUpload: string | undefined;
-  // What a failure's JSON document shows as done so far.
-  const partial: {
-    jobs: DeletionJobResult[];
-    userCount?: number;
-    duplicateCount?: number;
-    receipt?: ErasureReceipt;
-  } = {
-    jobs: [],
-  };
-  output.partial = partial;
-  const finalJobName = jobName ?? defaultErasureName(client.clock);
   const result = await client
     .eraseUsers({
       users,
       s3Uri,
       datasetGroupArn,
       roleArn,
-      jobName: finalJobName,
+      jobName: jobName ?? defaultErasureName(client.clock),
       ...(tags ? { tags } : {}),
       maxFileBytes,
       trimIds,
@@ -121,32 +96,12 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
             },
           }
         : {}),
-      onProgress: (event) => {
-        report(event);
-        if (event.phase === "prepare")
-          Object.assign(partial, { userCount: event.userCount, duplicateCount: event.duplicateCount });
-        if (event.phase === "create") {
-          const { phase: _, ...job } = event;
-          partial.jobs.push({ ...job, dataLocation: lastUpload ?? "", uploadedFileDeleted: false });
-        }
-        if (event.phase === "upload") lastUpload = event.dataLocation;
-      },
+      onProgress: flowReporter(output),
     })
     .catch(async (error) => {
-      if (error instanceof DataDeletionJobFailedError && error.jobs) partial.jobs = error.jobs;
-      // The receipt is written on every path where there is something to record.
-      const receipt =
-        error instanceof ErasureFailedError
-          ? error.receipt
-          : error instanceof WaiterTimeoutError || error instanceof ErasureWaitTimeoutError
-            ? await client
-                .erasureStatus({ datasetGroupArn, jobName: finalJobName, retrain: values.retrain === true })
-                .catch(() => undefined)
-            : undefined;
-      if (receipt) {
-        partial.receipt = receipt;
-        if (receiptFile) await writeReceipt(receiptFile, receipt, output);
-      }
+      // The receipt is written on every path where there is something to record: the library read it.
+      const receipt = error instanceof DataDeletionError ? error.partial?.receipt : undefined;
+      if (receipt && receiptFile) await writeReceipt(receiptFile, receipt, output);
       throw error;
     });
   if (receiptFile) await writeReceipt(receiptFile, result.receipt, output);
