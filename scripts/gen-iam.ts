@@ -1,6 +1,6 @@
 // npm run gen:iam: writes the README's IAM policies (the JSON block after each `<!-- iam-policy: MODE -->`)
 // and the list of actions after `<!-- iam-actions: MODE -->` from src/erasure/permissions.ts, which
-// test/permissions.test.ts holds against the code. `--check` changes nothing and exits 1 when the README
+// test/erasure/permissions.test.ts holds against the code. `--check` changes nothing and exits 1 when the README
 // differs; `--print MODE` prints one policy (for your own role, with --role-arn, --bucket, --prefix).
 import { readFileSync, writeFileSync } from "node:fs";
 import {

@@ -1,5 +1,5 @@
 // The IAM policy each way of running needs, built from the operations the code sends. The README's policies
-// are printed from here (`npm run gen:iam`), and test/permissions.test.ts holds this list against the code:
+// are printed from here (`npm run gen:iam`), and test/erasure/permissions.test.ts holds this list against the code:
 // every operation named here is called by src/, every call in src/ is named here, and every request the
 // flows send to the emulator in each mode is allowed by the policy of that mode.
 
