@@ -1,5 +1,5 @@
 import { awsEnvironment, noCredentialsMessage } from "../aws/env.ts";
-import { callPersonalize } from "../aws/json-protocol.ts";
+import { call, type PersonalizeService, paginate } from "../aws/operation.ts";
 import {
   abortableSleep,
   type CredentialsProvider,
@@ -12,13 +12,11 @@ import {
   ConflictError,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
-  ServiceError,
 } from "../errors.ts";
 import {
-  CreateDataDeletionJobInputSchema,
+  type DeletionOperation,
   DescribeDataDeletionJobInputSchema,
-  ListDataDeletionJobsInputSchema,
-  ListTagsForResourceInputSchema,
+  deletionInputSchema,
   validate,
 } from "../model/schemas.ts";
 import type {
@@ -71,18 +69,6 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-function toDate(value: unknown): Date | undefined {
-  return typeof value === "number" ? new Date(value * 1000) : undefined;
-}
-
-function withDates<T extends { creationDateTime?: Date; lastUpdatedDateTime?: Date }>(raw: unknown): T {
-  const job = { ...(raw as Record<string, unknown>) };
-  for (const key of ["creationDateTime", "lastUpdatedDateTime"]) {
-    if (key in job) job[key] = toDate(job[key]);
-  }
-  return job as T;
-}
-
 // AWS region names: us-east-1, eu-central-1, us-gov-west-1, cn-north-1, us-isob-east-1.
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -129,6 +115,8 @@ export class DataDeletionJobsClient {
   readonly clock: Clock;
   /** @internal */
   readonly logger: Logger | undefined;
+  /** @internal Where this client's operations go, and their input schemas. */
+  readonly personalize: PersonalizeService<DeletionOperation>;
 
   constructor(config: DataDeletionClientConfig = {}) {
     const env = config.useEnvironment === false ? {} : awsEnvironment();
@@ -175,6 +163,11 @@ export class DataDeletionJobsClient {
       sleep: this.clock.sleep,
       random: this.clock.random,
     });
+    this.personalize = {
+      transport: this.transport,
+      endpoint: this.endpoint,
+      inputSchema: deletionInputSchema,
+    };
   }
 
   /**
@@ -186,19 +179,11 @@ export class DataDeletionJobsClient {
     input: CreateDataDeletionJobInput,
     options: CallOptions = {},
   ): Promise<CreateDataDeletionJobOutput & { adopted?: boolean }> {
-    const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
     try {
-      const out = await callPersonalize<{ dataDeletionJobArn?: string }>(
-        this.transport,
-        this.endpoint,
-        "CreateDataDeletionJob",
-        valid,
-        { signal: options.signal },
-      );
-      return { dataDeletionJobArn: out.dataDeletionJobArn };
+      return await call(this.personalize, "CreateDataDeletionJob", input, options);
     } catch (error) {
       if (!(error instanceof ResourceAlreadyExistsException)) throw error;
-      const existing = await this.findAdoptableJob(valid, options.signal);
+      const existing = await this.findAdoptableJob(input, options.signal);
       if (!existing) throw error;
       this.logger?.debug?.(`CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`);
       return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
@@ -245,14 +230,7 @@ export class DataDeletionJobsClient {
 
   /** ListTagsForResource: the tags of a Personalize resource (a data deletion job, say). */
   async listTagsForResource(resourceArn: string, options: CallOptions = {}): Promise<Tag[]> {
-    const valid = validate(ListTagsForResourceInputSchema, { resourceArn }, "ListTagsForResource");
-    const out = await callPersonalize<{ tags?: Tag[] }>(
-      this.transport,
-      this.endpoint,
-      "ListTagsForResource",
-      valid,
-      { signal: options.signal },
-    );
+    const out = await call(this.personalize, "ListTagsForResource", { resourceArn }, options);
     return out.tags ?? [];
   }
 
@@ -261,15 +239,7 @@ export class DataDeletionJobsClient {
     input: DescribeDataDeletionJobInput,
     options: CallOptions = {},
   ): Promise<DescribeDataDeletionJobOutput> {
-    const valid = validate(DescribeDataDeletionJobInputSchema, input, "DescribeDataDeletionJob");
-    const out = await callPersonalize<{ dataDeletionJob?: unknown }>(
-      this.transport,
-      this.endpoint,
-      "DescribeDataDeletionJob",
-      valid,
-      { signal: options.signal },
-    );
-    return out.dataDeletionJob ? { dataDeletionJob: withDates<DataDeletionJob>(out.dataDeletionJob) } : {};
+    return call(this.personalize, "DescribeDataDeletionJob", input, options);
   }
 
   /** ListDataDeletionJobs: one page, newest first. */
@@ -277,17 +247,8 @@ export class DataDeletionJobsClient {
     input: ListDataDeletionJobsInput = {},
     options: CallOptions = {},
   ): Promise<ListDataDeletionJobsOutput> {
-    const valid = validate(ListDataDeletionJobsInputSchema, input, "ListDataDeletionJobs");
-    const out = await callPersonalize<{ dataDeletionJobs?: unknown[]; nextToken?: string }>(
-      this.transport,
-      this.endpoint,
-      "ListDataDeletionJobs",
-      valid,
-      { signal: options.signal },
-    );
-    const result: ListDataDeletionJobsOutput = {
-      dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates<DataDeletionJobSummary>(job)),
-    };
+    const out = await call(this.personalize, "ListDataDeletionJobs", input, options);
+    const result: ListDataDeletionJobsOutput = { dataDeletionJobs: out.dataDeletionJobs ?? [] };
     if (out.nextToken) result.nextToken = out.nextToken;
     return result;
   }
@@ -297,26 +258,18 @@ export class DataDeletionJobsClient {
     input: { datasetGroupArn?: string; pageSize?: number; startingToken?: string } = {},
     options: CallOptions = {},
   ): AsyncGenerator<DataDeletionJobSummary> {
-    let nextToken = input.startingToken;
-    const seen = new Set<string>();
-    do {
-      const page = await this.listDataDeletionJobs(
-        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
-        {
-          datasetGroupArn: input.datasetGroupArn || undefined,
-          maxResults: input.pageSize || undefined,
-          nextToken: nextToken || undefined,
-        },
-        options,
-      );
-      yield* page.dataDeletionJobs ?? [];
-      // A service that hands back a token it already gave would loop forever.
-      if (page.nextToken && seen.has(page.nextToken)) {
-        throw new ServiceError("ListDataDeletionJobs returned the same nextToken twice", { httpStatus: 200 });
-      }
-      if (page.nextToken) seen.add(page.nextToken);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    yield* paginate(
+      this.personalize,
+      "ListDataDeletionJobs",
+      // Unset, empty and zero are all "not given": JSON leaves undefined members out.
+      {
+        datasetGroupArn: input.datasetGroupArn || undefined,
+        maxResults: input.pageSize || undefined,
+        nextToken: input.startingToken || undefined,
+      },
+      "dataDeletionJobs",
+      options,
+    );
   }
 
   /**

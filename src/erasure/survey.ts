@@ -4,18 +4,16 @@
 import type { ErasureApi } from "./api.ts";
 import type {
   Activity,
-  BatchJobSummary,
-  DatasetImportJobSummary,
-  DatasetSummary,
+  Named,
   RecommenderSummary,
   SolutionSummary,
-  SolutionVersion,
+  SolutionVersionSummary,
 } from "./types.ts";
 
 /** The dataset group's users of data, as AWS lists them now. */
 export interface Survey {
   imports: Activity[];
-  solutions: { solution: SolutionSummary; versions: SolutionVersion[] }[];
+  solutions: { solution: SolutionSummary; versions: SolutionVersionSummary[] }[];
   batchJobs: Activity[];
   recommenders: RecommenderSummary[];
 }
@@ -23,6 +21,11 @@ export interface Survey {
 /** A status of a resource still being made or run (`CREATE PENDING`, `IN PROGRESS`, `CREATE STOPPING`...). */
 export const inProgress = (status: string | undefined): boolean =>
   /PENDING|IN.PROGRESS|STOPPING/.test(status ?? "");
+
+/** The items that carry their ARN under `key`: one without names no resource the erasure could act on. */
+export function named<T, K extends keyof T>(items: readonly T[], key: K): Named<T, K>[] {
+  return items.filter((item): item is Named<T, K> => typeof item[key] === "string");
+}
 
 /** ISO 8601 of a date from the service, if any. */
 export const iso = (date: Date | undefined): string | undefined => date?.toISOString();
@@ -47,49 +50,40 @@ export async function surveyDatasetGroup(
   signal?: AbortSignal,
 ): Promise<Survey> {
   const [datasets, solutions, recommenders] = await Promise.all([
-    api.list<DatasetSummary>("ListDatasets", { datasetGroupArn }, "datasets", signal),
-    api.list<SolutionSummary>("ListSolutions", { datasetGroupArn }, "solutions", signal),
-    api.list<RecommenderSummary>("ListRecommenders", { datasetGroupArn }, "recommenders", signal),
+    api.list("ListDatasets", { datasetGroupArn }, "datasets", signal),
+    api.list("ListSolutions", { datasetGroupArn }, "solutions", signal),
+    api.list("ListRecommenders", { datasetGroupArn }, "recommenders", signal),
   ]);
   const imports: Activity[] = [];
-  for (const dataset of datasets) {
-    const jobs = await api.list<DatasetImportJobSummary>(
-      "ListDatasetImportJobs",
-      { datasetArn: dataset.datasetArn },
-      "datasetImportJobs",
-      signal,
-    );
-    for (const job of jobs) imports.push(activity("dataset-import-job", job.datasetImportJobArn, job));
+  for (const { datasetArn } of named(datasets, "datasetArn")) {
+    const jobs = await api.list("ListDatasetImportJobs", { datasetArn }, "datasetImportJobs", signal);
+    for (const job of named(jobs, "datasetImportJobArn")) {
+      imports.push(activity("dataset-import-job", job.datasetImportJobArn, job));
+    }
   }
   const surveyed: Survey["solutions"] = [];
   const batchJobs: Activity[] = [];
-  for (const solution of solutions) {
-    const versions = await api.list<SolutionVersion>(
-      "ListSolutionVersions",
-      { solutionArn: solution.solutionArn },
-      "solutionVersions",
-      signal,
+  for (const solution of named(solutions, "solutionArn")) {
+    const { solutionArn } = solution;
+    const versions = named(
+      await api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal),
+      "solutionVersionArn",
     );
     surveyed.push({ solution, versions });
     for (const { solutionVersionArn } of versions) {
       const [inference, segment] = await Promise.all([
-        api.list<BatchJobSummary>(
-          "ListBatchInferenceJobs",
-          { solutionVersionArn },
-          "batchInferenceJobs",
-          signal,
-        ),
-        api.list<BatchJobSummary>("ListBatchSegmentJobs", { solutionVersionArn }, "batchSegmentJobs", signal),
+        api.list("ListBatchInferenceJobs", { solutionVersionArn }, "batchInferenceJobs", signal),
+        api.list("ListBatchSegmentJobs", { solutionVersionArn }, "batchSegmentJobs", signal),
       ]);
-      for (const job of inference) {
-        batchJobs.push(activity("batch-inference-job", job.batchInferenceJobArn as string, job));
+      for (const job of named(inference, "batchInferenceJobArn")) {
+        batchJobs.push(activity("batch-inference-job", job.batchInferenceJobArn, job));
       }
-      for (const job of segment) {
-        batchJobs.push(activity("batch-segment-job", job.batchSegmentJobArn as string, job));
+      for (const job of named(segment, "batchSegmentJobArn")) {
+        batchJobs.push(activity("batch-segment-job", job.batchSegmentJobArn, job));
       }
     }
   }
-  return { imports, solutions: surveyed, batchJobs, recommenders };
+  return { imports, solutions: surveyed, batchJobs, recommenders: named(recommenders, "recommenderArn") };
 }
 
 /** The trainings of a survey as activities. */

@@ -1,78 +1,37 @@
-// The AWS shapes the erasure reads (the members it uses, with the AWS names), and the receipt it writes.
+// The AWS shapes the erasure reads, from the generated model (src/model/operations.ts), and the receipt it
+// writes, which is ours.
+import type * as Model from "../model/operations.ts";
+
+/**
+ * A resource as the erasure holds it: the model's shape with its ARN, which AWS sends for every resource it
+ * lists or describes though the model leaves every member optional (src/erasure/survey.ts's `named` keeps
+ * only those that carry it).
+ */
+export type Named<T, K extends keyof T> = T & { [P in K]-?: string };
 
 /** A dataset of the dataset group (ListDatasets). */
-export interface DatasetSummary {
-  name?: string;
-  datasetArn: string;
-  datasetType?: string;
-  status?: string;
-}
+export type DatasetSummary = Named<Model.DatasetSummary, "datasetArn">;
 
-/** A dataset import job (ListDatasetImportJobs), with the dataset it imports into. */
-export interface DatasetImportJobSummary {
-  datasetImportJobArn: string;
-  jobName?: string;
-  status?: string;
-  creationDateTime?: Date;
-  lastUpdatedDateTime?: Date;
-  importMode?: string;
-}
+/** A dataset import job (ListDatasetImportJobs). */
+export type DatasetImportJobSummary = Named<Model.DatasetImportJobSummary, "datasetImportJobArn">;
 
 /** A custom solution (ListSolutions). */
-export interface SolutionSummary {
-  name?: string;
-  solutionArn: string;
-  status?: string;
-  recipeArn?: string;
-}
+export type SolutionSummary = Named<Model.SolutionSummary, "solutionArn">;
 
-/** A solution version (ListSolutionVersions, DescribeSolutionVersion). */
-export interface SolutionVersion {
-  name?: string;
-  solutionVersionArn: string;
-  solutionArn?: string;
-  status?: string;
-  trainingMode?: string;
-  creationDateTime?: Date;
-  lastUpdatedDateTime?: Date;
-  failureReason?: string;
-}
+/** A solution version as ListSolutionVersions lists it. */
+export type SolutionVersionSummary = Named<Model.SolutionVersionSummary, "solutionVersionArn">;
+
+/** A solution version as DescribeSolutionVersion returns it. */
+export type SolutionVersion = Named<Model.SolutionVersion, "solutionVersionArn">;
 
 /** A campaign (DescribeCampaign). */
-export interface Campaign {
-  name?: string;
-  campaignArn: string;
-  solutionVersionArn?: string;
-  status?: string;
-  failureReason?: string;
-  campaignConfig?: { syncWithLatestSolutionVersion?: boolean };
-  latestCampaignUpdate?: {
-    solutionVersionArn?: string;
-    status?: string;
-    failureReason?: string;
-    creationDateTime?: Date;
-    lastUpdatedDateTime?: Date;
-  };
-}
+export type Campaign = Named<Model.Campaign, "campaignArn">;
 
 /** A recommender of a domain dataset group (ListRecommenders). */
-export interface RecommenderSummary {
-  name?: string;
-  recommenderArn: string;
-  status?: string;
-  lastUpdatedDateTime?: Date;
-}
+export type RecommenderSummary = Named<Model.RecommenderSummary, "recommenderArn">;
 
-/** A batch inference or batch segment job (their List operations share these members). */
-export interface BatchJobSummary {
-  batchInferenceJobArn?: string;
-  batchSegmentJobArn?: string;
-  jobName?: string;
-  status?: string;
-  solutionVersionArn?: string;
-  creationDateTime?: Date;
-  lastUpdatedDateTime?: Date;
-}
+/** A batch inference or batch segment job (ListBatchInferenceJobs, ListBatchSegmentJobs). */
+export type BatchJobSummary = Model.BatchInferenceJobSummary | Model.BatchSegmentJobSummary;
 
 /** Something that reads or changes the dataset group's data: an import, a training or a batch job. */
 export interface Activity {

@@ -1,77 +1,48 @@
+// The public types of the deletion operations: the generated model's (src/model/operations.ts), with the
+// status values named and the data location the guide requires; and what `deleteUsers` returns.
+import type * as Model from "./operations.ts";
+
 /** Where a deletion job reads its CSV: `s3://bucket/key.csv` or a folder `s3://bucket/folder/`. */
-export interface DataSource {
-  dataLocation?: string;
-}
+export type DataSource = Model.DataSource;
 
 /** A resource tag, in the service's own shape. */
-export interface Tag {
-  tagKey: string;
-  tagValue: string;
-}
+export type Tag = Model.Tag;
 
 /** Status of a data deletion job: PENDING > IN_PROGRESS > COMPLETED or FAILED. */
 export type DataDeletionJobStatus = "PENDING" | "IN_PROGRESS" | "COMPLETED" | "FAILED" | (string & {});
 
-/** Input of CreateDataDeletionJob (the AWS names and shapes). */
-export interface CreateDataDeletionJobInput {
-  jobName: string;
-  datasetGroupArn: string;
+/** Input of CreateDataDeletionJob (the AWS names and shapes); the guide requires the data location. */
+export interface CreateDataDeletionJobInput extends Model.CreateDataDeletionJobRequest {
   dataSource: { dataLocation: string };
-  roleArn: string;
-  tags?: Tag[];
 }
 
 /** Output of CreateDataDeletionJob. */
-export interface CreateDataDeletionJobOutput {
-  dataDeletionJobArn?: string;
-}
+export type CreateDataDeletionJobOutput = Model.CreateDataDeletionJobResponse;
 
 /** Input of DescribeDataDeletionJob. */
-export interface DescribeDataDeletionJobInput {
-  dataDeletionJobArn: string;
-}
+export type DescribeDataDeletionJobInput = Model.DescribeDataDeletionJobRequest;
 
 /** A data deletion job as DescribeDataDeletionJob returns it; timestamps are `Date`s as in the AWS SDK. */
-export interface DataDeletionJob {
-  jobName?: string;
-  dataDeletionJobArn?: string;
-  datasetGroupArn?: string;
-  dataSource?: DataSource;
-  roleArn?: string;
+export interface DataDeletionJob extends Model.DataDeletionJob {
   status?: DataDeletionJobStatus;
-  numDeleted?: number;
-  creationDateTime?: Date;
-  lastUpdatedDateTime?: Date;
-  failureReason?: string;
 }
 
 /** Output of DescribeDataDeletionJob. */
-export interface DescribeDataDeletionJobOutput {
+export interface DescribeDataDeletionJobOutput extends Model.DescribeDataDeletionJobResponse {
   dataDeletionJob?: DataDeletionJob;
 }
 
 /** Input of ListDataDeletionJobs. Without `datasetGroupArn` the service lists every job of the account. */
-export interface ListDataDeletionJobsInput {
-  datasetGroupArn?: string;
-  maxResults?: number;
-  nextToken?: string;
-}
+export type ListDataDeletionJobsInput = Model.ListDataDeletionJobsRequest;
 
 /** One job in a ListDataDeletionJobs page. */
-export interface DataDeletionJobSummary {
-  dataDeletionJobArn?: string;
-  datasetGroupArn?: string;
-  jobName?: string;
+export interface DataDeletionJobSummary extends Model.DataDeletionJobSummary {
   status?: DataDeletionJobStatus;
-  creationDateTime?: Date;
-  lastUpdatedDateTime?: Date;
-  failureReason?: string;
 }
 
 /** Output of ListDataDeletionJobs. */
-export interface ListDataDeletionJobsOutput {
+export interface ListDataDeletionJobsOutput extends Model.ListDataDeletionJobsResponse {
   dataDeletionJobs?: DataDeletionJobSummary[];
-  nextToken?: string;
 }
 
 /** One job made (or adopted) by `deleteUsers`. */

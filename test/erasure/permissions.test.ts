@@ -258,7 +258,8 @@ function calledOperations(): Set<string> {
     const src = text(file);
     for (const m of src.matchAll(/\bapi\.(?:call|callOnce|list)(?:<[^(]*?>)?\(\s*"(\w+)"/g))
       called.add(m[1] as string);
-    for (const m of src.matchAll(/callPersonalize(?:<[^(]*?>)?\(\s*[\w.]+,\s*[\w.]+,\s*"(\w+)"/g))
+    // src/aws/operation.ts's call and paginate, as the jobs client uses them: call(this.personalize, "Op", ...).
+    for (const m of src.matchAll(/\b(?:call|paginate|listAll)\(\s*[\w.]+,\s*"(\w+)"/g))
       called.add(m[1] as string);
     for (const m of src.matchAll(/operation: "(\w+)",[\s\S]{0,200}?url(?:: ([^\n]*)|,)/g))
       called.add(

@@ -4,11 +4,12 @@
 
 import { type Clock, type Pace, poll } from "../../aws/poll.ts";
 import type { DataDeletionJobsClient } from "../../deletion/jobs-client.ts";
-import { ResourceAlreadyExistsException, ResourceInUseException } from "../../errors.ts";
+import { ResourceAlreadyExistsException, ResourceInUseException, ServiceError } from "../../errors.ts";
+import type { CreateSolutionVersionRequest } from "../../model/operations.ts";
 import type { ErasureApi } from "../api.ts";
 import { ErasureWaitTimeoutError } from "../errors.ts";
-import { inProgress } from "../survey.ts";
-import type { Campaign, SolutionVersion } from "../types.ts";
+import { inProgress, named } from "../survey.ts";
+import type { Campaign, SolutionVersion, SolutionVersionSummary } from "../types.ts";
 
 /** How the erasure waits: its pace, deadline and abort signal, and its clock. */
 export interface StageWait {
@@ -39,6 +40,26 @@ export type RetrainEvent =
       heartbeat?: boolean;
     };
 
+/** DescribeSolutionVersion: the version, with the ARN it was asked by. */
+async function describeVersion(
+  api: ErasureApi,
+  solutionVersionArn: string,
+  signal?: AbortSignal,
+): Promise<SolutionVersion | undefined> {
+  const { solutionVersion } = await api.call("DescribeSolutionVersion", { solutionVersionArn }, signal);
+  return solutionVersion && { ...solutionVersion, solutionVersionArn };
+}
+
+/** DescribeCampaign: the campaign, with the ARN it was asked by. */
+async function describeCampaign(
+  api: ErasureApi,
+  campaignArn: string,
+  signal?: AbortSignal,
+): Promise<Campaign | undefined> {
+  const { campaign } = await api.call("DescribeCampaign", { campaignArn }, signal);
+  return campaign && { ...campaign, campaignArn };
+}
+
 /**
  * The version that retrains the solution for an erasure whose deletion ended at `since`: the one named
  * `name` (this erasure's own), else the newest FULL training started at or after `since` that has not failed
@@ -47,7 +68,7 @@ export type RetrainEvent =
  */
 export async function findRetrained(
   api: ErasureApi,
-  versions: SolutionVersion[],
+  versions: SolutionVersionSummary[],
   name: string,
   since: Date,
   signal?: AbortSignal,
@@ -57,11 +78,7 @@ export async function findRetrained(
     .sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0));
   let other: SolutionVersion | undefined;
   for (const candidate of candidates) {
-    const { solutionVersion } = await api.call<{ solutionVersion?: SolutionVersion }>(
-      "DescribeSolutionVersion",
-      { solutionVersionArn: candidate.solutionVersionArn },
-      signal,
-    );
+    const solutionVersion = await describeVersion(api, candidate.solutionVersionArn, signal);
     if (solutionVersion?.name === name) return solutionVersion;
     const failed = /FAILED|STOPP/.test(solutionVersion?.status ?? "");
     if (!other && solutionVersion?.trainingMode === "FULL" && !failed) other = solutionVersion;
@@ -70,7 +87,10 @@ export async function findRetrained(
 }
 
 async function listVersions(api: ErasureApi, solutionArn: string, signal?: AbortSignal) {
-  return api.list<SolutionVersion>("ListSolutionVersions", { solutionArn }, "solutionVersions", signal);
+  return named(
+    await api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal),
+    "solutionVersionArn",
+  );
 }
 
 /**
@@ -83,7 +103,7 @@ export async function startRetrain(
   api: ErasureApi,
   solutionArn: string,
   name: string,
-  trainingMode: string,
+  trainingMode: NonNullable<CreateSolutionVersionRequest["trainingMode"]>,
   since: Date,
   wait: StageWait,
 ): Promise<{ version: SolutionVersion; adopted: boolean }> {
@@ -98,12 +118,17 @@ export async function startRetrain(
       continue;
     }
     try {
-      const out = await api.call<{ solutionVersionArn: string }>(
+      const { solutionVersionArn } = await api.call(
         "CreateSolutionVersion",
         { solutionArn, name, trainingMode },
         signal,
       );
-      return { version: { solutionVersionArn: out.solutionVersionArn, name, solutionArn }, adopted: false };
+      if (!solutionVersionArn) {
+        throw new ServiceError("CreateSolutionVersion answered without a solutionVersionArn", {
+          httpStatus: 200,
+        });
+      }
+      return { version: { solutionVersionArn, name, solutionArn }, adopted: false };
     } catch (error) {
       if (!(error instanceof ResourceAlreadyExistsException || error instanceof ResourceInUseException)) {
         throw error;
@@ -124,11 +149,7 @@ export async function awaitVersion(
   let status: string | undefined;
   return poll(
     async (signal) => {
-      const { solutionVersion } = await api.call<{ solutionVersion?: SolutionVersion }>(
-        "DescribeSolutionVersion",
-        { solutionVersionArn },
-        signal,
-      );
+      const solutionVersion = await describeVersion(api, solutionVersionArn, signal);
       status = solutionVersion?.status;
       return solutionVersion && !inProgress(status) ? solutionVersion : undefined;
     },
@@ -159,15 +180,10 @@ export async function campaignsOf(
   solutionArn: string,
   signal?: AbortSignal,
 ): Promise<Campaign[]> {
-  const summaries = await api.list<{ campaignArn: string }>(
-    "ListCampaigns",
-    { solutionArn },
-    "campaigns",
-    signal,
-  );
+  const summaries = await api.list("ListCampaigns", { solutionArn }, "campaigns", signal);
   const campaigns: Campaign[] = [];
-  for (const { campaignArn } of summaries) {
-    const { campaign } = await api.call<{ campaign?: Campaign }>("DescribeCampaign", { campaignArn }, signal);
+  for (const { campaignArn } of named(summaries, "campaignArn")) {
+    const campaign = await describeCampaign(api, campaignArn, signal);
     if (campaign) campaigns.push(campaign);
   }
   return campaigns;
@@ -201,11 +217,7 @@ export async function moveCampaign(
   let status: string | undefined;
   const done = await poll(
     async (signal) => {
-      const { campaign: now } = await api.call<{ campaign?: Campaign }>(
-        "DescribeCampaign",
-        { campaignArn },
-        signal,
-      );
+      const now = await describeCampaign(api, campaignArn, signal);
       if (!now) return undefined;
       status = now.latestCampaignUpdate?.status ?? now.status;
       if (serves(now, target)) return now;
