@@ -3669,8 +3669,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context3) {
-      const plural2 = context3.types.length === 1 ? "" : " one of";
-      const message = `${context3.argument} could not be converted to${plural2}: ${context3.types.join(", ")}.`;
+      const plural3 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context3.prefix,
         message
@@ -11233,9 +11233,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural2) {
+      constructor(singular, plural3) {
         this.singular = singular;
-        this.plural = plural2;
+        this.plural = plural3;
       }
       pluralize(count) {
         const one = count === 1;
@@ -21196,11 +21196,6 @@ var require_papaparse = __commonJS({
   }
 });
 
-// action/main.ts
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename as basename2, join as join2 } from "node:path";
-
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -21710,6 +21705,9 @@ function startGroup(name) {
 function endGroup() {
   issue("endgroup");
 }
+
+// action/erase.ts
+import { basename as basename2 } from "node:path";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
@@ -22231,8 +22229,8 @@ function endpointWithDefaults(defaults2, route, options) {
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
+  const endpoint22 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint22, {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
@@ -22957,26 +22955,26 @@ function toErrorMessage(data) {
   return `Unknown error: ${JSON.stringify(data)}`;
 }
 function withDefaults2(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const endpoint22 = oldEndpoint.defaults(newDefaults);
   const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
+    const endpointOptions = endpoint22.merge(route, parameters);
     if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
+      return fetchWrapper(endpoint22.parse(endpointOptions));
     }
     const request2 = (route2, parameters2) => {
       return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
+        endpoint22.parse(endpoint22.merge(route2, parameters2))
       );
     };
     Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: withDefaults2.bind(null, endpoint2)
+      endpoint: endpoint22,
+      defaults: withDefaults2.bind(null, endpoint22)
     });
     return endpointOptions.request.hook(request2, endpointOptions);
   };
   return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: withDefaults2.bind(null, endpoint2)
+    endpoint: endpoint22,
+    defaults: withDefaults2.bind(null, endpoint22)
   });
 }
 var request = withDefaults2(endpoint, defaults_default);
@@ -23114,12 +23112,12 @@ function withAuthorizationPrefix(token) {
   return `token ${token}`;
 }
 async function hook(token, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(
+  const endpoint3 = request2.endpoint.merge(
     route,
     parameters
   );
-  endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request2(endpoint2);
+  endpoint3.headers.authorization = withAuthorizationPrefix(token);
+  return request2(endpoint3);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -25571,8 +25569,8 @@ var endpoints_default = Endpoints;
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint2] of Object.entries(endpoints)) {
-    const [route, defaults2, decorations] = endpoint2;
+  for (const [methodName, endpoint3] of Object.entries(endpoints)) {
+    const [route, defaults2, decorations] = endpoint3;
     const [method, url] = route.split(/ /);
     const endpointDefaults = Object.assign(
       {
@@ -25846,11 +25844,25 @@ var DataDeletionError = class extends Error {
     this.name = new.target.name;
     this.retryable = options.retryable ?? false;
   }
-  /** A plain form for logs and `--json` output: name, message and the error's own fields (never a cause). */
+  /**
+   * A plain form for logs and `--json` output: name, message and the error's own fields, `partial` among
+   * them (never a cause; no user id: a run keeps none).
+   */
   toJSON() {
     return { ...this, name: this.name, message: this.message };
   }
 };
+function withPartial(error2, partial) {
+  if (!(error2 instanceof DataDeletionError)) return error2;
+  const merged = { ...partial, ...error2.partial };
+  if (!merged.jobs.length && merged.userCount === void 0 && !merged.receipt) return error2;
+  const timedOut = error2 instanceof WaiterTimeoutError ? error2 : void 0;
+  merged.jobs = merged.jobs.map(
+    (job) => timedOut && job.dataDeletionJobArn === timedOut.dataDeletionJobArn && !job.status && timedOut.lastStatus ? { ...job, status: timedOut.lastStatus } : { ...job }
+  );
+  error2.partial = merged;
+  return error2;
+}
 var ValidationError = class extends DataDeletionError {
   constructor(issues, context3) {
     const first = issues[0];
@@ -26141,7 +26153,114 @@ async function deleteObject(target, bucket, key, signal) {
   );
 }
 
-// src/deletion/file.ts
+// src/aws/s3-versions.ts
+var ENTITIES = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+var field = (xml, name) => xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ENTITIES[entity]);
+async function listVersions(target, bucket, key, signal) {
+  const found = [];
+  let markers = "";
+  for (; ; ) {
+    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
+    const xml = await target.transport.send(
+      {
+        service: "s3",
+        operation: "ListObjectVersions",
+        method: "GET",
+        url,
+        headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+        signal
+      },
+      async (response) => {
+        const text = await response.text();
+        if (!response.ok) throw parseS3Error(response.status, response.headers, text);
+        return text;
+      }
+    );
+    for (const [, entry] of xml.matchAll(
+      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g
+    )) {
+      const entryKey = field(entry, "Key");
+      const versionId = field(entry, "VersionId");
+      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
+      if (wanted && entryKey !== void 0 && versionId !== void 0)
+        found.push({ key: entryKey, versionId });
+    }
+    if (field(xml, "IsTruncated") !== "true") return found;
+    const nextKey = field(xml, "NextKeyMarker") ?? "";
+    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
+    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+  }
+}
+async function countVersions(target, dataLocation, signal) {
+  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+  try {
+    return (await listVersions(target, bucket, key, signal)).length;
+  } catch (error2) {
+    if (!(error2 instanceof S3Error) || error2.httpStatus > 404) throw error2;
+    return error2.httpStatus === 404 ? 0 : null;
+  }
+}
+async function deleteVersion(target, bucket, version, signal) {
+  await target.transport.send(
+    {
+      service: "s3",
+      operation: "DeleteObject",
+      method: "DELETE",
+      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (!response.ok && response.status !== 404)
+        throw parseS3Error(response.status, response.headers, text);
+    }
+  );
+}
+async function deleteEveryVersion(target, bucket, key, signal) {
+  const versions = await listVersions(target, bucket, key, signal);
+  for (const version of versions) await deleteVersion(target, bucket, version, signal);
+  return versions.length;
+}
+async function eraseObject(target, bucket, key, signal) {
+  try {
+    return { versionsDeleted: await deleteEveryVersion(target, bucket, key, signal), listed: true };
+  } catch (error2) {
+    if (!(error2 instanceof S3Error && error2.httpStatus === 403)) throw error2;
+    await deleteObject(target, bucket, key, signal);
+    return { versionsDeleted: 1, listed: false };
+  }
+}
+
+// src/deletion/user-id.ts
+var MAX_USER_ID_LENGTH = 256;
+var CONTROL = /[\u0000-\u001f\u007f]/;
+var LONE_SURROGATE = /[\ud800-\udfff]/u;
+function userIdProblem(id) {
+  if (id === "") return "a user id must not be empty";
+  if (id.trim() !== id) {
+    const where = id.trimStart() !== id ? id.trimEnd() !== id ? "leading and trailing" : "leading" : "trailing";
+    return `the user id has ${where} whitespace: Personalize stores ids exactly, so erasing the trimmed id would erase a different user (fix the list, or opt in to trimming)`;
+  }
+  if (LONE_SURROGATE.test(id)) {
+    return "the user id is not well-formed Unicode (it holds a lone surrogate), so it cannot be written as UTF-8 exactly";
+  }
+  const control = CONTROL.exec(id);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
+    return `a user id must not contain control characters, found \\u${code}`;
+  }
+  if (id.length > MAX_USER_ID_LENGTH) {
+    let n = 0;
+    for (const _ of id) n++;
+    if (n > MAX_USER_ID_LENGTH) {
+      return `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`;
+    }
+  }
+  return void 0;
+}
+
+// src/deletion/builder.ts
 var DEFAULT_MAX_FILE_BYTES = 49e6;
 var DEFAULT_MAX_LIST_BYTES = 1e9;
 function listTooLarge(maxListBytes, received) {
@@ -26149,7 +26268,6 @@ function listTooLarge(maxListBytes, received) {
     `the list is larger than ${maxListBytes} bytes (received ${received}); the whole list is held in memory to remove duplicates, so split it into several runs or raise the limit`
   );
 }
-var MAX_USER_ID_LENGTH = 256;
 var HEADER = new TextEncoder().encode("USER_ID\n");
 var NEWLINE = 10;
 var SLACK = 2048;
@@ -26352,31 +26470,8 @@ function lineFor(id) {
 function needsQuotes(id) {
   return id.includes(",") || id.includes('"');
 }
-var CONTROL = /[\u0000-\u001f\u007f]/;
-var LONE_SURROGATE = /[\ud800-\udfff]/u;
-function userIdProblem(id) {
-  if (id === "") return "a user id must not be empty";
-  if (id.trim() !== id) {
-    const where = id.trimStart() !== id ? id.trimEnd() !== id ? "leading and trailing" : "leading" : "trailing";
-    return `the user id has ${where} whitespace: Personalize stores ids exactly, so erasing the trimmed id would erase a different user (fix the list, or opt in to trimming)`;
-  }
-  if (LONE_SURROGATE.test(id)) {
-    return "the user id is not well-formed Unicode (it holds a lone surrogate), so it cannot be written as UTF-8 exactly";
-  }
-  const control = CONTROL.exec(id);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).padStart(4, "0");
-    return `a user id must not contain control characters, found \\u${code}`;
-  }
-  if (id.length > MAX_USER_ID_LENGTH) {
-    let n = 0;
-    for (const _ of id) n++;
-    if (n > MAX_USER_ID_LENGTH) {
-      return `a user id must be at most ${MAX_USER_ID_LENGTH} characters (Personalize's USER_ID limit), found ${n}`;
-    }
-  }
-  return void 0;
-}
+
+// src/deletion/file.ts
 async function serializeUserIds(ids, options = {}) {
   const builder = new DeletionFileBuilder(options);
   let index = 0;
@@ -26400,126 +26495,6 @@ async function prepareUsers(users, options = {}) {
     return users;
   }
   return serializeUserIds(users, options);
-}
-
-// src/aws/poll.ts
-var DEFAULT_WAIT_TIMEOUT_MS = 24 * 60 * 60 * 1e3;
-var HEARTBEAT_MS = 3e4;
-var PACE_SHARE = 10;
-async function poll(look, options, clock) {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  const started = clock.now();
-  const elapsed = () => clock.now() - started;
-  let nextBeat = HEARTBEAT_MS;
-  const beat = (elapsedMs) => {
-    if (elapsedMs < nextBeat) return false;
-    nextBeat = (Math.floor(elapsedMs / HEARTBEAT_MS) + 1) * HEARTBEAT_MS;
-    return true;
-  };
-  for (; ; ) {
-    let value;
-    let transient;
-    try {
-      value = await look(options.signal);
-    } catch (error2) {
-      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
-      transient = error2;
-    }
-    const elapsedMs = elapsed();
-    options.onLook?.(elapsedMs, transient, beat(elapsedMs));
-    if (value !== void 0) return value;
-    const remaining = timeoutMs - elapsedMs;
-    if (remaining <= 0) throw options.timedOut(elapsedMs);
-    const delay = Math.min(options.maxDelayMs, Math.max(options.minDelayMs, elapsedMs / PACE_SHARE));
-    let left = Math.min(delay / 2 + clock.random() * delay / 2, remaining);
-    while (nextBeat - elapsed() < left) {
-      const slice = Math.max(0, nextBeat - elapsed());
-      await clock.sleep(slice, options.signal);
-      left -= slice;
-      const at = elapsed();
-      if (beat(at)) options.onLook?.(at, void 0, true);
-    }
-    if (left > 0) await clock.sleep(left, options.signal);
-  }
-}
-
-// src/aws/s3-versions.ts
-var ENTITIES = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
-var field = (xml, name) => xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ENTITIES[entity]);
-async function listVersions(target, bucket, key, signal) {
-  const found = [];
-  let markers = "";
-  for (; ; ) {
-    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
-    const xml = await target.transport.send(
-      {
-        service: "s3",
-        operation: "ListObjectVersions",
-        method: "GET",
-        url,
-        headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
-        signal
-      },
-      async (response) => {
-        const text = await response.text();
-        if (!response.ok) throw parseS3Error(response.status, response.headers, text);
-        return text;
-      }
-    );
-    for (const [, entry] of xml.matchAll(
-      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g
-    )) {
-      const entryKey = field(entry, "Key");
-      const versionId = field(entry, "VersionId");
-      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
-      if (wanted && entryKey !== void 0 && versionId !== void 0)
-        found.push({ key: entryKey, versionId });
-    }
-    if (field(xml, "IsTruncated") !== "true") return found;
-    const nextKey = field(xml, "NextKeyMarker") ?? "";
-    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
-    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
-  }
-}
-async function countVersions(target, dataLocation, signal) {
-  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
-  try {
-    return (await listVersions(target, bucket, key, signal)).length;
-  } catch (error2) {
-    if (!(error2 instanceof S3Error) || error2.httpStatus > 404) throw error2;
-    return error2.httpStatus === 404 ? 0 : null;
-  }
-}
-async function deleteVersion(target, bucket, version, signal) {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
-      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-}
-async function deleteEveryVersion(target, bucket, key, signal) {
-  const versions = await listVersions(target, bucket, key, signal);
-  for (const version of versions) await deleteVersion(target, bucket, version, signal);
-  return versions.length;
-}
-async function eraseObject(target, bucket, key, signal) {
-  try {
-    return { versionsDeleted: await deleteEveryVersion(target, bucket, key, signal), listed: true };
-  } catch (error2) {
-    if (!(error2 instanceof S3Error && error2.httpStatus === 403)) throw error2;
-    await deleteObject(target, bucket, key, signal);
-    return { versionsDeleted: 1, listed: false };
-  }
 }
 
 // node_modules/valibot/dist/index.mjs
@@ -27087,6 +27062,205 @@ var shapes = {
   }
 };
 
+// src/model/erasure.ts
+var erasureShapes = {
+  ListDatasetsRequest: {
+    type: "structure",
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  Arn: {
+    type: "string",
+    max: 256,
+    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+"
+  },
+  NextToken: {
+    type: "string",
+    max: 1500,
+    pattern: "\\p{ASCII}{0,1500}"
+  },
+  MaxResults: {
+    type: "integer",
+    min: 1,
+    max: 100
+  },
+  ListDatasetImportJobsRequest: {
+    type: "structure",
+    members: {
+      datasetArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  ListSolutionsRequest: {
+    type: "structure",
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  ListSolutionVersionsRequest: {
+    type: "structure",
+    members: {
+      solutionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionVersionArn"],
+    members: {
+      solutionVersionArn: "Arn"
+    }
+  },
+  CreateSolutionVersionRequest: {
+    type: "structure",
+    required: ["solutionArn"],
+    members: {
+      name: "Name",
+      solutionArn: "Arn",
+      trainingMode: "TrainingMode",
+      tags: "Tags"
+    }
+  },
+  Name: {
+    type: "string",
+    min: 1,
+    max: 63,
+    pattern: "^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"
+  },
+  TrainingMode: {
+    type: "string",
+    enum: ["FULL", "UPDATE", "AUTOTRAIN"]
+  },
+  Tags: {
+    type: "list",
+    min: 0,
+    max: 200,
+    member: "Tag"
+  },
+  Tag: {
+    type: "structure",
+    required: ["tagKey", "tagValue"],
+    members: {
+      tagKey: "TagKey",
+      tagValue: "TagValue"
+    }
+  },
+  TagKey: {
+    type: "string",
+    min: 1,
+    max: 128,
+    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    sensitive: true
+  },
+  TagValue: {
+    type: "string",
+    min: 0,
+    max: 256,
+    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    sensitive: true
+  },
+  ListCampaignsRequest: {
+    type: "structure",
+    members: {
+      solutionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeCampaignRequest: {
+    type: "structure",
+    required: ["campaignArn"],
+    members: {
+      campaignArn: "Arn"
+    }
+  },
+  UpdateCampaignRequest: {
+    type: "structure",
+    required: ["campaignArn"],
+    members: {
+      campaignArn: "Arn",
+      solutionVersionArn: "Arn",
+      minProvisionedTPS: "TransactionsPerSecond",
+      campaignConfig: "CampaignConfig"
+    }
+  },
+  TransactionsPerSecond: {
+    type: "integer",
+    min: 1
+  },
+  CampaignConfig: {
+    type: "structure",
+    members: {
+      itemExplorationConfig: "HyperParameters",
+      enableMetadataWithRecommendations: "Boolean",
+      syncWithLatestSolutionVersion: "Boolean",
+      rankingInfluence: "RankingInfluence"
+    }
+  },
+  HyperParameters: {
+    type: "map",
+    max: 100,
+    key: "ParameterName",
+    value: "ParameterValue"
+  },
+  ParameterName: {
+    type: "string",
+    max: 256
+  },
+  ParameterValue: {
+    type: "string",
+    max: 1e3
+  },
+  Boolean: {
+    type: "boolean"
+  },
+  RankingInfluence: {
+    type: "map",
+    key: "RankingInfluenceType",
+    value: "RankingInfluenceWeight"
+  },
+  RankingInfluenceType: {
+    type: "string",
+    enum: ["POPULARITY", "FRESHNESS"]
+  },
+  RankingInfluenceWeight: {
+    type: "double",
+    min: 0,
+    max: 1
+  },
+  ListRecommendersRequest: {
+    type: "structure",
+    members: {
+      datasetGroupArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  ListBatchInferenceJobsRequest: {
+    type: "structure",
+    members: {
+      solutionVersionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  ListBatchSegmentJobsRequest: {
+    type: "structure",
+    members: {
+      solutionVersionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  }
+};
+
 // src/model/schemas.ts
 var model = shapes;
 var GUIDE_RULES = {
@@ -27141,33 +27315,40 @@ function integerSchema(shape) {
     ...checks
   );
 }
-function shapeSchema(name, withGuideRules) {
-  const shape = model[name];
-  switch (shape.type) {
-    case "string":
-      return stringSchema(shape, []);
-    case "integer":
-      return integerSchema(shape);
-    case "list": {
-      const checks = bounds(shape, (list) => list.length, " items long");
-      const item = shapeSchema(shape.member, withGuideRules);
-      return pipe(
-        array(item, "must be an array"),
-        ...checks
-      );
-    }
-    case "structure": {
-      const entries = {};
-      for (const [member, target] of Object.entries(shape.members ?? {})) {
-        const targetShape = model[target];
-        const extra = withGuideRules ? GUIDE_RULES[`${name}.${member}`] ?? [] : [];
-        const schema = targetShape.type === "string" ? stringSchema(targetShape, extra) : shapeSchema(target, withGuideRules);
-        const required = shape.required?.includes(member) || withGuideRules && GUIDE_REQUIRED.has(`${name}.${member}`);
-        entries[member] = required ? schema : optional(schema);
-      }
-      return strictObject(entries, "must be an object with only the members the service knows");
-    }
+var DELETION_KINDS = {
+  string: (shape) => stringSchema(shape, []),
+  integer: integerSchema,
+  list: (shape, item) => pipe(
+    array(item(shape.member), "must be an array"),
+    ...bounds(shape, (list) => list.length, " items long")
+  )
+};
+var ERASURE_KINDS = {
+  enum: (shape) => picklist(shape.enum, `must be one of ${shape.enum.join(", ")}`),
+  boolean: () => boolean("must be true or false"),
+  double: (shape) => pipe(
+    number("must be a number"),
+    ...bounds(shape, (n) => n, "")
+  ),
+  map: (shape, item) => record(item(shape.key), item(shape.value))
+};
+function build(name, table, guideRules, more = {}) {
+  const shape = table[name];
+  const item = (target) => build(target, table, guideRules, more);
+  if (shape.type !== "structure") {
+    const kind = shape.enum ? "enum" : shape.type;
+    const make = more[kind] ?? DELETION_KINDS[kind];
+    if (!make) throw new Error(`no schema for shape ${name}: kind ${kind} is not among the builder's`);
+    return make(shape, item);
   }
+  const entries = {};
+  for (const [member, target] of Object.entries(shape.members ?? {})) {
+    const rules = guideRules ? GUIDE_RULES[`${name}.${member}`] : void 0;
+    const schema = rules ? stringSchema(table[target], rules) : item(target);
+    const required = shape.required?.includes(member) || guideRules && GUIDE_REQUIRED.has(`${name}.${member}`);
+    entries[member] = required ? schema : optional(schema);
+  }
+  return strictObject(entries, "must be an object with only the members the service knows");
 }
 var PATTERN_RULE = "must match the pattern ";
 function inWords(rule) {
@@ -27218,7 +27399,14 @@ function validate(schema, input, context3, prefix = "") {
   );
 }
 var built = {};
-var lazyInput = (name) => lazy(() => built[name] ??= shapeSchema(name, true));
+var once = (name, table, more) => built[name] ??= build(name, table, true, more);
+var lazyInput = (name) => lazy(() => once(name, model));
+function deletionInputSchema(operation) {
+  return once(`${operation}Request`, model);
+}
+function erasureInputSchema(operation) {
+  return once(`${operation}Request`, erasureShapes, ERASURE_KINDS);
+}
 var CreateDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
   "CreateDataDeletionJobRequest"
 );
@@ -27227,9 +27415,6 @@ var DescribeDataDeletionJobInputSchema = /* @__PURE__ */ lazyInput(
 );
 var ListDataDeletionJobsInputSchema = /* @__PURE__ */ lazyInput(
   "ListDataDeletionJobsRequest"
-);
-var ListTagsForResourceInputSchema = /* @__PURE__ */ lazyInput(
-  "ListTagsForResourceRequest"
 );
 var JobNameSchema = /* @__PURE__ */ lazyInput("Name");
 
@@ -27297,13 +27482,13 @@ function parseJsonError(status, headers, bodyText) {
   if (Modeled) return new Modeled(message, details);
   return new ServiceError(message, { ...details, code });
 }
-function callPersonalize(transport, endpoint2, operation, input, { signal, maxAttempts } = {}) {
+function callPersonalize(transport, endpoint3, operation, input, { signal, maxAttempts } = {}) {
   return transport.send(
     {
       service: "personalize",
       operation,
       method: "POST",
-      url: endpoint2,
+      url: endpoint3,
       headers: {
         "content-type": "application/x-amz-json-1.1",
         "x-amz-target": `${targetPrefix}.${operation}`
@@ -27318,6 +27503,40 @@ function callPersonalize(transport, endpoint2, operation, input, { signal, maxAt
     },
     { maxAttempts }
   );
+}
+
+// src/aws/operation.ts
+function withDates(value) {
+  if (Array.isArray(value)) return value.map(withDates);
+  if (!value || typeof value !== "object") return value;
+  const out = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = key.endsWith("DateTime") && typeof item === "number" ? new Date(item * 1e3) : withDates(item);
+  }
+  return out;
+}
+async function call(service, operation, input, options = {}) {
+  const valid = validate(service.inputSchema(operation), input, operation);
+  const out = await callPersonalize(service.transport, service.endpoint, operation, valid, options);
+  return withDates(out);
+}
+async function* paginate2(service, operation, input, key, options = {}) {
+  const seen = /* @__PURE__ */ new Set();
+  let nextToken = input.nextToken;
+  do {
+    const page = await call(service, operation, { ...input, nextToken }, options);
+    yield* page[key] ?? [];
+    nextToken = page.nextToken;
+    if (nextToken && seen.has(nextToken)) {
+      throw new ServiceError(`${operation} returned the same nextToken twice`, { httpStatus: 200 });
+    }
+    if (nextToken) seen.add(nextToken);
+  } while (nextToken);
+}
+async function listAll(service, operation, input, key, options = {}) {
+  const items = [];
+  for await (const item of paginate2(service, operation, input, key, options)) items.push(item);
+  return items;
 }
 
 // node_modules/aws4fetch/dist/aws4fetch.esm.mjs
@@ -27729,11 +27948,21 @@ var Transport = class {
 var JOB_NAME_MAX = 63;
 var LIST_SHA256_TAG = "erasure-sha256";
 var LIST_COUNT_TAG = "erasure-user-count";
-function nameForList(prefix, list) {
-  const hash2 = `-${list.sha256.slice(0, 16)}`;
-  const room = JOB_NAME_MAX - hash2.length - "-part-99-repeat-1".length;
-  const base = prefix.replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, room).replace(/[-_]+$/, "") || "erasure";
-  return `${base}${hash2}`;
+var partName = (stem, index) => `${stem}-part-${index}`;
+var repeatName = (jobName) => `${jobName}-repeat-1`;
+var DERIVED_ROOM = "-part-99".length + repeatName("").length;
+function fitName(prefix, suffix, fallback = "erasure") {
+  const base = prefix.replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, JOB_NAME_MAX - DERIVED_ROOM - suffix.length).replace(/[-_]+$/, "") || fallback;
+  return `${base}${suffix}`;
+}
+var nameForList = (prefix, list) => fitName(prefix, `-${list.sha256.slice(0, 16)}`);
+function retrainName(jobName) {
+  const plain = `${jobName}-retrain`;
+  if (plain.length <= JOB_NAME_MAX) return plain;
+  let h = 2166136261;
+  for (const c of jobName) h = Math.imul(h ^ c.codePointAt(0), 16777619);
+  const hash2 = (h >>> 0).toString(36).padStart(7, "0");
+  return `${jobName.slice(0, JOB_NAME_MAX - hash2.length - "--retrain".length)}-${hash2}-retrain`;
 }
 function listTags(sha256, userCount) {
   return [
@@ -27748,6 +27977,47 @@ function listOfTags(tags) {
     ...sha256 ? { sha256 } : {},
     ...count !== void 0 && /^\d+$/.test(count) ? { userCount: Number(count) } : {}
   };
+}
+
+// src/aws/poll.ts
+var DEFAULT_WAIT_TIMEOUT_MS = 24 * 60 * 60 * 1e3;
+var HEARTBEAT_MS = 3e4;
+var PACE_SHARE = 10;
+async function poll(look, options, clock) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const started = clock.now();
+  const elapsed = () => clock.now() - started;
+  let nextBeat = HEARTBEAT_MS;
+  const beat = (elapsedMs) => {
+    if (elapsedMs < nextBeat) return false;
+    nextBeat = (Math.floor(elapsedMs / HEARTBEAT_MS) + 1) * HEARTBEAT_MS;
+    return true;
+  };
+  for (; ; ) {
+    let value;
+    let transient;
+    try {
+      value = await look(options.signal);
+    } catch (error2) {
+      if (!(error2 instanceof DataDeletionError && error2.retryable)) throw error2;
+      transient = error2;
+    }
+    const elapsedMs = elapsed();
+    options.onLook?.(elapsedMs, transient, beat(elapsedMs));
+    if (value !== void 0) return value;
+    const remaining = timeoutMs - elapsedMs;
+    if (remaining <= 0) throw options.timedOut(elapsedMs);
+    const delay = Math.min(options.maxDelayMs, Math.max(options.minDelayMs, elapsedMs / PACE_SHARE));
+    let left = Math.min(delay / 2 + clock.random() * delay / 2, remaining);
+    while (nextBeat - elapsed() < left) {
+      const slice = Math.max(0, nextBeat - elapsed());
+      await clock.sleep(slice, options.signal);
+      left -= slice;
+      const at = elapsed();
+      if (beat(at)) options.onLook?.(at, void 0, true);
+    }
+    if (left > 0) await clock.sleep(left, options.signal);
+  }
 }
 
 // src/deletion/waiter.ts
@@ -27784,16 +28054,6 @@ async function pollJob(dataDeletionJobArn, describe3, options, clock) {
 }
 
 // src/deletion/jobs-client.ts
-function toDate(value) {
-  return typeof value === "number" ? new Date(value * 1e3) : void 0;
-}
-function withDates(raw) {
-  const job = { ...raw };
-  for (const key of ["creationDateTime", "lastUpdatedDateTime"]) {
-    if (key in job) job[key] = toDate(job[key]);
-  }
-  return job;
-}
 var REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 function checkArnRegion(arn, region, field2 = "datasetGroupArn") {
   const inArn = /^arn:[\w-]+:personalize:([^:]*):/.exec(arn)?.[1];
@@ -27858,6 +28118,11 @@ var DataDeletionJobsClient = class {
       sleep: this.clock.sleep,
       random: this.clock.random
     });
+    this.personalize = {
+      transport: this.transport,
+      endpoint: this.endpoint,
+      inputSchema: deletionInputSchema
+    };
   }
   /**
    * CreateDataDeletionJob. When the name is taken by a job that {@link findAdoptableJob} accepts (a retried
@@ -27865,19 +28130,11 @@ var DataDeletionJobsClient = class {
    * with `adopted: true` instead of failing; a name taken by any other job is a {@link ConflictError}.
    */
   async createDataDeletionJob(input, options = {}) {
-    const valid = validate(CreateDataDeletionJobInputSchema, input, "CreateDataDeletionJob");
     try {
-      const out = await callPersonalize(
-        this.transport,
-        this.endpoint,
-        "CreateDataDeletionJob",
-        valid,
-        { signal: options.signal }
-      );
-      return { dataDeletionJobArn: out.dataDeletionJobArn };
+      return await call(this.personalize, "CreateDataDeletionJob", input, options);
     } catch (error2) {
       if (!(error2 instanceof ResourceAlreadyExistsException)) throw error2;
-      const existing = await this.findAdoptableJob(valid, options.signal);
+      const existing = await this.findAdoptableJob(input, options.signal);
       if (!existing) throw error2;
       this.logger?.debug?.(`CreateDataDeletionJob: adopted the existing job ${existing.dataDeletionJobArn}`);
       return { dataDeletionJobArn: existing.dataDeletionJobArn, adopted: true };
@@ -27917,65 +28174,34 @@ var DataDeletionJobsClient = class {
   }
   /** ListTagsForResource: the tags of a Personalize resource (a data deletion job, say). */
   async listTagsForResource(resourceArn, options = {}) {
-    const valid = validate(ListTagsForResourceInputSchema, { resourceArn }, "ListTagsForResource");
-    const out = await callPersonalize(
-      this.transport,
-      this.endpoint,
-      "ListTagsForResource",
-      valid,
-      { signal: options.signal }
-    );
+    const out = await call(this.personalize, "ListTagsForResource", { resourceArn }, options);
     return out.tags ?? [];
   }
   /** DescribeDataDeletionJob. Timestamps come back as `Date`s. */
   async describeDataDeletionJob(input, options = {}) {
-    const valid = validate(DescribeDataDeletionJobInputSchema, input, "DescribeDataDeletionJob");
-    const out = await callPersonalize(
-      this.transport,
-      this.endpoint,
-      "DescribeDataDeletionJob",
-      valid,
-      { signal: options.signal }
-    );
-    return out.dataDeletionJob ? { dataDeletionJob: withDates(out.dataDeletionJob) } : {};
+    return call(this.personalize, "DescribeDataDeletionJob", input, options);
   }
   /** ListDataDeletionJobs: one page, newest first. */
   async listDataDeletionJobs(input = {}, options = {}) {
-    const valid = validate(ListDataDeletionJobsInputSchema, input, "ListDataDeletionJobs");
-    const out = await callPersonalize(
-      this.transport,
-      this.endpoint,
-      "ListDataDeletionJobs",
-      valid,
-      { signal: options.signal }
-    );
-    const result = {
-      dataDeletionJobs: (out.dataDeletionJobs ?? []).map((job) => withDates(job))
-    };
+    const out = await call(this.personalize, "ListDataDeletionJobs", input, options);
+    const result = { dataDeletionJobs: out.dataDeletionJobs ?? [] };
     if (out.nextToken) result.nextToken = out.nextToken;
     return result;
   }
   /** Every job summary, across all pages (`pageSize` is ListDataDeletionJobs' `maxResults`). */
   async *paginateDataDeletionJobs(input = {}, options = {}) {
-    let nextToken = input.startingToken;
-    const seen = /* @__PURE__ */ new Set();
-    do {
-      const page = await this.listDataDeletionJobs(
-        // Unset, empty and zero are all "not given": JSON leaves undefined members out.
-        {
-          datasetGroupArn: input.datasetGroupArn || void 0,
-          maxResults: input.pageSize || void 0,
-          nextToken: nextToken || void 0
-        },
-        options
-      );
-      yield* page.dataDeletionJobs ?? [];
-      if (page.nextToken && seen.has(page.nextToken)) {
-        throw new ServiceError("ListDataDeletionJobs returned the same nextToken twice", { httpStatus: 200 });
-      }
-      if (page.nextToken) seen.add(page.nextToken);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    yield* paginate2(
+      this.personalize,
+      "ListDataDeletionJobs",
+      // Unset, empty and zero are all "not given": JSON leaves undefined members out.
+      {
+        datasetGroupArn: input.datasetGroupArn || void 0,
+        maxResults: input.pageSize || void 0,
+        nextToken: input.startingToken || void 0
+      },
+      "dataDeletionJobs",
+      options
+    );
   }
   /**
    * Polls until the job is COMPLETED and resolves with it; throws DataDeletionJobFailedError on FAILED and
@@ -28016,15 +28242,13 @@ function planParts(target, count, stem) {
   const { key, isPrefix } = target;
   const base = isPrefix ? `${key}${stem}` : key.replace(/\.csv$/i, "");
   return Array.from({ length: count }, (_, i) => {
-    const suffix = count === 1 ? "" : `-part-${i + 1}`;
-    const partKey = count === 1 && !isPrefix ? key : `${base}${suffix}.csv`;
-    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName: `${stem}${suffix}` };
+    const jobName = count === 1 ? stem : partName(stem, i + 1);
+    const partKey = count === 1 && !isPrefix ? key : `${base}${jobName.slice(stem.length)}.csv`;
+    return { key: partKey, dataLocation: formatS3Uri(target.bucket, partKey), jobName };
   });
 }
 
-// src/deletion/flow.ts
-var DEFAULT_MAX_PENDING_JOBS = 5;
-var ROOM_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
+// src/deletion/plan.ts
 var NOTHING_PREPARED = { files: [], userCount: 0, duplicateCount: 0, bytes: 0 };
 async function planDeletion(context3, input) {
   const given = input.jobName;
@@ -28104,10 +28328,10 @@ function countLines(file) {
   for (let at = file.indexOf(10); at !== -1; at = file.indexOf(10, at + 1)) lines++;
   return lines - 1;
 }
-function noJobWillRead(error2) {
-  if (error2 instanceof ConflictError || error2 instanceof ValidationError) return true;
-  return error2 instanceof ServiceError && !error2.retryable && error2.httpStatus >= 400 && error2.httpStatus < 500;
-}
+
+// src/deletion/room.ts
+var DEFAULT_MAX_PENDING_JOBS = 5;
+var ROOM_PACE = { minDelayMs: 3e4, maxDelayMs: 3e5 };
 async function countPendingJobs(jobs, datasetGroupArn, options = {}) {
   let pending = 0;
   for await (const job of jobs.paginateDataDeletionJobs(
@@ -28136,10 +28360,10 @@ async function awaitRoom(context3, request2, limit, options, onProgress) {
   );
 }
 async function createWithRoom(context3, request2, options, onProgress) {
-  const call = { signal: options.signal };
+  const call2 = { signal: options.signal };
   for (; ; ) {
     try {
-      const created = await context3.jobs.createDataDeletionJob(request2, call);
+      const created = await context3.jobs.createDataDeletionJob(request2, call2);
       if (!created.dataDeletionJobArn) {
         throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
       }
@@ -28148,12 +28372,18 @@ async function createWithRoom(context3, request2, options, onProgress) {
       if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
       const pendingNow = await countPendingJobs(context3.jobs, request2.datasetGroupArn, {
         except: request2.jobName,
-        ...call
+        ...call2
       });
       const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
       await awaitRoom(context3, request2, limit, options, onProgress);
     }
   }
+}
+
+// src/deletion/flow.ts
+function noJobWillRead(error2) {
+  if (error2 instanceof ConflictError || error2 instanceof ValidationError) return true;
+  return error2 instanceof ServiceError && !error2.retryable && error2.httpStatus >= 400 && error2.httpStatus < 500;
 }
 async function awaitJob(context3, result, waitOptions, onProgress) {
   try {
@@ -28200,9 +28430,16 @@ async function createOrTakeBack(context3, request2, upload, options) {
   }
 }
 async function submitParts(context3, plan, options) {
+  const jobs = [];
+  try {
+    return await submitEach(context3, plan, options, jobs);
+  } catch (error2) {
+    throw withPartial(error2, { jobs });
+  }
+}
+async function submitEach(context3, plan, options, jobs) {
   const { bucket, parts } = plan;
   const { onProgress, signal } = options;
-  const jobs = [];
   let first = true;
   for (const part of parts) {
     const existing = await context3.jobs.findAdoptableJob(part.request, signal);
@@ -28251,6 +28488,7 @@ async function deleteUsers(context3, input) {
       files: parts.length
     });
   }
+  const figures = bucket === void 0 ? {} : { userCount: prepared.userCount, duplicateCount: prepared.duplicateCount };
   const jobs = await submitParts(context3, plan, {
     maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
     timeoutMs: waitOptions.timeoutMs,
@@ -28258,29 +28496,13 @@ async function deleteUsers(context3, input) {
     overwrite: input.overwrite,
     keepUploadedFile: input.keepUploadedFile,
     onProgress
+  }).catch((error2) => {
+    throw withPartial(error2, { jobs: [], stage: "upload", ...figures });
   });
   if (input.wait) {
-    for (const [i, result] of jobs.entries()) {
-      const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
-      settle(result, job);
-      if (job.status === "COMPLETED" && bucket !== void 0 && !input.keepUploadedFile) {
-        const key = parts[i].key;
-        const erased = await eraseObject(context3.s3, bucket, key, signal);
-        result.uploadedFileDeleted = true;
-        onProgress?.({
-          phase: "cleanup",
-          dataLocation: result.dataLocation,
-          versionsDeleted: erased.versionsDeleted
-        });
-      }
-    }
-    const failed = jobs.find((j) => j.status === "FAILED");
-    if (failed && input.failOnJobFailure !== false) {
-      throw new DataDeletionJobFailedError(
-        { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
-        { jobs, keptAt: failed.dataLocation }
-      );
-    }
+    await awaitEach(context3, plan, input, jobs).catch((error2) => {
+      throw withPartial(error2, { jobs, stage: "wait", ...figures });
+    });
   }
   return {
     jobs,
@@ -28288,6 +28510,33 @@ async function deleteUsers(context3, input) {
     duplicateCount: prepared.duplicateCount,
     bytes: prepared.bytes
   };
+}
+async function awaitEach(context3, plan, input, jobs) {
+  const { bucket, parts } = plan;
+  const { onProgress } = input;
+  const waitOptions = typeof input.wait === "object" ? input.wait : {};
+  const signal = input.signal ?? waitOptions.signal;
+  for (const [i, result] of jobs.entries()) {
+    const job = await awaitJob(context3, result, { ...waitOptions, signal }, onProgress);
+    settle(result, job);
+    if (job.status === "COMPLETED" && bucket !== void 0 && !input.keepUploadedFile) {
+      const key = parts[i].key;
+      const erased = await eraseObject(context3.s3, bucket, key, signal);
+      result.uploadedFileDeleted = true;
+      onProgress?.({
+        phase: "cleanup",
+        dataLocation: result.dataLocation,
+        versionsDeleted: erased.versionsDeleted
+      });
+    }
+  }
+  const failed = jobs.find((j) => j.status === "FAILED");
+  if (failed && input.failOnJobFailure !== false) {
+    throw new DataDeletionJobFailedError(
+      { ...failed.job, dataDeletionJobArn: failed.dataDeletionJobArn },
+      { jobs, keptAt: failed.dataLocation }
+    );
+  }
 }
 
 // src/deletion/client.ts
@@ -28318,12 +28567,14 @@ var DataDeletionClient = class extends DataDeletionJobsClient {
     };
   }
   /**
-   * Deletes an uploaded deletion file (`s3://bucket/key`), e.g. once its job COMPLETED: the list of ids is
-   * personal data. Deleting a file that is already gone is not an error.
+   * Deletes an uploaded deletion file (`s3://bucket/key`) and every version of it, e.g. once its job
+   * COMPLETED: the list of ids is personal data, and on a versioned bucket a plain DELETE only hides it
+   * behind a marker. A file already gone is not an error. `listed: false` when the versions could not be
+   * listed (no `s3:ListBucketVersions`): only the current object was deleted.
    */
   async deleteUploadedFile(dataLocation, options = {}) {
     const target = parseS3Uri(dataLocation, "dataLocation", true);
-    await deleteObject(this.s3, target.bucket, target.key, options.signal);
+    return eraseObject(this.s3, target.bucket, target.key, options.signal);
   }
   /**
    * The whole flow: validate, prepare, upload, create the job(s) (a list over the size cap is split into
@@ -28614,284 +28865,19 @@ function parseTags(written, field2 = "tags") {
   });
 }
 
-// src/model/erasure.ts
-var erasureShapes = {
-  ListDatasetsRequest: {
-    type: "structure",
-    members: {
-      datasetGroupArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  Arn: {
-    type: "string",
-    max: 256,
-    pattern: "arn:([a-z\\d-]+):personalize:.*:.*:.+"
-  },
-  NextToken: {
-    type: "string",
-    max: 1500,
-    pattern: "\\p{ASCII}{0,1500}"
-  },
-  MaxResults: {
-    type: "integer",
-    min: 1,
-    max: 100
-  },
-  ListDatasetImportJobsRequest: {
-    type: "structure",
-    members: {
-      datasetArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  ListSolutionsRequest: {
-    type: "structure",
-    members: {
-      datasetGroupArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  ListSolutionVersionsRequest: {
-    type: "structure",
-    members: {
-      solutionArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  DescribeSolutionVersionRequest: {
-    type: "structure",
-    required: ["solutionVersionArn"],
-    members: {
-      solutionVersionArn: "Arn"
-    }
-  },
-  CreateSolutionVersionRequest: {
-    type: "structure",
-    required: ["solutionArn"],
-    members: {
-      name: "Name",
-      solutionArn: "Arn",
-      trainingMode: "TrainingMode",
-      tags: "Tags"
-    }
-  },
-  Name: {
-    type: "string",
-    min: 1,
-    max: 63,
-    pattern: "^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"
-  },
-  TrainingMode: {
-    type: "string",
-    enum: ["FULL", "UPDATE", "AUTOTRAIN"]
-  },
-  Tags: {
-    type: "list",
-    min: 0,
-    max: 200,
-    member: "Tag"
-  },
-  Tag: {
-    type: "structure",
-    required: ["tagKey", "tagValue"],
-    members: {
-      tagKey: "TagKey",
-      tagValue: "TagValue"
-    }
-  },
-  TagKey: {
-    type: "string",
-    min: 1,
-    max: 128,
-    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
-    sensitive: true
-  },
-  TagValue: {
-    type: "string",
-    min: 0,
-    max: 256,
-    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
-    sensitive: true
-  },
-  ListCampaignsRequest: {
-    type: "structure",
-    members: {
-      solutionArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  DescribeCampaignRequest: {
-    type: "structure",
-    required: ["campaignArn"],
-    members: {
-      campaignArn: "Arn"
-    }
-  },
-  UpdateCampaignRequest: {
-    type: "structure",
-    required: ["campaignArn"],
-    members: {
-      campaignArn: "Arn",
-      solutionVersionArn: "Arn",
-      minProvisionedTPS: "TransactionsPerSecond",
-      campaignConfig: "CampaignConfig"
-    }
-  },
-  TransactionsPerSecond: {
-    type: "integer",
-    min: 1
-  },
-  CampaignConfig: {
-    type: "structure",
-    members: {
-      itemExplorationConfig: "HyperParameters",
-      enableMetadataWithRecommendations: "Boolean",
-      syncWithLatestSolutionVersion: "Boolean",
-      rankingInfluence: "RankingInfluence"
-    }
-  },
-  HyperParameters: {
-    type: "map",
-    max: 100,
-    key: "ParameterName",
-    value: "ParameterValue"
-  },
-  ParameterName: {
-    type: "string",
-    max: 256
-  },
-  ParameterValue: {
-    type: "string",
-    max: 1e3
-  },
-  Boolean: {
-    type: "boolean"
-  },
-  RankingInfluence: {
-    type: "map",
-    key: "RankingInfluenceType",
-    value: "RankingInfluenceWeight"
-  },
-  RankingInfluenceType: {
-    type: "string",
-    enum: ["POPULARITY", "FRESHNESS"]
-  },
-  RankingInfluenceWeight: {
-    type: "double",
-    min: 0,
-    max: 1
-  },
-  ListRecommendersRequest: {
-    type: "structure",
-    members: {
-      datasetGroupArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  ListBatchInferenceJobsRequest: {
-    type: "structure",
-    members: {
-      solutionVersionArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  },
-  ListBatchSegmentJobsRequest: {
-    type: "structure",
-    members: {
-      solutionVersionArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults"
-    }
-  }
-};
-
-// src/model/erasure-schemas.ts
-function build(name, table) {
-  const shape = table[name];
-  switch (shape.type) {
-    case "string":
-      return shape.enum ? picklist(shape.enum, `must be one of ${shape.enum.join(", ")}`) : stringSchema(shape, []);
-    case "integer":
-      return integerSchema(shape);
-    case "boolean":
-      return boolean("must be true or false");
-    case "double":
-      return pipe(
-        number("must be a number"),
-        ...bounds(shape, (n) => n, "")
-      );
-    case "map":
-      return record(
-        build(shape.key, table),
-        build(shape.value, table)
-      );
-    case "list":
-      return pipe(
-        array(build(shape.member, table), "must be an array"),
-        ...bounds(shape, (list) => list.length, " items long")
-      );
-    case "structure": {
-      const entries = {};
-      for (const [member, target] of Object.entries(shape.members ?? {})) {
-        const schema = build(target, table);
-        entries[member] = shape.required?.includes(member) ? schema : optional(schema);
-      }
-      return strictObject(entries, "must be an object with only the members the service knows");
-    }
-  }
-}
-var built2 = {};
-function erasureInputSchema(operation) {
-  built2[operation] ??= build(`${operation}Request`, erasureShapes);
-  return built2[operation];
-}
-
 // src/erasure/api.ts
-function withDates2(value) {
-  if (Array.isArray(value)) return value.map(withDates2);
-  if (!value || typeof value !== "object") return value;
-  const out = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = key.endsWith("DateTime") && typeof item === "number" ? new Date(item * 1e3) : withDates2(item);
-  }
-  return out;
-}
-function erasureApi(transport, endpoint2) {
-  const call = async (operation, input, signal, options = {}) => {
-    const valid = validate(erasureInputSchema(operation), input, operation);
-    const out = await callPersonalize(transport, endpoint2, operation, valid, { ...options, signal });
-    return withDates2(out);
+function erasureApi(transport, endpoint3) {
+  const service = {
+    transport,
+    endpoint: endpoint3,
+    inputSchema: erasureInputSchema
   };
   return {
-    call,
-    callOnce: (operation, input, signal) => call(operation, input, signal, { maxAttempts: 1 }),
-    async list(operation, input, key, signal) {
-      const items = [];
-      const seen = /* @__PURE__ */ new Set();
-      let nextToken;
-      do {
-        const page = await call(
-          operation,
-          { ...input, maxResults: 100, ...nextToken ? { nextToken } : {} },
-          signal
-        );
-        items.push(...page[key] ?? []);
-        nextToken = page.nextToken;
-        if (nextToken && seen.has(nextToken)) {
-          throw new ServiceError(`${operation} returned the same nextToken twice`, { httpStatus: 200 });
-        }
-        if (nextToken) seen.add(nextToken);
-      } while (nextToken);
-      return items;
-    }
+    call: (operation, input, signal, options) => call(service, operation, input, { ...options, signal }),
+    callOnce: (operation, input, signal) => call(service, operation, input, { signal, maxAttempts: 1 }),
+    list: (operation, input, key, signal) => listAll(service, operation, { ...input, maxResults: 100 }, key, {
+      signal
+    })
   };
 }
 
@@ -28934,6 +28920,9 @@ var ErasureFailedError = class extends DataDeletionJobFailedError {
 
 // src/erasure/survey.ts
 var inProgress = (status) => /PENDING|IN.PROGRESS|STOPPING/.test(status ?? "");
+function named(items, key) {
+  return items.filter((item) => typeof item[key] === "string");
+}
 var iso = (date) => date?.toISOString();
 function activity(kind, arn, item) {
   const out = { kind, arn, status: item.status ?? "UNKNOWN" };
@@ -28950,44 +28939,35 @@ async function surveyDatasetGroup(api, datasetGroupArn, signal) {
     api.list("ListRecommenders", { datasetGroupArn }, "recommenders", signal)
   ]);
   const imports = [];
-  for (const dataset of datasets) {
-    const jobs = await api.list(
-      "ListDatasetImportJobs",
-      { datasetArn: dataset.datasetArn },
-      "datasetImportJobs",
-      signal
-    );
-    for (const job of jobs) imports.push(activity("dataset-import-job", job.datasetImportJobArn, job));
+  for (const { datasetArn } of named(datasets, "datasetArn")) {
+    const jobs = await api.list("ListDatasetImportJobs", { datasetArn }, "datasetImportJobs", signal);
+    for (const job of named(jobs, "datasetImportJobArn")) {
+      imports.push(activity("dataset-import-job", job.datasetImportJobArn, job));
+    }
   }
   const surveyed = [];
   const batchJobs = [];
-  for (const solution of solutions) {
-    const versions = await api.list(
-      "ListSolutionVersions",
-      { solutionArn: solution.solutionArn },
-      "solutionVersions",
-      signal
+  for (const solution of named(solutions, "solutionArn")) {
+    const { solutionArn } = solution;
+    const versions = named(
+      await api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal),
+      "solutionVersionArn"
     );
     surveyed.push({ solution, versions });
     for (const { solutionVersionArn } of versions) {
       const [inference, segment] = await Promise.all([
-        api.list(
-          "ListBatchInferenceJobs",
-          { solutionVersionArn },
-          "batchInferenceJobs",
-          signal
-        ),
+        api.list("ListBatchInferenceJobs", { solutionVersionArn }, "batchInferenceJobs", signal),
         api.list("ListBatchSegmentJobs", { solutionVersionArn }, "batchSegmentJobs", signal)
       ]);
-      for (const job of inference) {
+      for (const job of named(inference, "batchInferenceJobArn")) {
         batchJobs.push(activity("batch-inference-job", job.batchInferenceJobArn, job));
       }
-      for (const job of segment) {
+      for (const job of named(segment, "batchSegmentJobArn")) {
         batchJobs.push(activity("batch-segment-job", job.batchSegmentJobArn, job));
       }
     }
   }
-  return { imports, solutions: surveyed, batchJobs, recommenders };
+  return { imports, solutions: surveyed, batchJobs, recommenders: named(recommenders, "recommenderArn") };
 }
 function trainings(survey) {
   return survey.solutions.flatMap(
@@ -29006,24 +28986,19 @@ function ranDuring(survey, from, to, except) {
 }
 
 // src/erasure/stages/retrain.ts
-var NAME_MAX = 63;
-function retrainName(jobName) {
-  const plain = `${jobName}-retrain`;
-  if (plain.length <= NAME_MAX) return plain;
-  let h = 2166136261;
-  for (const c of jobName) h = Math.imul(h ^ c.codePointAt(0), 16777619);
-  const hash2 = (h >>> 0).toString(36).padStart(7, "0");
-  return `${jobName.slice(0, NAME_MAX - hash2.length - 9)}-${hash2}-retrain`;
+async function describeVersion(api, solutionVersionArn, signal) {
+  const { solutionVersion } = await api.call("DescribeSolutionVersion", { solutionVersionArn }, signal);
+  return solutionVersion && { ...solutionVersion, solutionVersionArn };
+}
+async function describeCampaign(api, campaignArn, signal) {
+  const { campaign } = await api.call("DescribeCampaign", { campaignArn }, signal);
+  return campaign && { ...campaign, campaignArn };
 }
 async function findRetrained(api, versions, name, since, signal) {
   const candidates = versions.filter((v) => (v.creationDateTime?.getTime() ?? 0) >= since.getTime()).sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0));
   let other;
   for (const candidate of candidates) {
-    const { solutionVersion } = await api.call(
-      "DescribeSolutionVersion",
-      { solutionVersionArn: candidate.solutionVersionArn },
-      signal
-    );
+    const solutionVersion = await describeVersion(api, candidate.solutionVersionArn, signal);
     if (solutionVersion?.name === name) return solutionVersion;
     const failed = /FAILED|STOPP/.test(solutionVersion?.status ?? "");
     if (!other && solutionVersion?.trainingMode === "FULL" && !failed) other = solutionVersion;
@@ -29031,7 +29006,10 @@ async function findRetrained(api, versions, name, since, signal) {
   return other;
 }
 async function listVersions2(api, solutionArn, signal) {
-  return api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal);
+  return named(
+    await api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal),
+    "solutionVersionArn"
+  );
 }
 async function startRetrain(api, solutionArn, name, trainingMode, since, wait) {
   const { signal } = wait;
@@ -29045,12 +29023,17 @@ async function startRetrain(api, solutionArn, name, trainingMode, since, wait) {
       continue;
     }
     try {
-      const out = await api.call(
+      const { solutionVersionArn } = await api.call(
         "CreateSolutionVersion",
         { solutionArn, name, trainingMode },
         signal
       );
-      return { version: { solutionVersionArn: out.solutionVersionArn, name, solutionArn }, adopted: false };
+      if (!solutionVersionArn) {
+        throw new ServiceError("CreateSolutionVersion answered without a solutionVersionArn", {
+          httpStatus: 200
+        });
+      }
+      return { version: { solutionVersionArn, name, solutionArn }, adopted: false };
     } catch (error2) {
       if (!(error2 instanceof ResourceAlreadyExistsException || error2 instanceof ResourceInUseException)) {
         throw error2;
@@ -29062,11 +29045,7 @@ async function awaitVersion(api, solutionArn, solutionVersionArn, wait, onProgre
   let status;
   return poll(
     async (signal) => {
-      const { solutionVersion } = await api.call(
-        "DescribeSolutionVersion",
-        { solutionVersionArn },
-        signal
-      );
+      const solutionVersion = await describeVersion(api, solutionVersionArn, signal);
       status = solutionVersion?.status;
       return solutionVersion && !inProgress(status) ? solutionVersion : void 0;
     },
@@ -29089,15 +29068,10 @@ async function awaitVersion(api, solutionArn, solutionVersionArn, wait, onProgre
   );
 }
 async function campaignsOf(api, solutionArn, signal) {
-  const summaries = await api.list(
-    "ListCampaigns",
-    { solutionArn },
-    "campaigns",
-    signal
-  );
+  const summaries = await api.list("ListCampaigns", { solutionArn }, "campaigns", signal);
   const campaigns = [];
-  for (const { campaignArn } of summaries) {
-    const { campaign } = await api.call("DescribeCampaign", { campaignArn }, signal);
+  for (const { campaignArn } of named(summaries, "campaignArn")) {
+    const campaign = await describeCampaign(api, campaignArn, signal);
     if (campaign) campaigns.push(campaign);
   }
   return campaigns;
@@ -29113,11 +29087,7 @@ async function moveCampaign(api, campaign, target, wait, onProgress) {
   let status;
   const done = await poll(
     async (signal) => {
-      const { campaign: now } = await api.call(
-        "DescribeCampaign",
-        { campaignArn },
-        signal
-      );
+      const now = await describeCampaign(api, campaignArn, signal);
       if (!now) return void 0;
       status = now.latestCampaignUpdate?.status ?? now.status;
       if (serves(now, target)) return now;
@@ -29192,7 +29162,7 @@ var STAGE_ORDER = [
 ];
 var isBefore = (stage, than) => stage !== "complete" && STAGE_ORDER.indexOf(stage) < STAGE_ORDER.indexOf(than);
 var ENDED = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
-var repeatOf = (job, jobs) => jobs.find((j) => j.purpose === "repeat" && j.jobName === `${job.jobName}-repeat-1`);
+var repeatOf = (job, jobs) => jobs.find((j) => j.purpose === "repeat" && j.jobName === repeatName(job.jobName));
 function judge(facts) {
   const stages = /* @__PURE__ */ new Set();
   const pending = [];
@@ -29223,7 +29193,7 @@ function judge(facts) {
     if (!repeat) {
       leave(
         "repeating",
-        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${job.jobName}-repeat-1)`
+        `imports or trainings ran during ${job.jobName} (${job.interference.map((a) => a.arn).join(", ")}): AWS advises another deletion job (${repeatName(job.jobName)})`
       );
     } else if (repeat.interference.length) {
       leave(
@@ -29272,7 +29242,6 @@ function judge(facts) {
 }
 
 // src/erasure/receipt/read.ts
-var repeatName = (jobName) => `${jobName}-repeat-1`;
 var TERMINAL = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
 async function findErasureJobs(jobs, input) {
   const find = (name) => jobs.findJobByName(input.datasetGroupArn, name, input.signal);
@@ -29281,7 +29250,7 @@ async function findErasureJobs(jobs, input) {
   if (whole) return [[input.jobName, whole]];
   const found = [];
   for (let i = 1; ; i++) {
-    const name = `${input.jobName}-part-${i}`;
+    const name = partName(input.jobName, i);
     const job = await find(name);
     if (!job) return found.length ? found : [[input.jobName, void 0]];
     found.push([name, job]);
@@ -29475,6 +29444,21 @@ function receiptOf(context3, plan, survey) {
   );
 }
 async function finishErasure(context3, plan) {
+  let stage = "wait";
+  const onProgress = (event) => {
+    if (event.phase === "stage") stage = event.stage;
+    plan.onProgress?.(event);
+  };
+  try {
+    return await finishStages(context3, { ...plan, onProgress });
+  } catch (error2) {
+    let receipt = error2 instanceof ErasureFailedError ? error2.receipt : void 0;
+    if (error2 instanceof WaiterTimeoutError || error2 instanceof ErasureWaitTimeoutError)
+      receipt = await receiptOf(context3, plan).catch(() => void 0);
+    throw withPartial(error2, { jobs: plan.results, stage, ...receipt && { receipt } });
+  }
+}
+async function finishStages(context3, plan) {
   const { parts, results, signal, onProgress, facts, retrain } = plan;
   const waitOptions = { ...plan.waitOptions, signal };
   const wait = stageWait(context3, plan.waitOptions, signal);
@@ -29638,7 +29622,7 @@ async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
 // src/erasure/run.ts
 var IF_BUSY_CHOICES = ["wait", "fail", "ignore"];
 var TRAINING_MODES = ["FULL", "UPDATE"];
-var REPEAT_ROOM = 63 - repeatName("").length;
+var REPEAT_ROOM = JOB_NAME_MAX - repeatName("").length;
 function defaultErasureName(clock) {
   return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
 }
@@ -29738,6 +29722,8 @@ async function eraseUsers(context3, input) {
     return part;
   });
   let survey;
+  const told = bucket === void 0 ? {} : { userCount: prepared.userCount, duplicateCount: prepared.duplicateCount };
+  let stage = "upload";
   const results = await submitParts(context3, plan, {
     maxPendingJobs: input.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
     timeoutMs: waitOptions.timeoutMs,
@@ -29746,12 +29732,16 @@ async function eraseUsers(context3, input) {
     keepUploadedFile: input.keepUploadedFile,
     onProgress,
     beforeUpload: async () => {
+      stage = "preflight";
       onProgress?.({ phase: "stage", stage: "preflight" });
       const checked = await preflight(context3.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
       facts.preflight = checked.record;
       survey = checked.survey;
+      stage = "upload";
       onProgress?.({ phase: "stage", stage: "upload" });
     }
+  }).catch((error2) => {
+    throw withPartial(error2, { jobs: [], stage, ...told });
   });
   const finish = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
   const figures = {
@@ -29761,9 +29751,14 @@ async function eraseUsers(context3, input) {
   };
   if (!input.wait) {
     onProgress?.({ phase: "stage", stage: "receipt" });
-    return { jobs: results, ...figures, receipt: await receiptOf(context3, finish, survey) };
+    const receipt = await receiptOf(context3, finish, survey).catch((error2) => {
+      throw withPartial(error2, { jobs: results, stage: "receipt", ...told });
+    });
+    return { jobs: results, ...figures, receipt };
   }
-  const done = await finishErasure(context3, finish);
+  const done = await finishErasure(context3, finish).catch((error2) => {
+    throw withPartial(error2, { jobs: results, ...told });
+  });
   return { jobs: done.results, ...figures, receipt: done.receipt };
 }
 async function continueErasure(context3, input) {
@@ -29817,7 +29812,12 @@ async function continueErasure(context3, input) {
     signal
   });
   if (parts.length === 0) return { jobs: [], receipt: await receiptOf(context3, plan) };
-  if (input.wait === false) return { jobs: results, receipt: await receiptOf(context3, plan) };
+  if (input.wait === false) {
+    const receipt = await receiptOf(context3, plan).catch((error2) => {
+      throw withPartial(error2, { jobs: results, stage: "receipt" });
+    });
+    return { jobs: results, receipt };
+  }
   const done = await finishErasure(context3, plan);
   return { jobs: done.results, receipt: done.receipt };
 }
@@ -29863,6 +29863,135 @@ var ErasureClient = class extends DataDeletionClient {
     return erasureStatus(this.erasureContext, input);
   }
 };
+
+// src/erasure/report.ts
+var STAGE_TITLES = {
+  prepare: "Prepare the user ids",
+  preflight: "Check that nothing imports or trains (preflight)",
+  upload: "Upload and create the deletion job",
+  create: "Create the deletion job",
+  wait: "Wait",
+  cleanup: "Delete the uploaded list (every version)",
+  retrain: "Retrain and move campaigns",
+  receipt: "Erasure receipt"
+};
+function duration(ms) {
+  const s = Math.floor(ms / 1e3);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor(s % 3600 / 60)).padStart(2, "0")}m`;
+}
+function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+function describe2(event) {
+  switch (event.phase) {
+    case "room":
+      if (event.pending < event.limit) return void 0;
+      return {
+        subject: "Waiting for room",
+        state: `${plural(event.pending, "job")} PENDING (limit ${event.limit})`,
+        note: "a PENDING job can take minutes to hours to start"
+      };
+    case "wait":
+      return { subject: event.jobName, state: event.status ?? "unknown", note: "AWS says up to a day" };
+    case "preflight":
+      return {
+        subject: "Dataset group",
+        state: event.busy.length ? `in use: ${event.busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ")}` : "idle",
+        note: "nothing is uploaded until it is idle"
+      };
+    case "hold":
+      return {
+        subject: "Retrain waits for other deletion jobs to end (a training now would void their deletion)",
+        state: event.waitingFor.join(", "),
+        note: "AWS says a deletion job can take up to a day"
+      };
+    case "retrain":
+      return {
+        subject: `Training ${event.solutionVersionArn}`,
+        state: event.status ?? "unknown",
+        note: "a training can take hours"
+      };
+    case "campaign":
+      return {
+        subject: `Campaign ${event.campaignArn} moving to ${event.solutionVersionArn}`,
+        state: event.status ?? "unknown",
+        note: "it serves the version it had until the update is ACTIVE"
+      };
+  }
+}
+function tell(event) {
+  switch (event.phase) {
+    case "prepare":
+      return [
+        {
+          kind: "info",
+          text: `${plural(event.userCount, "unique user id")}, ${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")} in ${plural(event.files, "file")}`
+        },
+        { kind: "stage", stage: "upload", title: STAGE_TITLES.upload }
+      ];
+    case "upload":
+      return [
+        {
+          kind: "info",
+          text: `Uploaded ${event.dataLocation} (${plural(event.bytes, "byte")})${event.created ? "" : ": an identical object was already there"}`
+        }
+      ];
+    case "create":
+      return [
+        {
+          kind: "info",
+          text: `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`
+        }
+      ];
+    case "cleanup": {
+      const n = event.versionsDeleted;
+      const text = n === 0 ? `Nothing was left of the uploaded ${event.dataLocation}` : `Deleted the uploaded ${event.dataLocation}${n === void 0 ? "" : `, ${plural(n, "version")}`} (the list of ids is personal data)`;
+      return [{ kind: "info", text }];
+    }
+    case "interference":
+      return [
+        {
+          kind: "warning",
+          title: "Import or training during the deletion",
+          text: `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`
+        }
+      ];
+    case "stage":
+      return [{ kind: "stage", stage: event.stage, title: STAGE_TITLES[event.stage] }];
+  }
+}
+function isWait(event) {
+  return "elapsedMs" in event;
+}
+function progressReporter() {
+  const last = /* @__PURE__ */ new Map();
+  return (event) => {
+    if (!isWait(event)) return tell(event);
+    const after = duration(event.elapsedMs);
+    if (event.phase === "wait" && event.error) {
+      return [
+        {
+          kind: "info",
+          text: `${event.jobName}: poll failed after ${after} (${event.error.name}: ${event.error.message}); retrying`
+        }
+      ];
+    }
+    const said = describe2(event);
+    if (!said) return [];
+    const { subject, state, note } = said;
+    const wait = `${event.phase}:${subject}`;
+    const before = last.get(wait);
+    last.set(wait, state);
+    const key = `${wait}:${state}`;
+    if (before !== state) return [{ kind: "progress", text: `${subject}: ${state} after ${after}`, key }];
+    if (event.heartbeat) {
+      return [{ kind: "still", text: `${subject}: still ${state} after ${after}; ${note}`, key }];
+    }
+    return [];
+  };
+}
 
 // src/node/files.ts
 import { open as open2, stat as stat2 } from "node:fs/promises";
@@ -29960,13 +30089,10 @@ function fieldNames(inputs) {
   };
 }
 var MAX_WAIT_MINUTES = 355;
-var DEFAULT_NAME_MAX = 63 - "-part-9-repeat-1".length;
 function defaultJobName(context3, list) {
   const repository = context3.repository ?? "local";
   if (list) return nameForList(repository, list);
-  const suffix = `-${context3.runId ?? Math.floor(Date.now() / 1e3)}`;
-  const base = repository.replace(/[^a-zA-Z0-9_-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "").slice(0, DEFAULT_NAME_MAX - suffix.length).replace(/[-_]+$/, "") || "run";
-  return `${base}${suffix}`;
+  return fitName(repository, `-${context3.runId ?? Math.floor(Date.now() / 1e3)}`, "run");
 }
 function parseBoolean(get, name, fallback) {
   const raw = get(name).trim();
@@ -30069,76 +30195,221 @@ function readInputs(get, env, context3, warn) {
   };
 }
 
-// action/progress.ts
-var WAITS = [
-  "room",
-  "wait",
-  "preflight",
-  "hold",
-  "retrain",
-  "campaign"
-];
-function isWaitEvent(event) {
-  return WAITS.includes(event.phase);
-}
-function minutes(ms) {
-  return `${(ms / 6e4).toFixed(1)} min`;
-}
-function describe2(event) {
-  switch (event.phase) {
-    case "room":
-      if (event.pending < event.limit) return void 0;
-      return {
-        subject: "Waiting for room",
-        state: `${event.pending} jobs PENDING (limit ${event.limit})`,
-        note: "a PENDING job can take minutes to hours to start"
-      };
-    case "wait":
-      return { subject: event.jobName, state: event.status ?? "unknown", note: "AWS says up to a day" };
-    case "preflight":
-      return {
-        subject: "Dataset group",
-        state: event.busy.length ? `in use: ${event.busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ")}` : "idle",
-        note: "nothing is uploaded until it is idle"
-      };
-    case "hold":
-      return {
-        subject: "Waiting for other deletion jobs to end before training (a training now would void their deletion)",
-        state: event.waitingFor.join(", "),
-        note: "AWS says a deletion job can take up to a day"
-      };
-    case "retrain":
-      return {
-        subject: event.solutionVersionArn,
-        state: event.status ?? "unknown",
-        note: "a training can take hours"
-      };
-    case "campaign":
-      return {
-        subject: event.campaignArn,
-        state: event.status ?? "unknown",
-        note: "it serves the version it had until the update is ACTIVE"
-      };
+// action/erase.ts
+function runContext() {
+  let repository;
+  try {
+    const { owner, repo } = context2.repo;
+    repository = `${owner}/${repo}`;
+  } catch {
+    repository = void 0;
   }
-}
-function waitLogger() {
-  const last = /* @__PURE__ */ new Map();
-  return (event) => {
-    if (event.phase === "wait" && event.error) {
-      info(
-        `${event.jobName}: poll failed after ${minutes(event.elapsedMs)} (${event.error.name}); retrying`
-      );
-      return;
-    }
-    const said = describe2(event);
-    if (!said) return;
-    const { subject, state, note } = said;
-    const key = `${event.phase}:${subject}`;
-    if (last.get(key) !== state) info(`${subject}: ${state} after ${minutes(event.elapsedMs)}`);
-    else if (event.heartbeat)
-      info(`${subject}: still ${state} after ${minutes(event.elapsedMs)}; ${note}`);
-    last.set(key, state);
+  return {
+    repository,
+    runId: context2.runId || void 0,
+    runAttempt: context2.runAttempt || void 0
   };
+}
+function erasureClient(inputs, env) {
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
+    throw new InputError(
+      "credentials",
+      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials before this step"
+    );
+  }
+  const s3Endpoint = inputs.s3EndpointUrl || inputs.endpointUrl;
+  return new ErasureClient({
+    region: inputs.region,
+    ...inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {},
+    ...s3Endpoint ? { s3Endpoint } : {},
+    logger: { debug: (m) => debug(m), warn: (m) => warning(m) }
+  });
+}
+function eraseInput(inputs, onProgress) {
+  const source = inputs.users;
+  const prepare = { maxFileBytes: inputs.maxFileBytes, trimIds: inputs.trimIds };
+  return {
+    ...source.kind === "location" ? { dataLocation: source.dataLocation } : {
+      users: source.kind === "file" ? () => prepareFiles(source.pattern, prepare) : () => serializeUserIds(source.ids, prepare),
+      s3Uri: inputs.s3Uri
+    },
+    datasetGroupArn: inputs.datasetGroupArn,
+    roleArn: inputs.roleArn,
+    jobName: inputs.jobName ?? ((list) => inputs.jobName = defaultJobName(runContext(), list)),
+    ...inputs.tags ? { tags: inputs.tags } : {},
+    ...prepare,
+    keepUploadedFile: inputs.keepUploadedFile,
+    failOnJobFailure: inputs.failOnJobFailure,
+    wait: inputs.wait ? { timeoutMs: inputs.waitTimeoutMinutes * 6e4, maxDelayMs: inputs.pollIntervalSeconds * 1e3 } : false,
+    ifBusy: inputs.ifBusy,
+    repeatOnInterference: inputs.repeatOnInterference,
+    ...inputs.retrain ? { retrain: { trainingMode: inputs.trainingMode, updateCampaigns: inputs.updateCampaigns } } : {},
+    onProgress
+  };
+}
+async function prepareFiles(pattern, options) {
+  const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
+  const files = globFiles(pattern, cwd);
+  if (files.length === 0) throw new InputError("user-ids-file", "matches no file", pattern);
+  info(`Reading ${files.map((f) => basename2(f)).join(", ")}`);
+  const sources = [];
+  for (const path of files) sources.push(await fileSource(path));
+  return prepareDeletionCsv(sources, { headerless: "auto", ...options });
+}
+
+// action/explain.ts
+function fail(message, title) {
+  error(message, { title });
+  process.exitCode = 1;
+}
+function failWith(error2, inputs, arn) {
+  const input = error2 instanceof InputError ? error2.input : inputOf(error2, inputs);
+  fail(explain(error2, inputs, arn), input ? `Invalid input: ${input}` : titleOf(error2));
+}
+function statusCommand(inputs) {
+  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName} --region ${inputs.region}${endpoint2(inputs)}`;
+}
+function resumeCommand(inputs, arn) {
+  return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint2(inputs)}`;
+}
+var endpoint2 = (inputs) => inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
+function isExpiredToken(error2) {
+  if (!(error2 instanceof ServiceError)) return false;
+  return /ExpiredToken|RequestExpired/.test(error2.name) || /security token .* expired|token has expired/i.test(error2.message);
+}
+function titleOf(error2) {
+  if (error2 instanceof DatasetGroupBusyError) return "Dataset group in use (nothing was uploaded)";
+  if (error2 instanceof ErasureWaitTimeoutError) return "Stopped waiting (the training or update goes on)";
+  if (error2 instanceof DataDeletionJobFailedError) return "Data deletion job FAILED";
+  if (error2 instanceof WaiterTimeoutError) return "Stopped waiting (the job goes on)";
+  if (error2 instanceof RoomTimeoutError) return "Stopped waiting for room (nothing was created)";
+  if (error2 instanceof ServiceError) return `AWS error: ${error2.name}`;
+  if (error2 instanceof DataDeletionError) return error2.name;
+  return "Unexpected error";
+}
+function inputOf(error2, inputs) {
+  if (!(error2 instanceof ValidationError)) return void 0;
+  const path = error2.issues[0]?.path;
+  return path === void 0 ? void 0 : lookup(fieldNames(inputs), path)?.name.replace(/^input /, "");
+}
+function explain(error2, inputs, arn) {
+  if (error2 instanceof WaiterTimeoutError) {
+    return `${error2.message}: a deletion job can take up to a day, longer than a job step may run. Re-run this step with the same job-name to carry on, or check it with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
+  }
+  if (error2 instanceof ErasureWaitTimeoutError) {
+    return `${error2.message}. Re-run this step with the same job-name to carry on; see where it stands with: ${statusCommand(inputs)}`;
+  }
+  if (error2 instanceof DatasetGroupBusyError)
+    return `${error2.message}. Run again once they are done, or set if-busy: wait`;
+  if (error2 instanceof RoomTimeoutError) {
+    return `${error2.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
+  }
+  if (isExpiredToken(error2) && arn) {
+    return `the AWS session expired while waiting for ${arn}: raise role-duration-seconds on aws-actions/configure-aws-credentials (the default is 1 hour), or wait in a later step. The job goes on; resume with: ${resumeCommand(inputs, arn)}`;
+  }
+  if (error2 instanceof ServiceError && error2.requestId)
+    return `${error2.message} (${error2.name}, request id ${error2.requestId})`;
+  if (error2 instanceof InputError) return error2.message;
+  if (error2 instanceof DataDeletionError) return retell(error2, fieldNames(inputs));
+  return `unexpected error: ${error2 instanceof Error ? error2.message : String(error2)}`;
+}
+
+// action/outcome.ts
+var plural2 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+function outcomeOf(result, inputs) {
+  const counts = inputs.users.kind === "location" ? {} : { userCount: result.userCount, duplicateCount: result.duplicateCount };
+  return { jobs: result.jobs, counts, receipt: result.receipt };
+}
+function outcomeOfError(error2) {
+  const partial = error2 instanceof DataDeletionError ? error2.partial : void 0;
+  if (!partial) return { jobs: [], counts: {} };
+  const { jobs, userCount, duplicateCount, receipt } = partial;
+  return { jobs, counts: { userCount, duplicateCount }, receipt };
+}
+function reportOutcome({ jobs, counts, receipt }, inputs) {
+  for (const job of jobs) {
+    if (job.status === "FAILED")
+      warning(
+        `${job.jobName} FAILED (${job.failureReason})${job.uploadedFileDeleted ? "; its uploaded list was deleted" : `; its input is at ${job.dataLocation}`}`
+      );
+  }
+  const deleted = jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0);
+  if (inputs.users.kind !== "location" && jobs.length > 0 && jobs.every((j) => j.status === "COMPLETED") && deleted === 0) {
+    warning(
+      `the job COMPLETED but deleted 0 records for the ${plural2(counts.userCount ?? 0, "user id")} given: check that they are ids of ${inputs.datasetGroupArn} (user-ids takes ids separated by newlines or commas)`,
+      { title: "No records deleted" }
+    );
+  }
+  if (!receipt) return;
+  if (receipt.complete) {
+    info(`Erasure ${receipt.jobName} is complete: nothing is left to do in Personalize or S3`);
+    return;
+  }
+  notice(
+    `Erasure ${receipt.jobName} is not complete (${receipt.stage}):
+${receipt.pending.map((p) => `- ${p}`).join("\n")}
+Re-run this step with the same job-name to carry on, or see where it stands with: ${statusCommand(inputs)}`,
+    { title: "Erasure not complete" }
+  );
+}
+
+// action/outputs.ts
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+function setOutputs(inputs, { jobs, counts, receipt }) {
+  const text = receipt ? JSON.stringify(receipt, null, 2) : "";
+  setOutput("receipt", text);
+  setOutput("complete", receipt ? String(receipt.complete) : "false");
+  setOutput("stage", receipt?.stage ?? "");
+  let file = "";
+  if (receipt) {
+    file = join2(process.env.RUNNER_TEMP || tmpdir(), `personalize-erasure-receipt-${receipt.jobName}.json`);
+    writeFileSync(file, `${text}
+`);
+  }
+  setOutput("receipt-file", file);
+  const first = jobs[0];
+  setOutput("job-arn", first?.dataDeletionJobArn ?? "");
+  setOutput("job-name", first?.jobName ?? inputs.jobName);
+  setOutput(
+    "status",
+    first ? jobs.find((j) => j.status === "FAILED")?.status ?? first.status ?? "PENDING" : ""
+  );
+  setOutput(
+    "num-deleted",
+    jobs.some((j) => j.numDeleted !== void 0) ? String(jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0)) : ""
+  );
+  setOutput("data-location", first?.dataLocation ?? "");
+  setOutput("user-count", counts.userCount === void 0 ? "" : String(counts.userCount));
+  setOutput("duplicate-count", counts.duplicateCount === void 0 ? "" : String(counts.duplicateCount));
+  setOutput("job-arns", JSON.stringify(jobs.map((j) => j.dataDeletionJobArn)));
+}
+
+// action/progress.ts
+function actionLog() {
+  const reporter = progressReporter();
+  let open3;
+  const log = {
+    enter(stage) {
+      if (open3 === stage) return;
+      if (open3) endGroup();
+      startGroup(STAGE_TITLES[stage]);
+      open3 = stage;
+    },
+    end() {
+      if (open3) endGroup();
+      open3 = void 0;
+    },
+    report(event) {
+      for (const said of reporter(event)) {
+        if (said.kind === "stage") log.enter(said.stage);
+        else if (said.kind === "warning") warning(said.text, { title: said.title });
+        else info(said.text);
+      }
+    }
+  };
+  return log;
 }
 
 // action/summary.ts
@@ -30215,43 +30486,6 @@ function erasureSection(receipt) {
 }
 
 // action/main.ts
-var PHASES = {
-  prepare: "Prepare the user ids",
-  preflight: "Check that nothing imports or trains (preflight)",
-  upload: "Upload and create the deletion job",
-  create: "Create the deletion job",
-  wait: "Wait",
-  cleanup: "Delete the uploaded list (every version)",
-  retrain: "Retrain and move campaigns",
-  receipt: "Erasure receipt"
-};
-var plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-function runContext() {
-  let repository;
-  try {
-    const { owner, repo } = context2.repo;
-    repository = `${owner}/${repo}`;
-  } catch {
-    repository = void 0;
-  }
-  return {
-    repository,
-    runId: context2.runId || void 0,
-    runAttempt: context2.runAttempt || void 0
-  };
-}
-function isExpiredToken(error2) {
-  if (!(error2 instanceof ServiceError)) return false;
-  return /ExpiredToken|RequestExpired/.test(error2.name) || /security token .* expired|token has expired/i.test(error2.message);
-}
-function resumeCommand(inputs, arn) {
-  const endpoint2 = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
-  return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint2}`;
-}
-function statusCommand(inputs) {
-  const endpoint2 = inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
-  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName} --region ${inputs.region}${endpoint2}`;
-}
 async function run() {
   for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
     const value = process.env[name];
@@ -30266,238 +30500,35 @@ async function run() {
       (m) => warning(m)
     );
   } catch (error2) {
-    if (error2 instanceof InputError) {
-      fail(error2.message, `Invalid input: ${error2.input}`);
-      return;
-    }
-    throw error2;
+    if (!(error2 instanceof InputError)) throw error2;
+    return fail(error2.message, `Invalid input: ${error2.input}`);
   }
-  let phase;
-  const enter = (next) => {
-    if (phase === next) return;
-    if (phase) endGroup();
-    startGroup(PHASES[next]);
-    phase = next;
-  };
-  let jobs = [];
-  let counts = {};
-  let receipt;
+  const log = actionLog();
+  let outcome = { jobs: [], counts: {} };
   try {
-    if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) {
-      throw new InputError(
-        "credentials",
-        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials before this step"
-      );
-    }
-    const client = new ErasureClient({
-      region: inputs.region,
-      ...inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {},
-      ...inputs.s3EndpointUrl ? { s3Endpoint: inputs.s3EndpointUrl } : inputs.endpointUrl ? { s3Endpoint: inputs.endpointUrl } : {},
-      logger: { debug: (m) => debug(m), warn: (m) => warning(m) }
-    });
-    const waitOptions = {
-      timeoutMs: inputs.waitTimeoutMinutes * 6e4,
-      maxDelayMs: inputs.pollIntervalSeconds * 1e3
-    };
-    const source = inputs.users;
-    enter(source.kind === "location" ? "create" : "prepare");
-    const prepareOptions = { maxFileBytes: inputs.maxFileBytes, trimIds: inputs.trimIds };
-    const users = source.kind === "file" ? () => prepareFiles(source.pattern, prepareOptions) : source.kind === "inline" ? () => serializeUserIds(source.ids, prepareOptions) : void 0;
-    let uploaded;
-    const logWait = waitLogger();
-    try {
-      const result = await client.eraseUsers({
-        ...users ? { users, s3Uri: inputs.s3Uri } : { dataLocation: source.dataLocation },
-        datasetGroupArn: inputs.datasetGroupArn,
-        roleArn: inputs.roleArn,
-        // Named after the list once it is prepared, unless given; what follows reads the name from inputs.
-        jobName: inputs.jobName ?? ((list) => inputs.jobName = defaultJobName(runContext(), list)),
-        ...inputs.tags ? { tags: inputs.tags } : {},
-        maxFileBytes: inputs.maxFileBytes,
-        trimIds: inputs.trimIds,
-        keepUploadedFile: inputs.keepUploadedFile,
-        failOnJobFailure: inputs.failOnJobFailure,
-        wait: inputs.wait ? waitOptions : false,
-        ifBusy: inputs.ifBusy,
-        repeatOnInterference: inputs.repeatOnInterference,
-        ...inputs.retrain ? { retrain: { trainingMode: inputs.trainingMode, updateCampaigns: inputs.updateCampaigns } } : {},
-        onProgress: (event) => {
-          if (event.phase === "prepare") {
-            counts = { userCount: event.userCount, duplicateCount: event.duplicateCount };
-            info(
-              `${plural(event.userCount, "unique user id")}, ${plural(event.duplicateCount, "duplicate")} removed, ${plural(event.bytes, "byte")} in ${plural(event.files, "file")}`
-            );
-            enter("upload");
-          } else if (event.phase === "upload") {
-            uploaded = event.dataLocation;
-            info(
-              `Uploaded ${event.dataLocation} (${plural(event.bytes, "byte")})${event.created ? "" : ": an identical object was already there"}`
-            );
-          } else if (event.phase === "create") {
-            jobs.push({
-              jobName: event.jobName,
-              dataDeletionJobArn: event.dataDeletionJobArn,
-              dataLocation: uploaded ?? (source.kind === "location" ? source.dataLocation : ""),
-              adopted: event.adopted,
-              uploadedFileDeleted: false
-            });
-            info(
-              `${event.adopted ? "Adopted the existing job (a re-run)" : "Created"} ${event.jobName}: ${event.dataDeletionJobArn}`
-            );
-          } else if (isWaitEvent(event)) {
-            if (event.phase === "wait") {
-              const job = jobs.find((j) => j.jobName === event.jobName);
-              if (job && event.status) job.status = event.status;
-            }
-            logWait(event);
-          } else if (event.phase === "stage") {
-            enter(event.stage);
-          } else if (event.phase === "cleanup") {
-            info(
-              `Deleted the uploaded ${event.dataLocation}, ${plural(event.versionsDeleted ?? 1, "version")} (the list of ids is personal data)`
-            );
-          } else if (event.phase === "interference") {
-            warning(
-              `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
-              { title: "Import or training during the deletion" }
-            );
-          }
-        }
-      });
-      jobs = result.jobs;
-      receipt = result.receipt;
-    } catch (error2) {
-      if (error2 instanceof DataDeletionJobFailedError && error2.jobs) jobs = error2.jobs;
-      if (error2 instanceof ErasureFailedError) receipt = error2.receipt;
-      if ((error2 instanceof WaiterTimeoutError || error2 instanceof ErasureWaitTimeoutError) && inputs.jobName) {
-        receipt = await client.erasureStatus({
-          datasetGroupArn: inputs.datasetGroupArn,
-          jobName: inputs.jobName,
-          retrain: inputs.retrain
-        }).catch(() => void 0);
-      }
+    const client = erasureClient(inputs, process.env);
+    log.enter(inputs.users.kind === "location" ? "create" : "prepare");
+    const result = await client.eraseUsers(eraseInput(inputs, log.report)).catch((error2) => {
+      outcome = outcomeOfError(error2);
       throw error2;
-    }
-    for (const job of jobs) {
-      if (job.status === "FAILED")
-        warning(
-          `${job.jobName} FAILED (${job.failureReason})${job.uploadedFileDeleted ? "; its uploaded list was deleted" : `; its input is at ${job.dataLocation}`}`
-        );
-    }
-    const deleted = jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0);
-    if (source.kind !== "location" && jobs.length > 0 && jobs.every((j) => j.status === "COMPLETED") && deleted === 0) {
-      warning(
-        `the job COMPLETED but deleted 0 records for the ${plural(counts.userCount ?? 0, "user id")} given: check that they are ids of ${inputs.datasetGroupArn} (user-ids takes ids separated by newlines or commas)`,
-        { title: "No records deleted" }
-      );
-    }
-    if (receipt) reportReceipt(receipt, inputs);
-    if (phase) endGroup();
-    phase = void 0;
-    setOutputs(inputs, jobs, counts, receipt);
-    await writeSummary(inputs, jobs, counts, receipt);
+    });
+    outcome = outcomeOf(result, inputs);
+    reportOutcome(outcome, inputs);
+    log.end();
+    setOutputs(inputs, outcome);
+    await writeSummary(inputs, outcome.jobs, outcome.counts, outcome.receipt);
   } catch (error2) {
-    if (phase) endGroup();
+    log.end();
     try {
-      setOutputs(inputs, jobs, counts, receipt);
+      setOutputs(inputs, outcome);
     } catch (outputError) {
       warning(`could not write the outputs: ${outputError.message}`);
     }
-    const message = explain(error2, inputs, jobs.at(-1)?.dataDeletionJobArn);
-    if (jobs.length > 0 || receipt) await writeSummary(inputs, jobs, counts, receipt).catch(() => {
-    });
-    const input = error2 instanceof InputError ? error2.input : inputOf(error2, inputs);
-    fail(message, input ? `Invalid input: ${input}` : titleOf(error2));
+    if (outcome.jobs.length > 0 || outcome.receipt)
+      await writeSummary(inputs, outcome.jobs, outcome.counts, outcome.receipt).catch(() => {
+      });
+    failWith(error2, inputs, outcome.jobs.at(-1)?.dataDeletionJobArn);
   }
-}
-function fail(message, title) {
-  error(message, { title });
-  process.exitCode = 1;
-}
-function reportReceipt(receipt, inputs) {
-  if (receipt.complete) {
-    info(`Erasure ${receipt.jobName} is complete: nothing is left to do in Personalize or S3`);
-    return;
-  }
-  notice(
-    `Erasure ${receipt.jobName} is not complete (${receipt.stage}):
-${receipt.pending.map((p) => `- ${p}`).join("\n")}
-Re-run this step with the same job-name to carry on, or see where it stands with: ${statusCommand(inputs)}`,
-    { title: "Erasure not complete" }
-  );
-}
-function titleOf(error2) {
-  if (error2 instanceof DatasetGroupBusyError) return "Dataset group in use (nothing was uploaded)";
-  if (error2 instanceof ErasureWaitTimeoutError) return "Stopped waiting (the training or update goes on)";
-  if (error2 instanceof DataDeletionJobFailedError) return "Data deletion job FAILED";
-  if (error2 instanceof WaiterTimeoutError) return "Stopped waiting (the job goes on)";
-  if (error2 instanceof RoomTimeoutError) return "Stopped waiting for room (nothing was created)";
-  if (error2 instanceof ServiceError) return `AWS error: ${error2.name}`;
-  if (error2 instanceof DataDeletionError) return error2.name;
-  return "Unexpected error";
-}
-async function prepareFiles(pattern, options) {
-  const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
-  const files = globFiles(pattern, cwd);
-  if (files.length === 0) throw new InputError("user-ids-file", "matches no file", pattern);
-  info(`Reading ${files.map((f) => basename2(f)).join(", ")}`);
-  const sources = [];
-  for (const path of files) sources.push(await fileSource(path));
-  return prepareDeletionCsv(sources, { headerless: "auto", ...options });
-}
-function inputOf(error2, inputs) {
-  if (!(error2 instanceof ValidationError)) return void 0;
-  const path = error2.issues[0]?.path;
-  return path === void 0 ? void 0 : lookup(fieldNames(inputs), path)?.name.replace(/^input /, "");
-}
-function explain(error2, inputs, arn) {
-  if (error2 instanceof WaiterTimeoutError) {
-    return `${error2.message}: a deletion job can take up to a day, longer than a job step may run. Re-run this step with the same job-name to carry on, or check it with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
-  }
-  if (error2 instanceof ErasureWaitTimeoutError) {
-    return `${error2.message}. Re-run this step with the same job-name to carry on; see where it stands with: ${statusCommand(inputs)}`;
-  }
-  if (error2 instanceof DatasetGroupBusyError)
-    return `${error2.message}. Run again once they are done, or set if-busy: wait`;
-  if (error2 instanceof RoomTimeoutError) {
-    return `${error2.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
-  }
-  if (isExpiredToken(error2) && arn) {
-    return `the AWS session expired while waiting for ${arn}: raise role-duration-seconds on aws-actions/configure-aws-credentials (the default is 1 hour), or wait in a later step. The job goes on; resume with: ${resumeCommand(inputs, arn)}`;
-  }
-  if (error2 instanceof ServiceError && error2.requestId)
-    return `${error2.message} (${error2.name}, request id ${error2.requestId})`;
-  if (error2 instanceof InputError) return error2.message;
-  if (error2 instanceof DataDeletionError) return retell(error2, fieldNames(inputs));
-  return `unexpected error: ${error2 instanceof Error ? error2.message : String(error2)}`;
-}
-function setOutputs(inputs, jobs, counts, receipt) {
-  const text = receipt ? JSON.stringify(receipt, null, 2) : "";
-  setOutput("receipt", text);
-  setOutput("complete", receipt ? String(receipt.complete) : "false");
-  setOutput("stage", receipt?.stage ?? "");
-  let file = "";
-  if (receipt) {
-    file = join2(process.env.RUNNER_TEMP || tmpdir(), `personalize-erasure-receipt-${receipt.jobName}.json`);
-    writeFileSync(file, `${text}
-`);
-  }
-  setOutput("receipt-file", file);
-  const first = jobs[0];
-  setOutput("job-arn", first?.dataDeletionJobArn ?? "");
-  setOutput("job-name", first?.jobName ?? inputs.jobName);
-  setOutput(
-    "status",
-    first ? jobs.find((j) => j.status === "FAILED")?.status ?? first.status ?? "PENDING" : ""
-  );
-  setOutput(
-    "num-deleted",
-    jobs.some((j) => j.numDeleted !== void 0) ? String(jobs.reduce((n, j) => n + (j.numDeleted ?? 0), 0)) : ""
-  );
-  setOutput("data-location", first?.dataLocation ?? "");
-  setOutput("user-count", counts.userCount === void 0 ? "" : String(counts.userCount));
-  setOutput("duplicate-count", counts.duplicateCount === void 0 ? "" : String(counts.duplicateCount));
-  setOutput("job-arns", JSON.stringify(jobs.map((j) => j.dataDeletionJobArn)));
 }
 
 // action/index.ts

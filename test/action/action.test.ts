@@ -2,6 +2,7 @@
 // GITHUB_STEP_SUMMARY files, against the emulator; then checks outputs, summary, annotations, what really
 // happened in the emulator, and that no secret appears anywhere but in the ::add-mask:: commands.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,6 +96,13 @@ async function runAction(
 const users = () => emu.emulator.state.users(emu.emulator.datasetGroupArn) ?? [];
 const objects = () => [...(emu.emulator.state.buckets.get(emu.emulator.bucket)?.keys() ?? [])];
 const jobCount = () => emu.emulator.state.jobs.size;
+// The default job name of a list (action/inputs.ts defaultJobName): the repository, then the first 16 hex
+// digits of the SHA-256 of the file as the library writes it, a USER_ID header and one id a line.
+const listSha256 = (ids: string[]) =>
+  createHash("sha256")
+    .update(`USER_ID\n${ids.map((id) => `${id}\n`).join("")}`)
+    .digest("hex");
+const listName = (ids: string[]) => `octo-org-shop-${listSha256(ids).slice(0, 16)}`;
 
 test("dist/index.js is what the sources build (no stale bundle)", async () => {
   const { bundleAction } = await import("../../scripts/build-action.ts");
@@ -132,36 +140,37 @@ for (const [label, binary, installed] of NODES)
         tags: "team=privacy\nticket=PRIV-1",
       });
       expect(run.code).toBe(0);
+      const name = listName(["user-001", "user-002", "user-003"]);
       expect(run.outputs).toMatchObject({
-        "job-name": "octo-org-shop-987654",
-        "job-arn": emu.emulator.state.jobArn("octo-org-shop-987654"),
+        "job-name": name,
+        "job-arn": emu.emulator.state.jobArn(name),
         status: "COMPLETED",
         "num-deleted": "9",
         "user-count": "3",
         "duplicate-count": "1",
-        "data-location": `s3://${emu.emulator.bucket}/gha/octo-org-shop-987654.csv`,
+        "data-location": `s3://${emu.emulator.bucket}/gha/${name}.csv`,
       });
       expect(JSON.parse(run.outputs["job-arns"] as string)).toHaveLength(1);
       for (const u of ["user-001", "user-002", "user-003"]) expect(users()).not.toContain(u);
-      expect(objects()).not.toContain("gha/octo-org-shop-987654.csv");
+      expect(objects()).not.toContain(`gha/${name}.csv`);
       expect(run.stdout).toContain("::group::Prepare the user ids");
       expect(run.stdout).toContain("::group::Wait");
       expect(run.summary).toContain("<table>");
-      expect(run.summary).toContain("octo-org-shop-987654");
+      expect(run.summary).toContain(name);
       expect(run.summary).toContain("COMPLETED");
       expect(run.summary).toContain("console.aws.amazon.com/personalize");
       // Without retrain the models still hold the users, and every place says so.
       expect(run.outputs.complete).toBe("false");
       expect(run.outputs.stage).toBe("models-hold-users");
-      expect(run.stdout).toMatch(
-        /::notice title=Erasure not complete::Erasure octo-org-shop-987654 is not complete \(models-hold-users\)/,
+      expect(run.stdout).toContain(
+        `::notice title=Erasure not complete::Erasure ${name} is not complete (models-hold-users)`,
       );
       expect(run.summary).toContain("Erasure: not complete (models-hold-users)");
       expect(run.summary).toMatch(/solution arn:aws:personalize:.*: the models still hold the users/);
       const receipt = JSON.parse(readFileSync(run.outputs["receipt-file"] as string, "utf8"));
       expect(receipt).toEqual(JSON.parse(run.outputs.receipt as string));
       expect(receipt).toMatchObject({
-        jobName: "octo-org-shop-987654",
+        jobName: name,
         complete: false,
         users: { unique: 3 },
       });
@@ -170,6 +179,9 @@ for (const [label, binary, installed] of NODES)
       expect(emu.emulator.state.jobs.get(run.outputs["job-arn"] as string)?.tags).toEqual([
         { tagKey: "team", tagValue: "privacy" },
         { tagKey: "ticket", tagValue: "PRIV-1" },
+        // The list's own tags, by which a re-run adopts the job (see nameForList and listTags).
+        { tagKey: "erasure-sha256", tagValue: listSha256(["user-001", "user-002", "user-003"]) },
+        { tagKey: "erasure-user-count", tagValue: "3" },
       ]);
     });
 
@@ -227,7 +239,7 @@ for (const [label, binary, installed] of NODES)
       expect(run.stdout).toContain("::group::Retrain and move campaigns");
       const receipt = JSON.parse(run.outputs.receipt as string);
       expect(receipt.retrain.solutions[0]).toMatchObject({
-        name: "octo-org-shop-41-retrain",
+        name: `${listName(["user-040", "user-041"])}-retrain`,
         status: "ACTIVE",
       });
       expect(receipt.retrain.campaigns[0].serving).toBe(receipt.retrain.solutions[0].solutionVersionArn);
@@ -293,7 +305,7 @@ for (const [label, binary, installed] of NODES)
       );
     });
 
-    test("a re-run (the same attempt or the next) adopts the job: never two jobs for one run", async () => {
+    test("a re-run (the same attempt or the next) adopts the job: never two jobs for one list; a changed list gets its own", async () => {
       const inputs = {
         "user-ids": "user-010\nuser-011",
         "s3-uri": `s3://${emu.emulator.bucket}/rerun/`,
@@ -307,12 +319,14 @@ for (const [label, binary, installed] of NODES)
       expect(second.stdout).toContain("Adopted the existing job");
       expect(second.outputs["job-arn"]).toBe(first.outputs["job-arn"] as string);
       expect(jobCount()).toBe(before);
+      expect(first.outputs["job-name"]).toBe(listName(["user-010", "user-011"]));
+      // The default name follows the list: a changed list is another erasure, not a conflict (with a
+      // job-name given, it is one: test/action/exact.test.ts).
       const changed = await runAction({ ...inputs, "user-ids": "user-012" }, { runId: "7", runAttempt: "3" });
-      expect(changed.code).toBe(1);
-      expect(changed.stdout).toMatch(
-        /::error title=ConflictError::.*made for a different list of ids than this one; choose another input job-name/,
-      );
-      expect(jobCount()).toBe(before);
+      expect(changed.code).toBe(0);
+      expect(changed.stdout).toContain(`Created ${listName(["user-012"])}: `);
+      expect(changed.outputs["job-name"]).toBe(listName(["user-012"]));
+      expect(jobCount()).toBe(before + 1);
     });
 
     const badInputs: [string, Record<string, string>, RegExp][] = [
@@ -480,15 +494,18 @@ for (const [label, binary, installed] of NODES)
           { endpoint: slow.endpoint },
         );
         expect(run.code).toBe(1);
+        const arn = `arn:aws:personalize:us-east-1:000000000000:data-deletion-job/${listName(["user-001"])}`;
         expect(run.stdout).toMatch(
-          /::error title=Stopped waiting \(the job goes on\)::.*up to a day.*npx personalize-data-deletion wait arn:aws:personalize:us-east-1:000000000000:data-deletion-job\/octo-org-shop-987654 --region us-east-1 --endpoint-url http:\/\/127\.0\.0\.1:\d+/,
+          new RegExp(
+            `::error title=Stopped waiting \\(the job goes on\\)::.*up to a day.*npx personalize-data-deletion wait ${arn} --region us-east-1 --endpoint-url http://127\\.0\\.0\\.1:\\d+`,
+          ),
         );
         const line = run.stdout.split("\n").find((l) => l.startsWith("::error")) ?? "";
         const annotation = line.slice(line.indexOf("::", 2) + 2);
         expect(annotation.match(/up to a day/g)).toHaveLength(1);
         expect(annotation.match(/the job goes on/g)).toHaveLength(1);
         expect(run.outputs.status).toBe("PENDING");
-        expect(run.outputs["job-arn"]).toContain("data-deletion-job/octo-org-shop-987654");
+        expect(run.outputs["job-arn"]).toBe(arn);
       } finally {
         await slow.close();
       }

@@ -51,13 +51,20 @@ describe("readInputs", () => {
       failOnJobFailure: true,
       keepUploadedFile: false,
       region: "eu-west-1",
-      jobName: "o-r-1",
       ifBusy: "wait",
       repeatOnInterference: true,
       retrain: false,
       trainingMode: "FULL",
       updateCampaigns: true,
     });
+    // A list is named once it is prepared (after the list's SHA-256); a data location after the run.
+    expect(out.jobName).toBeUndefined();
+    const located = read({
+      "data-location": "s3://b/k.csv",
+      "dataset-group-arn": "arn:x",
+      "role-arn": "arn:y",
+    });
+    expect(located.out.jobName).toBe("o-r-1");
   });
   test("the wait timeout is capped at 355 minutes with a warning", () => {
     const { out, warnings } = read({ ...base, "wait-timeout-minutes": "600" });

@@ -41,12 +41,12 @@ test("action.yml declares node24, dist/index.js and describes every input and ou
     expect(spec.description.length).toBeGreaterThan(10);
 });
 
-test("every action input is read by action/inputs.ts, and every output is set by action/main.ts", () => {
+test("every action input is read by action/inputs.ts, and every output is set by action/outputs.ts", () => {
   const inputsSource = readFileSync(join(ROOT, "action/inputs.ts"), "utf8");
-  const mainSource = readFileSync(join(ROOT, "action/main.ts"), "utf8");
+  const outputsSource = readFileSync(join(ROOT, "action/outputs.ts"), "utf8");
   const unread = Object.keys(action.inputs).filter((name) => !inputsSource.includes(`"${name}"`));
   const unset = Object.keys(action.outputs).filter(
-    (name) => !new RegExp(`setOutput\\(\\s*"${name}"`).test(mainSource),
+    (name) => !new RegExp(`setOutput\\(\\s*"${name}"`).test(outputsSource),
   );
   expect({ unread, unset }).toEqual({ unread: [], unset: [] });
 });
