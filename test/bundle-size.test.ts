@@ -11,7 +11,12 @@ type Flow = keyof typeof FLOWS;
 interface Budget {
   limits: Record<Flow, number>;
   sdkRatio: Partial<Record<Flow, number>>;
-  raised: { date: string; limits: Partial<Record<Flow, number>>; why: string }[];
+  raised: {
+    date: string;
+    limits: Partial<Record<Flow, number>>;
+    sdkRatio?: Partial<Record<Flow, number>>;
+    why: string;
+  }[];
 }
 const budget = JSON.parse(readFileSync(join(ROOT, "bench/budget.json"), "utf8")) as Budget;
 const flows = Object.entries(FLOWS) as [Flow, (typeof FLOWS)[Flow]][];
@@ -75,6 +80,17 @@ describe("Worker bundle guard rails (minified, gzip -9)", () => {
           if (was === undefined || now === undefined || now <= was) continue;
           const reason = (after.raised ?? []).find((r) => r.limits[name] === now && r.why.length > 40);
           expect(reason, `${name} rose from ${was} to ${now} without a reason in raised`).toBeDefined();
+        }
+        // A ratio to the SDK that is lowered is a rail loosened too: it needs its reason as well.
+        const ratioBefore = (versions[i - 1] as { sdkRatio?: Record<string, number> }).sdkRatio ?? {};
+        for (const [name, now] of Object.entries(after.sdkRatio ?? {}) as [Flow, number][]) {
+          const was = ratioBefore[name];
+          if (was === undefined || now >= was) continue;
+          const reason = (after.raised ?? []).find((r) => r.sdkRatio?.[name] === now && r.why.length > 40);
+          expect(
+            reason,
+            `the ${name} ratio fell from ${was} to ${now} without a reason in raised`,
+          ).toBeDefined();
         }
       }
     },
