@@ -28057,9 +28057,10 @@ async function pollJob(dataDeletionJobArn, describe3, options, clock) {
 var REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 function checkArnRegion(arn, region, field2 = "datasetGroupArn") {
   const inArn = /^arn:[\w-]+:personalize:([^:]*):/.exec(arn)?.[1];
-  if (inArn && inArn !== region) {
+  if (inArn !== void 0 && inArn !== region) {
+    const where = inArn === "" ? "names no region" : `is in ${inArn}`;
     throw new ConfigurationError(
-      `\`${field2}\` is in ${inArn} but requests go to ${region} (\`region\`): use the same region for both`
+      `\`${field2}\` ${where} but requests go to ${region} (\`region\`): use the same region for both`
     );
   }
 }

@@ -78,10 +78,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
  */
 export function checkArnRegion(arn: string, region: string, field = "datasetGroupArn"): void {
   const inArn = /^arn:[\w-]+:personalize:([^:]*):/.exec(arn)?.[1];
-  // An ARN without a region is the model's pattern to refuse, with its own words.
-  if (inArn && inArn !== region) {
+  if (inArn !== undefined && inArn !== region) {
+    const where = inArn === "" ? "names no region" : `is in ${inArn}`;
     throw new ConfigurationError(
-      `\`${field}\` is in ${inArn} but requests go to ${region} (\`region\`): use the same region for both`,
+      `\`${field}\` ${where} but requests go to ${region} (\`region\`): use the same region for both`,
     );
   }
 }
