@@ -3,7 +3,6 @@
 // `erasureStatus` (the same walk, changing nothing). Each step first looks at what AWS shows, so running
 // the same erasure again carries on where it stands.
 
-import type { Clock } from "../aws/poll.ts";
 import { parseS3Uri } from "../aws/s3.ts";
 import {
   DEFAULT_MAX_PENDING_JOBS,
@@ -13,13 +12,16 @@ import {
   submitParts,
 } from "../deletion/flow.ts";
 import { checkArnRegion } from "../deletion/jobs-client.ts";
-import { JOB_NAME_MAX, listOfTags, listTags, repeatName } from "../deletion/names.ts";
-import { uniqueSuffix } from "../deletion/upload-plan.ts";
+import { listOfTags, listTags } from "../deletion/names.ts";
 import type { WaitOptions } from "../deletion/waiter.ts";
-import { type RunStage, ValidationError, withPartial } from "../errors.ts";
+import { type RunStage, withPartial } from "../errors.ts";
 import { JobNameSchema, ListDataDeletionJobsInputSchema, validate } from "../model/schemas.ts";
 import type { DeletionJobResult } from "../model/types.ts";
+import { checkChoices, checkRepeatRoom, defaultErasureName } from "./choices.ts";
 import type { ErasureContext } from "./context.ts";
+
+export { defaultErasureName, IF_BUSY_CHOICES, TRAINING_MODES } from "./choices.ts";
+
 import { findErasureJobs, inspectErasure, type RunFacts } from "./receipt/read.ts";
 import {
   type EraseUsersEvent,
@@ -85,61 +87,6 @@ export interface ErasureStatusInput {
   /** Whether the erasure asked for a retrain (it changes what `pending` says; default `false`). */
   retrain?: boolean;
   signal?: AbortSignal;
-}
-
-/** The choices of `ifBusy`, for front-ends that check their own inputs against them. */
-export const IF_BUSY_CHOICES: readonly IfBusy[] = ["wait", "fail", "ignore"];
-/** The training modes a retrain may ask for (AUTOTRAIN is the service's own). */
-export const TRAINING_MODES: readonly NonNullable<RetrainOptions["trainingMode"]>[] = ["FULL", "UPDATE"];
-// The model's 63 characters of a job name, less what a repeat job adds.
-const REPEAT_ROOM = JOB_NAME_MAX - repeatName("").length;
-
-/**
- * The job name of an erasure started without one: `erase-users-<time>-<random>`. A front-end that must tell
- * the user how to resume it picks the name with this before it starts.
- */
-export function defaultErasureName(clock: Pick<Clock, "now" | "random">): string {
-  return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
-}
-
-function checkChoices(input: EraseUsersInput | ContinueErasureInput, jobName: string | undefined): void {
-  const issues = [];
-  const ifBusy = (input as EraseUsersInput).ifBusy;
-  if (ifBusy !== undefined && !IF_BUSY_CHOICES.includes(ifBusy)) {
-    issues.push({
-      path: "ifBusy",
-      rule: `must be one of ${IF_BUSY_CHOICES.join(", ")}`,
-      received: JSON.stringify(ifBusy),
-    });
-  }
-  const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : undefined;
-  if (mode !== undefined && !TRAINING_MODES.includes(mode)) {
-    issues.push({
-      path: "retrain.trainingMode",
-      rule: `must be one of ${TRAINING_MODES.join(", ")}`,
-      received: JSON.stringify(mode),
-    });
-  }
-  if (issues.length) throw new ValidationError(issues, "eraseUsers");
-  // A name still to be derived from the list is checked once it is.
-  if (jobName === undefined) return;
-  validate(JobNameSchema, jobName, "eraseUsers", "jobName");
-  checkRepeatRoom(jobName);
-}
-
-// The repeat job's name must fit before the first job is made, not when it is needed.
-function checkRepeatRoom(name: string): void {
-  if (name.length <= REPEAT_ROOM) return;
-  throw new ValidationError(
-    [
-      {
-        path: "jobName",
-        rule: `must be at most ${REPEAT_ROOM} characters long, to leave room for its repeat job ${repeatName("NAME")}`,
-        received: `${name.length} characters`,
-      },
-    ],
-    "eraseUsers",
-  );
 }
 
 // The later stages' plan: what this run found or made, and the caller's choices with their defaults.
