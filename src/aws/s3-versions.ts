@@ -90,28 +90,12 @@ export async function countVersions(
 }
 
 /** Deletes one version (or delete marker) by its id: that version is gone for good. */
-export async function deleteVersion(
+export const deleteVersion = (
   target: S3Target,
   bucket: string,
   version: ObjectVersionRef,
   signal?: AbortSignal,
-): Promise<void> {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
-      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
-      signal,
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    },
-  );
-}
+): Promise<void> => deleteObject(target, bucket, version.key, signal, version.versionId);
 
 /** Deletes every version of `key`; resolves with how many there were. Safe to repeat. */
 export async function deleteEveryVersion(

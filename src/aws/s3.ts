@@ -221,19 +221,24 @@ export async function headObject(
   );
 }
 
-/** Deletes an object (S3 answers 204 whether or not it existed). */
+/**
+ * Deletes an object (S3 answers 204 whether or not it existed), or with `versionId` that one version or
+ * delete marker, for good.
+ */
 export async function deleteObject(
   target: S3Target,
   bucket: string,
   key: string,
   signal?: AbortSignal,
+  versionId?: string,
 ): Promise<void> {
+  const version = versionId === undefined ? "" : `?versionId=${encodeURIComponent(versionId)}`;
   await target.transport.send(
     {
       service: "s3",
       operation: "DeleteObject",
       method: "DELETE",
-      url: objectUrl(target, bucket, key),
+      url: `${objectUrl(target, bucket, key)}${version}`,
       headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
       signal,
     },
