@@ -104,6 +104,72 @@ export const erasureOperations = {
     output: "ListBatchSegmentJobsResponse",
     errors: ["InvalidInputException", "InvalidNextTokenException"],
   },
+  DescribeDataset: {
+    input: "DescribeDatasetRequest",
+    output: "DescribeDatasetResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"],
+  },
+  DescribeSchema: {
+    input: "DescribeSchemaRequest",
+    output: "DescribeSchemaResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"],
+  },
+  CreateBatchInferenceJob: {
+    input: "CreateBatchInferenceJobRequest",
+    output: "CreateBatchInferenceJobResponse",
+    errors: [
+      "InvalidInputException",
+      "ResourceAlreadyExistsException",
+      "LimitExceededException",
+      "ResourceNotFoundException",
+      "ResourceInUseException",
+      "TooManyTagsException",
+    ],
+  },
+  DescribeBatchInferenceJob: {
+    input: "DescribeBatchInferenceJobRequest",
+    output: "DescribeBatchInferenceJobResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"],
+  },
+  CreateBatchSegmentJob: {
+    input: "CreateBatchSegmentJobRequest",
+    output: "CreateBatchSegmentJobResponse",
+    errors: [
+      "InvalidInputException",
+      "ResourceAlreadyExistsException",
+      "LimitExceededException",
+      "ResourceNotFoundException",
+      "ResourceInUseException",
+      "TooManyTagsException",
+    ],
+  },
+  DescribeBatchSegmentJob: {
+    input: "DescribeBatchSegmentJobRequest",
+    output: "DescribeBatchSegmentJobResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"],
+  },
+  CreateDatasetExportJob: {
+    input: "CreateDatasetExportJobRequest",
+    output: "CreateDatasetExportJobResponse",
+    errors: [
+      "InvalidInputException",
+      "ResourceNotFoundException",
+      "ResourceAlreadyExistsException",
+      "LimitExceededException",
+      "ResourceInUseException",
+      "TooManyTagsException",
+    ],
+  },
+  DescribeDatasetExportJob: {
+    input: "DescribeDatasetExportJobRequest",
+    output: "DescribeDatasetExportJobResponse",
+    errors: ["InvalidInputException", "ResourceNotFoundException"],
+  },
+  ListDatasetExportJobs: {
+    input: "ListDatasetExportJobsRequest",
+    output: "ListDatasetExportJobsResponse",
+    errors: ["InvalidInputException", "InvalidNextTokenException"],
+  },
 } as const;
 
 /** The operations the client calls (each one's input shape is `<Operation>Request`). */
@@ -382,6 +448,177 @@ export const emulatorOnlyShapes = {
     required: ["recommenderArn"],
     members: {
       recommenderArn: "Arn",
+    },
+  },
+  DescribeDatasetRequest: {
+    type: "structure",
+    required: ["datasetArn"],
+    members: {
+      datasetArn: "Arn",
+    },
+  },
+  DescribeSchemaRequest: {
+    type: "structure",
+    required: ["schemaArn"],
+    members: {
+      schemaArn: "Arn",
+    },
+  },
+  CreateBatchInferenceJobRequest: {
+    type: "structure",
+    required: ["jobName", "solutionVersionArn", "jobInput", "jobOutput", "roleArn"],
+    members: {
+      jobName: "Name",
+      solutionVersionArn: "Arn",
+      filterArn: "Arn",
+      numResults: "NumBatchResults",
+      jobInput: "BatchInferenceJobInput",
+      jobOutput: "BatchInferenceJobOutput",
+      roleArn: "RoleArn",
+      batchInferenceJobConfig: "BatchInferenceJobConfig",
+      tags: "Tags",
+      batchInferenceJobMode: "BatchInferenceJobMode",
+      themeGenerationConfig: "ThemeGenerationConfig",
+    },
+  },
+  NumBatchResults: {
+    type: "integer",
+  },
+  BatchInferenceJobInput: {
+    type: "structure",
+    required: ["s3DataSource"],
+    members: {
+      s3DataSource: "S3DataConfig",
+    },
+  },
+  S3DataConfig: {
+    type: "structure",
+    required: ["path"],
+    members: {
+      path: "S3Location",
+      kmsKeyArn: "KmsKeyArn",
+    },
+  },
+  KmsKeyArn: {
+    type: "string",
+    max: 2048,
+    pattern: "arn:aws.*:kms:.*:[0-9]{12}:key/.*",
+  },
+  BatchInferenceJobOutput: {
+    type: "structure",
+    required: ["s3DataDestination"],
+    members: {
+      s3DataDestination: "S3DataConfig",
+    },
+  },
+  BatchInferenceJobConfig: {
+    type: "structure",
+    members: {
+      itemExplorationConfig: "HyperParameters",
+      rankingInfluence: "RankingInfluence",
+    },
+  },
+  BatchInferenceJobMode: {
+    type: "string",
+    enum: ["BATCH_INFERENCE", "THEME_GENERATION"],
+  },
+  ThemeGenerationConfig: {
+    type: "structure",
+    required: ["fieldsForThemeGeneration"],
+    members: {
+      fieldsForThemeGeneration: "FieldsForThemeGeneration",
+    },
+  },
+  FieldsForThemeGeneration: {
+    type: "structure",
+    required: ["itemName"],
+    members: {
+      itemName: "ColumnName",
+    },
+  },
+  ColumnName: {
+    type: "string",
+    max: 150,
+    pattern: "[A-Za-z_][A-Za-z\\d_]*",
+  },
+  DescribeBatchInferenceJobRequest: {
+    type: "structure",
+    required: ["batchInferenceJobArn"],
+    members: {
+      batchInferenceJobArn: "Arn",
+    },
+  },
+  CreateBatchSegmentJobRequest: {
+    type: "structure",
+    required: ["jobName", "solutionVersionArn", "jobInput", "jobOutput", "roleArn"],
+    members: {
+      jobName: "Name",
+      solutionVersionArn: "Arn",
+      filterArn: "Arn",
+      numResults: "NumBatchResults",
+      jobInput: "BatchSegmentJobInput",
+      jobOutput: "BatchSegmentJobOutput",
+      roleArn: "RoleArn",
+      tags: "Tags",
+    },
+  },
+  BatchSegmentJobInput: {
+    type: "structure",
+    required: ["s3DataSource"],
+    members: {
+      s3DataSource: "S3DataConfig",
+    },
+  },
+  BatchSegmentJobOutput: {
+    type: "structure",
+    required: ["s3DataDestination"],
+    members: {
+      s3DataDestination: "S3DataConfig",
+    },
+  },
+  DescribeBatchSegmentJobRequest: {
+    type: "structure",
+    required: ["batchSegmentJobArn"],
+    members: {
+      batchSegmentJobArn: "Arn",
+    },
+  },
+  CreateDatasetExportJobRequest: {
+    type: "structure",
+    required: ["jobName", "datasetArn", "roleArn", "jobOutput"],
+    members: {
+      jobName: "Name",
+      datasetArn: "Arn",
+      ingestionMode: "IngestionMode",
+      roleArn: "RoleArn",
+      jobOutput: "DatasetExportJobOutput",
+      tags: "Tags",
+    },
+  },
+  IngestionMode: {
+    type: "string",
+    enum: ["BULK", "PUT", "ALL"],
+  },
+  DatasetExportJobOutput: {
+    type: "structure",
+    required: ["s3DataDestination"],
+    members: {
+      s3DataDestination: "S3DataConfig",
+    },
+  },
+  DescribeDatasetExportJobRequest: {
+    type: "structure",
+    required: ["datasetExportJobArn"],
+    members: {
+      datasetExportJobArn: "Arn",
+    },
+  },
+  ListDatasetExportJobsRequest: {
+    type: "structure",
+    members: {
+      datasetArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults",
     },
   },
 } as const;
