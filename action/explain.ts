@@ -28,15 +28,30 @@ export function failWith(error: unknown, inputs: ActionInputs, arn: string | und
 
 /** The CLI command that shows where the erasure stands. */
 export function statusCommand(inputs: ActionInputs): string {
-  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName} --region ${inputs.region}${endpoint(inputs)}`;
+  const retrain = inputs.retrain ? " --retrain" : "";
+  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName}${retrain} --region ${inputs.region}${endpoint(inputs)}`;
+}
+
+/** How to carry the erasure on: the same step again, with the retrain when the models are what is left. */
+export function carryOn(inputs: ActionInputs, stage?: string): string {
+  const again = inputs.jobName
+    ? `Re-run this step with the same list and job-name ${inputs.jobName}`
+    : "Re-run this step with the same list";
+  return stage === "models-hold-users" && !inputs.retrain
+    ? `${again} and retrain: true (with wait: true) to train the models without the users`
+    : `${again} to carry on`;
 }
 
 function resumeCommand(inputs: ActionInputs, arn: string): string {
   return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint(inputs)}`;
 }
 
-const endpoint = (inputs: ActionInputs) =>
-  inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
+// The endpoints the step used, so that a printed command reaches the same services (S3 follows
+// endpoint-url when s3-endpoint-url is not given, as in the step).
+const endpoint = (inputs: ActionInputs) => {
+  const s3 = inputs.s3EndpointUrl ?? inputs.endpointUrl;
+  return `${inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : ""}${s3 ? ` --s3-endpoint-url ${s3}` : ""}`;
+};
 
 function isExpiredToken(error: unknown): boolean {
   if (!(error instanceof ServiceError)) return false;
@@ -66,15 +81,15 @@ function inputOf(error: unknown, inputs: ActionInputs): string | undefined {
 
 function explain(error: unknown, inputs: ActionInputs, arn: string | undefined): string {
   if (error instanceof WaiterTimeoutError) {
-    return `${error.message}: a deletion job can take up to a day, longer than a job step may run. Re-run this step with the same job-name to carry on, or check it with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
+    return `${error.message}: a deletion job can take up to a day, longer than a job step may run. ${carryOn(inputs)}, or check it with: ${resumeCommand(inputs, error.dataDeletionJobArn)}`;
   }
   if (error instanceof ErasureWaitTimeoutError) {
-    return `${error.message}. Re-run this step with the same job-name to carry on; see where it stands with: ${statusCommand(inputs)}`;
+    return `${error.message}. ${carryOn(inputs)}; see where it stands with: ${statusCommand(inputs)}`;
   }
   if (error instanceof DatasetGroupBusyError)
     return `${error.message}. Run again once they are done, or set if-busy: wait`;
   if (error instanceof RoomTimeoutError) {
-    return `${error.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
+    return `${error.message}. ${carryOn(inputs)}: the parts created so far are adopted and the rest follow.`;
   }
   if (isExpiredToken(error) && arn) {
     return `the AWS session expired while waiting for ${arn}: raise role-duration-seconds on aws-actions/configure-aws-credentials (the default is 1 hour), or wait in a later step. The job goes on; resume with: ${resumeCommand(inputs, arn)}`;

@@ -3,7 +3,7 @@
 import * as core from "@actions/core";
 import type { EraseUsersOutput, ErasureReceipt } from "../src/erasure/index.ts";
 import { DataDeletionError, type DeletionJobResult } from "../src/index.ts";
-import { statusCommand } from "./explain.ts";
+import { carryOn, statusCommand } from "./explain.ts";
 import type { ActionInputs } from "./inputs.ts";
 
 /** The ids' figures: unknown until the list is prepared, and for a given data location. */
@@ -66,7 +66,7 @@ export function reportOutcome({ jobs, counts, receipt }: Outcome, inputs: Action
   }
   // What is left, as one notice: the models hold the users until a retrain, a file could not be removed...
   core.notice(
-    `Erasure ${receipt.jobName} is not complete (${receipt.stage}):\n${receipt.pending.map((p) => `- ${p}`).join("\n")}\nRe-run this step with the same job-name to carry on, or see where it stands with: ${statusCommand(inputs)}`,
+    `Erasure ${receipt.jobName} is not complete (${receipt.stage}):\n${receipt.pending.map((p) => `- ${p}`).join("\n")}\n${carryOn(inputs, receipt.stage)}, or see where it stands with: ${statusCommand(inputs)}`,
     { title: "Erasure not complete" },
   );
 }

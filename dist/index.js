@@ -26135,13 +26135,14 @@ async function headObject(target, bucket, key, signal) {
     }
   );
 }
-async function deleteObject(target, bucket, key, signal) {
+async function deleteObject(target, bucket, key, signal, versionId) {
+  const version = versionId === void 0 ? "" : `?versionId=${encodeURIComponent(versionId)}`;
   await target.transport.send(
     {
       service: "s3",
       operation: "DeleteObject",
       method: "DELETE",
-      url: objectUrl(target, bucket, key),
+      url: `${objectUrl(target, bucket, key)}${version}`,
       headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
       signal
     },
@@ -26200,23 +26201,7 @@ async function countVersions(target, dataLocation, signal) {
     return error2.httpStatus === 404 ? 0 : null;
   }
 }
-async function deleteVersion(target, bucket, version, signal) {
-  await target.transport.send(
-    {
-      service: "s3",
-      operation: "DeleteObject",
-      method: "DELETE",
-      url: `${objectUrl(target, bucket, version.key)}?versionId=${encodeURIComponent(version.versionId)}`,
-      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
-      signal
-    },
-    async (response) => {
-      const text = await response.text();
-      if (!response.ok && response.status !== 404)
-        throw parseS3Error(response.status, response.headers, text);
-    }
-  );
-}
+var deleteVersion = (target, bucket, version, signal) => deleteObject(target, bucket, version.key, signal, version.versionId);
 async function deleteEveryVersion(target, bucket, key, signal) {
   const versions = await listVersions(target, bucket, key, signal);
   for (const version of versions) await deleteVersion(target, bucket, version, signal);
@@ -28882,6 +28867,50 @@ function erasureApi(transport, endpoint3) {
   };
 }
 
+// src/erasure/choices.ts
+var IF_BUSY_CHOICES = ["wait", "fail", "ignore"];
+var TRAINING_MODES = ["FULL", "UPDATE"];
+var REPEAT_ROOM = JOB_NAME_MAX - repeatName("").length;
+function defaultErasureName(clock) {
+  return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
+}
+function checkChoices(input, jobName) {
+  const issues = [];
+  const { ifBusy } = input;
+  if (ifBusy !== void 0 && !IF_BUSY_CHOICES.includes(ifBusy)) {
+    issues.push({
+      path: "ifBusy",
+      rule: `must be one of ${IF_BUSY_CHOICES.join(", ")}`,
+      received: JSON.stringify(ifBusy)
+    });
+  }
+  const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : void 0;
+  if (mode !== void 0 && !TRAINING_MODES.includes(mode)) {
+    issues.push({
+      path: "retrain.trainingMode",
+      rule: `must be one of ${TRAINING_MODES.join(", ")}`,
+      received: JSON.stringify(mode)
+    });
+  }
+  if (issues.length) throw new ValidationError(issues, "eraseUsers");
+  if (jobName === void 0) return;
+  validate(JobNameSchema, jobName, "eraseUsers", "jobName");
+  checkRepeatRoom(jobName);
+}
+function checkRepeatRoom(name) {
+  if (name.length <= REPEAT_ROOM) return;
+  throw new ValidationError(
+    [
+      {
+        path: "jobName",
+        rule: `must be at most ${REPEAT_ROOM} characters long, to leave room for its repeat job ${repeatName("NAME")}`,
+        received: `${name.length} characters`
+      }
+    ],
+    "eraseUsers"
+  );
+}
+
 // src/version.ts
 var TOOL = {
   name: "personalize-data-deletion",
@@ -29621,48 +29650,6 @@ async function preflight(api, datasetGroupArn, ifBusy, wait, onProgress) {
 }
 
 // src/erasure/run.ts
-var IF_BUSY_CHOICES = ["wait", "fail", "ignore"];
-var TRAINING_MODES = ["FULL", "UPDATE"];
-var REPEAT_ROOM = JOB_NAME_MAX - repeatName("").length;
-function defaultErasureName(clock) {
-  return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
-}
-function checkChoices(input, jobName) {
-  const issues = [];
-  const ifBusy = input.ifBusy;
-  if (ifBusy !== void 0 && !IF_BUSY_CHOICES.includes(ifBusy)) {
-    issues.push({
-      path: "ifBusy",
-      rule: `must be one of ${IF_BUSY_CHOICES.join(", ")}`,
-      received: JSON.stringify(ifBusy)
-    });
-  }
-  const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : void 0;
-  if (mode !== void 0 && !TRAINING_MODES.includes(mode)) {
-    issues.push({
-      path: "retrain.trainingMode",
-      rule: `must be one of ${TRAINING_MODES.join(", ")}`,
-      received: JSON.stringify(mode)
-    });
-  }
-  if (issues.length) throw new ValidationError(issues, "eraseUsers");
-  if (jobName === void 0) return;
-  validate(JobNameSchema, jobName, "eraseUsers", "jobName");
-  checkRepeatRoom(jobName);
-}
-function checkRepeatRoom(name) {
-  if (name.length <= REPEAT_ROOM) return;
-  throw new ValidationError(
-    [
-      {
-        path: "jobName",
-        rule: `must be at most ${REPEAT_ROOM} characters long, to leave room for its repeat job ${repeatName("NAME")}`,
-        received: `${name.length} characters`
-      }
-    ],
-    "eraseUsers"
-  );
-}
 function planOf(choices, found) {
   const retrain = choices.retrain;
   return {
@@ -30268,12 +30255,20 @@ function failWith(error2, inputs, arn) {
   fail(explain(error2, inputs, arn), input ? `Invalid input: ${input}` : titleOf(error2));
 }
 function statusCommand(inputs) {
-  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName} --region ${inputs.region}${endpoint2(inputs)}`;
+  const retrain = inputs.retrain ? " --retrain" : "";
+  return `npx personalize-data-deletion status --dataset-group-arn ${inputs.datasetGroupArn} --job-name ${inputs.jobName}${retrain} --region ${inputs.region}${endpoint2(inputs)}`;
+}
+function carryOn(inputs, stage) {
+  const again = inputs.jobName ? `Re-run this step with the same list and job-name ${inputs.jobName}` : "Re-run this step with the same list";
+  return stage === "models-hold-users" && !inputs.retrain ? `${again} and retrain: true (with wait: true) to train the models without the users` : `${again} to carry on`;
 }
 function resumeCommand(inputs, arn) {
   return `npx personalize-data-deletion wait ${arn} --region ${inputs.region}${endpoint2(inputs)}`;
 }
-var endpoint2 = (inputs) => inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : "";
+var endpoint2 = (inputs) => {
+  const s3 = inputs.s3EndpointUrl ?? inputs.endpointUrl;
+  return `${inputs.endpointUrl ? ` --endpoint-url ${inputs.endpointUrl}` : ""}${s3 ? ` --s3-endpoint-url ${s3}` : ""}`;
+};
 function isExpiredToken(error2) {
   if (!(error2 instanceof ServiceError)) return false;
   return /ExpiredToken|RequestExpired/.test(error2.name) || /security token .* expired|token has expired/i.test(error2.message);
@@ -30295,15 +30290,15 @@ function inputOf(error2, inputs) {
 }
 function explain(error2, inputs, arn) {
   if (error2 instanceof WaiterTimeoutError) {
-    return `${error2.message}: a deletion job can take up to a day, longer than a job step may run. Re-run this step with the same job-name to carry on, or check it with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
+    return `${error2.message}: a deletion job can take up to a day, longer than a job step may run. ${carryOn(inputs)}, or check it with: ${resumeCommand(inputs, error2.dataDeletionJobArn)}`;
   }
   if (error2 instanceof ErasureWaitTimeoutError) {
-    return `${error2.message}. Re-run this step with the same job-name to carry on; see where it stands with: ${statusCommand(inputs)}`;
+    return `${error2.message}. ${carryOn(inputs)}; see where it stands with: ${statusCommand(inputs)}`;
   }
   if (error2 instanceof DatasetGroupBusyError)
     return `${error2.message}. Run again once they are done, or set if-busy: wait`;
   if (error2 instanceof RoomTimeoutError) {
-    return `${error2.message}. Run this step again with the same job-name: the parts created so far are adopted and the rest follow.`;
+    return `${error2.message}. ${carryOn(inputs)}: the parts created so far are adopted and the rest follow.`;
   }
   if (isExpiredToken(error2) && arn) {
     return `the AWS session expired while waiting for ${arn}: raise role-duration-seconds on aws-actions/configure-aws-credentials (the default is 1 hour), or wait in a later step. The job goes on; resume with: ${resumeCommand(inputs, arn)}`;
@@ -30349,7 +30344,7 @@ function reportOutcome({ jobs, counts, receipt }, inputs) {
   notice(
     `Erasure ${receipt.jobName} is not complete (${receipt.stage}):
 ${receipt.pending.map((p) => `- ${p}`).join("\n")}
-Re-run this step with the same job-name to carry on, or see where it stands with: ${statusCommand(inputs)}`,
+${carryOn(inputs, receipt.stage)}, or see where it stands with: ${statusCommand(inputs)}`,
     { title: "Erasure not complete" }
   );
 }

@@ -16,7 +16,7 @@ export async function writeReceipt(path: string, receipt: ErasureReceipt, output
 
 /** The flags a printed command repeats so that it works as printed (region, profile, endpoint). */
 export function sameTarget(values: Record<string, unknown>): string {
-  return ["region", "profile", "endpoint-url"]
+  return ["region", "profile", "endpoint-url", "s3-endpoint-url"]
     .filter((flag) => typeof values[flag] === "string")
     .map((flag) => ` --${flag} ${values[flag]}`)
     .join("");

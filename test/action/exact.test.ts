@@ -3,10 +3,11 @@
 // list, so the README's scheduled pattern (a glob that gains a file mid-month) erases the new users too;
 // retrain without wait and padded ids are refused before anything is sent.
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
+import { buildNodeCli } from "../support/node-cli.ts";
 import { runProcess } from "../support/process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -116,4 +117,28 @@ test("retrain without wait, and a padded id, fail before anything is sent", asyn
   expect(trimmed.code).toBe(0);
   expect(users()).not.toContain("user-006");
   expect(JSON.parse(trimmed.outputs.receipt as string).users.trimmed).toBe(1);
+});
+
+test("what is left is said with what to do, and the status command it prints runs as printed", async () => {
+  const cli = join(ROOT, ".tmp", `cli-action-exact-${process.pid}`, "cli.js");
+  await buildNodeCli(cli);
+  const run = await runAction({ "user-ids": "user-007", wait: "true" });
+  expect(run.code).toBe(0);
+  const notice = run.log.split("\n").find((l) => l.startsWith("::notice title=Erasure not complete::")) ?? "";
+  // The models are what is left: the step says to run again with the retrain.
+  expect(notice).toContain("and retrain: true (with wait: true) to train the models without the users");
+  const command = /npx personalize-data-deletion (status [^%]*?)(?:%0A|$)/.exec(notice)?.[1];
+  expect(command).toBeDefined();
+  const status = await runProcess(["node", cli, ...(command as string).trim().split(" ")], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+    },
+  });
+  expect(status.stderr).toBe("");
+  expect(status.code).toBe(0);
+  expect(status.stdout).toContain("not complete (models-hold-users)");
+  rmSync(join(ROOT, ".tmp", `cli-action-exact-${process.pid}`), { recursive: true, force: true });
 });
