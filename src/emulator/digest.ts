@@ -2,7 +2,9 @@
 // Deno all offer it through process.getBuiltinModule), as the core's SHA-256 does.
 
 interface NodeCrypto {
-  createHash(algorithm: "md5"): { update(b: Uint8Array): { digest(e: "hex" | "base64"): string } };
+  createHash(algorithm: "md5" | "sha256"): {
+    update(b: Uint8Array): { digest(e: "hex" | "base64"): string };
+  };
 }
 
 function nodeCrypto(): NodeCrypto {
@@ -17,6 +19,11 @@ function nodeCrypto(): NodeCrypto {
 /** The MD5 of `bytes`, as hex (an ETag) or base64 (a Content-MD5 header). */
 export function md5(bytes: Uint8Array, encoding: "hex" | "base64" = "hex"): string {
   return nodeCrypto().createHash("md5").update(bytes).digest(encoding);
+}
+
+/** The SHA-256 of `bytes` as hex, at once: for what the emulator writes itself (seeds, job outputs). */
+export function sha256HexSync(bytes: Uint8Array): string {
+  return nodeCrypto().createHash("sha256").update(bytes).digest("hex");
 }
 
 /** A multipart upload's ETag: the MD5 of the parts' binary MD5s, then `-` and the number of parts. */

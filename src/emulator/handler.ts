@@ -4,6 +4,7 @@ import { type FaultOptions, faultRoller } from "./faults.ts";
 import type { ServiceHooks } from "./hooks.ts";
 import { modelsView } from "./personalize/models-view.ts";
 import { seedDatasetGroup } from "./personalize/seed.ts";
+import { seedOutsideData } from "./personalize/seed-outside.ts";
 import { personalizeService } from "./personalize-service.ts";
 import { entityTooLarge, MAX_OBJECT_BODY, uploadSizeProblem } from "./s3/size.ts";
 import { s3Service } from "./s3-service.ts";
@@ -26,6 +27,8 @@ export interface EmulatorOptions extends Partial<StateOptions> {
   moreDatasetGroups?: { name: string; seed?: InteractionRow[] }[];
   /** Also seed a second campaign that follows the latest solution version by itself. */
   followingCampaign?: boolean;
+  /** Also seed the sample's data outside Personalize, in the bucket `emulator-data` (seed-outside.ts). */
+  outsideData?: boolean;
   /** A bucket created at start (default `emulator-deletions`). */
   bucket?: string;
   faults?: FaultOptions;
@@ -200,6 +203,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const bucket = options.bucket ?? defaults.bucket;
   state.buckets.set(bucket, new Map());
   state.bucketCreated.set(bucket, now());
+  if (options.outsideData)
+    for (const name of [datasetGroupName, ...(options.moreDatasetGroups ?? []).map((g) => g.name)])
+      seedOutsideData(state, name, now());
   if (options.externalS3) state.source = externalS3(options.externalS3);
   const faults = options.faults ?? {};
   const rollFault = faultRoller(faults);

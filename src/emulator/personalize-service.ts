@@ -1,14 +1,16 @@
 // The Personalize side of the emulator: each request's operation (from X-Amz-Target) is validated against
 // its request shape in the model, then routed to its operation group under personalize/ (deletion jobs,
-// datasets and imports, solutions and versions, campaigns, recommenders and batch jobs, tags).
+// datasets and imports, solutions and versions, campaigns, recommenders, batch jobs, dataset exports and schemas, tags).
 import * as v from "valibot";
 import { emulatorOnlyShapes, erasureOperations, erasureShapes } from "../model/erasure.ts";
 import { inputSchema, inputSchemaFrom } from "../model/schemas.ts";
 import type { ServiceHooks } from "./hooks.ts";
+import { batchOperations } from "./personalize/batch.ts";
 import { campaignOperations } from "./personalize/campaigns.ts";
 import type { GroupContext, Input, Operation } from "./personalize/common.ts";
 import { datasetOperations } from "./personalize/datasets.ts";
 import { deletionJobOperations } from "./personalize/deletion-jobs.ts";
+import { exportOperations } from "./personalize/exports.ts";
 import { tokenCodec } from "./personalize/paging.ts";
 import { recommenderOperations } from "./personalize/recommenders.ts";
 import { solutionOperations } from "./personalize/solutions.ts";
@@ -40,6 +42,8 @@ export function personalizeOperations(state: EmulatorState, hooks: ServiceHooks)
     ...solutionOperations(context),
     ...campaignOperations(context),
     ...recommenderOperations(context),
+    ...batchOperations(context),
+    ...exportOperations(context),
   };
   const operations: Record<string, Operation> = {
     ...deletionJobOperations(context),

@@ -1,4 +1,6 @@
+import { md5, sha256HexSync } from "./digest.ts";
 import { readDeletionInput, readImportRows } from "./personalize/input.ts";
+import { type OutsideIO, outsideDue } from "./personalize/outside-clock.ts";
 import { type DueEvent, World, type WorldData } from "./personalize/world.ts";
 import type {
   EmulatorJob,
@@ -53,6 +55,7 @@ export class EmulatorState {
       (job) => readImportRows(this.source, job.dataLocation),
       (arn, rows) => this.datasetGroups.set(arn, [...(this.datasetGroups.get(arn) ?? []), ...rows]),
       (arn) => this.users(arn) ?? [],
+      (arn) => [...new Set((this.datasetGroups.get(arn) ?? []).map((r) => r.itemId))].sort(),
     );
   }
 
@@ -73,7 +76,7 @@ export class EmulatorState {
   hasResource(arn: string): boolean {
     const w = this.world;
     const all: Map<string, unknown>[] = [this.jobs, this.datasetGroups, w.datasets, w.imports];
-    all.push(w.solutions, w.versions, w.campaigns, w.batchJobs);
+    all.push(w.solutions, w.versions, w.campaigns, w.batchJobs, w.exportJobs);
     return all.some((resources) => resources.has(arn));
   }
 
@@ -113,13 +116,42 @@ export class EmulatorState {
   async advance(now: number): Promise<boolean> {
     let changed = false;
     for (;;) {
-      const events = [...this.jobEvents(now), ...this.world.due(now)];
+      const events = [
+        ...this.jobEvents(now),
+        ...this.world.due(now),
+        ...outsideDue(this.world, this.io, now),
+      ];
       if (events.length === 0) return changed;
       const next = events.reduce((a, b) => (b.at < a.at ? b : a));
       await next.apply();
       changed = true;
     }
   }
+
+  /** Puts an object the emulator itself writes (a job's output, a seed's file); false without the bucket. */
+  writeObject(bucket: string, key: string, body: Uint8Array, contentType: string, at: number): boolean {
+    if (!this.buckets.has(bucket)) return false;
+    const object = {
+      body,
+      sha256: sha256HexSync(body),
+      etag: md5(body),
+      contentType,
+      meta: {},
+      lastModified: at,
+    };
+    this.versions.put(bucket, key, object);
+    return true;
+  }
+
+  private readonly io: OutsideIO = {
+    // Through `this.source` at each call: `--s3-endpoint` replaces it after construction.
+    source: {
+      list: (bucket, prefix) => this.source.list(bucket, prefix),
+      get: (b, k) => this.source.get(b, k),
+    },
+    rowsOf: (arn) => this.datasetGroups.get(arn) ?? [],
+    write: (...args) => this.writeObject(...args),
+  };
 
   private jobEvents(now: number): DueEvent[] {
     const events: DueEvent[] = [];

@@ -83,6 +83,27 @@ beforeAll(async () => {
   });
   const { solutionVersionArn } = await call("CreateSolutionVersion", { solutionArn, name: "conformance" });
   await call("UpdateCampaign", { campaignArn, solutionVersionArn });
+  const [seededVersionArn] = world.versions.keys();
+  // One batch job fails (nothing under its input) so its answer carries a failureReason.
+  const batchJob = (path: string) => ({
+    jobName: "conformance",
+    solutionVersionArn: seededVersionArn,
+    roleArn: ROLE,
+    numResults: 5,
+    jobInput: { s3DataSource: { path: `s3://${bucket}/${path}` } },
+    jobOutput: { s3DataDestination: { path: `s3://${bucket}/out/` } },
+  });
+  const items = new TextEncoder().encode('{"itemId":"item-1"}\n');
+  running.emulator.state.writeObject(bucket, "items.json", items, "application/json", Date.now());
+  const { batchInferenceJobArn } = await call("CreateBatchInferenceJob", batchJob("absent/"));
+  const { batchSegmentJobArn } = await call("CreateBatchSegmentJob", batchJob("items.json"));
+  const { datasetExportJobArn } = await call("CreateDatasetExportJob", {
+    jobName: "conformance",
+    datasetArn,
+    roleArn: ROLE,
+    ingestionMode: "BULK",
+    jobOutput: { s3DataDestination: { path: `s3://${bucket}/exports/` } },
+  });
   await call("TagResource", { resourceArn: dsg, tags: [{ tagKey: "env", tagValue: "test" }] });
   await call("UntagResource", { resourceArn: dsg, tagKeys: ["env"] });
 
@@ -102,6 +123,12 @@ beforeAll(async () => {
   await call("ListRecommenders", { datasetGroupArn: dsg });
   await call("ListBatchInferenceJobs", {});
   await call("ListBatchSegmentJobs", {});
+  await call("DescribeBatchInferenceJob", { batchInferenceJobArn });
+  await call("DescribeBatchSegmentJob", { batchSegmentJobArn });
+  await call("DescribeDatasetExportJob", { datasetExportJobArn });
+  await call("ListDatasetExportJobs", { datasetArn });
+  const { dataset } = await call("DescribeDataset", { datasetArn });
+  await call("DescribeSchema", { schemaArn: (dataset as { schemaArn: string }).schemaArn });
   // Errors, each of which its operation must declare.
   await call("DescribeRecommender", { recommenderArn: dsg.replace("dataset-group", "recommender") });
   await call("ListSolutionVersions", { solutionArn: missing });

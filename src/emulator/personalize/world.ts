@@ -65,6 +65,8 @@ export interface WorldVersion {
   createdAt: number;
   updatedAt: number;
   users: string[];
+  /** The items it was trained on, which batch inference recommends (absent in older snapshots). */
+  items?: string[];
   failureReason?: string;
 }
 
@@ -92,6 +94,26 @@ export interface WorldBatchJob {
   status: string;
   createdAt: number;
   updatedAt: number;
+  /** `jobInput.s3DataSource.path` and `jobOutput.s3DataDestination.path` (absent on older seeded jobs). */
+  input?: string;
+  output?: string;
+  roleArn?: string;
+  numResults?: number;
+  failureReason?: string;
+}
+
+/** A dataset export job: the dataset's rows as CSV under `output` once it is ACTIVE. */
+export interface WorldExport {
+  datasetExportJobArn: string;
+  jobName: string;
+  datasetArn: string;
+  ingestionMode: string;
+  roleArn: string;
+  output: string;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  failureReason?: string;
 }
 
 /** Everything of the world, as a snapshot stores it. */
@@ -104,6 +126,7 @@ export interface WorldData {
   versions: WorldVersion[];
   campaigns: WorldCampaign[];
   batchJobs: WorldBatchJob[];
+  exportJobs?: WorldExport[];
 }
 
 /** A change due at a time: the state applies them in time order. */
@@ -122,6 +145,7 @@ export class World {
   versions: Map<string, WorldVersion> = new Map();
   campaigns: Map<string, WorldCampaign> = new Map();
   batchJobs: Map<string, WorldBatchJob> = new Map();
+  exportJobs: Map<string, WorldExport> = new Map();
 
   constructor(
     readonly timings: WorldTimings,
@@ -136,6 +160,7 @@ export class World {
       rows: { userId: string; itemId: string; timestamp: number }[],
     ) => void,
     private readonly usersOf: (datasetGroupArn: string) => string[],
+    private readonly itemsOf: (datasetGroupArn: string) => string[] = () => [],
   ) {}
 
   /** Starts a training: the snapshot of the dataset group's users is taken now. */
@@ -157,6 +182,7 @@ export class World {
       createdAt: at,
       updatedAt: at,
       users: this.usersOf(datasetGroupArn),
+      items: this.itemsOf(datasetGroupArn),
     };
     this.versions.set(version.solutionVersionArn, version);
     return version;
@@ -244,6 +270,7 @@ export class World {
       versions: [...this.versions.values()],
       campaigns: [...this.campaigns.values()],
       batchJobs: [...this.batchJobs.values()],
+      exportJobs: [...this.exportJobs.values()],
     };
   }
 
@@ -266,6 +293,7 @@ export class World {
       (d) => d.campaignArn,
     );
     this.batchJobs = keyed(data.batchJobs, (d) => d.arn);
+    this.exportJobs = keyed(data.exportJobs ?? [], (d) => d.datasetExportJobArn);
     this.seq = Math.max(0, ...data.versions.map((v) => v.seq), ...data.imports.map((i) => i.seq));
   }
 }
