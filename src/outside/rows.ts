@@ -1,6 +1,7 @@
 // The streaming driver shared by the CSV and JSON lines filters: bytes in, rows cut by a format's reader,
 // each row kept as its original bytes, dropped, or replaced. Only the one unfinished row is carried from a
 // chunk to the next, so memory is bounded by the chunk and the longest row, whatever the input's size.
+// Not exported from the package yet: a later session wires src/outside/ into the erasure (issue #23).
 import { UnreadableError } from "./errors.ts";
 
 /** What a reader decided about the row it last read. */
