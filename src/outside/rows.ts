@@ -80,24 +80,21 @@ export class RowDriver {
     const reader = this.reader;
     const emit = this.emit;
     let at = from;
-    // Kept rows are contiguous runs of the input, emitted as views; a dropped or replaced row ends a run.
+    // Kept rows go out as views of the input, one per run of them: no copy here. A copy per chunk (or a
+    // compaction into one) cost more than the scan itself, in fresh memory the collector was slow to reuse;
+    // the consumer copies anyway, into the part it uploads.
     let kept = from;
-    const pieces: Uint8Array[] = [];
     while (at < bytes.length) {
       const end = reader.read(bytes, at, final);
       if (end < 0) break;
       if (reader.verdict !== KEEP && emit) {
-        if (at > kept) pieces.push(bytes.subarray(kept, at));
-        if (reader.verdict === REPLACE && reader.replacement) pieces.push(reader.replacement);
+        if (at > kept) emit(bytes.subarray(kept, at));
+        if (reader.verdict === REPLACE && reader.replacement) emit(reader.replacement);
         kept = end;
       }
       at = end;
     }
-    if (emit) {
-      if (at > kept) pieces.push(bytes.subarray(kept, at));
-      if (pieces.length === 1) emit(pieces[0] as Uint8Array);
-      else if (pieces.length > 1) emit(concat(...pieces));
-    }
+    if (emit && at > kept) emit(bytes.subarray(kept, at));
     if (at < bytes.length) {
       if (bytes.length - at > this.maxRowBytes) {
         throw new UnreadableError(
@@ -116,7 +113,11 @@ export class RowDriver {
   }
 }
 
-/** A scrub as a stream: every row the reader keeps, byte for byte, in order. */
+/**
+ * A scrub as a stream: every row the reader keeps, byte for byte, in order. Its chunks are views of the
+ * input's chunks (no copy), so a source must not reuse a chunk's memory once enqueued (default readers
+ * never do).
+ */
 export function scrubTransform(
   reader: RowReader,
   options?: RowOptions,
