@@ -29,6 +29,8 @@ Commands:
   list           list jobs, all pages, newest first
   wait           wait for a job to finish, showing its progress
   validate-csv   check a CSV or id list locally: rows, unique ids, duplicates, bad lines, size
+  scan           count the erased users' rows in local CSV and JSON lines files (preview)
+  scrub          write a copy of a local file without the erased users' rows (preview)
   emulator       run the local emulator of Personalize deletion jobs and S3
   demo           the whole flow on the embedded emulator: no AWS account needed
 
@@ -177,6 +179,60 @@ Options:
 
 Example:
   personalize-data-deletion validate-csv users.csv
+${EXIT_CODES}`,
+
+  scan: `Usage: personalize-data-deletion scan --users-file FILE --location PATH [--location PATH ...]
+         [--headerless] [--trim-ids] [--format csv|jsonl] [--json]
+
+Counts, in each local file, the rows that refer to an erased user, reading it once as a stream and writing
+nothing: CSV rows whose USER_ID column (found by the header) is an erased id byte for byte; JSON lines whose
+userId or input.userId is one (batch inference input and output), and lines whose recommendedUsers list
+holds one (batch segment output). The ids are prepared as delete-users prepares them. Each location is
+clean, holds-users, or unreadable with why (no USER_ID header, a line that is not JSON, an unknown format,
+a file that cannot be read): never skipped. The output holds paths, sizes and counts, never an id. A
+completed scan exits 0 whatever it found: read holds-users in the output (--json: "holdsUsers").
+S3 locations come with the erasure's outside stage; an s3:// location is refused (exit 2).
+
+Options:
+  --users-file FILE        the erased users: a CSV with a USER_ID column, or a list with --headerless (- for stdin)
+  --headerless             the users file is a plain list of ids, one per line
+  --trim-ids               remove whitespace around the users file's ids instead of refusing them
+  --location PATH          a local file to scan (repeatable)
+  --format FORMAT          csv or jsonl, for every location (default: by extension: .csv; .jsonl, .json, .out)
+  --json                   print the report as one JSON document
+  -h, --help               show help
+
+Examples:
+  personalize-data-deletion scan --users-file erased.csv --location exports/interactions.csv \\
+    --location batch/output/users.json.out
+  personalize-data-deletion scan --users-file erased.txt --headerless --location dump.txt --format csv --json
+${EXIT_CODES}`,
+
+  scrub: `Usage: personalize-data-deletion scrub --users-file FILE --location PATH --output PATH [--overwrite]
+         [--headerless] [--trim-ids] [--format csv|jsonl] [--json]
+
+Writes a copy of one local file without the erased users' rows, every other byte as it was: the same
+header, row order, quoting and line endings (in batch segment output, the erased users are taken out of
+recommendedUsers and only those lines re-serialised). The copy is written to a temporary file beside
+--output and renamed once whole, so a failure leaves no partial output. --output must be another file than
+--location; an existing one is replaced only with --overwrite. Reports rows and rows removed, never an id.
+An unreadable input (no USER_ID header, a line that is not JSON) exits 2 with nothing written. S3
+locations come with the erasure's outside stage; an s3:// location is refused (exit 2).
+
+Options:
+  --users-file FILE        the erased users: a CSV with a USER_ID column, or a list with --headerless (- for stdin)
+  --headerless             the users file is a plain list of ids, one per line
+  --trim-ids               remove whitespace around the users file's ids instead of refusing them
+  --location PATH          the local file to scrub (exactly one)
+  --output PATH            where to write the scrubbed copy
+  --overwrite              replace --output when it exists
+  --format FORMAT          csv or jsonl (default: by extension: .csv; .jsonl, .json, .out)
+  --json                   print the report as one JSON document
+  -h, --help               show help
+
+Example:
+  personalize-data-deletion scrub --users-file erased.csv --location interactions.csv \\
+    --output interactions.scrubbed.csv
 ${EXIT_CODES}`,
 
   emulator: `Usage: personalize-data-deletion emulator [options]

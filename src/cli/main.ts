@@ -17,6 +17,8 @@ import * as demo from "./commands/demo.ts";
 import * as describe from "./commands/describe.ts";
 import * as emulator from "./commands/emulator.ts";
 import * as list from "./commands/list.ts";
+import * as scan from "./commands/scan.ts";
+import * as scrub from "./commands/scrub.ts";
 import * as status from "./commands/status.ts";
 import * as validateCsv from "./commands/validate-csv.ts";
 import * as wait from "./commands/wait.ts";
@@ -43,6 +45,8 @@ export const COMMANDS: Record<string, Command> = {
   wait,
   status,
   "validate-csv": validateCsv,
+  scan,
+  scrub,
   emulator,
   demo,
 };
