@@ -107,6 +107,8 @@ class Counting implements RowReader {
   }
 }
 
+const WRITE_BYTES = 1 << 20;
+
 // Written to a temporary file beside the output and renamed once whole: a failure leaves no partial output.
 async function scrubTo(input: string, target: string, format: Format, ids: IdSet) {
   const inner = format === "csv" ? new CsvRowReader(ids) : new JsonlRowReader(ids);
@@ -115,15 +117,31 @@ async function scrubTo(input: string, target: string, format: Format, ids: IdSet
   const { stream } = await fileStream(input, true);
   const handle = await open(temporary, "wx");
   let outputBytes = 0;
+  // The scrub emits a view per run of kept rows (one between every two dropped rows): gathered into one
+  // buffer and written a MiB at a time, as a write per view made the scrub several times slower.
+  const buffer = new Uint8Array(WRITE_BYTES);
+  let filled = 0;
+  const flush = async () => {
+    let at = 0;
+    while (at < filled) at += (await handle.write(buffer, at, filled - at)).bytesWritten;
+    filled = 0;
+  };
   try {
     const scrubbed = stream.pipeThrough(scrubTransform(reader)).getReader();
     for (;;) {
       const { done, value } = await scrubbed.read();
       if (done) break;
-      let at = 0;
-      while (at < value.length) at += (await handle.write(value, at, value.length - at)).bytesWritten;
       outputBytes += value.length;
+      let at = 0;
+      while (at < value.length) {
+        const n = Math.min(value.length - at, WRITE_BYTES - filled);
+        buffer.set(value.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === WRITE_BYTES) await flush();
+      }
     }
+    await flush();
     await handle.close();
     await rename(temporary, target);
   } catch (error) {
