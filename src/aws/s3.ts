@@ -221,6 +221,10 @@ export async function headObject(
   );
 }
 
+// `?versionId=…` for a request about one version; nothing for the current object.
+const versionQuery = (versionId: string | undefined): string =>
+  versionId === undefined ? "" : `?versionId=${encodeURIComponent(versionId)}`;
+
 /**
  * Deletes an object (S3 answers 204 whether or not it existed), or with `versionId` that one version or
  * delete marker, for good.
@@ -232,13 +236,12 @@ export async function deleteObject(
   signal?: AbortSignal,
   versionId?: string,
 ): Promise<void> {
-  const version = versionId === undefined ? "" : `?versionId=${encodeURIComponent(versionId)}`;
   await target.transport.send(
     {
       service: "s3",
       operation: "DeleteObject",
       method: "DELETE",
-      url: `${objectUrl(target, bucket, key)}${version}`,
+      url: objectUrl(target, bucket, key) + versionQuery(versionId),
       headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
       signal,
     },

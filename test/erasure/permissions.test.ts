@@ -261,12 +261,14 @@ function calledOperations(): Set<string> {
     // src/aws/operation.ts's call and paginate, as the jobs client uses them: call(this.personalize, "Op", ...).
     for (const m of src.matchAll(/\b(?:call|paginate|listAll)\(\s*[\w.]+,\s*"(\w+)"/g))
       called.add(m[1] as string);
-    for (const m of src.matchAll(/operation: "(\w+)",[\s\S]{0,200}?url(?:: ([^\n]*)|,)/g))
-      called.add(
-        m[1] === "DeleteObject" && /versionId=/.test(m[2] ?? "")
-          ? "DeleteObject?versionId"
-          : (m[1] as string),
-      );
+    for (const m of src.matchAll(/operation: "(\w+)",[\s\S]{0,200}?url(?:: ([^\n]*)|,)/g)) {
+      const url = m[2] ?? "";
+      if (m[1] === "DeleteObject" && /versionId/.test(url)) {
+        called.add("DeleteObject?versionId");
+        // One DELETE serves both: without a version id (versionQuery gives nothing) it deletes the object.
+        if (/versionQuery\(/.test(url)) called.add("DeleteObject");
+      } else called.add(m[1] as string);
+    }
     for (const m of src.matchAll(/service: "s3", operation: "(\w+)"/g)) called.add(m[1] as string);
   }
   return called;
