@@ -26135,14 +26135,14 @@ async function headObject(target, bucket, key, signal) {
     }
   );
 }
+var versionQuery = (versionId) => versionId === void 0 ? "" : `?versionId=${encodeURIComponent(versionId)}`;
 async function deleteObject(target, bucket, key, signal, versionId) {
-  const version = versionId === void 0 ? "" : `?versionId=${encodeURIComponent(versionId)}`;
   await target.transport.send(
     {
       service: "s3",
       operation: "DeleteObject",
       method: "DELETE",
-      url: `${objectUrl(target, bucket, key)}${version}`,
+      url: objectUrl(target, bucket, key) + versionQuery(versionId),
       headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
       signal
     },
