@@ -254,6 +254,8 @@ Options:
   --training-seconds N      seconds a solution version trains (default 3)
   --campaign-seconds N      seconds a campaign update takes (default 2)
   --seed FILE               USER_ID,ITEM_ID,TIMESTAMP rows for the dataset group (default: a sample of 50 users)
+  --outside-data            also seed the users' data outside Personalize in the bucket emulator-data: a FULL
+                            import's interactions.csv, batch inference and segment files, an export
   --data-dir DIR            keep state on disk and restore it on start
   --fail-rate F             fraction of requests answered 500 / 503
   --throttle-rate F         fraction answered ThrottlingException / SlowDown
