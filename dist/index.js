@@ -26397,17 +26397,7 @@ var DeletionFileBuilder = class {
     let length = this.table.length;
     while (count * 8 > length * 3) length *= 2;
     if (length === this.table.length) return;
-    const old = this.table;
-    const table = new Uint32Array(length);
-    const mask = (length >>> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] === 0) continue;
-      let i = old[j + 1] & mask;
-      while (table[2 * i] !== 0) i = i + 1 & mask;
-      table[2 * i] = old[j];
-      table[2 * i + 1] = old[j + 1];
-    }
-    this.table = table;
+    this.table = regrowIndex(this.table, length);
   }
   /** Finishes and returns the files; throws when no id was added. */
   finish() {
@@ -26434,6 +26424,18 @@ var DeletionFileBuilder = class {
     }
   }
 };
+function regrowIndex(old, length) {
+  const table = new Uint32Array(length);
+  const mask = (length >>> 1) - 1;
+  for (let j = 0; j < old.length; j += 2) {
+    if (old[j] === 0) continue;
+    let i = old[j + 1] & mask;
+    while (table[2 * i] !== 0) i = i + 1 & mask;
+    table[2 * i] = old[j];
+    table[2 * i + 1] = old[j + 1];
+  }
+  return table;
+}
 var FNV_OFFSET = 2166136261;
 var FNV_PRIME = 16777619;
 function hashBytes(bytes, start, length) {

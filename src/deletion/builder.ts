@@ -223,17 +223,7 @@ export class DeletionFileBuilder {
     let length = this.table.length;
     while (count * 8 > length * 3) length *= 2;
     if (length === this.table.length) return;
-    const old = this.table;
-    const table = new Uint32Array(length);
-    const mask = (length >>> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] === 0) continue;
-      let i = (old[j + 1] as number) & mask;
-      while (table[2 * i] !== 0) i = (i + 1) & mask;
-      table[2 * i] = old[j] as number;
-      table[2 * i + 1] = old[j + 1] as number;
-    }
-    this.table = table;
+    this.table = regrowIndex(this.table, length);
   }
 
   /** Finishes and returns the files; throws when no id was added. */
@@ -262,6 +252,24 @@ export class DeletionFileBuilder {
       if (table[2 * i + 1] === hash && sameLine(this.buffer, slot - 1, at, length)) return i;
     }
   }
+}
+
+/**
+ * An open-addressing index of (offset + 1, hash) pairs moved into a table of `length` entries' room (two
+ * slots each): every entry re-probed from its hash. Shared by the deletion file's duplicate index and the
+ * erased-id set of `src/outside/ids.ts`.
+ */
+export function regrowIndex(old: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
+  const table = new Uint32Array(length);
+  const mask = (length >>> 1) - 1;
+  for (let j = 0; j < old.length; j += 2) {
+    if (old[j] === 0) continue;
+    let i = (old[j + 1] as number) & mask;
+    while (table[2 * i] !== 0) i = (i + 1) & mask;
+    table[2 * i] = old[j] as number;
+    table[2 * i + 1] = old[j + 1] as number;
+  }
+  return table;
 }
 
 /** FNV-1a, the hash of the duplicate index; the CSV reader's fast path computes it while it copies. */

@@ -1,7 +1,7 @@
 // The erased ids as one compact set for matching rows byte for byte: every id's UTF-8 bytes in one buffer
 // and an open-addressing index of (id number, hash) pairs over it, so a row's field is looked up where it
 // lies in the input, with no string made per row and none kept per id.
-import { FNV_OFFSET, FNV_PRIME } from "../deletion/builder.ts";
+import { FNV_OFFSET, FNV_PRIME, regrowIndex } from "../deletion/builder.ts";
 
 const encoder = new TextEncoder();
 const QUOTE = 34;
@@ -139,17 +139,7 @@ export class IdSet {
   }
 
   private rehash(): void {
-    const old = this.table;
-    const table = new Uint32Array(old.length * 2);
-    const mask = (table.length >>> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] === 0) continue;
-      let i = (old[j + 1] as number) & mask;
-      while (table[2 * i] !== 0) i = (i + 1) & mask;
-      table[2 * i] = old[j] as number;
-      table[2 * i + 1] = old[j + 1] as number;
-    }
-    this.table = table;
+    this.table = regrowIndex(this.table, this.table.length * 2);
   }
 }
 
