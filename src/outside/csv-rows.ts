@@ -4,8 +4,8 @@
 // inside quotes). Rows are never decoded to strings.
 
 import { UnreadableError } from "./errors.ts";
-import type { IdSet } from "./ids.ts";
 import { DROP, KEEP, type RowOptions, type RowReader, scanStream, scrubTransform } from "./rows.ts";
+import type { UserMatcher } from "./types.ts";
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -37,7 +37,7 @@ export class CsvRowReader implements RowReader {
   private fieldEnd = -1;
   private fieldInScratch = false;
 
-  constructor(private readonly ids: IdSet) {}
+  constructor(private readonly ids: UserMatcher) {}
 
   read(bytes: Uint8Array, start: number, final: boolean): number {
     const newline = bytes.indexOf(NEWLINE, start);
@@ -191,7 +191,7 @@ export class CsvRowReader implements RowReader {
 /** Counts the rows of a CSV stream and those whose `USER_ID` is in `ids`; writes nothing. */
 export async function scanCsv(
   input: ReadableStream<Uint8Array>,
-  ids: IdSet,
+  ids: UserMatcher,
   options?: RowOptions,
 ): Promise<RowCount> {
   const reader = new CsvRowReader(ids);
@@ -204,7 +204,7 @@ export async function scanCsv(
  * endings and order as they were) and leaves the others out. `count()` tells what it read, once it is done.
  */
 export function scrubCsv(
-  ids: IdSet,
+  ids: UserMatcher,
   options?: RowOptions,
 ): TransformStream<Uint8Array, Uint8Array> & { count(): RowCount } {
   const reader = new CsvRowReader(ids);

@@ -3,8 +3,8 @@
 // `{"input":{"itemId":…},"output":{"recommendedUsers":[…]}}` (the users are entries: removed from the list,
 // only that line re-serialised). A line is parsed only when a byte test says it may hold an erased id.
 import { UnreadableError } from "./errors.ts";
-import type { IdSet } from "./ids.ts";
 import { DROP, KEEP, REPLACE, type RowOptions, type RowReader, scanStream, scrubTransform } from "./rows.ts";
+import type { UserMatcher } from "./types.ts";
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -32,7 +32,7 @@ export class JsonlRowReader implements RowReader {
   entries = 0;
   private line = 0;
 
-  constructor(private readonly ids: IdSet) {}
+  constructor(private readonly ids: UserMatcher) {}
 
   read(bytes: Uint8Array, start: number, final: boolean): number {
     const newline = bytes.indexOf(NEWLINE, start);
@@ -114,7 +114,7 @@ function blank(bytes: Uint8Array, start: number, end: number): boolean {
 /** Counts the JSON lines of a stream and those that refer to a user in `ids`; writes nothing. */
 export async function scanJsonl(
   input: ReadableStream<Uint8Array>,
-  ids: IdSet,
+  ids: UserMatcher,
   options?: RowOptions,
 ): Promise<JsonlCount> {
   const reader = new JsonlRowReader(ids);
@@ -127,7 +127,7 @@ export async function scanJsonl(
  * whose `recommendedUsers` hold erased users (re-serialised without them). `count()` tells what it read.
  */
 export function scrubJsonl(
-  ids: IdSet,
+  ids: UserMatcher,
   options?: RowOptions,
 ): TransformStream<Uint8Array, Uint8Array> & { count(): JsonlCount } {
   const reader = new JsonlRowReader(ids);
