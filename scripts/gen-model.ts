@@ -140,6 +140,15 @@ export const ERASURE_CLIENT_OPERATIONS = [
   "ListRecommenders",
   "ListBatchInferenceJobs",
   "ListBatchSegmentJobs",
+  // Where the users' data lives outside Personalize (src/outside/discover.ts): the jobs' S3 paths and the
+  // dataset schemas that say which datasets hold users.
+  "DescribeDataset",
+  "DescribeSchema",
+  "DescribeDatasetImportJob",
+  "DescribeBatchInferenceJob",
+  "DescribeBatchSegmentJob",
+  "ListDatasetExportJobs",
+  "DescribeDatasetExportJob",
 ] as const;
 
 /**

@@ -186,6 +186,13 @@ export const erasureClientOperations = [
   "ListRecommenders",
   "ListBatchInferenceJobs",
   "ListBatchSegmentJobs",
+  "DescribeDataset",
+  "DescribeSchema",
+  "DescribeDatasetImportJob",
+  "DescribeBatchInferenceJob",
+  "DescribeBatchSegmentJob",
+  "ListDatasetExportJobs",
+  "DescribeDatasetExportJob",
 ] as const;
 
 /** Every shape the client's operations' inputs reach, with the constraints the service enforces. */
@@ -219,6 +226,13 @@ export const erasureShapes = {
       datasetArn: "Arn",
       nextToken: "NextToken",
       maxResults: "MaxResults",
+    },
+  },
+  DescribeDatasetImportJobRequest: {
+    type: "structure",
+    required: ["datasetImportJobArn"],
+    members: {
+      datasetImportJobArn: "Arn",
     },
   },
   ListSolutionsRequest: {
@@ -385,6 +399,49 @@ export const erasureShapes = {
       maxResults: "MaxResults",
     },
   },
+  DescribeDatasetRequest: {
+    type: "structure",
+    required: ["datasetArn"],
+    members: {
+      datasetArn: "Arn",
+    },
+  },
+  DescribeSchemaRequest: {
+    type: "structure",
+    required: ["schemaArn"],
+    members: {
+      schemaArn: "Arn",
+    },
+  },
+  DescribeBatchInferenceJobRequest: {
+    type: "structure",
+    required: ["batchInferenceJobArn"],
+    members: {
+      batchInferenceJobArn: "Arn",
+    },
+  },
+  DescribeBatchSegmentJobRequest: {
+    type: "structure",
+    required: ["batchSegmentJobArn"],
+    members: {
+      batchSegmentJobArn: "Arn",
+    },
+  },
+  DescribeDatasetExportJobRequest: {
+    type: "structure",
+    required: ["datasetExportJobArn"],
+    members: {
+      datasetExportJobArn: "Arn",
+    },
+  },
+  ListDatasetExportJobsRequest: {
+    type: "structure",
+    members: {
+      datasetArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults",
+    },
+  },
 } as const;
 
 /** The shapes only the emulator's other operations reach (CreateDatasetImportJob's, the Describe calls'). */
@@ -394,13 +451,6 @@ export const emulatorOnlyShapes = {
     required: ["datasetGroupArn"],
     members: {
       datasetGroupArn: "Arn",
-    },
-  },
-  DescribeDatasetImportJobRequest: {
-    type: "structure",
-    required: ["datasetImportJobArn"],
-    members: {
-      datasetImportJobArn: "Arn",
     },
   },
   CreateDatasetImportJobRequest: {
@@ -448,20 +498,6 @@ export const emulatorOnlyShapes = {
     required: ["recommenderArn"],
     members: {
       recommenderArn: "Arn",
-    },
-  },
-  DescribeDatasetRequest: {
-    type: "structure",
-    required: ["datasetArn"],
-    members: {
-      datasetArn: "Arn",
-    },
-  },
-  DescribeSchemaRequest: {
-    type: "structure",
-    required: ["schemaArn"],
-    members: {
-      schemaArn: "Arn",
     },
   },
   CreateBatchInferenceJobRequest: {
@@ -541,13 +577,6 @@ export const emulatorOnlyShapes = {
     max: 150,
     pattern: "[A-Za-z_][A-Za-z\\d_]*",
   },
-  DescribeBatchInferenceJobRequest: {
-    type: "structure",
-    required: ["batchInferenceJobArn"],
-    members: {
-      batchInferenceJobArn: "Arn",
-    },
-  },
   CreateBatchSegmentJobRequest: {
     type: "structure",
     required: ["jobName", "solutionVersionArn", "jobInput", "jobOutput", "roleArn"],
@@ -576,13 +605,6 @@ export const emulatorOnlyShapes = {
       s3DataDestination: "S3DataConfig",
     },
   },
-  DescribeBatchSegmentJobRequest: {
-    type: "structure",
-    required: ["batchSegmentJobArn"],
-    members: {
-      batchSegmentJobArn: "Arn",
-    },
-  },
   CreateDatasetExportJobRequest: {
     type: "structure",
     required: ["jobName", "datasetArn", "roleArn", "jobOutput"],
@@ -604,21 +626,6 @@ export const emulatorOnlyShapes = {
     required: ["s3DataDestination"],
     members: {
       s3DataDestination: "S3DataConfig",
-    },
-  },
-  DescribeDatasetExportJobRequest: {
-    type: "structure",
-    required: ["datasetExportJobArn"],
-    members: {
-      datasetExportJobArn: "Arn",
-    },
-  },
-  ListDatasetExportJobsRequest: {
-    type: "structure",
-    members: {
-      datasetArn: "Arn",
-      nextToken: "NextToken",
-      maxResults: "MaxResults",
     },
   },
 } as const;

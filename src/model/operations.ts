@@ -70,6 +70,34 @@ export interface PersonalizeOperations {
     input: ListBatchSegmentJobsRequest;
     output: ListBatchSegmentJobsResponse;
   };
+  DescribeDataset: {
+    input: DescribeDatasetRequest;
+    output: DescribeDatasetResponse;
+  };
+  DescribeSchema: {
+    input: DescribeSchemaRequest;
+    output: DescribeSchemaResponse;
+  };
+  DescribeDatasetImportJob: {
+    input: DescribeDatasetImportJobRequest;
+    output: DescribeDatasetImportJobResponse;
+  };
+  DescribeBatchInferenceJob: {
+    input: DescribeBatchInferenceJobRequest;
+    output: DescribeBatchInferenceJobResponse;
+  };
+  DescribeBatchSegmentJob: {
+    input: DescribeBatchSegmentJobRequest;
+    output: DescribeBatchSegmentJobResponse;
+  };
+  ListDatasetExportJobs: {
+    input: ListDatasetExportJobsRequest;
+    output: ListDatasetExportJobsResponse;
+  };
+  DescribeDatasetExportJob: {
+    input: DescribeDatasetExportJobRequest;
+    output: DescribeDatasetExportJobResponse;
+  };
 }
 
 /** The name of an operation the client calls. */
@@ -492,4 +520,200 @@ export interface BatchSegmentJobSummary {
   lastUpdatedDateTime?: Date;
   failureReason?: string;
   solutionVersionArn?: string;
+}
+
+export interface DescribeDatasetRequest {
+  datasetArn: string;
+}
+
+export interface DescribeDatasetResponse {
+  dataset?: Dataset;
+}
+
+export interface Dataset {
+  name?: string;
+  datasetArn?: string;
+  datasetGroupArn?: string;
+  datasetType?: string;
+  schemaArn?: string;
+  status?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+  latestDatasetUpdate?: DatasetUpdateSummary;
+  trackingId?: string;
+}
+
+export interface DatasetUpdateSummary {
+  schemaArn?: string;
+  status?: string;
+  failureReason?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+}
+
+export interface DescribeSchemaRequest {
+  schemaArn: string;
+}
+
+export interface DescribeSchemaResponse {
+  schema?: DatasetSchema;
+}
+
+export interface DatasetSchema {
+  name?: string;
+  schemaArn?: string;
+  schema?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+  domain?: "ECOMMERCE" | "VIDEO_ON_DEMAND";
+}
+
+export interface DescribeDatasetImportJobRequest {
+  datasetImportJobArn: string;
+}
+
+export interface DescribeDatasetImportJobResponse {
+  datasetImportJob?: DatasetImportJob;
+}
+
+export interface DatasetImportJob {
+  jobName?: string;
+  datasetImportJobArn?: string;
+  datasetArn?: string;
+  dataSource?: DataSource;
+  roleArn?: string;
+  status?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+  failureReason?: string;
+  importMode?: "FULL" | "INCREMENTAL";
+  publishAttributionMetricsToS3?: boolean;
+}
+
+export interface DescribeBatchInferenceJobRequest {
+  batchInferenceJobArn: string;
+}
+
+export interface DescribeBatchInferenceJobResponse {
+  batchInferenceJob?: BatchInferenceJob;
+}
+
+export interface BatchInferenceJob {
+  jobName?: string;
+  batchInferenceJobArn?: string;
+  filterArn?: string;
+  failureReason?: string;
+  solutionVersionArn?: string;
+  numResults?: number;
+  jobInput?: BatchInferenceJobInput;
+  jobOutput?: BatchInferenceJobOutput;
+  batchInferenceJobConfig?: BatchInferenceJobConfig;
+  roleArn?: string;
+  batchInferenceJobMode?: "BATCH_INFERENCE" | "THEME_GENERATION";
+  themeGenerationConfig?: ThemeGenerationConfig;
+  status?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+}
+
+export interface BatchInferenceJobInput {
+  s3DataSource: S3DataConfig;
+}
+
+export interface S3DataConfig {
+  path: string;
+  kmsKeyArn?: string;
+}
+
+export interface BatchInferenceJobOutput {
+  s3DataDestination: S3DataConfig;
+}
+
+export interface BatchInferenceJobConfig {
+  itemExplorationConfig?: Record<string, string>;
+  rankingInfluence?: Partial<Record<"POPULARITY" | "FRESHNESS", number>>;
+}
+
+export interface ThemeGenerationConfig {
+  fieldsForThemeGeneration: FieldsForThemeGeneration;
+}
+
+export interface FieldsForThemeGeneration {
+  itemName: string;
+}
+
+export interface DescribeBatchSegmentJobRequest {
+  batchSegmentJobArn: string;
+}
+
+export interface DescribeBatchSegmentJobResponse {
+  batchSegmentJob?: BatchSegmentJob;
+}
+
+export interface BatchSegmentJob {
+  jobName?: string;
+  batchSegmentJobArn?: string;
+  filterArn?: string;
+  failureReason?: string;
+  solutionVersionArn?: string;
+  numResults?: number;
+  jobInput?: BatchSegmentJobInput;
+  jobOutput?: BatchSegmentJobOutput;
+  roleArn?: string;
+  status?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+}
+
+export interface BatchSegmentJobInput {
+  s3DataSource: S3DataConfig;
+}
+
+export interface BatchSegmentJobOutput {
+  s3DataDestination: S3DataConfig;
+}
+
+export interface ListDatasetExportJobsRequest {
+  datasetArn?: string;
+  nextToken?: string;
+  maxResults?: number;
+}
+
+export interface ListDatasetExportJobsResponse {
+  datasetExportJobs?: DatasetExportJobSummary[];
+  nextToken?: string;
+}
+
+export interface DatasetExportJobSummary {
+  datasetExportJobArn?: string;
+  jobName?: string;
+  status?: string;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+  failureReason?: string;
+}
+
+export interface DescribeDatasetExportJobRequest {
+  datasetExportJobArn: string;
+}
+
+export interface DescribeDatasetExportJobResponse {
+  datasetExportJob?: DatasetExportJob;
+}
+
+export interface DatasetExportJob {
+  jobName?: string;
+  datasetExportJobArn?: string;
+  datasetArn?: string;
+  ingestionMode?: "BULK" | "PUT" | "ALL";
+  roleArn?: string;
+  status?: string;
+  jobOutput?: DatasetExportJobOutput;
+  creationDateTime?: Date;
+  lastUpdatedDateTime?: Date;
+  failureReason?: string;
+}
+
+export interface DatasetExportJobOutput {
+  s3DataDestination: S3DataConfig;
 }
