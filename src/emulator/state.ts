@@ -1,5 +1,6 @@
 import { md5, sha256HexSync } from "./digest.ts";
-import { readDeletionInput, readImportRows } from "./personalize/input.ts";
+import { readImportRows, rowsAfterImport } from "./personalize/import-source.ts";
+import { readDeletionInput } from "./personalize/input.ts";
 import { type OutsideIO, outsideDue } from "./personalize/outside-clock.ts";
 import { type DueEvent, World, type WorldData } from "./personalize/world.ts";
 import type {
@@ -53,7 +54,8 @@ export class EmulatorState {
       },
       (resource) => `arn:aws:personalize:${options.region}:${options.accountId}:${resource}`,
       (job) => readImportRows(this.source, job.dataLocation),
-      (arn, rows) => this.datasetGroups.set(arn, [...(this.datasetGroups.get(arn) ?? []), ...rows]),
+      (arn, rows, mode) =>
+        this.datasetGroups.set(arn, rowsAfterImport(this.datasetGroups.get(arn) ?? [], rows, mode)),
       (arn) => this.users(arn) ?? [],
       (arn) => [...new Set((this.datasetGroups.get(arn) ?? []).map((r) => r.itemId))].sort(),
     );

@@ -1,6 +1,7 @@
-// What the emulated Personalize reads from S3: a deletion job's USER_ID file(s) and an import's
-// USER_ID,ITEM_ID,TIMESTAMP rows. Ids are kept exactly as the CSV has them (a quoted " a" keeps its space),
-// so a deletion file that names "a" never removes " a": the emulator does not make ids match that would not.
+// What the emulated Personalize reads: a deletion job's USER_ID file(s) from S3 and a --seed file's
+// USER_ID,ITEM_ID,TIMESTAMP rows (an import's source is import-source.ts). Ids are kept exactly as the CSV
+// has them (a quoted " a" keeps its space), so a deletion file that names "a" never removes " a": the
+// emulator does not make ids match that would not.
 import Papa from "papaparse";
 import type { InteractionRow, ObjectSource } from "../state-types.ts";
 
@@ -30,31 +31,10 @@ export function parseSeed(text: string): InteractionRow[] {
   });
 }
 
-function s3Location(location: string): { bucket: string; key: string } | undefined {
+/** An `s3://bucket/key` location split; `undefined` when it is not one. */
+export function s3Location(location: string): { bucket: string; key: string } | undefined {
   const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
   return m ? { bucket: m[1] as string, key: m[2] as string } : undefined;
-}
-
-/** An import's rows: the file at `dataLocation`, or every file under it when it is a folder. */
-export async function readImportRows(
-  source: ObjectSource,
-  dataLocation: string,
-): Promise<InteractionRow[] | Failure> {
-  const at = s3Location(dataLocation);
-  if (!at) return { failureReason: `Invalid S3 location: ${dataLocation}` };
-  const { bucket, key } = at;
-  const keys = key.endsWith("/") || key === "" ? await source.list(bucket, key) : [key];
-  const rows: InteractionRow[] = [];
-  for (const k of keys ?? []) {
-    const body = await source.get(bucket, k);
-    if (!body) return { failureReason: `Input file not found at s3://${bucket}/${k}` };
-    try {
-      rows.push(...parseSeed(new TextDecoder().decode(body)));
-    } catch (error) {
-      return { failureReason: `s3://${bucket}/${k}: ${(error as Error).message}` };
-    }
-  }
-  return keys ? rows : { failureReason: `S3 bucket ${bucket} does not exist or is not accessible.` };
 }
 
 /** The user ids a deletion job's input names, or why the job fails. */

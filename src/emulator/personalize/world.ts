@@ -155,9 +155,11 @@ export class World {
     private readonly importRows: (
       job: WorldImport,
     ) => Promise<{ userId: string; itemId: string; timestamp: number }[] | { failureReason: string }>,
+    /** Puts an ACTIVE import's rows into the dataset group, as its `importMode` says (FULL replaces). */
     private readonly addRows: (
       datasetGroupArn: string,
       rows: { userId: string; itemId: string; timestamp: number }[],
+      importMode: string,
     ) => void,
     private readonly usersOf: (datasetGroupArn: string) => string[],
     private readonly itemsOf: (datasetGroupArn: string) => string[] = () => [],
@@ -233,7 +235,7 @@ export class World {
           return;
         }
         const dataset = this.datasets.get(job.datasetArn);
-        if (dataset) this.addRows(dataset.datasetGroupArn, rows);
+        if (dataset) this.addRows(dataset.datasetGroupArn, rows, job.importMode);
         job.status = "ACTIVE";
       });
     }
