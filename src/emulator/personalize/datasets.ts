@@ -1,5 +1,5 @@
 // Dataset groups, datasets and their imports: DescribeDatasetGroup, ListDatasets, and the import jobs
-// (List, Describe, Create), whose rows join the dataset group when the world's clock finishes them.
+// (List, Describe, Create), whose source is read when the world's clock finishes them (import-source.ts).
 import type { Tag } from "../state-types.ts";
 import { jsonError, jsonOk } from "../wire.ts";
 import { type GroupContext, notFound, type Operation } from "./common.ts";

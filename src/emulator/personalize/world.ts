@@ -30,7 +30,7 @@ export interface WorldDataset {
   createdAt: number;
 }
 
-/** A dataset import job: its rows join the dataset group's interactions when it is ACTIVE. */
+/** A dataset import job: its rows replace (FULL) or join (INCREMENTAL) the dataset group's when it is ACTIVE. */
 export interface WorldImport {
   seq: number;
   datasetImportJobArn: string;
