@@ -8,7 +8,7 @@ import { decodeAwsChunked, isAwsChunked } from "./s3/aws-chunked.ts";
 import { malformedXml, noSuchBucket, notAllowed, notImplemented, XMLNS, xml } from "./s3/common.ts";
 import { deleteObjects } from "./s3/delete-objects.ts";
 import { listObjects, listVersions } from "./s3/listings.ts";
-import { multipart } from "./s3/multipart.ts";
+import { listUploads, multipart } from "./s3/multipart.ts";
 import { deleteObject, getObject, type ObjectContext, putObject } from "./s3/objects.ts";
 import { uploadSizeProblem } from "./s3/size.ts";
 import type { EmulatorState } from "./state.ts";
@@ -56,6 +56,7 @@ const OPERATIONS: Record<string, string[]> = {
   CompleteMultipartUpload: ["uploadId"],
   AbortMultipartUpload: ["uploadId"],
   ListParts: ["uploadId", "max-parts", "part-number-marker"],
+  ListMultipartUploads: ["uploads", "prefix"],
   PutObject: [],
   Bucket: [],
 };
@@ -97,6 +98,7 @@ function operationOf(method: string, hasKey: boolean, q: URLSearchParams): strin
     if (q.has("versioning")) return method === "PUT" ? "PutBucketVersioning" : "GetBucketVersioning";
     if (method === "GET" && q.has("versions")) return "ListObjectVersions";
     if (method === "POST" && q.has("delete")) return "DeleteObjects";
+    if (method === "GET" && q.has("uploads")) return "ListMultipartUploads";
     if (method === "GET") return q.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
     return "Bucket";
   }
@@ -184,6 +186,7 @@ export function s3Service(state: EmulatorState, hooks: ServiceHooks, secretAcces
       return listObjects(bucketName, objects, url, operation === "ListObjectsV2");
     }
     if (operation === "ListObjectVersions") return listVersions(bucketName, versions, url);
+    if (operation === "ListMultipartUploads") return listUploads(bucketName, state, url);
     if (operation === "DeleteObjects") {
       const answer = await deleteObjects(request, url, body, bucketName, versions, hooks.now);
       if (answer.ok) hooks.changed();

@@ -7,7 +7,7 @@ import type { MultipartUpload, StoredChecksum, StoredObject } from "../state-typ
 import { s3Error, xmlEscape } from "../wire.ts";
 import { isAwsChunked } from "./aws-chunked.ts";
 import { checksumHeader, multipartChecksum, verifyUpload } from "./checksums.ts";
-import { invalidArgument, malformedXml, XMLNS, xml, xmlField } from "./common.ts";
+import { invalidArgument, malformedXml, OWNER, XMLNS, xml, xmlField } from "./common.ts";
 import { writeCondition } from "./conditions.ts";
 import { type ObjectContext, storedFields } from "./objects.ts";
 
@@ -250,5 +250,24 @@ async function complete(
     `<CompleteMultipartUploadResult xmlns="${XMLNS}"><Location>/${xmlEscape(bucket)}/${xmlEscape(key)}</Location><Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><ETag>"${etag}"</ETag>${sum}</CompleteMultipartUploadResult>`,
     200,
     versionId ? { "x-amz-version-id": versionId } : {},
+  );
+}
+
+/**
+ * ListMultipartUploads: the uploads in progress in `bucket` (under `prefix`), by key then by when each was
+ * initiated, as S3 lists them; all in one page (no `max-uploads` paging here).
+ */
+export function listUploads(bucket: string, state: EmulatorState, url: URL): Response {
+  const prefix = url.searchParams.get("prefix") ?? "";
+  const uploads = [...state.uploads.entries()]
+    .filter(([, u]) => u.bucket === bucket && u.key.startsWith(prefix))
+    .sort(([, a], [, b]) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated - b.initiated))
+    .map(
+      ([id, u]) =>
+        `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${id}</UploadId><Initiator><ID>emulator</ID><DisplayName>emulator</DisplayName></Initiator>${OWNER}<StorageClass>STANDARD</StorageClass><Initiated>${new Date(u.initiated).toISOString()}</Initiated></Upload>`,
+    )
+    .join("");
+  return xml(
+    `<ListMultipartUploadsResult xmlns="${XMLNS}"><Bucket>${xmlEscape(bucket)}</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><Prefix>${xmlEscape(prefix)}</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`,
   );
 }
