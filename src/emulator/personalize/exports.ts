@@ -9,7 +9,7 @@ import { createTagsProblem } from "./tags.ts";
 import { seconds } from "./wire.ts";
 import type { WorldDataset, WorldExport } from "./world.ts";
 
-/** The interactions schema every emulated dataset has: the columns its rows and exports hold. */
+/** The interactions schema (the seeded datasets' type): the columns its rows and exports hold. */
 export const INTERACTIONS_SCHEMA = JSON.stringify({
   type: "record",
   name: "Interactions",
@@ -22,9 +22,41 @@ export const INTERACTIONS_SCHEMA = JSON.stringify({
   version: "1.0",
 });
 
-/** A dataset's schema ARN: one schema per dataset, named after its dataset group. */
+// The other dataset types' schemas, as the guide's examples have them: only interactions, users and action
+// interactions carry USER_ID, which is how a reader tells the datasets that hold users.
+const avro = (name: string, fields: [string, string][]) =>
+  JSON.stringify({
+    type: "record",
+    name,
+    namespace: "com.amazonaws.personalize.schema",
+    fields: fields.map(([field, type]) => ({ name: field, type })),
+    version: "1.0",
+  });
+const SCHEMAS: Record<string, string> = {
+  interactions: INTERACTIONS_SCHEMA,
+  items: avro("Items", [
+    ["ITEM_ID", "string"],
+    ["CREATION_TIMESTAMP", "long"],
+  ]),
+  users: avro("Users", [
+    ["USER_ID", "string"],
+    ["MEMBERSHIP", "string"],
+  ]),
+  actions: avro("Actions", [["ACTION_ID", "string"]]),
+  action_interactions: avro("ActionInteractions", [
+    ["USER_ID", "string"],
+    ["ACTION_ID", "string"],
+    ["TIMESTAMP", "long"],
+  ]),
+};
+const schemaOf = (dataset: WorldDataset) => SCHEMAS[dataset.datasetType.toLowerCase()] ?? INTERACTIONS_SCHEMA;
+
+/** A dataset's schema ARN: one schema per dataset, named after its dataset group and its type. */
 export const schemaArnOf = (dataset: WorldDataset) =>
-  dataset.datasetArn.replace(/:dataset\/([^/]+)\/[^/]+$/, ":schema/$1-interactions");
+  dataset.datasetArn.replace(
+    /:dataset\/([^/]+)\/[^/]+$/,
+    `:schema/$1-${dataset.datasetType.toLowerCase().replace(/_/g, "-")}`,
+  );
 
 const exportWire = (j: WorldExport, full: boolean) => ({
   datasetExportJobArn: j.datasetExportJobArn,
@@ -68,7 +100,7 @@ export function exportOperations({ state, hooks, tokens }: GroupContext): Record
         schema: {
           name: (schemaArn as string).split("/").pop(),
           schemaArn,
-          schema: INTERACTIONS_SCHEMA,
+          schema: schemaOf(d),
           creationDateTime: seconds(d.createdAt),
           lastUpdatedDateTime: seconds(d.createdAt),
         },
