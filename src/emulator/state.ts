@@ -53,7 +53,8 @@ export class EmulatorState {
         campaignSeconds: options.campaignSeconds,
       },
       (resource) => `arn:aws:personalize:${options.region}:${options.accountId}:${resource}`,
-      (job) => readImportRows(this.source, job.dataLocation),
+      (job) =>
+        readImportRows(this.source, job.dataLocation, this.world.datasets.get(job.datasetArn)?.datasetType),
       (arn, rows, mode) =>
         this.datasetGroups.set(arn, rowsAfterImport(this.datasetGroups.get(arn) ?? [], rows, mode)),
       (arn) => this.users(arn) ?? [],

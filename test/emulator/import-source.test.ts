@@ -105,6 +105,14 @@ describe("readImportRows", () => {
     expect(parseImportCsv(bytes(`${HEADER},i1,5\n`), "s3://b/k.csv")).toHaveProperty("failureReason");
   });
 
+  test("a file of another dataset type is checked against its id column and yields no interactions", () => {
+    const items = bytes("ITEM_ID,PRICE\ni1,5\n");
+    expect(parseImportCsv(items, "s3://b/items.csv", "Items")).toEqual([]);
+    expect(parseImportCsv(bytes("USER_ID,AGE\nu1,5\n"), "s3://b/items.csv", "Items")).toEqual({
+      failureReason: "Input CSV s3://b/items.csv is missing the following columns: [ITEM_ID]",
+    });
+  });
+
   test("FULL replaces the bulk rows, INCREMENTAL appends, and neither changes the rows it was given", () => {
     const old = [{ userId: "a", itemId: "i", timestamp: 1 }];
     const added = [{ userId: "b", itemId: "i", timestamp: 2 }];
@@ -257,6 +265,37 @@ describe("imports through the AWS SDK, seen through a dataset export", () => {
       status: "CREATE FAILED",
       failureReason: `Input CSV s3://${bucket}/src/broken.csv is missing the following columns: [ITEM_ID, TIMESTAMP]`,
     });
+    expect(before.length).toBeGreaterThan(0);
+    expect(await exported()).toEqual(before);
+  });
+
+  test("a FULL import into the group's items dataset leaves its interactions as they were", async () => {
+    const before = await exported();
+    const world = running.emulator.state.world;
+    const group = running.emulator.datasetGroupArn;
+    // The emulator has no CreateDataset: the items dataset is added to its world as CreateDataset would.
+    const itemsArn = world.arn(`dataset/${group.split("/").pop()}/ITEMS`);
+    world.datasets.set(itemsArn, {
+      datasetArn: itemsArn,
+      name: "items",
+      datasetType: "Items",
+      datasetGroupArn: group,
+      createdAt: Date.now(),
+    });
+    await put("src/items.csv", "ITEM_ID,PRICE\ni1,5\n");
+    const { datasetImportJobArn } = await personalize.send(
+      new CreateDatasetImportJobCommand({
+        jobName: "items-import",
+        datasetArn: itemsArn,
+        dataSource: { dataLocation: `s3://${bucket}/src/items.csv` },
+        roleArn: ROLE,
+      }),
+    );
+    const { datasetImportJob } = await until(
+      () => personalize.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })),
+      (r) => /^(ACTIVE|CREATE FAILED)$/.test(r.datasetImportJob?.status ?? ""),
+    );
+    expect(datasetImportJob?.status).toBe("ACTIVE");
     expect(before.length).toBeGreaterThan(0);
     expect(await exported()).toEqual(before);
   });

@@ -12,11 +12,27 @@ type Failure = { failureReason: string };
 /** The columns an interactions import must have; others (EVENT_TYPE...) are not in the emulated schema. */
 const REQUIRED = ["USER_ID", "ITEM_ID", "TIMESTAMP"] as const;
 
+// The id column of the other dataset types: the emulator keeps none of their rows, but checks their files
+// as far as it knows their schema, so an import into them does not touch the interactions.
+const ID_COLUMNS: Record<string, string[]> = {
+  Items: ["ITEM_ID"],
+  Users: ["USER_ID"],
+  Actions: ["ACTION_ID"],
+  Action_Interactions: ["USER_ID", "ACTION_ID", "TIMESTAMP"],
+};
+
 // TIMESTAMP is a long (Unix epoch seconds) in the interactions schema.
 const LONG = /^-?\d+$/;
 
-/** One import file's rows, or why it cannot be imported (`where` names the object). */
-export function parseImportCsv(bytes: Uint8Array, where: string): InteractionRow[] | Failure {
+/**
+ * One import file's interaction rows, or why it cannot be imported (`where` names the object); a file of a
+ * dataset of another `datasetType` is checked and yields no rows.
+ */
+export function parseImportCsv(
+  bytes: Uint8Array,
+  where: string,
+  datasetType = "Interactions",
+): InteractionRow[] | Failure {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -33,7 +49,9 @@ export function parseImportCsv(bytes: Uint8Array, where: string): InteractionRow
   const [header = [], ...body] = parsed.data;
   // Column names are not ids: matched without case or surrounding spaces, as the seed files are.
   const names = header.map((h) => h.trim().toUpperCase());
-  const missing = REQUIRED.filter((name) => !names.includes(name));
+  const interactions = datasetType === "Interactions";
+  const required = interactions ? REQUIRED : (ID_COLUMNS[datasetType] ?? []);
+  const missing = required.filter((name) => !names.includes(name));
   if (missing.length > 0) {
     return { failureReason: `Input CSV ${where} is missing the following columns: [${missing.join(", ")}]` };
   }
@@ -45,6 +63,7 @@ export function parseImportCsv(bytes: Uint8Array, where: string): InteractionRow
         failureReason: `Input file ${where}, row ${n + 2}: ${row.length} columns where the header has ${header.length}.`,
       };
     }
+    if (!interactions) continue;
     const userId = row[u] as string;
     const itemId = row[i] as string;
     const timestamp = row[t] as string;
@@ -62,6 +81,7 @@ export function parseImportCsv(bytes: Uint8Array, where: string): InteractionRow
 export async function readImportRows(
   source: ObjectSource,
   dataLocation: string,
+  datasetType = "Interactions",
 ): Promise<InteractionRow[] | Failure> {
   const at = s3Location(dataLocation);
   if (!at) return { failureReason: `Invalid S3 location: ${dataLocation}` };
@@ -79,7 +99,7 @@ export async function readImportRows(
   for (const k of keys) {
     const body = await source.get(bucket, k);
     if (!body) return { failureReason: `Input file not found at s3://${bucket}/${k}` };
-    const read = parseImportCsv(body, `s3://${bucket}/${k}`);
+    const read = parseImportCsv(body, `s3://${bucket}/${k}`, datasetType);
     if ("failureReason" in read) return read;
     for (const row of read) rows.push(row);
   }

@@ -235,7 +235,10 @@ export class World {
           return;
         }
         const dataset = this.datasets.get(job.datasetArn);
-        if (dataset) this.addRows(dataset.datasetGroupArn, rows, job.importMode);
+        // The dataset group's rows are its interactions: an import into its items or users leaves them.
+        if (dataset?.datasetType === "Interactions") {
+          this.addRows(dataset.datasetGroupArn, rows, job.importMode);
+        }
         job.status = "ACTIVE";
       });
     }
