@@ -16,6 +16,10 @@ export class IdSet {
   private count = 0;
   // Entry j is table[2j] (id number + 1, 0 when free) and table[2j + 1] (its hash).
   private table: Uint32Array;
+  // A bit filter in front of the index, two bits an id, small enough to stay in the processor's cache:
+  // most rows' users are not erased, and the filter answers them without the index's cache miss (which
+  // made a lookup in a set of 100,000 ids cost 300 ns, most of a CSV row's time).
+  private filter: Int32Array;
   private minLength = Number.MAX_SAFE_INTEGER;
   private maxLength = 0;
   private scratch = new Uint8Array(256);
@@ -26,6 +30,7 @@ export class IdSet {
     let length = 32;
     while (length * 3 < expectedIds * 8) length *= 2;
     this.table = new Uint32Array(length);
+    this.filter = new Int32Array(length >>> 4);
   }
 
   /** The set of the given ids, each exactly as given (empty ids are left out, duplicates kept once). */
@@ -64,12 +69,19 @@ export class IdSet {
     return this.count;
   }
 
+  /** Calls `visit` with each id's UTF-8 bytes, `bytes[start..end)` (a view of the set's buffer: copy to keep). */
+  forEachBytes(visit: (bytes: Uint8Array, start: number, end: number) => void): void {
+    for (let i = 0; i < this.count; i++)
+      visit(this.bytes, this.starts[i] as number, this.starts[i + 1] as number);
+  }
+
   /** Whether the UTF-8 bytes `bytes[start..end)` are exactly one of the ids. */
   hasBytes(bytes: Uint8Array, start: number, end: number): boolean {
     const length = end - start;
     if (length < this.minLength || length > this.maxLength) return false;
     let h = FNV_OFFSET;
     for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), FNV_PRIME);
+    if (!this.mayHave(h)) return false;
     return this.find(bytes, start, length, h >>> 0) >= 0;
   }
 
@@ -112,6 +124,7 @@ export class IdSet {
     this.starts[this.count + 1] = at + length;
     this.table[2 * (-1 - slot)] = ++this.count;
     this.table[2 * (-1 - slot) + 1] = hash;
+    this.mark(hash);
     if (length < this.minLength) this.minLength = length;
     if (length > this.maxLength) this.maxLength = length;
     if (this.count * 8 > this.table.length * 3) this.rehash();
@@ -140,6 +153,22 @@ export class IdSet {
 
   private rehash(): void {
     this.table = regrowIndex(this.table, this.table.length * 2);
+    this.filter = new Int32Array(this.table.length >>> 4);
+    for (let j = 0; j < this.table.length; j += 2) if (this.table[j] !== 0) this.mark(this.table[j + 1] as number);
+  }
+
+  // The filter's word for a hash comes from its high bits (the index's slot from its low ones), the two bits
+  // from its middle ones.
+  private mark(hash: number): void {
+    const word = Math.imul(hash, 0x9e3779b1) >>> 0;
+    const w = word % this.filter.length;
+    this.filter[w] = (this.filter[w] as number) | (1 << (hash >>> 27)) | (1 << ((hash >>> 20) & 31));
+  }
+
+  private mayHave(hash: number): boolean {
+    const word = Math.imul(hash, 0x9e3779b1) >>> 0;
+    const bits = (1 << (hash >>> 27)) | (1 << ((hash >>> 20) & 31));
+    return ((this.filter[word % this.filter.length] as number) & bits) === bits;
   }
 }
 
