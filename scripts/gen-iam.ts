@@ -1,7 +1,8 @@
 // npm run gen:iam: writes the README's IAM policies (the JSON block after each `<!-- iam-policy: MODE -->`)
 // and the list of actions after `<!-- iam-actions: MODE -->` from src/erasure/permissions.ts, which
 // test/erasure/permissions.test.ts holds against the code. `--check` changes nothing and exits 1 when the README
-// differs; `--print MODE` prints one policy (for your own role, with --role-arn, --bucket, --prefix).
+// differs; `--print MODE` prints one policy (for your own role, with --role-arn, --bucket, --prefix and, for
+// scan and scrub, --data-bucket: the bucket of the data around Personalize, every bucket when absent).
 import { readFileSync, writeFileSync } from "node:fs";
 import {
   actionsOf,
@@ -18,6 +19,7 @@ export const README_POLICY_TARGET: PolicyTarget = {
   roleArn: "arn:aws:iam::123456789012:role/PersonalizeS3Read",
   bucket: "my-deletions-bucket",
   prefix: "personalize/",
+  dataBucket: "my-personalize-data",
 };
 
 const WIDTH = 110;
@@ -100,6 +102,7 @@ if (import.meta.main) {
       roleArn: flag("--role-arn") ?? README_POLICY_TARGET.roleArn,
       bucket: flag("--bucket") ?? README_POLICY_TARGET.bucket,
       prefix: flag("--prefix") ?? README_POLICY_TARGET.prefix,
+      dataBucket: flag("--data-bucket") ?? "*",
     };
     if (!PERMISSION_MODES.includes(print as PermissionMode)) {
       console.error(

@@ -3,14 +3,36 @@
 // every operation named here is called by src/, every call in src/ is named here, and every request the
 // flows send to the emulator in each mode is allowed by the policy of that mode.
 
-/** How the library is run, from the least to the most it does; each mode needs what the one before needs. */
-export type PermissionMode = "delete" | "erasure" | "retrain";
+/** How the library is run; each mode needs what the mode it builds on ({@link MODE_BASE}) needs. */
+export type PermissionMode = "delete" | "erasure" | "retrain" | "scan" | "scrub";
 
-/** The modes, in order. */
-export const PERMISSION_MODES: readonly PermissionMode[] = ["delete", "erasure", "retrain"];
+/** The modes, each after the one it builds on. */
+export const PERMISSION_MODES: readonly PermissionMode[] = ["delete", "erasure", "retrain", "scan", "scrub"];
 
-/** What an IAM action is granted on: any Personalize resource, the service role, the bucket or its keys. */
-export type GrantScope = "personalize" | "role" | "bucket" | "object";
+/**
+ * The mode each one adds to: retrain and the outside stage's scan both build on the erasure (a retrain that
+ * scans needs both policies), the scrub on the scan.
+ */
+export const MODE_BASE: Readonly<Record<PermissionMode, PermissionMode | undefined>> = {
+  delete: undefined,
+  erasure: "delete",
+  retrain: "erasure",
+  scan: "erasure",
+  scrub: "scan",
+};
+
+/** `mode` and every mode under it, the first first. */
+export function modesUnder(mode: PermissionMode): PermissionMode[] {
+  const chain: PermissionMode[] = [];
+  for (let m: PermissionMode | undefined = mode; m; m = MODE_BASE[m]) chain.unshift(m);
+  return chain;
+}
+
+/**
+ * What an IAM action is granted on: any Personalize resource, the service role, the upload bucket or its
+ * keys, or the buckets and objects of the data around Personalize (import sources, batch files, exports).
+ */
+export type GrantScope = "personalize" | "role" | "bucket" | "object" | "data-bucket" | "data-object";
 
 /** One IAM action an operation needs, on what, and why when the action's name does not say it. */
 export interface Grant {
@@ -117,18 +139,101 @@ export const OPERATION_PERMISSIONS: readonly OperationPermissions[] = [
   personalize("ListRecommenders", "erasure"),
   personalize("ListBatchInferenceJobs", "erasure"),
   personalize("ListBatchSegmentJobs", "erasure"),
+  // Every receipt lists where the users' data lives outside Personalize, from the jobs' records
+  // (src/outside/discover.ts), with or without a scan.
+  personalize("DescribeDataset", "erasure"),
+  personalize("DescribeSchema", "erasure"),
+  personalize("DescribeDatasetImportJob", "erasure"),
+  personalize("DescribeBatchInferenceJob", "erasure"),
+  personalize("DescribeBatchSegmentJob", "erasure"),
+  personalize("ListDatasetExportJobs", "erasure"),
+  personalize("DescribeDatasetExportJob", "erasure"),
   // retrain: eraseUsers with retrain, the CLI's --retrain, the action's retrain: true.
   personalize("CreateSolutionVersion", "retrain"),
   personalize("UpdateCampaign", "retrain"),
+  // scan: eraseUsers with scan, the CLI's --scan, the action's scan: true. Every version of every object
+  // under each location is listed and read (src/outside/expand.ts, read-object.ts).
+  {
+    operation: "ListObjectVersions",
+    service: "s3",
+    mode: "scan",
+    grants: [
+      {
+        action: "s3:ListBucketVersions",
+        on: "data-bucket",
+        why: "each location's objects and their older versions, which hold the users too",
+      },
+    ],
+  },
+  {
+    operation: "GetObject",
+    service: "s3",
+    mode: "scan",
+    grants: [
+      { action: "s3:GetObjectVersion", on: "data-object", why: "each version is read by its version id" },
+    ],
+  },
+  // scrub: also rewrites each object holding erased users in place (src/outside/write-back.ts) and deletes
+  // the older versions that held them.
+  {
+    operation: "GetObject",
+    service: "s3",
+    mode: "scrub",
+    grants: [
+      {
+        action: "s3:GetObject",
+        on: "data-object",
+        why: "an object another writer changed meanwhile (412) is read again as it now is, without a version id",
+      },
+    ],
+  },
+  {
+    operation: "PutObject",
+    service: "s3",
+    mode: "scrub",
+    grants: [{ action: "s3:PutObject", on: "data-object", why: "the object rewritten without them" }],
+  },
+  ...["CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"].map(
+    (operation): OperationPermissions => ({
+      operation,
+      service: "s3",
+      mode: "scrub",
+      grants: [{ action: "s3:PutObject", on: "data-object", why: "a large object is rewritten in parts" }],
+    }),
+  ),
+  {
+    operation: "AbortMultipartUpload",
+    service: "s3",
+    mode: "scrub",
+    grants: [
+      {
+        action: "s3:AbortMultipartUpload",
+        on: "data-object",
+        why: "a rewrite that fails leaves no parts behind",
+      },
+    ],
+  },
+  {
+    operation: "DeleteObject?versionId",
+    service: "s3",
+    mode: "scrub",
+    grants: [
+      {
+        action: "s3:DeleteObjectVersion",
+        on: "data-object",
+        why: "an older version that held them",
+      },
+    ],
+  },
 ];
 
-/** The operations `mode` sends (those of the modes before it included). */
+/** The operations `mode` sends (those of the modes under it included). */
 export function operationsOf(mode: PermissionMode): OperationPermissions[] {
-  const upTo = PERMISSION_MODES.indexOf(mode);
-  return OPERATION_PERMISSIONS.filter((o) => PERMISSION_MODES.indexOf(o.mode) <= upTo);
+  const modes = modesUnder(mode);
+  return OPERATION_PERMISSIONS.filter((o) => modes.includes(o.mode));
 }
 
-/** Where the policy grants: the service role passed to Personalize and the upload location. */
+/** Where the policy grants: the service role passed to Personalize, the upload location, the data around it. */
 export interface PolicyTarget {
   /** The role given as `roleArn` (`role-arn`, `--role-arn`). */
   roleArn: string;
@@ -136,6 +241,11 @@ export interface PolicyTarget {
   bucket: string;
   /** The key prefix of `s3Uri` (`personalize/`), or "" for the whole bucket. */
   prefix: string;
+  /**
+   * The bucket the data around Personalize is in (import sources, batch files, exports), for `scan` and
+   * `scrub`; `*` (the default) for any bucket the jobs' records name.
+   */
+  dataBucket?: string;
 }
 
 /** An IAM policy statement. */
@@ -165,7 +275,8 @@ export function actionsOf(mode: PermissionMode, scope?: GrantScope): string[] {
 /**
  * The least policy the caller (the user, the CI role, the Worker's keys) needs for `mode`. Personalize's
  * List operations take no resource ARN, so its actions are granted on `*`; PassRole only on the service
- * role and only to Personalize; S3 only on the bucket and the upload prefix.
+ * role and only to Personalize; S3 on the bucket and the upload prefix, and for `scan` and `scrub` on the data
+ * bucket (`dataBucket`).
  */
 export function iamPolicy(mode: PermissionMode, target: PolicyTarget): PolicyDocument {
   const partition = /^arn:([a-z-]+):/.exec(target.roleArn)?.[1] ?? "aws";
@@ -189,6 +300,18 @@ export function iamPolicy(mode: PermissionMode, target: PolicyTarget): PolicyDoc
       Effect: "Allow",
       Action: actionsOf(mode, "object"),
       Resource: `arn:${partition}:s3:::${target.bucket}/${target.prefix}*`,
+    },
+    {
+      Sid: "TheDataBuckets",
+      Effect: "Allow",
+      Action: actionsOf(mode, "data-bucket"),
+      Resource: `arn:${partition}:s3:::${target.dataBucket ?? "*"}`,
+    },
+    {
+      Sid: "TheDataObjects",
+      Effect: "Allow",
+      Action: actionsOf(mode, "data-object"),
+      Resource: `arn:${partition}:s3:::${target.dataBucket ?? "*"}/*`,
     },
   ];
   return { Version: "2012-10-17", Statement: statements.filter((s) => s.Action.length > 0) };
