@@ -137,23 +137,45 @@ export async function multipart(
     state.uploads.delete(uploadId);
     return new Response(null, { status: 204 });
   }
-  if (operation === "ListParts") {
-    const algorithm = upload.checksum?.algorithm;
-    const parts = [...upload.parts.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([n, p]) => {
-        const sum = algorithm && p.checksum ? `<${tag(algorithm)}>${p.checksum}</${tag(algorithm)}>` : "";
-        return `<Part><PartNumber>${n}</PartNumber><LastModified>${new Date(p.lastModified).toISOString()}</LastModified><ETag>"${p.md5}"</ETag><Size>${p.body.length}</Size>${sum}</Part>`;
-      })
-      .join("");
-    const kind = upload.checksum
-      ? `<ChecksumAlgorithm>${upload.checksum.algorithm.toUpperCase()}</ChecksumAlgorithm><ChecksumType>${upload.checksum.type}</ChecksumType>`
-      : "";
-    return xml(
-      `<ListPartsResult xmlns="${XMLNS}"><Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId><IsTruncated>false</IsTruncated>${kind}${parts}</ListPartsResult>`,
-    );
-  }
+  if (operation === "ListParts") return listParts(ctx, uploadId, upload, q);
   return complete(request, ctx, state, uploadId, upload, body, store);
+}
+
+// A ListParts query number: absent is `fallback`, anything but a whole number up to 2^31-1 is refused.
+function queryInt(q: URLSearchParams, name: string, fallback: number): number | Response {
+  const raw = q.get(name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  return /^\d+$/.test(raw) && n <= 2 ** 31 - 1
+    ? n
+    : invalidArgument(`Provided ${name} not an integer or within integer range`);
+}
+
+// ListParts pages as S3's do: the parts after `part-number-marker`, at most `max-parts` (echoed, 1000
+// served at most). Only a truncated page has a NextPartNumberMarker (its last part, where the next page
+// starts), as the API reference words it; the SDK's paginator stops on a page without one.
+function listParts(ctx: ObjectContext, uploadId: string, upload: MultipartUpload, q: URLSearchParams) {
+  const max = queryInt(q, "max-parts", 1000);
+  if (max instanceof Response) return max;
+  const marker = queryInt(q, "part-number-marker", 0);
+  if (marker instanceof Response) return marker;
+  const after = [...upload.parts.entries()].filter(([n]) => n > marker).sort((a, b) => a[0] - b[0]);
+  const page = after.slice(0, Math.min(max, 1000));
+  const truncated = page.length < after.length && max > 0;
+  const algorithm = upload.checksum?.algorithm;
+  const parts = page
+    .map(([n, p]) => {
+      const sum = algorithm && p.checksum ? `<${tag(algorithm)}>${p.checksum}</${tag(algorithm)}>` : "";
+      return `<Part><PartNumber>${n}</PartNumber><LastModified>${new Date(p.lastModified).toISOString()}</LastModified><ETag>"${p.md5}"</ETag><Size>${p.body.length}</Size>${sum}</Part>`;
+    })
+    .join("");
+  const kind = upload.checksum
+    ? `<ChecksumAlgorithm>${upload.checksum.algorithm.toUpperCase()}</ChecksumAlgorithm><ChecksumType>${upload.checksum.type}</ChecksumType>`
+    : "";
+  const next = truncated ? `<NextPartNumberMarker>${page.at(-1)?.[0]}</NextPartNumberMarker>` : "";
+  return xml(
+    `<ListPartsResult xmlns="${XMLNS}"><Bucket>${xmlEscape(ctx.bucket)}</Bucket><Key>${xmlEscape(ctx.key)}</Key><UploadId>${uploadId}</UploadId><PartNumberMarker>${marker}</PartNumberMarker>${next}<MaxParts>${max}</MaxParts><IsTruncated>${truncated}</IsTruncated><Initiator><ID>emulator</ID><DisplayName>emulator</DisplayName></Initiator>${OWNER}<StorageClass>STANDARD</StorageClass>${kind}${parts}</ListPartsResult>`,
+  );
 }
 
 async function complete(
