@@ -59,12 +59,12 @@ test("a versioned bucket: every version, current first; under a delete marker al
   expect(keys(objects)).toEqual(["gone.csv", "k.csv"]);
   const k = objects.find((o) => o.key === "k.csv");
   expect(k?.versions.map((v) => [v.versionId, v.noncurrent, v.size])).toEqual([
-    [v3.VersionId, false, 12],
-    [v2.VersionId, true, 11],
-    [v1.VersionId, true, 10],
+    [v3.VersionId as string, false, 12],
+    [v2.VersionId as string, true, 11],
+    [v1.VersionId as string, true, 10],
   ]);
   const gone = objects.find((o) => o.key === "gone.csv");
-  expect(gone?.versions.map((v) => [v.versionId, v.noncurrent])).toEqual([[g1.VersionId, true]]);
+  expect(gone?.versions.map((v) => [v.versionId, v.noncurrent])).toEqual([[g1.VersionId as string, true]]);
 });
 
 test("a listing over several pages (more than 1,000 versions) misses none", async () => {

@@ -18,17 +18,21 @@ const creds = { accessKeyId: "test", secretAccessKey: "test" };
 /** A running emulator with the SDK client and helpers over it. */
 export async function s3World() {
   const running: RunningEmulator = await startEmulator({ port: 0, jobSeconds: 0, ...creds });
-  const sdk = new S3Client({
-    region: "us-east-1",
-    endpoint: running.endpoint,
-    forcePathStyle: true,
-    credentials: creds,
-    maxAttempts: 1,
-  });
+  // A client per call: a kept-alive socket left idle through a long test is reset by the server.
+  const client = () =>
+    new S3Client({
+      region: "us-east-1",
+      endpoint: running.endpoint,
+      forcePathStyle: true,
+      credentials: creds,
+      maxAttempts: 1,
+    });
   let n = 0;
   const world = {
     running,
-    sdk,
+    get sdk(): S3Client {
+      return client();
+    },
     /** An S3Target on the emulator; `wrap` sees every request before (or instead of) the emulator. */
     target(wrap?: (url: string, init: RequestInit, send: FetchLike) => Promise<Response>): S3Target {
       const send: FetchLike = (url, init) => fetch(url, init);
@@ -44,17 +48,17 @@ export async function s3World() {
     },
     async bucket(versioned: boolean): Promise<string> {
       const Bucket = `outside-${++n}-${versioned ? "v" : "u"}`;
-      await sdk.send(new CreateBucketCommand({ Bucket }));
+      await client().send(new CreateBucketCommand({ Bucket }));
       if (versioned)
-        await sdk.send(
+        await client().send(
           new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }),
         );
       return Bucket;
     },
     put: (Bucket: string, Key: string, Body: string | Uint8Array, extra: Record<string, unknown> = {}) =>
-      sdk.send(new PutObjectCommand({ Bucket, Key, Body, ...extra })),
+      client().send(new PutObjectCommand({ Bucket, Key, Body, ...extra })),
     async get(Bucket: string, Key: string, VersionId?: string) {
-      const out = await sdk.send(new GetObjectCommand({ Bucket, Key, VersionId }));
+      const out = await client().send(new GetObjectCommand({ Bucket, Key, VersionId }));
       return {
         bytes: new Uint8Array((await out.Body?.transformToByteArray()) ?? []),
         contentType: out.ContentType,
@@ -64,7 +68,7 @@ export async function s3World() {
       };
     },
     async versions(Bucket: string, Prefix?: string) {
-      const out = await sdk.send(new ListObjectVersionsCommand({ Bucket, Prefix }));
+      const out = await client().send(new ListObjectVersionsCommand({ Bucket, Prefix }));
       return {
         versions: (out.Versions ?? []).map((v) => ({
           key: v.Key as string,
@@ -75,7 +79,7 @@ export async function s3World() {
       };
     },
     async uploads(Bucket: string): Promise<number> {
-      return ((await sdk.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? []).length;
+      return ((await client().send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? []).length;
     },
   };
   return world;
