@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import type { ErasureReceipt } from "../src/erasure/index.ts";
+import { type ErasureReceipt, outsideLine } from "../src/erasure/index.ts";
 import type { DeletionJobResult } from "../src/index.ts";
 import type { ActionInputs } from "./inputs.ts";
 
@@ -80,9 +80,8 @@ function erasureSection(receipt: ErasureReceipt): string {
       `- Campaign ${campaign.campaignArn}: ${from}${campaign.serving ?? "—"}${campaign.followsLatest ? " (follows the latest version)" : ""}`,
     );
   }
-  for (const job of receipt.outsidePersonalize) {
-    lines.push(`- Outside Personalize: the output in S3 of ${job.kind} ${job.arn} may still hold the users`);
-  }
+  lines.push(`- ${escapeHtml(outsideLine(receipt))}`);
+  for (const item of receipt.outsidePersonalize.pending) lines.push(`  - ${escapeHtml(item)}`);
   lines.push(
     "",
     "<details><summary>Receipt (no user ids; the step's receipt-file output holds it)</summary>\n",

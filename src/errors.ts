@@ -2,7 +2,7 @@ import type { ErasureReceipt } from "./erasure/types.ts";
 import type { DataDeletionJob, DeletionJobResult } from "./model/types.ts";
 
 /** The stage a run was in, as its `stage` progress events name them. */
-export type RunStage = "preflight" | "upload" | "wait" | "cleanup" | "retrain" | "receipt";
+export type RunStage = "preflight" | "upload" | "wait" | "outside" | "cleanup" | "retrain" | "receipt";
 
 /**
  * What a run of `deleteUsers`, `eraseUsers` or `continueErasure` had done when it failed or stopped waiting,

@@ -1,6 +1,6 @@
 // The erasure receipt at the CLI's edge: written to --receipt FILE, and told in words after the results.
 import { writeFile } from "node:fs/promises";
-import type { ErasureReceipt } from "../erasure/index.ts";
+import { type ErasureReceipt, outsideLine } from "../erasure/index.ts";
 import { UsageError } from "./options.ts";
 import type { Output } from "./output.ts";
 
@@ -40,9 +40,8 @@ export function receiptSummary(receipt: ErasureReceipt, retrain: boolean, target
     `erasure ${receipt.jobName}: ${receipt.complete ? "complete" : `not complete (${receipt.stage})`}`,
   ];
   for (const item of receipt.pending) lines.push(`  left: ${item}`);
-  for (const job of receipt.outsidePersonalize) {
-    lines.push(`  outside Personalize: the output in S3 of ${job.kind} ${job.arn} may still hold the users`);
-  }
+  lines.push(`  ${outsideLine(receipt)}`);
+  for (const item of receipt.outsidePersonalize.pending) lines.push(`  left: ${item}`);
   if (!receipt.complete && receipt.stage !== "failed") {
     // Only a retrain closes "the models hold the users": the hint asks for it when this run did not.
     const carryOn =

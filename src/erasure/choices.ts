@@ -5,6 +5,7 @@ import { uniqueSuffix } from "../deletion/upload-plan.ts";
 import { ValidationError } from "../errors.ts";
 import { JobNameSchema, validate } from "../model/schemas.ts";
 import type { RetrainOptions } from "./stages/finish.ts";
+import { checkOutsideChoices, type OutsideChoices } from "./stages/outside.ts";
 import type { IfBusy } from "./types.ts";
 
 /** The choices of `ifBusy`, for front-ends that check their own inputs against them. */
@@ -27,9 +28,10 @@ export function defaultErasureName(clock: Pick<Clock, "now" | "random">): string
  * name with the room its repeat job needs: before anything is prepared or sent.
  */
 export function checkChoices(
-  input: { ifBusy?: IfBusy; retrain?: boolean | RetrainOptions },
+  input: { ifBusy?: IfBusy; retrain?: boolean | RetrainOptions } & OutsideChoices,
   jobName: string | undefined,
 ): void {
+  checkOutsideChoices(input);
   const issues = [];
   const { ifBusy } = input;
   if (ifBusy !== undefined && !IF_BUSY_CHOICES.includes(ifBusy)) {

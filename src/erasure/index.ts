@@ -22,13 +22,15 @@ export {
   eraseUsers,
   erasureStatus,
   IF_BUSY_CHOICES,
+  type OutsideChoices,
+  type OutsideEvent,
   type RetrainOptions,
   TRAINING_MODES,
 } from "./run.ts";
 
 // Its progress in words, for logs: what the CLI and the action say.
 
-export { progressReporter, type Report, type ReportStage, STAGE_TITLES } from "./report.ts";
+export { outsideLine, progressReporter, type Report, type ReportStage, STAGE_TITLES } from "./report.ts";
 
 // What it is built of: the erasure's Personalize operations, its context and the types of their answers.
 

@@ -4,6 +4,7 @@
 // (at least every 30 s), that it goes on ("still … after 2m10s; …"), and is never silent for longer.
 
 import type { EraseUsersEvent } from "./stages/finish.ts";
+import type { ErasureReceipt } from "./types.ts";
 
 /** The stages a run's log is grouped by: those the erasure announces, and the two a front-end opens with. */
 export type ReportStage = "prepare" | "create" | Extract<EraseUsersEvent, { phase: "stage" }>["stage"];
@@ -15,6 +16,7 @@ export const STAGE_TITLES: Readonly<Record<ReportStage, string>> = {
   upload: "Upload and create the deletion job",
   create: "Create the deletion job",
   wait: "Wait",
+  outside: "Outside Personalize: the S3 data around it",
   cleanup: "Delete the uploaded list (every version)",
   retrain: "Retrain and move campaigns",
   receipt: "Erasure receipt",
@@ -130,6 +132,17 @@ function tell(event: Exclude<EraseUsersEvent, WaitEvent>): Report[] {
           text: `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`,
         },
       ];
+    case "outside": {
+      const what =
+        event.state === "holds-users"
+          ? `holds ${plural(event.matching, "row")} of erased users`
+          : event.state === "scrubbed"
+            ? `scrubbed: ${plural(event.matching, "row")} of erased users removed`
+            : event.state;
+      const text = `${event.location} (${event.kind}, ${plural(event.objects, "object version")}): ${what}`;
+      if (event.state === "clean" || event.state === "scrubbed") return [{ kind: "info", text }];
+      return [{ kind: "warning", title: "Erased users outside Personalize", text }];
+    }
     case "stage":
       return [{ kind: "stage", stage: event.stage, title: STAGE_TITLES[event.stage] }];
   }
@@ -169,4 +182,22 @@ export function progressReporter(): (event: EraseUsersEvent) => Report[] {
     }
     return [];
   };
+}
+
+/**
+ * The receipt's part outside Personalize in one line, for every front-end: how many locations, in which
+ * states, and whether the erasure is complete everywhere (what is left is in `pending`).
+ */
+export function outsideLine(receipt: ErasureReceipt): string {
+  const { locations, checked } = receipt.outsidePersonalize;
+  if (locations.length === 0) return "Outside Personalize: no S3 location found in AWS's records or given";
+  const states = new Map<string, number>();
+  for (const l of locations) states.set(l.state, (states.get(l.state) ?? 0) + 1);
+  const counts = [...states].map(([state, n]) => `${n} ${state}`).join(", ");
+  const verdict = receipt.completeEverywhere
+    ? "complete everywhere"
+    : checked === "listed"
+      ? "not scanned: they may hold the users (--scan counts, --scrub removes)"
+      : "not complete everywhere";
+  return `Outside Personalize: ${plural(locations.length, "location")} (${counts}, ${checked}): ${verdict}`;
 }

@@ -32,14 +32,16 @@ import {
   receiptOf,
   stageWait,
 } from "./stages/finish.ts";
+import { checkOutsideChoices, type OutsideChoices } from "./stages/outside.ts";
 import { preflight } from "./stages/preflight.ts";
 import type { Survey } from "./survey.ts";
 import type { ErasureReceipt, IfBusy } from "./types.ts";
 
 export type { EraseUsersEvent, RetrainOptions } from "./stages/finish.ts";
+export type { OutsideChoices, OutsideEvent } from "./stages/outside.ts";
 
 /** The erasure's own choices, shared by `eraseUsers` and `continueErasure`. */
-export interface ErasureChoices {
+export interface ErasureChoices extends OutsideChoices {
   /** Make one more deletion job when an import or training ran during the first (default `true`). */
   repeatOnInterference?: boolean;
   /** Train a new version of each solution and move its campaigns (default: off, and the receipt says what is left). */
@@ -86,6 +88,8 @@ export interface ErasureStatusInput {
   jobName: string;
   /** Whether the erasure asked for a retrain (it changes what `pending` says; default `false`). */
   retrain?: boolean;
+  /** Locations outside Personalize the erasure was given, listed with AWS's records (`s3://…`). */
+  locations?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -104,6 +108,15 @@ function planOf(
     repeatOnInterference: choices.repeatOnInterference !== false,
     failOnJobFailure: choices.failOnJobFailure !== false,
     maxPendingJobs: choices.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    outside: {
+      ...(choices.scan && { scan: true }),
+      ...(choices.scrub && { scrub: true }),
+      ...(choices.locations && { locations: choices.locations }),
+      ...(choices.suppression !== undefined && {
+        suppression: choices.suppression,
+        suppressionKey: choices.suppressionKey,
+      }),
+    },
     onProgress: choices.onProgress,
   };
 }
@@ -294,5 +307,6 @@ export async function erasureStatus(
     retrain: input.retrain === true,
     updateCampaigns: true,
     signal: input.signal,
+    locations: input.locations,
   });
 }

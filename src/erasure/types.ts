@@ -1,6 +1,7 @@
 // The AWS shapes the erasure reads, from the generated model (src/model/operations.ts), and the receipt it
 // writes, which is ours.
 import type * as Model from "../model/operations.ts";
+import type { LocationReport } from "../outside/types.ts";
 
 /**
  * A resource as the erasure holds it: the model's shape with its ARN, which AWS sends for every resource it
@@ -132,6 +133,30 @@ export interface ReceiptRecommender {
   lastUpdatedAt?: string;
   /** Its last update came after the deletion completed. */
   updatedSinceDeletion: boolean;
+  /**
+   * ISO 8601: the deletion's completion plus 7 days. AWS retrains a recommender fully every 7 days (guide,
+   * "Creating recommenders"), so by then it has forgotten the users; absent before the deletion completed.
+   */
+  forgottenBy?: string;
+}
+
+/** The users' data outside Personalize: in S3 files Personalize read or wrote, which no deletion job touches. */
+export interface ReceiptOutside {
+  /**
+   * What this receipt's run did there: `listed` (found the locations from AWS's records and the caller's,
+   * read nothing), `scanned` (counted the erased users' rows in every object version), `scrubbed` (and
+   * rewrote the objects holding them without them, deleting the noncurrent versions that held them).
+   */
+  checked: "listed" | "scanned" | "scrubbed";
+  /** ISO 8601: when the scan (or scrub) ended; absent when only listed. */
+  checkedAt?: string;
+  /** Why the locations were only listed, when a scan was asked but could not run (the ids were gone). */
+  reason?: string;
+  locations: LocationReport[];
+  /** What is left outside Personalize, in words (counts, never ids); empty when `completeEverywhere`. */
+  pending: string[];
+  /** The suppression object this erasure appended (keyed hashes of its ids, never the ids). */
+  suppression?: { location: string; object: string; hashes: number };
 }
 
 /**
@@ -140,7 +165,7 @@ export interface ReceiptRecommender {
  * `personalize-data-deletion/erasure-receipt.schema.json`.
  */
 export interface ErasureReceipt {
-  receiptVersion: 2;
+  receiptVersion: 3;
   /** The tool that wrote the receipt. */
   tool: { name: string; version: string };
   datasetGroupArn: string;
@@ -165,8 +190,8 @@ export interface ErasureReceipt {
     doneAt?: string;
   };
   recommenders: ReceiptRecommender[];
-  /** Batch jobs whose output in S3 may still hold the users: the deletion job does not touch it. */
-  outsidePersonalize: Activity[];
+  /** Where the users' data lives outside Personalize (S3), and what the erasure found or did there. */
+  outsidePersonalize: ReceiptOutside;
   /** Where the erasure stands: the first stage not yet done. */
   stage:
     | "not-started"
@@ -178,8 +203,13 @@ export interface ErasureReceipt {
     | "failed"
     | "complete"
     | "models-hold-users";
-  /** True only when nothing is left to do. */
+  /** True only when nothing is left to do in Personalize (its datasets, models and the uploaded files). */
   complete: boolean;
+  /**
+   * True only when `complete` and every location outside Personalize was scanned (or scrubbed) and holds no
+   * erased user: `clean` or `scrubbed`. A location only listed (`not-scanned`) may still hold them.
+   */
+  completeEverywhere: boolean;
   /** What is left, in words. */
   pending: string[];
 }

@@ -51,6 +51,9 @@ test("every property at every depth has a description of a sentence or more", ()
     "receipt.users.from",
     "receipt.tool.version",
     "$defs.activity.lastUpdatedAt",
+    "receipt.outsidePersonalize.suppression.hashes",
+    "$defs.outsideLocation.objects",
+    "$defs.outsideObject.versionsDeleted[]",
   ])
     expect(paths).toContain(deep);
   expect(all.length).toBeGreaterThan(80);
@@ -66,9 +69,9 @@ test("every object keeps refusing fields it does not know (additionalProperties:
   expect(schema.additionalProperties).toBe(false);
 });
 
-test("the receipt's version 2 fields: tool and users required, purpose, firstJobCreatedAt, requestWindow", () => {
+test("the receipt's version 3 keeps version 2's fields (tool, users, purpose, firstJobCreatedAt, requestWindow)", () => {
   const p = schema.properties as Record<string, Schema>;
-  expect(p.receiptVersion?.const).toBe(2);
+  expect(p.receiptVersion?.const).toBe(3);
   expect(schema.required).toContain("tool");
   expect(schema.required).toContain("users");
   expect(schema.required).not.toContain("firstJobCreatedAt");

@@ -1,6 +1,7 @@
 // The receipt's verdict: where an erasure stands and what is left, as a pure function of what was read.
 // No I/O here, so every stage and every reason can be tested over a table of states.
 import { repeatName } from "../../deletion/names.ts";
+import type { LocationReport } from "../../outside/types.ts";
 import type {
   ErasureReceipt,
   ReceiptCampaign,
@@ -43,13 +44,44 @@ export interface ErasureFacts {
   /** Each campaign, and whether it already serves its solution's new version. */
   campaigns: { row: ReceiptCampaign; servesTarget: boolean }[];
   recommenders: ReceiptRecommender[];
+  /** The locations outside Personalize, and what was found there (`not-scanned` when only listed). */
+  outside: LocationReport[];
+  /** Milliseconds since the epoch: a recommender's `forgottenBy` in the past is done. */
+  now: number;
 }
 
 /** The verdict: the first stage with something left, whether nothing is, and what is left, in words. */
 export interface Verdict {
   stage: Stage;
   complete: boolean;
+  /** `complete`, and every location outside Personalize holds no erased user (`clean` or `scrubbed`). */
+  completeEverywhere: boolean;
   pending: string[];
+  /** What is left outside Personalize, in words (counts, never ids). */
+  outsidePending: string[];
+}
+
+const OUTSIDE_DONE = new Set(["clean", "scrubbed"]);
+
+// What a location outside Personalize still asks for, in words (counts, never ids).
+function outsideLeft(location: LocationReport): string | undefined {
+  const where = `outside Personalize: ${location.location} (${location.kind}${location.jobArn ? ` of ${location.jobArn}` : ""})`;
+  switch (location.state) {
+    case "clean":
+    case "scrubbed":
+      return undefined;
+    case "not-scanned":
+      return `${where} may hold the users: not scanned (scan it with --scan, or scrub it with --scrub)`;
+    case "unreadable": {
+      const why = location.reason ?? location.objects.find((o) => o.reason)?.reason ?? "no reason given";
+      return `${where} could not be read: ${why}`;
+    }
+    case "holds-users": {
+      const holding = location.objects.filter((o) => o.state === "holds-users");
+      const rows = holding.reduce((n, o) => n + o.matching, 0);
+      return `${where} holds ${rows} row${rows === 1 ? "" : "s"} of erased users in ${holding.length} object version${holding.length === 1 ? "" : "s"} (scrub it with --scrub)`;
+    }
+  }
 }
 
 const ENDED = new Set(["COMPLETED", "FAILED"]);
@@ -140,11 +172,18 @@ export function judge(facts: ErasureFacts): Verdict {
   }
   for (const recommender of facts.recommenders) {
     if (recommender.updatedSinceDeletion) continue;
+    const by = recommender.forgottenBy;
+    if (by && Date.parse(by) <= facts.now) continue;
     leave(
       "models-hold-users",
-      `recommender ${recommender.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`,
+      by
+        ? `recommender ${recommender.recommenderArn}: holds the users until the service's weekly full retraining, by ${by}`
+        : `recommender ${recommender.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`,
     );
   }
   const stage = STAGE_ORDER.find((s) => stages.has(s)) ?? "complete";
-  return { stage, complete: stage === "complete", pending };
+  const complete = stage === "complete";
+  const outsidePending = facts.outside.flatMap((location) => outsideLeft(location) ?? []);
+  const everywhere = complete && facts.outside.every((l) => OUTSIDE_DONE.has(l.state));
+  return { stage, complete, completeEverywhere: everywhere, pending, outsidePending };
 }

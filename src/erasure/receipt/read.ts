@@ -6,11 +6,20 @@ import { countVersions } from "../../aws/s3-versions.ts";
 import type { DataDeletionJobsClient } from "../../deletion/jobs-client.ts";
 import { listOfTags, partName, repeatName, retrainName } from "../../deletion/names.ts";
 import type { DataDeletionJob, Tag } from "../../model/types.ts";
+import { discoverLocations } from "../../outside/discover.ts";
+import type { LocationReport, OutsideLocation } from "../../outside/types.ts";
 import { TOOL } from "../../version.ts";
 import type { ErasureContext } from "../context.ts";
 import { campaignsOf, findRetrained, serves } from "../stages/retrain.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
-import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptSolution } from "../types.ts";
+import type {
+  ErasureReceipt,
+  ReceiptCampaign,
+  ReceiptFile,
+  ReceiptJob,
+  ReceiptOutside,
+  ReceiptSolution,
+} from "../types.ts";
 import { type ErasureFacts, judge } from "./judge.ts";
 
 /** What only the run that did it knows, added to what AWS shows. */
@@ -22,7 +31,30 @@ export interface RunFacts {
   files?: Map<string, { sha256?: string; bytes?: number; versionsDeleted: number; givenByCaller?: boolean }>;
   /** Campaigns this run moved, with the version each served before. */
   moved?: Map<string, string | undefined>;
+  /** What this run's outside stage found (and scrubbed); absent when it did not run. */
+  outside?: Omit<ReceiptOutside, "pending">;
+  /** The locations outside Personalize found once by this run (AWS's records and the caller's). */
+  discovered?: OutsideLocation[];
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The locations outside Personalize: AWS's records of the dataset group, then the caller's own. */
+export async function outsideLocations(
+  context: ErasureContext,
+  input: Pick<InspectInput, "datasetGroupArn" | "locations" | "signal">,
+  facts: RunFacts,
+): Promise<OutsideLocation[]> {
+  if (!facts.discovered) {
+    const found = await discoverLocations(context.api, input.datasetGroupArn, input.signal ?? undefined);
+    const given = (input.locations ?? []).map((location): OutsideLocation => ({ kind: "given", location }));
+    facts.discovered = [...found, ...given];
+  }
+  return facts.discovered;
+}
+
+const listed = (locations: OutsideLocation[]): LocationReport[] =>
+  locations.map((location) => ({ ...location, state: "not-scanned", objects: [] }));
 
 /** What to inspect: the erasure's job name (its parts' names when split) and whether retraining is asked. */
 export interface InspectInput {
@@ -35,6 +67,8 @@ export interface InspectInput {
   signal?: AbortSignal | undefined;
   /** A survey this run just made, when nothing it reads can have changed since (saves a dozen calls). */
   survey?: Survey | undefined;
+  /** Locations outside Personalize the caller names (`s3://…` objects or prefixes), besides AWS's records. */
+  locations?: readonly string[] | undefined;
 }
 
 const TERMINAL = new Set(["COMPLETED", "FAILED"]);
@@ -210,11 +244,16 @@ export async function inspectErasure(
     ...(r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) }),
     updatedSinceDeletion:
       deletedAt !== undefined && (r.lastUpdatedDateTime?.getTime() ?? 0) > deletedAt.getTime(),
+    ...(deletedAt && { forgottenBy: new Date(deletedAt.getTime() + 7 * DAY_MS).toISOString() }),
   }));
+  const outside: Omit<ReceiptOutside, "pending"> = facts.outside ?? {
+    checked: "listed",
+    locations: listed(await outsideLocations(context, input, facts)),
+  };
   const prepared = new Map<string, string>();
   for (const [dataLocation, file] of facts.files ?? [])
     if (file.sha256) prepared.set(dataLocation, file.sha256);
-  const { stage, complete, pending } = judge({
+  const { stage, complete, completeEverywhere, pending, outsidePending } = judge({
     retrainRequested: input.retrain,
     updateCampaigns: input.updateCampaigns,
     jobs,
@@ -223,13 +262,15 @@ export async function inspectErasure(
     solutions,
     campaigns,
     recommenders,
+    outside: outside.locations,
+    now: now.getTime(),
   });
   const doneAt = [...solutions.map((s) => s.completedAt), ...moves]
     .filter((t): t is string => Boolean(t))
     .sort()
     .pop();
   const receipt: ErasureReceipt = {
-    receiptVersion: 2,
+    receiptVersion: 3,
     tool: { ...TOOL },
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,
@@ -246,9 +287,10 @@ export async function inspectErasure(
       ...(doneAt && complete && { doneAt }),
     },
     recommenders,
-    outsidePersonalize: survey.batchJobs,
+    outsidePersonalize: { ...outside, pending: outsidePending },
     stage,
     complete,
+    completeEverywhere,
     pending,
   };
   return receipt;

@@ -23,6 +23,7 @@ import { isBefore } from "../receipt/judge.ts";
 import { inspectErasure, type RunFacts } from "../receipt/read.ts";
 import { ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
 import type { Activity, ErasureReceipt } from "../types.ts";
+import { type OutsideChoices, type OutsideEvent, outsideAsked, outsideStage } from "./outside.ts";
 import type { PreflightEvent } from "./preflight.ts";
 import {
   awaitOtherDeletions,
@@ -48,7 +49,8 @@ export type EraseUsersEvent =
   | PreflightEvent
   | { phase: "interference"; jobName: string; activity: Activity[]; repeatJobName: string | undefined }
   /** A stage begins: its requests follow (front-ends open a log group here). */
-  | { phase: "stage"; stage: "preflight" | "upload" | "wait" | "cleanup" | "retrain" | "receipt" }
+  | { phase: "stage"; stage: "preflight" | "upload" | "wait" | "outside" | "cleanup" | "retrain" | "receipt" }
+  | OutsideEvent
   | RetrainEvent;
 
 /** One deletion job of the erasure and what the later stages need of it. */
@@ -77,6 +79,8 @@ export interface FinishPlan {
   signal: AbortSignal | undefined;
   maxPendingJobs: number;
   facts: RunFacts;
+  /** The data outside Personalize: scan, scrub, the caller's locations, the suppression list. */
+  outside: OutsideChoices;
   onProgress: ((event: EraseUsersEvent) => void) | undefined;
 }
 
@@ -130,6 +134,7 @@ export function receiptOf(
       updateCampaigns: plan.retrain?.updateCampaigns !== false,
       signal: plan.signal,
       survey,
+      locations: plan.outside.locations,
     },
     plan.facts,
   );
@@ -224,6 +229,19 @@ async function finishStages(
       settle(repeat, await awaitJob(context, repeat, waitOptions, onProgress));
       results.push(repeat);
     }
+  }
+
+  // Past Personalize's edge while the lists are still in S3: a run without the ids reads them there.
+  if (outsideAsked(plan.outside) && results.every((r) => r.status === "COMPLETED")) {
+    onProgress?.({ phase: "stage", stage: "outside" });
+    await outsideStage(context, {
+      ...plan.outside,
+      datasetGroupArn: plan.datasetGroupArn,
+      files: parts.map((p) => ({ dataLocation: p.dataLocation, body: p.upload?.planned.body })),
+      facts,
+      signal,
+      onProgress,
+    });
   }
 
   // Every job has ended: none needs the ids any more.

@@ -9,6 +9,7 @@ import {
   type Stage,
 } from "../../../src/erasure/receipt/judge.ts";
 import type { ReceiptCampaign, ReceiptJob } from "../../../src/erasure/types.ts";
+import type { LocationReport } from "../../../src/outside/types.ts";
 
 const LOCATION = "s3://bucket/erasures/e.csv";
 const SHA = "a".repeat(64);
@@ -17,6 +18,7 @@ const OLD = `${SOLUTION}/old`;
 const NEW = `${SOLUTION}/new`;
 const CAMPAIGN = "arn:aws:personalize:us-east-1:1:campaign/c";
 const RECOMMENDER = "arn:aws:personalize:us-east-1:1:recommender/r";
+const NOW = Date.parse("2026-12-06T12:00:00Z");
 const IMPORT = { kind: "dataset-import-job" as const, arn: "arn:import", status: "ACTIVE" };
 
 const job = (over: Partial<ReceiptJob> = {}): ReceiptJob => ({
@@ -61,6 +63,8 @@ function done(): ErasureFacts {
       },
     ],
     recommenders: [{ recommenderArn: RECOMMENDER, updatedSinceDeletion: true }],
+    outside: [],
+    now: NOW,
   };
 }
 
@@ -306,15 +310,105 @@ const ROWS: Row[] = [
   ],
 ];
 
+const place = (state: LocationReport["state"], objects: LocationReport["objects"] = []): LocationReport => ({
+  kind: "batch-inference-output",
+  location: "s3://data/batch/out/",
+  jobArn: "arn:batch",
+  state,
+  objects,
+});
+const HOLDING = {
+  key: "batch/out/a.out",
+  noncurrent: false,
+  bytes: 10,
+  rows: 4,
+  matching: 3,
+  state: "holds-users" as const,
+};
+
+// completeEverywhere over every state of a location outside Personalize: only clean and scrubbed are done, and
+// only when Personalize is complete; what is left outside is said in counts, never ids.
+const OUTSIDE: [string, LocationReport[], boolean, string[]][] = [
+  ["no location at all", [], true, []],
+  ["clean", [place("clean")], true, []],
+  ["scrubbed", [place("scrubbed")], true, []],
+  ["clean and scrubbed", [place("clean"), place("scrubbed")], true, []],
+  [
+    "not scanned",
+    [place("not-scanned")],
+    false,
+    [
+      "outside Personalize: s3://data/batch/out/ (batch-inference-output of arn:batch) may hold the users: not scanned (scan it with --scan, or scrub it with --scrub)",
+    ],
+  ],
+  [
+    "holds users",
+    [place("clean"), place("holds-users", [HOLDING, { ...HOLDING, noncurrent: true, versionId: "v1" }])],
+    false,
+    [
+      "outside Personalize: s3://data/batch/out/ (batch-inference-output of arn:batch) holds 6 rows of erased users in 2 object versions (scrub it with --scrub)",
+    ],
+  ],
+  [
+    "unreadable, with its reason",
+    [place("unreadable", [{ ...HOLDING, state: "unreadable", reason: "no USER_ID header", matching: 0 }])],
+    false,
+    [
+      "outside Personalize: s3://data/batch/out/ (batch-inference-output of arn:batch) could not be read: no USER_ID header",
+    ],
+  ],
+];
+
+describe("judge outside Personalize", () => {
+  for (const [label, outside, everywhere, pending] of OUTSIDE) {
+    test(label, () => {
+      const facts = done();
+      facts.outside = outside;
+      expect(judge(facts)).toEqual({
+        stage: "complete",
+        complete: true,
+        completeEverywhere: everywhere,
+        pending: [],
+        outsidePending: pending,
+      });
+    });
+  }
+
+  test("never complete everywhere while Personalize is not complete", () => {
+    const facts = done();
+    facts.outside = [place("scrubbed")];
+    facts.jobs = [job({ status: "IN_PROGRESS" })];
+    expect(judge(facts)).toMatchObject({ stage: "deleting", complete: false, completeEverywhere: false });
+  });
+});
+
 describe("judge", () => {
   for (const [label, change, stage, pending] of ROWS) {
     test(label, () => {
       const facts = done();
       change(facts);
       const verdict = judge(facts);
-      expect(verdict).toEqual({ stage, complete: stage === "complete", pending });
+      const complete = stage === "complete";
+      expect(verdict).toEqual({ stage, complete, completeEverywhere: complete, pending, outsidePending: [] });
     });
   }
+
+  test("a recommender's date of the weekly retraining: pending until it passes, then done", () => {
+    const facts = done();
+    const by = new Date(NOW + 60_000).toISOString();
+    facts.recommenders = [{ recommenderArn: RECOMMENDER, updatedSinceDeletion: false, forgottenBy: by }];
+    expect(judge(facts)).toEqual({
+      stage: "models-hold-users",
+      complete: false,
+      completeEverywhere: false,
+      pending: [
+        `recommender ${RECOMMENDER}: holds the users until the service's weekly full retraining, by ${by}`,
+      ],
+      outsidePending: [],
+    });
+    facts.now = NOW + 60_000;
+    expect(judge(facts)).toMatchObject({ stage: "complete", complete: true, pending: [] });
+  });
 
   test("the table covers every stage", () => {
     const covered = new Set(ROWS.map(([, , stage]) => stage));

@@ -1,0 +1,159 @@
+// The stage past Personalize's edge: once every deletion job COMPLETED, and before the uploaded lists are
+// deleted (they are where a run without the ids finds them), count the erased users in the S3 data around
+// Personalize (`scan`), rewrite it without them (`scrub`), and keep them from coming back (`suppression`).
+// The AWS guide leaves all of this to the user: "You must delete these records manually."
+
+import { parseS3Uri } from "../../aws/s3.ts";
+import { ValidationError } from "../../errors.ts";
+import { UnreadableError } from "../../outside/errors.ts";
+import { IdSet } from "../../outside/ids.ts";
+import { inspectLocation } from "../../outside/inspect.ts";
+import { readObject } from "../../outside/read-object.ts";
+import { appendSuppression, suppressionKeyBytes } from "../../outside/suppression.ts";
+import type { LocationReport, OutsideLocation } from "../../outside/types.ts";
+import type { ErasureContext } from "../context.ts";
+import { outsideLocations, type RunFacts } from "../receipt/read.ts";
+
+/** The caller's choices for the data outside Personalize. */
+export interface OutsideChoices {
+  /** Count the erased users' rows in every discovered and given location (S3 GETs; writes nothing). */
+  scan?: boolean;
+  /** Also rewrite each object holding them without them, then delete the noncurrent versions that held them. */
+  scrub?: boolean;
+  /** More locations to scan or scrub (`s3://bucket/key`, `s3://bucket/folder/`), besides AWS's records. */
+  locations?: readonly string[];
+  /** A suppression location (`s3://bucket/prefix/`): the erased ids are appended to it as keyed hashes. */
+  suppression?: string;
+  /** The suppression list's HMAC key, at least 32 bytes (held by the caller; never written anywhere). */
+  suppressionKey?: string | Uint8Array;
+}
+
+/** A location read by the outside stage, for progress. */
+export interface OutsideEvent {
+  phase: "outside";
+  location: string;
+  kind: OutsideLocation["kind"];
+  state: LocationReport["state"];
+  objects: number;
+  matching: number;
+}
+
+/** Refuses unusable outside choices before anything is sent, naming the option. */
+export function checkOutsideChoices(choices: OutsideChoices): void {
+  for (const [i, location] of (choices.locations ?? []).entries()) {
+    if (!/^s3:\/\//i.test(location)) {
+      throw new ValidationError(
+        [
+          {
+            path: `locations[${i}]`,
+            rule: "must be an s3:// object or folder (local files: the scan and scrub commands)",
+            received: "a value not starting with s3://",
+          },
+        ],
+        "eraseUsers",
+      );
+    }
+    parseS3Uri(location, `locations[${i}]`);
+  }
+  if (choices.suppression !== undefined) {
+    parseS3Uri(choices.suppression, "suppression");
+    suppressionKeyBytes(choices.suppressionKey);
+  }
+}
+
+/** Whether the stage has anything to read or write (else the receipt only lists the locations). */
+export const outsideAsked = (choices: OutsideChoices): boolean =>
+  choices.scan === true || choices.scrub === true || choices.suppression !== undefined;
+
+/** The stage's input: the erasure's deletion files (the bytes this run uploaded, else where the jobs read them). */
+export interface OutsidePlan extends OutsideChoices {
+  datasetGroupArn: string;
+  files: { dataLocation: string; body?: Uint8Array }[];
+  facts: RunFacts;
+  signal: AbortSignal | undefined;
+  onProgress: ((event: OutsideEvent) => void) | undefined;
+}
+
+// The erased ids, from this run's prepared files or as the jobs read them from S3; else why they cannot be
+// had (a run after the clean-up: the ids are nowhere any more, by design).
+async function erasedIds(
+  context: ErasureContext,
+  plan: OutsidePlan,
+): Promise<{ ids: IdSet } | { reason: string }> {
+  const files: Uint8Array[] = [];
+  for (const file of plan.files) {
+    if (file.body) {
+      files.push(file.body);
+      continue;
+    }
+    const { bucket, key } = parseS3Uri(file.dataLocation, "dataLocation");
+    if (key === "" || key.endsWith("/")) {
+      return {
+        reason: `the list is a folder (${file.dataLocation}): run the erasure with the ids to scan or scrub`,
+      };
+    }
+    try {
+      const read = await readObject(context.s3, bucket, key, undefined, plan.signal);
+      files.push(new Uint8Array(await new Response(read.body).arrayBuffer()));
+    } catch (error) {
+      if (!(error instanceof UnreadableError)) throw error;
+      return {
+        reason: `the erased ids could not be read from ${file.dataLocation} (${error.message}); once the uploaded lists are deleted, run the erasure again with the same list to scan or scrub`,
+      };
+    }
+  }
+  if (files.length === 0) return { reason: "the erasure has no list to read the ids from" };
+  return { ids: IdSet.fromDeletionFiles(files) };
+}
+
+/**
+ * Runs the stage into `plan.facts.outside`: the receipt then says what each location holds. Without `scan`
+ * or `scrub` only the suppression list is written; the locations are listed by the receipt as it reads them.
+ */
+export async function outsideStage(context: ErasureContext, plan: OutsidePlan): Promise<void> {
+  if (!outsideAsked(plan)) return;
+  const found = await erasedIds(context, plan);
+  const locations = await outsideLocations(context, plan, plan.facts);
+  if ("reason" in found) {
+    plan.facts.outside = {
+      checked: "listed",
+      reason: found.reason,
+      locations: locations.map((l) => ({ ...l, state: "not-scanned", objects: [] })),
+    };
+    return;
+  }
+  const { ids } = found;
+  const outside: NonNullable<RunFacts["outside"]> = { checked: "listed", locations: [] };
+  if (plan.scan || plan.scrub) {
+    for (const location of locations) {
+      const report = await inspectLocation(context.s3, location, ids, {
+        scrub: plan.scrub === true,
+        signal: plan.signal,
+      });
+      outside.locations.push(report);
+      plan.onProgress?.({
+        phase: "outside",
+        location: report.location,
+        kind: report.kind,
+        state: report.state,
+        objects: report.objects.length,
+        matching: report.objects.reduce((n, o) => n + o.matching, 0),
+      });
+    }
+    outside.checked = plan.scrub ? "scrubbed" : "scanned";
+    outside.checkedAt = new Date(context.jobs.clock.now()).toISOString();
+  } else {
+    outside.locations = locations.map((l) => ({ ...l, state: "not-scanned", objects: [] }));
+  }
+  if (plan.suppression !== undefined) {
+    const written = await appendSuppression(
+      context.s3,
+      plan.suppression,
+      ids,
+      plan.suppressionKey as string | Uint8Array,
+      { signal: plan.signal, now: () => new Date(context.jobs.clock.now()) },
+    );
+    outside.suppression = { location: plan.suppression, object: written.key, hashes: written.hashes };
+  }
+  plan.facts.outside = outside;
+}
