@@ -62,4 +62,21 @@ describe("IdSet", () => {
     expect(many.every((i) => big.has(i))).toBe(true);
     expect(big.has("user-50000")).toBe(false);
   });
+
+  test("a set of 100,000 ids from a prepared file answers as a Set does, for its ids and for others", async () => {
+    // Large enough that the bit filter in front of the index has many words and is rebuilt as it grows: a
+    // filter bit left unset would keep an erased user's row.
+    const erased = Array.from({ length: 100_000 }, (_, i) => `user-${i * 20 + 7}`);
+    const set = IdSet.fromDeletionFiles((await serializeUserIds(erased)).files);
+    const reference = new Set(erased);
+    let found = 0;
+    for (let n = 0; n < 2_000_000; n += 3) {
+      const probe = `user-${n}`;
+      const bytes = utf8(`${probe},item`);
+      expect(set.hasBytes(bytes, 0, bytes.length - 5)).toBe(reference.has(probe));
+      if (reference.has(probe)) found++;
+    }
+    expect(found).toBeGreaterThan(30_000);
+    expect(erased.every((i) => set.has(i))).toBe(true);
+  });
 });
