@@ -2,7 +2,8 @@
 // and the list of actions after `<!-- iam-actions: MODE -->` from src/erasure/permissions.ts, which
 // test/erasure/permissions.test.ts holds against the code. `--check` changes nothing and exits 1 when the README
 // differs; `--print MODE` prints one policy (for your own role, with --role-arn, --bucket, --prefix and, for
-// scan and scrub, --data-bucket: the bucket of the data around Personalize, every bucket when absent).
+// scan and scrub, --data-bucket: the bucket of the data around Personalize, every bucket when absent; for
+// suppress, --suppression-bucket and --suppression-prefix).
 import { readFileSync, writeFileSync } from "node:fs";
 import {
   actionsOf,
@@ -20,6 +21,8 @@ export const README_POLICY_TARGET: PolicyTarget = {
   bucket: "my-deletions-bucket",
   prefix: "personalize/",
   dataBucket: "my-personalize-data",
+  suppressionBucket: "my-privacy-bucket",
+  suppressionPrefix: "suppression/",
 };
 
 const WIDTH = 110;
@@ -103,6 +106,8 @@ if (import.meta.main) {
       bucket: flag("--bucket") ?? README_POLICY_TARGET.bucket,
       prefix: flag("--prefix") ?? README_POLICY_TARGET.prefix,
       dataBucket: flag("--data-bucket") ?? "*",
+      suppressionBucket: flag("--suppression-bucket") ?? "*",
+      suppressionPrefix: flag("--suppression-prefix") ?? "",
     };
     if (!PERMISSION_MODES.includes(print as PermissionMode)) {
       console.error(

@@ -4,14 +4,21 @@
 // flows send to the emulator in each mode is allowed by the policy of that mode.
 
 /** How the library is run; each mode needs what the mode it builds on ({@link MODE_BASE}) needs. */
-export type PermissionMode = "delete" | "erasure" | "retrain" | "scan" | "scrub";
+export type PermissionMode = "delete" | "erasure" | "retrain" | "scan" | "scrub" | "suppress";
 
 /** The modes, each after the one it builds on. */
-export const PERMISSION_MODES: readonly PermissionMode[] = ["delete", "erasure", "retrain", "scan", "scrub"];
+export const PERMISSION_MODES: readonly PermissionMode[] = [
+  "delete",
+  "erasure",
+  "retrain",
+  "scan",
+  "scrub",
+  "suppress",
+];
 
 /**
- * The mode each one adds to: retrain and the outside stage's scan both build on the erasure (a retrain that
- * scans needs both policies), the scrub on the scan.
+ * The mode each one adds to: retrain, the outside stage's scan and the suppression list each build on the
+ * erasure (a run that does two of them needs both policies), the scrub on the scan.
  */
 export const MODE_BASE: Readonly<Record<PermissionMode, PermissionMode | undefined>> = {
   delete: undefined,
@@ -19,6 +26,7 @@ export const MODE_BASE: Readonly<Record<PermissionMode, PermissionMode | undefin
   retrain: "erasure",
   scan: "erasure",
   scrub: "scan",
+  suppress: "erasure",
 };
 
 /** `mode` and every mode under it, the first first. */
@@ -30,9 +38,18 @@ export function modesUnder(mode: PermissionMode): PermissionMode[] {
 
 /**
  * What an IAM action is granted on: any Personalize resource, the service role, the upload bucket or its
- * keys, or the buckets and objects of the data around Personalize (import sources, batch files, exports).
+ * keys, the buckets and objects of the data around Personalize (import sources, batch files, exports), or
+ * the suppression list's bucket and prefix.
  */
-export type GrantScope = "personalize" | "role" | "bucket" | "object" | "data-bucket" | "data-object";
+export type GrantScope =
+  | "personalize"
+  | "role"
+  | "bucket"
+  | "object"
+  | "data-bucket"
+  | "data-object"
+  | "suppression-bucket"
+  | "suppression-object";
 
 /** One IAM action an operation needs, on what, and why when the action's name does not say it. */
 export interface Grant {
@@ -225,6 +242,21 @@ export const OPERATION_PERMISSIONS: readonly OperationPermissions[] = [
       },
     ],
   },
+  // suppress: eraseUsers with suppression, the CLI's --suppression, the action's suppression: the erased
+  // users' keyed hashes are written as a new object of the list (src/outside/suppression-store.ts), after
+  // listing it (a run that wrote them already writes nothing).
+  {
+    operation: "ListObjectsV2",
+    service: "s3",
+    mode: "suppress",
+    grants: [{ action: "s3:ListBucket", on: "suppression-bucket", why: "the list's objects" }],
+  },
+  {
+    operation: "PutObject",
+    service: "s3",
+    mode: "suppress",
+    grants: [{ action: "s3:PutObject", on: "suppression-object", why: "this erasure's hashes" }],
+  },
 ];
 
 /** The operations `mode` sends (those of the modes under it included). */
@@ -246,6 +278,10 @@ export interface PolicyTarget {
    * `scrub`; `*` (the default) for any bucket the jobs' records name.
    */
   dataBucket?: string;
+  /** The bucket of the suppression list (`suppression`), for `suppress`; `*` (the default) for any. */
+  suppressionBucket?: string;
+  /** Its key prefix (`suppression/`), or "" (the default) for the whole bucket. */
+  suppressionPrefix?: string;
 }
 
 /** An IAM policy statement. */
@@ -275,8 +311,8 @@ export function actionsOf(mode: PermissionMode, scope?: GrantScope): string[] {
 /**
  * The least policy the caller (the user, the CI role, the Worker's keys) needs for `mode`. Personalize's
  * List operations take no resource ARN, so its actions are granted on `*`; PassRole only on the service
- * role and only to Personalize; S3 on the bucket and the upload prefix, and for `scan` and `scrub` on the data
- * bucket (`dataBucket`).
+ * role and only to Personalize; S3 on the bucket and the upload prefix, for `scan` and `scrub` on the data
+ * bucket (`dataBucket`), for `suppress` on the suppression list's bucket and prefix.
  */
 export function iamPolicy(mode: PermissionMode, target: PolicyTarget): PolicyDocument {
   const partition = /^arn:([a-z-]+):/.exec(target.roleArn)?.[1] ?? "aws";
@@ -312,6 +348,18 @@ export function iamPolicy(mode: PermissionMode, target: PolicyTarget): PolicyDoc
       Effect: "Allow",
       Action: actionsOf(mode, "data-object"),
       Resource: `arn:${partition}:s3:::${target.dataBucket ?? "*"}/*`,
+    },
+    {
+      Sid: "TheSuppressionBucket",
+      Effect: "Allow",
+      Action: actionsOf(mode, "suppression-bucket"),
+      Resource: `arn:${partition}:s3:::${target.suppressionBucket ?? "*"}`,
+    },
+    {
+      Sid: "TheSuppressionPrefix",
+      Effect: "Allow",
+      Action: actionsOf(mode, "suppression-object"),
+      Resource: `arn:${partition}:s3:::${target.suppressionBucket ?? "*"}/${target.suppressionPrefix ?? ""}*`,
     },
   ];
   return { Version: "2012-10-17", Statement: statements.filter((s) => s.Action.length > 0) };

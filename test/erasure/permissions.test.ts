@@ -15,7 +15,12 @@ import {
   ListSolutionsCommand,
   PersonalizeClient,
 } from "@aws-sdk/client-personalize";
-import { PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { README_POLICY_TARGET, readmePolicies } from "../../scripts/gen-iam.ts";
 import {
   actionsOf,
@@ -53,6 +58,8 @@ interface Needed {
 // The bucket of the sample's data outside Personalize (the emulator's outsideData), which scan and scrub read
 // and write.
 const DATA_BUCKET = "emulator-data";
+// The suppression list's bucket, made by the test (the AWS SDK) for the suppress mode's runs.
+const SUPPRESSION_BUCKET = "emulator-suppression";
 
 function authorizationOf(req: SeenRequest, bucket: string): Needed[] {
   if (req.target) {
@@ -66,7 +73,7 @@ function authorizationOf(req: SeenRequest, bucket: string): Needed[] {
   }
   const url = new URL(req.path, "http://s3.test");
   const [, bucketName, ...rest] = url.pathname.split("/");
-  expect([bucket, DATA_BUCKET]).toContain(bucketName as string);
+  expect([bucket, DATA_BUCKET, SUPPRESSION_BUCKET]).toContain(bucketName as string);
   const bucketArn = `arn:aws:s3:::${bucketName}`;
   const objectArn = `${bucketArn}/${decodeURIComponent(rest.join("/"))}`;
   const versioned = url.searchParams.has("versionId");
@@ -99,9 +106,9 @@ function scopeOf(needed: Needed): GrantScope {
   if (needed.resource === "*") return "personalize";
   if (needed.resource.startsWith("arn:aws:iam:")) return "role";
   const [bucketName, ...key] = needed.resource.replace(/^arn:aws:s3:::/, "").split("/");
-  const data = bucketName === DATA_BUCKET;
-  if (key.length > 0) return data ? "data-object" : "object";
-  return data ? "data-bucket" : "bucket";
+  const where =
+    bucketName === DATA_BUCKET ? "data-" : bucketName === SUPPRESSION_BUCKET ? "suppression-" : "";
+  return `${where}${key.length > 0 ? "object" : "bucket"}` as GrantScope;
 }
 
 /** A mode's grants as `action on scope`, each once. */
@@ -207,7 +214,25 @@ async function runMode(mode: PermissionMode): Promise<SeenRequest[]> {
   }
   const client = erasureClientFor(s);
   const retrain = mode === "retrain";
-  const outside = { ...(mode === "scan" && { scan: true }), ...(mode === "scrub" && { scrub: true }) };
+  const outside = {
+    ...(mode === "scan" && { scan: true }),
+    ...(mode === "scrub" && { scrub: true }),
+    ...(mode === "suppress" && {
+      suppression: `s3://${SUPPRESSION_BUCKET}/erased/`,
+      suppressionKey: "suppression-key-of-32-bytes-or-more",
+    }),
+  };
+  if (mode === "suppress") {
+    const s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: s.url,
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: SUPPRESSION_BUCKET }));
+    s3.destroy();
+    s.requests.length = 0;
+  }
   if (mode === "scrub") {
     // The AWS SDK (not the code under test) makes the data bucket versioned and writes the import source
     // again, so its first version is an older one that holds the users.
@@ -277,6 +302,8 @@ describe.each(PERMISSION_MODES.map((m) => [m]))("%s", (mode) => {
       bucket,
       prefix: "personalize/",
       dataBucket: DATA_BUCKET,
+      suppressionBucket: SUPPRESSION_BUCKET,
+      suppressionPrefix: "erased/",
     });
     const denied = needed.filter((n) => !allows(policy, n));
     expect(denied).toEqual([]);
@@ -315,6 +342,8 @@ test("a policy is the least of its mode: the one it builds on refuses something 
       bucket: "emulator-deletions",
       prefix: "personalize/",
       dataBucket: DATA_BUCKET,
+      suppressionBucket: SUPPRESSION_BUCKET,
+      suppressionPrefix: "erased/",
     });
     expect({ mode, refused: needed.some((n) => !allows(policy, n)) }).toEqual({ mode, refused: true });
   }
