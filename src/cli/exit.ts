@@ -11,7 +11,16 @@ import {
 import { UsageError } from "./options.ts";
 
 /** Exit codes, as documented in --help and the README. */
-export const EXIT = { ok: 0, jobFailed: 1, usage: 2, service: 3, timeout: 4, busy: 5 } as const;
+export const EXIT = {
+  ok: 0,
+  jobFailed: 1,
+  usage: 2,
+  service: 3,
+  timeout: 4,
+  busy: 5,
+  /** guard-import: the import source holds suppressed users, or could not be read whole. */
+  suppressed: 6,
+} as const;
 
 /** The exit code an error ends the CLI with. */
 export function exitCodeOf(error: unknown): number {

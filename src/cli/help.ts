@@ -14,7 +14,8 @@ AWS_SESSION_TOKEN, else AWS's own chain (profiles, SSO, credential_process, role
 web identity, container and instance credentials), refreshed before they expire.`;
 
 export const EXIT_CODES = `Exit codes: 0 success, 1 job FAILED, 2 usage, validation or conflict error, 3 service or network error, 4 wait timeout,
-5 dataset group in use (delete-users told to fail when busy).`;
+5 dataset group in use (delete-users told to fail when busy), 6 the import source holds suppressed users or
+could not be read whole (guard-import).`;
 
 export const HELP: Record<string, string> = {
   main: `personalize-data-deletion: erase users from Amazon Personalize
@@ -31,6 +32,7 @@ Commands:
   validate-csv   check a CSV or id list locally: rows, unique ids, duplicates, bad lines, size
   scan           count the erased users' rows in local CSV and JSON lines files (preview)
   scrub          write a copy of a local file without the erased users' rows (preview)
+  guard-import   check an import source in S3 against the suppression list before importing it
   emulator       run the local emulator of Personalize deletion jobs and S3
   demo           the whole flow on the embedded emulator: no AWS account needed
 
@@ -233,6 +235,33 @@ Options:
 Example:
   personalize-data-deletion scrub --users-file erased.csv --location interactions.csv \\
     --output interactions.scrubbed.csv
+${EXIT_CODES}`,
+
+  "guard-import": `Usage: personalize-data-deletion guard-import --source S3URI --suppression S3URI [--scrub] [--json]
+
+Checks a proposed import source before CreateDatasetImportJob: a FULL import replaces the dataset with what
+the files hold and an INCREMENTAL one adds their rows, so an erased user still in them comes back. Every
+object under --source (a key, or a folder: every object under it) is read as CSV by its USER_ID column
+against the suppression list the erasures appended to (keyed hashes, never ids). The key is read from the
+ERASURE_SUPPRESSION_KEY environment variable only (at least 32 bytes), never from a flag: a command line is
+visible to other processes. Exits 6 when a current object holds suppressed users or cannot be read (it is not
+known to be clean), 0 when every one is clean; with --scrub their rows are removed in place (every other byte
+kept, a write only over the version read, the older versions that held them deleted), then it exits 0. Older
+versions are reported but do not fail it: an import reads the current ones. Output: keys, versions, sizes
+and counts, never an id.
+
+Options:
+  --source S3URI           the import's data location: s3://bucket/key.csv or s3://bucket/folder/
+  --suppression S3URI      the suppression list: s3://bucket/prefix/ (a folder)
+  --scrub                  remove the suppressed users' rows from the source in place
+
+${COMMON}
+
+Examples:
+  ERASURE_SUPPRESSION_KEY="$(cat suppression.key)" personalize-data-deletion guard-import \\
+    --source s3://my-data/interactions/ --suppression s3://my-erasures/suppression/
+  personalize-data-deletion guard-import --source s3://my-data/interactions.csv \\
+    --suppression s3://my-erasures/suppression/ --scrub --json
 ${EXIT_CODES}`,
 
   emulator: `Usage: personalize-data-deletion emulator [options]

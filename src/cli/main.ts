@@ -16,6 +16,7 @@ import * as deleteUsers from "./commands/delete-users.ts";
 import * as demo from "./commands/demo.ts";
 import * as describe from "./commands/describe.ts";
 import * as emulator from "./commands/emulator.ts";
+import * as guardImport from "./commands/guard-import.ts";
 import * as list from "./commands/list.ts";
 import * as scan from "./commands/scan.ts";
 import * as scrub from "./commands/scrub.ts";
@@ -47,6 +48,7 @@ export const COMMANDS: Record<string, Command> = {
   "validate-csv": validateCsv,
   scan,
   scrub,
+  "guard-import": guardImport,
   emulator,
   demo,
 };
