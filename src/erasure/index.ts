@@ -32,6 +32,19 @@ export {
 
 export { outsideLine, progressReporter, type Report, type ReportStage, STAGE_TITLES } from "./report.ts";
 
+// The suppression list (the erased users as keyed hashes, for an application's has() and for the import
+// guard) and the guard that reads a proposed import source against it.
+
+export { type GuardImportOptions, type GuardImportReport, guardImport } from "../outside/guard.ts";
+export {
+  type AppendedSuppression,
+  appendSuppression,
+  type IdBytesSource,
+  type SuppressionKey,
+  SuppressionList,
+  suppressionKeyBytes,
+} from "../outside/suppression.ts";
+
 // What it is built of: the erasure's Personalize operations, its context and the types of their answers.
 
 export { type ErasureApi, erasureApi } from "./api.ts";
