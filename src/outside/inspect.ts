@@ -4,15 +4,21 @@
 // then deletes by id each version that held erased users. Reports carry keys, counts and version ids only.
 import { deleteObject, parseS3Uri, type S3Target } from "../aws/s3.ts";
 import { AbortError } from "../errors.ts";
-import { scanCsv, scrubCsv } from "./csv-rows.ts";
-import { UnreadableError } from "./errors.ts";
 import { expandLocation, type ListedVersion } from "./expand.ts";
-import { scanJsonl, scrubJsonl } from "./jsonl-rows.ts";
-import { type ObjectRead, readObject, unreadableReason } from "./read-object.ts";
-import type { RowOptions } from "./rows.ts";
-import type { LocationReport, ObjectReport, OutsideLocation, RowFormat, UserMatcher } from "./types.ts";
-import { checkPartBytes, DEFAULT_PART_BYTES, WriteConflictError, writeBack } from "./write-back.ts";
+import {
+  type Context,
+  type Count,
+  open,
+  RewriteError,
+  type ScrubOutcome,
+  scan,
+  scrubOnce,
+} from "./object-pass.ts";
+import { unreadableReason } from "./read-object.ts";
+import type { LocationReport, ObjectReport, OutsideLocation, UserMatcher } from "./types.ts";
+import { checkPartBytes, DEFAULT_PART_BYTES } from "./write-back.ts";
 
+/** Options of {@link inspectLocation}. */
 export interface InspectOptions {
   /** Rewrite each object holding erased users without them, then delete noncurrent versions that held them. */
   scrub?: boolean;
@@ -26,33 +32,6 @@ export interface InspectOptions {
 
 /** Tries of a scrub whose write found the object changed since it was read. */
 const WRITE_TRIES = 3;
-
-/** The format of a key by its extension: `.csv`; `.json`, `.jsonl`, `.out` as batch jobs name them. */
-export function formatOfKey(key: string): RowFormat | undefined {
-  const extension = /\.([^./]+)$/.exec(key)?.[1]?.toLowerCase();
-  if (extension === "csv") return "csv";
-  if (extension === "jsonl" || extension === "json" || extension === "out") return "jsonl";
-  return undefined;
-}
-
-/** What one read of a version counted. */
-interface Count {
-  rows: number;
-  matching: number;
-  entries?: number;
-}
-
-interface Context {
-  s3: S3Target;
-  bucket: string;
-  users: UserMatcher;
-  format: RowFormat | undefined;
-  scrub: boolean;
-  partBytes: number;
-  rowOptions: RowOptions;
-  signal: AbortSignal | undefined;
-  report: (report: ObjectReport) => void;
-}
 
 /**
  * Scans every object version `location` names (an S3 key, folder or prefix) for the erased `users`, and
@@ -144,33 +123,6 @@ function unreadable(version: ListedVersion, error: unknown): ObjectReport {
   return { ...reportOf(version, undefined, NONE), state: "unreadable", reason: unreadableReason(error) };
 }
 
-function formatOf(context: Context, key: string): RowFormat {
-  const format = context.format ?? formatOfKey(key);
-  if (!format) {
-    throw new UnknownFormat();
-  }
-  return format;
-}
-
-class UnknownFormat extends UnreadableError {
-  constructor() {
-    super("unknown format: the key ends in none of .csv, .json, .jsonl, .out (give the location's format)");
-  }
-}
-
-/** Reads a version through its format's reader; nothing written. */
-async function scan(context: Context, read: ObjectRead, format: RowFormat): Promise<Count> {
-  return format === "csv"
-    ? await scanCsv(read.body, context.users, context.rowOptions)
-    : await scanJsonl(read.body, context.users, context.rowOptions);
-}
-
-async function open(context: Context, version: ListedVersion, versionId: string | undefined) {
-  const format = formatOf(context, version.key);
-  const read = await readObject(context.s3, context.bucket, version.key, versionId, context.signal);
-  return { format, read };
-}
-
 async function noncurrent(context: Context, version: ListedVersion): Promise<void> {
   let report: ObjectReport;
   try {
@@ -221,11 +173,16 @@ async function current(context: Context, listed: ListedVersion): Promise<void> {
   const held: string[] = [];
   let versionId: string | undefined = listed.versionId;
   for (let attempt = 1; ; attempt++) {
-    let outcome: Awaited<ReturnType<typeof scrubOnce>>;
+    let outcome: ScrubOutcome;
     try {
       outcome = await scrubOnce(context, listed, versionId);
     } catch (error) {
-      context.report(unreadable(listed, error));
+      if (!(error instanceof RewriteError)) {
+        context.report(unreadable(listed, error));
+        return;
+      }
+      const report = { ...reportOf(error.version, error.read, error.count), reason: error.reason };
+      await finish(context, report, held, undefined);
       return;
     }
     const { version, count } = outcome;
@@ -251,58 +208,6 @@ async function current(context: Context, listed: ListedVersion): Promise<void> {
       return;
     }
     versionId = undefined;
-  }
-}
-
-type ScrubOutcome = { version: ListedVersion; read: ObjectRead; count: Count } & (
-  | { kind: "clean" }
-  | { kind: "written"; newVersionId: string }
-  | { kind: "conflict" }
-);
-
-/**
- * One scrub of the version `versionId` (the current one when absent). An object of at most one part is
- * read once, its output held and written only if it held users; a larger one is scanned first, so that a
- * clean one is not uploaded in full for nothing, then read again for the rewrite.
- */
-async function scrubOnce(
-  context: Context,
-  listed: ListedVersion,
-  versionId: string | undefined,
-): Promise<ScrubOutcome> {
-  let { format, read } = await open(context, listed, versionId);
-  let version: ListedVersion = { ...listed, versionId: read.versionId, size: read.size, noncurrent: false };
-  if (read.size > context.partBytes) {
-    const count = await scan(context, read, format);
-    if (count.matching === 0) return { kind: "clean", version, read, count };
-    ({ format, read } = await open(context, listed, read.versionId));
-    version = { ...version, size: read.size };
-  }
-  const transform =
-    format === "csv"
-      ? scrubCsv(context.users, context.rowOptions)
-      : scrubJsonl(context.users, context.rowOptions);
-  const counted = (): Count => transform.count();
-  try {
-    const written = await writeBack(
-      context.s3,
-      context.bucket,
-      listed.key,
-      read.body.pipeThrough(transform),
-      {
-        etag: read.etag,
-        contentType: read.contentType,
-        meta: read.meta,
-        partBytes: context.partBytes,
-        shouldWrite: () => counted().matching > 0,
-        ...(context.signal ? { signal: context.signal } : {}),
-      },
-    );
-    if (!written.written) return { kind: "clean", version, read, count: counted() };
-    return { kind: "written", version, read, count: counted(), newVersionId: written.versionId ?? "null" };
-  } catch (error) {
-    if (error instanceof WriteConflictError) return { kind: "conflict", version, read, count: counted() };
-    throw error;
   }
 }
 
