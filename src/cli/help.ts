@@ -77,6 +77,17 @@ Options:
   --overwrite              replace a different object already at the key
   --max-file-mb N          split files above N MB (default 49: under the guide's 50 MB cap per job)
 
+Outside Personalize (the job does not touch the users' ids in S3; the receipt lists where they may be):
+  --scan                   with --wait: count the erased users' rows in every object version of the S3 data
+                           AWS's records name (import sources, batch inference input and output, batch
+                           segment output, dataset exports) and of each --location; writes nothing
+  --scrub                  with --wait: also rewrite each object holding them without them (every other byte
+                           kept; only if it is still the version read) and delete the older versions that held them
+  --location S3URI         one more place to list, scan or scrub: s3://bucket/key or s3://bucket/folder/
+                           (repeatable; a prefix without / is S3's prefix: folder also takes folder_test/)
+  --suppression S3URI      append the ids as keyed hashes to s3://bucket/prefix/ (the key comes from
+                           ERASURE_SUPPRESSION_KEY, at least 32 bytes), for guard-import and your apps
+
 ${COMMON}
 
 Examples:
@@ -85,19 +96,28 @@ Examples:
     --role-arn arn:aws:iam::123456789012:role/PersonalizeS3Read --job-name erase-2026-12 \\
     --wait --retrain --receipt erase-2026-12.json
   (the same command again, after a timeout, carries on)
+  ERASURE_SUPPRESSION_KEY=... personalize-data-deletion delete-users --users-file users.csv \\
+    --s3-uri s3://my-bucket/deletions/ --dataset-group-arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop \\
+    --role-arn arn:aws:iam::123456789012:role/PersonalizeS3Read --job-name erase-2026-12b \\
+    --wait --retrain --scrub --location s3://my-warehouse/exports/interactions/ \\
+    --suppression s3://my-privacy/suppression/ --receipt erase-2026-12b.json
 ${EXIT_CODES}`,
 
   status: `Usage: personalize-data-deletion status --dataset-group-arn ARN --job-name NAME [--retrain] [--receipt FILE]
+         [--location S3URI ...]
 
 Shows where an erasure stands, read from AWS without changing anything: its deletion and repeat jobs, any
 import or training that ran meanwhile, what is left of the uploaded CSV, the solution versions trained since
-and the versions campaigns serve, and what is left to do. --json prints the receipt itself.
+and the versions campaigns serve, the S3 locations around Personalize that may hold the users (listed, not
+read: a scan needs the ids, which delete-users --scan has), and what is left to do. --json prints the
+receipt itself.
 
 Options:
   --dataset-group-arn ARN  the erasure's dataset group
   --job-name NAME          the erasure's job name (a split list's parts, NAME-part-N, are found too)
   --retrain                the erasure asked for a retrain (says "retraining", not "models hold the users")
   --receipt FILE           write the receipt (JSON, no ids) to FILE
+  --location S3URI         one more place outside Personalize to list with AWS's records (repeatable)
 
 ${COMMON}
 

@@ -199,5 +199,5 @@ export function outsideLine(receipt: ErasureReceipt): string {
     : checked === "listed"
       ? "not scanned: they may hold the users (--scan counts, --scrub removes)"
       : "not complete everywhere";
-  return `Outside Personalize: ${plural(locations.length, "location")} (${counts}, ${checked}): ${verdict}`;
+  return `Outside Personalize: ${plural(locations.length, "location")}, ${counts}: ${verdict}`;
 }

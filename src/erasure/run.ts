@@ -301,6 +301,7 @@ export async function erasureStatus(
   validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "erasureStatus");
   checkArnRegion(input.datasetGroupArn, context.jobs.region);
   validate(JobNameSchema, input.jobName, "erasureStatus", "jobName");
+  checkOutsideChoices({ ...(input.locations && { locations: input.locations }) });
   return inspectErasure(context, {
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,

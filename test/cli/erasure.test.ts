@@ -152,7 +152,19 @@ describe("CLI erasure", () => {
     expect(out.heldByModelWithoutRetrain).toEqual(["user-003", "user-007", "user-011", "user-019"]);
     expect(out.heldByModelAfterRetrain).toEqual([]);
     expect(out.deletedUsersStillPresent).toEqual([]);
-    expect(out.receipt).toMatchObject({ complete: true, stage: "complete" });
+    expect(out.receipt).toMatchObject({ complete: true, stage: "complete", completeEverywhere: true });
+    // The sample's data around Personalize: listed by the first run, scrubbed by the second.
+    expect(stderr).toContain("without --scrub: Outside Personalize: 5 locations, 5 not-scanned");
+    const outside = out.receipt.outsidePersonalize;
+    expect(outside.checked).toBe("scrubbed");
+    expect(outside.locations.map((l: { kind: string; state: string }) => [l.kind, l.state]).sort()).toEqual([
+      ["batch-inference-input", "scrubbed"],
+      ["batch-inference-output", "scrubbed"],
+      ["batch-segment-output", "scrubbed"],
+      ["dataset-export", "scrubbed"],
+      ["dataset-import", "scrubbed"],
+    ]);
+    expect(JSON.stringify(out.receipt)).not.toMatch(/user-0(03|07|11|19)/);
     expect(stderr).toContain("without --retrain: models-hold-users");
     expect(stderr).toContain("adopted (a re-run)");
   });
@@ -170,5 +182,20 @@ describe("CLI erasure", () => {
     const alone = await cli(quick, erase(quick, "cli-bad", "--retrain"));
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain("--retrain needs --wait");
+    const scan = await cli(quick, erase(quick, "cli-bad", "--scrub"));
+    expect(scan.code).toBe(2);
+    expect(scan.stderr).toContain("--scan, --scrub and --suppression need --wait");
+    const local = await cli(
+      quick,
+      erase(quick, "cli-bad", "--wait", "--scan", "--location", "exports/a.csv"),
+    );
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain("--location: must be an s3:// object or folder");
+    const keyless = await cli(
+      quick,
+      erase(quick, "cli-bad", "--wait", "--suppression", "s3://b/suppression/"),
+    );
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toContain("--suppression needs ERASURE_SUPPRESSION_KEY");
   });
 });

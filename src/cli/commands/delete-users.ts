@@ -15,6 +15,7 @@ import {
 import { type Output, table } from "../output.ts";
 import { flowReporter } from "../progress.ts";
 import { receiptSummary, sameTarget, writeReceipt } from "../receipt.ts";
+import { suppressionKeyFromEnv } from "../suppression-key.ts";
 import { userIdList, usersFile } from "../users.ts";
 
 export const flags: Flags = {
@@ -40,7 +41,33 @@ export const flags: Flags = {
   "keep-uploaded-file": { type: "boolean" },
   overwrite: { type: "boolean", field: "overwrite" },
   "max-file-mb": { type: "string" },
+  scan: { type: "boolean" },
+  scrub: { type: "boolean" },
+  location: { type: "string", multiple: true, field: "locations" },
+  suppression: { type: "string", field: "suppression" },
 };
+
+/** The stage past Personalize's edge, from its flags (shared with `status`, which takes `--location`). */
+export function outsideFlags(values: Parsed["values"], wait: unknown) {
+  const scan = values.scan === true;
+  const scrub = values.scrub === true;
+  const suppression = text(values, "suppression");
+  if ((scan || scrub || suppression) && !wait) {
+    throw new UsageError(
+      "--scan, --scrub and --suppression need --wait: they run once the deletion job COMPLETED",
+    );
+  }
+  const locations = (values.location as string[] | undefined) ?? [];
+  return {
+    ...(scan && { scan }),
+    ...(scrub && { scrub }),
+    ...(locations.length && { locations }),
+    ...(suppression !== undefined && {
+      suppression,
+      suppressionKey: suppressionKeyFromEnv("--suppression"),
+    }),
+  };
+}
 
 /** `delete-users`: the library's complete erasure, from a file or a list of ids. */
 export async function run({ values }: Parsed, output: Output): Promise<number> {
@@ -63,6 +90,7 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   const wait = values.wait ? waitOptions(values) : false;
   if (values.retrain && !wait)
     throw new UsageError("--retrain needs --wait: it starts once the deletion job COMPLETED");
+  const outside = outsideFlags(values, wait);
   const client = await makeClient(values, output);
   // Read only once every flag has been checked: a large file costs nothing when a flag is wrong.
   const users = file
@@ -96,6 +124,7 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
             },
           }
         : {}),
+      ...outside,
       onProgress: flowReporter(output),
     })
     .catch(async (error) => {

@@ -1,5 +1,5 @@
 import { startEmulator } from "../../emulator/node-server.ts";
-import { type EraseUsersEvent, ErasureClient } from "../../erasure/index.ts";
+import { type EraseUsersEvent, ErasureClient, outsideLine } from "../../erasure/index.ts";
 import { prepareDeletionCsv } from "../../index.ts";
 import { type Flags, numeric, type Parsed } from "../options.ts";
 import { duration, type Output, plural, table } from "../output.ts";
@@ -29,6 +29,8 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
     jobSeconds,
     trainingSeconds: jobSeconds / 2,
     campaignSeconds: jobSeconds / 3,
+    // The users' data around Personalize in S3: the import's source file, batch files, an export.
+    outsideData: true,
     ...credentials,
   });
   try {
@@ -94,6 +96,10 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
           );
         if (event.phase === "campaign")
           output.progress(`moving the campaign: ${event.status}`, `c${event.status}`);
+        if (event.phase === "outside")
+          output.info(
+            `outside Personalize: ${event.location} (${event.kind}): ${event.state}, ${plural(event.matching, "row")} of erased users`,
+          );
       },
     };
     const campaignModel = () => {
@@ -107,9 +113,10 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
     const stillInModel = requested.filter((u) => campaignModel().includes(u));
     output.info(`without --retrain: ${first.receipt.stage}; ${first.receipt.pending.join("; ")}`);
     output.info(`the campaign's model still holds ${stillInModel.join(", ") || "none of them"}`);
-    // Then the same erasure again, with the retrain: it adopts the job and finishes what is left.
-    output.info("running the same erasure again with --retrain:");
-    const result = await client.eraseUsers({ ...input, retrain: true });
+    output.info(`without --scrub: ${outsideLine(first.receipt)}`);
+    // Then the same erasure again, with the retrain and the scrub: it adopts the job and finishes what is left.
+    output.info("running the same erasure again with --retrain --scrub:");
+    const result = await client.eraseUsers({ ...input, retrain: true, scrub: true });
     output.done();
     const job = result.jobs[0];
     const left = emulator.state.users(emulator.datasetGroupArn) ?? [];
@@ -158,13 +165,14 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
               ? "complete (receipt: --json)"
               : `not complete: ${result.receipt.pending.join("; ")}`,
           ],
+          ["outside Personalize", outsideLine(result.receipt).replace(/^Outside Personalize: /, "")],
           ["arn", summary.job.dataDeletionJobArn],
         ],
       ).replace(/^.*\n/, ""),
     );
     const ok =
       job?.status === "COMPLETED" && summary.deletedUsersStillPresent.length === 0 && inModel.length === 0;
-    return ok && result.receipt.complete ? 0 : 1;
+    return ok && result.receipt.completeEverywhere ? 0 : 1;
   } finally {
     await running.close();
   }

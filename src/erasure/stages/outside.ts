@@ -45,7 +45,7 @@ export function checkOutsideChoices(choices: OutsideChoices): void {
       throw new ValidationError(
         [
           {
-            path: `locations[${i}]`,
+            path: `locations.${i}`,
             rule: "must be an s3:// object or folder (local files: the scan and scrub commands)",
             received: "a value not starting with s3://",
           },
@@ -53,7 +53,7 @@ export function checkOutsideChoices(choices: OutsideChoices): void {
         "eraseUsers",
       );
     }
-    parseS3Uri(location, `locations[${i}]`);
+    parseS3Uri(location, `locations.${i}`);
   }
   if (choices.suppression !== undefined) {
     parseS3Uri(choices.suppression, "suppression");
