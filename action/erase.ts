@@ -77,7 +77,21 @@ export function eraseInput(
     ...(inputs.retrain
       ? { retrain: { trainingMode: inputs.trainingMode, updateCampaigns: inputs.updateCampaigns } }
       : {}),
+    ...outsideInput(inputs.outside),
     onProgress,
+  };
+}
+
+// The erasure's choices past Personalize's edge, as the library names them (only what was asked).
+function outsideInput(outside: ActionInputs["outside"]): Partial<EraseUsersInput> {
+  return {
+    ...(outside.scan && { scan: true }),
+    ...(outside.scrub && { scrub: true }),
+    ...(outside.locations.length && { locations: outside.locations }),
+    ...(outside.suppression !== undefined && {
+      suppression: outside.suppression,
+      suppressionKey: outside.suppressionKey,
+    }),
   };
 }
 

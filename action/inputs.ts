@@ -66,7 +66,18 @@ export interface ActionInputs {
   region: string;
   endpointUrl: string | undefined;
   s3EndpointUrl: string | undefined;
+  /** The stage past Personalize's edge: scan, scrub, more locations, the suppression list and its key. */
+  outside: {
+    scan: boolean;
+    scrub: boolean;
+    locations: string[];
+    suppression: string | undefined;
+    suppressionKey: string | undefined;
+  };
 }
+
+/** The environment variable the suppression list's key comes from (a secret: never an input). */
+export const SUPPRESSION_KEY_ENV = "ERASURE_SUPPRESSION_KEY";
 
 /**
  * The library's fields by the action's input names, for its errors: `input role-arn: must be an IAM role
@@ -91,7 +102,42 @@ export function fieldNames(inputs: Pick<ActionInputs, "users">): FieldNames {
     region: input("aws-region"),
     endpoint: input("endpoint-url"),
     s3Endpoint: input("s3-endpoint-url"),
+    locations: input("locations"),
+    suppression: input("suppression"),
+    suppressionKey: { name: `the ${SUPPRESSION_KEY_ENV} environment variable` },
   };
+}
+
+// scan, scrub, locations and suppression: what the erasure does past Personalize's edge.
+function readOutside(
+  get: (name: string) => string,
+  env: Record<string, string | undefined>,
+  wait: boolean,
+): ActionInputs["outside"] {
+  const scan = parseBoolean(get, "scan", false);
+  const scrub = parseBoolean(get, "scrub", false);
+  const suppression = get("suppression").trim() || undefined;
+  for (const [name, on] of [
+    ["scan", scan],
+    ["scrub", scrub],
+    ["suppression", suppression !== undefined],
+  ] as const) {
+    if (on && !wait) {
+      throw new InputError(name, "needs wait: true: it runs once the deletion job COMPLETED");
+    }
+  }
+  const suppressionKey = env[SUPPRESSION_KEY_ENV] || undefined;
+  if (suppression !== undefined && suppressionKey === undefined) {
+    throw new InputError(
+      "suppression",
+      `needs the ${SUPPRESSION_KEY_ENV} environment variable (the list's key, at least 32 bytes, from a secret: env: ${SUPPRESSION_KEY_ENV}: \${{ secrets.${SUPPRESSION_KEY_ENV} }})`,
+    );
+  }
+  const locations = get("locations")
+    .split(/\r?\n|,/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return { scan, scrub, locations, suppression, suppressionKey };
 }
 
 /** The longest wait a job step allows (a step may run 6 hours; leave room for the rest of it). */
@@ -235,5 +281,6 @@ export function readInputs(
     region,
     endpointUrl: get("endpoint-url").trim() || undefined,
     s3EndpointUrl: get("s3-endpoint-url").trim() || undefined,
+    outside: readOutside(get, env, parseBoolean(get, "wait", false)),
   };
 }

@@ -5,7 +5,8 @@
 import * as core from "@actions/core";
 import { eraseInput, erasureClient, runContext } from "./erase.ts";
 import { fail, failWith } from "./explain.ts";
-import { type ActionInputs, InputError, readInputs } from "./inputs.ts";
+import { runGuard } from "./guard.ts";
+import { type ActionInputs, InputError, readInputs, SUPPRESSION_KEY_ENV } from "./inputs.ts";
 import { type Outcome, outcomeOf, outcomeOfError, reportOutcome } from "./outcome.ts";
 import { setOutputs } from "./outputs.ts";
 import { actionLog } from "./progress.ts";
@@ -14,10 +15,12 @@ import { writeSummary } from "./summary.ts";
 /** The action: validate inputs, prepare, upload, create, optionally wait; outputs and a job summary. */
 export async function run(): Promise<void> {
   // Mask first: nothing below may print them, but a runner's debug log could.
-  for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
+  for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", SUPPRESSION_KEY_ENV]) {
     const value = process.env[name];
     if (value) core.setSecret(value);
   }
+  // A step that only checks an import source against the suppression list, before the import.
+  if (core.getInput("guard-import-source").trim()) return runGuard();
   let inputs: ActionInputs;
   try {
     inputs = readInputs(

@@ -12,6 +12,7 @@ export function setOutputs(inputs: ActionInputs, { jobs, counts, receipt }: Outc
   const text = receipt ? JSON.stringify(receipt, null, 2) : "";
   core.setOutput("receipt", text);
   core.setOutput("complete", receipt ? String(receipt.complete) : "false");
+  core.setOutput("complete-everywhere", receipt ? String(receipt.completeEverywhere) : "false");
   core.setOutput("stage", receipt?.stage ?? "");
   let file = "";
   if (receipt) {

@@ -41,9 +41,10 @@ test("action.yml declares node24, dist/index.js and describes every input and ou
     expect(spec.description.length).toBeGreaterThan(10);
 });
 
-test("every action input is read by action/inputs.ts, and every output is set by action/outputs.ts", () => {
-  const inputsSource = readFileSync(join(ROOT, "action/inputs.ts"), "utf8");
-  const outputsSource = readFileSync(join(ROOT, "action/outputs.ts"), "utf8");
+test("every action input is read by action/inputs.ts (guard mode's by guard.ts), and every output is set by action/outputs.ts (guard.ts)", () => {
+  const guardSource = readFileSync(join(ROOT, "action/guard.ts"), "utf8");
+  const inputsSource = readFileSync(join(ROOT, "action/inputs.ts"), "utf8") + guardSource;
+  const outputsSource = readFileSync(join(ROOT, "action/outputs.ts"), "utf8") + guardSource;
   const unread = Object.keys(action.inputs).filter((name) => !inputsSource.includes(`"${name}"`));
   const unset = Object.keys(action.outputs).filter(
     (name) => !new RegExp(`setOutput\\(\\s*"${name}"`).test(outputsSource),
