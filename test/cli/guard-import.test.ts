@@ -20,6 +20,13 @@ const BUCKET = "guard-cli";
 const DIRTY = "USER_ID,ITEM_ID,TIMESTAMP\nkept-1,a,1\ngone-ü-1,b,2\ngone-2,c,3\nkept-2,d,4\n";
 const CLEAN = "USER_ID,ITEM_ID,TIMESTAMP\nkept-1,a,1\nkept-2,d,4\n";
 
+const ENV = {
+  PATH: process.env.PATH ?? "",
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: creds.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+};
+
 let running: RunningEmulator;
 let sdk: S3Client;
 
@@ -57,13 +64,7 @@ async function guard(args: string[], key: string | null = KEY) {
     ["node", NODE_CLI, "guard-import", "--suppression", `s3://${BUCKET}/suppression/`, ...args],
     {
       cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? "",
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: creds.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-        ...(key === null ? {} : { ERASURE_SUPPRESSION_KEY: key }),
-      },
+      env: { ...ENV, ...(key === null ? {} : { ERASURE_SUPPRESSION_KEY: key }) },
     },
   );
   for (const id of ERASED) expect(run.stdout + run.stderr).not.toContain(id);
@@ -123,6 +124,24 @@ describe("guard-import", () => {
     const flag = await guard(["--source", `s3://${BUCKET}/clean/`, "--suppression-key", "x", ...endpoint()]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown option --suppression-key");
+  });
+
+  test("an empty suppression folder (a typo lists nothing) is warned about on stderr", async () => {
+    const run = await runProcess(
+      [
+        "node",
+        NODE_CLI,
+        "guard-import",
+        "--suppression",
+        `s3://${BUCKET}/suppresion/`,
+        "--source",
+        `s3://${BUCKET}/dirty/`,
+        ...endpoint(),
+      ],
+      { cwd: ROOT, env: { ...ENV, ERASURE_SUPPRESSION_KEY: KEY } },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`warning: the suppression list s3://${BUCKET}/suppresion/ holds no users`);
   });
 
   test("--help documents exit code 6", async () => {

@@ -32,6 +32,12 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   suppressionKeyBytes(key);
   const client = await makeClient(values, output);
   const list = await SuppressionList.load(client.s3, suppression, key);
+  if (list.size === 0) {
+    // A mistyped folder lists nothing, and against nothing every source passes.
+    output.info(
+      `warning: the suppression list ${suppression} holds no users (no objects under it): check --suppression; nothing can be found against an empty list`,
+    );
+  }
   let seen = 0;
   const report = await guardImport({
     s3: client.s3,
