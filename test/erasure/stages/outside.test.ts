@@ -1,0 +1,187 @@
+// The stage past Personalize's edge through eraseUsers, on the emulator's sample with its data around
+// Personalize (import source, batch files, export) and a versioned data bucket; the AWS SDK v3 is the
+// independent judge of what S3 and Personalize hold afterwards. With scrub: no erased user in any object or
+// version, every other line kept, and a FULL re-import from the scrubbed source does not bring them back.
+// Without: the receipt says where they are, and the same re-import does (the resurrection, shown).
+import { afterEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { CreateDatasetImportJobCommand, PersonalizeClient } from "@aws-sdk/client-personalize";
+import {
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import type { ErasureReceipt } from "../../../src/erasure/index.ts";
+import { erasureClientFor, ROLE_ARN } from "../../support/client.ts";
+import {
+  startVerifyingServer,
+  TEST_CREDENTIALS,
+  type VerifyingServer,
+} from "../../support/verifying-server.ts";
+
+const DATA = "emulator-data";
+const ERASED = ["user-003", "user-007", "user-011"];
+let server: VerifyingServer;
+afterEach(() => server?.close());
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats.default(ajv);
+const validateReceipt = ajv.compile(
+  JSON.parse(readFileSync(new URL("../../../schema/erasure-receipt.schema.json", import.meta.url), "utf8")),
+);
+
+function world() {
+  server = startVerifyingServer({ jobSeconds: 0, trainingSeconds: 0, campaignSeconds: 0, outsideData: true });
+  const sdk = { region: "us-east-1", endpoint: server.url, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
+  return {
+    client: erasureClientFor(server),
+    personalize: new PersonalizeClient(sdk),
+    s3: new S3Client({ ...sdk, forcePathStyle: true }),
+    dsg: server.emulator.datasetGroupArn,
+  };
+}
+
+type World = ReturnType<typeof world>;
+
+// Every version of every object in the data bucket, with its bytes, as the SDK reads them.
+async function everyVersion(w: World): Promise<{ key: string; versionId: string; body: string }[]> {
+  const listed = await w.s3.send(new ListObjectVersionsCommand({ Bucket: DATA }));
+  const out = [];
+  for (const v of listed.Versions ?? []) {
+    const got = await w.s3.send(new GetObjectCommand({ Bucket: DATA, Key: v.Key, VersionId: v.VersionId }));
+    out.push({
+      key: v.Key as string,
+      versionId: v.VersionId as string,
+      body: await got.Body!.transformToString(),
+    });
+  }
+  return out;
+}
+
+const current = async (w: World, key: string) =>
+  (await w.s3.send(new GetObjectCommand({ Bucket: DATA, Key: key }))).Body!.transformToString();
+
+// A row or line refers to an erased user: a CSV row starting with the id, or a JSON string equal to it.
+const mentions = (line: string) => ERASED.some((id) => line.startsWith(`${id},`) || line.includes(`"${id}"`));
+
+async function reimport(w: World, source: string, name: string) {
+  const datasets = server.emulator.state.world.data().datasets;
+  const dataset = datasets.find((d) => d.datasetGroupArn === w.dsg) as { datasetArn: string };
+  await w.personalize.send(
+    new CreateDatasetImportJobCommand({
+      jobName: name,
+      datasetArn: dataset.datasetArn,
+      dataSource: { dataLocation: source },
+      roleArn: ROLE_ARN,
+      importMode: "FULL",
+    }),
+  );
+  // The emulator's clock moves jobs when asked; an import takes no time here.
+  for (let i = 0; i < 50; i++) {
+    const job = server.emulator.state.world.data().imports.find((j) => j.jobName === name);
+    if (job && !/PENDING|IN_PROGRESS/.test(job.status)) return job.status;
+    await new Promise((r) => setTimeout(r, 20));
+    server.emulator.state.users(w.dsg);
+  }
+  throw new Error(`import ${name} did not end`);
+}
+
+const erase = (w: World, extra: Record<string, unknown>) =>
+  w.client.eraseUsers({
+    users: ERASED,
+    s3Uri: `s3://${server.emulator.bucket}/erasures/`,
+    datasetGroupArn: w.dsg,
+    roleArn: ROLE_ARN,
+    jobName: "outside-erasure",
+    wait: { minDelayMs: 1, maxDelayMs: 5 },
+    retrain: true,
+    ...extra,
+  });
+
+test("scrub: no erased user in any object or version, every other line kept; a re-import from the source keeps them gone", async () => {
+  const w = world();
+  await w.s3.send(
+    new PutBucketVersioningCommand({ Bucket: DATA, VersioningConfiguration: { Status: "Enabled" } }),
+  );
+  const before = await everyVersion(w);
+  const source = before.find((o) => o.key.endsWith("interactions.csv")) as { key: string; body: string };
+  // An older version of the source that holds the users too: a scrub must not leave it behind.
+  await w.s3.send(new PutObjectCommand({ Bucket: DATA, Key: source.key, Body: source.body }));
+  expect(before.filter((o) => o.body.split("\n").some(mentions)).length).toBeGreaterThanOrEqual(4);
+
+  const { receipt } = await erase(w, { scrub: true });
+  expect(validateReceipt(JSON.parse(JSON.stringify(receipt)))).toBe(true);
+  expect(receipt).toMatchObject({ complete: true, completeEverywhere: true });
+  expect(receipt.outsidePersonalize.checked).toBe("scrubbed");
+  const text = JSON.stringify(receipt);
+  for (const id of ERASED) expect(text).not.toContain(id);
+  const sourceReport = receipt.outsidePersonalize.locations.find((l) => l.kind === "dataset-import");
+  expect(sourceReport?.state).toBe("scrubbed");
+  expect(sourceReport?.objects.some((o) => o.noncurrent && o.state === "scrubbed")).toBe(true);
+
+  for (const version of await everyVersion(w)) {
+    expect(version.body.split("\n").filter(mentions)).toEqual([]);
+  }
+  // Every other line of the CSV and JSON lines files, byte for byte and in order (segments lose entries only).
+  for (const object of before) {
+    if (object.key.includes("segments/")) continue;
+    const kept = object.body
+      .split("\n")
+      .filter((line) => !mentions(line))
+      .join("\n");
+    expect(await current(w, object.key)).toBe(kept);
+  }
+
+  const status = await reimport(w, `s3://${DATA}/${source.key}`, "reimport-scrubbed");
+  expect(status).toBe("ACTIVE");
+  const users = server.emulator.state.users(w.dsg) ?? [];
+  for (const id of ERASED) expect(users).not.toContain(id);
+
+  // Idempotent: the same erasure again finds nothing left to scrub.
+  const again = await erase(w, { scrub: true });
+  expect(again.receipt.outsidePersonalize.locations.every((l) => l.state === "clean")).toBe(true);
+}, 60_000);
+
+test("scan without scrub: the receipt counts them and is not complete everywhere; a FULL re-import brings them back", async () => {
+  const w = world();
+  const { receipt } = await erase(w, { scan: true });
+  expect(receipt).toMatchObject({ complete: true, completeEverywhere: false });
+  expect(receipt.outsidePersonalize.checked).toBe("scanned");
+  const holding = receipt.outsidePersonalize.locations.filter((l) => l.state === "holds-users");
+  expect(holding.map((l) => l.kind).sort()).toEqual([
+    "batch-inference-input",
+    "batch-inference-output",
+    "batch-segment-output",
+    "dataset-export",
+    "dataset-import",
+  ]);
+  expect(receipt.outsidePersonalize.pending.length).toBe(5);
+  expect(JSON.stringify(receipt)).not.toMatch(/user-0(03|07|11)/);
+  // Counted exactly: the import source's matching rows are the erased users' rows the SDK reads there.
+  const source = holding.find(
+    (l) => l.kind === "dataset-import",
+  ) as ErasureReceipt["outsidePersonalize"]["locations"][0];
+  const body = await current(w, source.objects[0]?.key as string);
+  expect(source.objects[0]?.matching).toBe(body.split("\n").filter(mentions).length);
+
+  for (const id of ERASED) expect(server.emulator.state.users(w.dsg)).not.toContain(id);
+  await reimport(w, source.location, "reimport-unscrubbed");
+  const back = server.emulator.state.users(w.dsg) ?? [];
+  for (const id of ERASED) expect(back).toContain(id);
+}, 60_000);
+
+test("bad outside choices are refused before anything is sent, naming the field", async () => {
+  const w = world();
+  const sent = server.requests.length;
+  await expect(erase(w, { scan: true, locations: ["exports/a.csv"] })).rejects.toThrow(
+    "locations.0: must be an s3:// object or folder",
+  );
+  await expect(
+    erase(w, { scrub: true, suppression: "s3://privacy-bucket/suppression/", suppressionKey: "too-short" }),
+  ).rejects.toThrow(/suppressionKey .*at least 32 bytes.*received 9 bytes/);
+  expect(server.requests.length).toBe(sent);
+});
