@@ -5,7 +5,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { parseS3Uri, type S3Target } from "../aws/s3.ts";
 import { ConfigurationError, ValidationError } from "../errors.ts";
 import { KeyedHash } from "./keyed-hash.ts";
-import { getObjectBytes, listObjects, putObjectIfAbsent } from "./suppression-store.ts";
+import { getObjectBytes, listObjects, putObjectIfAbsent, type StoredObject } from "./suppression-store.ts";
 import type { UserMatcher } from "./types.ts";
 
 /** Bytes per entry of a suppression object: one HMAC-SHA256. */
@@ -29,6 +29,7 @@ const NAME = /-([0-9a-f]{64})\.bin$/;
 // loaded under another key is refused instead of silently matching no one.
 const KEY_CHECK_HEADER = "x-amz-meta-suppression-key-check";
 const KEY_CHECK_INPUT = encoder.encode("personalize-data-deletion suppression key check v1");
+const READ_CONCURRENCY = 8;
 
 /**
  * The key's bytes, or a {@link ValidationError} naming `suppressionKey` (the CLI's and the action's
@@ -130,6 +131,37 @@ function folderOf(uri: string): { bucket: string; prefix: string } {
   return { bucket: location.bucket, prefix: location.key };
 }
 
+// One suppression object's hashes, refused (naming it) when it cannot be one: a size that is not a
+// multiple of 32, a content other than its name's SHA-256 says, a key check of another key.
+async function readPart(
+  s3: S3Target,
+  bucket: string,
+  key: string,
+  check: string,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const where = `s3://${bucket}/${key}`;
+  const { body, headers } = await getObjectBytes(s3, bucket, key, signal);
+  if (body.length % H !== 0) {
+    throw new ConfigurationError(
+      `suppression object ${where} holds ${body.length} bytes, not a multiple of ${H} (one HMAC-SHA256 per user): it is not a suppression object`,
+    );
+  }
+  const named = NAME.exec(key)?.[1];
+  if (named !== undefined && bytesToHex(sha256(body)) !== named) {
+    throw new ConfigurationError(
+      `suppression object ${where} does not hold the content its name's SHA-256 says (truncated or replaced)`,
+    );
+  }
+  const stored = headers.get(KEY_CHECK_HEADER) ?? undefined;
+  if (stored !== undefined && stored !== check) {
+    throw new ConfigurationError(
+      `suppression object ${where} was written under another key than this suppressionKey (ERASURE_SUPPRESSION_KEY): its key check is ${stored}, this key's is ${check}`,
+    );
+  }
+  return body;
+}
+
 /**
  * The erased users of every erasure that appended to one suppression folder, as keyed hashes: one sorted
  * array of 32-byte HMAC-SHA256 values of the ids' UTF-8 bytes, 32 bytes per user. `has` hashes an id under
@@ -171,31 +203,20 @@ export class SuppressionList implements UserMatcher {
     const keyBytes = suppressionKeyBytes(key);
     const { bucket, prefix } = folderOf(uri);
     const check = keyCheck(new KeyedHash(keyBytes));
-    const parts: Uint8Array[] = [];
-    for (const object of await listObjects(s3, bucket, prefix, options.signal)) {
+    const objects = (await listObjects(s3, bucket, prefix, options.signal)).filter(
       // A folder placeholder (the console's "Create folder") holds nothing.
-      if (object.key.endsWith("/") && object.size === 0) continue;
-      const where = `s3://${bucket}/${object.key}`;
-      const { body, headers } = await getObjectBytes(s3, bucket, object.key, options.signal);
-      const stored = headers.get(KEY_CHECK_HEADER) ?? undefined;
-      if (body.length % H !== 0) {
-        throw new ConfigurationError(
-          `suppression object ${where} holds ${body.length} bytes, not a multiple of ${H} (one HMAC-SHA256 per user): it is not a suppression object`,
-        );
+      (object) => !(object.key.endsWith("/") && object.size === 0),
+    );
+    // One object per erasure: years of them are read a few at a time, not one round trip after another.
+    const parts: Uint8Array[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < objects.length) {
+        const object = objects[next++] as StoredObject;
+        parts.push(await readPart(s3, bucket, object.key, check, options.signal));
       }
-      const named = NAME.exec(object.key)?.[1];
-      if (named !== undefined && bytesToHex(sha256(body)) !== named) {
-        throw new ConfigurationError(
-          `suppression object ${where} does not hold the content its name's SHA-256 says (truncated or replaced)`,
-        );
-      }
-      if (stored !== undefined && stored !== check) {
-        throw new ConfigurationError(
-          `suppression object ${where} was written under another key than this suppressionKey (ERASURE_SUPPRESSION_KEY): its key check is ${stored}, this key's is ${check}`,
-        );
-      }
-      parts.push(body);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, objects.length) }, worker));
     return new SuppressionList(keyBytes, mergeAll(parts));
   }
 

@@ -191,6 +191,28 @@ describe("in S3 (the emulator, judged with the AWS SDK)", () => {
     expect(loaded.has("p5")).toBe(false);
   });
 
+  test("many objects (one per erasure) are read a few at a time: at most 8 GETs in flight", async () => {
+    for (let i = 0; i < 20; i++)
+      await appendSuppression(world.target(), `s3://${bucket}/sup-many/`, [`m${i}`, `shared`], KEY);
+    let inFlight = 0;
+    let most = 0;
+    const counting = world.target(async (url, init, send) => {
+      if (init.method !== "GET" || url.includes("list-type=2")) return send(url, init);
+      most = Math.max(most, ++inFlight);
+      try {
+        return await send(url, init);
+      } finally {
+        inFlight--;
+      }
+    });
+    const loaded = await SuppressionList.load(counting, `s3://${bucket}/sup-many/`, KEY);
+    expect(loaded.size).toBe(21);
+    expect(loaded.has("m19")).toBe(true);
+    expect(loaded.has("shared")).toBe(true);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8);
+  });
+
   test("an object whose size is not a multiple of 32 is refused, naming its key", async () => {
     await world.put(bucket, "sup-e/notes.txt", new Uint8Array(33));
     await expect(SuppressionList.load(world.target(), `s3://${bucket}/sup-e/`, KEY)).rejects.toThrow(
