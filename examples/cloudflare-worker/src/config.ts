@@ -1,6 +1,6 @@
 // The Worker's settings, read once per invocation from its bindings: which dataset groups it serves, where
 // the id files go, and the legal deadline.
-import { ErasureClient } from "personalize-data-deletion/erasure";
+import { ErasureClient, type OutsideChoices } from "personalize-data-deletion/erasure";
 import type { Env } from "./env.ts";
 
 /** The dataset groups by the names requests use. */
@@ -17,8 +17,9 @@ export function datasetGroups(env: Env): Map<string, string> {
 export const MIN_SECRET_BYTES = 32;
 
 /**
- * Why the Worker must not start, naming each missing or short secret (never its value), or `undefined`.
- * A short INTAKE_TOKEN can be guessed; a short LEDGER_KEY lets anyone holding the ledger test guessed ids
+ * Why the Worker must not start, naming each missing or short secret (never its value) and each unusable
+ * outside setting, or `undefined`. A short INTAKE_TOKEN can be guessed; a short LEDGER_KEY (or
+ * SUPPRESSION_KEY, while SUPPRESSION is set) lets anyone holding the ledger (or the list) test guessed ids
  * against its hashes.
  */
 export function configProblem(env: Env): string | undefined {
@@ -31,8 +32,52 @@ export function configProblem(env: Env): string | undefined {
       problems.push(`${name} is shorter than ${MIN_SECRET_BYTES} bytes`);
     }
   }
-  if (problems.length === 0) return undefined;
-  return `refusing to start: ${problems.join(", ")}; generate each with \`openssl rand -base64 48\` and set it with \`wrangler secret put <NAME>\``;
+  const outside = outsideProblems(env);
+  if (problems.length + outside.secrets.length + outside.settings.length === 0) return undefined;
+  const secrets = [...problems, ...outside.secrets];
+  const hint = secrets.length
+    ? "; generate each secret with `openssl rand -base64 48` and set it with `wrangler secret put <NAME>`"
+    : "";
+  return `refusing to start: ${[...secrets, ...outside.settings].join(", ")}${hint}`;
+}
+
+const listOf = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+// The outside stage's settings the library would refuse on every tick: refused once, at start, instead.
+function outsideProblems(env: Env): { secrets: string[]; settings: string[] } {
+  const secrets: string[] = [];
+  const settings: string[] = [];
+  for (const [i, location] of listOf(env.OUTSIDE_LOCATIONS).entries()) {
+    if (!/^s3:\/\/[^/]+/i.test(location)) {
+      settings.push(`OUTSIDE_LOCATIONS entry ${i + 1} is not an s3:// object or folder`);
+    }
+  }
+  if (env.SUPPRESSION === undefined || env.SUPPRESSION === "") return { secrets, settings };
+  if (!/^s3:\/\/[^/]+\/(.*\/)?$/i.test(env.SUPPRESSION)) {
+    settings.push("SUPPRESSION is not an s3://bucket/prefix/ folder (ending in /)");
+  }
+  const key: unknown = env.SUPPRESSION_KEY;
+  if (typeof key !== "string" || key === "") secrets.push("SUPPRESSION_KEY is not set (SUPPRESSION is)");
+  else if (encoder.encode(key).length < MIN_SECRET_BYTES) {
+    secrets.push(`SUPPRESSION_KEY is shorter than ${MIN_SECRET_BYTES} bytes`);
+  }
+  return { secrets, settings };
+}
+
+/** What the erasure does past Personalize's edge: SCAN, SCRUB (implies SCAN), OUTSIDE_LOCATIONS, SUPPRESSION. */
+export function outsideChoices(env: Env): OutsideChoices {
+  const scrub = env.SCRUB === "true";
+  const locations = listOf(env.OUTSIDE_LOCATIONS);
+  return {
+    scan: scrub || env.SCAN === "true",
+    scrub,
+    ...(locations.length > 0 && { locations }),
+    ...(env.SUPPRESSION && { suppression: env.SUPPRESSION, suppressionKey: env.SUPPRESSION_KEY }),
+  };
 }
 
 /** The queue whose messages exhausted their retries on the intake queue. */

@@ -16,7 +16,7 @@ import {
   type ErasureReceipt,
   ErasureWaitTimeoutError,
 } from "personalize-data-deletion/erasure";
-import { client, datasetGroups, sha256, windowIdleMs, windowMaxMs } from "./config.ts";
+import { client, datasetGroups, outsideChoices, sha256, windowIdleMs, windowMaxMs } from "./config.ts";
 import type { Env } from "./env.ts";
 import { atRisk } from "./intake.ts";
 import { type ErasureWindow, Ledger, type Outcome } from "./ledger.ts";
@@ -61,7 +61,10 @@ async function fail(ledger: Ledger, c: ErasureClient, win: ErasureWindow, reason
 
 // The request status a receipt settles a window's requests to, or undefined while there is more to do.
 function settled(receipt: ErasureReceipt, retrain: boolean): Outcome | undefined {
-  if (receipt.complete) return "completed";
+  // Complete in Personalize while a location outside it was not scanned, or still holds them: not erased
+  // everywhere, and never reported as if it were. No later tick can change that: the ids are gone with the
+  // window's files.
+  if (receipt.complete) return receipt.completeEverywhere ? "completed" : "completed_in_personalize";
   if (receipt.stage === "failed") return "failed";
   // Without RETRAIN nothing more will happen to the models: the users are gone from the datasets only.
   if (receipt.stage === "models-hold-users" && !retrain) return "deleted";
@@ -85,6 +88,8 @@ async function follow(
       retrain,
       wait: { timeoutMs: 0 },
       failOnJobFailure: false,
+      // Once the window's jobs COMPLETED and before its files go, the library reads the ids there for this.
+      ...outsideChoices(env),
     }));
   } catch (error) {
     // Still in progress (the job, a training, a campaign update), or a passing failure: the next tick looks.

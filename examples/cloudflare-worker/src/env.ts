@@ -29,6 +29,10 @@ export interface Env {
   RETRY_DELAY_SECONDS: string;
   /** "true": retrain and move campaigns after each window's deletion. */
   RETRAIN: string;
+  /** "true": count the window's users in the S3 data around Personalize once its jobs COMPLETED. */
+  SCAN: string;
+  /** "true" (implies SCAN): also rewrite that data without them and delete the older versions that held them. */
+  SCRUB: string;
   /** Submit a window once no batch came for this long (300 when removed). */
   WINDOW_IDLE_SECONDS: string;
   /** Submit a window once it has been open this long, even while batches keep coming (3600 when removed). */
@@ -44,11 +48,17 @@ export interface Env {
   LEDGER_KEY: string;
 
   // Optional vars, not in wrangler.toml (named in its closing comment): an emulator or private endpoints,
-  // a smaller window, another dead-letter queue name.
+  // a smaller window, another dead-letter queue name, the outside stage's extra locations and suppression list.
   AWS_ENDPOINT_URL?: string;
   AWS_ENDPOINT_URL_S3?: string;
   /** A window's size cap in bytes (default 49,000,000: under a job's 50 MB). */
   MAX_WINDOW_BYTES?: string;
   /** The name of the intake queue's dead-letter queue (default `erasure-requests-dlq`). */
   DEAD_LETTER_QUEUE?: string;
+  /** More `s3://` objects or folders to scan or scrub besides AWS's records, separated by commas. */
+  OUTSIDE_LOCATIONS?: string;
+  /** An `s3://bucket/prefix/` each window appends its users to, as keyed hashes (never the ids). */
+  SUPPRESSION?: string;
+  /** The suppression list's HMAC key, a secret (`wrangler secret put`): at least 32 bytes when SUPPRESSION is set. */
+  SUPPRESSION_KEY?: string;
 }

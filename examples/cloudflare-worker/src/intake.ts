@@ -126,6 +126,8 @@ const view = (row: RequestRow) => ({
   ...(row.stage ? { stage: row.stage } : {}),
   ...(row.completed_at ? { completedAt: new Date(row.completed_at).toISOString() } : {}),
   ...(row.receipt_key ? { receipt: row.receipt_key } : {}),
+  // Settled from a receipt: whether it says erased everywhere, outside Personalize too (only `completed`).
+  ...(row.receipt_key ? { completeEverywhere: row.status === "completed" } : {}),
   ...(row.failure ? { failure: row.failure } : {}),
 });
 

@@ -2,22 +2,38 @@
 // vocabularies as types. The other modules decide; only this one reads or writes the ledger.
 import type { D1Database } from "./runtime.ts";
 
-/** A request: received ▸ queued ▸ in_window ▸ submitted ▸ completed | deleted | failed; or lost (not erased). */
+/**
+ * A request: received ▸ queued ▸ in_window ▸ submitted ▸ completed | completed_in_personalize | deleted |
+ * failed; or lost (not erased). `completed` only when the receipt is complete everywhere;
+ * `completed_in_personalize` when complete in Personalize while a location outside it may still hold the user.
+ */
 export type RequestStatus =
   | "received"
   | "queued"
   | "in_window"
   | "submitted"
   | "completed"
+  | "completed_in_personalize"
   | "deleted"
   | "failed"
   | "lost";
 
-/** A window: open ▸ full (at the size cap) ▸ closing ▸ submitted ▸ complete | deleted | failed. */
-export type WindowStatus = "open" | "full" | "closing" | "submitted" | "complete" | "deleted" | "failed";
+/**
+ * A window: open ▸ full (at the size cap) ▸ closing ▸ submitted ▸ complete | complete_in_personalize |
+ * deleted | failed.
+ */
+export type WindowStatus =
+  | "open"
+  | "full"
+  | "closing"
+  | "submitted"
+  | "complete"
+  | "complete_in_personalize"
+  | "deleted"
+  | "failed";
 
 /** How a receipt settles a window's requests. */
-export type Outcome = Extract<RequestStatus, "completed" | "deleted" | "failed">;
+export type Outcome = Extract<RequestStatus, "completed" | "completed_in_personalize" | "deleted" | "failed">;
 
 /** A window as the cron sees it. */
 export interface ErasureWindow {
@@ -52,6 +68,7 @@ const windowStatus = (...statuses: WindowStatus[]) => statuses.map((s) => `'${s}
 const WAITING = requestStatus("received", "queued");
 const WINDOW_OF: Record<Outcome, WindowStatus> = {
   completed: "complete",
+  completed_in_personalize: "complete_in_personalize",
   deleted: "deleted",
   failed: "failed",
 };
