@@ -147,6 +147,34 @@ describe("the ledger", () => {
     expect(await ledger.requestsAtRisk(T0 + 10, 10)).toEqual([]);
   });
 
+  test("complete in Personalize only: the window complete_in_personalize, its requests completed_in_personalize and still at risk", async () => {
+    for (const id of ["r1", "r2"]) await request(id);
+    const w = await open("shop/a");
+    await place("b1", w.id, ["r1", "r2"]);
+    await ledger.closeWindow(w.id, T0 + 1);
+    const [win] = await ledger.windowsToClose("shop", { now: T0 + 2, idleMs: 0, maxMs: 0 });
+    if (!win) throw new Error("the closing window is not ready");
+    await ledger.markSubmitted(win, "arn:job", T0 + 2);
+    await ledger.settleWindow(w.id, {
+      stage: "complete",
+      receiptKey: "k",
+      outcome: "completed_in_personalize",
+      failure: "x",
+      now: T0 + 4,
+    });
+    expect(await windowStatusOf(w.id)).toBe("complete_in_personalize");
+    expect(await ledger.submittedWindows("shop")).toEqual([]);
+    const row = await ledger.requestById("r1");
+    expect([row?.status, row?.receipt_key, row?.completed_at, row?.stage]).toEqual([
+      "completed_in_personalize",
+      "k",
+      T0 + 4,
+      "complete",
+    ]);
+    // Not erased everywhere: an operator still sees them as their deadline nears (here, passes).
+    expect((await ledger.requestsAtRisk(T0 + 10, 10)).map((r) => r.id).sort()).toEqual(["r1", "r2"]);
+  });
+
   test("a failed window fails its unsettled requests only; a request never queued is lost after the cut-off", async () => {
     for (const id of ["r1", "r2"]) await request(id);
     const w = await open("shop/a");
