@@ -115,7 +115,7 @@ describe("guard-import", () => {
   test("the key comes from ERASURE_SUPPRESSION_KEY only: missing or short is exit 2 naming it, never echoing it", async () => {
     const missing = await guard(["--source", `s3://${BUCKET}/clean/`, ...endpoint()], null);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("set ERASURE_SUPPRESSION_KEY");
+    expect(missing.stderr).toContain("guard-import needs ERASURE_SUPPRESSION_KEY");
     const short = await guard(["--source", `s3://${BUCKET}/clean/`, ...endpoint()], "too-short-key-20-byt");
     expect(short.code).toBe(2);
     expect(short.stderr).toContain("ERASURE_SUPPRESSION_KEY");

@@ -1,10 +1,10 @@
-import { readEnvironment } from "../../aws/env.ts";
 import { guardImport } from "../../outside/guard.ts";
 import { SuppressionList, suppressionKeyBytes } from "../../outside/suppression.ts";
 import { makeClient } from "../client.ts";
 import { EXIT } from "../exit.ts";
-import { COMMON_FLAGS, type Flags, type Parsed, required, UsageError } from "../options.ts";
+import { COMMON_FLAGS, type Flags, type Parsed, required } from "../options.ts";
 import { type Output, plural, table } from "../output.ts";
+import { suppressionKeyFromEnv } from "../suppression-key.ts";
 
 export const flags: Flags = {
   ...COMMON_FLAGS,
@@ -13,9 +13,6 @@ export const flags: Flags = {
   scrub: { type: "boolean" },
 };
 
-/** The environment variable the suppression key is read from: a secret never goes on a command line. */
-export const SUPPRESSION_KEY_ENV = "ERASURE_SUPPRESSION_KEY";
-
 /**
  * `guard-import`: reads a proposed import source against the suppression list before an import brings
  * erased users back; exit 6 when it holds any (or cannot be read whole), 0 when clean or scrubbed.
@@ -23,12 +20,7 @@ export const SUPPRESSION_KEY_ENV = "ERASURE_SUPPRESSION_KEY";
 export async function run({ values }: Parsed, output: Output): Promise<number> {
   const source = required(values, "source", "the import's s3:// key or folder");
   const suppression = required(values, "suppression", "the suppression list's s3://bucket/prefix/");
-  const key = readEnvironment()[SUPPRESSION_KEY_ENV];
-  if (key === undefined || key === "") {
-    throw new UsageError(
-      `set ${SUPPRESSION_KEY_ENV} to the suppression list's key (at least 32 bytes); it is read from the environment only, as a command line is visible to other processes`,
-    );
-  }
+  const key = suppressionKeyFromEnv("guard-import");
   suppressionKeyBytes(key);
   const client = await makeClient(values, output);
   const list = await SuppressionList.load(client.s3, suppression, key);
