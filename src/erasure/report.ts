@@ -143,6 +143,14 @@ function tell(event: Exclude<EraseUsersEvent, WaitEvent>): Report[] {
       if (event.state === "clean" || event.state === "scrubbed") return [{ kind: "info", text }];
       return [{ kind: "warning", title: "Erased users outside Personalize", text }];
     }
+    case "import-source":
+      return [
+        {
+          kind: "warning",
+          title: "The import's source holds these users",
+          text: `${event.location}, the source of the last FULL import${event.jobArn ? ` (${event.jobArn})` : ""}, holds ${plural(event.matching, "row")} of these users: a re-import from it brings them back (--scrub removes them; guard-import checks a source before an import)`,
+        },
+      ];
     case "stage":
       return [{ kind: "stage", stage: event.stage, title: STAGE_TITLES[event.stage] }];
   }

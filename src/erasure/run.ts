@@ -32,7 +32,7 @@ import {
   receiptOf,
   stageWait,
 } from "./stages/finish.ts";
-import { checkOutsideChoices, type OutsideChoices } from "./stages/outside.ts";
+import { checkImportSource, checkOutsideChoices, type OutsideChoices } from "./stages/outside.ts";
 import { preflight } from "./stages/preflight.ts";
 import type { Survey } from "./survey.ts";
 import type { ErasureReceipt, IfBusy } from "./types.ts";
@@ -194,6 +194,18 @@ export async function eraseUsers(context: ErasureContext, input: EraseUsersInput
       const checked = await preflight(context.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
       facts.preflight = checked.record;
       survey = checked.survey;
+      // S3 reads are the caller's to allow: only a run that scans or scrubs looks at the import's source.
+      if ((input.scan || input.scrub) && bucket !== undefined) {
+        const source = await checkImportSource(context, {
+          datasetGroupArn,
+          files: plan.parts.map((p) => ({ dataLocation: p.dataLocation, body: p.body })),
+          facts,
+          signal,
+          locations: input.locations,
+          onProgress,
+        });
+        if (source) facts.preflight.fullImportSource = source;
+      }
       stage = "upload";
       onProgress?.({ phase: "stage", stage: "upload" });
     },

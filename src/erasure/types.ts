@@ -179,7 +179,17 @@ export interface ErasureReceipt {
   /** How many ids the erasure covers. */
   users: ReceiptUsers;
   /** The check before the deletion job was made; absent when an earlier run made it. */
-  preflight?: { decision: "idle" | "waited" | "ignored"; busy: Activity[]; at: string; waitedMs: number };
+  preflight?: {
+    decision: "idle" | "waited" | "ignored";
+    busy: Activity[];
+    at: string;
+    waitedMs: number;
+    /**
+     * The source of the dataset group's last FULL import and the erased users' rows it held before the
+     * deletion (looked at only when the erasure scans or scrubs): a re-import from it brings them back.
+     */
+    fullImportSource?: { location: string; matching: number };
+  };
   jobs: ReceiptJob[];
   files: ReceiptFile[];
   retrain: {

@@ -23,7 +23,13 @@ import { isBefore } from "../receipt/judge.ts";
 import { inspectErasure, type RunFacts } from "../receipt/read.ts";
 import { ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
 import type { Activity, ErasureReceipt } from "../types.ts";
-import { type OutsideChoices, type OutsideEvent, outsideAsked, outsideStage } from "./outside.ts";
+import {
+  type ImportSourceEvent,
+  type OutsideChoices,
+  type OutsideEvent,
+  outsideAsked,
+  outsideStage,
+} from "./outside.ts";
 import type { PreflightEvent } from "./preflight.ts";
 import {
   awaitOtherDeletions,
@@ -51,6 +57,7 @@ export type EraseUsersEvent =
   /** A stage begins: its requests follow (front-ends open a log group here). */
   | { phase: "stage"; stage: "preflight" | "upload" | "wait" | "outside" | "cleanup" | "retrain" | "receipt" }
   | OutsideEvent
+  | ImportSourceEvent
   | RetrainEvent;
 
 /** One deletion job of the erasure and what the later stages need of it. */

@@ -5,6 +5,7 @@
 
 import { parseS3Uri } from "../../aws/s3.ts";
 import { ValidationError } from "../../errors.ts";
+import { lastFullImport } from "../../outside/discover.ts";
 import { UnreadableError } from "../../outside/errors.ts";
 import { IdSet } from "../../outside/ids.ts";
 import { inspectLocation } from "../../outside/inspect.ts";
@@ -36,6 +37,45 @@ export interface OutsideEvent {
   state: LocationReport["state"];
   objects: number;
   matching: number;
+}
+
+/** The preflight's look at the last FULL import's source: a re-import from it brings the users back. */
+export interface ImportSourceEvent {
+  phase: "import-source";
+  location: string;
+  jobArn?: string;
+  /** Rows of the erased users it holds (current objects and older versions). */
+  matching: number;
+}
+
+/**
+ * Before the deletion, when the caller allowed S3 reads (scan or scrub): counts the erased users in the source
+ * of the dataset group's last FULL import, and says so when it holds them. The count goes to the receipt's
+ * preflight; the stage after the deletion scans (or scrubs) it again with the rest.
+ */
+export async function checkImportSource(
+  context: ErasureContext,
+  plan: Pick<OutsidePlan, "datasetGroupArn" | "files" | "facts" | "signal" | "locations"> & {
+    onProgress: ((event: ImportSourceEvent) => void) | undefined;
+  },
+): Promise<{ location: string; matching: number } | undefined> {
+  const bodies = plan.files.flatMap((f) => (f.body ? [f.body] : []));
+  if (bodies.length === 0) return undefined;
+  const source = lastFullImport(await outsideLocations(context, plan, plan.facts));
+  if (!source) return undefined;
+  const report = await inspectLocation(context.s3, source, IdSet.fromDeletionFiles(bodies), {
+    signal: plan.signal,
+  });
+  const matching = report.objects.reduce((n, o) => n + o.matching, 0);
+  if (matching > 0) {
+    plan.onProgress?.({
+      phase: "import-source",
+      location: source.location,
+      ...(source.jobArn && { jobArn: source.jobArn }),
+      matching,
+    });
+  }
+  return { location: source.location, matching };
 }
 
 /** Refuses unusable outside choices before anything is sent, naming the option. */

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import type { ErasureReceipt } from "../../../src/erasure/index.ts";
+import type { EraseUsersEvent, ErasureReceipt } from "../../../src/erasure/index.ts";
 import { erasureClientFor, ROLE_ARN } from "../../support/client.ts";
 import {
   startVerifyingServer,
@@ -148,8 +148,17 @@ test("scrub: no erased user in any object or version, every other line kept; a r
 
 test("scan without scrub: the receipt counts them and is not complete everywhere; a FULL re-import brings them back", async () => {
   const w = world();
-  const { receipt } = await erase(w, { scan: true });
+  const events: EraseUsersEvent[] = [];
+  const { receipt } = await erase(w, { scan: true, onProgress: (e: EraseUsersEvent) => events.push(e) });
   expect(receipt).toMatchObject({ complete: true, completeEverywhere: false });
+  // The preflight warned, before the deletion, that the last FULL import's source holds them.
+  const sourceRows = receipt.preflight?.fullImportSource?.matching ?? 0;
+  expect(sourceRows).toBeGreaterThan(0);
+  const warned = events.find((e) => e.phase === "import-source");
+  expect(warned).toMatchObject({ phase: "import-source", matching: sourceRows });
+  expect(events.indexOf(warned as EraseUsersEvent)).toBeLessThan(
+    events.findIndex((e) => e.phase === "create"),
+  );
   expect(receipt.outsidePersonalize.checked).toBe("scanned");
   const holding = receipt.outsidePersonalize.locations.filter((l) => l.state === "holds-users");
   expect(holding.map((l) => l.kind).sort()).toEqual([
@@ -167,6 +176,7 @@ test("scan without scrub: the receipt counts them and is not complete everywhere
   ) as ErasureReceipt["outsidePersonalize"]["locations"][0];
   const body = await current(w, source.objects[0]?.key as string);
   expect(source.objects[0]?.matching).toBe(body.split("\n").filter(mentions).length);
+  expect(sourceRows).toBe(source.objects[0]?.matching);
 
   for (const id of ERASED) expect(server.emulator.state.users(w.dsg)).not.toContain(id);
   await reimport(w, source.location, "reimport-unscrubbed");
