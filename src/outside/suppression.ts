@@ -57,7 +57,7 @@ export function suppressionKeyBytes(key: unknown): Uint8Array {
 // A check value of the key: the first 8 bytes of its HMAC of a constant, hex.
 const keyCheck = (hash: KeyedHash): string => bytesToHex(hash.of(KEY_CHECK_INPUT).subarray(0, 8));
 
-// -1, 0, 1 as entry i of `a` sorts before, with, after entry j of `b`.
+// Negative, 0 or positive as entry i of `a` sorts before, with or after entry j of `b` (bytewise).
 function compare(a: Uint8Array, i: number, b: Uint8Array, j: number): number {
   for (let k = 0; k < H; k++) {
     const d = (a[i * H + k] as number) - (b[j * H + k] as number);
