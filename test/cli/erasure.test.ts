@@ -97,7 +97,7 @@ describe("CLI erasure", () => {
     expect(second.stderr).toContain("Adopted the existing job");
     expect(second.stderr).toContain(`wrote the erasure receipt to ${receiptFile}`);
     expect(second.stdout).toContain("erasure cli-resume: complete");
-    expect(second.stdout).toContain("outside Personalize: the output in S3 of batch-inference-job");
+    expect(second.stdout).toContain("Outside Personalize: no S3 location found in AWS's records or given");
     expect(second.code).toBe(0);
     const receipt = JSON.parse(readFileSync(receiptFile, "utf8"));
     expect(receipt).toMatchObject({ jobName: "cli-resume", complete: true, pending: [] });
