@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { Miniflare } from "miniflare";
 import { buildLibrary } from "../scripts/build.ts";
 import { type RunningEmulator, startEmulator } from "../src/emulator/index.ts";
@@ -82,6 +83,58 @@ test("the README's complete-erasure example runs against the emulator and ends c
     const { versions, campaigns } = quick.emulator.state.world.data();
     const served = versions.find((v) => v.solutionVersionArn === campaigns[0]?.solutionVersionArn);
     expect(served?.users).not.toContain("user-001");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await quick.close();
+  }
+}, 60_000);
+
+test("the README's example past Personalize's edge scrubs the sample's S3 data and ends complete everywhere", async () => {
+  const quick = await startEmulator({
+    port: 0,
+    jobSeconds: 0,
+    trainingSeconds: 0,
+    campaignSeconds: 0,
+    outsideData: true,
+  });
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Past Personalize's edge"));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(code).toBeDefined();
+  const dir = join(ROOT, ".tmp", `readme-outside-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "outside.ts");
+  writeFileSync(
+    file,
+    (code as string).replace(
+      'from "personalize-data-deletion/erasure"',
+      `from ${JSON.stringify(join(ROOT, "src/erasure/index.ts"))}`,
+    ),
+  );
+  const s3 = new S3Client({
+    region: "us-east-1",
+    endpoint: quick.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const source = await s3.send(
+    new GetObjectCommand({ Bucket: "emulator-data", Key: "emulator-sample/interactions.csv" }),
+  );
+  expect(await source.Body?.transformToString()).toMatch(/\nuser-001,/);
+  try {
+    const { stdout, code: exit } = await runProcess([process.execPath, file], {
+      env: { ...emulatorEnv(quick, "readme-outside"), MORE_LOCATIONS: "s3://emulator-data/emulator-sample/" },
+    });
+    expect(stdout.trim()).toBe("true true []");
+    expect(exit).toBe(0);
+    // The given folder holds every sample file: after the scrub none of them names the erased users.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "emulator-data" }));
+    expect((listed.Contents ?? []).length).toBeGreaterThan(4);
+    for (const { Key } of listed.Contents ?? []) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: "emulator-data", Key }));
+      const body = await got.Body?.transformToString();
+      expect(body).not.toMatch(/(^|\n)user-00[12],|"user-00[12]"/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await quick.close();
