@@ -30,8 +30,8 @@ Commands:
   list           list jobs, all pages, newest first
   wait           wait for a job to finish, showing its progress
   validate-csv   check a CSV or id list locally: rows, unique ids, duplicates, bad lines, size
-  scan           count the erased users' rows in local CSV and JSON lines files (preview)
-  scrub          write a copy of a local file without the erased users' rows (preview)
+  scan           count the erased users' rows in local files and S3 locations (every object version)
+  scrub          remove the erased users' rows: a local file into a copy, an S3 location in place
   guard-import   check an import source in S3 against the suppression list before importing it
   emulator       run the local emulator of Personalize deletion jobs and S3
   demo           the whole flow on the embedded emulator: no AWS account needed
@@ -203,58 +203,77 @@ Example:
   personalize-data-deletion validate-csv users.csv
 ${EXIT_CODES}`,
 
-  scan: `Usage: personalize-data-deletion scan --users-file FILE --location PATH [--location PATH ...]
+  scan: `Usage: personalize-data-deletion scan --users-file FILE --location PATH|S3URI [--location ...]
          [--headerless] [--trim-ids] [--format csv|jsonl] [--json]
 
-Counts, in each local file, the rows that refer to an erased user, reading it once as a stream and writing
-nothing: CSV rows whose USER_ID column (found by the header) is an erased id byte for byte; JSON lines whose
-userId or input.userId is one (batch inference input and output), and lines whose recommendedUsers list
-holds one (batch segment output). The ids are prepared as delete-users prepares them. Each location is
-clean, holds-users, or unreadable with why (no USER_ID header, a line that is not JSON, an unknown format,
-a file that cannot be read): never skipped. The output holds paths, sizes and counts, never an id. A
-completed scan exits 0 whatever it found: read holds-users in the output (--json: "holdsUsers").
-S3 locations come with the erasure's outside stage; an s3:// location is refused (exit 2).
+Counts, in each location, the rows that refer to an erased user, reading each file or object once as a
+stream and writing nothing: CSV rows whose USER_ID column (found by the header) is an erased id byte for
+byte; JSON lines whose userId or input.userId is one (batch inference input and output), and lines whose
+recommendedUsers list holds one (batch segment output). The ids are prepared as delete-users prepares them.
+A location is a local file, or in S3: s3://bucket/key (that object), s3://bucket/folder/ (every object
+under it) or s3://bucket/prefix (when no object has that key, every key starting with it, as S3 means a
+prefix: s3://bucket/folder takes folder_test/ too); every version of each object is read, older ones
+included (they hold the users too), each reported on its own. Each location is clean, holds-users, or
+unreadable with why (no USER_ID header, a line that is not JSON, an unknown format, AccessDenied, a KMS
+key that refuses): never skipped. The output holds paths, keys, version ids, sizes and counts, never an id.
+A completed scan exits 0 whatever it found: read holds-users in the output (--json: "holdsUsers"). An S3
+location needs s3:ListBucketVersions and s3:GetObjectVersion; the common options say where S3 is.
 
 Options:
   --users-file FILE        the erased users: a CSV with a USER_ID column, or a list with --headerless (- for stdin)
   --headerless             the users file is a plain list of ids, one per line
   --trim-ids               remove whitespace around the users file's ids instead of refusing them
-  --location PATH          a local file to scan (repeatable)
+  --location PATH|S3URI    a local file, or s3://bucket/key, s3://bucket/folder/, s3://bucket/prefix (repeatable)
   --format FORMAT          csv or jsonl, for every location (default: by extension: .csv; .jsonl, .json, .out)
-  --json                   print the report as one JSON document
-  -h, --help               show help
+
+${COMMON}
 
 Examples:
   personalize-data-deletion scan --users-file erased.csv --location exports/interactions.csv \\
     --location batch/output/users.json.out
+  personalize-data-deletion scan --users-file erased.csv --location s3://my-personalize-data/interactions/ \\
+    --location s3://my-personalize-data/batch/output/ --json
   personalize-data-deletion scan --users-file erased.txt --headerless --location dump.txt --format csv --json
 ${EXIT_CODES}`,
 
   scrub: `Usage: personalize-data-deletion scrub --users-file FILE --location PATH --output PATH [--overwrite]
          [--headerless] [--trim-ids] [--format csv|jsonl] [--json]
+       personalize-data-deletion scrub --users-file FILE --location S3URI [--format csv|jsonl] [--json]
 
-Writes a copy of one local file without the erased users' rows, every other byte as it was: the same
-header, row order, quoting and line endings (in batch segment output, the erased users are taken out of
-recommendedUsers and only those lines re-serialised). The copy is written to a temporary file beside
---output and renamed once whole, so a failure leaves no partial output. --output must be another file than
---location; an existing one is replaced only with --overwrite. Reports rows and rows removed, never an id.
-An unreadable input (no USER_ID header, a line that is not JSON) exits 2 with nothing written. S3
-locations come with the erasure's outside stage; an s3:// location is refused (exit 2).
+Removes the erased users' rows, every other byte as it was: the same header, row order, quoting and line
+endings (in batch segment output, the erased users are taken out of recommendedUsers and only those lines
+re-serialised). Reports rows and rows removed, never an id.
+
+A local file is copied: written to a temporary file beside --output and renamed once whole, so a failure
+leaves no partial output. --output must be another file than --location; an existing one is replaced only
+with --overwrite. An unreadable input (no USER_ID header, a line that is not JSON) exits 2 with nothing
+written.
+
+An S3 location (s3://bucket/key, s3://bucket/folder/ or s3://bucket/prefix, as scan reads them) is
+scrubbed in place: each object holding erased users is rewritten, Content-Type and metadata kept, only
+while it is still the version read (If-Match; one PUT, or a multipart upload of 8 MiB parts aborted on any
+failure, so the original stays whole); when someone wrote it meanwhile, their version is read and scrubbed
+in turn (3 tries). Then every version that held them is deleted by its id (older versions hold the users
+too). A re-run finds nothing to do. It exits 0 once the location is clean or scrubbed, 3 when an object
+could not be read or rewritten (with why). Needs, besides what scan needs, s3:PutObject and
+s3:DeleteObjectVersion.
 
 Options:
   --users-file FILE        the erased users: a CSV with a USER_ID column, or a list with --headerless (- for stdin)
   --headerless             the users file is a plain list of ids, one per line
   --trim-ids               remove whitespace around the users file's ids instead of refusing them
-  --location PATH          the local file to scrub (exactly one)
-  --output PATH            where to write the scrubbed copy
+  --location PATH|S3URI    the local file, or the S3 location, to scrub (exactly one)
+  --output PATH            where to write the scrubbed copy of a local file
   --overwrite              replace --output when it exists
   --format FORMAT          csv or jsonl (default: by extension: .csv; .jsonl, .json, .out)
-  --json                   print the report as one JSON document
-  -h, --help               show help
 
-Example:
+${COMMON}
+
+Examples:
   personalize-data-deletion scrub --users-file erased.csv --location interactions.csv \\
     --output interactions.scrubbed.csv
+  personalize-data-deletion scrub --users-file erased.csv --location s3://my-personalize-data/interactions/ \\
+    --json
 ${EXIT_CODES}`,
 
   "guard-import": `Usage: personalize-data-deletion guard-import --source S3URI --suppression S3URI [--scrub] [--json]

@@ -1,9 +1,13 @@
 // What `scan` and `scrub` share: the erased ids prepared as delete-users prepares them, a local file's
-// format, and its bytes as a stream. S3 locations wait for the erasure's outside stage (issue #23).
+// format and its bytes as a stream, and for an s3:// location the S3 target the common flags describe.
+import type { S3Target } from "../aws/s3.ts";
 import { prepareDeletionCsv } from "../index.ts";
 import { fileSource } from "../node/index.ts";
 import { IdSet } from "../outside/ids.ts";
+import type { LocationReport, ObjectReport } from "../outside/types.ts";
+import { makeClient } from "./client.ts";
 import { type Flags, type Parsed, required, text, UsageError } from "./options.ts";
+import type { Output } from "./output.ts";
 import { usersFile } from "./users.ts";
 
 /** The flags both commands take to name the erased users. */
@@ -24,14 +28,66 @@ export async function erasedIds(values: Parsed["values"]): Promise<{ ids: IdSet;
   return { ids: IdSet.fromDeletionFiles(prepared.files), users: prepared.userCount };
 }
 
-/** Refuses what is not a local path: an S3 location is the erasure's outside stage, not here yet. */
-export function localPath(location: string, flag = "--location"): string {
-  if (/^s3:\/\//i.test(location)) {
-    throw new UsageError(
-      `${flag} ${location}: S3 locations come with the erasure's outside stage (not yet); for now give a local file path`,
-    );
-  }
+/** Whether a location is in S3 (`s3://…`) rather than a local path. */
+export const isS3 = (location: string): boolean => /^s3:\/\//i.test(location);
+
+/** Refuses an S3 location where only a local path goes (`--output`). */
+export function localPath(location: string, flag: string, why: string): string {
+  if (isS3(location))
+    throw new UsageError(`${flag} must be a local file path (${why}), received ${location}`);
   return location;
+}
+
+/** The S3 target of the common flags (`--region`, `--profile`, `--s3-endpoint-url`...), as delete-users builds it. */
+export async function s3Target(values: Parsed["values"], output: Output): Promise<S3Target> {
+  return (await makeClient(values, output)).s3;
+}
+
+/** One location's counts: never an id. An S3 location has one report per object version read. */
+export interface LocationScan {
+  location: string;
+  format: Format | null;
+  bytes: number;
+  rows: number;
+  matchingRows: number;
+  state: "clean" | "holds-users" | "scrubbed" | "unreadable";
+  why?: string;
+  objects?: ObjectReport[];
+}
+
+/** An S3 location's report in the shape of a local file's, its object versions kept. */
+export function fromReport(report: LocationReport): LocationScan {
+  const sum = (pick: (o: ObjectReport) => number) => report.objects.reduce((n, o) => n + pick(o), 0);
+  return {
+    location: report.location,
+    format: report.format ?? null,
+    bytes: sum((o) => o.bytes),
+    rows: sum((o) => o.rows),
+    matchingRows: sum((o) => o.matching),
+    state: report.state === "not-scanned" ? "unreadable" : report.state,
+    ...(report.reason ? { why: report.reason } : {}),
+    objects: report.objects,
+  };
+}
+
+/** The table rows of one location: itself, then each object version of an S3 location, indented. */
+export function tableRows(r: LocationScan): (string | number | undefined)[][] {
+  const state = (s: string, why?: string) => (why ? `${s}: ${why}` : s);
+  return [
+    [r.location, r.format ?? undefined, r.bytes, r.rows, r.matchingRows, state(r.state, r.why)],
+    ...(r.objects ?? []).map((o) => [
+      `  ${o.key}${o.noncurrent ? ` (noncurrent ${o.versionId ?? "null"})` : ""}`,
+      undefined,
+      o.bytes,
+      o.rows,
+      o.matching,
+      state(
+        o.state,
+        o.reason ??
+          (o.versionsDeleted ? `deleted ${o.versionsDeleted.length} version(s) that held them` : undefined),
+      ),
+    ]),
+  ];
 }
 
 /** `--format`, when given: csv or jsonl. */

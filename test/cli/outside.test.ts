@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type S3World, s3World } from "../outside/s3-emulator.ts";
 import { buildNodeCli } from "../support/node-cli.ts";
 import { runProcess } from "../support/process.ts";
 
@@ -14,19 +15,22 @@ const NODE_CLI = join(ROOT, ".tmp", `cli-outside-test-${process.pid}`, "cli.js")
 const ERASED = ["erased-ü-1", 'erased,"q"', "erased-3"];
 const USERS = join(TMP, "erased.csv");
 
+let world: S3World;
 beforeAll(async () => {
+  world = await s3World();
   await buildNodeCli(NODE_CLI);
   writeFileSync(USERS, 'USER_ID\nerased-ü-1\n"erased,""q"""\nerased-3\n');
 });
 afterAll(() => {
+  world.running.close();
   rmSync(join(ROOT, ".tmp", `cli-outside-test-${process.pid}`), { recursive: true, force: true });
   rmSync(TMP, { recursive: true, force: true });
 });
 
-async function cli(args: string[]) {
+async function cli(args: string[], env: Record<string, string> = {}) {
   const run = await runProcess(["node", NODE_CLI, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "" },
+    env: { PATH: process.env.PATH ?? "", ...env },
   });
   for (const id of ERASED) expect(run.stdout + run.stderr).not.toContain(id);
   return run;
@@ -272,24 +276,19 @@ test("scrub of an unreadable input exits 2 and leaves no output, partial or whol
   expect(readdirSync(dir).sort()).toEqual(["bad.csv", "late.jsonl"]);
 });
 
-test("an s3:// location is refused with a usage error, before the users file is read", async () => {
-  for (const args of [
-    ["scan", "--users-file", join(TMP, "not-there.csv"), "--location", "s3://bucket/interactions.csv"],
-    [
-      "scrub",
-      "--users-file",
-      join(TMP, "not-there.csv"),
-      "--location",
-      "s3://bucket/in.csv",
-      "--output",
-      join(TMP, "o.csv"),
-    ],
-  ]) {
-    const run = await cli(args);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("S3 locations come with the erasure's outside stage");
-    expect(run.stderr).not.toContain("not-there");
-  }
+test("scrub of an s3:// location is in place: --output is refused, before the users file is read", async () => {
+  const run = await cli([
+    "scrub",
+    "--users-file",
+    join(TMP, "not-there.csv"),
+    "--location",
+    "s3://bucket/in.csv",
+    "--output",
+    join(TMP, "o.csv"),
+  ]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain("s3://bucket/in.csv is scrubbed in place");
+  expect(run.stderr).not.toContain("not-there");
   const none = await cli([
     "scrub",
     "--users-file",
@@ -304,3 +303,94 @@ test("an s3:// location is refused with a usage error, before the users file is 
   expect(none.code).toBe(2);
   expect(none.stderr).toContain("give exactly one --location to scrub, received 2");
 });
+
+// The emulator's S3, reached as users reach theirs: keys in the environment, --s3-endpoint-url.
+const S3_ENV = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
+const s3cli = (args: string[]) => cli([...args, "--s3-endpoint-url", world.running.endpoint], S3_ENV);
+
+test("scan of S3 locations: every version of a folder's objects, S3's prefix (folder_test/ too), a local file beside; nothing written", async () => {
+  const B = await world.bucket(true);
+  const v1 = await world.put(B, "data/interactions.csv", join_(CSV_ROWS));
+  await world.put(B, "data/interactions.csv", join_(CSV_ROWS.slice(0, 3)));
+  await world.put(B, "data_test/out.json.out", join_(JSONL_ROWS));
+  const local = join(TMP, "beside.csv");
+  writeFileSync(local, join_(CSV_ROWS));
+  const before = await world.versions(B);
+  const run = await s3cli([
+    "scan",
+    "--users-file",
+    USERS,
+    "--location",
+    `s3://${B}/data/`,
+    "--location",
+    `s3://${B}/data`,
+    "--location",
+    local,
+    "--json",
+  ]);
+  expect(run.code).toBe(0);
+  const report = JSON.parse(run.stdout);
+  const [folder, prefix, file] = report.locations;
+  expect(folder).toMatchObject({ state: "holds-users", rows: 8 + 2, matchingRows: 4 + 1 });
+  expect(
+    folder.objects.map((o: { noncurrent: boolean; matching: number }) => [o.noncurrent, o.matching]),
+  ).toEqual([
+    [false, 1],
+    [true, 4],
+  ]);
+  expect(folder.objects[1].versionId).toBe(v1.VersionId);
+  expect(prefix.objects.map((o: { key: string }) => o.key)).toEqual([
+    "data/interactions.csv",
+    "data/interactions.csv",
+    "data_test/out.json.out",
+  ]);
+  expect(prefix.objects[2]).toMatchObject({ rows: 6, matching: 3 });
+  expect(file).toMatchObject({ location: local, state: "holds-users", rows: 8, matchingRows: 4 });
+  expect(report.holdsUsers).toBe(true);
+  expect(await world.versions(B)).toEqual(before);
+  const human = await s3cli(["scan", "--users-file", USERS, "--location", `s3://${B}/data/`]);
+  expect(human.stdout).toContain("data/interactions.csv (noncurrent");
+}, 60_000);
+
+test("scrub of an S3 folder: in place, no erased user in any version, every other byte kept; a re-run has nothing to do", async () => {
+  const B = await world.bucket(true);
+  await world.put(B, "in/interactions.csv", join_(CSV_ROWS.slice(0, 4)), { ContentType: "text/csv" });
+  await world.put(B, "in/interactions.csv", join_(CSV_ROWS), {
+    ContentType: "text/csv",
+    Metadata: { source: "crm" },
+  });
+  await world.put(B, "in/batch.jsonl", join_(JSONL_ROWS));
+  const run = await s3cli(["scrub", "--users-file", USERS, "--location", `s3://${B}/in/`, "--json"]);
+  expect(run.code).toBe(0);
+  const report = JSON.parse(run.stdout);
+  expect(report).toMatchObject({ state: "scrubbed", objectsRewritten: 2, versionsDeleted: 3 });
+  const after = await world.versions(B);
+  expect(after.versions.length).toBe(2);
+  // The versions left are the scrubbed ones ("erased-3x" and " erased-3" are other users: not a substring test).
+  const expected: Record<string, Buffer> = {
+    "in/interactions.csv": kept(CSV_ROWS),
+    "in/batch.jsonl": kept(JSONL_ROWS),
+  };
+  for (const v of after.versions)
+    expect(Buffer.from((await world.get(B, v.key, v.id)).bytes).equals(expected[v.key] as Buffer)).toBe(true);
+  const csv = await world.get(B, "in/interactions.csv");
+  expect(Buffer.from(csv.bytes)).toEqual(kept(CSV_ROWS));
+  expect(csv.contentType).toBe("text/csv");
+  expect(csv.meta).toEqual({ source: "crm" });
+  expect(Buffer.from((await world.get(B, "in/batch.jsonl")).bytes)).toEqual(kept(JSONL_ROWS));
+  const again = await s3cli(["scrub", "--users-file", USERS, "--location", `s3://${B}/in/`]);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain("nothing written");
+  expect(await world.versions(B)).toEqual(after);
+}, 60_000);
+
+test("scrub of an S3 location with an object it cannot read exits 3, says why, and still scrubs the rest", async () => {
+  const B = await world.bucket(false);
+  await world.put(B, "mixed/no-header.csv", "ITEM_ID\ni1\n");
+  await world.put(B, "mixed/ok.csv", join_(CSV_ROWS));
+  const run = await s3cli(["scrub", "--users-file", USERS, "--location", `s3://${B}/mixed/`]);
+  expect(run.code).toBe(3);
+  expect(run.stdout).toContain("none is named USER_ID");
+  expect(run.stdout).toContain("not done");
+  expect(Buffer.from((await world.get(B, "mixed/ok.csv")).bytes)).toEqual(kept(CSV_ROWS));
+}, 60_000);

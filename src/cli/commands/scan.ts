@@ -2,9 +2,10 @@ import { stat } from "node:fs/promises";
 import { scanCsv } from "../../outside/csv-rows.ts";
 import { UnreadableError } from "../../outside/errors.ts";
 import type { IdSet } from "../../outside/ids.ts";
+import { inspectLocation } from "../../outside/inspect.ts";
 import { scanJsonl } from "../../outside/jsonl-rows.ts";
 import { EXIT } from "../exit.ts";
-import { type Flags, type Parsed, UsageError } from "../options.ts";
+import { COMMON_FLAGS, type Flags, type Parsed, UsageError } from "../options.ts";
 import { type Output, plural, table } from "../output.ts";
 import {
   erasedIds,
@@ -12,38 +13,49 @@ import {
   fileStream,
   formatFlag,
   formatOf,
-  localPath,
+  fromReport,
+  isS3,
+  type LocationScan,
+  s3Target,
+  tableRows,
   USERS_FLAGS,
 } from "../outside.ts";
 
 export const flags: Flags = {
+  ...COMMON_FLAGS,
   ...USERS_FLAGS,
   location: { type: "string", multiple: true },
   format: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 };
 
-/** One location's counts: never an id. */
-export interface LocationScan {
-  location: string;
-  format: Format | null;
-  bytes: number;
-  rows: number;
-  matchingRows: number;
-  state: "clean" | "holds-users" | "unreadable";
-  why?: string;
-}
-
-/** `scan`: counts, in local files, the rows of the erased users. Reads only; writes nothing. */
+/**
+ * `scan`: counts, in local files and S3 locations (every version of every object a key, folder or prefix
+ * names), the rows of the erased users. Reads only; writes nothing.
+ */
 export async function run({ values }: Parsed, output: Output): Promise<number> {
-  const locations = ((values.location as string[] | undefined) ?? []).map((l) => localPath(l.trim()));
-  if (locations.length === 0) throw new UsageError("give at least one --location (a local file)");
+  const locations = ((values.location as string[] | undefined) ?? []).map((l) => l.trim());
+  if (locations.length === 0)
+    throw new UsageError("give at least one --location (a local file or an s3:// location)");
   const format = formatFlag(values);
   const { ids, users } = await erasedIds(values);
+  // Only an S3 location needs credentials and a region: a local scan runs without them.
+  const s3 = locations.some(isS3) ? await s3Target(values, output) : undefined;
   const results: LocationScan[] = [];
   for (const location of locations) {
-    results.push(await scanOne(location, format ?? formatOf(location), ids));
+    if (s3 && isS3(location)) {
+      const report = await inspectLocation(
+        s3,
+        { kind: "given", location, ...(format ? { format } : {}) },
+        ids,
+        {
+          onObject: (o) =>
+            output.progress(`${location}: read ${o.key}`, `${location} ${o.key} ${o.versionId ?? ""}`),
+        },
+      );
+      results.push(fromReport(report));
+    } else {
+      results.push(await scanOne(location, format ?? formatOf(location), ids));
+    }
     output.progress(
       `scanned ${results.length} of ${plural(locations.length, "location")}`,
       String(results.length),
@@ -58,20 +70,10 @@ export async function run({ values }: Parsed, output: Output): Promise<number> {
   };
   output.result(report, () =>
     [
-      table(
-        ["LOCATION", "FORMAT", "BYTES", "ROWS", "MATCHING ROWS", "STATE"],
-        results.map((r) => [
-          r.location,
-          r.format ?? undefined,
-          r.bytes,
-          r.rows,
-          r.matchingRows,
-          r.why ? `${r.state}: ${r.why}` : r.state,
-        ]),
-      ),
+      table(["LOCATION", "FORMAT", "BYTES", "ROWS", "MATCHING ROWS", "STATE"], results.flatMap(tableRows)),
       "",
       report.holdsUsers
-        ? "some locations hold erased users: 'personalize-data-deletion scrub' writes a copy without them"
+        ? "some locations hold erased users: 'personalize-data-deletion scrub' removes them (a local file: into a copy; S3: in place)"
         : `no location holds any of the ${plural(users, "erased user")}${report.unreadable ? ` (${report.unreadable} unreadable)` : ""}`,
     ].join("\n"),
   );

@@ -7,7 +7,7 @@ import type { IdSet } from "../../outside/ids.ts";
 import { JsonlRowReader } from "../../outside/jsonl-rows.ts";
 import { DROP, REPLACE, type RowReader, scrubTransform } from "../../outside/rows.ts";
 import { EXIT } from "../exit.ts";
-import { type Flags, type Parsed, required, UsageError } from "../options.ts";
+import { COMMON_FLAGS, type Flags, type Parsed, required, UsageError } from "../options.ts";
 import { type Output, plural, table } from "../output.ts";
 import {
   erasedIds,
@@ -15,28 +15,39 @@ import {
   fileStream,
   formatFlag,
   formatOf,
+  isS3,
   localPath,
   USERS_FLAGS,
 } from "../outside.ts";
+import { scrubS3 } from "./scrub-s3.ts";
 
 export const flags: Flags = {
+  ...COMMON_FLAGS,
   ...USERS_FLAGS,
   location: { type: "string", multiple: true },
   output: { type: "string" },
   overwrite: { type: "boolean" },
   format: { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 };
 
-/** `scrub`: writes a copy of one local file without the erased users' rows, every other byte as it was. */
-export async function run({ values }: Parsed, output: Output): Promise<number> {
+/**
+ * `scrub`: a local file is copied without the erased users' rows, every other byte as it was; an S3
+ * location is scrubbed in place (each object rewritten only while it is the version read, then the older
+ * versions that held them deleted).
+ */
+export async function run(parsed: Parsed, output: Output): Promise<number> {
+  const { values } = parsed;
   const locations = (values.location as string[] | undefined) ?? [];
   if (locations.length !== 1) {
     throw new UsageError(`give exactly one --location to scrub, received ${locations.length}`);
   }
-  const input = localPath((locations[0] as string).trim());
-  const target = localPath(required(values, "output", "the path of the scrubbed copy"), "--output");
+  const input = (locations[0] as string).trim();
+  if (isS3(input)) return scrubS3(input, parsed, output);
+  const target = localPath(
+    required(values, "output", "the path of the scrubbed copy"),
+    "--output",
+    "the scrubbed copy of a local file; an s3:// --location is scrubbed in place, without --output",
+  );
   const format = formatFlag(values) ?? formatOf(input);
   if (!format) {
     throw new UsageError(
