@@ -84,6 +84,12 @@ export class DeletionFileBuilder {
   userCount = 0;
   duplicateCount = 0;
   trimmedCount = 0;
+  /**
+   * Bytes of input read so far, when a reader keeps it (the CSV reader does): the index is then sized for
+   * the whole input from the ids per input byte, instead of per output byte, which counts a CSV's other
+   * columns as more ids (a 20 MB list of 37-byte rows got an index for twice its ids, 8 MB more).
+   */
+  inputRead = 0;
   private readonly trimIds: boolean;
   private readonly maxListBytes: number;
 
@@ -216,7 +222,7 @@ export class DeletionFileBuilder {
     // The first growth sizes the index for the whole input, guessed from the bytes per id so far, instead of
     // doubling it (and rehashing) all the way there.
     if (++this.size * 8 > this.table.length * 3)
-      this.reserve(Math.max(this.size * 2, (this.size * this.sizeHint) / this.pos));
+      this.reserve(Math.max(this.size * 2, (this.size * this.sizeHint) / (this.inputRead || this.pos)));
   }
 
   private reserve(count: number): void {

@@ -3,12 +3,11 @@ import { CsvError } from "../errors.ts";
 import {
   DEFAULT_MAX_LIST_BYTES,
   DeletionFileBuilder,
-  FNV_OFFSET,
-  FNV_PRIME,
   listTooLarge,
   type PreparedDeletionFile,
   type PrepareOptions,
 } from "./builder.ts";
+import { copyLine, type FieldSpan, findField } from "./csv-bytes.ts";
 import { MAX_USER_ID_LENGTH } from "./user-id.ts";
 
 /**
@@ -48,8 +47,6 @@ const MAX_RECORD_CHARS = 1 << 20;
 const NL = 10;
 const CR = 13;
 const SPACE = 0x20;
-const COMMA = 0x2c;
-const QUOTE = 0x22;
 const encoder = new TextEncoder();
 let papa: typeof Papa | undefined;
 // Keeps a BOM that is not at the start of the file, as the id's own character.
@@ -65,7 +62,8 @@ export interface NamedCsvSource {
 
 /**
  * Turns a CSV with a `USER_ID` column (or, with `headerless`, a plain list) into deletion files. The input
- * is read as a stream; rows without quotes take a fast path and quoted rows go through papaparse. Several
+ * is read as a stream; rows of printable ASCII are read as bytes (quoted fields too) and the others as text,
+ * quoted ones through papaparse. Several
  * files (each with its own header) can be merged into one list, duplicates removed across them.
  */
 export async function prepareDeletionCsv(
@@ -151,6 +149,10 @@ class CsvRecordReader {
   private pendingLine = 0;
   private column = -1;
   private width = 0;
+  private readonly trimIds: boolean;
+  private readonly span: FieldSpan = { from: 0, to: 0, comma: false };
+  private read = 0;
+  private base = 0;
   rows = 0;
   readonly invalid: CsvError[] = [];
 
@@ -161,6 +163,7 @@ class CsvRecordReader {
   ) {
     this.headerless = options.headerless ?? false;
     this.collect = options.invalidLines === "collect";
+    this.trimIds = options.trimIds === true;
   }
 
   private fail(reason: string, line?: number): CsvError {
@@ -168,6 +171,9 @@ class CsvRecordReader {
   }
 
   push(chunk: Uint8Array): void {
+    // Where this chunk begins in the input: the builder sizes its index by the ids per input byte.
+    this.base = this.read;
+    this.read += chunk.length;
     let start = 0;
     if (this.carry) {
       const end = chunk.indexOf(NL);
@@ -209,55 +215,16 @@ class CsvRecordReader {
     if (this.column === -1) throw this.fail("the file is empty");
   }
 
-  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
-  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
-  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
+  // Once the header is read, a row of printable ASCII with the right number of fields has its USER_ID
+  // copied as bytes (`fast`), never made a string. Every other line is decoded (which checks UTF-8) and
+  // parsed as text, which also words the errors.
   private onBytes(data: Uint8Array, from: number, end: number): void {
     const lineNo = this.line++;
     let start = from;
     if (lineNo === 1 && data[start] === 0xef && data[start + 1] === 0xbb && data[start + 2] === 0xbf)
       start += 3;
     const stop = end > start && data[end - 1] === CR ? end - 1 : end;
-    if (this.pending === "" && this.column >= 0) {
-      let commas = 0;
-      let first = start;
-      let last = stop;
-      let i = start;
-      for (; i < stop; i++) {
-        const b = data[i] as number;
-        if (b === COMMA) {
-          if (commas === this.column) last = i;
-          if (++commas === this.column) first = i + 1;
-        } else if (b < SPACE || b > 0x7e || b === QUOTE) break;
-      }
-      // An id with a space at either end takes the slow path, which refuses or trims it as asked.
-      if (
-        i === stop &&
-        commas + 1 === this.width &&
-        first < last &&
-        last - first <= MAX_USER_ID_LENGTH &&
-        data[first] !== SPACE &&
-        data[last - 1] !== SPACE
-      ) {
-        this.rows++;
-        const builder = this.builder;
-        const buffer = builder.room(last - first + 1);
-        let p = builder.pos;
-        let hash = FNV_OFFSET;
-        for (let k = first; k < last; k++) {
-          const b = data[k] as number;
-          buffer[p++] = b;
-          hash = Math.imul(hash ^ b, FNV_PRIME);
-        }
-        buffer[p] = NL;
-        try {
-          builder.commit(last - first + 1, lineNo, Math.imul(hash ^ NL, FNV_PRIME) >>> 0);
-        } catch (error) {
-          this.settle(error, lineNo);
-        }
-        return;
-      }
-    }
+    if (this.pending === "" && this.column >= 0 && this.fast(data, start, stop, lineNo)) return;
     let text: string;
     try {
       text = utf8.decode(data.subarray(start, stop));
@@ -285,6 +252,38 @@ class CsvRecordReader {
     } catch (error) {
       this.settle(error, at);
     }
+  }
+
+  // The USER_ID field's bytes found in place (csv-bytes.ts), trimmed of spaces under trimIds, then copied
+  // into the output as its line (quoted when it holds a comma) and hashed on the way. Returns false when the
+  // row is not one it reads, or its id would be refused, or trimmed to nothing: the text path decides those.
+  private fast(data: Uint8Array, start: number, stop: number, lineNo: number): boolean {
+    const span = this.span;
+    if (!findField(data, start, stop, this.column, this.width, span)) return false;
+    let { from: first, to: last } = span;
+    if (this.trimIds) {
+      while (first < last && data[first] === SPACE) first++;
+      while (last > first && data[last - 1] === SPACE) last--;
+    }
+    if (
+      first === last ||
+      last - first > MAX_USER_ID_LENGTH ||
+      data[first] === SPACE ||
+      data[last - 1] === SPACE
+    )
+      return false;
+    this.rows++;
+    const builder = this.builder;
+    builder.inputRead = this.base + stop;
+    if (last - first !== span.to - span.from) builder.trimmedCount++;
+    const length = last - first + (span.comma ? 3 : 1);
+    const hash = copyLine(builder.room(length), builder.pos, data, first, last, span.comma);
+    try {
+      builder.commit(length, lineNo, hash);
+    } catch (error) {
+      this.settle(error, lineNo);
+    }
+    return true;
   }
 
   // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
