@@ -2,10 +2,8 @@
 // processor's signature over every body it sends (sections 7.4, 8.3, 8.6: base64 in X-OpenGDPR-Signature,
 // beside X-OpenGDPR-Processor-Domain), the error object (7.6), the four statuses (8) and the callback (8.6).
 import type { CallbackTarget, RequestState } from "./port.ts";
+import { DETAIL, type PartialOutcome } from "./state-words.ts";
 import { certificateSpki, pemBody, toBase64 } from "./web-crypto.ts";
-
-/** The ledger states a deployment may choose to report as `completed` although the erasure is partial. */
-export type PartialOutcome = "completed_in_personalize" | "deleted";
 
 /** What the processor signs with and says about itself. */
 export interface OpenGdprSigning {
@@ -40,20 +38,6 @@ export interface OpenGdprConfig extends OpenGdprSigning {
 
 /** OpenGDPR's request statuses (section 8). */
 export type OpenGdprStatus = "pending" | "in_progress" | "completed" | "cancelled";
-
-const DETAIL: Record<RequestState["status"], string> = {
-  received: "received; waiting for its erasure window",
-  queued: "queued for its erasure window",
-  in_window: "in an erasure window not yet submitted",
-  submitted: "its erasure window is being processed",
-  completed: "erased from Personalize and from the S3 data around it that the service checks",
-  completed_in_personalize:
-    "erased from Personalize; S3 data around it (import sources, exports, batch outputs) may still hold the user",
-  deleted: "gone from the datasets, still in the trained models until they are retrained (RETRAIN is off)",
-  failed: "the erasure failed; the operator has been alerted and the request is not fulfilled",
-  lost: "the request was lost before its window and was not erased; the operator has been alerted",
-  cancelled: "cancelled before its window was submitted",
-};
 
 /** The OpenGDPR status of a ledger state, and the words of what it means. */
 export function openGdprStatus(

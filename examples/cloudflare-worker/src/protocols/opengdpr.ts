@@ -21,6 +21,7 @@ export {
   openGdprKeyProblem,
   openGdprStatus,
 } from "./opengdpr-wire.ts";
+export type { PartialOutcome } from "./state-words.ts";
 
 const API_VERSION = "1.0";
 const MAX_BODY_BYTES = 16 * 1024;
