@@ -12,7 +12,10 @@ const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 /** The default part size of a write-back. */
 export const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
 
-/** Someone wrote the object after it was read (S3 answered 412 PreconditionFailed): nothing was replaced. */
+/**
+ * Someone wrote the object after it was read (S3 answered 412 PreconditionFailed, or 409
+ * ConditionalRequestConflict for a write racing ours): nothing was replaced.
+ */
 export class WriteConflictError extends DataDeletionError {}
 
 /** What the object being replaced was, as read. */
@@ -57,10 +60,8 @@ function headersOf(options: WriteBackOptions): Record<string, string> {
   return headers;
 }
 
-const conflict = (bucket: string, key: string) =>
-  new WriteConflictError(
-    `s3://${bucket}/${key} changed after it was read (PreconditionFailed): it was not replaced`,
-  );
+const conflict = (bucket: string, key: string, code: string) =>
+  new WriteConflictError(`s3://${bucket}/${key} changed after it was read (${code}): it was not replaced`);
 
 /** Sends one S3 request whose answer is checked for an error (Complete may fail inside a 200). */
 async function call(
@@ -71,7 +72,7 @@ async function call(
   headers: Record<string, string>,
   body: Uint8Array | undefined,
   signal: AbortSignal | undefined,
-  conflictOf?: () => Error,
+  conflictOf?: (code: string) => Error,
 ): Promise<{ headers: Headers; text: string }> {
   const payload = body ?? new Uint8Array(0);
   const sha256 = await sha256Hex(payload);
@@ -90,7 +91,10 @@ async function call(
       const failed = !response.ok || /^\s*(<\?xml[^>]*>\s*)?<Error>/.test(text);
       if (!failed) return { headers: response.headers, text };
       const error = parseS3Error(response.ok ? 500 : response.status, response.headers, text);
-      if (conflictOf && (response.status === 412 || error.name === "PreconditionFailed")) throw conflictOf();
+      // 409 ConditionalRequestConflict: a concurrent write; AWS says to start again from a fresh read (and,
+      // for a multipart upload, a new one), which is what a conflict leads to, not a retry of this request.
+      const raced = error.name === "PreconditionFailed" || error.name === "ConditionalRequestConflict";
+      if (conflictOf && (response.status === 412 || raced)) throw conflictOf(error.name);
       throw error;
     },
   );
@@ -202,7 +206,7 @@ export async function writeBack(
         { ...headersOf(options), ...conditional },
         part.subarray(0, filled),
         signal,
-        () => conflict(bucket, key),
+        (code) => conflict(bucket, key, code),
       );
       return {
         written: true,
@@ -225,7 +229,7 @@ export async function writeBack(
       conditional,
       new TextEncoder().encode(xml),
       signal,
-      () => conflict(bucket, key),
+      (code) => conflict(bucket, key, code),
     );
     uploadId = undefined;
     return {

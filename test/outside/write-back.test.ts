@@ -106,6 +106,29 @@ test("an object written since it was read is not replaced: 412 is a WriteConflic
   expect((await world.versions(B)).versions.length).toBe(2);
 });
 
+test("409 ConditionalRequestConflict on the completion is a conflict, not retried: the upload is aborted", async () => {
+  const B = await world.bucket(false);
+  const first = await world.put(B, "r.csv", "the original");
+  let completions = 0;
+  const target = world.target((url, init, send) => {
+    const q = new URL(url).searchParams;
+    if (init.method === "POST" && q.has("uploadId")) {
+      completions++;
+      return Promise.resolve(s3ErrorResponse(409, "ConditionalRequestConflict"));
+    }
+    return send(url, init);
+  });
+  const error = await writeBack(target, B, "r.csv", chunked(bytesOf(11 * MiB, 7), [MiB]), {
+    etag: first.ETag as string,
+    partBytes: 5 * MiB,
+  }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WriteConflictError);
+  expect((error as Error).message).toContain("ConditionalRequestConflict");
+  expect(completions).toBe(1);
+  expect(await world.uploads(B)).toBe(0);
+  expect(new TextDecoder().decode((await world.get(B, "r.csv")).bytes)).toBe("the original");
+});
+
 test("a multipart write failing at its 2nd part aborts the upload: the original untouched, no upload left", async () => {
   const B = await world.bucket(false);
   const first = await world.put(B, "f.csv", "the original", extra);
