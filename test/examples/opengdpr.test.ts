@@ -113,6 +113,9 @@ describe("discovery and the certificate (sections 6, 4.1)", () => {
     expect(await call("/v2/discovery")).toBeUndefined();
     expect(await call("/v1/data-rights-request")).toBeUndefined();
     expect(await call("/discovery")).toBeUndefined();
+    expect(await call("/v1/opengdpr_requests/a/b")).toBeUndefined();
+    // An id is a lowercase UUID v4 or nothing: an escape in it is refused, not decoded.
+    expect((await call("/v1/opengdpr_requests/%E0%A4%A"))?.status).toBe(400);
   });
 
   test("the key check accepts the certificate's own key and refuses another", async () => {
@@ -126,7 +129,7 @@ describe("discovery and the certificate (sections 6, 4.1)", () => {
   });
 
   test("the spec's signature example is an illustration, not a vector: the same text signs four different bodies", () => {
-    const spec = readFileSync(`${FIXTURES}../opengdpr/example-signature.txt`, "utf8").trim();
+    const spec = fixture("example-signature.txt").trim();
     expect(Buffer.from(spec, "base64").length).toBe(512);
     // Four bodies (7.4, 8.4, 8.7, 9.3) differ, so at most one could verify; no certificate is given to try.
     const bodies = [
@@ -480,5 +483,57 @@ describe("status callbacks (sections 8.5 to 8.8)", () => {
     expect(openGdprCallback(state, { ...target, protocol: "transcend" }, config)).rejects.toThrow(
       "not opengdpr",
     );
+  });
+});
+
+describe("a callback over HTTP", () => {
+  test("a controller's endpoint receives it and verifies it as the security guidelines say, answering 202", async () => {
+    const seen: { signature: string | null; domain: string | null; body: string }[] = [];
+    const server = Bun.serve({
+      port: 0,
+      async fetch(request) {
+        const body = Buffer.from(await request.arrayBuffer());
+        const signature = request.headers.get("x-opengdpr-signature");
+        seen.push({
+          signature,
+          domain: request.headers.get("x-opengdpr-processor-domain"),
+          body: body.toString(),
+        });
+        const key = new X509Certificate(CERT).publicKey;
+        const valid =
+          signature !== null && createVerify("RSA-SHA256").update(body).verify(key, signature, "base64");
+        if (!valid) return new Response(null, { status: 400 });
+        const url = JSON.parse(body.toString()).status_callback_url;
+        return new Response(null, { status: url === request.url ? 202 : 400 });
+      },
+    });
+    try {
+      const url = `http://127.0.0.1:${server.port}/opengdpr_callbacks`;
+      const target: CallbackTarget = {
+        protocol: "opengdpr",
+        urls: [url],
+        externalId: "a7551968-d5d6-44b2-9831-815ac9017798",
+        extra: { controllerId: "example_controller_id" },
+      };
+      const state: RequestState = {
+        requestId: "req-1",
+        status: "completed_in_personalize",
+        receivedAt: "2026-12-01T10:00:00.000Z",
+        deadline: "2026-12-31T10:00:00.000Z",
+      };
+      const response = await fetch(await openGdprCallback(state, target, config));
+      expect(response.status).toBe(202);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.domain).toBe(DOMAIN);
+      expect(JSON.parse(seen[0]?.body ?? "{}").request_status).toBe("in_progress");
+      // The same check refuses a callback signed by another key.
+      const forged = await openGdprCallback(state, target, {
+        ...config,
+        privateKeyPem: fixture("other.key.pem"),
+      });
+      expect((await fetch(forged)).status).toBe(400);
+    } finally {
+      server.stop(true);
+    }
   });
 });

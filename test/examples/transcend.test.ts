@@ -352,3 +352,49 @@ describe("the completion report (PUT /v1/data-silo)", () => {
     );
   });
 });
+
+describe("the report over HTTP", () => {
+  test("a Sombra gateway receives the PUT with the job's nonce and the API key", async () => {
+    const seen: { method: string; path: string; nonce: string | null; auth: string | null; body: unknown }[] =
+      [];
+    const server = Bun.serve({
+      port: 0,
+      async fetch(request) {
+        seen.push({
+          method: request.method,
+          path: new URL(request.url).pathname,
+          nonce: request.headers.get("x-transcend-nonce"),
+          auth: request.headers.get("authorization"),
+          body: await request.json(),
+        });
+        return Response.json({});
+      },
+    });
+    try {
+      config.sombraUrl = `http://127.0.0.1:${server.port}`;
+      expect((await send())?.status).toBe(200);
+      const taken = intake.taken[0];
+      if (!taken?.callback) throw new Error("no callback target taken");
+      const state = intake.set("req-1", {
+        status: "completed",
+        receipt: { key: "r/w1.json", sha256: "12".repeat(32) },
+      });
+      const response = await fetch(transcendCallback(state, taken.callback, config));
+      expect(response.status).toBe(200);
+      expect(seen).toEqual([
+        {
+          method: "PUT",
+          path: "/v1/data-silo",
+          nonce: NONCE,
+          auth: `Bearer ${API_KEY}`,
+          body: {
+            profileStatus: "RESOLVED",
+            message: `erased from Personalize and from the S3 data around it that the service checks; receipt r/w1.json sha256 ${"12".repeat(32)}`,
+          },
+        },
+      ]);
+    } finally {
+      server.stop(true);
+    }
+  });
+});

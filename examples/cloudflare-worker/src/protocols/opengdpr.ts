@@ -79,8 +79,8 @@ export async function handleOpenGdpr(request: Request, deps: OpenGdprDeps): Prom
   }
   const id = match[1];
   if (id === undefined) return method === "POST" ? create(request, deps, controllerId) : notAllowed();
-  if (method === "GET") return status(decodeURIComponent(id), deps, controllerId);
-  if (method === "DELETE") return cancel(decodeURIComponent(id), deps, controllerId);
+  if (method === "GET") return status(id, deps, controllerId);
+  if (method === "DELETE") return cancel(id, deps, controllerId);
   return notAllowed();
 }
 
