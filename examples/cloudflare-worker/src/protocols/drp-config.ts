@@ -2,6 +2,7 @@
 // (DRP_BUSINESS_ID), which agents it trusts and their keys (DRP_AGENTS, entries of the Service Directory's
 // agents.json), and which identity claim carries the Personalize user id (DRP_USER_ID_CLAIM).
 import { verifyKeyBytes } from "./drp-crypto.ts";
+import type { PartialOutcome } from "./drp-status.ts";
 
 /** The claims section 3.04 pairs with a `<claim>_verified` flag. */
 export const VERIFIABLE_CLAIMS = ["email", "phone_number", "address"] as const;
@@ -24,6 +25,11 @@ export interface DrpConfig {
   clockSkewSeconds: number;
   /** DRP_RECORD_DAYS (default 60): how long past its expected-by date a request's DRP record is kept. */
   recordDays: number;
+  /**
+   * DRP_ACCEPT_AS_FULFILLED (default none): partial outcomes this deployment reports as `fulfilled`
+   * (`completed_in_personalize`, `deleted`); any other stays `in_progress`, its details saying what is left.
+   */
+  acceptAsFulfilled: PartialOutcome[];
   /** DRP_BASE_PATH (default none): a prefix before `/v1/...`, when the Directory's `api_base` has a path. */
   basePath: string;
 }
@@ -39,6 +45,7 @@ export type DrpVars = Partial<
     | "DRP_MAX_VALIDITY_SECONDS"
     | "DRP_CLOCK_SKEW_SECONDS"
     | "DRP_RECORD_DAYS"
+    | "DRP_ACCEPT_AS_FULFILLED"
     | "DRP_BASE_PATH",
     string
   >
@@ -113,6 +120,15 @@ export function parseDrpConfig(
   if (basePath !== "" && !/^\/[A-Za-z0-9._~/-]*$/.test(basePath)) {
     problems.push(`DRP_BASE_PATH must be a path starting with "/", got "${vars.DRP_BASE_PATH}"`);
   }
+  const acceptAsFulfilled: PartialOutcome[] = [];
+  for (const item of (vars.DRP_ACCEPT_AS_FULFILLED ?? "").split(",").map((s) => s.trim())) {
+    if (item === "completed_in_personalize" || item === "deleted") acceptAsFulfilled.push(item);
+    else if (item !== "") {
+      problems.push(
+        `DRP_ACCEPT_AS_FULFILLED lists "${item}": only completed_in_personalize and deleted may be accepted`,
+      );
+    }
+  }
   const config: DrpConfig = {
     businessId,
     agents,
@@ -121,6 +137,7 @@ export function parseDrpConfig(
     maxValiditySeconds: wholeNumber(vars, "DRP_MAX_VALIDITY_SECONDS", 3600, problems),
     clockSkewSeconds: wholeNumber(vars, "DRP_CLOCK_SKEW_SECONDS", 60, problems),
     recordDays: wholeNumber(vars, "DRP_RECORD_DAYS", 60, problems),
+    acceptAsFulfilled,
     basePath,
     ...(vars.DRP_DATASET_GROUP?.trim() ? { datasetGroup: vars.DRP_DATASET_GROUP.trim() } : {}),
   };

@@ -135,5 +135,7 @@ export async function exercise(
     expiresAt: recordExpiry(Date.parse(taken.state.receivedAt), intake.deadlineDays, config.recordDays),
   };
   await store.putRecord(requestId, record, now);
-  return drpJson(exerciseStatus(requestId, record, taken.state, intake.deadlineDays, now));
+  return drpJson(
+    exerciseStatus(requestId, record, taken.state, intake.deadlineDays, now, config.acceptAsFulfilled),
+  );
 }

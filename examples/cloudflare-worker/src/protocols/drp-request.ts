@@ -41,7 +41,16 @@ export async function requestStatus(request: Request, requestId: string, deps: D
   const own = await ownRequest(request, requestId, deps);
   if ("refused" in own) return own.refused;
   const now = deps.intake.now();
-  return drpJson(exerciseStatus(requestId, own.record, own.state, deps.intake.deadlineDays, now));
+  return drpJson(
+    exerciseStatus(
+      requestId,
+      own.record,
+      own.state,
+      deps.intake.deadlineDays,
+      now,
+      deps.config.acceptAsFulfilled,
+    ),
+  );
 }
 
 const ENVELOPE_CLAIMS = ["agent-id", "business-id", "issued-at", "expires-at"];
@@ -66,7 +75,14 @@ export async function revokeRequest(request: Request, requestId: string, deps: D
   const reason = opened.message.reason;
   if (reason !== undefined && typeof reason !== "string")
     return drpError(400, "reason must be a string", true);
-  const current = exerciseStatus(requestId, record, state, intake.deadlineDays, now);
+  const current = exerciseStatus(
+    requestId,
+    record,
+    state,
+    intake.deadlineDays,
+    now,
+    config.acceptAsFulfilled,
+  );
   if (current.status === "revoked") return drpJson(current);
   if (FINAL.has(current.status)) {
     return drpError(409, `the request is already ${current.status}: there is nothing left to revoke`);
@@ -83,6 +99,13 @@ export async function revokeRequest(request: Request, requestId: string, deps: D
   const after = (await intake.state({ requestId: record.workerRequestId })) ?? state;
   // The response MUST carry the new revoked state (2.04.1), even should the state read lag the cancel.
   return drpJson(
-    exerciseStatus(requestId, record, { ...after, status: "cancelled" }, intake.deadlineDays, now),
+    exerciseStatus(
+      requestId,
+      record,
+      { ...after, status: "cancelled" },
+      intake.deadlineDays,
+      now,
+      config.acceptAsFulfilled,
+    ),
   );
 }

@@ -38,10 +38,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const receipt = (state: RequestState) =>
   state.receipt ? ` Receipt ${state.receipt.key}, SHA-256 ${state.receipt.sha256}.` : "";
 
-// Each state's DRP status, reason and words; a final state never changes again.
-function words(state: RequestState): { status: DrpStatus; reason: DrpReason | null; details: string } {
+/** The partial outcomes a deployment may report as `fulfilled` (DRP_ACCEPT_AS_FULFILLED); by default they stay `in_progress`. */
+export type PartialOutcome = "completed_in_personalize" | "deleted";
+
+// Each state's DRP status, reason and words; a final state never changes again. A partial erasure is not
+// called fulfilled unless the deployment says it accepts it: `in_progress`, its words saying what is left.
+function words(
+  state: RequestState,
+  accept: readonly PartialOutcome[],
+): { status: DrpStatus; reason: DrpReason | null; details: string } {
   const progress = (details: string) => ({ status: "in_progress" as const, reason: null, details });
   const fulfilled = (details: string) => ({ status: "fulfilled" as const, reason: null, details });
+  const partial = (outcome: PartialOutcome, details: string) =>
+    accept.includes(outcome) ? fulfilled(details) : progress(details);
   const denied = (details: string) => ({ status: "denied" as const, reason: "other" as const, details });
   switch (state.status) {
     case "received":
@@ -56,11 +65,13 @@ function words(state: RequestState): { status: DrpStatus; reason: DrpReason | nu
         `Erased: deleted from the Amazon Personalize datasets, the models retrained without the user's data, and the files around Personalize that this service checks hold none of it.${receipt(state)}`,
       );
     case "completed_in_personalize":
-      return fulfilled(
+      return partial(
+        "completed_in_personalize",
         `Erased in Amazon Personalize: deleted from its datasets and the models retrained without the user's data. Files outside Personalize (such as the S3 data it imports from and its batch job outputs) were not scanned by this service and may still hold the user's records.${receipt(state)}`,
       );
     case "deleted":
-      return fulfilled(
+      return partial(
+        "deleted",
         `Gone from the datasets, still in the models: deleted from the Amazon Personalize datasets, but the trained models, which this service is set not to retrain, still reflect the user's data until they are next trained.${receipt(state)}`,
       );
     case "failed":
@@ -93,10 +104,11 @@ export function exerciseStatus(
   state: RequestState,
   deadlineDays: number,
   now: number,
+  accept: readonly PartialOutcome[] = [],
 ): ExerciseStatus {
   const received = Date.parse(state.receivedAt);
   const expectedBy = received + deadlineDays * DAY_MS;
-  const { status, reason, details } = words(state);
+  const { status, reason, details } = words(state, accept);
   const late = !FINAL.has(status) && now > expectedBy ? " It is past its expected-by date." : "";
   return {
     request_id: requestId,
