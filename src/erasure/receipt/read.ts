@@ -10,6 +10,12 @@ import { discoverLocations } from "../../outside/discover.ts";
 import type { LocationReport, OutsideLocation } from "../../outside/types.ts";
 import { TOOL } from "../../version.ts";
 import type { ErasureContext } from "../context.ts";
+import {
+  type OutsideRecord,
+  outsideRecordLocation,
+  readOutsideRecord,
+  withRecord,
+} from "../stages/outside-record.ts";
 import { campaignsOf, findRetrained, serves } from "../stages/retrain.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
 import type {
@@ -32,7 +38,7 @@ export interface RunFacts {
   /** Campaigns this run moved, with the version each served before. */
   moved?: Map<string, string | undefined>;
   /** What this run's outside stage found (and scrubbed); absent when it did not run. */
-  outside?: Omit<ReceiptOutside, "pending">;
+  outside?: OutsideRecord;
   /** The locations outside Personalize found once by this run (AWS's records and the caller's). */
   discovered?: OutsideLocation[];
 }
@@ -55,6 +61,20 @@ export async function outsideLocations(
 
 const listed = (locations: OutsideLocation[]): LocationReport[] =>
   locations.map((location) => ({ ...location, state: "not-scanned", objects: [] }));
+
+// Without this run's stage: what an earlier run recorded beside the list (it had the ids), else listed.
+async function recordedOrListed(
+  context: ErasureContext,
+  input: InspectInput,
+  facts: RunFacts,
+  jobs: ReceiptJob[],
+): Promise<OutsideRecord> {
+  const locations = listed(await outsideLocations(context, input, facts));
+  const first = jobs.find((j) => j.purpose === "deletion" && j.dataLocation)?.dataLocation;
+  const where = first && outsideRecordLocation(first, input.jobName);
+  const record = where && (await readOutsideRecord(context.s3, where, input.signal ?? undefined));
+  return record ? withRecord(record, locations) : { checked: "listed", locations };
+}
 
 /** What to inspect: the erasure's job name (its parts' names when split) and whether retraining is asked. */
 export interface InspectInput {
@@ -246,10 +266,7 @@ export async function inspectErasure(
       deletedAt !== undefined && (r.lastUpdatedDateTime?.getTime() ?? 0) > deletedAt.getTime(),
     ...(deletedAt && { forgottenBy: new Date(deletedAt.getTime() + 7 * DAY_MS).toISOString() }),
   }));
-  const outside: Omit<ReceiptOutside, "pending"> = facts.outside ?? {
-    checked: "listed",
-    locations: listed(await outsideLocations(context, input, facts)),
-  };
+  const outside = facts.outside ?? (await recordedOrListed(context, input, facts, jobs));
   const prepared = new Map<string, string>();
   for (const [dataLocation, file] of facts.files ?? [])
     if (file.sha256) prepared.set(dataLocation, file.sha256);

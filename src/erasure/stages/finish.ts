@@ -244,6 +244,7 @@ async function finishStages(
     await outsideStage(context, {
       ...plan.outside,
       datasetGroupArn: plan.datasetGroupArn,
+      jobName: plan.jobName,
       files: parts.map((p) => ({ dataLocation: p.dataLocation, body: p.upload?.planned.body })),
       facts,
       signal,

@@ -4,16 +4,23 @@
 // The AWS guide leaves all of this to the user: "You must delete these records manually."
 
 import { parseS3Uri } from "../../aws/s3.ts";
-import { ValidationError } from "../../errors.ts";
+import { S3Error, ValidationError } from "../../errors.ts";
 import { lastFullImport } from "../../outside/discover.ts";
 import { UnreadableError } from "../../outside/errors.ts";
 import { IdSet } from "../../outside/ids.ts";
 import { inspectLocation } from "../../outside/inspect.ts";
 import { readObject } from "../../outside/read-object.ts";
 import { appendSuppression, suppressionKeyBytes } from "../../outside/suppression.ts";
+import { listObjects } from "../../outside/suppression-store.ts";
 import type { LocationReport, OutsideLocation } from "../../outside/types.ts";
 import type { ErasureContext } from "../context.ts";
 import { outsideLocations, type RunFacts } from "../receipt/read.ts";
+import {
+  outsideRecordLocation,
+  readOutsideRecord,
+  withRecord,
+  writeOutsideRecord,
+} from "./outside-record.ts";
 
 /** The caller's choices for the data outside Personalize. */
 export interface OutsideChoices {
@@ -108,6 +115,8 @@ export const outsideAsked = (choices: OutsideChoices): boolean =>
 /** The stage's input: the erasure's deletion files (the bytes this run uploaded, else where the jobs read them). */
 export interface OutsidePlan extends OutsideChoices {
   datasetGroupArn: string;
+  /** The erasure's name: its record outside Personalize is kept under it. */
+  jobName: string;
   files: { dataLocation: string; body?: Uint8Array }[];
   facts: RunFacts;
   signal: AbortSignal | undefined;
@@ -127,16 +136,20 @@ async function erasedIds(
       continue;
     }
     const { bucket, key } = parseS3Uri(file.dataLocation, "dataLocation");
-    if (key === "" || key.endsWith("/")) {
-      return {
-        reason: `the list is a folder (${file.dataLocation}): run the erasure with the ids to scan or scrub`,
-      };
-    }
     try {
-      const read = await readObject(context.s3, bucket, key, undefined, plan.signal);
-      files.push(new Uint8Array(await new Response(read.body).arrayBuffer()));
+      // A folder is read as its deletion job reads it: every CSV object under it.
+      const keys =
+        key === "" || key.endsWith("/")
+          ? (await listObjects(context.s3, bucket, key, plan.signal))
+              .map((o) => o.key)
+              .filter((k) => k.toLowerCase().endsWith(".csv"))
+          : [key];
+      for (const each of keys) {
+        const read = await readObject(context.s3, bucket, each, undefined, plan.signal);
+        files.push(new Uint8Array(await new Response(read.body).arrayBuffer()));
+      }
     } catch (error) {
-      if (!(error instanceof UnreadableError)) throw error;
+      if (!(error instanceof UnreadableError || error instanceof S3Error)) throw error;
       return {
         reason: `the erased ids could not be read from ${file.dataLocation} (${error.message}); once the uploaded lists are deleted, run the erasure again with the same list to scan or scrub`,
       };
@@ -154,12 +167,14 @@ export async function outsideStage(context: ErasureContext, plan: OutsidePlan): 
   if (!outsideAsked(plan)) return;
   const found = await erasedIds(context, plan);
   const locations = await outsideLocations(context, plan, plan.facts);
+  const listed = locations.map((l): LocationReport => ({ ...l, state: "not-scanned", objects: [] }));
+  const where = plan.files[0] && outsideRecordLocation(plan.files[0].dataLocation, plan.jobName);
   if ("reason" in found) {
-    plan.facts.outside = {
-      checked: "listed",
-      reason: found.reason,
-      locations: locations.map((l) => ({ ...l, state: "not-scanned", objects: [] })),
-    };
+    // An earlier run had the ids: what it found stands (with its time), rather than "not scanned".
+    const record = where && (await readOutsideRecord(context.s3, where, plan.signal));
+    plan.facts.outside = record
+      ? withRecord(record, listed)
+      : { checked: "listed", reason: found.reason, locations: listed };
     return;
   }
   const { ids } = found;
@@ -183,7 +198,7 @@ export async function outsideStage(context: ErasureContext, plan: OutsidePlan): 
     outside.checked = plan.scrub ? "scrubbed" : "scanned";
     outside.checkedAt = new Date(context.jobs.clock.now()).toISOString();
   } else {
-    outside.locations = locations.map((l) => ({ ...l, state: "not-scanned", objects: [] }));
+    outside.locations = listed;
   }
   if (plan.suppression !== undefined) {
     const written = await appendSuppression(
@@ -195,5 +210,6 @@ export async function outsideStage(context: ErasureContext, plan: OutsidePlan): 
     );
     outside.suppression = { location: plan.suppression, object: written.key, hashes: written.hashes };
   }
+  if (where) await writeOutsideRecord(context.s3, where, outside, plan.signal);
   plan.facts.outside = outside;
 }

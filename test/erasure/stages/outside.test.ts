@@ -17,6 +17,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import type { EraseUsersEvent, ErasureReceipt } from "../../../src/erasure/index.ts";
 import { erasureClientFor, ROLE_ARN } from "../../support/client.ts";
+import { fakeClock } from "../../support/fake-clock.ts";
 import {
   startVerifyingServer,
   TEST_CREDENTIALS,
@@ -176,12 +177,86 @@ test("scan without scrub: the receipt counts them and is not complete everywhere
   ) as ErasureReceipt["outsidePersonalize"]["locations"][0];
   const body = await current(w, source.objects[0]?.key as string);
   expect(source.objects[0]?.matching).toBe(body.split("\n").filter(mentions).length);
-  expect(sourceRows).toBe(source.objects[0]?.matching);
+  expect(sourceRows).toBe(source.objects[0]?.matching as number);
 
   for (const id of ERASED) expect(server.emulator.state.users(w.dsg)).not.toContain(id);
   await reimport(w, source.location, "reimport-unscrubbed");
   const back = server.emulator.state.users(w.dsg) ?? [];
   for (const id of ERASED) expect(back).toContain(id);
+}, 60_000);
+
+test("a scheduler's ticks: continueErasure reads the ids from the folder the job read, scrubs, and later ticks keep what it found", async () => {
+  const clock = fakeClock(Date.now());
+  server = startVerifyingServer({
+    jobSeconds: 60,
+    trainingSeconds: 3600,
+    campaignSeconds: 300,
+    outsideData: true,
+    now: clock.now,
+  });
+  const client = erasureClientFor(server, { clock });
+  const bucket = server.emulator.bucket;
+  const dsg = server.emulator.datasetGroupArn;
+  // A window's folder of lists, as the Worker writes it: the job reads every CSV under it.
+  const folder = `s3://${bucket}/windows/w1/`;
+  await server.emulator.state.writeObject(
+    bucket,
+    "windows/w1/a.csv",
+    new TextEncoder().encode("USER_ID\nuser-003\n"),
+    "text/csv",
+    clock.now(),
+  );
+  await server.emulator.state.writeObject(
+    bucket,
+    "windows/w1/b.csv",
+    new TextEncoder().encode("USER_ID\nuser-007\nuser-011\n"),
+    "text/csv",
+    clock.now(),
+  );
+  await client.eraseUsers({
+    dataLocation: folder,
+    datasetGroupArn: dsg,
+    roleArn: ROLE_ARN,
+    jobName: "window-w1",
+  });
+  const choices = {
+    datasetGroupArn: dsg,
+    jobName: "window-w1",
+    retrain: true,
+    scrub: true,
+    wait: { timeoutMs: 0 },
+  };
+  const receipts: ErasureReceipt[] = [];
+  for (let i = 0; i < 40; i++) {
+    const receipt = await client.continueErasure(choices).then(
+      (out) => out.receipt,
+      (error: { partial?: { receipt?: ErasureReceipt } }) => error.partial?.receipt,
+    );
+    if (receipt) receipts.push(receipt);
+    if (receipt?.complete) break;
+    await clock.sleep(120_000);
+  }
+  const last = receipts.at(-1) as ErasureReceipt;
+  expect(last).toMatchObject({ complete: true, completeEverywhere: true });
+  expect(last.outsidePersonalize.checked).toBe("scrubbed");
+  // The lists were deleted by the tick that scrubbed; the ticks after it read what it recorded.
+  const listsLeft = [...(server.emulator.state.buckets.get(bucket)?.keys() ?? [])].filter((k) =>
+    k.startsWith("windows/w1/"),
+  );
+  expect(listsLeft).toEqual([]);
+  const scrubbedAt = receipts.findIndex((r) => r.outsidePersonalize.checked === "scrubbed");
+  expect(scrubbedAt).toBeGreaterThanOrEqual(0);
+  expect(receipts.length - scrubbedAt).toBeGreaterThan(1);
+  for (const r of receipts.slice(scrubbedAt))
+    expect(r.outsidePersonalize.checkedAt).toBe(last.outsidePersonalize.checkedAt);
+  // status, a reader with no ids at all, says the same.
+  const status = await client.erasureStatus({ datasetGroupArn: dsg, jobName: "window-w1", retrain: true });
+  expect(status.completeEverywhere).toBe(true);
+  const record = [...(server.emulator.state.buckets.get(bucket)?.keys() ?? [])].find((k) =>
+    k.endsWith(".outside.json"),
+  );
+  expect(record).toBe("windows/window-w1.outside.json");
+  for (const id of ERASED) expect(JSON.stringify(status)).not.toContain(id);
 }, 60_000);
 
 test("bad outside choices are refused before anything is sent, naming the field", async () => {
