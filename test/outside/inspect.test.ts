@@ -314,3 +314,27 @@ test("a listing refused makes the location unreadable with why; a prefix without
   expect(bad.state).toBe("unreadable");
   expect(bad.reason).toContain("not an S3 location");
 });
+
+test("a cancelled scrub stops with AbortError, leaves no upload behind and the object as it was", async () => {
+  const B = await world.bucket(false);
+  const lines = ["USER_ID\n"];
+  for (let i = 0; lines.length < 1_200_000; i++) lines.push(i % 100 === 0 ? "erased-2\n" : `kept-${i}\n`);
+  const original = lines.join("");
+  await world.put(B, "cancel.csv", original);
+  const controller = new AbortController();
+  let parts = 0;
+  const target = world.target((url, init, send) => {
+    // Cancelled once the first part is sent: the rewrite is under way, in a multipart upload.
+    if (new URL(url).searchParams.has("partNumber") && ++parts === 1) controller.abort(new Error("stop"));
+    return send(url, init);
+  });
+  const error = await inspectLocation(target, { kind: "given", location: `s3://${B}/cancel.csv` }, users, {
+    scrub: true,
+    partBytes: 5 * MiB,
+    signal: controller.signal,
+  }).catch((e: unknown) => e);
+  expect((error as Error).name).toBe("AbortError");
+  expect(parts).toBeGreaterThan(0);
+  expect(await world.uploads(B)).toBe(0);
+  expect(dec((await world.get(B, "cancel.csv")).bytes) === original).toBe(true);
+}, 60_000);
