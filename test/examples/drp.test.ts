@@ -3,12 +3,15 @@
 // deletion, plus the spec's own validation rules (section 3.07). Every signature here is made by node:crypto
 // or, in test/fixtures/drp/libsodium-vectors.json, by libsodium itself; never by the module under test.
 import { beforeEach, describe, expect, test } from "bun:test";
+import { handleDrp } from "../../examples/cloudflare-worker/src/protocols/drp.ts";
 import vectors from "../fixtures/drp/libsodium-vectors.json";
 import spec from "../fixtures/drp/spec-examples.json";
 import {
   alice,
+  BASE,
   bob,
   call,
+  config,
   configure,
   DAY_MS,
   exerciseMessage,
@@ -321,6 +324,22 @@ describe("OSIRAA 2: POST /v1/data-rights-request (Data Rights Exercise)", () => 
     }
     expect(intake.taken).toEqual([]);
     expect((await submit(alice, token, { "drp.version": "0.9.1" })).response.status).toBe(200);
+  });
+
+  test("a body over 16 KiB is refused (413) without being read further", async () => {
+    const token = await pair(alice);
+    const big = signed(alice, exerciseMessage(alice, { name: "x".repeat(20_000) }));
+    await expectDrpError(await call("POST", "/v1/data-rights-request", big, token), 413, true);
+    expect(intake.taken).toEqual([]);
+  });
+
+  test("the bearer scheme is read in any case (HTTP auth schemes are case-insensitive)", async () => {
+    const token = await pair(alice);
+    const response = await handleDrp(
+      new Request(`${BASE}/v1/agent/${alice.id}`, { headers: { authorization: `bearer ${token}` } }),
+      { intake, store, config },
+    );
+    expect(response?.status).toBe(200);
   });
 
   test("the pre-0.9.3 exercise URL with its trailing slash is taken too", async () => {

@@ -37,13 +37,16 @@ export async function pairAgent(
   return drpJson({ "agent-id": pathAgentId, token });
 }
 
-/** The agent the request's `Authorization: Bearer` token was issued to, while it is still in DRP_AGENTS. */
+/**
+ * The agent the request's `Authorization: Bearer` token was issued to, while it is still in DRP_AGENTS (the
+ * scheme's name in any case, as HTTP's auth schemes are).
+ */
 export async function bearerAgent(
   request: Request,
   config: DrpConfig,
   store: DrpStore,
 ): Promise<string | undefined> {
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(request.headers.get("authorization") ?? "");
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(request.headers.get("authorization") ?? "");
   if (!match?.[1]) return undefined;
   const agentId = await store.agentOf(await sha256Hex(match[1]));
   return agentId !== undefined && config.agents.has(agentId) ? agentId : undefined;

@@ -44,7 +44,11 @@ function requestProblem(message: Record<string, unknown>): string | undefined {
     return `regime must be "ccpa", "voluntary" or absent (voluntary), got ${JSON.stringify(regime)}`;
   }
   const callback = message.status_callback;
-  if (callback !== undefined && (typeof callback !== "string" || !/^https:\/\/[^\s/]+/.test(callback))) {
+  // The Worker will POST statuses there: only to an https URL, never to a plain-text or local scheme.
+  if (
+    callback !== undefined &&
+    (typeof callback !== "string" || !URL.canParse(callback) || new URL(callback).protocol !== "https:")
+  ) {
     return "status_callback must be an https:// URL";
   }
   const agentRequestId = message["agent-request-id"];
