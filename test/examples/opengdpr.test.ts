@@ -107,6 +107,9 @@ describe("discovery and the certificate (sections 6, 4.1)", () => {
     expect(json.processor_certificate).toBe(`https://${DOMAIN}/v1/cert.pem`);
     const cert = (await call("/v1/cert.pem", {}, undefined)) as Response;
     expect(await cert.text()).toBe(CERT);
+    const status = (await call("/v1/status", {}, undefined)) as Response;
+    expect((await verified(status)).json).toEqual({ api_version: "1.0", status: "ok" });
+    expect((await call("/v1/discovery", { method: "POST" }, undefined))?.status).toBe(405);
   });
 
   test("paths outside OpenGDPR's are left to the rest of the Worker", async () => {
