@@ -29,9 +29,9 @@ export async function pairAgent(
   const version = opened.message["drp.version"];
   if (version !== undefined && !DRP_VERSIONS.includes(version as string)) return forbiddenNoBody();
   // A pairing message replayed inside its validity would hand its sender a token: each is taken once.
-  const signatureHash = await sha256Hex(opened.signature);
-  if (await store.seen(signatureHash)) return forbiddenNoBody();
-  await store.markSeen(signatureHash, "pairing", envelope.envelope.expiresAt, now);
+  const messageHash = await sha256Hex(opened.signed);
+  if (await store.seen(messageHash)) return forbiddenNoBody();
+  await store.markSeen(messageHash, "pairing", envelope.envelope.expiresAt, now);
   const token = newToken();
   await store.pair(pathAgentId, await sha256Hex(token));
   return drpJson({ "agent-id": pathAgentId, token });

@@ -43,14 +43,14 @@ export function verifyKeyBytes(text: string): Uint8Array<ArrayBuffer> | undefine
 export type OpenFailure = "not-base64" | "too-short" | "bad-signature" | "not-json";
 
 /**
- * Opens a combined-mode signed body with the agent's 32-byte key: the verified JSON object and the
- * signature (for replay detection), or why not. Nothing of the message is trusted before the signature.
+ * Opens a combined-mode signed body with the agent's 32-byte key: the verified JSON object and its bytes
+ * as signed (for replay detection), or why not. Nothing of the message is trusted before the signature.
  */
 export async function openSigned(
   body: string,
   key: Uint8Array<ArrayBuffer>,
 ): Promise<
-  | { ok: true; message: Record<string, unknown>; signature: Uint8Array<ArrayBuffer> }
+  | { ok: true; message: Record<string, unknown>; signed: Uint8Array<ArrayBuffer> }
   | { ok: false; why: OpenFailure }
 > {
   const bytes = fromBase64(body);
@@ -67,13 +67,13 @@ export async function openSigned(
     if (typeof message !== "object" || message === null || Array.isArray(message)) {
       return { ok: false, why: "not-json" };
     }
-    return { ok: true, message: message as Record<string, unknown>, signature };
+    return { ok: true, message: message as Record<string, unknown>, signed };
   } catch {
     return { ok: false, why: "not-json" };
   }
 }
 
-/** SHA-256 as lowercase hex: how tokens and signatures are keyed in the store (never themselves). */
+/** SHA-256 as lowercase hex: how tokens and messages are keyed in the store (never themselves). */
 export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));

@@ -103,8 +103,8 @@ export async function exercise(
   if ("problem" in user) return drpError(400, user.problem, true);
 
   // The same signed message twice is one user's one request sent twice: the second is refused (3.07).
-  const signatureHash = await sha256Hex(opened.signature);
-  const earlier = await store.seen(signatureHash);
+  const messageHash = await sha256Hex(opened.signed);
+  const earlier = await store.seen(messageHash);
   if (earlier !== undefined && earlier !== "retry") {
     return drpError(
       409,
@@ -112,7 +112,7 @@ export async function exercise(
     );
   }
   const requestId = crypto.randomUUID();
-  await store.markSeen(signatureHash, requestId, envelope.envelope.expiresAt, now);
+  await store.markSeen(messageHash, requestId, envelope.envelope.expiresAt, now);
   const callback = message.status_callback as string | undefined;
   const taken = await intake.take({
     userId: user.id,
@@ -122,7 +122,7 @@ export async function exercise(
   });
   if (!taken.ok) {
     // Not taken for a passing reason (the queue or the ledger unavailable): the same message may come again.
-    if (taken.status >= 500) await store.markSeen(signatureHash, "retry", envelope.envelope.expiresAt, now);
+    if (taken.status >= 500) await store.markSeen(messageHash, "retry", envelope.envelope.expiresAt, now);
     const field =
       taken.field === "userId"
         ? ` (the ${config.userIdClaim} identity claim)`

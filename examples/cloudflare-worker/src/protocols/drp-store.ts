@@ -1,5 +1,6 @@
 // What DRP keeps in the ProtocolStore: bearer tokens (as SHA-256 only, so a read of the store pairs with
-// no agent), each request's DRP record, and the signed messages already taken (replays).
+// no agent), each request's DRP record, and the signed messages already taken (replays), keyed by the
+// message's bytes rather than its signature, so that no second signature of the same bytes passes as new.
 import type { ProtocolStore } from "./port.ts";
 
 /** A DRP request as the adapter remembers it: whose it is and which Worker request it became. */
@@ -46,13 +47,13 @@ export class DrpStore {
   }
 
   /** What was recorded for a signed message already taken: a DRP request id, or "pairing". */
-  async seen(signatureHash: string): Promise<string | undefined> {
-    return this.store.get(seenKey(signatureHash));
+  async seen(messageHash: string): Promise<string | undefined> {
+    return this.store.get(seenKey(messageHash));
   }
 
   /** Remembers a signed message until it expires, after which its `expires-at` refuses it anyway. */
-  async markSeen(signatureHash: string, value: string, until: number, now: number): Promise<void> {
-    await this.store.put(seenKey(signatureHash), value, ttl(until, now));
+  async markSeen(messageHash: string, value: string, until: number, now: number): Promise<void> {
+    await this.store.put(seenKey(messageHash), value, ttl(until, now));
   }
 }
 
