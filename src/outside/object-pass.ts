@@ -108,6 +108,7 @@ export async function scrubOnce(
         contentType: read.contentType,
         meta: read.meta,
         partBytes: context.partBytes,
+        sizeHint: read.size,
         shouldWrite: () => counted().matching > 0,
         ...(context.signal ? { signal: context.signal } : {}),
       },

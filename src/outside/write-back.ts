@@ -27,6 +27,8 @@ export interface WriteBackOptions {
   meta?: Record<string, string>;
   /** Part size; an output of at most this many bytes goes in one PUT. Default 8 MiB. */
   partBytes?: number;
+  /** The output's expected size (the object read), so that a small one gets a buffer of its size. */
+  sizeHint?: number;
   /** Asked once the stream has ended, before anything replaces the object: `false` writes nothing. */
   shouldWrite?: () => boolean;
   signal?: AbortSignal;
@@ -134,6 +136,14 @@ export async function writeBack(
     filled = 0;
     hold(partBytes);
   };
+  // The first part starts at the size hinted (a small object needs no 8 MiB buffer) and grows to a part.
+  const grow = () => {
+    const size = Math.min(partBytes, Math.max(part.length * 2, options.sizeHint ?? 0, 64 * 1024));
+    const bigger = new Uint8Array(size);
+    bigger.set(part.subarray(0, filled));
+    hold(size - part.length);
+    part = bigger;
+  };
   const startUpload = async () => {
     const answer = await call(
       target,
@@ -181,9 +191,10 @@ export async function writeBack(
           if (!uploadId) await startUpload();
           await sendPart(part);
           newPart();
+        } else if (filled === part.length) {
+          grow();
         }
-        if (part.length === 0) newPart();
-        const n = Math.min(value.length - at, partBytes - filled);
+        const n = Math.min(value.length - at, part.length - filled);
         part.set(value.subarray(at, at + n), filled);
         filled += n;
         at += n;

@@ -208,6 +208,19 @@ test("a scrub of a 40 MiB CSV through the writer holds at most two 5 MiB parts a
   expect(Buffer.from((await world.get(B, "large.csv")).bytes).equals(Buffer.from(expected))).toBe(true);
 }, 60_000);
 
+test("a small output holds a buffer of about its size, not a whole part", async () => {
+  const B = await world.bucket(false);
+  const first = await world.put(B, "tiny.csv", "old");
+  const body = bytesOf(300_000, 8);
+  const result = await writeBack(world.target(), B, "tiny.csv", chunked(body, [4096]), {
+    etag: first.ETag as string,
+    sizeHint: body.length,
+  });
+  expect(result).toMatchObject({ written: true, parts: 1 });
+  expect(result.peakBytesHeld).toBeLessThanOrEqual(2 * body.length);
+  expect(Buffer.from((await world.get(B, "tiny.csv")).bytes).equals(Buffer.from(body))).toBe(true);
+});
+
 test("a part size S3 would refuse is a ConfigurationError naming partBytes", async () => {
   const error = await writeBack(world.target(), "b", "k", chunked(utf8("x"), []), {
     etag: '"x"',
