@@ -307,10 +307,16 @@ describe("OSIRAA 2: POST /v1/data-rights-request (Data Rights Exercise)", () => 
     expect(intake.taken.map((r) => r.userId)).toEqual(["u-000123"]);
   });
 
-  test("an intake refusal of the dataset group names DRP_DATASET_GROUP", async () => {
+  test("an intake refusal of the dataset group names DRP_DATASET_GROUP, and is no request to name on a resend", async () => {
     configure({ DRP_DATASET_GROUP: "books" });
-    const { response } = await submit(alice, await pair(alice));
-    expect(await expectDrpError(response, 400, true)).toContain("DRP_DATASET_GROUP");
+    const token = await pair(alice);
+    const body = signed(alice, exerciseMessage(alice));
+    expect(
+      await expectDrpError(await call("POST", "/v1/data-rights-request", body, token), 400, true),
+    ).toContain("DRP_DATASET_GROUP");
+    expect(
+      await expectDrpError(await call("POST", "/v1/data-rights-request", body, token), 400, true),
+    ).toContain("DRP_DATASET_GROUP");
   });
 
   test("drp.version outside 0.9-1.0, an unknown regime and a non-https status_callback are refused", async () => {

@@ -121,8 +121,9 @@ export async function exercise(
     callback: { protocol: "drp", urls: callback ? [callback] : [], externalId: requestId },
   });
   if (!taken.ok) {
-    // Not taken for a passing reason (the queue or the ledger unavailable): the same message may come again.
-    if (taken.status >= 500) await store.markSeen(messageHash, "retry", envelope.envelope.expiresAt, now);
+    // Not taken, so no request bears its id: the same message may come again (after an outage it may pass;
+    // a refusal of its content is refused again).
+    await store.markSeen(messageHash, "retry", envelope.envelope.expiresAt, now);
     const field =
       taken.field === "userId"
         ? ` (the ${config.userIdClaim} identity claim)`
