@@ -8,7 +8,7 @@ export type Protocol = "api" | "drp" | "opengdpr" | "transcend";
 /** Where to report the outcome, in the protocol the request came in. */
 export interface CallbackTarget {
   protocol: Exclude<Protocol, "api">;
-  /** The URL(s) to call back (OpenGDPR's status_callback_urls, Transcend's callback URL); none for DRP (polled). */
+  /** The URL(s) to call back: OpenGDPR's status_callback_urls, Transcend's callback, DRP's status_callback (https). */
   urls: string[];
   /** The request's id in that protocol (DRP request_id, OpenGDPR subject_request_id, Transcend's request id). */
   externalId: string;
