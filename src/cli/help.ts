@@ -109,7 +109,7 @@ ${EXIT_CODES}`,
 Shows where an erasure stands, read from AWS without changing anything: its deletion and repeat jobs, any
 import or training that ran meanwhile, what is left of the uploaded CSV, the solution versions trained since
 and the versions campaigns serve, the S3 locations around Personalize that may hold the users (listed, not
-read: a scan needs the ids, which delete-users --scan has), and what is left to do. --json prints the
+read here: a scan needs the ids, which the erasure's own run has), and what is left to do. --json prints the
 receipt itself.
 
 Options:
