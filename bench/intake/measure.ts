@@ -70,7 +70,14 @@ export async function measureIntake(
         stderr.resume();
       }
     },
-    ...(windowed ? { d1Databases: ["LEDGER"], r2Buckets: ["RECEIPTS"] } : { kvNamespaces: ["REQUESTS"] }),
+    ...(windowed
+      ? {
+          d1Databases: ["LEDGER"],
+          r2Buckets: ["RECEIPTS"],
+          // Each window's erasure in its own workflow instance, looking at AWS every second.
+          workflows: { WINDOW_WORKFLOW: { name: "erasure-window", className: "WindowWorkflow" } },
+        }
+      : { kvNamespaces: ["REQUESTS"] }),
     queueProducers: { ERASURE_QUEUE: { queueName: "erasure-requests" } },
     queueConsumers: { "erasure-requests": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100 } },
     bindings: {
@@ -88,6 +95,8 @@ export async function measureIntake(
       // Scaled as the job duration is: a window goes a second after intake pauses, or after half a minute.
       WINDOW_IDLE_SECONDS: "1",
       WINDOW_MAX_SECONDS: "30",
+      LOOK_FIRST_SECONDS: "1",
+      LOOK_MAX_SECONDS: "1",
     },
   });
   try {

@@ -27,12 +27,14 @@ function bindingsOf(toml: Record<string, unknown>): Map<string, string> {
     queues?: { producers?: { binding: string }[] };
     d1_databases?: { binding: string }[];
     r2_buckets?: { binding: string }[];
+    workflows?: { binding: string }[];
     vars?: Record<string, unknown>;
     secrets?: { required?: string[] };
   };
   for (const q of tables.queues?.producers ?? []) add(q.binding, "Queue");
   for (const d of tables.d1_databases ?? []) add(d.binding, "D1Database");
   for (const r of tables.r2_buckets ?? []) add(r.binding, "R2Bucket");
+  for (const w of tables.workflows ?? []) add(w.binding, "Workflow");
   for (const [name, value] of Object.entries(tables.vars ?? {})) {
     // wrangler types gives a JSON var its object type: this Worker's vars are all strings.
     expect(typeof value, `[vars] ${name}`).toBe("string");
@@ -47,6 +49,7 @@ function bindingsOf(toml: Record<string, unknown>): Map<string, string> {
     "queues",
     "d1_databases",
     "r2_buckets",
+    "workflows",
     "triggers",
     "vars",
     "secrets",
@@ -112,4 +115,28 @@ describe("the Worker's Env is its wrangler.toml bindings", () => {
     for (const c of toml.queues.consumers)
       if (c.dead_letter_queue) expect(consumed).toContain(c.dead_letter_queue);
   });
+});
+
+test("each [[workflows]] names its binding, a name and a class the Worker's main module exports", () => {
+  const toml = Bun.TOML.parse(tomlText) as {
+    main: string;
+    workflows: { name: string; binding: string; class_name: string }[];
+  };
+  expect(toml.workflows.map((w) => w.binding)).toEqual(["WINDOW_WORKFLOW"]);
+  const main = ts.createSourceFile(
+    "index.ts",
+    readFileSync(join(WORKER, toml.main), "utf8"),
+    ts.ScriptTarget.ES2022,
+  );
+  // `export { X } from "..."`: the runtime finds the Workflow's class among the main module's exports.
+  const exported = main.statements
+    .filter((s): s is ts.ExportDeclaration => ts.isExportDeclaration(s) && !s.isTypeOnly)
+    .flatMap((s) => (s.exportClause && ts.isNamedExports(s.exportClause) ? s.exportClause.elements : []))
+    .filter((e) => !e.isTypeOnly)
+    .map((e) => e.name.text);
+  for (const w of toml.workflows) {
+    // Workflow names: letters, digits, - and _, at most 64 characters.
+    expect(w.name).toMatch(/^[a-z0-9_-]{1,64}$/i);
+    expect(exported).toContain(w.class_name);
+  }
 });

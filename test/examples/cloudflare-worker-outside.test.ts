@@ -77,6 +77,7 @@ function miniflare(group: Group, vars: Record<string, string>): Miniflare {
     d1Databases: ["LEDGER"],
     r2Buckets: ["RECEIPTS"],
     queueProducers: { ERASURE_QUEUE: { queueName: "erasure-requests" } },
+    workflows: { WINDOW_WORKFLOW: { name: "erasure-window", className: "WindowWorkflow" } },
     queueConsumers: { "erasure-requests": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100 } },
     bindings: {
       AWS_REGION: "us-east-1",
@@ -96,6 +97,8 @@ function miniflare(group: Group, vars: Record<string, string>): Miniflare {
       SCRUB: "false",
       WINDOW_IDLE_SECONDS: "1",
       WINDOW_MAX_SECONDS: "10",
+      LOOK_FIRST_SECONDS: "1",
+      LOOK_MAX_SECONDS: "1",
       ...vars,
     },
   });

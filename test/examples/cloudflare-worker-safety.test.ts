@@ -70,6 +70,7 @@ beforeAll(async () => {
     d1Databases: ["LEDGER"],
     r2Buckets: ["RECEIPTS"],
     queueProducers: { ERASURE_QUEUE: { queueName: "erasure-requests" } },
+    workflows: { WINDOW_WORKFLOW: { name: "erasure-window", className: "WindowWorkflow" } },
     // As wrangler.toml declares them, with 2 retries instead of 100 so a failing batch dead-letters in seconds.
     queueConsumers: {
       "erasure-requests": {
@@ -94,6 +95,8 @@ beforeAll(async () => {
       RETRAIN: "false",
       WINDOW_IDLE_SECONDS: "1",
       WINDOW_MAX_SECONDS: "10",
+      LOOK_FIRST_SECONDS: "1",
+      LOOK_MAX_SECONDS: "1",
     },
   });
   await applyMigrations((await mf.getD1Database("LEDGER")) as never, MIGRATIONS);
@@ -229,8 +232,11 @@ test("a job of the window's name made from another list is not adopted: the wind
   const createsBefore = creates;
   await sleep(1100);
   await tick();
-  const failed = await statusOf(requestId);
-  expect(failed.status).toBe("failed");
+  // The tick starts the window's workflow, whose first step finds the name taken.
+  const failed = await until("the clash window's workflow to fail it", async () => {
+    const s = await statusOf(requestId);
+    return s.status === "failed" ? s : undefined;
+  });
   expect(failed.failure).toContain(window.job_name);
   expect(failed.failure).toMatch(/different list/);
   const row = (await db
@@ -296,6 +302,7 @@ describe("refuses to start without strong secrets", () => {
         d1Databases: ["LEDGER"],
         r2Buckets: ["RECEIPTS"],
         queueProducers: { ERASURE_QUEUE: { queueName: "erasure-requests" } },
+        workflows: { WINDOW_WORKFLOW: { name: "erasure-window", className: "WindowWorkflow" } },
         queueConsumers: { "erasure-requests": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 2 } },
         bindings: {
           AWS_REGION: "us-east-1",

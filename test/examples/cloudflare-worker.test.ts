@@ -68,6 +68,8 @@ beforeAll(async () => {
     r2Buckets: ["RECEIPTS"],
     queueProducers: { ERASURE_QUEUE: { queueName: "erasure-requests" } },
     queueConsumers: { "erasure-requests": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100 } },
+    // As wrangler.toml's [[workflows]]: each closed window's erasure runs in its own instance.
+    workflows: { WINDOW_WORKFLOW: { name: "erasure-window", className: "WindowWorkflow" } },
     bindings: {
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "test",
@@ -87,13 +89,21 @@ beforeAll(async () => {
       WINDOW_MAX_SECONDS: "10",
       // A size cap of 20 KB (a job's is 49 MB) splits the 3,500 requests of one group over several windows.
       MAX_WINDOW_BYTES: "20000",
+      // A workflow looks at AWS a second after its job, then every 2 seconds (a minute, then up to an hour).
+      LOOK_FIRST_SECONDS: "1",
+      LOOK_MAX_SECONDS: "2",
     },
   });
   const applied = await applyMigrations(
     (await mf.getD1Database("LEDGER")) as never,
     join(ROOT, "examples/cloudflare-worker/migrations"),
   );
-  expect(applied).toEqual(["0001_ledger.sql", "0002_window_activity.sql", "0003_exact_windows.sql"]);
+  expect(applied.slice(0, 4)).toEqual([
+    "0001_ledger.sql",
+    "0002_window_activity.sql",
+    "0003_exact_windows.sql",
+    "0004_workflows.sql",
+  ]);
 });
 afterAll(async () => {
   await mf?.dispose();
@@ -228,6 +238,23 @@ test("5,000 requests over two dataset groups: each completed exactly once, in a 
     receipt_key: string;
   }[];
   expect(windows.every((w) => w.status === "complete")).toBe(true);
+  // Each window's erasure ran in its own workflow instance, to its end, started once and never again.
+  const { WINDOW_WORKFLOW } = (await mf.getBindings()) as {
+    WINDOW_WORKFLOW: {
+      get(id: string): Promise<{ status(): Promise<{ status: string; output?: unknown }> }>;
+    };
+  };
+  for (const w of windows) {
+    const { status, output } = await (await WINDOW_WORKFLOW.get(w.job_name)).status();
+    expect([status, output]).toEqual(["complete", "complete"]);
+  }
+  expect(
+    (
+      await db
+        .prepare("SELECT workflow_started_at IS NOT NULL AS started, workflow_restarts FROM windows")
+        .all()
+    ).results,
+  ).toEqual(windows.map(() => ({ started: 1, workflow_restarts: 0 })));
   // Split at the size cap: no window holds more than its cap, so the larger group took several.
   const sizes = (await db.prepare("SELECT dataset_group, bytes FROM windows").all()).results as {
     dataset_group: string;

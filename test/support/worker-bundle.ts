@@ -16,6 +16,8 @@ export async function bundleWorker(entry: string): Promise<string> {
       "personalize-data-deletion/erasure": join(ROOT, "src/erasure/index.ts"),
       "personalize-data-deletion": join(ROOT, "src/index.ts"),
     },
+    // The runtime's own modules (a Workflow's base class): workerd provides them.
+    external: ["cloudflare:*"],
     logLevel: "error",
   });
   return (result.outputFiles[0] as { text: string }).text;

@@ -90,6 +90,17 @@ export const windowIdleMs = (env: Env) => Number(env.WINDOW_IDLE_SECONDS ?? 300)
 export const windowMaxMs = (env: Env) => Number(env.WINDOW_MAX_SECONDS ?? 3600) * 1000;
 export const retryDelay = (env: Env) => Number(env.RETRY_DELAY_SECONDS ?? 300);
 
+/**
+ * How long a window's workflow sleeps before its look number `n`, in milliseconds: LOOK_FIRST_SECONDS
+ * (default 60), doubling up to LOOK_MAX_SECONDS (default 3600). A job ends within minutes or a day, a
+ * training within hours: early looks see a quick end soon, later ones cost one call an hour.
+ */
+export function lookPace(env: Env): (n: number) => number {
+  const first = Number(env.LOOK_FIRST_SECONDS ?? 60);
+  const most = Math.max(first, Number(env.LOOK_MAX_SECONDS ?? 3600));
+  return (n) => Math.min(most, first * 2 ** Math.min(n - 1, 30)) * 1000;
+}
+
 export function client(env: Env): ErasureClient {
   return new ErasureClient({
     region: env.AWS_REGION,

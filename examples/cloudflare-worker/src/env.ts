@@ -1,7 +1,7 @@
 // The Worker's bindings, as wrangler.toml declares them: what `wrangler types` generates from it (vars as
 // strings), written by hand because wrangler is not a dependency of this repository.
 // test/examples/cloudflare-worker-env.test.ts holds the two together, member for binding.
-import type { D1Database, Queue, R2Bucket } from "./runtime.ts";
+import type { D1Database, Queue, R2Bucket, Workflow } from "./runtime.ts";
 
 /** What the intake queues: the id travels only here and into its window's file. */
 export interface ErasureMessage {
@@ -10,12 +10,19 @@ export interface ErasureMessage {
   userId: string;
 }
 
+/** What the cron gives each window's workflow: its window, by which every step re-reads the ledger. */
+export interface WindowParams {
+  windowId: string;
+}
+
 /** The bindings of wrangler.toml, and the optional vars a deployment may add. */
 export interface Env {
-  // [[queues.producers]], [[d1_databases]], [[r2_buckets]]
+  // [[queues.producers]], [[d1_databases]], [[r2_buckets]], [[workflows]]
   ERASURE_QUEUE: Queue<ErasureMessage>;
   LEDGER: D1Database;
   RECEIPTS: R2Bucket;
+  /** Each closed window's erasure, one instance per window (src/window-workflow.ts). */
+  WINDOW_WORKFLOW: Workflow<WindowParams>;
 
   // [vars]
   AWS_REGION: string;
@@ -59,6 +66,10 @@ export interface Env {
   OUTSIDE_LOCATIONS?: string;
   /** An `s3://bucket/prefix/` each window appends its users to, as keyed hashes (never the ids). */
   SUPPRESSION?: string;
+  /** A window's workflow first looks at AWS this long after its job is made (default 60)... */
+  LOOK_FIRST_SECONDS?: string;
+  /** ...then sleeps twice as long between looks, up to this (default 3600). */
+  LOOK_MAX_SECONDS?: string;
   /** The suppression list's HMAC key, a secret (`wrangler secret put`): at least 32 bytes when SUPPRESSION is set. */
   SUPPRESSION_KEY?: string;
 }

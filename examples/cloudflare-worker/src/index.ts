@@ -11,6 +11,8 @@ import { consume } from "./windows.ts";
 
 export type { Env, ErasureMessage } from "./env.ts";
 export type { RequestStatus, WindowStatus } from "./ledger.ts";
+// The class behind wrangler.toml's [[workflows]] class_name: the runtime finds it among the module's exports.
+export { WindowWorkflow } from "./window-workflow.ts";
 
 // Without strong secrets nothing is taken or recorded: a weak token can be guessed, and ids hashed under a
 // weak key can be recovered by guessing; the log says which variable to set, never its value.

@@ -38,6 +38,7 @@ export type Outcome = Extract<RequestStatus, "completed" | "completed_in_persona
 /** A window as the cron sees it. */
 export interface ErasureWindow {
   id: string;
+  dataset_group: string;
   folder: string;
   status: WindowStatus;
   opened_at: number;
@@ -72,7 +73,8 @@ const WINDOW_OF: Record<Outcome, WindowStatus> = {
   deleted: "deleted",
   failed: "failed",
 };
-const WINDOW_COLUMNS = "id, folder, status, opened_at, last_batch_at, job_name, requests, stage";
+const WINDOW_COLUMNS =
+  "id, dataset_group, folder, status, opened_at, last_batch_at, job_name, requests, stage";
 const REQUEST_VIEW = `SELECT r.id, r.dataset_group, r.status, r.received_at, r.deadline_at, r.window_id, r.completed_at,
   r.receipt_key, r.failure, w.job_name, w.stage FROM requests r LEFT JOIN windows w ON w.id = r.window_id`;
 // Ids go as one JSON array: D1 binds at most 100 values per statement, and a batch can hold 100.
@@ -215,6 +217,22 @@ export class Ledger {
     return this.#all<ErasureWindow>(sql, datasetGroup);
   }
 
+  /** A dataset group's windows handed to their workflow and not settled (closing, submitted), the oldest first. */
+  windowsInFlight(datasetGroup: string): Promise<ErasureWindow[]> {
+    const sql = `SELECT ${WINDOW_COLUMNS} FROM windows WHERE dataset_group = ? AND status IN (${windowStatus("closing", "submitted")}) ORDER BY opened_at`;
+    return this.#all<ErasureWindow>(sql, datasetGroup);
+  }
+
+  windowById(id: string): Promise<ErasureWindow | null> {
+    return this.#first<ErasureWindow>(`SELECT ${WINDOW_COLUMNS} FROM windows WHERE id = ?`, id);
+  }
+
+  /** The cron started the window's workflow, or (`restarted`) ran a stopped one again from its first step. */
+  recordWorkflow(windowId: string, now: number, restarted: boolean): Promise<void> {
+    const sql = `UPDATE windows SET workflow_started_at = ?, workflow_restarts = workflow_restarts + ? WHERE id = ?`;
+    return this.#run(sql, now, restarted ? 1 : 0, windowId);
+  }
+
   /**
    * A dataset group's windows ready for their job, the oldest first: closing or full, or open with requests
    * and either idle for `idleMs` (intake paused) or open for `maxMs`.
@@ -265,7 +283,11 @@ export class Ledger {
   }
 
   /** The window's job exists: the job, the window and its requests are `submitted` in one transaction. */
-  async markSubmitted(w: ErasureWindow, jobArn: string, now: number): Promise<void> {
+  async markSubmitted(
+    w: Pick<ErasureWindow, "id" | "job_name"> & Partial<ErasureWindow>,
+    jobArn: string,
+    now: number,
+  ): Promise<void> {
     await this.#db.batch([
       this.#prepared(
         "INSERT OR IGNORE INTO jobs (job_name, window_id, job_arn, created_at) VALUES (?, ?, ?, ?)",

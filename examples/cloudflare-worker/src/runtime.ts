@@ -51,3 +51,35 @@ export interface ExportedHandler<Env = unknown, QueueHandlerMessage = unknown> {
   queue?: (batch: MessageBatch<QueueHandlerMessage>, env: Env, ctx: ExecutionContext) => void | Promise<void>;
   scheduled?: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => void | Promise<void>;
 }
+
+/** A Workflow binding (`[[workflows]]`), as @cloudflare/workers-types declares it. */
+export interface Workflow<Params = unknown> {
+  /** Throws (`instance.not_found`) for an id no instance has. */
+  get(id: string): Promise<WorkflowInstance>;
+  /** Throws when an instance of that id exists. */
+  create(options?: { id?: string; params?: Params }): Promise<WorkflowInstance>;
+}
+
+/** What `WorkflowInstance.status()` answers. */
+export interface InstanceStatus {
+  status:
+    | "queued"
+    | "running"
+    | "paused"
+    | "errored"
+    | "terminated"
+    | "complete"
+    | "waiting"
+    | "waitingForPause"
+    | "unknown";
+  error?: { name: string; message: string };
+  output?: unknown;
+}
+
+export interface WorkflowInstance {
+  id: string;
+  status(): Promise<InstanceStatus>;
+  terminate(): Promise<void>;
+  /** Runs the instance again from its first step, with the same id and params. */
+  restart(): Promise<void>;
+}
