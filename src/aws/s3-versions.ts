@@ -9,7 +9,7 @@ import {
   parseS3Error,
   parseS3Uri,
   type S3Target,
-  xmlField,
+  xmlText,
 } from "./s3.ts";
 
 /** One version or delete marker of a key. */
@@ -18,26 +18,31 @@ export interface ObjectVersionRef {
   versionId: string;
 }
 
-const ENTITIES: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
-
-// A field of the listing with its XML entities decoded (keys may hold `&`, `<`...).
-const field = (xml: string, name: string): string | undefined =>
-  xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity: string) => ENTITIES[entity] as string);
+/** One entry of a ListObjectVersions answer: a version (with its size and ETag) or a delete marker. */
+export interface VersionEntry extends ObjectVersionRef {
+  /** The key's latest entry (its current version, or the marker that hides it). */
+  latest: boolean;
+  deleteMarker: boolean;
+  /** Bytes; 0 for a delete marker. */
+  size: number;
+  /** With its quotes, as S3 sends it; empty for a delete marker. */
+  etag: string;
+}
 
 /**
- * Every version and delete marker of exactly `key` (ListObjectVersions with the key as prefix, all pages),
- * or under `key` when it ends in `/` (a folder).
+ * Every version and delete marker whose key starts with `prefix` (ListObjectVersions, all pages), in S3's
+ * order: by key, newest first. Throws the listing's S3Error (AccessDenied without s3:ListBucketVersions...).
  */
-export async function listVersions(
+export async function listVersionEntries(
   target: S3Target,
   bucket: string,
-  key: string,
+  prefix: string,
   signal?: AbortSignal,
-): Promise<ObjectVersionRef[]> {
-  const found: ObjectVersionRef[] = [];
+): Promise<VersionEntry[]> {
+  const found: VersionEntry[] = [];
   let markers = "";
   for (;;) {
-    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
+    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(prefix)}${markers}`;
     const xml = await target.transport.send(
       {
         service: "s3",
@@ -53,20 +58,40 @@ export async function listVersions(
         return text;
       },
     );
-    for (const [, entry] of xml.matchAll(
-      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g,
-    )) {
-      const entryKey = field(entry as string, "Key");
-      const versionId = field(entry as string, "VersionId");
-      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
-      if (wanted && entryKey !== undefined && versionId !== undefined)
-        found.push({ key: entryKey, versionId });
+    for (const [, kind, entry] of xml.matchAll(/<(Version|DeleteMarker)>([\s\S]*?)<\/\1>/g)) {
+      const key = xmlText(entry as string, "Key");
+      const versionId = xmlText(entry as string, "VersionId");
+      if (key === undefined || versionId === undefined || !key.startsWith(prefix)) continue;
+      found.push({
+        key,
+        versionId,
+        latest: xmlText(entry as string, "IsLatest") === "true",
+        deleteMarker: kind === "DeleteMarker",
+        size: Number(xmlText(entry as string, "Size") ?? 0),
+        etag: xmlText(entry as string, "ETag") ?? "",
+      });
     }
-    if (field(xml, "IsTruncated") !== "true") return found;
-    const nextKey = field(xml, "NextKeyMarker") ?? "";
-    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
-    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+    if (xmlText(xml, "IsTruncated") !== "true") return found;
+    const nextKey = xmlText(xml, "NextKeyMarker") ?? "";
+    const nextVersion = xmlText(xml, "NextVersionIdMarker");
+    markers = `&key-marker=${encodeURIComponent(nextKey)}${nextVersion ? `&version-id-marker=${encodeURIComponent(nextVersion)}` : ""}`;
   }
+}
+
+/**
+ * Every version and delete marker of exactly `key` (ListObjectVersions with the key as prefix, all pages),
+ * or under `key` when it ends in `/` (a folder).
+ */
+export async function listVersions(
+  target: S3Target,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<ObjectVersionRef[]> {
+  const entries = await listVersionEntries(target, bucket, key, signal);
+  return entries
+    .filter((e) => key.endsWith("/") || e.key === key)
+    .map(({ key: k, versionId }) => ({ key: k, versionId }));
 }
 
 /**

@@ -84,6 +84,24 @@ export function xmlField(xml: string, name: string): string | undefined {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 }
 
+const ENTITIES: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+
+/**
+ * The text of the first `<name>` element, its entities decoded: named (`&amp;`, as S3 writes a key's `&`)
+ * and numeric (`&#13;`, as it writes a carriage return) alike, since keys may hold any of them.
+ */
+export function xmlText(xml: string, name: string): string | undefined {
+  return xmlField(xml, name)?.replace(
+    /&(lt|gt|quot|apos|amp|#[0-9]+|#x[0-9a-fA-F]+);/g,
+    (_, entity: string) =>
+      entity[0] !== "#"
+        ? (ENTITIES[entity] as string)
+        : String.fromCodePoint(
+            entity[1] === "x" ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10),
+          ),
+  );
+}
+
 /** Builds the typed error of an S3 error answer (XML `Code`, `Message`, `RequestId`; HEAD has no body). */
 export function parseS3Error(status: number, headers: Headers, xml: string): S3Error {
   const code =
@@ -251,4 +269,15 @@ export async function deleteObject(
         throw parseS3Error(response.status, response.headers, text);
     },
   );
+}
+
+/** An S3 refusal told with what was done where, and, for AccessDenied, the permission to allow. */
+export function locateS3Error(error: S3Error, what: string, uri: string, permission: string): S3Error {
+  const hint = error.name === "AccessDenied" ? `; allow ${permission}` : "";
+  return new S3Error(`${what} ${uri} failed: ${error.name}: ${error.message}${hint}`, {
+    httpStatus: error.httpStatus,
+    requestId: error.requestId,
+    retryable: error.retryable,
+    code: error.name,
+  });
 }

@@ -40,8 +40,20 @@ export function jsonError(status: number, type: string, message: string): Respon
   });
 }
 
+const XML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+
+/**
+ * Text as S3 writes it in XML (user guide, "Object key naming guidelines", XML related object key
+ * constraints): the five named entities, a carriage return as `&#13;` and a line feed as `&#10;`.
+ */
 export function xmlEscape(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[<>&"'\r\n]/g, (c) => XML_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
 }
 
 /** An S3 error answer: the XML `Error` document with its request id. */

@@ -3,9 +3,10 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { parseS3Uri, type S3Target } from "../aws/s3.ts";
+import { listObjects, type StoredObject } from "../aws/s3-list.ts";
 import { ConfigurationError, ValidationError } from "../errors.ts";
 import { KeyedHash } from "./keyed-hash.ts";
-import { getObjectBytes, listObjects, putObjectIfAbsent, type StoredObject } from "./suppression-store.ts";
+import { getObjectBytes, putObjectIfAbsent } from "./suppression-store.ts";
 import type { UserMatcher } from "./types.ts";
 
 /** Bytes per entry of a suppression object: one HMAC-SHA256. */

@@ -27,7 +27,7 @@ test.each(["-1", "1.5", "ten", "+3"])("max-keys %s is InvalidArgument", async (r
 
 test("encoding-type=url encodes keys but keeps /; without it keys are XML-escaped; another type is refused", () => {
   expect(encoder(new URL("http://e/b?encoding-type=url"))("a b/c&d")).toBe("a%20b/c%26d");
-  expect(encoder(new URL("http://e/b"))("a b/c&d")).toBe("a b/c&#38;d");
+  expect(encoder(new URL("http://e/b"))("a b/c&d")).toBe("a b/c&amp;d");
   expect(encodingProblem(new URL("http://e/b?encoding-type=url"))).toBeUndefined();
   expect(encodingProblem(new URL("http://e/b?encoding-type=xml"))?.status).toBe(400);
 });

@@ -39,7 +39,7 @@ test("an S3 error escapes what it quotes, so a key cannot break the XML", async 
   const answer = s3Error(404, "NoSuchKey", "The specified key does not exist.", "<a&b>");
   expect(answer.status).toBe(404);
   const xml = await answer.text();
-  expect(xml).toContain("<Resource>&#60;a&#38;b&#62;</Resource>");
+  expect(xml).toContain("<Resource>&lt;a&amp;b&gt;</Resource>");
   expect(xml).toContain(`<RequestId>${answer.headers.get("x-amz-request-id")}</RequestId>`);
-  expect(xmlEscape(`"'`)).toBe("&#34;&#39;");
+  expect(xmlEscape(`"'\r\n`)).toBe("&quot;&apos;&#13;&#10;");
 });

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { listObjects } from "../../src/aws/s3-list.ts";
 import { ValidationError } from "../../src/errors.ts";
 import { scanCsv } from "../../src/outside/csv-rows.ts";
 import { IdSet } from "../../src/outside/ids.ts";
 import { KeyedHash } from "../../src/outside/keyed-hash.ts";
 import { appendSuppression, SuppressionList, suppressionKeyBytes } from "../../src/outside/suppression.ts";
-import { listObjects } from "../../src/outside/suppression-store.ts";
 import { chunked, utf8 } from "./chunks.ts";
 import { type S3World, s3World } from "./s3-emulator.ts";
 

@@ -4,6 +4,7 @@
 // The AWS guide leaves all of this to the user: "You must delete these records manually."
 
 import { parseS3Uri } from "../../aws/s3.ts";
+import { listObjects } from "../../aws/s3-list.ts";
 import { S3Error, ValidationError } from "../../errors.ts";
 import { lastFullImport } from "../../outside/discover.ts";
 import { UnreadableError } from "../../outside/errors.ts";
@@ -11,7 +12,6 @@ import { IdSet } from "../../outside/ids.ts";
 import { inspectLocation } from "../../outside/inspect.ts";
 import { readObject } from "../../outside/read-object.ts";
 import { appendSuppression, suppressionKeyBytes } from "../../outside/suppression.ts";
-import { listObjects } from "../../outside/suppression-store.ts";
 import type { LocationReport, OutsideLocation } from "../../outside/types.ts";
 import type { ErasureContext } from "../context.ts";
 import { outsideLocations, type RunFacts } from "../receipt/read.ts";
