@@ -7,7 +7,7 @@ import {
   type PreparedDeletionFile,
   type PrepareOptions,
 } from "./builder.ts";
-import { copyLine, type FieldSpan, findField } from "./csv-bytes.ts";
+import { copyLine, type FieldSpan, findField, idBytes } from "./csv-bytes.ts";
 import { MAX_USER_ID_LENGTH } from "./user-id.ts";
 
 /**
@@ -46,7 +46,6 @@ export interface PreparedCsv extends PreparedDeletionFile {
 const MAX_RECORD_CHARS = 1 << 20;
 const NL = 10;
 const CR = 13;
-const SPACE = 0x20;
 const encoder = new TextEncoder();
 let papa: typeof Papa | undefined;
 // Keeps a BOM that is not at the start of the file, as the id's own character.
@@ -188,7 +187,18 @@ class CsvRecordReader {
       this.onBytes(joined, 0, joined.length);
       start = end + 1;
     }
-    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
+    for (;;) {
+      // A row read as bytes finds its own line ending; the text path searches for it.
+      if (this.pending === "" && this.column >= 0) {
+        const stop = findField(chunk, start, chunk.length, this.column, this.width, this.span);
+        if (stop >= 0 && stop < chunk.length && this.take(chunk, stop, this.line)) {
+          this.line++;
+          start = (chunk[stop] === NL ? stop : stop + 1) + 1;
+          continue;
+        }
+      }
+      const end = chunk.indexOf(NL, start);
+      if (end === -1) break;
       this.onBytes(chunk, start, end);
       start = end + 1;
     }
@@ -216,7 +226,7 @@ class CsvRecordReader {
   }
 
   // Once the header is read, a row of printable ASCII with the right number of fields has its USER_ID
-  // copied as bytes (`fast`), never made a string. Every other line is decoded (which checks UTF-8) and
+  // copied as bytes (`take`), never made a string. Every other line is decoded (which checks UTF-8) and
   // parsed as text, which also words the errors.
   private onBytes(data: Uint8Array, from: number, end: number): void {
     const lineNo = this.line++;
@@ -224,7 +234,10 @@ class CsvRecordReader {
     if (lineNo === 1 && data[start] === 0xef && data[start + 1] === 0xbb && data[start + 2] === 0xbf)
       start += 3;
     const stop = end > start && data[end - 1] === CR ? end - 1 : end;
-    if (this.pending === "" && this.column >= 0 && this.fast(data, start, stop, lineNo)) return;
+    const bytes = this.pending === "" && this.column >= 0;
+    if (bytes && findField(data, start, stop, this.column, this.width, this.span) === stop) {
+      if (this.take(data, stop, lineNo)) return;
+    }
     let text: string;
     try {
       text = utf8.decode(data.subarray(start, stop));
@@ -254,30 +267,19 @@ class CsvRecordReader {
     }
   }
 
-  // The USER_ID field's bytes found in place (csv-bytes.ts), trimmed of spaces under trimIds, then copied
-  // into the output as its line (quoted when it holds a comma) and hashed on the way. Returns false when the
-  // row is not one it reads, or its id would be refused, or trimmed to nothing: the text path decides those.
-  private fast(data: Uint8Array, start: number, stop: number, lineNo: number): boolean {
+  // The id `findField` found in the row that ends at `stop`, trimmed under trimIds, copied into the output
+  // as its line and hashed on the way. False when its id would be refused or trimmed to nothing: the text
+  // path words those.
+  private take(data: Uint8Array, stop: number, lineNo: number): boolean {
     const span = this.span;
-    if (!findField(data, start, stop, this.column, this.width, span)) return false;
-    let { from: first, to: last } = span;
-    if (this.trimIds) {
-      while (first < last && data[first] === SPACE) first++;
-      while (last > first && data[last - 1] === SPACE) last--;
-    }
-    if (
-      first === last ||
-      last - first > MAX_USER_ID_LENGTH ||
-      data[first] === SPACE ||
-      data[last - 1] === SPACE
-    )
-      return false;
+    const raw = span.to - span.from;
+    if (!idBytes(data, span, this.trimIds, MAX_USER_ID_LENGTH)) return false;
     this.rows++;
     const builder = this.builder;
     builder.inputRead = this.base + stop;
-    if (last - first !== span.to - span.from) builder.trimmedCount++;
-    const length = last - first + (span.comma ? 3 : 1);
-    const hash = copyLine(builder.room(length), builder.pos, data, first, last, span.comma);
+    if (span.to - span.from !== raw) builder.trimmedCount++;
+    const length = span.to - span.from + (span.comma ? 3 : 1);
+    const hash = copyLine(builder.room(length), builder.pos, data, span.from, span.to, span.comma);
     try {
       builder.commit(length, lineNo, hash);
     } catch (error) {
