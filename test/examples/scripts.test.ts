@@ -1,6 +1,7 @@
-// examples/bun-script and examples/deno-script, run as their users would against the emulator.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// examples/bun-script and examples/deno-script, run as their users would against the emulator; and
+// examples/cloudflare-worker's package, read as npm and wrangler would read it (wrangler is not installed here).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
 import { emulatorEnv } from "../support/emulator-env.ts";
@@ -91,4 +92,87 @@ test("deno-script names each permission it needs: without --allow-env it stops b
   expect(code).not.toBe(0);
   expect(stderr).toContain("--allow-env");
   expect(emu.emulator.state.users(emu.emulator.datasetGroupArn)).toContain("user-034");
+});
+
+describe("examples/cloudflare-worker deploys as it is", () => {
+  const WORKER = join(ROOT, "examples/cloudflare-worker");
+  const read = (file: string) => readFileSync(join(WORKER, file), "utf8");
+  interface Manifest {
+    name: string;
+    private?: boolean;
+    engines?: { node?: string };
+    scripts: Record<string, string>;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  }
+  const pkg = JSON.parse(read("package.json")) as Manifest;
+  const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
+  const toml = Bun.TOML.parse(read("wrangler.toml")) as {
+    d1_databases: { binding: string; migrations_dir?: string }[];
+    secrets: { required: string[] };
+  };
+  // The lowest Node the example claims (undici, which miniflare brings, needs 20.18.1).
+  const lowest = /^>=(\d+\.\d+\.\d+)$/.exec(pkg.engines?.node ?? "")?.[1] as string;
+
+  test("its own private package: the library from this checkout, wrangler pinned, the root free of wrangler", () => {
+    expect(pkg.private).toBe(true);
+    expect(pkg.name).not.toBe(root.name);
+    expect(pkg.dependencies?.["personalize-data-deletion"]).toBe("file:../..");
+    expect(root.name).toBe("personalize-data-deletion");
+    expect(pkg.devDependencies?.wrangler).toMatch(/^\d+\.\d+\.\d+$/);
+    expect({ ...root.dependencies, ...root.devDependencies }).not.toHaveProperty("wrangler");
+    expect(lowest?.startsWith("20.")).toBe(true);
+  });
+
+  test("the locked wrangler is the pinned one, and it and every package it brings accept Node 20", () => {
+    const lock = JSON.parse(read("package-lock.json")) as {
+      packages: Record<
+        string,
+        { version?: string; engines?: { node?: string }; dependencies?: Record<string, string> }
+      >;
+    };
+    const wrangler = lock.packages["node_modules/wrangler"];
+    expect(wrangler?.version).toBe(pkg.devDependencies?.wrangler as string);
+    for (const node of [lowest, "20.20.2"]) {
+      const refused = Object.entries(lock.packages)
+        .filter(([, p]) => p.engines?.node && !Bun.semver.satisfies(node, p.engines.node))
+        .map(([name, p]) => `${name || "the example"} needs node ${p.engines?.node}`);
+      expect(refused).toEqual([]);
+    }
+    // The simulator `wrangler dev` runs is the one the Worker's tests run in.
+    expect(lock.packages["node_modules/miniflare"]?.version).toBe(root.devDependencies?.miniflare as string);
+    expect(wrangler?.dependencies?.miniflare).toBe(root.devDependencies?.miniflare as string);
+  });
+
+  test("dev and deploy apply the ledger's migrations (the folder wrangler.toml names) before they run", () => {
+    const apply = /^wrangler d1 migrations apply (\S+) --(local|remote) && (.+)$/;
+    const dev = apply.exec(pkg.scripts.dev as string);
+    const deploy = apply.exec(pkg.scripts.deploy as string);
+    expect([dev?.[2], dev?.[3]]).toEqual(["local", "wrangler dev --test-scheduled"]);
+    expect([deploy?.[2], deploy?.[3]]).toEqual(["remote", "wrangler deploy"]);
+    expect(deploy?.[1]).toBe(dev?.[1] as string);
+    const database = toml.d1_databases.find((d) => d.binding === dev?.[1]);
+    expect(database?.migrations_dir).toBe("migrations");
+    const migrations = readdirSync(join(WORKER, database?.migrations_dir as string)).filter((f) =>
+      f.endsWith(".sql"),
+    );
+    migrations.sort();
+    expect(migrations.slice(0, 4)).toEqual([
+      "0001_ledger.sql",
+      "0002_window_activity.sql",
+      "0003_exact_windows.sql",
+      "0004_workflows.sql",
+    ]);
+  });
+
+  test(".dev.vars.example names every required secret, with placeholders only, and .dev.vars stays out of git", () => {
+    const lines = read(".dev.vars.example").split("\n");
+    const set = lines.map((l) => /^([A-Z_]+)="(.*)"$/.exec(l)).filter((m) => m !== null);
+    expect(set.map((m) => m[1])).toEqual(toml.secrets.required);
+    expect(set.every((m) => (m[2] as string).startsWith("replace-with-"))).toBe(true);
+    // The optional one, for SUPPRESSION, is there to uncomment; and how to make a 32-byte one is said.
+    expect(lines.some((l) => /^# SUPPRESSION_KEY="replace-with-/.test(l))).toBe(true);
+    expect(lines.join("\n")).toContain("openssl rand -base64 48");
+    expect(read(".gitignore").split("\n")).toContain(".dev.vars");
+  });
 });
