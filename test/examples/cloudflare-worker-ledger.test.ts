@@ -118,7 +118,7 @@ describe("the ledger", () => {
     const [win] = await ledger.windowsToClose("shop", { now: T0 + 2, idleMs: 0, maxMs: 0 });
     if (!win) throw new Error("the closing window is not ready");
     await ledger.markSubmitted(win, "arn:job", T0 + 2);
-    expect((await ledger.submittedWindows("shop")).map((x) => x.stage)).toEqual(["deleting"]);
+    expect((await ledger.windowsInFlight("shop")).map((x) => x.stage)).toEqual(["deleting"]);
     // In progress: the window keeps its status, its requests theirs.
     await ledger.settleWindow(w.id, {
       stage: "retrain",
@@ -163,7 +163,7 @@ describe("the ledger", () => {
       now: T0 + 4,
     });
     expect(await windowStatusOf(w.id)).toBe("complete_in_personalize");
-    expect(await ledger.submittedWindows("shop")).toEqual([]);
+    expect(await ledger.windowsInFlight("shop")).toEqual([]);
     const row = await ledger.requestById("r1");
     expect([row?.status, row?.receipt_key, row?.completed_at, row?.stage]).toEqual([
       "completed_in_personalize",

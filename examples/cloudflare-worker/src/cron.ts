@@ -40,6 +40,9 @@ async function ensureWorkflow(env: Env, ledger: Ledger, win: ErasureWindow, fres
   }
   const { status, error } = await instance.status();
   if (status !== "errored" && status !== "terminated" && status !== "complete") return;
+  // Settled while this tick looked (its last step, then `complete`): nothing to run again.
+  const current = await ledger.windowById(win.id);
+  if (current?.status !== "closing" && current?.status !== "submitted") return;
   console.warn(`window ${win.id}: its workflow is ${status}${error ? ` (${error.message})` : ""}; run again`);
   await instance.restart();
   await ledger.recordWorkflow(win.id, Date.now(), true);

@@ -211,12 +211,6 @@ export class Ledger {
     return (inserted?.meta.changes ?? 0) === 1;
   }
 
-  /** A dataset group's windows whose job was made, the oldest first. */
-  submittedWindows(datasetGroup: string): Promise<ErasureWindow[]> {
-    const sql = `SELECT ${WINDOW_COLUMNS} FROM windows WHERE dataset_group = ? AND status = ${windowStatus("submitted")} ORDER BY opened_at`;
-    return this.#all<ErasureWindow>(sql, datasetGroup);
-  }
-
   /** A dataset group's windows handed to their workflow and not settled (closing, submitted), the oldest first. */
   windowsInFlight(datasetGroup: string): Promise<ErasureWindow[]> {
     const sql = `SELECT ${WINDOW_COLUMNS} FROM windows WHERE dataset_group = ? AND status IN (${windowStatus("closing", "submitted")}) ORDER BY opened_at`;
