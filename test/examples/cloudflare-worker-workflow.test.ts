@@ -14,6 +14,8 @@ import {
   PersonalizeClient,
 } from "@aws-sdk/client-personalize";
 import { Miniflare } from "miniflare";
+import { lookPace } from "../../examples/cloudflare-worker/src/config.ts";
+import type { Env } from "../../examples/cloudflare-worker/src/env.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
 import { applyMigrations } from "../support/d1-migrations.ts";
 import { bundleWorker } from "../support/worker-bundle.ts";
@@ -223,3 +225,20 @@ test("a window's workflow killed between two steps, twice, resumes from AWS stat
     expect(versions.find((v) => v.solutionVersionArn === arn)?.users).toEqual([]);
   expect(logged.filter((l) => l.includes("its workflow is terminated; run again"))).toHaveLength(2);
 }, 120_000);
+
+test("the pace between looks: a minute first, doubling up to an hour; a day's wait is a few dozen looks", () => {
+  const pace = lookPace({} as Env);
+  expect([1, 2, 3, 4, 5, 6, 7, 8, 100].map(pace)).toEqual(
+    [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600].map((s) => s * 1000),
+  );
+  // A job that takes the guide's "up to a day" is seen within the hour, after so many looks (and as many
+  // sleeps: an instance's steps are bounded, 1,024 on Cloudflare).
+  let waited = 0;
+  let looks = 0;
+  while (waited < 24 * 3600 * 1000) waited += pace(++looks);
+  expect(looks).toBeLessThan(30);
+  const quick = lookPace({ LOOK_FIRST_SECONDS: "1", LOOK_MAX_SECONDS: "2" } as Env);
+  expect([1, 2, 3].map(quick)).toEqual([1000, 2000, 2000]);
+  // A maximum under the first is the first: never a pace that shrinks.
+  expect(lookPace({ LOOK_FIRST_SECONDS: "90", LOOK_MAX_SECONDS: "30" } as Env)(5)).toBe(90_000);
+});
