@@ -23,6 +23,8 @@ import { bundleWorker } from "../support/worker-bundle.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TOKEN = "intake-token-for-tests-0123456789abcdef";
 const USERS = ["wf-user-1", "wf-user-2", "wf-user-3"];
+// Seeded too, erased by the second test's window.
+const LATER = "wf-user-4";
 let emu: RunningEmulator;
 let mf: Miniflare;
 let personalize: PersonalizeClient;
@@ -44,7 +46,7 @@ beforeAll(async () => {
     trainingSeconds: 4,
     campaignSeconds: 2,
     datasetGroupName: "shop",
-    seed: USERS.map((userId, i) => ({ userId, itemId: `item-${i}`, timestamp: 1700000000 + i })),
+    seed: [...USERS, LATER].map((userId, i) => ({ userId, itemId: `item-${i}`, timestamp: 1700000000 + i })),
   });
   groupArn = emu.emulator.state.datasetGroupArn("shop");
   const inner = emu.emulator.fetch.bind(emu.emulator);
@@ -218,13 +220,59 @@ test("a window's workflow killed between two steps, twice, resumes from AWS stat
   expect(made.get("CreateDataDeletionJob")).toBe(1);
   expect(made.get("CreateSolutionVersion")).toBe(before.solutions);
   expect(made.get("UpdateCampaign")).toBe(before.serving.length);
-  // The users are gone from the dataset and from the model the campaign serves.
-  expect(emu.emulator.state.users(groupArn)).toEqual([]);
+  // The users are gone from the dataset and from the model the campaign serves; the one not asked for stays.
+  expect(emu.emulator.state.users(groupArn)).toEqual([LATER]);
   const { versions } = emu.emulator.state.world.data();
   for (const arn of after.serving)
-    expect(versions.find((v) => v.solutionVersionArn === arn)?.users).toEqual([]);
+    expect(versions.find((v) => v.solutionVersionArn === arn)?.users).toEqual([LATER]);
   expect(logged.filter((l) => l.includes("its workflow is terminated; run again"))).toHaveLength(2);
 }, 120_000);
+
+test("a window handed on without a workflow (the tick that closed it stopped short, or an upgrade mid-erasure) gets one on the next tick", async () => {
+  const db = await mf.getD1Database("LEDGER");
+  const jobsBefore = made.get("CreateDataDeletionJob") ?? 0;
+  const res = await mf.dispatchFetch("http://intake.example/erasure-requests", {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ userId: LATER, datasetGroup: "shop" }),
+  });
+  const { requestId } = (await res.json()) as { requestId: string };
+  const win = await until("the request in an open window", async () => {
+    const row = await db
+      .prepare("SELECT w.id, w.job_name FROM requests r JOIN windows w ON w.id = r.window_id WHERE r.id = ?")
+      .bind(requestId)
+      .first<{ id: string; job_name: string }>();
+    return row ?? undefined;
+  });
+  // What the cron leaves when it stops between closing the window and creating its instance.
+  await db
+    .prepare("UPDATE windows SET status = 'closing', closed_at = ? WHERE id = ?")
+    .bind(Date.now(), win.id)
+    .run();
+  expect(await workflows.get(win.job_name).catch((e: Error) => e.message)).toMatch(/not[_ ]found/);
+  await tick();
+  expect((await (await workflows.get(win.job_name)).status()).status).not.toBe("unknown");
+  const restarts = await db
+    .prepare("SELECT workflow_restarts AS n FROM windows WHERE id = ?")
+    .bind(win.id)
+    .first<{ n: number }>();
+  expect(restarts?.n).toBe(1);
+  const settled = await until(
+    "the window settled by its workflow",
+    async () => {
+      await tick();
+      const row = await db
+        .prepare("SELECT status FROM requests WHERE id = ?")
+        .bind(requestId)
+        .first<{ status: string }>();
+      return row?.status === "completed" ? row : undefined;
+    },
+    60_000,
+  );
+  expect(settled.status).toBe("completed");
+  expect(made.get("CreateDataDeletionJob")).toBe(jobsBefore + 1);
+  expect(emu.emulator.state.users(groupArn)).toEqual([]);
+}, 90_000);
 
 test("the pace between looks: a minute first, doubling up to an hour; a day's wait is a few dozen looks", () => {
   const pace = lookPace({} as Env);
