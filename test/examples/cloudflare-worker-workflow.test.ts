@@ -14,7 +14,7 @@ import {
   PersonalizeClient,
 } from "@aws-sdk/client-personalize";
 import { Miniflare } from "miniflare";
-import { lookPace } from "../../examples/cloudflare-worker/src/config.ts";
+import { configProblem, lookPace } from "../../examples/cloudflare-worker/src/config.ts";
 import type { Env } from "../../examples/cloudflare-worker/src/env.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.ts";
 import { applyMigrations } from "../support/d1-migrations.ts";
@@ -287,6 +287,12 @@ test("the pace between looks: a minute first, doubling up to an hour; a day's wa
   expect(looks).toBeLessThan(30);
   const quick = lookPace({ LOOK_FIRST_SECONDS: "1", LOOK_MAX_SECONDS: "2" } as Env);
   expect([1, 2, 3].map(quick)).toEqual([1000, 2000, 2000]);
+  // A pace that is no number refuses the start, naming the var and what it got.
+  const secrets = { INTAKE_TOKEN: TOKEN, LEDGER_KEY: "ledger-key-for-tests-0123456789abcdef" };
+  expect(configProblem({ ...secrets, LOOK_FIRST_SECONDS: "1" } as Env)).toBeUndefined();
+  expect(configProblem({ ...secrets, LOOK_FIRST_SECONDS: "soon", LOOK_MAX_SECONDS: "0" } as Env)).toBe(
+    'refusing to start: LOOK_FIRST_SECONDS is not a number of seconds above 0 (got "soon"), LOOK_MAX_SECONDS is not a number of seconds above 0 (got "0")',
+  );
   // A maximum under the first is the first: never a pace that shrinks.
   expect(lookPace({ LOOK_FIRST_SECONDS: "90", LOOK_MAX_SECONDS: "30" } as Env)(5)).toBe(90_000);
 });

@@ -33,6 +33,13 @@ export function configProblem(env: Env): string | undefined {
     }
   }
   const outside = outsideProblems(env);
+  // A pace that is no number would make every window's workflow fail at its first sleep, and again each tick.
+  for (const name of ["LOOK_FIRST_SECONDS", "LOOK_MAX_SECONDS"] as const) {
+    const value = env[name];
+    if (value !== undefined && !(Number(value) > 0)) {
+      outside.settings.push(`${name} is not a number of seconds above 0 (got "${value.slice(0, 20)}")`);
+    }
+  }
   if (problems.length + outside.secrets.length + outside.settings.length === 0) return undefined;
   const secrets = [...problems, ...outside.secrets];
   const hint = secrets.length
