@@ -4,7 +4,7 @@ import type { D1Database } from "./runtime.ts";
 
 /**
  * A request: received ▸ queued ▸ in_window ▸ submitted ▸ completed | completed_in_personalize | deleted |
- * failed; or lost (not erased). `completed` only when the receipt is complete everywhere;
+ * failed; or lost (not erased); or cancelled (withdrawn through its protocol before any window). `completed` only when the receipt is complete everywhere;
  * `completed_in_personalize` when complete in Personalize while a location outside it may still hold the user.
  */
 export type RequestStatus =
@@ -16,7 +16,8 @@ export type RequestStatus =
   | "completed_in_personalize"
   | "deleted"
   | "failed"
-  | "lost";
+  | "lost"
+  | "cancelled";
 
 /**
  * A window: open ▸ full (at the size cap) ▸ closing ▸ submitted ▸ complete | complete_in_personalize |
@@ -127,9 +128,9 @@ export class Ledger {
     return this.#first<RequestRow>(`${REQUEST_VIEW} WHERE r.id = ?`, id);
   }
 
-  /** Requests not completed whose deadline is before `before`, the nearest first. */
+  /** Requests not completed (nor cancelled) whose deadline is before `before`, the nearest first. */
   requestsAtRisk(before: number, limit: number): Promise<RequestRow[]> {
-    const sql = `${REQUEST_VIEW} WHERE r.status NOT IN (${requestStatus("completed")}) AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`;
+    const sql = `${REQUEST_VIEW} WHERE r.status NOT IN (${requestStatus("completed", "cancelled")}) AND r.deadline_at < ? ORDER BY r.deadline_at LIMIT ?`;
     return this.#all<RequestRow>(sql, before, limit);
   }
 

@@ -83,6 +83,7 @@ export const REQUEST_STATUS_MEANING: Record<RequestStatus, string> = {
   deleted: "Gone from the datasets, still in the models (RETRAIN is off).",
   failed: "Not erased: its window failed.",
   lost: "Not erased: never queued, or its message exhausted its retries.",
+  cancelled: "Withdrawn through its protocol before it reached a window; nothing erased.",
 };
 
 /** The path a receipt downloads from: its whole R2 key as one encoded path segment. */

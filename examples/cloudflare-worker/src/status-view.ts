@@ -18,9 +18,10 @@ export interface StatusViewOptions {
   receiptLimit?: number;
 }
 
-// `completed` is the only status that ends a request's risk, as in Ledger.requestsAtRisk (and so in
-// GET /erasure-requests?overdue=true): deleted, failed and lost requests have not been erased everywhere.
-const DONE: RequestStatus = "completed";
+// `completed` (and `cancelled`, withdrawn) are the only statuses that end a request's risk, as in
+// Ledger.requestsAtRisk (and so in GET /erasure-requests?overdue=true): deleted, failed and lost requests
+// have not been erased everywhere.
+const DONE = JSON.stringify(["completed", "cancelled"] satisfies RequestStatus[]);
 const UNSETTLED: WindowStatus[] = ["open", "full", "closing", "submitted"];
 const CALLBACKS_TABLE = "callbacks";
 
@@ -33,7 +34,7 @@ export function requestCountsQuery(db: D1Database): D1PreparedStatement {
 export function atRiskQuery(db: D1Database, before: number, limit: number): D1PreparedStatement {
   return db
     .prepare(
-      "SELECT id, dataset_group, status, deadline_at, failure FROM requests WHERE status <> ? AND deadline_at < ? ORDER BY deadline_at, id LIMIT ?",
+      "SELECT id, dataset_group, status, deadline_at, failure FROM requests WHERE status NOT IN (SELECT value FROM json_each(?)) AND deadline_at < ? ORDER BY deadline_at, id LIMIT ?",
     )
     .bind(DONE, before, limit);
 }
@@ -41,7 +42,9 @@ export function atRiskQuery(db: D1Database, before: number, limit: number): D1Pr
 /** How many requests `atRiskQuery` would list without its limit. */
 export function atRiskCountQuery(db: D1Database, before: number): D1PreparedStatement {
   return db
-    .prepare("SELECT COUNT(*) AS n FROM requests WHERE status <> ? AND deadline_at < ?")
+    .prepare(
+      "SELECT COUNT(*) AS n FROM requests WHERE status NOT IN (SELECT value FROM json_each(?)) AND deadline_at < ?",
+    )
     .bind(DONE, before);
 }
 
@@ -66,11 +69,7 @@ export function recentReceiptsQuery(db: D1Database, limit: number): D1PreparedSt
     .bind(limit);
 }
 
-/**
- * Callbacks not delivered yet, the next due first. Provisional: it assumes the callback queue's ledger
- * table (a migration to come) as `callbacks (request_id, protocol, attempts, next_attempt_at,
- * delivered_at)`; align it with that migration when it lands.
- */
+/** Callbacks not delivered yet (migration 0005's `callbacks`), the next due first. */
 export function pendingCallbacksQuery(db: D1Database, limit: number): D1PreparedStatement {
   return db
     .prepare(
