@@ -7,6 +7,7 @@ import { client, datasetGroups, windowIdleMs, windowMaxMs } from "./config.ts";
 import type { Env } from "./env.ts";
 import { atRisk } from "./intake.ts";
 import { type ErasureWindow, Ledger } from "./ledger.ts";
+import { RequestLedger } from "./request-ledger.ts";
 
 // The instance id is the window's job name: unique per window, and in the characters an instance id
 // allows (a window id holds a `/`).
@@ -83,6 +84,8 @@ export async function scheduled(env: Env): Promise<void> {
   for (const [datasetGroup, arn] of datasetGroups(env)) await tick(env, ledger, datasetGroup, arn);
   // Requests never queued (the Worker stopped between the ledger and the queue) cannot be erased: say so.
   await ledger.markUnqueuedLost(Date.now() - 60 * 60 * 1000, "never queued: ask for the erasure again");
+  // The protocols' expired records and replay guards: already ignored by every read, dropped here.
+  await new RequestLedger(env.LEDGER).storePrune(Date.now());
   const risky = await atRisk(env, 7, 100);
   for (const r of risky) {
     console.warn(`erasure request ${r.requestId} (${r.datasetGroup}) is ${r.status}, deadline ${r.deadline}`);

@@ -10,6 +10,11 @@ export interface ErasureMessage {
   userId: string;
 }
 
+/** What a settled window queues for each request it owes a report: the request, by which all else is read. */
+export interface CallbackMessage {
+  requestId: string;
+}
+
 /** What the cron gives each window's workflow: its window, by which every step re-reads the ledger. */
 export interface WindowParams {
   windowId: string;
@@ -19,6 +24,8 @@ export interface WindowParams {
 export interface Env {
   // [[queues.producers]], [[d1_databases]], [[r2_buckets]], [[workflows]]
   ERASURE_QUEUE: Queue<ErasureMessage>;
+  /** The reports owed to the protocols' callers, sent and retried with backoff by this Worker (src/callbacks.ts). */
+  CALLBACK_QUEUE: Queue<CallbackMessage>;
   LEDGER: D1Database;
   RECEIPTS: R2Bucket;
   /** Each closed window's erasure, one instance per window (src/window-workflow.ts). */
@@ -70,6 +77,41 @@ export interface Env {
   LOOK_FIRST_SECONDS?: string;
   /** ...then sleeps twice as long between looks, up to this (default 3600). */
   LOOK_MAX_SECONDS?: string;
+  /** A failed callback is tried again this long after (default 60), doubling each time up to six hours. */
+  CALLBACK_RETRY_SECONDS?: string;
+
+  // The protocol adapters (docs/drp.md, docs/opengdpr.md, docs/transcend.md), each off until its first var is
+  // set. DRP: no secret (agents' keys are public; the tokens it issues are stored as SHA-256 only).
+  DRP_BUSINESS_ID?: string;
+  DRP_AGENTS?: string;
+  DRP_USER_ID_CLAIM?: string;
+  DRP_REQUIRE_VERIFIED?: string;
+  DRP_DATASET_GROUP?: string;
+  DRP_MAX_VALIDITY_SECONDS?: string;
+  DRP_CLOCK_SKEW_SECONDS?: string;
+  DRP_RECORD_DAYS?: string;
+  DRP_ACCEPT_AS_FULFILLED?: string;
+  DRP_BASE_PATH?: string;
+  // OpenGDPR: OPENGDPR_PRIVATE_KEY and OPENGDPR_CONTROLLERS are secrets.
+  OPENGDPR_DOMAIN?: string;
+  OPENGDPR_CERTIFICATE?: string;
+  OPENGDPR_PRIVATE_KEY?: string;
+  OPENGDPR_CONTROLLERS?: string;
+  OPENGDPR_IDENTITY?: string;
+  OPENGDPR_BASE_PATH?: string;
+  OPENGDPR_DATASET_GROUP?: string;
+  OPENGDPR_RECEIPTS_URL?: string;
+  OPENGDPR_ACCEPT_AS_COMPLETED?: string;
+  // Transcend: TRANSCEND_API_KEY and TRANSCEND_SOMBRA_API_KEY are secrets.
+  TRANSCEND_AUDIENCE?: string;
+  TRANSCEND_PUBLIC_KEY?: string;
+  TRANSCEND_IDENTIFIER?: string;
+  TRANSCEND_SOMBRA_URL?: string;
+  TRANSCEND_API_KEY?: string;
+  TRANSCEND_SOMBRA_API_KEY?: string;
+  TRANSCEND_PATH?: string;
+  TRANSCEND_DATASET_GROUP?: string;
+  TRANSCEND_ACCEPT_AS_COMPLETED?: string;
   /** The suppression list's HMAC key, a secret (`wrangler secret put`): at least 32 bytes when SUPPRESSION is set. */
   SUPPRESSION_KEY?: string;
 }

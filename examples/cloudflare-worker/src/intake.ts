@@ -1,8 +1,8 @@
 // The HTTP side: take a request (refused at the door when bad), answer its status, list those at risk.
-import { userIdProblem } from "personalize-data-deletion";
-import { DAY_MS, datasetGroups, deadlineDays, userHash } from "./config.ts";
+import { DAY_MS } from "./config.ts";
 import type { Env } from "./env.ts";
-import { Ledger, type RequestRow, type RequestStatus } from "./ledger.ts";
+import { Ledger, type RequestRow } from "./ledger.ts";
+import { resolveDatasetGroup, WorkerIntake } from "./worker-intake.ts";
 
 const MAX_BODY_BYTES = 4096;
 const encoder = new TextEncoder();
@@ -29,15 +29,6 @@ export async function authorized(request: Request, env: Env): Promise<boolean> {
 
 const refuse = (status: number, error: string, field?: string) =>
   Response.json({ error, ...(field ? { field } : {}) }, { status });
-
-// Why an id cannot be taken, in words: the library's one rule, so the Worker erases exactly what it was
-// given (a trimmed id is another user) and never repeats the id.
-function userIdRefusal(value: unknown): string | undefined {
-  if (typeof value !== "string") return "userId must be a string";
-  // A closing hint in brackets names the library's own options (opting in to trimming): the intake has none.
-  const problem = userIdProblem(value)?.replace(/ \([^()]*\)$/, "");
-  return problem ? `userId refused: ${problem}` : undefined;
-}
 
 // The body, read only up to the cap: an oversize one is refused without being held.
 async function readBody(request: Request): Promise<string | undefined> {
@@ -76,40 +67,20 @@ export async function intake(request: Request, env: Env): Promise<Response> {
   } catch {
     return refuse(400, 'the body must be JSON: { "userId": "...", "datasetGroup": "..." }');
   }
-  const problem = userIdRefusal(body?.userId);
-  if (problem) return refuse(400, problem, "userId");
-  const userId = body.userId as string;
-  const groups = datasetGroups(env);
-  const only = groups.size === 1 ? [...groups.keys()][0] : undefined;
-  const datasetGroup = body.datasetGroup ?? only;
-  if (typeof datasetGroup !== "string" || !groups.has(datasetGroup)) {
-    return refuse(400, `datasetGroup must be one of ${[...groups.keys()].join(", ")}`, "datasetGroup");
-  }
-  const requestId = crypto.randomUUID();
-  const receivedAt = Date.now();
-  const deadlineAt = receivedAt + deadlineDays(env) * DAY_MS;
-  const ledger = new Ledger(env.LEDGER);
-  await ledger.recordRequest({
-    id: requestId,
-    datasetGroup,
-    userHash: await userHash(env, userId),
-    receivedAt,
-    deadlineAt,
+  const named = body?.datasetGroup;
+  // The same door as every protocol's: a group that is no string is one no configuration names.
+  const taken = await new WorkerIntake(env).take({
+    userId: body?.userId as string,
+    datasetGroup: named === undefined || typeof named === "string" ? named : "",
+    protocol: "api",
   });
-  try {
-    await env.ERASURE_QUEUE.send({ requestId, datasetGroup, userId });
-  } catch {
-    // Not queued: not taken either, so the caller tries again (nothing half-done stays in the ledger).
-    await ledger.forgetUnqueued(requestId);
-    return refuse(503, "the request could not be queued; try again");
-  }
-  await ledger.markQueued(requestId);
+  if (!taken.ok) return refuse(taken.status, taken.error, taken.field);
   return Response.json(
     {
-      requestId,
-      datasetGroup,
-      status: "queued" satisfies RequestStatus,
-      deadline: new Date(deadlineAt).toISOString(),
+      requestId: taken.state.requestId,
+      datasetGroup: resolveDatasetGroup(env, named as string | undefined),
+      status: taken.state.status,
+      deadline: taken.state.deadline,
     },
     { status: 202 },
   );

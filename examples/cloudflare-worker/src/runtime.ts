@@ -2,6 +2,8 @@
 
 export interface Queue<T> {
   send(body: T): Promise<void>;
+  /** At most 100 messages at once. */
+  sendBatch(messages: { body: T }[]): Promise<void>;
 }
 
 export interface MessageBatch<T> {

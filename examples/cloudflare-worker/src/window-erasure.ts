@@ -14,9 +14,11 @@ import {
   type ErasureReceipt,
   ErasureWaitTimeoutError,
 } from "personalize-data-deletion/erasure";
+import { queueCallbacks } from "./callbacks.ts";
 import { client, datasetGroups, outsideChoices, sha256 } from "./config.ts";
 import type { Env } from "./env.ts";
 import { type ErasureWindow, Ledger, type Outcome } from "./ledger.ts";
+import { RequestLedger } from "./request-ledger.ts";
 
 /** A submit step: the job exists (`made`), the service has no room yet (`wait`), or the window ended. */
 export type Submitted = "made" | "wait" | "ended";
@@ -179,9 +181,10 @@ export async function storeReceipt(env: Env, windowId: string, receipt: ErasureR
         },
       }
     : receipt;
-  await env.RECEIPTS.put(key, JSON.stringify(stored, null, 2), {
-    httpMetadata: { contentType: "application/json" },
-  });
+  const text = JSON.stringify(stored, null, 2);
+  await env.RECEIPTS.put(key, text, { httpMetadata: { contentType: "application/json" } });
+  // Every report names the receipt by key and this digest, so its reader can check what it downloads.
+  await new RequestLedger(env.LEDGER).recordReceiptDigest(windowId, await sha256(text));
   return key;
 }
 
@@ -195,7 +198,10 @@ export async function settleWindow(
 }
 
 /**
- * Tells whoever asked that the window's requests are settled. A placeholder: the protocol adapters' callbacks
- * (DRP, OpenGDPR, Transcend) go here, keyed by the window id so a repeated step is recognised by the callee.
+ * Tells whoever asked that the window's requests are settled: one report per request that came through a
+ * protocol with a callback target, queued for the callback consumer (src/callbacks.ts), which sends and
+ * retries it. Repeating the step queues again only what is not delivered yet.
  */
-export async function callBack(_env: Env, _windowId: string): Promise<void> {}
+export async function callBack(env: Env, windowId: string): Promise<number> {
+  return queueCallbacks(env, windowId);
+}
