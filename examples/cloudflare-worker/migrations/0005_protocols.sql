@@ -13,15 +13,16 @@ ALTER TABLE windows ADD COLUMN receipt_sha256 TEXT;
 
 -- One outcome report per request that came through a protocol with somewhere to report to, made when its
 -- window settles and sent from the callback queue until the callee accepts it (at-least-once).
+-- (request_id is a requests.id, unenforced like the status page's view of it: only request-ledger.ts writes here.)
 CREATE TABLE callbacks (
-  request_id TEXT PRIMARY KEY REFERENCES requests (id),
+  request_id TEXT PRIMARY KEY,
   protocol TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER,
   delivered_at INTEGER,
   -- The last failed attempt's HTTP status or error, for the operator (never a body: it may quote an id).
   last_error TEXT,
-  created_at INTEGER NOT NULL
+  created_at INTEGER
 );
 CREATE INDEX callbacks_pending ON callbacks (delivered_at, next_attempt_at);
 

@@ -57,7 +57,8 @@ export default {
       return;
     }
     // Each queue carries one kind of message; its name says which.
-    if (batch.queue === CALLBACK_QUEUE_NAME) await deliverCallbacks(batch as MessageBatch<CallbackMessage>, env);
+    if (batch.queue === CALLBACK_QUEUE_NAME)
+      await deliverCallbacks(batch as MessageBatch<CallbackMessage>, env);
     else if (batch.queue === deadLetterQueue(env)) await bury(batch as MessageBatch<ErasureMessage>, env);
     else await consume(batch as MessageBatch<ErasureMessage>, env);
   },

@@ -142,6 +142,8 @@ export class RequestLedger {
 
   /** Forgets what expired: the reads already ignore it; this only keeps the table small. */
   async storePrune(now: number): Promise<void> {
-    await this.#bound("DELETE FROM protocol_store WHERE expires_at IS NOT NULL AND expires_at <= ?", [now]).run();
+    await this.#bound("DELETE FROM protocol_store WHERE expires_at IS NOT NULL AND expires_at <= ?", [
+      now,
+    ]).run();
   }
 }

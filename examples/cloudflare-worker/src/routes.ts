@@ -48,7 +48,11 @@ export function adaptersOf(env: Env): Promise<{ adapters: Adapters; problems: st
 }
 
 /** A protocol's answer, or undefined when the path is none of the adapters turned on. */
-export async function protocolRoute(request: Request, env: Env, adapters: Adapters): Promise<Response | undefined> {
+export async function protocolRoute(
+  request: Request,
+  env: Env,
+  adapters: Adapters,
+): Promise<Response | undefined> {
   const intake = new WorkerIntake(env);
   const store = new D1ProtocolStore(env);
   // DRP first: it answers only its own paths under /v1, and leaves OpenGDPR's (also under /v1) alone.
