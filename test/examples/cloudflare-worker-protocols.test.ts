@@ -380,6 +380,38 @@ test("requests through DRP, OpenGDPR and the JSON API are erased by their window
   ).toEqual([]);
 }, 90_000);
 
+test("the cron queues again a report owed but never queued, and one whose try is long overdue", async () => {
+  const db = await mf.getD1Database("LEDGER");
+  const count = (url: string) => received.filter((r) => r.url === url).length;
+  const drpBefore = count("/agent.example/drp/status");
+  const gdprBefore = count("/controller.example/opengdpr_callbacks");
+  // A message lost with its retries spent: undelivered, its try due an hour ago.
+  await db
+    .prepare("UPDATE callbacks SET delivered_at = NULL, next_attempt_at = ? WHERE protocol = 'drp'")
+    .bind(Date.now() - 3_600_000)
+    .run();
+  // A window whose call back step never ran: no row at all.
+  await db.prepare("DELETE FROM callbacks WHERE protocol = 'opengdpr'").run();
+  await tick();
+  await until("both reports delivered again", async () => {
+    const rows = await db
+      .prepare("SELECT protocol FROM callbacks WHERE delivered_at IS NOT NULL ORDER BY protocol")
+      .all<{ protocol: string }>();
+    return rows.results.length === 2 ? true : undefined;
+  });
+  expect(count("/agent.example/drp/status")).toBe(drpBefore + 1);
+  expect(count("/controller.example/opengdpr_callbacks")).toBe(gdprBefore + 1);
+  // The same event, so the same key: the callee drops the repeat.
+  const keys = received
+    .filter((r) => r.url === "/agent.example/drp/status")
+    .map((r) => r.headers["idempotency-key"]);
+  expect(new Set(keys).size).toBe(1);
+  // Delivered ones are not queued again.
+  await tick();
+  await sleep(1500);
+  expect(count("/agent.example/drp/status")).toBe(drpBefore + 1);
+});
+
 test("a DRP revoke answers what the ledger holds: revoked and cancelled while queued, 409 once in a window's file", async () => {
   const paired = await call(`/v1/agent/${AGENT}`, {
     method: "POST",

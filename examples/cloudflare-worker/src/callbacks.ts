@@ -41,6 +41,25 @@ export async function queueCallbacks(env: Env, windowId: string): Promise<number
   return owed.length;
 }
 
+// A try this late past its time was lost (the message dropped, or its queue retries spent).
+const STALLED_MS = 15 * 60 * 1000;
+
+/**
+ * The cron's part: reports owed but never queued, or whose try is long overdue, are queued again (at least
+ * once: the consumer sends nothing already delivered). Returns how many.
+ */
+export async function requeueStalledCallbacks(env: Env, limit = 1000): Promise<number> {
+  const now = Date.now();
+  const stalled = await new RequestLedger(env.LEDGER).stalledCallbacks(now - STALLED_MS, now, limit);
+  for (let at = 0; at < stalled.length; at += SEND_BATCH) {
+    const slice = stalled.slice(at, at + SEND_BATCH).map((requestId) => ({ body: { requestId } }));
+    await env.CALLBACK_QUEUE.sendBatch(slice);
+  }
+  if (stalled.length > 0)
+    console.warn(`${stalled.length} callback(s) queued again: owed but not tried in time`);
+  return stalled.length;
+}
+
 // The DRP Exercise Status POSTed to the agent's status_callback (section 2.03), as its status endpoint answers.
 async function drpCallback(
   env: Env,

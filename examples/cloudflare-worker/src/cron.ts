@@ -3,6 +3,7 @@
 // dataset group) and start their workflows; then warn about requests whose deadline is near. The windows'
 // erasures themselves run in their workflows (src/window-workflow.ts), never here.
 import { countPendingJobs, DEFAULT_MAX_PENDING_JOBS } from "personalize-data-deletion";
+import { requeueStalledCallbacks } from "./callbacks.ts";
 import { client, datasetGroups, windowIdleMs, windowMaxMs } from "./config.ts";
 import type { Env } from "./env.ts";
 import { atRisk } from "./intake.ts";
@@ -86,6 +87,7 @@ export async function scheduled(env: Env): Promise<void> {
   await ledger.markUnqueuedLost(Date.now() - 60 * 60 * 1000, "never queued: ask for the erasure again");
   // The protocols' expired records and replay guards: already ignored by every read, dropped here.
   await new RequestLedger(env.LEDGER).storePrune(Date.now());
+  await requeueStalledCallbacks(env);
   const risky = await atRisk(env, 7, 100);
   for (const r of risky) {
     console.warn(`erasure request ${r.requestId} (${r.datasetGroup}) is ${r.status}, deadline ${r.deadline}`);

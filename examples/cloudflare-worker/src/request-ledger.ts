@@ -31,6 +31,7 @@ export interface CallbackRow {
   delivered_at: number | null;
 }
 
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const status = (...statuses: RequestStatus[]) => statuses.map((s) => `'${s}'`).join(", ");
 // Withdrawable only while the id is in no file: once in a window's batch file the job will read it.
 const CANCELLABLE = status("received", "queued");
@@ -106,6 +107,25 @@ export class RequestLedger {
     const [, rows] = await this.#db.batch([
       this.#bound(owe, [now, now, windowId]),
       this.#bound(pending, [windowId]),
+    ]);
+    return ((rows?.results ?? []) as { request_id: string }[]).map((r) => r.request_id);
+  }
+
+  /**
+   * For the cron: owes the reports of requests settled in the last week that have none yet (a window whose
+   * `call back` step never ran), and returns those undelivered whose try was due before `dueBefore` (a message lost, or its
+   * retries spent), at most `limit`, to be queued again.
+   */
+  async stalledCallbacks(dueBefore: number, now: number, limit: number): Promise<string[]> {
+    const owe = `INSERT INTO callbacks (request_id, protocol, attempts, next_attempt_at, created_at)
+      SELECT r.id, r.protocol, 0, ?, ? FROM requests r JOIN windows w ON w.id = r.window_id
+      WHERE r.callback IS NOT NULL AND r.status IN (${REPORTED}) AND w.completed_at > ?
+      ON CONFLICT DO NOTHING`;
+    const stalled = `SELECT request_id FROM callbacks WHERE delivered_at IS NULL AND next_attempt_at < ?
+      ORDER BY next_attempt_at LIMIT ?`;
+    const [, rows] = await this.#db.batch([
+      this.#bound(owe, [dueBefore, now, now - WEEK_MS]),
+      this.#bound(stalled, [dueBefore + 1, limit]),
     ]);
     return ((rows?.results ?? []) as { request_id: string }[]).map((r) => r.request_id);
   }
