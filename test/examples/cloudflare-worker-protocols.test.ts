@@ -1,12 +1,14 @@
 // examples/cloudflare-worker end to end in miniflare against the emulator: a DRP agent (Ed25519 keys made
-// here with node:crypto) pairs and asks for an erasure, an OpenGDPR controller asks for another, the JSON API
-// for a third; the window is erased by its Workflow; the DRP status and the signed OpenGDPR status callback
-// reach a local HTTP server (the Worker's https callbacks routed to it by miniflare's outbound service), the
+// here with node:crypto) pairs and asks for an erasure, an OpenGDPR controller asks for another, Transcend's
+// webhook (its ES384 token made with node:crypto) for a third, the JSON API for a fourth; the window is erased
+// by its Workflow; the DRP status, the signed OpenGDPR status callback and Transcend's completion reach a
+// local HTTP server (the Worker's https callbacks routed to it by miniflare's outbound service), the
 // OpenGDPR one refused at first so that it is retried and shows as pending on the status page, which `GET /`
 // serves behind the operator token. Signatures are verified here with node:crypto, never the Worker's code.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import {
   createHash,
+  createSign,
   createVerify,
   generateKeyPairSync,
   randomUUID,
@@ -30,11 +32,14 @@ const CONTROLLER_TOKEN = "controller-token-0123456789abcdef0123456789";
 const DOMAIN = "opengdpr.example-processor.test";
 const BUSINESS = "PERSONALIZE_E2E";
 const AGENT = "E2E_AGENT";
-const USERS = { drp: "drp-user-7", opengdpr: "gdpr-user-8", api: "api-user-9" };
+const USERS = { drp: "drp-user-7", opengdpr: "gdpr-user-8", api: "api-user-9", transcend: "tr-user-12" };
 const KEPT = "kept-user-10";
 const ORIGIN = "https://erasure.example";
 const DRP_CALLBACK = "https://agent.example/drp/status";
 const GDPR_CALLBACK = "https://controller.example/opengdpr_callbacks";
+const SOMBRA = "https://sombra.example";
+const AUDIENCE = "https://acme.sombra.example";
+const TRANSCEND_API_KEY = "transcend-api-key-0123456789abcdef0123456789";
 
 interface Received {
   url: string;
@@ -49,6 +54,7 @@ let serverUrl: string;
 let emu: RunningEmulator;
 let mf: Miniflare;
 const agentKeys = generateKeyPairSync("ed25519");
+const sombraKeys = generateKeyPairSync("ec", { namedCurve: "P-384" });
 const certificate = new X509Certificate(fixture("processor.pem"));
 
 beforeAll(async () => {
@@ -146,6 +152,11 @@ beforeAll(async () => {
       OPENGDPR_PRIVATE_KEY: fixture("processor.key.pem"),
       OPENGDPR_CONTROLLERS: `example_controller=${CONTROLLER_TOKEN}`,
       OPENGDPR_DATASET_GROUP: "shop",
+      TRANSCEND_AUDIENCE: AUDIENCE,
+      TRANSCEND_PUBLIC_KEY: sombraKeys.publicKey.export({ type: "spki", format: "pem" }).toString(),
+      TRANSCEND_API_KEY: TRANSCEND_API_KEY,
+      TRANSCEND_SOMBRA_URL: SOMBRA,
+      TRANSCEND_DATASET_GROUP: "shop",
     },
   });
   await applyMigrations(
@@ -190,11 +201,29 @@ const envelope = () => ({
 });
 const opengdprSignatureValid = (r: Received) =>
   createVerifyFor(r.body, r.headers["x-opengdpr-signature"] ?? "");
+// Transcend's x-sombra-token: ES384 over the JWS input, r||s as JWS has it, made here with node:crypto.
+function sombraToken(value: string): string {
+  const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    scope: "coreIdentifier",
+    value,
+    aud: AUDIENCE,
+    iat: now - 5,
+    exp: now + 300,
+    jti: randomUUID(),
+  };
+  const input = `${b64url(JSON.stringify({ alg: "ES384", typ: "JWT" }))}.${b64url(JSON.stringify(claims))}`;
+  const signature = createSign("SHA384")
+    .update(input)
+    .sign({ key: sombraKeys.privateKey, dsaEncoding: "ieee-p1363" });
+  return `${input}.${b64url(signature)}`;
+}
 function createVerifyFor(body: Buffer, signature: string): boolean {
   return createVerify("RSA-SHA256").update(body).verify(certificate.publicKey, signature, "base64");
 }
 
-test("requests through DRP, OpenGDPR and the JSON API are erased by their window's workflow and reported back, signed, with the receipt's key and SHA-256; the status page shows a callback pending", async () => {
+test("requests through DRP, OpenGDPR, Transcend and the JSON API are erased by their window's workflow and reported back, signed, with the receipt's key and SHA-256; the status page shows a callback pending", async () => {
   // DRP: pairing, then the exercise with a status_callback.
   const paired = await call(`/v1/agent/${AGENT}`, {
     method: "POST",
@@ -255,6 +284,19 @@ test("requests through DRP, OpenGDPR and the JSON API are erased by their window
   expect(padded.status).toBe(400);
   expect(((await padded.json()) as { field: string }).field).toBe("userId");
 
+  // Transcend: one webhook per job, the user id the value its token signs.
+  const hooked = await call("/webhooks/transcend/dsr-job", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-sombra-token": sombraToken(USERS.transcend),
+      "x-transcend-nonce": "nonce-of-the-e2e-job",
+    },
+    body: JSON.stringify({ type: "ERASURE", extras: { request: { id: "tr-request-1" } } }),
+  });
+  expect(hooked.status).toBe(200);
+  expect(((await hooked.json()) as { status: string }).status).toBe("queued");
+
   const db = await mf.getD1Database("LEDGER");
   const rows = await db
     .prepare("SELECT protocol, external_id, callback FROM requests ORDER BY protocol")
@@ -265,19 +307,20 @@ test("requests through DRP, OpenGDPR and the JSON API are erased by their window
     ["api", null],
     ["drp", drp.request_id],
     ["opengdpr", subjectRequestId],
+    ["transcend", expect.stringMatching(/^tr-request-1:[0-9a-f]{16}$/)],
   ]);
   // What the ledger keeps for a callback names no user.
   for (const id of Object.values(USERS)) expect(JSON.stringify(rows.results)).not.toContain(id);
 
   // The window: closed by the cron, erased by its workflow, settled; the callbacks queued.
   await until(
-    "all three requests settled",
+    "all four requests settled",
     async () => {
       await tick();
       const done = await db
         .prepare("SELECT COUNT(*) AS n FROM requests WHERE status = 'completed'")
         .first<{ n: number }>();
-      return done?.n === 3 ? true : undefined;
+      return done?.n === 4 ? true : undefined;
     },
     70_000,
   );
@@ -372,12 +415,20 @@ test("requests through DRP, OpenGDPR and the JSON API are erased by their window
   } as Received;
   expect(opengdprSignatureValid(tampered)).toBe(false);
 
+  // Transcend: the completion PUT to the Sombra with the API key and the job's nonce, naming the receipt.
+  const transcendReceipt = await receiptOf("transcend");
+  const silo = received.filter((r) => r.url === "/sombra.example/v1/data-silo");
+  expect(silo).toHaveLength(1);
+  expect(silo[0]?.headers.authorization).toBe(`Bearer ${TRANSCEND_API_KEY}`);
+  expect(silo[0]?.headers["x-transcend-nonce"]).toBe("nonce-of-the-e2e-job");
+  const report = JSON.parse(silo[0]?.body.toString() ?? "{}");
+  expect(report.profileStatus).toBe("RESOLVED");
+  expect(report.message).toContain(`receipt ${transcendReceipt.key} sha256 ${transcendReceipt.sha}`);
+
   // No report carries a user id, its own or another's; the JSON API's request is reported to no one.
   for (const r of received)
     for (const id of [...Object.values(USERS), KEPT]) expect(r.body.toString()).not.toContain(id);
-  expect(
-    received.filter((r) => !r.url.startsWith("/agent.example/") && !r.url.startsWith("/controller.example/")),
-  ).toEqual([]);
+  expect(received.filter((r) => !/^\/(agent|controller|sombra)\.example\//.test(r.url))).toEqual([]);
 }, 90_000);
 
 test("the cron queues again a report owed but never queued, and one whose try is long overdue", async () => {
@@ -397,7 +448,7 @@ test("the cron queues again a report owed but never queued, and one whose try is
     const rows = await db
       .prepare("SELECT protocol FROM callbacks WHERE delivered_at IS NOT NULL ORDER BY protocol")
       .all<{ protocol: string }>();
-    return rows.results.length === 2 ? true : undefined;
+    return rows.results.length === 3 ? true : undefined;
   });
   expect(count("/agent.example/drp/status")).toBe(drpBefore + 1);
   expect(count("/controller.example/opengdpr_callbacks")).toBe(gdprBefore + 1);
