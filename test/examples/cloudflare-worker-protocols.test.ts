@@ -336,6 +336,12 @@ test("requests through DRP, OpenGDPR, Transcend and the JSON API are erased by t
     return row && row.attempts >= 1 && row.delivered_at === null ? row : undefined;
   });
   expect(pending.last_error).toContain("503");
+  const pendingStatus = async () =>
+    (await (await call(`/erasure-requests/${pending.request_id}`)).json()) as {
+      callback?: string;
+      status: string;
+    };
+  expect(await pendingStatus()).toMatchObject({ status: "completed", callback: "pending" });
   expect((await call("/")).status).toBe(401);
   const page = await call("/", { headers: { authorization: `Bearer ${TOKEN}` } });
   expect(page.status).toBe(200);
@@ -356,6 +362,7 @@ test("requests through DRP, OpenGDPR, Transcend and the JSON API are erased by t
   });
   const after = await (await call("/", { headers: { authorization: `Bearer ${TOKEN}` } })).text();
   expect(after).not.toContain(pending.request_id);
+  expect((await pendingStatus()).callback).toBe("delivered");
 
   // Each request's receipt, downloaded behind the token: what its report names by key and SHA-256.
   async function receiptOf(protocol: string) {

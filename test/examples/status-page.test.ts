@@ -315,8 +315,8 @@ describe("the status page in headless Chromium, JavaScript off", () => {
   );
 });
 
-// The callback queue's table comes with a later migration; until then this is the shape the page's query
-// assumes (see pendingCallbacksQuery), created only where the migrations made none.
+// Migration 0005 makes the callbacks table; the CREATE below stands in only for a ledger migrated before it,
+// with the columns the page's query reads (see pendingCallbacksQuery).
 describe("pending callbacks, on a ledger that records them", () => {
   let callbacksDb: D1Database;
   beforeAll(async () => {

@@ -2,6 +2,7 @@
 import { DAY_MS } from "./config.ts";
 import type { Env } from "./env.ts";
 import { Ledger, type RequestRow } from "./ledger.ts";
+import { RequestLedger } from "./request-ledger.ts";
 import { resolveDatasetGroup, WorkerIntake } from "./worker-intake.ts";
 
 const MAX_BODY_BYTES = 4096;
@@ -102,11 +103,19 @@ const view = (row: RequestRow) => ({
   ...(row.failure ? { failure: row.failure } : {}),
 });
 
-/** GET /erasure-requests/{id}: status, deadline, and when complete the receipt's key in RECEIPTS. */
+/**
+ * GET /erasure-requests/{id}: status, deadline, when complete the receipt's key in RECEIPTS, and for a request
+ * that came through a protocol whether its report back is still `pending` or `delivered`.
+ */
 export async function status(id: string, env: Env): Promise<Response> {
   const row = await new Ledger(env.LEDGER).requestById(id);
   if (!row) return refuse(404, "no such request");
-  return Response.json(view(row));
+  const owed = await new RequestLedger(env.LEDGER).callback(id);
+  const callback = owed && {
+    callback: owed.delivered_at === null ? "pending" : "delivered",
+    callbackAttempts: owed.attempts,
+  };
+  return Response.json({ ...view(row), ...callback });
 }
 
 /** The requests at risk: not complete, and the deadline under `withinDays` away (or past). */
