@@ -1,25 +1,13 @@
 // The HTTP side: take a request (refused at the door when bad), answer its status, list those at risk.
+
 import { DAY_MS } from "./config.ts";
 import type { Env } from "./env.ts";
 import { Ledger, type RequestRow } from "./ledger.ts";
+import { readBounded, sameSecret } from "./protocols/web-crypto.ts";
 import { RequestLedger } from "./request-ledger.ts";
 import { resolveDatasetGroup, WorkerIntake } from "./worker-intake.ts";
 
 const MAX_BODY_BYTES = 4096;
-const encoder = new TextEncoder();
-
-// Compares digests, so neither the time taken nor an early exit depends on where the strings differ.
-async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(given)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= (x[i] as number) ^ (y[i] as number);
-  return diff === 0 && expected.length > 0;
-}
 
 /** Whether the request carries exactly `Authorization: Bearer <INTAKE_TOKEN>` (a bare token is refused). */
 export async function authorized(request: Request, env: Env): Promise<boolean> {
@@ -33,28 +21,8 @@ const refuse = (status: number, error: string, field?: string) =>
 
 // The body, read only up to the cap: an oversize one is refused without being held.
 async function readBody(request: Request): Promise<string | undefined> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return undefined;
-  const reader = request.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readBounded(request, MAX_BODY_BYTES);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 /** POST /erasure-requests: 202 only once the request is in the ledger and on the queue. */

@@ -18,14 +18,7 @@ import {
 } from "../stages/outside-record.ts";
 import { campaignsOf, findRetrained, serves } from "../stages/retrain.ts";
 import { inProgress, iso, ranDuring, type Survey, surveyDatasetGroup } from "../survey.ts";
-import type {
-  ErasureReceipt,
-  ReceiptCampaign,
-  ReceiptFile,
-  ReceiptJob,
-  ReceiptOutside,
-  ReceiptSolution,
-} from "../types.ts";
+import type { ErasureReceipt, ReceiptCampaign, ReceiptFile, ReceiptJob, ReceiptSolution } from "../types.ts";
 import { type ErasureFacts, judge } from "./judge.ts";
 
 /** What only the run that did it knows, added to what AWS shows. */

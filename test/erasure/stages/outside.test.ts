@@ -57,14 +57,14 @@ async function everyVersion(w: World): Promise<{ key: string; versionId: string;
     out.push({
       key: v.Key as string,
       versionId: v.VersionId as string,
-      body: await got.Body!.transformToString(),
+      body: (await got.Body?.transformToString()) ?? "",
     });
   }
   return out;
 }
 
 const current = async (w: World, key: string) =>
-  (await w.s3.send(new GetObjectCommand({ Bucket: DATA, Key: key }))).Body!.transformToString();
+  (await (await w.s3.send(new GetObjectCommand({ Bucket: DATA, Key: key }))).Body?.transformToString()) ?? "";
 
 // A row or line refers to an erased user: a CSV row starting with the id, or a JSON string equal to it.
 const mentions = (line: string) => ERASED.some((id) => line.startsWith(`${id},`) || line.includes(`"${id}"`));

@@ -2,6 +2,7 @@
 // `fatal` when the request can never succeed), and the capped reading of the signed text bodies.
 
 /** The largest signed body taken: an exercise with every identity claim fits many times over. */
+import { readBounded } from "./web-crypto.ts";
 export const MAX_DRP_BODY_BYTES = 16 * 1024;
 
 /** A DRP answer (200) with a JSON body. */
@@ -18,26 +19,6 @@ export const forbiddenNoBody = (): Response => new Response(null, { status: 403 
 
 /** The body as text, or `undefined` when it is over the cap (read no further than the cap). */
 export async function readCapped(request: Request): Promise<string | undefined> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_DRP_BODY_BYTES) return undefined;
-  const reader = request.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_DRP_BODY_BYTES) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readBounded(request, MAX_DRP_BODY_BYTES);
+  return bytes && new TextDecoder().decode(bytes);
 }
