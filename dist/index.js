@@ -1826,14 +1826,14 @@ var require_request = __commonJS({
           }
         }
       }
-      onConnect(abort) {
+      onConnect(abort2) {
         assert(!this.aborted);
         assert(!this.completed);
         if (this.error) {
-          abort(this.error);
+          abort2(this.error);
         } else {
-          this.abort = abort;
-          return this[kHandler].onConnect(abort);
+          this.abort = abort2;
+          return this[kHandler].onConnect(abort2);
         }
       }
       onResponseStarted() {
@@ -3307,7 +3307,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var encoder4 = new TextEncoder();
+    var encoder8 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3380,7 +3380,7 @@ var require_data_url = __commonJS({
       return input.slice(start, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder4.encode(input);
+      const bytes = encoder8.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -6501,7 +6501,7 @@ var require_client_h1 = __commonJS({
       }
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
-      const abort = (error2) => {
+      const abort2 = (error2) => {
         if (request2.aborted) {
           return;
         }
@@ -6516,7 +6516,7 @@ var require_client_h1 = __commonJS({
         util.destroy(socket, new InformationalError("aborted"));
       };
       try {
-        request2.onConnect(abort);
+        request2.onConnect(abort2);
       } catch (err) {
         util.errorRequest(client, request2, err);
       }
@@ -6574,28 +6574,28 @@ upgrade: ${upgrade}\r
         channels.sendHeaders.publish({ request: request2, headers: header, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort2, null, client, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort2, body, client, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header, expectsPayload);
+          writeIterable(abort2, body.stream(), client, request2, socket, contentLength, header, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+          writeBlob(abort2, body, client, request2, socket, contentLength, header, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeStream(abort2, body, client, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeIterable(abort2, body, client, request2, socket, contentLength, header, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort2, body, client, request2, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort: abort2, socket, request: request2, contentLength, client, expectsPayload, header });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6661,7 +6661,7 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort2, body, client, request2, socket, contentLength, header, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
@@ -6689,10 +6689,10 @@ upgrade: ${upgrade}\r
         request2.onRequestSent();
         client[kResume]();
       } catch (err) {
-        abort(err);
+        abort2(err);
       }
     }
-    async function writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort2, body, client, request2, socket, contentLength, header, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6712,10 +6712,10 @@ upgrade: ${upgrade}\r
         }
         client[kResume]();
       } catch (err) {
-        abort(err);
+        abort2(err);
       }
     }
-    async function writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort2, body, client, request2, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -6734,7 +6734,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort: abort2, socket, request: request2, contentLength, client, expectsPayload, header });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6752,7 +6752,7 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header }) {
+      constructor({ abort: abort2, socket, request: request2, contentLength, client, expectsPayload, header }) {
         this.socket = socket;
         this.request = request2;
         this.contentLength = contentLength;
@@ -6760,7 +6760,7 @@ upgrade: ${upgrade}\r
         this.bytesWritten = 0;
         this.expectsPayload = expectsPayload;
         this.header = header;
-        this.abort = abort;
+        this.abort = abort2;
         socket[kWriting] = true;
       }
       write(chunk) {
@@ -6850,11 +6850,11 @@ ${len.toString(16)}\r
         client[kResume]();
       }
       destroy(err) {
-        const { socket, client, abort } = this;
+        const { socket, client, abort: abort2 } = this;
         socket[kWriting] = false;
         if (err) {
           assert(client[kRunning] <= 1, "pipeline should only contain this request");
-          abort(err);
+          abort2(err);
         }
       }
     };
@@ -7093,7 +7093,7 @@ var require_client_h2 = __commonJS({
       const { hostname, port } = client[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
-      const abort = (error2) => {
+      const abort2 = (error2) => {
         if (request2.aborted) {
           return;
         }
@@ -7113,7 +7113,7 @@ var require_client_h2 = __commonJS({
         client[kResume]();
       };
       try {
-        request2.onConnect(abort);
+        request2.onConnect(abort2);
       } catch (err) {
         util.errorRequest(client, request2, err);
       }
@@ -7139,18 +7139,18 @@ var require_client_h2 = __commonJS({
             request2.onUpgrade(null, null, stream);
           } catch (error2) {
             stream.off("response", onResponse);
-            abort(error2);
+            abort2(error2);
             return;
           }
           if (request2.aborted) {
             return;
           }
-          stream.off("error", abort);
+          stream.off("error", abort2);
           stream.once(errorMonitor, onUpgradeError);
           client[kQueue][client[kRunningIdx]++] = null;
         };
         stream.once("response", onResponse);
-        stream.once("error", abort);
+        stream.once("error", abort2);
         ++session[kOpenStreams];
         onReady();
         stream.once("close", () => {
@@ -7234,7 +7234,7 @@ var require_client_h2 = __commonJS({
         if (session[kOpenStreams] === 0) {
           session.unref();
         }
-        abort(new InformationalError("HTTP/2: stream half-closed (remote)"));
+        abort2(new InformationalError("HTTP/2: stream half-closed (remote)"));
         client[kQueue][client[kRunningIdx]++] = null;
         client[kPendingIdx] = client[kRunningIdx];
         client[kResume]();
@@ -7246,16 +7246,16 @@ var require_client_h2 = __commonJS({
         }
       });
       stream.once("error", function(err) {
-        abort(err);
+        abort2(err);
       });
       stream.once("frameError", (type, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+        abort2(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
       });
       return true;
       function writeBodyH2() {
         if (!body || contentLength === 0) {
           writeBuffer(
-            abort,
+            abort2,
             stream,
             null,
             client,
@@ -7266,7 +7266,7 @@ var require_client_h2 = __commonJS({
           );
         } else if (util.isBuffer(body)) {
           writeBuffer(
-            abort,
+            abort2,
             stream,
             body,
             client,
@@ -7278,7 +7278,7 @@ var require_client_h2 = __commonJS({
         } else if (util.isBlobLike(body)) {
           if (typeof body.stream === "function") {
             writeIterable(
-              abort,
+              abort2,
               stream,
               body.stream(),
               client,
@@ -7289,7 +7289,7 @@ var require_client_h2 = __commonJS({
             );
           } else {
             writeBlob(
-              abort,
+              abort2,
               stream,
               body,
               client,
@@ -7301,7 +7301,7 @@ var require_client_h2 = __commonJS({
           }
         } else if (util.isStream(body)) {
           writeStream(
-            abort,
+            abort2,
             client[kSocket],
             expectsPayload,
             stream,
@@ -7312,7 +7312,7 @@ var require_client_h2 = __commonJS({
           );
         } else if (util.isIterable(body)) {
           writeIterable(
-            abort,
+            abort2,
             stream,
             body,
             client,
@@ -7326,7 +7326,7 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function writeBuffer(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort2, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
       try {
         if (body != null && util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
@@ -7342,10 +7342,10 @@ var require_client_h2 = __commonJS({
         request2.onRequestSent();
         client[kResume]();
       } catch (error2) {
-        abort(error2);
+        abort2(error2);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
+    function writeStream(abort2, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       const pipe2 = pipeline(
         body,
@@ -7353,7 +7353,7 @@ var require_client_h2 = __commonJS({
         (err) => {
           if (err) {
             util.destroy(pipe2, err);
-            abort(err);
+            abort2(err);
           } else {
             util.removeAllListeners(pipe2);
             request2.onRequestSent();
@@ -7369,7 +7369,7 @@ var require_client_h2 = __commonJS({
         request2.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
+    async function writeBlob(abort2, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -7387,10 +7387,10 @@ var require_client_h2 = __commonJS({
         }
         client[kResume]();
       } catch (err) {
-        abort(err);
+        abort2(err);
       }
     }
-    async function writeIterable(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
+    async function writeIterable(abort2, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -7427,7 +7427,7 @@ var require_client_h2 = __commonJS({
         }
         client[kResume]();
       } catch (err) {
-        abort(err);
+        abort2(err);
       } finally {
         h2stream.off("close", onDrain).off("drain", onDrain);
       }
@@ -7490,9 +7490,9 @@ var require_redirect_handler = __commonJS({
           this.opts.body = new BodyAsyncIterable(this.opts.body);
         }
       }
-      onConnect(abort) {
-        this.abort = abort;
-        this.handler.onConnect(abort, { history: this.history });
+      onConnect(abort2) {
+        this.abort = abort2;
+        this.handler.onConnect(abort2, { history: this.history });
       }
       onUpgrade(statusCode, headers, socket) {
         this.handler.onUpgrade(statusCode, headers, socket);
@@ -9071,8 +9071,8 @@ var require_retry_handler = __commonJS({
       wrapRequestBody
     } = require_util();
     function calculateRetryAfterHeader(retryAfter) {
-      const current = Date.now();
-      return new Date(retryAfter).getTime() - current;
+      const current2 = Date.now();
+      return new Date(retryAfter).getTime() - current2;
     }
     function validatePartialResponseContentLength(headers, range, statusCode, retryCount) {
       const contentLength = headers["content-length"];
@@ -9176,11 +9176,11 @@ var require_retry_handler = __commonJS({
           this.handler.onUpgrade(statusCode, headers, socket);
         }
       }
-      onConnect(abort) {
+      onConnect(abort2) {
         if (this.aborted) {
-          abort(this.reason);
+          abort2(this.reason);
         } else {
-          this.abort = abort;
+          this.abort = abort2;
         }
       }
       onBodySent(chunk) {
@@ -9461,7 +9461,7 @@ var require_readable = __commonJS({
     var BodyReadable = class extends Readable {
       constructor({
         resume,
-        abort,
+        abort: abort2,
         contentType = "",
         contentLength,
         highWaterMark = 64 * 1024
@@ -9473,7 +9473,7 @@ var require_readable = __commonJS({
           highWaterMark
         });
         this._readableState.dataEmitted = false;
-        this[kAbort] = abort;
+        this[kAbort] = abort2;
         this[kConsume] = null;
         this[kBody] = null;
         this[kContentType] = contentType;
@@ -9874,17 +9874,17 @@ var require_api_request = __commonJS({
           }
         }
       }
-      onConnect(abort, context3) {
+      onConnect(abort2, context3) {
         if (this.reason) {
-          abort(this.reason);
+          abort2(this.reason);
           return;
         }
         assert(this.callback);
-        this.abort = abort;
+        this.abort = abort2;
         this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { callback, opaque, abort, context: context3, responseHeaders, highWaterMark } = this;
+        const { callback, opaque, abort: abort2, context: context3, responseHeaders, highWaterMark } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -9897,7 +9897,7 @@ var require_api_request = __commonJS({
         const contentLength = parsedHeaders["content-length"];
         const res = new Readable({
           resume,
-          abort,
+          abort: abort2,
           contentType,
           contentLength: this.method !== "HEAD" && contentLength ? Number(contentLength) : null,
           highWaterMark
@@ -9988,7 +9988,7 @@ var require_abort_signal = __commonJS({
     var { RequestAbortedError } = require_errors();
     var kListener = /* @__PURE__ */ Symbol("kListener");
     var kSignal = /* @__PURE__ */ Symbol("kSignal");
-    function abort(self2) {
+    function abort2(self2) {
       if (self2.abort) {
         self2.abort(self2[kSignal]?.reason);
       } else {
@@ -10004,12 +10004,12 @@ var require_abort_signal = __commonJS({
         return;
       }
       if (signal.aborted) {
-        abort(self2);
+        abort2(self2);
         return;
       }
       self2[kSignal] = signal;
       self2[kListener] = () => {
-        abort(self2);
+        abort2(self2);
       };
       addAbortListener(self2[kSignal], self2[kListener]);
     }
@@ -10090,13 +10090,13 @@ var require_api_stream = __commonJS({
         }
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort2, context3) {
         if (this.reason) {
-          abort(this.reason);
+          abort2(this.reason);
           return;
         }
         assert(this.callback);
-        this.abort = abort;
+        this.abort = abort2;
         this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
@@ -10134,7 +10134,7 @@ var require_api_stream = __commonJS({
             throw new InvalidReturnValueError("expected Writable");
           }
           finished(res, { readable: false }, (err) => {
-            const { callback: callback2, res: res2, opaque: opaque2, trailers, abort } = this;
+            const { callback: callback2, res: res2, opaque: opaque2, trailers, abort: abort2 } = this;
             this.res = null;
             if (err || !res2.readable) {
               util.destroy(res2, err);
@@ -10142,7 +10142,7 @@ var require_api_stream = __commonJS({
             this.callback = null;
             this.runInAsyncScope(callback2, null, err || null, { opaque: opaque2, trailers });
             if (err) {
-              abort();
+              abort2();
             }
           });
         }
@@ -10300,12 +10300,12 @@ var require_api_pipeline = __commonJS({
             }
           },
           destroy: (err, callback) => {
-            const { body, req, res, ret, abort } = this;
+            const { body, req, res, ret, abort: abort2 } = this;
             if (!err && !ret._readableState.endEmitted) {
               err = new RequestAbortedError();
             }
-            if (abort && err) {
-              abort();
+            if (abort2 && err) {
+              abort2();
             }
             util.destroy(body, err);
             util.destroy(req, err);
@@ -10320,15 +10320,15 @@ var require_api_pipeline = __commonJS({
         this.res = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort2, context3) {
         const { ret, res } = this;
         if (this.reason) {
-          abort(this.reason);
+          abort2(this.reason);
           return;
         }
         assert(!res, "pipeline cannot be retried");
         assert(!ret.destroyed);
-        this.abort = abort;
+        this.abort = abort2;
         this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume) {
@@ -10434,13 +10434,13 @@ var require_api_upgrade = __commonJS({
         this.context = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort2, context3) {
         if (this.reason) {
-          abort(this.reason);
+          abort2(this.reason);
           return;
         }
         assert(this.callback);
-        this.abort = abort;
+        this.abort = abort2;
         this.context = null;
       }
       onHeaders() {
@@ -10525,13 +10525,13 @@ var require_api_connect = __commonJS({
         this.abort = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context3) {
+      onConnect(abort2, context3) {
         if (this.reason) {
-          abort(this.reason);
+          abort2(this.reason);
           return;
         }
         assert(this.callback);
-        this.abort = abort;
+        this.abort = abort2;
         this.context = context3;
       }
       onHeaders() {
@@ -11562,8 +11562,8 @@ var require_dump = __commonJS({
         this.#maxSize = maxSize ?? this.#maxSize;
         this.#handler = handler2;
       }
-      onConnect(abort) {
-        this.#abort = abort;
+      onConnect(abort2) {
+        this.#abort = abort2;
         this.#handler.onConnect(this.#customAbort.bind(this));
       }
       #customAbort(reason) {
@@ -12401,7 +12401,7 @@ var require_response = __commonJS({
     var assert = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
-    var Response = class _Response {
+    var Response2 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12544,8 +12544,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response);
-    Object.defineProperties(Response.prototype, {
+    mixinBody(Response2);
+    Object.defineProperties(Response2.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12561,7 +12561,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response, {
+    Object.defineProperties(Response2, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12694,7 +12694,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response(kConstruct);
+      const response = new Response2(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers3(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12762,7 +12762,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response,
+      Response: Response2,
       cloneResponse,
       fromInnerResponse
     };
@@ -12843,17 +12843,17 @@ var require_request2 = __commonJS({
     var assert = __require("node:assert");
     var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
-    var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
-      signal.removeEventListener("abort", abort);
+    var requestFinalizer = new FinalizationRegistry2(({ signal, abort: abort2 }) => {
+      signal.removeEventListener("abort", abort2);
     });
     var dependentControllerMap = /* @__PURE__ */ new WeakMap();
     function buildAbort(acRef) {
-      return abort;
-      function abort() {
+      return abort2;
+      function abort2() {
         const ac = acRef.deref();
         if (ac !== void 0) {
-          requestFinalizer.unregister(abort);
-          this.removeEventListener("abort", abort);
+          requestFinalizer.unregister(abort2);
+          this.removeEventListener("abort", abort2);
           ac.abort(this.reason);
           const controllerList = dependentControllerMap.get(ac.signal);
           if (controllerList !== void 0) {
@@ -13071,7 +13071,7 @@ var require_request2 = __commonJS({
           } else {
             this[kAbortController] = ac;
             const acRef = new WeakRef(ac);
-            const abort = buildAbort(acRef);
+            const abort2 = buildAbort(acRef);
             try {
               if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
                 setMaxListeners(1500, signal);
@@ -13080,8 +13080,8 @@ var require_request2 = __commonJS({
               }
             } catch {
             }
-            util.addAbortListener(signal, abort);
-            requestFinalizer.register(ac, { signal, abort }, abort);
+            util.addAbortListener(signal, abort2);
+            requestFinalizer.register(ac, { signal, abort: abort2 }, abort2);
           }
         }
         this[kHeaders] = new Headers3(kConstruct);
@@ -14267,10 +14267,10 @@ var require_fetch = __commonJS({
       fetchParams.controller.connection = {
         abort: null,
         destroyed: false,
-        destroy(err, abort = true) {
+        destroy(err, abort2 = true) {
           if (!this.destroyed) {
             this.destroyed = true;
-            if (abort) {
+            if (abort2) {
               this.abort?.(err ?? new DOMException("The operation was aborted.", "AbortError"));
             }
           }
@@ -14444,14 +14444,14 @@ var require_fetch = __commonJS({
           {
             body: null,
             abort: null,
-            onConnect(abort) {
+            onConnect(abort2) {
               const { connection } = fetchParams.controller;
               timingInfo.finalConnectionTimingInfo = clampAndCoarsenConnectionTimingInfo(void 0, timingInfo.postRedirectStartTime, fetchParams.crossOriginIsolatedCapability);
               if (connection.destroyed) {
-                abort(new DOMException("The operation was aborted.", "AbortError"));
+                abort2(new DOMException("The operation was aborted.", "AbortError"));
               } else {
-                fetchParams.controller.on("terminated", abort);
-                this.abort = connection.abort = abort;
+                fetchParams.controller.on("terminated", abort2);
+                this.abort = connection.abort = abort2;
               }
               timingInfo.finalNetworkRequestStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
@@ -15046,11 +15046,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder = new StringDecoder("latin1");
+          const decoder3 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa(decoder.write(chunk));
+            dataURL += btoa(decoder3.write(chunk));
           }
-          dataURL += btoa(decoder.end());
+          dataURL += btoa(decoder3.end());
           return dataURL;
         }
         case "Text": {
@@ -15075,11 +15075,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder = new StringDecoder("latin1");
+          const decoder3 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder.write(chunk);
+            binaryString += decoder3.write(chunk);
           }
-          binaryString += decoder.end();
+          binaryString += decoder3.end();
           return binaryString;
         }
       }
@@ -15432,7 +15432,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
     var { Request: Request2, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -15959,7 +15959,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response);
+    webidl.converters.Response = webidl.interfaceConverter(Response2);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -18312,7 +18312,7 @@ var require_eventsource_stream = __commonJS({
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
-    var CR2 = 13;
+    var CR6 = 13;
     var COLON = 58;
     var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
@@ -18342,12 +18342,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field2) {
-      if (length !== field2.length) {
+    function isFieldName(line, length, field) {
+      if (length !== field.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field2[i]) {
+        if (line[i] !== field[i]) {
           return false;
         }
       }
@@ -18426,7 +18426,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR2) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR6) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18448,8 +18448,8 @@ var require_eventsource_stream = __commonJS({
               }
               this.crlfCheck = false;
             }
-            if (byte === LF || byte === CR2) {
-              if (byte === CR2) {
+            if (byte === LF || byte === CR6) {
+              if (byte === CR6) {
                 this.crlfCheck = true;
               }
               this.consumeCurrentByte();
@@ -18462,8 +18462,8 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF || byte === CR2) {
-            if (byte === CR2) {
+          if (byte === LF || byte === CR6) {
+            if (byte === CR6) {
               this.crlfCheck = true;
             }
             try {
@@ -18548,13 +18548,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field2, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
+      setEventFieldSize(field, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field2] = size;
+        this.eventFieldSizes[field] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -20709,14 +20709,14 @@ var require_papaparse = __commonJS({
           } else
             _results.data.forEach(addHeader);
         }
-        function shouldApplyDynamicTyping(field2) {
-          if (_config.dynamicTypingFunction && _config.dynamicTyping[field2] === void 0) {
-            _config.dynamicTyping[field2] = _config.dynamicTypingFunction(field2);
+        function shouldApplyDynamicTyping(field) {
+          if (_config.dynamicTypingFunction && _config.dynamicTyping[field] === void 0) {
+            _config.dynamicTyping[field] = _config.dynamicTypingFunction(field);
           }
-          return (_config.dynamicTyping[field2] || _config.dynamicTyping) === true;
+          return (_config.dynamicTyping[field] || _config.dynamicTyping) === true;
         }
-        function parseDynamic(field2, value) {
-          if (shouldApplyDynamicTyping(field2)) {
+        function parseDynamic(field, value) {
+          if (shouldApplyDynamicTyping(field)) {
             if (value === "true" || value === "TRUE")
               return true;
             else if (value === "false" || value === "FALSE")
@@ -20737,18 +20737,18 @@ var require_papaparse = __commonJS({
             var row = _config.header ? {} : [];
             var j;
             for (j = 0; j < rowSource.length; j++) {
-              var field2 = j;
+              var field = j;
               var value = rowSource[j];
               if (_config.header)
-                field2 = j >= _fields.length ? "__parsed_extra" : _fields[j];
+                field = j >= _fields.length ? "__parsed_extra" : _fields[j];
               if (_config.transform)
-                value = _config.transform(value, field2);
-              value = parseDynamic(field2, value);
-              if (field2 === "__parsed_extra") {
-                row[field2] = row[field2] || [];
-                row[field2].push(value);
+                value = _config.transform(value, field);
+              value = parseDynamic(field, value);
+              if (field === "__parsed_extra") {
+                row[field] = row[field] || [];
+                row[field].push(value);
               } else
-                row[field2] = value;
+                row[field] = value;
             }
             if (_config.header) {
               if (j > _fields.length)
@@ -20914,11 +20914,11 @@ var require_papaparse = __commonJS({
                       index: cursor
                     });
                   }
-                  return finish();
+                  return finish2();
                 }
                 if (quoteSearch === inputLen - 1) {
                   var value = input.substring(cursor, quoteSearch).replace(quoteCharRegex, quoteChar);
-                  return finish(value);
+                  return finish2(value);
                 }
                 if (quoteChar === escapeChar && input[quoteSearch + 1] === escapeChar) {
                   quoteSearch++;
@@ -21005,7 +21005,7 @@ var require_papaparse = __commonJS({
             }
             break;
           }
-          return finish();
+          return finish2();
           function pushRow(row2) {
             data.push(row2);
             lastCursor = cursor;
@@ -21020,7 +21020,7 @@ var require_papaparse = __commonJS({
             }
             return spaceLength;
           }
-          function finish(value2) {
+          function finish2(value2) {
             if (ignoreLastRow)
               return returnable();
             if (typeof value2 === "undefined")
@@ -21117,12 +21117,12 @@ var require_papaparse = __commonJS({
         if (msg.error)
           worker.userError(msg.error, msg.file);
         else if (msg.results && msg.results.data) {
-          var abort = function() {
+          var abort2 = function() {
             aborted = true;
             completeWorker(msg.workerId, { data: [], errors: [], meta: { aborted: true } });
           };
           var handle = {
-            abort,
+            abort: abort2,
             pause: notImplemented,
             resume: notImplemented
           };
@@ -26003,9 +26003,9 @@ function isRetryableS3Error(status, code) {
 
 // src/aws/s3.ts
 var BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-function parseS3Uri(uri, field2 = "s3Uri", object = false) {
+function parseS3Uri(uri, field = "s3Uri", object = false) {
   const fail2 = (rule) => {
-    throw new ValidationError([{ path: field2, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
+    throw new ValidationError([{ path: field, rule, received: JSON.stringify(String(uri)).slice(0, 120) }]);
   };
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(typeof uri === "string" ? uri : "");
   if (!match) return fail2("must look like s3://bucket/prefix/ or s3://bucket/KEY");
@@ -26048,6 +26048,15 @@ function objectUrl(target, bucket, key) {
 function xmlField(xml, name) {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 }
+var ENTITIES = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+function xmlText(xml, name) {
+  return xmlField(xml, name)?.replace(
+    /&(lt|gt|quot|apos|amp|#[0-9]+|#x[0-9a-fA-F]+);/g,
+    (_, entity) => entity[0] !== "#" ? ENTITIES[entity] : String.fromCodePoint(
+      entity[1] === "x" ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10)
+    )
+  );
+}
 function parseS3Error(status, headers, xml) {
   const code = xmlField(xml, "Code") ?? (status === 404 ? "NotFound" : status === 403 ? "Forbidden" : `Http${status}`);
   const message = xmlField(xml, "Message") ?? `HTTP ${status}`;
@@ -26061,11 +26070,11 @@ function parseS3Error(status, headers, xml) {
 }
 var EMPTY_PAYLOAD_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 async function putObjectOnce(target, bucket, key, body, options = {}) {
-  const sha256 = options.sha256 ?? await sha256Hex(body);
+  const sha2562 = options.sha256 ?? await sha256Hex(body);
   const headers = {
     "content-type": "text/csv",
-    "x-amz-content-sha256": sha256,
-    "x-amz-meta-sha256": sha256
+    "x-amz-content-sha256": sha2562,
+    "x-amz-meta-sha256": sha2562
   };
   if (!options.overwrite) headers["if-none-match"] = "*";
   const url = objectUrl(target, bucket, key);
@@ -26087,9 +26096,9 @@ async function putObjectOnce(target, bucket, key, body, options = {}) {
       `s3://${bucket}/${key} got the KMS key ${put.kmsKeyId}, which Personalize cannot read: use a bucket with SSE-S3`
     );
   }
-  if (put.outcome === "written") return { created: true, sha256 };
+  if (put.outcome === "written") return { created: true, sha256: sha2562 };
   const existing = await headObject(target, bucket, key, options.signal);
-  if (existing?.sha256 === sha256) return { created: false, sha256 };
+  if (existing?.sha256 === sha2562) return { created: false, sha256: sha2562 };
   throw new ConflictError(
     `s3://${bucket}/${key} already holds a different object; choose another key or pass \`overwrite\``
   );
@@ -26153,15 +26162,22 @@ async function deleteObject(target, bucket, key, signal, versionId) {
     }
   );
 }
+function locateS3Error(error2, what, uri, permission) {
+  const hint = error2.name === "AccessDenied" ? `; allow ${permission}` : "";
+  return new S3Error(`${what} ${uri} failed: ${error2.name}: ${error2.message}${hint}`, {
+    httpStatus: error2.httpStatus,
+    requestId: error2.requestId,
+    retryable: error2.retryable,
+    code: error2.name
+  });
+}
 
 // src/aws/s3-versions.ts
-var ENTITIES = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
-var field = (xml, name) => xmlField(xml, name)?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ENTITIES[entity]);
-async function listVersions(target, bucket, key, signal) {
+async function listVersionEntries(target, bucket, prefix, signal) {
   const found = [];
   let markers = "";
   for (; ; ) {
-    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(key)}${markers}`;
+    const url = `${objectUrl(target, bucket, "")}?versions&prefix=${encodeURIComponent(prefix)}${markers}`;
     const xml = await target.transport.send(
       {
         service: "s3",
@@ -26177,20 +26193,28 @@ async function listVersions(target, bucket, key, signal) {
         return text;
       }
     );
-    for (const [, entry] of xml.matchAll(
-      /<(?:Version|DeleteMarker)>([\s\S]*?)<\/(?:Version|DeleteMarker)>/g
-    )) {
-      const entryKey = field(entry, "Key");
-      const versionId = field(entry, "VersionId");
-      const wanted = key.endsWith("/") ? entryKey?.startsWith(key) : entryKey === key;
-      if (wanted && entryKey !== void 0 && versionId !== void 0)
-        found.push({ key: entryKey, versionId });
+    for (const [, kind, entry] of xml.matchAll(/<(Version|DeleteMarker)>([\s\S]*?)<\/\1>/g)) {
+      const key = xmlText(entry, "Key");
+      const versionId = xmlText(entry, "VersionId");
+      if (key === void 0 || versionId === void 0 || !key.startsWith(prefix)) continue;
+      found.push({
+        key,
+        versionId,
+        latest: xmlText(entry, "IsLatest") === "true",
+        deleteMarker: kind === "DeleteMarker",
+        size: Number(xmlText(entry, "Size") ?? 0),
+        etag: xmlText(entry, "ETag") ?? ""
+      });
     }
-    if (field(xml, "IsTruncated") !== "true") return found;
-    const nextKey = field(xml, "NextKeyMarker") ?? "";
-    const nextVersion = field(xml, "NextVersionIdMarker") ?? "";
-    markers = `&key-marker=${encodeURIComponent(nextKey)}&version-id-marker=${encodeURIComponent(nextVersion)}`;
+    if (xmlText(xml, "IsTruncated") !== "true") return found;
+    const nextKey = xmlText(xml, "NextKeyMarker") ?? "";
+    const nextVersion = xmlText(xml, "NextVersionIdMarker");
+    markers = `&key-marker=${encodeURIComponent(nextKey)}${nextVersion ? `&version-id-marker=${encodeURIComponent(nextVersion)}` : ""}`;
   }
+}
+async function listVersions(target, bucket, key, signal) {
+  const entries = await listVersionEntries(target, bucket, key, signal);
+  return entries.filter((e) => key.endsWith("/") || e.key === key).map(({ key: k, versionId }) => ({ key: k, versionId }));
 }
 async function countVersions(target, dataLocation, signal) {
   const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
@@ -26277,6 +26301,12 @@ var DeletionFileBuilder = class {
     this.userCount = 0;
     this.duplicateCount = 0;
     this.trimmedCount = 0;
+    /**
+     * Bytes of input read so far, when a reader keeps it (the CSV reader does): the index is then sized for
+     * the whole input from the ids per input byte, instead of per output byte, which counts a CSV's other
+     * columns as more ids (a 20 MB list of 37-byte rows got an index for twice its ids, 8 MB more).
+     */
+    this.inputRead = 0;
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.trimIds = options.trimIds === true;
     this.maxListBytes = options.maxListBytes ?? DEFAULT_MAX_LIST_BYTES;
@@ -26391,7 +26421,7 @@ var DeletionFileBuilder = class {
     this.table[2 * i + 1] = hash2;
     this.userCount++;
     if (++this.size * 8 > this.table.length * 3)
-      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / this.pos));
+      this.reserve(Math.max(this.size * 2, this.size * this.sizeHint / (this.inputRead || this.pos)));
   }
   reserve(count) {
     let length = this.table.length;
@@ -26936,10 +26966,10 @@ function retell(error2, names) {
   if (error2 instanceof ValidationError) {
     const [first] = error2.issues;
     if (first) {
-      const field2 = lookup(names, first.path);
-      const rule = field2?.pattern && first.rule.startsWith("must match the pattern") ? field2.pattern : first.rule;
+      const field = lookup(names, first.path);
+      const rule = field?.pattern && first.rule.startsWith("must match the pattern") ? field.pattern : first.rule;
       const more = error2.issues.length > 1 ? ` (and ${error2.issues.length - 1} more)` : "";
-      return `${field2?.name ?? first.path}: ${rule}, received ${first.received}${more}`;
+      return `${field?.name ?? first.path}: ${rule}, received ${first.received}${more}`;
     }
   }
   const message = error2 instanceof Error ? error2.message : String(error2);
@@ -27080,6 +27110,13 @@ var erasureShapes = {
       datasetArn: "Arn",
       nextToken: "NextToken",
       maxResults: "MaxResults"
+    }
+  },
+  DescribeDatasetImportJobRequest: {
+    type: "structure",
+    required: ["datasetImportJobArn"],
+    members: {
+      datasetImportJobArn: "Arn"
     }
   },
   ListSolutionsRequest: {
@@ -27242,6 +27279,49 @@ var erasureShapes = {
     type: "structure",
     members: {
       solutionVersionArn: "Arn",
+      nextToken: "NextToken",
+      maxResults: "MaxResults"
+    }
+  },
+  DescribeDatasetRequest: {
+    type: "structure",
+    required: ["datasetArn"],
+    members: {
+      datasetArn: "Arn"
+    }
+  },
+  DescribeSchemaRequest: {
+    type: "structure",
+    required: ["schemaArn"],
+    members: {
+      schemaArn: "Arn"
+    }
+  },
+  DescribeBatchInferenceJobRequest: {
+    type: "structure",
+    required: ["batchInferenceJobArn"],
+    members: {
+      batchInferenceJobArn: "Arn"
+    }
+  },
+  DescribeBatchSegmentJobRequest: {
+    type: "structure",
+    required: ["batchSegmentJobArn"],
+    members: {
+      batchSegmentJobArn: "Arn"
+    }
+  },
+  DescribeDatasetExportJobRequest: {
+    type: "structure",
+    required: ["datasetExportJobArn"],
+    members: {
+      datasetExportJobArn: "Arn"
+    }
+  },
+  ListDatasetExportJobsRequest: {
+    type: "structure",
+    members: {
+      datasetArn: "Arn",
       nextToken: "NextToken",
       maxResults: "MaxResults"
     }
@@ -27951,17 +28031,17 @@ function retrainName(jobName) {
   const hash2 = (h >>> 0).toString(36).padStart(7, "0");
   return `${jobName.slice(0, JOB_NAME_MAX - hash2.length - "--retrain".length)}-${hash2}-retrain`;
 }
-function listTags(sha256, userCount) {
+function listTags(sha2562, userCount) {
   return [
-    { tagKey: LIST_SHA256_TAG, tagValue: sha256 },
+    { tagKey: LIST_SHA256_TAG, tagValue: sha2562 },
     { tagKey: LIST_COUNT_TAG, tagValue: String(userCount) }
   ];
 }
 function listOfTags(tags) {
-  const sha256 = tags?.find((t) => t.tagKey === LIST_SHA256_TAG)?.tagValue;
+  const sha2562 = tags?.find((t) => t.tagKey === LIST_SHA256_TAG)?.tagValue;
   const count = tags?.find((t) => t.tagKey === LIST_COUNT_TAG)?.tagValue;
   return {
-    ...sha256 ? { sha256 } : {},
+    ...sha2562 ? { sha256: sha2562 } : {},
     ...count !== void 0 && /^\d+$/.test(count) ? { userCount: Number(count) } : {}
   };
 }
@@ -28042,12 +28122,12 @@ async function pollJob(dataDeletionJobArn, describe3, options, clock) {
 
 // src/deletion/jobs-client.ts
 var REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-function checkArnRegion(arn, region, field2 = "datasetGroupArn") {
+function checkArnRegion(arn, region, field = "datasetGroupArn") {
   const inArn = /^arn:[\w-]+:personalize:([^:]*):/.exec(arn)?.[1];
   if (inArn !== void 0 && inArn !== region) {
     const where = inArn === "" ? "names no region" : `is in ${inArn}`;
     throw new ConfigurationError(
-      `\`${field2}\` ${where} but requests go to ${region} (\`region\`): use the same region for both`
+      `\`${field}\` ${where} but requests go to ${region} (\`region\`): use the same region for both`
     );
   }
 }
@@ -28222,9 +28302,9 @@ var DataDeletionJobsClient = class {
 
 // src/deletion/upload-plan.ts
 function uniqueSuffix(clock) {
-  const time = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
+  const time2 = new Date(clock.now()).toISOString().replace(/[-:]|\.\d{3}/g, "");
   const random = Math.floor(clock.random() * 36 ** 6).toString(36).padStart(6, "0");
-  return `${time}-${random}`;
+  return `${time2}-${random}`;
 }
 function planParts(target, count, stem) {
   const { key, isPrefix } = target;
@@ -28348,10 +28428,10 @@ async function awaitRoom(context3, request2, limit, options, onProgress) {
   );
 }
 async function createWithRoom(context3, request2, options, onProgress) {
-  const call2 = { signal: options.signal };
+  const call3 = { signal: options.signal };
   for (; ; ) {
     try {
-      const created = await context3.jobs.createDataDeletionJob(request2, call2);
+      const created = await context3.jobs.createDataDeletionJob(request2, call3);
       if (!created.dataDeletionJobArn) {
         throw new ServiceError("CreateDataDeletionJob answered with no job ARN", { httpStatus: 200 });
       }
@@ -28360,7 +28440,7 @@ async function createWithRoom(context3, request2, options, onProgress) {
       if (!(error2 instanceof LimitExceededException) || error2.retryable) throw error2;
       const pendingNow = await countPendingJobs(context3.jobs, request2.datasetGroupArn, {
         except: request2.jobName,
-        ...call2
+        ...call3
       });
       const limit = Math.max(1, Math.min(options.maxPendingJobs, pendingNow));
       await awaitRoom(context3, request2, limit, options, onProgress);
@@ -28575,13 +28655,91 @@ var DataDeletionClient = class extends DataDeletionJobsClient {
   }
 };
 
-// src/deletion/csv.ts
-var MAX_RECORD_CHARS = 1 << 20;
+// src/deletion/csv-bytes.ts
+var COMMA2 = 44;
 var NL = 10;
 var CR = 13;
-var SPACE = 32;
-var COMMA2 = 44;
 var QUOTE = 34;
+var SPACE = 32;
+var TILDE = 126;
+function findField(data, start, limit, column, width, span) {
+  let at = start;
+  let field = 0;
+  for (; ; ) {
+    let from = at;
+    let to = at;
+    let comma = false;
+    if (at < limit && data[at] === QUOTE) {
+      from = ++at;
+      for (; ; ) {
+        if (at === limit) return -1;
+        const b2 = data[at];
+        if (b2 === QUOTE) break;
+        if (b2 < SPACE || b2 > TILDE) return -1;
+        if (b2 === COMMA2) comma = true;
+        at++;
+      }
+      to = at++;
+    } else {
+      while (at < limit) {
+        const b2 = data[at];
+        if (b2 === COMMA2 || b2 === NL || b2 === CR) break;
+        if (b2 < SPACE || b2 > TILDE || b2 === QUOTE) return -1;
+        at++;
+      }
+      to = at;
+    }
+    if (field === column) {
+      span.from = from;
+      span.to = to;
+      span.comma = comma;
+    }
+    field++;
+    const b = data[at];
+    if (at < limit && b === COMMA2) {
+      at++;
+      continue;
+    }
+    const end = at === limit || b === NL || b === CR && at + 1 < limit && data[at + 1] === NL;
+    return end && field === width ? at : -1;
+  }
+}
+function idBytes(data, span, trim, max) {
+  let first = span.from;
+  let last = span.to;
+  if (trim) {
+    while (first < last && data[first] === SPACE) first++;
+    while (last > first && data[last - 1] === SPACE) last--;
+  }
+  if (first === last || last - first > max || data[first] === SPACE || data[last - 1] === SPACE) return false;
+  span.from = first;
+  span.to = last;
+  return true;
+}
+function copyLine(buffer, at, data, first, last, quote) {
+  let p = at;
+  let hash2 = FNV_OFFSET;
+  if (quote) {
+    buffer[p++] = QUOTE;
+    hash2 = Math.imul(hash2 ^ QUOTE, FNV_PRIME);
+  }
+  for (let k = first; k < last; k++) {
+    const b = data[k];
+    buffer[p++] = b;
+    hash2 = Math.imul(hash2 ^ b, FNV_PRIME);
+  }
+  if (quote) {
+    buffer[p++] = QUOTE;
+    hash2 = Math.imul(hash2 ^ QUOTE, FNV_PRIME);
+  }
+  buffer[p] = NL;
+  return Math.imul(hash2 ^ NL, FNV_PRIME) >>> 0;
+}
+
+// src/deletion/csv.ts
+var MAX_RECORD_CHARS = 1 << 20;
+var NL2 = 10;
+var CR2 = 13;
 var encoder3 = new TextEncoder();
 var papa;
 var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -28653,18 +28811,24 @@ var CsvRecordReader = class {
     this.pendingLine = 0;
     this.column = -1;
     this.width = 0;
+    this.span = { from: 0, to: 0, comma: false };
+    this.read = 0;
+    this.base = 0;
     this.rows = 0;
     this.invalid = [];
     this.headerless = options.headerless ?? false;
     this.collect = options.invalidLines === "collect";
+    this.trimIds = options.trimIds === true;
   }
   fail(reason, line) {
     return new CsvError(reason, line, this.name);
   }
   push(chunk) {
+    this.base = this.read;
+    this.read += chunk.length;
     let start = 0;
     if (this.carry) {
-      const end = chunk.indexOf(NL);
+      const end = chunk.indexOf(NL2);
       const joined = new Uint8Array(this.carry.length + (end === -1 ? chunk.length : end));
       joined.set(this.carry);
       joined.set(chunk.subarray(0, joined.length - this.carry.length), this.carry.length);
@@ -28676,7 +28840,17 @@ var CsvRecordReader = class {
       this.onBytes(joined, 0, joined.length);
       start = end + 1;
     }
-    for (let end = chunk.indexOf(NL, start); end !== -1; end = chunk.indexOf(NL, start)) {
+    for (; ; ) {
+      if (this.pending === "" && this.column >= 0) {
+        const stop = findField(chunk, start, chunk.length, this.column, this.width, this.span);
+        if (stop >= 0 && stop < chunk.length && this.take(chunk, stop, this.line)) {
+          this.line++;
+          start = (chunk[stop] === NL2 ? stop : stop + 1) + 1;
+          continue;
+        }
+      }
+      const end = chunk.indexOf(NL2, start);
+      if (end === -1) break;
       this.onBytes(chunk, start, end);
       start = end + 1;
     }
@@ -28700,46 +28874,18 @@ var CsvRecordReader = class {
       throw this.fail("a quoted field is never closed (unterminated quote)", this.pendingLine);
     if (this.column === -1) throw this.fail("the file is empty");
   }
-  // The fast path: once the header is read, a row of printable ASCII without quotes and with the right
-  // number of fields has its USER_ID copied as bytes (and hashed on the way), never made a string. Every
-  // other line is decoded (which checks UTF-8) and parsed as text, which also words the errors.
+  // Once the header is read, a row of printable ASCII with the right number of fields has its USER_ID
+  // copied as bytes (`take`), never made a string. Every other line is decoded (which checks UTF-8) and
+  // parsed as text, which also words the errors.
   onBytes(data, from, end) {
     const lineNo = this.line++;
     let start = from;
     if (lineNo === 1 && data[start] === 239 && data[start + 1] === 187 && data[start + 2] === 191)
       start += 3;
-    const stop = end > start && data[end - 1] === CR ? end - 1 : end;
-    if (this.pending === "" && this.column >= 0) {
-      let commas = 0;
-      let first = start;
-      let last = stop;
-      let i = start;
-      for (; i < stop; i++) {
-        const b = data[i];
-        if (b === COMMA2) {
-          if (commas === this.column) last = i;
-          if (++commas === this.column) first = i + 1;
-        } else if (b < SPACE || b > 126 || b === QUOTE) break;
-      }
-      if (i === stop && commas + 1 === this.width && first < last && last - first <= MAX_USER_ID_LENGTH && data[first] !== SPACE && data[last - 1] !== SPACE) {
-        this.rows++;
-        const builder = this.builder;
-        const buffer = builder.room(last - first + 1);
-        let p = builder.pos;
-        let hash2 = FNV_OFFSET;
-        for (let k = first; k < last; k++) {
-          const b = data[k];
-          buffer[p++] = b;
-          hash2 = Math.imul(hash2 ^ b, FNV_PRIME);
-        }
-        buffer[p] = NL;
-        try {
-          builder.commit(last - first + 1, lineNo, Math.imul(hash2 ^ NL, FNV_PRIME) >>> 0);
-        } catch (error2) {
-          this.settle(error2, lineNo);
-        }
-        return;
-      }
+    const stop = end > start && data[end - 1] === CR2 ? end - 1 : end;
+    const bytes = this.pending === "" && this.column >= 0;
+    if (bytes && findField(data, start, stop, this.column, this.width, this.span) === stop) {
+      if (this.take(data, stop, lineNo)) return;
     }
     let text;
     try {
@@ -28767,6 +28913,26 @@ ${text}`;
     } catch (error2) {
       this.settle(error2, at);
     }
+  }
+  // The id `findField` found in the row that ends at `stop`, trimmed under trimIds, copied into the output
+  // as its line and hashed on the way. False when its id would be refused or trimmed to nothing: the text
+  // path words those.
+  take(data, stop, lineNo) {
+    const span = this.span;
+    const raw = span.to - span.from;
+    if (!idBytes(data, span, this.trimIds, MAX_USER_ID_LENGTH)) return false;
+    this.rows++;
+    const builder = this.builder;
+    builder.inputRead = this.base + stop;
+    if (span.to - span.from !== raw) builder.trimmedCount++;
+    const length = span.to - span.from + (span.comma ? 3 : 1);
+    const hash2 = copyLine(builder.room(length), builder.pos, data, span.from, span.to, span.comma);
+    try {
+      builder.commit(length, lineNo, hash2);
+    } catch (error2) {
+      this.settle(error2, lineNo);
+    }
+    return true;
   }
   // A bad line is collected (under invalidLines: "collect") or thrown, named with its file.
   settle(thrown, line) {
@@ -28824,9 +28990,9 @@ function parseQuoted(record2, line) {
 }
 
 // src/deletion/tags.ts
-function parseTags(written, field2 = "tags") {
+function parseTags(written, field = "tags") {
   const fail2 = (rule, received) => {
-    throw new ValidationError([{ path: field2, rule, received: JSON.stringify(received).slice(0, 120) }]);
+    throw new ValidationError([{ path: field, rule, received: JSON.stringify(received).slice(0, 120) }]);
   };
   const joined = Array.isArray(written) ? written.join("\n") : written;
   if (joined.trim() === "") return void 0;
@@ -28869,86 +29035,40 @@ function erasureApi(transport, endpoint3) {
   };
 }
 
-// src/erasure/choices.ts
-var IF_BUSY_CHOICES = ["wait", "fail", "ignore"];
-var TRAINING_MODES = ["FULL", "UPDATE"];
-var REPEAT_ROOM = JOB_NAME_MAX - repeatName("").length;
-function defaultErasureName(clock) {
-  return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
-}
-function checkChoices(input, jobName) {
-  const issues = [];
-  const { ifBusy } = input;
-  if (ifBusy !== void 0 && !IF_BUSY_CHOICES.includes(ifBusy)) {
-    issues.push({
-      path: "ifBusy",
-      rule: `must be one of ${IF_BUSY_CHOICES.join(", ")}`,
-      received: JSON.stringify(ifBusy)
-    });
-  }
-  const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : void 0;
-  if (mode !== void 0 && !TRAINING_MODES.includes(mode)) {
-    issues.push({
-      path: "retrain.trainingMode",
-      rule: `must be one of ${TRAINING_MODES.join(", ")}`,
-      received: JSON.stringify(mode)
-    });
-  }
-  if (issues.length) throw new ValidationError(issues, "eraseUsers");
-  if (jobName === void 0) return;
-  validate(JobNameSchema, jobName, "eraseUsers", "jobName");
-  checkRepeatRoom(jobName);
-}
-function checkRepeatRoom(name) {
-  if (name.length <= REPEAT_ROOM) return;
-  throw new ValidationError(
-    [
+// src/aws/s3-list.ts
+async function listObjects(target, bucket, prefix, signal, maxKeys) {
+  const found = [];
+  let token;
+  for (; ; ) {
+    const page = maxKeys === void 0 ? "" : `&max-keys=${maxKeys}`;
+    const next = token === void 0 ? "" : `&continuation-token=${encodeURIComponent(token)}`;
+    const query = `?list-type=2&prefix=${encodeURIComponent(prefix)}${page}${next}`;
+    const xml = await target.transport.send(
       {
-        path: "jobName",
-        rule: `must be at most ${REPEAT_ROOM} characters long, to leave room for its repeat job ${repeatName("NAME")}`,
-        received: `${name.length} characters`
+        service: "s3",
+        operation: "ListObjectsV2",
+        method: "GET",
+        url: objectUrl(target, bucket, "") + query,
+        headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+        signal
+      },
+      async (response) => {
+        const text = await response.text();
+        if (!response.ok) {
+          const error2 = parseS3Error(response.status, response.headers, text);
+          throw locateS3Error(error2, "listing", formatS3Uri(bucket, prefix), "s3:ListBucket on the bucket");
+        }
+        return text;
       }
-    ],
-    "eraseUsers"
-  );
+    );
+    for (const [, entry] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+      const key = xmlText(entry, "Key");
+      if (key !== void 0) found.push({ key, size: Number(xmlText(entry, "Size") ?? 0) });
+    }
+    token = xmlText(xml, "IsTruncated") === "true" ? xmlText(xml, "NextContinuationToken") : void 0;
+    if (token === void 0) return found;
+  }
 }
-
-// src/version.ts
-var TOOL = {
-  name: "personalize-data-deletion",
-  version: "0.1.0"
-};
-
-// src/erasure/errors.ts
-var describe = (busy) => busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ");
-var DatasetGroupBusyError = class extends DataDeletionError {
-  constructor(datasetGroupArn, busy, waitedMs) {
-    const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1e3)} s` : "";
-    super(
-      `${datasetGroupArn} is in use${waited}: ${describe(busy)}. AWS does not guarantee a deletion from models while data is imported or trained on; nothing was uploaded, no job made`
-    );
-    this.datasetGroupArn = datasetGroupArn;
-    this.busy = busy;
-    this.waitedMs = waitedMs;
-  }
-};
-var ErasureWaitTimeoutError = class extends DataDeletionError {
-  constructor(stage, resourceArn, lastStatus, elapsedMs) {
-    super(
-      `gave up waiting for ${resourceArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); it goes on: run the same erasure again to carry on`
-    );
-    this.stage = stage;
-    this.resourceArn = resourceArn;
-    this.lastStatus = lastStatus;
-    this.elapsedMs = elapsedMs;
-  }
-};
-var ErasureFailedError = class extends DataDeletionJobFailedError {
-  constructor(job, jobs, receipt) {
-    super(job, { jobs });
-    this.receipt = receipt;
-  }
-};
 
 // src/erasure/survey.ts
 var inProgress = (status) => /PENDING|IN.PROGRESS|STOPPING/.test(status ?? "");
@@ -29016,6 +29136,2169 @@ function ranDuring(survey, from, to, except) {
     return Date.parse(a.createdAt) < to.getTime() && ended >= from.getTime();
   });
 }
+
+// src/outside/discover.ts
+var DESCRIBE_CONCURRENCY = 4;
+var KIND_ORDER = [
+  "dataset-import",
+  "dataset-export",
+  "batch-inference-input",
+  "batch-inference-output",
+  "batch-segment-output",
+  "given"
+];
+async function discoverLocations(api, datasetGroupArn, signal) {
+  const [datasets, solutions] = await Promise.all([
+    api.list("ListDatasets", { datasetGroupArn }, "datasets", signal),
+    api.list("ListSolutions", { datasetGroupArn }, "solutions", signal)
+  ]);
+  const found = [];
+  const schemas = /* @__PURE__ */ new Map();
+  for (const { datasetArn } of named(datasets, "datasetArn")) {
+    if (!await holdsUsers(api, datasetArn, schemas, signal)) continue;
+    found.push(...await importsOf(api, datasetArn, signal), ...await exportsOf(api, datasetArn, signal));
+  }
+  for (const { solutionArn } of named(solutions, "solutionArn")) {
+    const versions = await api.list("ListSolutionVersions", { solutionArn }, "solutionVersions", signal);
+    for (const { solutionVersionArn } of named(versions, "solutionVersionArn")) {
+      found.push(...await batchJobsOf(api, solutionVersionArn, signal));
+    }
+  }
+  return newestPerLocation(found);
+}
+function lastFullImport(locations) {
+  let newest;
+  for (const l of locations) {
+    if (l.kind !== "dataset-import" || l.importMode !== "FULL") continue;
+    if (!newest || time(l) > time(newest)) newest = l;
+  }
+  return newest;
+}
+var time = (l) => l.createdAt ? Date.parse(l.createdAt) : Number.NEGATIVE_INFINITY;
+async function holdsUsers(api, datasetArn, schemas, signal) {
+  const { dataset } = await api.call("DescribeDataset", { datasetArn }, signal);
+  const schemaArn = dataset?.schemaArn;
+  if (!schemaArn) return true;
+  let known = schemas.get(schemaArn);
+  if (!known) {
+    known = api.call("DescribeSchema", { schemaArn }, signal).then(({ schema }) => hasUserId(schema?.schema));
+    schemas.set(schemaArn, known);
+  }
+  return known;
+}
+function hasUserId(avro) {
+  try {
+    const fields = JSON.parse(avro ?? "").fields;
+    if (!Array.isArray(fields)) return true;
+    return fields.some(
+      (f) => typeof f?.name === "string" && f.name.toUpperCase() === "USER_ID"
+    );
+  } catch {
+    return true;
+  }
+}
+async function importsOf(api, datasetArn, signal) {
+  const jobs = named(
+    await api.list("ListDatasetImportJobs", { datasetArn }, "datasetImportJobs", signal),
+    "datasetImportJobArn"
+  );
+  return describeAll(jobs, async ({ datasetImportJobArn }) => {
+    const { datasetImportJob: job } = await api.call(
+      "DescribeDatasetImportJob",
+      { datasetImportJobArn },
+      signal
+    );
+    return located("dataset-import", job?.dataSource?.dataLocation, datasetImportJobArn, job, {
+      format: "csv",
+      ...job?.importMode && { importMode: job.importMode }
+    });
+  });
+}
+async function exportsOf(api, datasetArn, signal) {
+  const jobs = named(
+    await api.list("ListDatasetExportJobs", { datasetArn }, "datasetExportJobs", signal),
+    "datasetExportJobArn"
+  );
+  return describeAll(jobs, async ({ datasetExportJobArn }) => {
+    const { datasetExportJob: job } = await api.call(
+      "DescribeDatasetExportJob",
+      { datasetExportJobArn },
+      signal
+    );
+    return located("dataset-export", job?.jobOutput?.s3DataDestination?.path, datasetExportJobArn, job, {
+      format: "csv"
+    });
+  });
+}
+async function batchJobsOf(api, solutionVersionArn, signal) {
+  const [inference, segment] = await Promise.all([
+    api.list("ListBatchInferenceJobs", { solutionVersionArn }, "batchInferenceJobs", signal),
+    api.list("ListBatchSegmentJobs", { solutionVersionArn }, "batchSegmentJobs", signal)
+  ]);
+  const inferred = await describeAll(
+    named(inference, "batchInferenceJobArn"),
+    async ({ batchInferenceJobArn }) => {
+      const { batchInferenceJob: job } = await api.call(
+        "DescribeBatchInferenceJob",
+        { batchInferenceJobArn },
+        signal
+      );
+      return [
+        ...located("batch-inference-input", job?.jobInput?.s3DataSource?.path, batchInferenceJobArn, job),
+        ...located(
+          "batch-inference-output",
+          job?.jobOutput?.s3DataDestination?.path,
+          batchInferenceJobArn,
+          job
+        )
+      ];
+    }
+  );
+  const segmented = await describeAll(
+    named(segment, "batchSegmentJobArn"),
+    async ({ batchSegmentJobArn }) => {
+      const { batchSegmentJob: job } = await api.call(
+        "DescribeBatchSegmentJob",
+        { batchSegmentJobArn },
+        signal
+      );
+      return located(
+        "batch-segment-output",
+        job?.jobOutput?.s3DataDestination?.path,
+        batchSegmentJobArn,
+        job
+      );
+    }
+  );
+  return [...inferred, ...segmented];
+}
+function located(kind, location, jobArn, job, more = { format: "jsonl" }) {
+  if (!location) return [];
+  const createdAt = iso(job?.creationDateTime);
+  return [{ kind, location, jobArn, ...more, ...createdAt && { createdAt } }];
+}
+async function describeAll(jobs, describe3) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await describe3(jobs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, jobs.length) }, worker));
+  return results.flat();
+}
+function newestPerLocation(found) {
+  const kept = /* @__PURE__ */ new Map();
+  for (const l of found) {
+    const key = `${l.kind}\0${l.location}`;
+    const known = kept.get(key);
+    if (!known || time(l) > time(known)) kept.set(key, l);
+  }
+  const newerFirst = (a, b) => time(a) === time(b) ? 0 : time(a) > time(b) ? -1 : 1;
+  return [...kept.values()].sort(
+    (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || newerFirst(a, b)
+  );
+}
+
+// src/outside/errors.ts
+var UnreadableError = class extends DataDeletionError {
+  constructor(reason, line) {
+    super(line === void 0 ? reason : `line ${line}: ${reason}`);
+    this.reason = reason;
+    this.line = line;
+  }
+};
+
+// src/outside/ids.ts
+var encoder4 = new TextEncoder();
+var QUOTE2 = 34;
+var NEWLINE2 = 10;
+var CR3 = 13;
+var IdSet = class _IdSet {
+  constructor(expectedBytes, expectedIds) {
+    this.count = 0;
+    // 32 - log2(the filter's length in words): a hash's top bits pick its word.
+    this.filterShift = 32;
+    this.minLength = Number.MAX_SAFE_INTEGER;
+    this.maxLength = 0;
+    this.scratch = new Uint8Array(256);
+    this.bytes = new Uint8Array(Math.max(expectedBytes, 64));
+    this.starts = new Uint32Array(Math.max(expectedIds, 16) + 1);
+    let length = 32;
+    while (length * 3 < expectedIds * 8) length *= 2;
+    this.table = new Uint32Array(length);
+    this.filter = this.newFilter();
+  }
+  /** The set of the given ids, each exactly as given (empty ids are left out, duplicates kept once). */
+  static of(ids) {
+    const set = new _IdSet(1 << 12, 1 << 6);
+    for (const id of ids) set.addString(id);
+    return set;
+  }
+  /**
+   * The set of the ids in prepared deletion files (`PreparedDeletionFile.files`: a `USER_ID` header line,
+   * one id per `\n`-ended line, quoted with `""` escapes when it holds a comma or a quote), read as bytes.
+   */
+  static fromDeletionFiles(files) {
+    const total = files.reduce((n, f) => n + f.length, 0);
+    const set = new _IdSet(total, Math.ceil(total / 8));
+    for (const file of files) {
+      let at = file.indexOf(NEWLINE2) + 1;
+      while (at > 0 && at < file.length) {
+        let end = file.indexOf(NEWLINE2, at);
+        if (end < 0) end = file.length;
+        let last = end;
+        if (last > at && file[last - 1] === CR3) last--;
+        if (file[at] === QUOTE2 && last - at >= 2 && file[last - 1] === QUOTE2)
+          set.addQuoted(file, at + 1, last - 1);
+        else set.add(file, at, last);
+        at = end + 1;
+      }
+    }
+    return set;
+  }
+  /** How many distinct ids the set holds. */
+  get size() {
+    return this.count;
+  }
+  /** Calls `visit` with each id's UTF-8 bytes, `bytes[start..end)` (a view of the set's buffer: copy to keep). */
+  forEachBytes(visit) {
+    for (let i = 0; i < this.count; i++)
+      visit(this.bytes, this.starts[i], this.starts[i + 1]);
+  }
+  /** Whether the UTF-8 bytes `bytes[start..end)` are exactly one of the ids. */
+  hasBytes(bytes, start, end) {
+    const length = end - start;
+    if (length < this.minLength || length > this.maxLength) return false;
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+    if (!this.mayHave(h)) return false;
+    return this.find(bytes, start, length, h >>> 0) >= 0;
+  }
+  /** Whether `id` is one of the ids. */
+  has(id) {
+    if (id.length * 3 > this.scratch.length) this.scratch = new Uint8Array(id.length * 3);
+    const { written } = encoder4.encodeInto(id, this.scratch);
+    return this.hasBytes(this.scratch, 0, written);
+  }
+  addString(id) {
+    if (id === "") return;
+    const bytes = encoder4.encode(id);
+    this.add(bytes, 0, bytes.length);
+  }
+  // A quoted id, its `""` turned back into `"`.
+  addQuoted(bytes, start, end) {
+    const unquoted = new Uint8Array(end - start);
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      unquoted[n++] = bytes[i];
+      if (bytes[i] === QUOTE2 && bytes[i + 1] === QUOTE2) i++;
+    }
+    this.add(unquoted, 0, n);
+  }
+  add(bytes, start, end) {
+    const length = end - start;
+    if (length === 0) return;
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+    const hash2 = h >>> 0;
+    const slot = this.find(bytes, start, length, hash2);
+    if (slot >= 0) return;
+    const at = this.starts[this.count];
+    if (at + length > this.bytes.length) this.bytes = grow(this.bytes, at + length);
+    this.bytes.set(bytes.subarray(start, end), at);
+    if (this.count + 2 > this.starts.length) this.starts = grow32(this.starts, this.count + 2);
+    this.starts[this.count + 1] = at + length;
+    this.table[2 * (-1 - slot)] = ++this.count;
+    this.table[2 * (-1 - slot) + 1] = hash2;
+    this.mark(hash2);
+    if (length < this.minLength) this.minLength = length;
+    if (length > this.maxLength) this.maxLength = length;
+    if (this.count * 8 > this.table.length * 3) this.rehash();
+  }
+  // The entry holding these bytes, or -1 - (the free entry where they would go).
+  find(bytes, start, length, hash2) {
+    const table = this.table;
+    const mask = (table.length >>> 1) - 1;
+    for (let j = hash2 & mask; ; j = j + 1 & mask) {
+      const id = table[2 * j];
+      if (id === 0) return -1 - j;
+      if (table[2 * j + 1] !== hash2) continue;
+      const from = this.starts[id - 1];
+      if (this.starts[id] - from !== length) continue;
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (this.bytes[from + i] !== bytes[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return j;
+    }
+  }
+  rehash() {
+    this.table = regrowIndex(this.table, this.table.length * 2);
+    this.filter = this.newFilter();
+    for (let j = 0; j < this.table.length; j += 2)
+      if (this.table[j] !== 0) this.mark(this.table[j + 1]);
+  }
+  // Two bits for each 16 bits of the index's room (about 11 bits an id at the fullest).
+  newFilter() {
+    const words = Math.max(this.table.length >>> 4, 1);
+    this.filterShift = 32 - Math.log2(words);
+    return new Int32Array(words);
+  }
+  // A hash's word in the filter comes from the top bits of its product with a constant (the index's slot
+  // comes from its low bits), its two bits from the hash's top and middle bits.
+  mark(hash2) {
+    const w = this.filterShift === 32 ? 0 : Math.imul(hash2, 2654435761) >>> this.filterShift;
+    this.filter[w] = this.filter[w] | 1 << (hash2 >>> 27) | 1 << (hash2 >>> 20 & 31);
+  }
+  mayHave(hash2) {
+    const w = this.filterShift === 32 ? 0 : Math.imul(hash2, 2654435761) >>> this.filterShift;
+    const bits = 1 << (hash2 >>> 27) | 1 << (hash2 >>> 20 & 31);
+    return (this.filter[w] & bits) === bits;
+  }
+};
+function grow(bytes, needed) {
+  const grown = new Uint8Array(Math.max(bytes.length * 2, needed));
+  grown.set(bytes);
+  return grown;
+}
+function grow32(values, needed) {
+  const grown = new Uint32Array(Math.max(values.length * 2, needed));
+  grown.set(values);
+  return grown;
+}
+
+// src/outside/expand.ts
+async function expandLocation(target, bucket, key, signal) {
+  const entries = await listVersionEntries(target, bucket, key, signal);
+  const exact = !key.endsWith("/") && key !== "" && entries.some((e) => e.key === key && !e.deleteMarker);
+  const byKey = /* @__PURE__ */ new Map();
+  for (const entry of entries) {
+    if (exact && entry.key !== key) continue;
+    if (!byKey.has(entry.key)) byKey.set(entry.key, []);
+    if (!entry.deleteMarker) {
+      const { versionId, size, etag } = entry;
+      byKey.get(entry.key)?.push({ key: entry.key, versionId, noncurrent: !entry.latest, size, etag });
+    }
+  }
+  const objects = [];
+  for (const [name, versions] of byKey) {
+    if (versions.length === 0) continue;
+    versions.sort((a, b) => Number(a.noncurrent) - Number(b.noncurrent));
+    objects.push({ key: name, versions });
+  }
+  return objects;
+}
+
+// src/outside/rows.ts
+var KEEP = 0;
+var DROP = 1;
+var REPLACE = 2;
+var NEWLINE3 = 10;
+var RowDriver = class {
+  constructor(reader, emit, options = {}) {
+    this.reader = reader;
+    this.emit = emit;
+    this.carry = new Uint8Array(0);
+    this.maxRowBytes = options.maxRowBytes ?? 16 * 1024 * 1024;
+  }
+  push(chunk) {
+    if (chunk.length === 0) return;
+    if (this.carry.length === 0) {
+      this.run(chunk, 0, false);
+      return;
+    }
+    const newline = chunk.indexOf(NEWLINE3);
+    if (newline >= 0) {
+      const head = concat(this.carry, chunk.subarray(0, newline + 1));
+      const end = this.reader.read(head, 0, false);
+      if (end === head.length) {
+        this.carry = new Uint8Array(0);
+        this.out(head, 0, end);
+        this.run(chunk, newline + 1, false);
+        return;
+      }
+    }
+    const joined = concat(this.carry, chunk);
+    this.carry = new Uint8Array(0);
+    this.run(joined, 0, false);
+  }
+  /** Reads what is left: the last row, which has no line ending. */
+  finish() {
+    const rest = this.carry;
+    this.carry = new Uint8Array(0);
+    if (rest.length > 0) this.run(rest, 0, true);
+  }
+  run(bytes, from, final) {
+    const reader = this.reader;
+    const emit = this.emit;
+    let at = from;
+    let kept = from;
+    while (at < bytes.length) {
+      const end = reader.read(bytes, at, final);
+      if (end < 0) break;
+      if (reader.verdict !== KEEP && emit) {
+        if (at > kept) emit(bytes.subarray(kept, at));
+        if (reader.verdict === REPLACE && reader.replacement) emit(reader.replacement);
+        kept = end;
+      }
+      at = end;
+    }
+    if (emit && at > kept) emit(bytes.subarray(kept, at));
+    if (at < bytes.length) {
+      if (bytes.length - at > this.maxRowBytes) {
+        throw new UnreadableError(
+          `a row is longer than ${this.maxRowBytes} bytes (maxRowBytes) or never ends (an unclosed quote?)`
+        );
+      }
+      this.carry = bytes.slice(at);
+    }
+  }
+  out(bytes, start, end) {
+    if (!this.emit) return;
+    if (this.reader.verdict === KEEP) this.emit(bytes.subarray(start, end));
+    else if (this.reader.verdict === REPLACE && this.reader.replacement) this.emit(this.reader.replacement);
+  }
+};
+function scrubTransform(reader, options) {
+  let driver;
+  return new TransformStream({
+    start(controller) {
+      driver = new RowDriver(reader, (bytes) => controller.enqueue(bytes), options);
+    },
+    transform(chunk) {
+      driver.push(chunk);
+    },
+    flush() {
+      driver.finish();
+    }
+  });
+}
+async function scanStream(input, reader, options) {
+  const driver = new RowDriver(reader, void 0, options);
+  const source = input.getReader();
+  try {
+    for (; ; ) {
+      const { done, value } = await source.read();
+      if (done) break;
+      driver.push(value);
+    }
+    driver.finish();
+  } catch (error2) {
+    await source.cancel().catch(() => {
+    });
+    throw error2;
+  } finally {
+    source.releaseLock();
+  }
+}
+function concat(...parts) {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+}
+
+// src/outside/csv-rows.ts
+var QUOTE3 = 34;
+var COMMA3 = 44;
+var NEWLINE4 = 10;
+var CR4 = 13;
+var decoder = new TextDecoder();
+var CsvRowReader = class {
+  constructor(ids) {
+    this.ids = ids;
+    this.verdict = KEEP;
+    this.rows = 0;
+    this.matching = 0;
+    this.column = -1;
+    this.quoteAt = -1;
+    this.scratch = new Uint8Array(256);
+    // Where the walk of the last quoted row found the USER_ID field (value bytes maybe unquoted in scratch).
+    this.fieldStart = -1;
+    this.fieldEnd = -1;
+    this.fieldInScratch = false;
+  }
+  read(bytes, start, final) {
+    if (this.column >= 0) {
+      const end = this.fast(bytes, start);
+      if (end >= 0) return end;
+    }
+    const newline = bytes.indexOf(NEWLINE4, start);
+    if (newline < 0 && !final) return -1;
+    const lineEnd = newline < 0 ? bytes.length : newline + 1;
+    if (this.column < 0) return this.header(bytes, start, final);
+    if (this.quoteIn !== bytes || this.quoteAt < start && this.quoteAt !== -2) {
+      this.quoteIn = bytes;
+      this.quoteAt = bytes.indexOf(QUOTE3, start);
+      if (this.quoteAt < 0) this.quoteAt = -2;
+    }
+    if (this.quoteAt === -2 || this.quoteAt >= lineEnd) return this.plain(bytes, start, lineEnd);
+    return this.quoted(bytes, start, final);
+  }
+  // A row without any quote, read in one pass: commas counted to the column, its field, then the rest of the
+  // line. Returns -1 (nothing counted) when the row has a quote or does not end within `bytes`, for the
+  // general path to read it. A call per row to indexOf cost more than this walk.
+  fast(bytes, start) {
+    const length = bytes.length;
+    let at = start;
+    let b = 0;
+    for (let k = this.column; k > 0; k--) {
+      while (at < length) {
+        b = bytes[at];
+        if (b === COMMA3 || b === NEWLINE4 || b === QUOTE3) break;
+        at++;
+      }
+      if (at === length || b !== COMMA3) {
+        if (b !== NEWLINE4 || at === length) return -1;
+        return this.short(bytes, start, at);
+      }
+      at++;
+    }
+    const from = at;
+    while (at < length) {
+      b = bytes[at];
+      if (b === COMMA3 || b === NEWLINE4 || b === QUOTE3) break;
+      at++;
+    }
+    if (at === length || b === QUOTE3) return -1;
+    let fieldEnd = at;
+    while (b !== NEWLINE4) {
+      if (++at === length) return -1;
+      b = bytes[at];
+      if (b === QUOTE3) return -1;
+    }
+    if (fieldEnd === at && fieldEnd > from && bytes[fieldEnd - 1] === CR4) fieldEnd--;
+    this.verdict = KEEP;
+    if (at === start || at === start + 1 && bytes[start] === CR4) return at + 1;
+    this.rows++;
+    if (this.ids.hasBytes(bytes, from, fieldEnd)) {
+      this.matching++;
+      this.verdict = DROP;
+    }
+    return at + 1;
+  }
+  // A line that ends before the column: an empty line is no row, any other is a row without the field.
+  short(bytes, start, newline) {
+    this.verdict = KEEP;
+    if (newline === start || newline === start + 1 && bytes[start] === CR4) return newline + 1;
+    this.rows++;
+    return newline + 1;
+  }
+  // A row without any quote that the fast path left (the last one, without a line ending).
+  plain(bytes, start, lineEnd) {
+    let last = lineEnd;
+    if (last > start && bytes[last - 1] === NEWLINE4) last--;
+    if (last > start && bytes[last - 1] === CR4) last--;
+    this.verdict = KEEP;
+    if (last === start) return lineEnd;
+    this.rows++;
+    let at = start;
+    for (let k = this.column; k > 0; k--) {
+      while (at < last && bytes[at] !== COMMA3) at++;
+      if (at === last) return lineEnd;
+      at++;
+    }
+    let end = at;
+    while (end < last && bytes[end] !== COMMA3) end++;
+    if (this.ids.hasBytes(bytes, at, end)) {
+      this.matching++;
+      this.verdict = DROP;
+    }
+    return lineEnd;
+  }
+  quoted(bytes, start, final) {
+    const end = this.walk(bytes, start, final, this.column);
+    if (end < 0) return -1;
+    this.rows++;
+    this.verdict = KEEP;
+    if (this.fieldStart < 0) return end;
+    const source = this.fieldInScratch ? this.scratch : bytes;
+    if (this.ids.hasBytes(source, this.fieldStart, this.fieldEnd)) {
+      this.matching++;
+      this.verdict = DROP;
+    }
+    return end;
+  }
+  // The header: the fields are compared with `USER_ID` exactly, after a byte order mark.
+  header(bytes, start, final) {
+    let from = start;
+    if (bytes[from] === 239 && bytes[from + 1] === 187 && bytes[from + 2] === 191) from += 3;
+    const names = [];
+    const end = this.walk(bytes, from, final, -1, names);
+    if (end < 0) return -1;
+    this.column = names.indexOf("USER_ID");
+    if (this.column < 0) {
+      throw new UnreadableError(
+        `the CSV header has ${names.length} field(s) and none is named USER_ID (exactly, as Personalize names it)`,
+        1
+      );
+    }
+    this.verdict = KEEP;
+    return end;
+  }
+  /**
+   * Walks one row field by field from `start`; returns the index past its line ending, or -1 when it does
+   * not end in `bytes` (and `final` is false). Sets the field `column`'s value range; fills `names` with
+   * every field's value when given.
+   */
+  walk(bytes, start, final, column, names) {
+    const length = bytes.length;
+    let at = start;
+    this.fieldStart = -1;
+    for (let field = 0; ; field++) {
+      let valueStart = at;
+      let valueEnd = at;
+      let escaped = false;
+      const quoted = bytes[at] === QUOTE3;
+      if (quoted) {
+        let q = at + 1;
+        for (; ; ) {
+          q = bytes.indexOf(QUOTE3, q);
+          if (q < 0) {
+            if (!final) return -1;
+            q = length;
+            break;
+          }
+          if (q + 1 === length && !final) return -1;
+          if (bytes[q + 1] !== QUOTE3) break;
+          escaped = true;
+          q += 2;
+        }
+        valueStart = at + 1;
+        valueEnd = q;
+        at = Math.min(q + 1, length);
+      }
+      let tail = at;
+      while (at < length && bytes[at] !== COMMA3 && bytes[at] !== NEWLINE4) at++;
+      if (at === length && !final) return -1;
+      let tailEnd = at;
+      if ((at === length || bytes[at] === NEWLINE4) && tailEnd > tail && bytes[tailEnd - 1] === CR4) tailEnd--;
+      if (!quoted) {
+        valueEnd = tailEnd;
+        tail = tailEnd;
+      }
+      if (field === column || names) this.value(bytes, valueStart, valueEnd, escaped, tail, tailEnd, names);
+      if (at < length && bytes[at] === COMMA3) {
+        at++;
+        continue;
+      }
+      return at === length ? length : at + 1;
+    }
+  }
+  // Records a field's value: in place when it needs no unquoting, else unquoted into `scratch`.
+  value(bytes, start, end, escaped, tail, tailEnd, names) {
+    const extra = tailEnd - tail;
+    if (!escaped && extra === 0) {
+      if (names) names.push(decoder.decode(bytes.subarray(start, end)));
+      else [this.fieldStart, this.fieldEnd, this.fieldInScratch] = [start, end, false];
+      return;
+    }
+    if (this.scratch.length < end - start + extra) this.scratch = new Uint8Array(2 * (end - start + extra));
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      this.scratch[n++] = bytes[i];
+      if (escaped && bytes[i] === QUOTE3 && bytes[i + 1] === QUOTE3) i++;
+    }
+    for (let i = tail; i < tail + extra; i++) this.scratch[n++] = bytes[i];
+    if (names) names.push(decoder.decode(this.scratch.subarray(0, n)));
+    else [this.fieldStart, this.fieldEnd, this.fieldInScratch] = [0, n, true];
+  }
+};
+async function scanCsv(input, ids, options) {
+  const reader = new CsvRowReader(ids);
+  await scanStream(input, reader, options);
+  return { rows: reader.rows, matching: reader.matching };
+}
+function scrubCsv(ids, options) {
+  const reader = new CsvRowReader(ids);
+  const stream = scrubTransform(reader, options);
+  return Object.assign(stream, { count: () => ({ rows: reader.rows, matching: reader.matching }) });
+}
+
+// src/outside/jsonl-rows.ts
+var QUOTE4 = 34;
+var BACKSLASH = 92;
+var NEWLINE5 = 10;
+var CR5 = 13;
+var decoder2 = new TextDecoder();
+var encoder5 = new TextEncoder();
+var JsonlRowReader = class {
+  constructor(ids) {
+    this.ids = ids;
+    this.verdict = KEEP;
+    this.rows = 0;
+    this.matching = 0;
+    this.entries = 0;
+    this.line = 0;
+  }
+  read(bytes, start, final) {
+    const newline = bytes.indexOf(NEWLINE5, start);
+    if (newline < 0 && !final) return -1;
+    const lineEnd = newline < 0 ? bytes.length : newline + 1;
+    let last = newline < 0 ? bytes.length : newline;
+    if (last > start && bytes[last - 1] === CR5) last--;
+    let from = start;
+    if (this.line++ === 0 && bytes[from] === 239 && bytes[from + 1] === 187 && bytes[from + 2] === 191) {
+      from += 3;
+    }
+    this.verdict = KEEP;
+    this.replacement = void 0;
+    if (blank(bytes, from, last)) return lineEnd;
+    this.rows++;
+    if (!this.mayHold(bytes, from, last)) return lineEnd;
+    let value;
+    try {
+      value = JSON.parse(decoder2.decode(bytes.subarray(from, last)));
+    } catch {
+      throw new UnreadableError("the line is not JSON (JSON lines hold one JSON value per line)", this.line);
+    }
+    const row = value;
+    const user = typeof row === "object" && row !== null ? row.userId ?? row.input?.userId : void 0;
+    if (typeof user === "string" && this.ids.has(user)) {
+      this.matching++;
+      this.verdict = DROP;
+      return lineEnd;
+    }
+    const list = row?.output?.recommendedUsers;
+    if (!Array.isArray(list) || row.output === void 0) return lineEnd;
+    const kept = list.filter((entry) => typeof entry !== "string" || !this.ids.has(entry));
+    if (kept.length === list.length) return lineEnd;
+    this.matching++;
+    this.entries += list.length - kept.length;
+    row.output.recommendedUsers = kept;
+    const json = encoder5.encode(JSON.stringify(row));
+    const replacement = new Uint8Array(from - start + json.length + lineEnd - last);
+    replacement.set(bytes.subarray(start, from));
+    replacement.set(json, from - start);
+    replacement.set(bytes.subarray(last, lineEnd), from - start + json.length);
+    this.replacement = replacement;
+    this.verdict = REPLACE;
+    return lineEnd;
+  }
+  /**
+   * False only when the line cannot hold an erased id: it has no backslash (so every JSON string is its
+   * bytes between two quotes) and none of its strings is an erased id.
+   */
+  mayHold(bytes, start, end) {
+    let open4 = -1;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i];
+      if (b === BACKSLASH) return true;
+      if (b !== QUOTE4) continue;
+      if (open4 < 0) open4 = i;
+      else {
+        if (this.ids.hasBytes(bytes, open4 + 1, i)) return true;
+        open4 = -1;
+      }
+    }
+    return open4 >= 0;
+  }
+};
+function blank(bytes, start, end) {
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b !== 32 && b !== 9 && b !== CR5 && b !== NEWLINE5) return false;
+  }
+  return true;
+}
+async function scanJsonl(input, ids, options) {
+  const reader = new JsonlRowReader(ids);
+  await scanStream(input, reader, options);
+  return { rows: reader.rows, matching: reader.matching, entries: reader.entries };
+}
+function scrubJsonl(ids, options) {
+  const reader = new JsonlRowReader(ids);
+  const stream = scrubTransform(reader, options);
+  return Object.assign(stream, {
+    count: () => ({ rows: reader.rows, matching: reader.matching, entries: reader.entries })
+  });
+}
+
+// src/outside/read-object.ts
+var WHY = {
+  AccessDenied: "reading it was refused (AccessDenied): allow s3:GetObject, and s3:GetObjectVersion for older versions",
+  Forbidden: "reading it was refused (403): allow s3:GetObject, and s3:GetObjectVersion for older versions",
+  NoSuchKey: "it is gone (NoSuchKey): deleted since it was listed",
+  NotFound: "it is gone (404): deleted since it was listed",
+  NoSuchVersion: "this version is gone (NoSuchVersion): deleted since it was listed",
+  NoSuchBucket: "the bucket does not exist (NoSuchBucket)",
+  InvalidObjectState: "it is archived (InvalidObjectState: Glacier or Deep Archive storage class): restore it first"
+};
+function unreadableReason(error2) {
+  if (error2 instanceof UnreadableError) return error2.message;
+  if (error2 instanceof S3Error) {
+    const code = error2.name;
+    if (/kms/i.test(code) || /kms/i.test(error2.message)) {
+      return `its KMS key refused to decrypt it (${code}): allow kms:Decrypt on the bucket's key to these credentials`;
+    }
+    return WHY[code] ?? `S3 answered ${code} (HTTP ${error2.httpStatus})`;
+  }
+  if (error2 instanceof AbortError) return "the scan was cancelled";
+  if (error2 instanceof DataDeletionError) return `reading it failed: ${error2.name}: ${error2.message}`;
+  return `reading it failed: ${error2?.message ?? String(error2)}`;
+}
+async function readObject(target, bucket, key, versionId, signal) {
+  const query = versionId === void 0 ? "" : `?versionId=${encodeURIComponent(versionId)}`;
+  let read;
+  try {
+    read = await target.transport.send(
+      {
+        service: "s3",
+        operation: "GetObject",
+        method: "GET",
+        url: objectUrl(target, bucket, key) + query,
+        headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+        signal
+      },
+      async (response) => {
+        if (!response.ok) {
+          throw parseS3Error(response.status, response.headers, await response.text());
+        }
+        const meta = {};
+        for (const [name, value] of response.headers) {
+          if (name.startsWith("x-amz-meta-")) meta[name.slice("x-amz-meta-".length)] = value;
+        }
+        const body = response.body ?? new ReadableStream({ start: (c) => c.close() });
+        return {
+          body,
+          etag: response.headers.get("etag") ?? "",
+          versionId: response.headers.get("x-amz-version-id") ?? versionId ?? "null",
+          contentType: response.headers.get("content-type") ?? void 0,
+          meta,
+          size: Number(response.headers.get("content-length") ?? 0)
+        };
+      }
+    );
+  } catch (error2) {
+    if (error2 instanceof AbortError) throw error2;
+    throw new UnreadableError(unreadableReason(error2));
+  }
+  return { ...read, body: cancellable(read.body, signal) };
+}
+function cancellable(body, signal) {
+  if (!signal) return body;
+  const reader = body.getReader();
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        if (signal.aborted) {
+          await reader.cancel().catch(() => {
+          });
+          controller.error(new AbortError(signal.reason));
+          return;
+        }
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      async cancel(reason) {
+        await reader.cancel(reason);
+      }
+    },
+    { highWaterMark: 0 }
+  );
+}
+
+// src/outside/write-back.ts
+var MIN_PART_BYTES = 5 * 1024 * 1024;
+var MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
+var DEFAULT_PART_BYTES = 8 * 1024 * 1024;
+var WriteConflictError = class extends DataDeletionError {
+};
+function checkPartBytes(partBytes) {
+  if (!Number.isInteger(partBytes) || partBytes < MIN_PART_BYTES || partBytes > MAX_PART_BYTES) {
+    throw new ConfigurationError(
+      `partBytes must be a whole number of bytes from 5 MiB (${MIN_PART_BYTES}) to 5 GiB, as S3 requires of parts, received ${partBytes}`
+    );
+  }
+  return partBytes;
+}
+function headersOf(options) {
+  const headers = {};
+  if (options.contentType) headers["content-type"] = options.contentType;
+  for (const [name, value] of Object.entries(options.meta ?? {})) headers[`x-amz-meta-${name}`] = value;
+  return headers;
+}
+var conflict = (bucket, key, code) => new WriteConflictError(`s3://${bucket}/${key} changed after it was read (${code}): it was not replaced`);
+async function call2(target, operation, method, url, headers, body, signal, conflictOf) {
+  const payload = body ?? new Uint8Array(0);
+  const sha2562 = await sha256Hex(payload);
+  return target.transport.send(
+    {
+      service: "s3",
+      operation,
+      method,
+      url,
+      headers: { ...headers, "x-amz-content-sha256": sha2562 },
+      ...body ? { body } : {},
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      const failed = !response.ok || /^\s*(<\?xml[^>]*>\s*)?<Error>/.test(text);
+      if (!failed) return { headers: response.headers, text };
+      const error2 = parseS3Error(response.ok ? 500 : response.status, response.headers, text);
+      const raced = error2.name === "PreconditionFailed" || error2.name === "ConditionalRequestConflict";
+      if (conflictOf && (response.status === 412 || raced)) throw conflictOf(error2.name);
+      throw error2;
+    }
+  );
+}
+async function writeBack(target, bucket, key, body, options) {
+  const partBytes = checkPartBytes(options.partBytes ?? DEFAULT_PART_BYTES);
+  const { signal } = options;
+  const url = objectUrl(target, bucket, key);
+  const reader = body.getReader();
+  let held = 0;
+  let peak = 0;
+  const hold = (n) => {
+    held += n;
+    peak = Math.max(peak, held);
+  };
+  let part = new Uint8Array(0);
+  let filled = 0;
+  let total = 0;
+  let uploadId;
+  const etags = [];
+  let inFlight;
+  const newPart = () => {
+    part = new Uint8Array(partBytes);
+    filled = 0;
+    hold(partBytes);
+  };
+  const grow2 = () => {
+    const size = Math.min(partBytes, Math.max(part.length * 2, options.sizeHint ?? 0, 64 * 1024));
+    const bigger = new Uint8Array(size);
+    bigger.set(part.subarray(0, filled));
+    hold(size - part.length);
+    part = bigger;
+  };
+  const startUpload = async () => {
+    const answer = await call2(
+      target,
+      "CreateMultipartUpload",
+      "POST",
+      `${url}?uploads`,
+      headersOf(options),
+      void 0,
+      signal
+    );
+    uploadId = xmlField(answer.text, "UploadId");
+    if (!uploadId)
+      throw new DataDeletionError(`CreateMultipartUpload for s3://${bucket}/${key} gave no UploadId`);
+  };
+  const sendPart = async (bytes) => {
+    if (inFlight) await inFlight;
+    const number2 = etags.length + 1;
+    etags.push("");
+    const sending = call2(
+      target,
+      "UploadPart",
+      "PUT",
+      `${url}?partNumber=${number2}&uploadId=${encodeURIComponent(uploadId)}`,
+      {},
+      bytes,
+      signal
+    ).then((answer) => {
+      etags[number2 - 1] = answer.headers.get("etag") ?? "";
+      held -= bytes.buffer.byteLength;
+    });
+    sending.catch(() => {
+    });
+    inFlight = sending;
+  };
+  try {
+    for (; ; ) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let at = 0;
+      while (at < value.length) {
+        if (filled === partBytes) {
+          if (!uploadId) await startUpload();
+          await sendPart(part);
+          newPart();
+        } else if (filled === part.length) {
+          grow2();
+        }
+        const n = Math.min(value.length - at, part.length - filled);
+        part.set(value.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        total += n;
+      }
+    }
+    if (inFlight) await inFlight;
+    if (options.shouldWrite && !options.shouldWrite()) {
+      if (uploadId) await abort(target, url, uploadId, signal);
+      uploadId = void 0;
+      return { written: false, bytes: total, parts: 0, peakBytesHeld: peak };
+    }
+    const conditional = { "if-match": options.etag };
+    if (!uploadId) {
+      const answer2 = await call2(
+        target,
+        "PutObject",
+        "PUT",
+        url,
+        { ...headersOf(options), ...conditional },
+        part.subarray(0, filled),
+        signal,
+        (code) => conflict(bucket, key, code)
+      );
+      return {
+        written: true,
+        versionId: answer2.headers.get("x-amz-version-id") ?? "null",
+        bytes: total,
+        parts: 1,
+        peakBytesHeld: peak
+      };
+    }
+    if (filled > 0) await sendPart(part.subarray(0, filled));
+    if (inFlight) await inFlight;
+    const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join("")}</CompleteMultipartUpload>`;
+    const answer = await call2(
+      target,
+      "CompleteMultipartUpload",
+      "POST",
+      `${url}?uploadId=${encodeURIComponent(uploadId)}`,
+      conditional,
+      new TextEncoder().encode(xml),
+      signal,
+      (code) => conflict(bucket, key, code)
+    );
+    uploadId = void 0;
+    return {
+      written: true,
+      versionId: answer.headers.get("x-amz-version-id") ?? "null",
+      bytes: total,
+      parts: etags.length,
+      peakBytesHeld: peak
+    };
+  } catch (error2) {
+    await reader.cancel().catch(() => {
+    });
+    if (inFlight) await inFlight.catch(() => {
+    });
+    if (uploadId) await abort(target, url, uploadId).catch(() => {
+    });
+    throw error2;
+  } finally {
+    reader.releaseLock();
+  }
+}
+async function abort(target, url, uploadId, signal) {
+  await call2(
+    target,
+    "AbortMultipartUpload",
+    "DELETE",
+    `${url}?uploadId=${encodeURIComponent(uploadId)}`,
+    {},
+    void 0,
+    signal
+  );
+}
+
+// src/outside/object-pass.ts
+function formatOfKey(key) {
+  const extension = /\.([^./]+)$/.exec(key)?.[1]?.toLowerCase();
+  if (extension === "csv") return "csv";
+  if (extension === "jsonl" || extension === "json" || extension === "out") return "jsonl";
+  return void 0;
+}
+function formatOf(context3, key) {
+  const format = context3.format ?? formatOfKey(key);
+  if (!format) {
+    throw new UnknownFormat();
+  }
+  return format;
+}
+var UnknownFormat = class extends UnreadableError {
+  constructor() {
+    super("unknown format: the key ends in none of .csv, .json, .jsonl, .out (give the location's format)");
+  }
+};
+async function scan(context3, read, format) {
+  return format === "csv" ? await scanCsv(read.body, context3.users, context3.rowOptions) : await scanJsonl(read.body, context3.users, context3.rowOptions);
+}
+async function open2(context3, version, versionId) {
+  const format = formatOf(context3, version.key);
+  const read = await readObject(context3.s3, context3.bucket, version.key, versionId, context3.signal);
+  return { format, read };
+}
+async function scrubOnce(context3, listed2, versionId) {
+  let { format, read } = await open2(context3, listed2, versionId);
+  let version = { ...listed2, versionId: read.versionId, size: read.size, noncurrent: false };
+  if (read.size > context3.partBytes) {
+    const count = await scan(context3, read, format);
+    if (count.matching === 0) return { kind: "clean", version, read, count };
+    ({ format, read } = await open2(context3, listed2, read.versionId));
+    version = { ...version, size: read.size };
+  }
+  const transform = format === "csv" ? scrubCsv(context3.users, context3.rowOptions) : scrubJsonl(context3.users, context3.rowOptions);
+  const counted = () => transform.count();
+  try {
+    const written = await writeBack(
+      context3.s3,
+      context3.bucket,
+      listed2.key,
+      read.body.pipeThrough(transform),
+      {
+        etag: read.etag,
+        contentType: read.contentType,
+        meta: read.meta,
+        partBytes: context3.partBytes,
+        sizeHint: read.size,
+        shouldWrite: () => counted().matching > 0,
+        ...context3.signal ? { signal: context3.signal } : {}
+      }
+    );
+    if (!written.written) return { kind: "clean", version, read, count: counted() };
+    return { kind: "written", version, read, count: counted(), newVersionId: written.versionId ?? "null" };
+  } catch (error2) {
+    if (error2 instanceof WriteConflictError) return { kind: "conflict", version, read, count: counted() };
+    if (error2 instanceof UnreadableError || error2 instanceof AbortError) throw error2;
+    throw new RewriteError(writeReason(error2), version, read, counted());
+  }
+}
+var RewriteError = class extends Error {
+  constructor(reason, version, read, count) {
+    super(reason);
+    this.reason = reason;
+    this.version = version;
+    this.read = read;
+    this.count = count;
+  }
+};
+function writeReason(error2) {
+  const code = error2?.name;
+  if (code === "AccessDenied") {
+    return "rewriting it was refused (AccessDenied): allow s3:PutObject (and kms:GenerateDataKey under SSE-KMS); nothing was replaced";
+  }
+  return `rewriting it failed (${code}: ${error2?.message}); nothing was replaced`;
+}
+
+// src/outside/inspect.ts
+var WRITE_TRIES = 3;
+async function inspectLocation(s3, location, users, options = {}) {
+  const partBytes = checkPartBytes(options.partBytes ?? DEFAULT_PART_BYTES);
+  const objects = [];
+  const done = (state, reason) => ({
+    ...location,
+    state,
+    ...reason ? { reason } : {},
+    objects
+  });
+  let bucket;
+  let key;
+  try {
+    ({ bucket, key } = parseS3Uri(location.location, "location"));
+  } catch (error2) {
+    return done("unreadable", `not an S3 location: ${error2.message}`);
+  }
+  let listed2;
+  try {
+    listed2 = await expandLocation(s3, bucket, key, options.signal);
+  } catch (error2) {
+    if (error2 instanceof AbortError) throw error2;
+    return done("unreadable", `listing its objects failed: ${listingReason(error2)}`);
+  }
+  const context3 = {
+    s3,
+    bucket,
+    users,
+    format: location.format,
+    scrub: options.scrub === true,
+    partBytes,
+    rowOptions: options.maxRowBytes === void 0 ? {} : { maxRowBytes: options.maxRowBytes },
+    signal: options.signal,
+    report: (report) => {
+      objects.push(report);
+      options.onObject?.(report);
+    }
+  };
+  for (const object of listed2) {
+    for (const version of object.versions) {
+      if (options.signal?.aborted) throw new AbortError(options.signal.reason);
+      if (version.noncurrent) await noncurrent(context3, version);
+      else await current(context3, version);
+    }
+  }
+  if (objects.some((o) => o.state === "unreadable")) return done("unreadable");
+  if (objects.some((o) => o.state === "holds-users")) return done("holds-users");
+  return done(objects.some((o) => o.state === "scrubbed") ? "scrubbed" : "clean");
+}
+function listingReason(error2) {
+  const code = error2?.name;
+  if (code === "AccessDenied" || code === "Forbidden") {
+    return `${code}: allow s3:ListBucketVersions (and s3:ListBucket) on the bucket`;
+  }
+  if (code === "NoSuchBucket") return "the bucket does not exist (NoSuchBucket)";
+  return unreadableReason(error2);
+}
+var reportOf = (version, read, count) => ({
+  key: version.key,
+  ...version.versionId === "null" ? {} : { versionId: version.versionId },
+  noncurrent: version.noncurrent,
+  bytes: read?.size ?? version.size,
+  rows: count.rows,
+  matching: count.matching,
+  ...count.entries ? { matchingEntries: count.entries } : {},
+  state: count.matching > 0 ? "holds-users" : "clean"
+});
+var NONE = { rows: 0, matching: 0 };
+function unreadable(version, error2) {
+  if (error2 instanceof AbortError) throw error2;
+  return { ...reportOf(version, void 0, NONE), state: "unreadable", reason: unreadableReason(error2) };
+}
+async function noncurrent(context3, version) {
+  let report;
+  try {
+    if (version.size === 0) {
+      report = reportOf(version, void 0, NONE);
+    } else {
+      const { format, read } = await open2(context3, version, version.versionId);
+      report = reportOf(version, read, await scan(context3, read, format));
+    }
+  } catch (error2) {
+    context3.report(unreadable(version, error2));
+    return;
+  }
+  if (context3.scrub && report.matching > 0) {
+    try {
+      await deleteObject(context3.s3, context3.bucket, version.key, context3.signal, version.versionId);
+      report = { ...report, state: "scrubbed", versionsDeleted: [version.versionId] };
+    } catch (error2) {
+      if (error2 instanceof AbortError) throw error2;
+      report = { ...report, reason: `deleting this version failed: ${deleteReason(error2)}` };
+    }
+  }
+  context3.report(report);
+}
+function deleteReason(error2) {
+  const code = error2?.name;
+  if (code === "AccessDenied") return "AccessDenied: allow s3:DeleteObjectVersion";
+  return unreadableReason(error2);
+}
+async function current(context3, listed2) {
+  if (listed2.size === 0) {
+    context3.report(reportOf(listed2, void 0, NONE));
+    return;
+  }
+  if (!context3.scrub) {
+    try {
+      const { format, read } = await open2(context3, listed2, listed2.versionId);
+      context3.report(reportOf(listed2, read, await scan(context3, read, format)));
+    } catch (error2) {
+      context3.report(unreadable(listed2, error2));
+    }
+    return;
+  }
+  const held = [];
+  let versionId = listed2.versionId;
+  for (let attempt = 1; ; attempt++) {
+    let outcome;
+    try {
+      outcome = await scrubOnce(context3, listed2, versionId);
+    } catch (error2) {
+      if (!(error2 instanceof RewriteError)) {
+        context3.report(unreadable(listed2, error2));
+        return;
+      }
+      const report = { ...reportOf(error2.version, error2.read, error2.count), reason: error2.reason };
+      await finish(context3, report, held, void 0);
+      return;
+    }
+    const { version, count } = outcome;
+    if (outcome.kind === "clean") {
+      await finish(context3, reportOf(version, outcome.read, count), held, void 0);
+      return;
+    }
+    if (outcome.kind === "written") {
+      held.push(version.versionId);
+      const report = { ...reportOf(version, outcome.read, count), state: "scrubbed" };
+      await finish(context3, report, held, outcome.newVersionId);
+      return;
+    }
+    if (count.matching > 0) held.push(version.versionId);
+    if (attempt >= WRITE_TRIES) {
+      const report = {
+        ...reportOf(version, outcome.read, count),
+        state: "holds-users",
+        reason: `it changed while being scrubbed, ${WRITE_TRIES} times (PreconditionFailed): run the scrub again`
+      };
+      await finish(context3, report, held, void 0);
+      return;
+    }
+    versionId = void 0;
+  }
+}
+async function finish(context3, report, held, newVersionId) {
+  const deleted = [];
+  let failure;
+  for (const id of held) {
+    if (id === newVersionId || id === "null" && (newVersionId ?? "null") === "null") continue;
+    try {
+      await deleteObject(context3.s3, context3.bucket, report.key, context3.signal, id);
+      deleted.push(id);
+    } catch (error2) {
+      if (error2 instanceof AbortError) throw error2;
+      failure = `deleting a version that held erased users failed: ${deleteReason(error2)}`;
+    }
+  }
+  const scrubbed = newVersionId === void 0 ? {} : { scrubbedVersionId: newVersionId === "null" ? void 0 : newVersionId };
+  const final = {
+    ...report,
+    ...scrubbed.scrubbedVersionId ? { scrubbedVersionId: scrubbed.scrubbedVersionId } : {},
+    ...deleted.length > 0 ? { versionsDeleted: deleted } : {}
+  };
+  if (failure) {
+    final.state = "holds-users";
+    final.reason = failure;
+  }
+  context3.report(final);
+}
+
+// node_modules/@noble/hashes/_u64.js
+var fromNumH = (n) => n / 2 ** 32 | 0;
+var fromNumL = (n) => n >>> 0;
+function setU64FromNum(view, byteOffset, n, isLE) {
+  const h = fromNumH(n);
+  const l = fromNumL(n);
+  view.setUint32(byteOffset, isLE ? l : h, isLE);
+  view.setUint32(byteOffset + 4, isLE ? h : l, isLE);
+}
+
+// node_modules/@noble/hashes/utils.js
+function isBytes(a) {
+  return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
+}
+var atitle = (title) => title ? `"${title}" ` : "";
+function anumber(n, title = "") {
+  if (typeof n !== "number")
+    throw new TypeError(atitle(title) + "expected number, got " + typeof n);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(atitle(title) + "expected integer >= 0, got " + n);
+  return n;
+}
+function abytes(value, length, title = "") {
+  if (isBytes(value) && (length === void 0 || value.length === length))
+    return value;
+  if (length !== void 0)
+    anumber(length, "length");
+  const bytes = isBytes(value);
+  const ofLen = length !== void 0 ? ` of length ${length}` : "";
+  const got = bytes ? `length=${value.length}` : `type=${typeof value}`;
+  const message = atitle(title) + "expected Uint8Array" + ofLen + ", got " + got;
+  if (!bytes)
+    throw new TypeError(message);
+  throw new RangeError(message);
+}
+function ahash(h) {
+  if (typeof h !== "function" || typeof h.create !== "function")
+    throw new TypeError("expected hash wrapped by utils.createHasher");
+  anumber(h.outputLen);
+  anumber(h.blockLen);
+  if (h.outputLen < 1 || h.blockLen < 1)
+    throw new Error("hash blockLen / outputLen must be >= 1");
+}
+var aobject = (value, label) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new TypeError((label === "object" ? "" : `"${label}" `) + "expected object, got type=" + typeof value);
+};
+var aopts = (value, label) => {
+  aobject(value, label);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null)
+    throw new TypeError(`"${label}" expected plain object`);
+  if (Object.hasOwn(value, "__proto__"))
+    throw new TypeError(`"${label}.__proto__" is not allowed`);
+};
+function aexists(instance, checkFinished = true) {
+  if (instance.destroyed)
+    throw new Error("hash was destroyed");
+  if (checkFinished && instance.finished)
+    throw new Error("digest() was already called");
+}
+function aoutput(out, instance) {
+  abytes(out, void 0, "output");
+  const min = instance.outputLen;
+  if (!(out.length >= min)) {
+    throw new RangeError('"output" expected length >= ' + min);
+  }
+}
+function clean(...arrays) {
+  for (let i = 0; i < arrays.length; i++) {
+    arrays[i].fill(0);
+  }
+}
+function createView(arr) {
+  return new DataView(arr.buffer, arr.byteOffset, arr.byteLength);
+}
+function rotr(word, shift) {
+  return word << 32 - shift | word >>> shift;
+}
+var hasHexBuiltin = /* @__PURE__ */ (() => (
+  // @ts-ignore
+  typeof Uint8Array.from([]).toHex === "function" && typeof Uint8Array.fromHex === "function"
+))();
+var hexes = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+function bytesToHex(bytes) {
+  abytes(bytes);
+  if (hasHexBuiltin)
+    return bytes.toHex();
+  let hex = "";
+  for (let i = 0; i < bytes.length; i++) {
+    hex += hexes[bytes[i]];
+  }
+  return hex;
+}
+function checkOpts(defaults2, opts, title = "opts") {
+  aopts(defaults2, "defaults");
+  if (opts !== void 0)
+    aopts(opts, title);
+  const merged = Object.assign(/* @__PURE__ */ Object.create(null), defaults2, opts);
+  return merged;
+}
+function createHasher(hashCons, info2 = {}) {
+  if (typeof hashCons !== "function")
+    throw new TypeError('"hashCons" expected function, got type=' + typeof hashCons);
+  info2 = checkOpts({}, info2, "info");
+  const hashC = (msg, opts) => hashCons(opts).update(msg).digest();
+  const tmp = hashCons(void 0);
+  hashC.outputLen = tmp.outputLen;
+  hashC.blockLen = tmp.blockLen;
+  hashC.canXOF = tmp.canXOF;
+  hashC.create = (opts) => hashCons(opts);
+  Object.assign(hashC, info2);
+  return Object.freeze(hashC);
+}
+var oidNist = (suffix) => ({
+  // Current NIST hashAlgs suffixes used here fit in one DER subidentifier octet.
+  // Larger suffix values would need base-128 OID encoding and a different length byte.
+  oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
+});
+
+// node_modules/@noble/hashes/_md.js
+function Chi(a, b, c) {
+  return a & b ^ ~a & c;
+}
+function Maj(a, b, c) {
+  return a & b ^ a & c ^ b & c;
+}
+var HashMD = class {
+  blockLen;
+  outputLen;
+  canXOF = false;
+  padOffset;
+  isLE;
+  // For partial updates less than block size
+  buffer;
+  view;
+  finished = false;
+  length = 0;
+  pos = 0;
+  destroyed = false;
+  constructor(blockLen, outputLen, padOffset, isLE) {
+    this.blockLen = blockLen;
+    this.outputLen = outputLen;
+    this.padOffset = padOffset;
+    this.isLE = isLE;
+    this.buffer = new Uint8Array(blockLen);
+    this.view = createView(this.buffer);
+  }
+  update(data) {
+    aexists(this);
+    abytes(data);
+    const { view, buffer, blockLen } = this;
+    const len = data.length;
+    let processed = false;
+    for (let pos = 0; pos < len; ) {
+      const take = Math.min(blockLen - this.pos, len - pos);
+      if (take === blockLen) {
+        const dataView = createView(data);
+        for (; blockLen <= len - pos; pos += blockLen)
+          this.process(dataView, pos);
+        processed = true;
+        continue;
+      }
+      buffer.set(pos === 0 && take === len ? data : data.subarray(pos, pos + take), this.pos);
+      this.pos += take;
+      pos += take;
+      if (this.pos === blockLen) {
+        this.process(view, 0);
+        this.pos = 0;
+        processed = true;
+      }
+    }
+    this.length += data.length;
+    if (processed)
+      this.roundClean();
+    return this;
+  }
+  digestInto(out) {
+    aexists(this);
+    aoutput(out, this);
+    this.finished = true;
+    const { buffer, view, blockLen, isLE } = this;
+    let { pos } = this;
+    buffer[pos++] = 128;
+    buffer.fill(0, pos);
+    if (this.padOffset > blockLen - pos) {
+      this.process(view, 0);
+      buffer.fill(0);
+    }
+    setU64FromNum(view, blockLen - 8, this.length * 8, isLE);
+    this.process(view, 0);
+    this.roundClean();
+    const oview = out === buffer ? view : createView(out);
+    const len = this.outputLen;
+    const outLen = len / 4;
+    const state = this.get();
+    if (len % 4 || outLen > state.length)
+      throw new Error("invalid outputLen");
+    for (let i = 0; i < outLen; i++)
+      oview.setUint32(4 * i, state[i], isLE);
+  }
+  digest() {
+    const { buffer, outputLen } = this;
+    this.digestInto(buffer);
+    const res = buffer.slice(0, outputLen);
+    this.destroy();
+    return res;
+  }
+  _cloneIntoMeta(to) {
+    const { buffer, length, finished, destroyed, pos } = this;
+    to.destroyed = destroyed;
+    to.finished = finished;
+    to.length = length;
+    to.pos = pos;
+    if (pos)
+      to.buffer.set(buffer);
+    return to;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+};
+var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
+  1779033703,
+  3144134277,
+  1013904242,
+  2773480762,
+  1359893119,
+  2600822924,
+  528734635,
+  1541459225
+]);
+
+// node_modules/@noble/hashes/sha2.js
+var SHA256_K = /* @__PURE__ */ Uint32Array.from([
+  1116352408,
+  1899447441,
+  3049323471,
+  3921009573,
+  961987163,
+  1508970993,
+  2453635748,
+  2870763221,
+  3624381080,
+  310598401,
+  607225278,
+  1426881987,
+  1925078388,
+  2162078206,
+  2614888103,
+  3248222580,
+  3835390401,
+  4022224774,
+  264347078,
+  604807628,
+  770255983,
+  1249150122,
+  1555081692,
+  1996064986,
+  2554220882,
+  2821834349,
+  2952996808,
+  3210313671,
+  3336571891,
+  3584528711,
+  113926993,
+  338241895,
+  666307205,
+  773529912,
+  1294757372,
+  1396182291,
+  1695183700,
+  1986661051,
+  2177026350,
+  2456956037,
+  2730485921,
+  2820302411,
+  3259730800,
+  3345764771,
+  3516065817,
+  3600352804,
+  4094571909,
+  275423344,
+  430227734,
+  506948616,
+  659060556,
+  883997877,
+  958139571,
+  1322822218,
+  1537002063,
+  1747873779,
+  1955562222,
+  2024104815,
+  2227730452,
+  2361852424,
+  2428436474,
+  2756734187,
+  3204031479,
+  3329325298
+]);
+var SHA256_W = /* @__PURE__ */ new Uint32Array(64);
+var SHA2_32B = class extends HashMD {
+  // We cannot use array here since array allows indexing by variable
+  // which means optimizer/compiler cannot use registers.
+  // Numeric initializers matter: starting the fields as `undefined` changes
+  // V8's field representation and makes sha256 3x slower (measured).
+  A = 0;
+  B = 0;
+  C = 0;
+  D = 0;
+  E = 0;
+  F = 0;
+  G = 0;
+  H = 0;
+  constructor(outputLen, IV) {
+    super(64, outputLen, 8, false);
+    this.A = IV[0] | 0;
+    this.B = IV[1] | 0;
+    this.C = IV[2] | 0;
+    this.D = IV[3] | 0;
+    this.E = IV[4] | 0;
+    this.F = IV[5] | 0;
+    this.G = IV[6] | 0;
+    this.H = IV[7] | 0;
+  }
+  get() {
+    const { A, B, C, D, E, F, G, H: H2 } = this;
+    return [A, B, C, D, E, F, G, H2];
+  }
+  // prettier-ignore
+  set(A, B, C, D, E, F, G, H2) {
+    this.A = A | 0;
+    this.B = B | 0;
+    this.C = C | 0;
+    this.D = D | 0;
+    this.E = E | 0;
+    this.F = F | 0;
+    this.G = G | 0;
+    this.H = H2 | 0;
+  }
+  _cloneInto(to) {
+    (to ||= new this.constructor()).set(...this.get());
+    return this._cloneIntoMeta(to);
+  }
+  process(view, offset) {
+    for (let i = 0; i < 16; i++, offset += 4)
+      SHA256_W[i] = view.getUint32(offset, false);
+    for (let i = 16; i < 64; i++) {
+      const W15 = SHA256_W[i - 15];
+      const W2 = SHA256_W[i - 2];
+      const s0 = rotr(W15, 7) ^ rotr(W15, 18) ^ W15 >>> 3;
+      const s1 = rotr(W2, 17) ^ rotr(W2, 19) ^ W2 >>> 10;
+      SHA256_W[i] = s1 + SHA256_W[i - 7] + s0 + SHA256_W[i - 16] | 0;
+    }
+    let { A, B, C, D, E, F, G, H: H2 } = this;
+    for (let i = 0; i < 64; i++) {
+      const sigma1 = rotr(E, 6) ^ rotr(E, 11) ^ rotr(E, 25);
+      const T1 = H2 + sigma1 + Chi(E, F, G) + SHA256_K[i] + SHA256_W[i] | 0;
+      const sigma0 = rotr(A, 2) ^ rotr(A, 13) ^ rotr(A, 22);
+      const T2 = sigma0 + Maj(A, B, C) | 0;
+      H2 = G;
+      G = F;
+      F = E;
+      E = D + T1 | 0;
+      D = C;
+      C = B;
+      B = A;
+      A = T1 + T2 | 0;
+    }
+    A = A + this.A | 0;
+    B = B + this.B | 0;
+    C = C + this.C | 0;
+    D = D + this.D | 0;
+    E = E + this.E | 0;
+    F = F + this.F | 0;
+    G = G + this.G | 0;
+    H2 = H2 + this.H | 0;
+    this.set(A, B, C, D, E, F, G, H2);
+  }
+  roundClean() {
+    clean(SHA256_W);
+  }
+  destroy() {
+    this.destroyed = true;
+    this.set(0, 0, 0, 0, 0, 0, 0, 0);
+    clean(this.buffer);
+  }
+};
+var _SHA256 = class extends SHA2_32B {
+  constructor() {
+    super(32, SHA256_IV);
+  }
+};
+var sha256 = /* @__PURE__ */ createHasher(
+  () => new _SHA256(),
+  /* @__PURE__ */ oidNist(1)
+);
+
+// node_modules/@noble/hashes/hmac.js
+var _HMAC = class {
+  oHash;
+  iHash;
+  blockLen;
+  outputLen;
+  canXOF = false;
+  finished = false;
+  destroyed = false;
+  constructor(hash2, key) {
+    ahash(hash2);
+    abytes(key, void 0, "key");
+    this.iHash = hash2.create();
+    if (typeof this.iHash.update !== "function")
+      throw new Error("expected Hash instance");
+    this.blockLen = this.iHash.blockLen;
+    this.outputLen = this.iHash.outputLen;
+    const blockLen = this.blockLen;
+    const pad = new Uint8Array(blockLen);
+    pad.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    for (let i = 0; i < pad.length; i++)
+      pad[i] ^= 54;
+    this.iHash.update(pad);
+    this.oHash = hash2.create();
+    for (let i = 0; i < pad.length; i++)
+      pad[i] ^= 54 ^ 92;
+    this.oHash.update(pad);
+    clean(pad);
+  }
+  update(buf) {
+    aexists(this);
+    this.iHash.update(buf);
+    return this;
+  }
+  digestInto(out) {
+    aexists(this);
+    aoutput(out, this);
+    this.finished = true;
+    const buf = out.subarray(0, this.outputLen);
+    this.iHash.digestInto(buf);
+    this.oHash.update(buf);
+    this.oHash.digestInto(buf);
+    this.destroy();
+  }
+  digest() {
+    const out = new Uint8Array(this.oHash.outputLen);
+    this.digestInto(out);
+    return out;
+  }
+  _cloneInto(to) {
+    to ||= Object.create(Object.getPrototypeOf(this), {});
+    const { oHash, iHash, finished, destroyed, blockLen, outputLen, canXOF } = this;
+    to = to;
+    to.finished = finished;
+    to.destroyed = destroyed;
+    to.blockLen = blockLen;
+    to.outputLen = outputLen;
+    to.canXOF = canXOF;
+    to.oHash = oHash._cloneInto(to.oHash);
+    to.iHash = iHash._cloneInto(to.iHash);
+    return to;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+  destroy() {
+    this.destroyed = true;
+    this.oHash.destroy();
+    this.iHash.destroy();
+  }
+};
+var hmac2 = /* @__PURE__ */ (() => {
+  const hmac_ = ((hash2, key, message) => new _HMAC(hash2, key).update(message).digest());
+  hmac_.create = (hash2, key) => new _HMAC(hash2, key);
+  return hmac_;
+})();
+
+// src/outside/keyed-hash.ts
+var KeyedHash = class {
+  constructor(key) {
+    this.base = hmac2.create(sha256, key);
+    this.work = this.base.clone();
+  }
+  /** Writes the 32-byte HMAC of `bytes[start, end)` into `out` from its start. */
+  into(bytes, start, end, out) {
+    this.work = this.base._cloneInto(this.work);
+    this.work.update(bytes.subarray(start, end));
+    this.work.digestInto(out);
+  }
+  /** The 32-byte HMAC of `bytes`. */
+  of(bytes) {
+    const out = new Uint8Array(32);
+    this.into(bytes, 0, bytes.length, out);
+    return out;
+  }
+};
+
+// src/outside/suppression-store.ts
+async function getObjectBytes(target, bucket, key, signal) {
+  return target.transport.send(
+    {
+      service: "s3",
+      operation: "GetObject",
+      method: "GET",
+      url: objectUrl(target, bucket, key),
+      headers: { "x-amz-content-sha256": EMPTY_PAYLOAD_SHA256 },
+      signal
+    },
+    async (response) => {
+      if (!response.ok) {
+        const error2 = parseS3Error(response.status, response.headers, await response.text());
+        throw locateS3Error(error2, "reading", formatS3Uri(bucket, key), "s3:GetObject on its keys");
+      }
+      return { body: new Uint8Array(await response.arrayBuffer()), headers: response.headers };
+    }
+  );
+}
+async function putObjectIfAbsent(target, bucket, key, body, sha2562, signal, metadata = {}) {
+  return target.transport.send(
+    {
+      service: "s3",
+      operation: "PutObject",
+      method: "PUT",
+      url: objectUrl(target, bucket, key),
+      headers: {
+        "content-type": "application/octet-stream",
+        "if-none-match": "*",
+        "x-amz-content-sha256": sha2562,
+        ...metadata
+      },
+      body,
+      signal
+    },
+    async (response) => {
+      const text = await response.text();
+      if (response.ok) return true;
+      if (response.status === 412) return false;
+      const error2 = parseS3Error(response.status, response.headers, text);
+      throw locateS3Error(error2, "writing", formatS3Uri(bucket, key), "s3:PutObject on its keys");
+    }
+  );
+}
+
+// src/outside/suppression.ts
+var SUPPRESSION_HASH_BYTES = 32;
+var SUPPRESSION_KEY_MIN_BYTES = 32;
+var encoder6 = new TextEncoder();
+var H = SUPPRESSION_HASH_BYTES;
+var NAME = /-([0-9a-f]{64})\.bin$/;
+var KEY_CHECK_HEADER = "x-amz-meta-suppression-key-check";
+var KEY_CHECK_INPUT = encoder6.encode("personalize-data-deletion suppression key check v1");
+var READ_CONCURRENCY = 8;
+function suppressionKeyBytes(key) {
+  const bytes = typeof key === "string" ? encoder6.encode(key) : key instanceof Uint8Array ? key : void 0;
+  const path = "suppressionKey (ERASURE_SUPPRESSION_KEY)";
+  if (bytes === void 0) {
+    const received = key === null ? "null" : typeof key;
+    throw new ValidationError([{ path, rule: "must be a string or a Uint8Array", received }]);
+  }
+  if (bytes.length < SUPPRESSION_KEY_MIN_BYTES) {
+    throw new ValidationError([
+      {
+        path,
+        rule: `must be at least ${SUPPRESSION_KEY_MIN_BYTES} bytes (e.g. 32 random bytes, base64 or hex)`,
+        received: `${bytes.length} bytes`
+      }
+    ]);
+  }
+  return bytes;
+}
+var keyCheck = (hash2) => bytesToHex(hash2.of(KEY_CHECK_INPUT).subarray(0, 8));
+function compare(a, i, b, j) {
+  for (let k = 0; k < H; k++) {
+    const d = a[i * H + k] - b[j * H + k];
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+function sortEntries(hashes) {
+  const n = hashes.length / H;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = compare(hashes, i - 1, hashes, i) < 0;
+  if (sorted) return hashes;
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => compare(hashes, x, hashes, y));
+  const out = new Uint8Array(hashes.length);
+  let m = 0;
+  for (const i of order) {
+    if (m > 0 && compare(out, m - 1, hashes, i) === 0) continue;
+    out.set(hashes.subarray(i * H, i * H + H), m * H);
+    m++;
+  }
+  return out.subarray(0, m * H);
+}
+function mergeTwo(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  const na = a.length / H;
+  const nb = b.length / H;
+  let i = 0;
+  let j = 0;
+  let m = 0;
+  while (i < na || j < nb) {
+    const c = i >= na ? 1 : j >= nb ? -1 : compare(a, i, b, j);
+    const from = c <= 0 ? a : b;
+    const at = c <= 0 ? i : j;
+    if (c <= 0) i++;
+    if (c >= 0) j++;
+    out.set(from.subarray(at * H, at * H + H), m * H);
+    m++;
+  }
+  return out.subarray(0, m * H);
+}
+function mergeAll(parts) {
+  let round = parts.map(sortEntries);
+  if (round.length === 0) return new Uint8Array(0);
+  while (round.length > 1) {
+    const next = [];
+    for (let i = 0; i < round.length; i += 2) {
+      const [a, b] = [round[i], round[i + 1]];
+      next.push(b === void 0 ? a : mergeTwo(a, b));
+    }
+    round = next;
+  }
+  return round[0];
+}
+function folderOf(uri) {
+  const location = parseS3Uri(uri, "suppression");
+  if (!location.isPrefix) {
+    throw new ValidationError([
+      {
+        path: "suppression",
+        rule: "must be a folder: s3://bucket/prefix/ (ending in /)",
+        received: JSON.stringify(uri).slice(0, 120)
+      }
+    ]);
+  }
+  return { bucket: location.bucket, prefix: location.key };
+}
+async function readPart(s3, bucket, key, check2, signal) {
+  const where = `s3://${bucket}/${key}`;
+  const { body, headers } = await getObjectBytes(s3, bucket, key, signal);
+  if (body.length % H !== 0) {
+    throw new ConfigurationError(
+      `suppression object ${where} holds ${body.length} bytes, not a multiple of ${H} (one HMAC-SHA256 per user): it is not a suppression object`
+    );
+  }
+  const named2 = NAME.exec(key)?.[1];
+  if (named2 !== void 0 && bytesToHex(sha256(body)) !== named2) {
+    throw new ConfigurationError(
+      `suppression object ${where} does not hold the content its name's SHA-256 says (truncated or replaced)`
+    );
+  }
+  const stored = headers.get(KEY_CHECK_HEADER) ?? void 0;
+  if (stored !== void 0 && stored !== check2) {
+    throw new ConfigurationError(
+      `suppression object ${where} was written under another key than this suppressionKey (ERASURE_SUPPRESSION_KEY): its key check is ${stored}, this key's is ${check2}`
+    );
+  }
+  return body;
+}
+var SuppressionList = class _SuppressionList {
+  constructor(key, hashes) {
+    this.scratch = new Uint8Array(H);
+    this.text = new Uint8Array(256);
+    this.hash = new KeyedHash(key);
+    this.hashes = hashes;
+  }
+  /**
+   * Loads every object under the suppression folder `uri` (`s3://bucket/prefix/`, all listing pages) into
+   * one list. An object whose size is not a multiple of 32 bytes, whose content does not match the
+   * SHA-256 in its name, or that was written under another key is refused, naming its key.
+   */
+  static async load(s3, uri, key, options = {}) {
+    const keyBytes = suppressionKeyBytes(key);
+    const { bucket, prefix } = folderOf(uri);
+    const check2 = keyCheck(new KeyedHash(keyBytes));
+    const objects = (await listObjects(s3, bucket, prefix, options.signal)).filter(
+      // A folder placeholder (the console's "Create folder") holds nothing.
+      (object) => !(object.key.endsWith("/") && object.size === 0)
+    );
+    const parts = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < objects.length) {
+        const object = objects[next++];
+        parts.push(await readPart(s3, bucket, object.key, check2, options.signal));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, objects.length) }, worker));
+    return new _SuppressionList(keyBytes, mergeAll(parts));
+  }
+  /** A list of the given ids hashed under `key`, in memory (for tests and for local checks). */
+  static of(ids, key) {
+    const keyBytes = suppressionKeyBytes(key);
+    return new _SuppressionList(keyBytes, hashIds(ids, keyBytes));
+  }
+  /** How many erased users the list holds. */
+  get size() {
+    return this.hashes.length / H;
+  }
+  /** Whether the UTF-8 bytes `bytes[start, end)` are an erased user's id, byte for byte. */
+  hasBytes(bytes, start, end) {
+    if (this.hashes.length === 0 || end <= start) return false;
+    this.hash.into(bytes, start, end, this.scratch);
+    let lo = 0;
+    let hi = this.hashes.length / H - 1;
+    while (lo <= hi) {
+      const mid = lo + hi >>> 1;
+      const c = compare(this.hashes, mid, this.scratch, 0);
+      if (c === 0) return true;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+  /** Whether `userId` (exactly as given: no trimming or case folding) is an erased user's id. */
+  has(userId) {
+    if (userId.length * 3 > this.text.length) this.text = new Uint8Array(userId.length * 3);
+    const { written } = encoder6.encodeInto(userId, this.text);
+    return this.hasBytes(this.text, 0, written);
+  }
+};
+function hashIds(ids, keyBytes) {
+  const hash2 = new KeyedHash(keyBytes);
+  let out = new Uint8Array(H * 64);
+  let n = 0;
+  const add = (bytes, start, end) => {
+    if (end <= start) return;
+    if ((n + 1) * H > out.length) {
+      const grown = new Uint8Array(out.length * 2);
+      grown.set(out);
+      out = grown;
+    }
+    hash2.into(bytes, start, end, out.subarray(n * H, n * H + H));
+    n++;
+  };
+  if ("forEachBytes" in ids) ids.forEachBytes(add);
+  else {
+    for (const id of ids) {
+      const bytes = encoder6.encode(id);
+      add(bytes, 0, bytes.length);
+    }
+  }
+  return sortEntries(out.subarray(0, n * H));
+}
+async function appendSuppression(s3, uri, ids, key, options = {}) {
+  const keyBytes = suppressionKeyBytes(key);
+  const { bucket, prefix } = folderOf(uri);
+  const body = hashIds(ids, keyBytes);
+  const sha = bytesToHex(sha256(body));
+  const hashes = body.length / H;
+  const twin = (await listObjects(s3, bucket, prefix, options.signal)).find(
+    (o) => NAME.exec(o.key)?.[1] === sha && o.key.lastIndexOf("/") < prefix.length
+  );
+  if (twin) return { key: twin.key, hashes, written: false };
+  const time2 = (options.now?.() ?? /* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "");
+  const objectKey = `${prefix}${time2}-${sha}.bin`;
+  const check2 = keyCheck(new KeyedHash(keyBytes));
+  const written = await putObjectIfAbsent(s3, bucket, objectKey, body, sha, options.signal, {
+    [KEY_CHECK_HEADER]: check2
+  });
+  return { key: objectKey, hashes, written };
+}
+
+// src/version.ts
+var TOOL = {
+  name: "personalize-data-deletion",
+  version: "0.1.0"
+};
+
+// src/erasure/stages/outside-record.ts
+var SUFFIX = ".outside.json";
+var encoder7 = new TextEncoder();
+function outsideRecordLocation(dataLocation, jobName) {
+  const { bucket, key } = parseS3Uri(dataLocation, "dataLocation");
+  const path = key.endsWith("/") ? key.slice(0, -1) : key;
+  const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
+  return { bucket, key: `${parent}${jobName}${SUFFIX}` };
+}
+async function writeOutsideRecord(s3, where, record2, signal) {
+  const body = encoder7.encode(`${JSON.stringify(record2, null, 2)}
+`);
+  await putObjectOnce(s3, where.bucket, where.key, body, { overwrite: true, signal });
+}
+var isRecord = (value) => typeof value === "object" && value !== null && ["listed", "scanned", "scrubbed"].includes(value.checked) && Array.isArray(value.locations);
+async function readOutsideRecord(s3, where, signal) {
+  try {
+    const read = await readObject(s3, where.bucket, where.key, void 0, signal);
+    const value = JSON.parse(await new Response(read.body).text());
+    return isRecord(value) ? value : void 0;
+  } catch (error2) {
+    if (error2 instanceof UnreadableError || error2 instanceof SyntaxError) return void 0;
+    throw error2;
+  }
+}
+function withRecord(record2, locations) {
+  const known = new Map(record2.locations.map((l) => [`${l.kind} ${l.location}`, l]));
+  return {
+    ...record2,
+    locations: locations.map((l) => known.get(`${l.kind} ${l.location}`) ?? l)
+  };
+}
+
+// src/erasure/errors.ts
+var describe = (busy) => busy.map((a) => `${a.kind} ${a.arn} (${a.status})`).join(", ");
+var DatasetGroupBusyError = class extends DataDeletionError {
+  constructor(datasetGroupArn, busy, waitedMs) {
+    const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1e3)} s` : "";
+    super(
+      `${datasetGroupArn} is in use${waited}: ${describe(busy)}. AWS does not guarantee a deletion from models while data is imported or trained on; nothing was uploaded, no job made`
+    );
+    this.datasetGroupArn = datasetGroupArn;
+    this.busy = busy;
+    this.waitedMs = waitedMs;
+  }
+};
+var ErasureWaitTimeoutError = class extends DataDeletionError {
+  constructor(stage, resourceArn, lastStatus, elapsedMs) {
+    super(
+      `gave up waiting for ${resourceArn} after ${Math.round(elapsedMs / 1e3)} s (last status ${lastStatus ?? "unknown"}); it goes on: run the same erasure again to carry on`
+    );
+    this.stage = stage;
+    this.resourceArn = resourceArn;
+    this.lastStatus = lastStatus;
+    this.elapsedMs = elapsedMs;
+  }
+};
+var ErasureFailedError = class extends DataDeletionJobFailedError {
+  constructor(job, jobs, receipt) {
+    super(job, { jobs });
+    this.receipt = receipt;
+  }
+};
 
 // src/erasure/stages/retrain.ts
 async function describeVersion(api, solutionVersionArn, signal) {
@@ -29193,6 +31476,26 @@ var STAGE_ORDER = [
   "models-hold-users"
 ];
 var isBefore = (stage, than) => stage !== "complete" && STAGE_ORDER.indexOf(stage) < STAGE_ORDER.indexOf(than);
+var OUTSIDE_DONE = /* @__PURE__ */ new Set(["clean", "scrubbed"]);
+function outsideLeft(location) {
+  const where = `outside Personalize: ${location.location} (${location.kind}${location.jobArn ? ` of ${location.jobArn}` : ""})`;
+  switch (location.state) {
+    case "clean":
+    case "scrubbed":
+      return void 0;
+    case "not-scanned":
+      return `${where} may hold the users: not scanned (scan it with --scan, or scrub it with --scrub)`;
+    case "unreadable": {
+      const why = location.reason ?? location.objects.find((o) => o.reason)?.reason ?? "no reason given";
+      return `${where} could not be read: ${why}`;
+    }
+    case "holds-users": {
+      const holding = location.objects.filter((o) => o.state === "holds-users");
+      const rows = holding.reduce((n, o) => n + o.matching, 0);
+      return `${where} holds ${rows} row${rows === 1 ? "" : "s"} of erased users in ${holding.length} object version${holding.length === 1 ? "" : "s"} (scrub it with --scrub)`;
+    }
+  }
+}
 var ENDED = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
 var repeatOf = (job, jobs) => jobs.find((j) => j.purpose === "repeat" && j.jobName === repeatName(job.jobName));
 function judge(facts) {
@@ -29211,12 +31514,12 @@ function judge(facts) {
       );
     } else if (!ENDED.has(job.status)) leave("deleting", `deletion job ${job.jobName} is ${job.status}`);
   }
-  for (const [dataLocation, sha256] of facts.prepared) {
+  for (const [dataLocation, sha2562] of facts.prepared) {
     const job = facts.jobs.find((j) => j.purpose === "deletion" && j.dataLocation === dataLocation);
-    if (job && job.sha256 !== sha256) {
+    if (job && job.sha256 !== sha2562) {
       leave(
         "failed",
-        `deletion job ${job.jobName} was not made from this run's list (its erasure-sha256 tag is ${job.sha256 ?? "missing"}, the list's is ${sha256}): erase this list under another job name`
+        `deletion job ${job.jobName} was not made from this run's list (its erasure-sha256 tag is ${job.sha256 ?? "missing"}, the list's is ${sha2562}): erase this list under another job name`
       );
     }
   }
@@ -29264,16 +31567,38 @@ function judge(facts) {
   }
   for (const recommender of facts.recommenders) {
     if (recommender.updatedSinceDeletion) continue;
+    const by = recommender.forgottenBy;
+    if (by && Date.parse(by) <= facts.now) continue;
     leave(
       "models-hold-users",
-      `recommender ${recommender.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`
+      by ? `recommender ${recommender.recommenderArn}: holds the users until the service's weekly full retraining, by ${by}` : `recommender ${recommender.recommenderArn}: last updated before the deletion; it holds the users until the service retrains it`
     );
   }
   const stage = STAGE_ORDER.find((s) => stages.has(s)) ?? "complete";
-  return { stage, complete: stage === "complete", pending };
+  const complete = stage === "complete";
+  const outsidePending = facts.outside.flatMap((location) => outsideLeft(location) ?? []);
+  const everywhere = complete && facts.outside.every((l) => OUTSIDE_DONE.has(l.state));
+  return { stage, complete, completeEverywhere: everywhere, pending, outsidePending };
 }
 
 // src/erasure/receipt/read.ts
+var DAY_MS = 24 * 60 * 60 * 1e3;
+async function outsideLocations(context3, input, facts) {
+  if (!facts.discovered) {
+    const found = await discoverLocations(context3.api, input.datasetGroupArn, input.signal ?? void 0);
+    const given = (input.locations ?? []).map((location) => ({ kind: "given", location }));
+    facts.discovered = [...found, ...given];
+  }
+  return facts.discovered;
+}
+var listed = (locations) => locations.map((location) => ({ ...location, state: "not-scanned", objects: [] }));
+async function recordedOrListed(context3, input, facts, jobs) {
+  const locations = listed(await outsideLocations(context3, input, facts));
+  const first = jobs.find((j) => j.purpose === "deletion" && j.dataLocation)?.dataLocation;
+  const where = first && outsideRecordLocation(first, input.jobName);
+  const record2 = where && await readOutsideRecord(context3.s3, where, input.signal ?? void 0);
+  return record2 ? withRecord(record2, locations) : { checked: "listed", locations };
+}
 var TERMINAL = /* @__PURE__ */ new Set(["COMPLETED", "FAILED"]);
 async function findErasureJobs(jobs, input) {
   const find = (name) => jobs.findJobByName(input.datasetGroupArn, name, input.signal);
@@ -29402,12 +31727,14 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
     recommenderArn: r.recommenderArn,
     ...r.status && { status: r.status },
     ...r.lastUpdatedDateTime && { lastUpdatedAt: iso(r.lastUpdatedDateTime) },
-    updatedSinceDeletion: deletedAt !== void 0 && (r.lastUpdatedDateTime?.getTime() ?? 0) > deletedAt.getTime()
+    updatedSinceDeletion: deletedAt !== void 0 && (r.lastUpdatedDateTime?.getTime() ?? 0) > deletedAt.getTime(),
+    ...deletedAt && { forgottenBy: new Date(deletedAt.getTime() + 7 * DAY_MS).toISOString() }
   }));
+  const outside = facts.outside ?? await recordedOrListed(context3, input, facts, jobs);
   const prepared = /* @__PURE__ */ new Map();
   for (const [dataLocation, file] of facts.files ?? [])
     if (file.sha256) prepared.set(dataLocation, file.sha256);
-  const { stage, complete, pending } = judge({
+  const { stage, complete, completeEverywhere, pending, outsidePending } = judge({
     retrainRequested: input.retrain,
     updateCampaigns: input.updateCampaigns,
     jobs,
@@ -29415,11 +31742,13 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
     files,
     solutions,
     campaigns,
-    recommenders
+    recommenders,
+    outside: outside.locations,
+    now: now.getTime()
   });
   const doneAt = [...solutions.map((s) => s.completedAt), ...moves].filter((t) => Boolean(t)).sort().pop();
   const receipt = {
-    receiptVersion: 2,
+    receiptVersion: 3,
     tool: { ...TOOL },
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,
@@ -29436,12 +31765,172 @@ async function inspectErasure(context3, input, facts = { startedAt: context3.job
       ...doneAt && complete && { doneAt }
     },
     recommenders,
-    outsidePersonalize: survey.batchJobs,
+    outsidePersonalize: { ...outside, pending: outsidePending },
     stage,
     complete,
+    completeEverywhere,
     pending
   };
   return receipt;
+}
+
+// src/erasure/stages/outside.ts
+async function checkImportSource(context3, plan) {
+  const bodies = plan.files.flatMap((f) => f.body ? [f.body] : []);
+  if (bodies.length === 0) return void 0;
+  const source = lastFullImport(await outsideLocations(context3, plan, plan.facts));
+  if (!source) return void 0;
+  const report = await inspectLocation(context3.s3, source, IdSet.fromDeletionFiles(bodies), {
+    signal: plan.signal
+  });
+  const matching = report.objects.reduce((n, o) => n + o.matching, 0);
+  if (matching > 0) {
+    plan.onProgress?.({
+      phase: "import-source",
+      location: source.location,
+      ...source.jobArn && { jobArn: source.jobArn },
+      matching
+    });
+  }
+  return { location: source.location, matching };
+}
+function checkOutsideChoices(choices) {
+  for (const [i, location] of (choices.locations ?? []).entries()) {
+    if (!/^s3:\/\//i.test(location)) {
+      throw new ValidationError(
+        [
+          {
+            path: `locations.${i}`,
+            rule: "must be an s3:// object or folder (local files: the scan and scrub commands)",
+            received: "a value not starting with s3://"
+          }
+        ],
+        "eraseUsers"
+      );
+    }
+    parseS3Uri(location, `locations.${i}`);
+  }
+  if (choices.suppression !== void 0) {
+    parseS3Uri(choices.suppression, "suppression");
+    suppressionKeyBytes(choices.suppressionKey);
+  }
+}
+var outsideAsked = (choices) => choices.scan === true || choices.scrub === true || choices.suppression !== void 0;
+async function erasedIds(context3, plan) {
+  const files = [];
+  for (const file of plan.files) {
+    if (file.body) {
+      files.push(file.body);
+      continue;
+    }
+    const { bucket, key } = parseS3Uri(file.dataLocation, "dataLocation");
+    try {
+      const keys = key === "" || key.endsWith("/") ? (await listObjects(context3.s3, bucket, key, plan.signal)).map((o) => o.key).filter((k) => k.toLowerCase().endsWith(".csv")) : [key];
+      for (const each of keys) {
+        const read = await readObject(context3.s3, bucket, each, void 0, plan.signal);
+        files.push(new Uint8Array(await new Response(read.body).arrayBuffer()));
+      }
+    } catch (error2) {
+      if (!(error2 instanceof UnreadableError || error2 instanceof S3Error)) throw error2;
+      return {
+        reason: `the erased ids could not be read from ${file.dataLocation} (${error2.message}); once the uploaded lists are deleted, run the erasure again with the same list to scan or scrub`
+      };
+    }
+  }
+  if (files.length === 0) return { reason: "the erasure has no list to read the ids from" };
+  return { ids: IdSet.fromDeletionFiles(files) };
+}
+async function outsideStage(context3, plan) {
+  if (!outsideAsked(plan)) return;
+  const found = await erasedIds(context3, plan);
+  const locations = await outsideLocations(context3, plan, plan.facts);
+  const listed2 = locations.map((l) => ({ ...l, state: "not-scanned", objects: [] }));
+  const where = plan.files[0] && outsideRecordLocation(plan.files[0].dataLocation, plan.jobName);
+  if ("reason" in found) {
+    const record2 = where && await readOutsideRecord(context3.s3, where, plan.signal);
+    plan.facts.outside = record2 ? withRecord(record2, listed2) : { checked: "listed", reason: found.reason, locations: listed2 };
+    return;
+  }
+  const { ids } = found;
+  const outside = { checked: "listed", locations: [] };
+  if (plan.scan || plan.scrub) {
+    for (const location of locations) {
+      const report = await inspectLocation(context3.s3, location, ids, {
+        scrub: plan.scrub === true,
+        signal: plan.signal
+      });
+      outside.locations.push(report);
+      plan.onProgress?.({
+        phase: "outside",
+        location: report.location,
+        kind: report.kind,
+        state: report.state,
+        objects: report.objects.length,
+        matching: report.objects.reduce((n, o) => n + o.matching, 0)
+      });
+    }
+    outside.checked = plan.scrub ? "scrubbed" : "scanned";
+    outside.checkedAt = new Date(context3.jobs.clock.now()).toISOString();
+  } else {
+    outside.locations = listed2;
+  }
+  if (plan.suppression !== void 0) {
+    const written = await appendSuppression(
+      context3.s3,
+      plan.suppression,
+      ids,
+      plan.suppressionKey,
+      { signal: plan.signal, now: () => new Date(context3.jobs.clock.now()) }
+    );
+    outside.suppression = { location: plan.suppression, object: written.key, hashes: written.hashes };
+  }
+  if (where) await writeOutsideRecord(context3.s3, where, outside, plan.signal);
+  plan.facts.outside = outside;
+}
+
+// src/erasure/choices.ts
+var IF_BUSY_CHOICES = ["wait", "fail", "ignore"];
+var TRAINING_MODES = ["FULL", "UPDATE"];
+var REPEAT_ROOM = JOB_NAME_MAX - repeatName("").length;
+function defaultErasureName(clock) {
+  return `erase-users-${uniqueSuffix(clock).replace("T", "-")}`;
+}
+function checkChoices(input, jobName) {
+  checkOutsideChoices(input);
+  const issues = [];
+  const { ifBusy } = input;
+  if (ifBusy !== void 0 && !IF_BUSY_CHOICES.includes(ifBusy)) {
+    issues.push({
+      path: "ifBusy",
+      rule: `must be one of ${IF_BUSY_CHOICES.join(", ")}`,
+      received: JSON.stringify(ifBusy)
+    });
+  }
+  const mode = typeof input.retrain === "object" ? input.retrain.trainingMode : void 0;
+  if (mode !== void 0 && !TRAINING_MODES.includes(mode)) {
+    issues.push({
+      path: "retrain.trainingMode",
+      rule: `must be one of ${TRAINING_MODES.join(", ")}`,
+      received: JSON.stringify(mode)
+    });
+  }
+  if (issues.length) throw new ValidationError(issues, "eraseUsers");
+  if (jobName === void 0) return;
+  validate(JobNameSchema, jobName, "eraseUsers", "jobName");
+  checkRepeatRoom(jobName);
+}
+function checkRepeatRoom(name) {
+  if (name.length <= REPEAT_ROOM) return;
+  throw new ValidationError(
+    [
+      {
+        path: "jobName",
+        rule: `must be at most ${REPEAT_ROOM} characters long, to leave room for its repeat job ${repeatName("NAME")}`,
+        received: `${name.length} characters`
+      }
+    ],
+    "eraseUsers"
+  );
 }
 
 // src/erasure/stages/finish.ts
@@ -29470,7 +31959,8 @@ function receiptOf(context3, plan, survey) {
       retrain: plan.retrain !== void 0,
       updateCampaigns: plan.retrain?.updateCampaigns !== false,
       signal: plan.signal,
-      survey
+      survey,
+      locations: plan.outside.locations
     },
     plan.facts
   );
@@ -29546,6 +32036,18 @@ async function finishStages(context3, plan) {
       settle(repeat, await awaitJob(context3, repeat, waitOptions, onProgress));
       results.push(repeat);
     }
+  }
+  if (outsideAsked(plan.outside) && results.every((r) => r.status === "COMPLETED")) {
+    onProgress?.({ phase: "stage", stage: "outside" });
+    await outsideStage(context3, {
+      ...plan.outside,
+      datasetGroupArn: plan.datasetGroupArn,
+      jobName: plan.jobName,
+      files: parts.map((p) => ({ dataLocation: p.dataLocation, body: p.upload?.planned.body })),
+      facts,
+      signal,
+      onProgress
+    });
   }
   const owned = parts.filter((p) => p.file);
   if (owned.length) onProgress?.({ phase: "stage", stage: "cleanup" });
@@ -29660,6 +32162,15 @@ function planOf(choices, found) {
     repeatOnInterference: choices.repeatOnInterference !== false,
     failOnJobFailure: choices.failOnJobFailure !== false,
     maxPendingJobs: choices.maxPendingJobs ?? DEFAULT_MAX_PENDING_JOBS,
+    outside: {
+      ...choices.scan && { scan: true },
+      ...choices.scrub && { scrub: true },
+      ...choices.locations && { locations: choices.locations },
+      ...choices.suppression !== void 0 && {
+        suppression: choices.suppression,
+        suppressionKey: choices.suppressionKey
+      }
+    },
     onProgress: choices.onProgress
   };
 }
@@ -29727,13 +32238,24 @@ async function eraseUsers(context3, input) {
       const checked = await preflight(context3.api, datasetGroupArn, input.ifBusy ?? "wait", wait, onProgress);
       facts.preflight = checked.record;
       survey = checked.survey;
+      if ((input.scan || input.scrub) && bucket !== void 0) {
+        const source = await checkImportSource(context3, {
+          datasetGroupArn,
+          files: plan.parts.map((p) => ({ dataLocation: p.dataLocation, body: p.body })),
+          facts,
+          signal,
+          locations: input.locations,
+          onProgress
+        });
+        if (source) facts.preflight.fullImportSource = source;
+      }
       stage = "upload";
       onProgress?.({ phase: "stage", stage: "upload" });
     }
   }).catch((error2) => {
     throw withPartial(error2, { jobs: [], stage, ...told });
   });
-  const finish = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
+  const finish2 = planOf(input, { datasetGroupArn, jobName, parts, results, facts, waitOptions, signal });
   const figures = {
     userCount: prepared.userCount,
     duplicateCount: prepared.duplicateCount,
@@ -29741,12 +32263,12 @@ async function eraseUsers(context3, input) {
   };
   if (!input.wait) {
     onProgress?.({ phase: "stage", stage: "receipt" });
-    const receipt = await receiptOf(context3, finish, survey).catch((error2) => {
+    const receipt = await receiptOf(context3, finish2, survey).catch((error2) => {
       throw withPartial(error2, { jobs: results, stage: "receipt", ...told });
     });
     return { jobs: results, ...figures, receipt };
   }
-  const done = await finishErasure(context3, finish).catch((error2) => {
+  const done = await finishErasure(context3, finish2).catch((error2) => {
     throw withPartial(error2, { jobs: results, ...told });
   });
   return { jobs: done.results, ...figures, receipt: done.receipt };
@@ -29815,12 +32337,14 @@ async function erasureStatus(context3, input) {
   validate(ListDataDeletionJobsInputSchema, { datasetGroupArn: input.datasetGroupArn }, "erasureStatus");
   checkArnRegion(input.datasetGroupArn, context3.jobs.region);
   validate(JobNameSchema, input.jobName, "erasureStatus", "jobName");
+  checkOutsideChoices({ ...input.locations && { locations: input.locations } });
   return inspectErasure(context3, {
     datasetGroupArn: input.datasetGroupArn,
     jobName: input.jobName,
     retrain: input.retrain === true,
     updateCampaigns: true,
-    signal: input.signal
+    signal: input.signal,
+    locations: input.locations
   });
 }
 
@@ -29861,6 +32385,7 @@ var STAGE_TITLES = {
   upload: "Upload and create the deletion job",
   create: "Create the deletion job",
   wait: "Wait",
+  outside: "Outside Personalize: the S3 data around it",
   cleanup: "Delete the uploaded list (every version)",
   retrain: "Retrain and move campaigns",
   receipt: "Erasure receipt"
@@ -29948,6 +32473,20 @@ function tell(event) {
           text: `${event.activity.map((a) => `${a.kind} ${a.arn}`).join(", ")} ran during ${event.jobName}: AWS does not guarantee the deletion from models, so ${event.repeatJobName} repeats it`
         }
       ];
+    case "outside": {
+      const what = event.state === "holds-users" ? `holds ${plural(event.matching, "row")} of erased users` : event.state === "scrubbed" ? `scrubbed: ${plural(event.matching, "row")} of erased users removed` : event.state;
+      const text = `${event.location} (${event.kind}, ${plural(event.objects, "object version")}): ${what}`;
+      if (event.state === "clean" || event.state === "scrubbed") return [{ kind: "info", text }];
+      return [{ kind: "warning", title: "Erased users outside Personalize", text }];
+    }
+    case "import-source":
+      return [
+        {
+          kind: "warning",
+          title: "The import's source holds these users",
+          text: `${event.location}, the source of the last FULL import${event.jobArn ? ` (${event.jobArn})` : ""}, holds ${plural(event.matching, "row")} of these users: a re-import from it brings them back (--scrub removes them; guard-import checks a source before an import)`
+        }
+      ];
     case "stage":
       return [{ kind: "stage", stage: event.stage, title: STAGE_TITLES[event.stage] }];
   }
@@ -29982,9 +32521,43 @@ function progressReporter() {
     return [];
   };
 }
+function outsideLine(receipt) {
+  const { locations, checked } = receipt.outsidePersonalize;
+  if (locations.length === 0) return "Outside Personalize: no S3 location found in AWS's records or given";
+  const states = /* @__PURE__ */ new Map();
+  for (const l of locations) states.set(l.state, (states.get(l.state) ?? 0) + 1);
+  const counts = [...states].map(([state, n]) => `${n} ${state}`).join(", ");
+  const verdict = receipt.completeEverywhere ? "complete everywhere" : checked === "listed" ? "not scanned: they may hold the users (--scan counts, --scrub removes)" : "not complete everywhere";
+  return `Outside Personalize: ${plural(locations.length, "location")}, ${counts}: ${verdict}`;
+}
+
+// src/outside/guard.ts
+async function guardImport(options) {
+  parseS3Uri(options.source, "source");
+  const report = await inspectLocation(
+    options.s3,
+    { kind: "dataset-import", location: options.source, format: "csv" },
+    options.suppression,
+    {
+      ...options.scrub ? { scrub: true } : {},
+      ...options.signal ? { signal: options.signal } : {},
+      ...options.onObject ? { onObject: options.onObject } : {}
+    }
+  );
+  const failing = report.objects.filter(
+    (o) => !o.noncurrent && o.state !== "clean" && o.state !== "scrubbed"
+  );
+  const listed2 = report.reason === void 0;
+  return {
+    ...report,
+    ok: listed2 && failing.length === 0,
+    suppressedRows: failing.reduce((n, o) => n + (o.state === "holds-users" ? o.matching : 0), 0),
+    failing
+  };
+}
 
 // src/node/files.ts
-import { open as open2, stat as stat2 } from "node:fs/promises";
+import { open as open3, stat as stat2 } from "node:fs/promises";
 import { basename } from "node:path";
 var CHUNK_BYTES = 1 << 20;
 async function fileSource(path, name = basename(path)) {
@@ -29992,7 +32565,7 @@ async function fileSource(path, name = basename(path)) {
   return { name, source: chunks(path), size };
 }
 async function* chunks(path) {
-  const handle = await open2(path, "r");
+  const handle = await open3(path, "r");
   const buffer = new Uint8Array(CHUNK_BYTES);
   try {
     for (; ; ) {
@@ -30057,6 +32630,7 @@ var InputError = class _InputError extends Error {
     return new _InputError(input, issue2.rule, issue2.received, true);
   }
 };
+var SUPPRESSION_KEY_ENV = "ERASURE_SUPPRESSION_KEY";
 function fieldNames(inputs) {
   const input = (name, pattern) => ({
     name: `input ${name}`,
@@ -30075,8 +32649,34 @@ function fieldNames(inputs) {
     maxFileBytes: input("max-file-mb"),
     region: input("aws-region"),
     endpoint: input("endpoint-url"),
-    s3Endpoint: input("s3-endpoint-url")
+    s3Endpoint: input("s3-endpoint-url"),
+    locations: input("locations"),
+    suppression: input("suppression"),
+    suppressionKey: { name: `the ${SUPPRESSION_KEY_ENV} environment variable` }
   };
+}
+function readOutside(get, env, wait) {
+  const scan2 = parseBoolean(get, "scan", false);
+  const scrub = parseBoolean(get, "scrub", false);
+  const suppression = get("suppression").trim() || void 0;
+  for (const [name, on] of [
+    ["scan", scan2],
+    ["scrub", scrub],
+    ["suppression", suppression !== void 0]
+  ]) {
+    if (on && !wait) {
+      throw new InputError(name, "needs wait: true: it runs once the deletion job COMPLETED");
+    }
+  }
+  const suppressionKey = env[SUPPRESSION_KEY_ENV] || void 0;
+  if (suppression !== void 0 && suppressionKey === void 0) {
+    throw new InputError(
+      "suppression",
+      `needs the ${SUPPRESSION_KEY_ENV} environment variable (the list's key, at least 32 bytes, from a secret: env: ${SUPPRESSION_KEY_ENV}: \${{ secrets.${SUPPRESSION_KEY_ENV} }})`
+    );
+  }
+  const locations = get("locations").split(/\r?\n|,/).map((l) => l.trim()).filter(Boolean);
+  return { scan: scan2, scrub, locations, suppression, suppressionKey };
 }
 var MAX_WAIT_MINUTES = 355;
 function defaultJobName(context3, list) {
@@ -30181,7 +32781,8 @@ function readInputs(get, env, context3, warn) {
     ),
     region,
     endpointUrl: get("endpoint-url").trim() || void 0,
-    s3EndpointUrl: get("s3-endpoint-url").trim() || void 0
+    s3EndpointUrl: get("s3-endpoint-url").trim() || void 0,
+    outside: readOutside(get, env, parseBoolean(get, "wait", false))
   };
 }
 
@@ -30234,7 +32835,19 @@ function eraseInput(inputs, onProgress) {
     ifBusy: inputs.ifBusy,
     repeatOnInterference: inputs.repeatOnInterference,
     ...inputs.retrain ? { retrain: { trainingMode: inputs.trainingMode, updateCampaigns: inputs.updateCampaigns } } : {},
+    ...outsideInput(inputs.outside),
     onProgress
+  };
+}
+function outsideInput(outside) {
+  return {
+    ...outside.scan && { scan: true },
+    ...outside.scrub && { scrub: true },
+    ...outside.locations.length && { locations: outside.locations },
+    ...outside.suppression !== void 0 && {
+      suppression: outside.suppression,
+      suppressionKey: outside.suppressionKey
+    }
   };
 }
 async function prepareFiles(pattern, options) {
@@ -30312,6 +32925,81 @@ function explain(error2, inputs, arn) {
   return `unexpected error: ${error2 instanceof Error ? error2.message : String(error2)}`;
 }
 
+// action/guard.ts
+function readGuardInputs(get, env) {
+  const source = get("guard-import-source").trim();
+  for (const name of ["user-ids-file", "user-ids", "data-location"]) {
+    if (get(name).trim()) {
+      throw new InputError(
+        name,
+        "goes with an erasure, not with guard-import-source (a step either erases or guards an import)"
+      );
+    }
+  }
+  const suppression = get("suppression").trim();
+  if (!suppression) throw new InputError("suppression", "is required with guard-import-source");
+  const suppressionKey = env[SUPPRESSION_KEY_ENV];
+  if (!suppressionKey) {
+    throw new InputError(
+      "suppression",
+      `needs the ${SUPPRESSION_KEY_ENV} environment variable (the list's key, at least 32 bytes)`
+    );
+  }
+  const scrub = get("scrub").trim();
+  if (!["", "true", "false"].includes(scrub)) throw new InputError("scrub", "must be true or false", scrub);
+  const region = get("aws-region").trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || "";
+  if (!region) throw new InputError("aws-region", "is required when AWS_REGION is not set");
+  return {
+    source,
+    suppression,
+    suppressionKey,
+    scrub: scrub === "true",
+    region,
+    endpointUrl: get("endpoint-url").trim() || void 0,
+    s3EndpointUrl: get("s3-endpoint-url").trim() || void 0
+  };
+}
+async function runGuard() {
+  let inputs;
+  try {
+    inputs = readGuardInputs((name) => getInput(name), process.env);
+  } catch (error2) {
+    if (!(error2 instanceof InputError)) throw error2;
+    return fail(error2.message, `Invalid input: ${error2.input}`);
+  }
+  try {
+    const s3Endpoint = inputs.s3EndpointUrl || inputs.endpointUrl;
+    const client = new ErasureClient({
+      region: inputs.region,
+      ...inputs.endpointUrl ? { endpoint: inputs.endpointUrl } : {},
+      ...s3Endpoint ? { s3Endpoint } : {}
+    });
+    const list = await SuppressionList.load(client.s3, inputs.suppression, inputs.suppressionKey);
+    const report = await guardImport({
+      s3: client.s3,
+      source: inputs.source,
+      suppression: list,
+      scrub: inputs.scrub
+    });
+    setOutput("guard-ok", String(report.ok));
+    setOutput("suppressed-rows", String(report.suppressedRows));
+    for (const o of report.objects) {
+      info(
+        `${o.key}${o.noncurrent ? ` (older version ${o.versionId})` : ""}: ${o.rows} rows, ${o.matching} of suppressed users, ${o.state}${o.reason ? ` (${o.reason})` : ""}`
+      );
+    }
+    if (report.ok) return;
+    const named2 = report.failing.map((o) => `${o.key}: ${o.state === "unreadable" ? `unreadable (${o.reason})` : `${o.matching} rows`}`).join("; ");
+    fail(
+      `${inputs.source} would bring erased users back: ${report.reason ?? named2}. Scrub it (scrub: true) or fix the export before importing`,
+      "Import source holds suppressed users"
+    );
+  } catch (error2) {
+    const message = error2 instanceof Error ? error2.message : String(error2);
+    fail(`guard-import-source ${inputs.source}: ${message}`, "Import guard could not run");
+  }
+}
+
 // action/outcome.ts
 var plural2 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function outcomeOf(result, inputs) {
@@ -30359,6 +33047,7 @@ function setOutputs(inputs, { jobs, counts, receipt }) {
   const text = receipt ? JSON.stringify(receipt, null, 2) : "";
   setOutput("receipt", text);
   setOutput("complete", receipt ? String(receipt.complete) : "false");
+  setOutput("complete-everywhere", receipt ? String(receipt.completeEverywhere) : "false");
   setOutput("stage", receipt?.stage ?? "");
   let file = "";
   if (receipt) {
@@ -30387,17 +33076,17 @@ function setOutputs(inputs, { jobs, counts, receipt }) {
 // action/progress.ts
 function actionLog() {
   const reporter = progressReporter();
-  let open3;
+  let open4;
   const log = {
     enter(stage) {
-      if (open3 === stage) return;
-      if (open3) endGroup();
+      if (open4 === stage) return;
+      if (open4) endGroup();
       startGroup(STAGE_TITLES[stage]);
-      open3 = stage;
+      open4 = stage;
     },
     end() {
-      if (open3) endGroup();
-      open3 = void 0;
+      if (open4) endGroup();
+      open4 = void 0;
     },
     report(event) {
       for (const said of reporter(event)) {
@@ -30469,9 +33158,8 @@ function erasureSection(receipt) {
       `- Campaign ${campaign.campaignArn}: ${from}${campaign.serving ?? "\u2014"}${campaign.followsLatest ? " (follows the latest version)" : ""}`
     );
   }
-  for (const job of receipt.outsidePersonalize) {
-    lines.push(`- Outside Personalize: the output in S3 of ${job.kind} ${job.arn} may still hold the users`);
-  }
+  lines.push(`- ${escapeHtml(outsideLine(receipt))}`);
+  for (const item of receipt.outsidePersonalize.pending) lines.push(`  - ${escapeHtml(item)}`);
   lines.push(
     "",
     "<details><summary>Receipt (no user ids; the step's receipt-file output holds it)</summary>\n",
@@ -30485,10 +33173,11 @@ function erasureSection(receipt) {
 
 // action/main.ts
 async function run() {
-  for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
+  for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", SUPPRESSION_KEY_ENV]) {
     const value = process.env[name];
     if (value) setSecret(value);
   }
+  if (getInput("guard-import-source").trim()) return runGuard();
   let inputs;
   try {
     inputs = readInputs(
