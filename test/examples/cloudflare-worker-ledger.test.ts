@@ -69,13 +69,17 @@ describe("the ledger", () => {
     expect(await windowStatusOf("shop/b")).toBeUndefined();
   });
 
-  test("a batch is placed only in an open window, and only its waiting requests move into it", async () => {
+  test("a batch is placed only in an open window, and only while every one of its requests still waits", async () => {
     for (const id of ["r1", "r2", "r3"]) await request(id);
     await ledger.markQueued("r1");
     await ledger.markLost(["r3"], "dead-lettered");
     const w = await open("shop/a");
     expect(await ledger.stillWaiting(["r1", "r2", "r3"])).toEqual(new Set(["r1", "r2"]));
-    expect(await place("b1", w.id, ["r1", "r2", "r3"])).toBe(true);
+    // A file naming r3, withdrawn meanwhile, is not recorded: nothing moves, and the consumer takes it back.
+    expect(await place("b0", w.id, ["r1", "r2", "r3"])).toBe(false);
+    expect([await statusOf("r1"), await statusOf("r2")]).toEqual(["queued", "received"]);
+    expect(await ledger.batchKeys(w.id)).toEqual([]);
+    expect(await place("b1", w.id, ["r1", "r2"])).toBe(true);
     expect([await statusOf("r1"), await statusOf("r2"), await statusOf("r3")]).toEqual([
       "in_window",
       "in_window",

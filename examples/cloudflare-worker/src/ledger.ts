@@ -181,8 +181,10 @@ export class Ledger {
   }
 
   /**
-   * Records a batch file in its window and moves its waiting requests into the window, in one transaction
-   * that holds only while the window is open. False when it closed meanwhile: nothing was recorded.
+   * Records a batch file in its window and moves its requests into the window, in one transaction that holds
+   * only while the window is open and every one of `requestIds` still waits. False when the window closed or
+   * a request was withdrawn (cancelled, dead-lettered) meanwhile: nothing was recorded, and the file, which
+   * names a user no longer asked for, must not stay.
    */
   async placeBatch(b: {
     id: string;
@@ -194,17 +196,21 @@ export class Ledger {
     now: number;
   }): Promise<boolean> {
     const placed = "EXISTS (SELECT 1 FROM batches WHERE id = ? AND window_id = ?)";
+    const ids = [...new Set(b.requestIds)];
+    // The count and the move are one transaction: a cancel lands before it (the count falls short, nothing is
+    // recorded) or after it (the request is in_window, and the cancel refuses).
+    const allWaiting = `(SELECT COUNT(*) FROM requests WHERE ${IN_IDS} AND status IN (${WAITING})) = ?`;
     const [inserted] = await this.#db.batch([
       this.#prepared(
-        `INSERT INTO batches (id, window_id, object_key, bytes, created_at, sha256) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM windows WHERE id = ? AND status = ${windowStatus("open")})`,
-        [b.id, b.windowId, b.key, b.bytes, b.now, b.sha256, b.windowId],
+        `INSERT INTO batches (id, window_id, object_key, bytes, created_at, sha256) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM windows WHERE id = ? AND status = ${windowStatus("open")}) AND ${allWaiting}`,
+        [b.id, b.windowId, b.key, b.bytes, b.now, b.sha256, b.windowId, JSON.stringify(ids), ids.length],
       ),
       this.#prepared(
         `UPDATE requests SET status = ${requestStatus("in_window")}, window_id = ? WHERE ${IN_IDS} AND status IN (${WAITING}) AND ${placed}`,
         [b.windowId, JSON.stringify(b.requestIds), b.id, b.windowId],
       ),
       this.#prepared(
-        // Counted, not added: a request given that no longer waited (dead-lettered meanwhile) is not in it.
+        // Counted, not added: the window's own requests are the truth.
         `UPDATE windows SET bytes = bytes + ?, requests = (SELECT COUNT(*) FROM requests WHERE window_id = ?), last_batch_at = ? WHERE id = ? AND ${placed}`,
         [b.bytes, b.windowId, b.now, b.windowId, b.id, b.windowId],
       ),

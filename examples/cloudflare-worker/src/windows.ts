@@ -1,6 +1,7 @@
 // The queue consumer: it only makes each batch durable. The batch's ids become one CSV in the dataset
 // group's open window (a folder, which one deletion job reads whole), and the ledger records the batch and
-// moves its requests into the window, in one transaction that holds only while the window is still open.
+// moves its requests into the window, in one transaction that holds only while the window is still open and
+// every one of its requests still waits (a cancel landing meanwhile leaves the file unrecorded, and it goes).
 import { DataDeletionError, fitName, serializeUserIds } from "personalize-data-deletion";
 import { client, maxWindowBytes, retryDelay, sha256 } from "./config.ts";
 import type { Env, ErasureMessage } from "./env.ts";
@@ -23,23 +24,26 @@ function freshWindow(env: Env, datasetGroup: string) {
 
 // Writes one dataset group's part of a batch into its open window and records it; throws when it cannot.
 async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]): Promise<void> {
-  const ids = messages.map((m) => m.requestId).sort();
-  const batchId = (await sha256(ids.join(","))).slice(0, 32);
-  // A redelivered batch, or requests a differently formed batch already placed, are not written again.
   const ledger = new Ledger(env.LEDGER);
-  const waiting = await ledger.stillWaiting(ids);
-  const todo = messages.filter((m) => waiting.has(m.requestId));
-  if (todo.length === 0) return;
-  const prepared = await serializeUserIds(
-    todo.map((m) => m.userId),
-    { maxFileBytes: maxWindowBytes(env) },
-  );
-  const bytes = prepared.bytes;
-  // What this batch wrote, byte for byte: its window's job is tagged with a digest of these.
-  const digests = await Promise.all(prepared.files.map((file) => sha256(file)));
-  const fileSha256 = digests.length === 1 ? (digests[0] as string) : await sha256(digests.join("\n"));
   const c = client(env);
+  const sorted = [...messages].sort((a, b) => (a.requestId < b.requestId ? -1 : 1));
   for (let attempt = 0; attempt < 5; attempt++) {
+    // Read again on each try: a request withdrawn (cancelled, dead-lettered) since the last is left out, and
+    // a redelivered batch, or requests a differently formed batch already placed, are not written again.
+    const waiting = await ledger.stillWaiting(sorted.map((m) => m.requestId));
+    const todo = sorted.filter((m) => waiting.has(m.requestId));
+    if (todo.length === 0) return;
+    // Named by the ids the file holds, so one key always holds the same bytes (a conditional PUT refuses
+    // different bytes to a key already written).
+    const batchId = (await sha256(todo.map((m) => m.requestId).join(","))).slice(0, 32);
+    const prepared = await serializeUserIds(
+      todo.map((m) => m.userId),
+      { maxFileBytes: maxWindowBytes(env) },
+    );
+    const bytes = prepared.bytes;
+    // What this batch wrote, byte for byte: its window's job is tagged with a digest of these.
+    const digests = await Promise.all(prepared.files.map((file) => sha256(file)));
+    const fileSha256 = digests.length === 1 ? (digests[0] as string) : await sha256(digests.join("\n"));
     const open = await ledger.openWindowFor(datasetGroup, freshWindow(env, datasetGroup));
     if (open.bytes > 0 && open.bytes + bytes > maxWindowBytes(env)) {
       // Full: its job will read just under the cap; the next batch opens a new window.
@@ -59,8 +63,9 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
       now: Date.now(),
     });
     if (placed) return;
-    // The window closed between the upload and the ledger: take the file back and use the next one. (If
-    // its job already read the file, those users were erased once more: harmless.)
+    // The window closed, or a request was withdrawn, between the upload and the ledger: take the file back
+    // (a withdrawn user must not stay in a window's folder) and write what still waits again. (If a closed
+    // window's job already read the file, those users were erased once more: harmless.)
     await c.deleteUploadedFile(key);
   }
   throw new Error(`could not place a batch of ${datasetGroup} in an open window`);
