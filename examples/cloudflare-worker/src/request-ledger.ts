@@ -37,6 +37,8 @@ const status = (...statuses: RequestStatus[]) => statuses.map((s) => `'${s}'`).j
 const CANCELLABLE = status("received", "queued");
 // What a window's settlement leaves its requests in: each is reported, whatever it says.
 const REPORTED = status("completed", "completed_in_personalize", "deleted", "failed");
+// Ended without a window (dead-lettered, never queued): reported too, as not erased.
+const LOST = status("lost");
 const ROW = `SELECT r.id, r.dataset_group, r.status, r.protocol, r.external_id, r.callback, r.received_at,
   r.deadline_at, r.completed_at, r.receipt_key, w.receipt_sha256, r.failure,
   EXISTS (SELECT 1 FROM callbacks c WHERE c.request_id = r.id AND c.delivered_at IS NULL) AS callback_pending
@@ -113,7 +115,7 @@ export class RequestLedger {
 
   /**
    * For the cron: owes the reports of requests settled in the last week that have none yet (a window whose
-   * `call back` step never ran), and returns those undelivered whose try was due before `dueBefore` (a message lost, or its
+   * `call back` step never ran) and of every lost request (no window settles those), and returns those undelivered whose try was due before `dueBefore` (a message lost, or its
    * retries spent), at most `limit`, to be queued again.
    */
   async stalledCallbacks(dueBefore: number, now: number, limit: number): Promise<string[]> {
@@ -121,10 +123,14 @@ export class RequestLedger {
       SELECT r.id, r.protocol, 0, ?, ? FROM requests r JOIN windows w ON w.id = r.window_id
       WHERE r.callback IS NOT NULL AND r.status IN (${REPORTED}) AND w.completed_at > ?
       ON CONFLICT DO NOTHING`;
+    const oweLost = `INSERT INTO callbacks (request_id, protocol, attempts, next_attempt_at, created_at)
+      SELECT id, protocol, 0, ?, ? FROM requests WHERE callback IS NOT NULL AND status IN (${LOST})
+      ON CONFLICT DO NOTHING`;
     const stalled = `SELECT request_id FROM callbacks WHERE delivered_at IS NULL AND next_attempt_at < ?
       ORDER BY next_attempt_at LIMIT ?`;
-    const [, rows] = await this.#db.batch([
+    const [, , rows] = await this.#db.batch([
       this.#bound(owe, [dueBefore, now, now - WEEK_MS]),
+      this.#bound(oweLost, [dueBefore, now]),
       this.#bound(stalled, [dueBefore + 1, limit]),
     ]);
     return ((rows?.results ?? []) as { request_id: string }[]).map((r) => r.request_id);
