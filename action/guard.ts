@@ -4,7 +4,7 @@
 import * as core from "@actions/core";
 import { ErasureClient, guardImport, SuppressionList } from "../src/erasure/index.ts";
 import { fail } from "./explain.ts";
-import { InputError, SUPPRESSION_KEY_ENV } from "./inputs.ts";
+import { InputError, parseBoolean, SUPPRESSION_KEY_ENV } from "./inputs.ts";
 
 /** What guard mode reads: the source, the list, its key, and where to send requests. */
 export interface GuardInputs {
@@ -48,7 +48,7 @@ export function readGuardInputs(
     source,
     suppression,
     suppressionKey,
-    scrub: scrub === "true",
+    scrub: parseBoolean(get, "scrub", false),
     region,
     endpointUrl: get("endpoint-url").trim() || undefined,
     s3EndpointUrl: get("s3-endpoint-url").trim() || undefined,

@@ -133,8 +133,9 @@ function readOutside(
       `needs the ${SUPPRESSION_KEY_ENV} environment variable (the list's key, at least 32 bytes, from a secret: env: ${SUPPRESSION_KEY_ENV}: \${{ secrets.${SUPPRESSION_KEY_ENV} }})`,
     );
   }
+  // One per line: an S3 key may hold a comma.
   const locations = get("locations")
-    .split(/\r?\n|,/)
+    .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
   return { scan, scrub, locations, suppression, suppressionKey };
@@ -161,7 +162,8 @@ export function defaultJobName(context: RunContext, list?: ListDigest): string {
   return fitName(repository, `-${context.runId ?? Math.floor(Date.now() / 1000)}`, "run");
 }
 
-function parseBoolean(get: (name: string) => string, name: string, fallback: boolean): boolean {
+/** A true/false input as @actions/core's getBooleanInput reads it (YAML 1.2 core schema). */
+export function parseBoolean(get: (name: string) => string, name: string, fallback: boolean): boolean {
   const raw = get(name).trim();
   if (raw === "") return fallback;
   // YAML 1.2 core schema, as @actions/core's getBooleanInput.

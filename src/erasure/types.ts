@@ -150,7 +150,10 @@ export interface ReceiptOutside {
   checked: "listed" | "scanned" | "scrubbed";
   /** ISO 8601: when the scan (or scrub) ended; absent when only listed. */
   checkedAt?: string;
-  /** Why the locations were only listed, when a scan was asked but could not run (the ids were gone). */
+  /**
+   * Why the locations were only listed, when a scan was asked but could not run (the ids were gone), or what
+   * this run could not keep for later runs (its record beside the list).
+   */
   reason?: string;
   locations: LocationReport[];
   /** What is left outside Personalize, in words (counts, never ids); empty when `completeEverywhere`. */

@@ -36,7 +36,8 @@ export async function expandLocation(
   signal?: AbortSignal,
 ): Promise<ListedObject[]> {
   const entries = await listVersionEntries(target, bucket, key, signal);
-  const exact = !key.endsWith("/") && key !== "" && entries.some((e) => e.key === key && !e.deleteMarker);
+  const exact =
+    !key.endsWith("/") && key !== "" && entries.some((e) => e.key === key && !e.deleteMarker && e.size > 0);
   const byKey = new Map<string, ListedVersion[]>();
   for (const entry of entries) {
     if (exact && entry.key !== key) continue;

@@ -81,6 +81,9 @@ export async function inspectLocation(
     },
   };
   for (const object of listed) {
+    // An import reads a folder's .csv files only, and an export writes only those: a manifest or a
+    // checksum beside them is not the users' data, and reading it as CSV would call it unreadable.
+    if (CSV_ONLY.has(location.kind) && key.endsWith("/") && !object.key.toLowerCase().endsWith(".csv")) continue;
     for (const version of object.versions) {
       if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       if (version.noncurrent) await noncurrent(context, version);
@@ -91,6 +94,8 @@ export async function inspectLocation(
   if (objects.some((o) => o.state === "holds-users")) return done("holds-users");
   return done(objects.some((o) => o.state === "scrubbed") ? "scrubbed" : "clean");
 }
+
+const CSV_ONLY: ReadonlySet<OutsideLocation["kind"]> = new Set(["dataset-import", "dataset-export"]);
 
 function listingReason(error: unknown): string {
   const code = (error as Error)?.name;
@@ -178,7 +183,8 @@ async function current(context: Context, listed: ListedVersion): Promise<void> {
       outcome = await scrubOnce(context, listed, versionId);
     } catch (error) {
       if (!(error instanceof RewriteError)) {
-        context.report(unreadable(listed, error));
+        // The versions already read that held users go even when the key is now unreadable (deleted meanwhile).
+        await finish(context, unreadable(listed, error), held, undefined);
         return;
       }
       const report = { ...reportOf(error.version, error.read, error.count), reason: error.reason };

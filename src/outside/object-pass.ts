@@ -86,6 +86,15 @@ export async function scrubOnce(
 ): Promise<ScrubOutcome> {
   let { format, read } = await open(context, listed, versionId);
   let version: ListedVersion = { ...listed, versionId: read.versionId, size: read.size, noncurrent: false };
+  if (read.contentEncoding && read.contentEncoding !== "identity") {
+    await read.body.cancel().catch(() => {});
+    throw new RewriteError(
+      `it is stored ${read.contentEncoding}-encoded: a rewrite could not keep its bytes as they were (scrub it by hand); nothing was replaced`,
+      version,
+      read,
+      await countOf(context, listed, read.versionId),
+    );
+  }
   if (read.size > context.partBytes) {
     const count = await scan(context, read, format);
     if (count.matching === 0) return { kind: "clean", version, read, count };
@@ -107,7 +116,8 @@ export async function scrubOnce(
         etag: read.etag,
         contentType: read.contentType,
         meta: read.meta,
-        partBytes: context.partBytes,
+        properties: read.properties,
+        partBytes: partsFor(context.partBytes, read.size),
         sizeHint: read.size,
         shouldWrite: () => counted().matching > 0,
         ...(context.signal ? { signal: context.signal } : {}),
@@ -120,6 +130,19 @@ export async function scrubOnce(
     if (error instanceof UnreadableError || error instanceof AbortError) throw error;
     throw new RewriteError(writeReason(error), version, read, counted());
   }
+}
+
+// S3 takes at most 10,000 parts: a larger object gets larger parts (whole MiB), so a 100 GB import source fits.
+const MAX_PARTS = 10_000;
+const MIB = 1024 * 1024;
+function partsFor(partBytes: number, size: number): number {
+  return Math.max(partBytes, Math.ceil(size / MAX_PARTS / MIB) * MIB);
+}
+
+// The count of a version the scrub will not rewrite, so its report still says whether it holds users.
+async function countOf(context: Context, listed: ListedVersion, versionId: string): Promise<Count> {
+  const { format, read } = await open(context, listed, versionId);
+  return scan(context, read, format);
 }
 
 /** The rewrite of an object that holds users failed (nothing was replaced): it still holds them. */

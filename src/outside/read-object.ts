@@ -13,10 +13,29 @@ export interface ObjectRead {
   /** The version read (`"null"` on an unversioned bucket). */
   versionId: string;
   contentType: string | undefined;
+  /**
+   * The properties a rewrite keeps, as the PUT headers that set them: encryption (SSE-S3 or SSE-KMS with its
+   * key and bucket key), storage class, Cache-Control, Content-Disposition, Content-Language, Expires.
+   */
+  properties: Record<string, string>;
+  /** A stored Content-Encoding (gzip...): the fetch may hand over decoded bytes, so a rewrite refuses it. */
+  contentEncoding: string | undefined;
   /** The `x-amz-meta-*` headers, names lowercase without the prefix. */
   meta: Record<string, string>;
   size: number;
 }
+
+// What a GET returns that a PUT sets the same way, so a rewritten object keeps it.
+const KEPT_PROPERTIES = [
+  "cache-control",
+  "content-disposition",
+  "content-language",
+  "expires",
+  "x-amz-server-side-encryption",
+  "x-amz-server-side-encryption-aws-kms-key-id",
+  "x-amz-server-side-encryption-bucket-key-enabled",
+  "x-amz-storage-class",
+] as const;
 
 /** What S3's error codes mean for a reader, and what to allow. */
 const WHY: Record<string, string> = {
@@ -77,12 +96,19 @@ export async function readObject(
         for (const [name, value] of response.headers) {
           if (name.startsWith("x-amz-meta-")) meta[name.slice("x-amz-meta-".length)] = value;
         }
+        const properties: Record<string, string> = {};
+        for (const name of KEPT_PROPERTIES) {
+          const value = response.headers.get(name);
+          if (value !== null) properties[name] = value;
+        }
         const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
         return {
           body,
           etag: response.headers.get("etag") ?? "",
           versionId: response.headers.get("x-amz-version-id") ?? versionId ?? "null",
           contentType: response.headers.get("content-type") ?? undefined,
+          properties,
+          contentEncoding: response.headers.get("content-encoding") ?? undefined,
           meta,
           size: Number(response.headers.get("content-length") ?? 0),
         };

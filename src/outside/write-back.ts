@@ -25,6 +25,8 @@ export interface WriteBackOptions {
   contentType?: string | undefined;
   /** User metadata, names without `x-amz-meta-`. */
   meta?: Record<string, string>;
+  /** The object's other kept properties, as headers (encryption, storage class, caching...; see read-object.ts). */
+  properties?: Record<string, string>;
   /** Part size; an output of at most this many bytes goes in one PUT. Default 8 MiB. */
   partBytes?: number;
   /** The output's expected size (the object read), so that a small one gets a buffer of its size. */
@@ -56,7 +58,7 @@ export function checkPartBytes(partBytes: number): number {
 }
 
 function headersOf(options: WriteBackOptions): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.properties };
   if (options.contentType) headers["content-type"] = options.contentType;
   for (const [name, value] of Object.entries(options.meta ?? {})) headers[`x-amz-meta-${name}`] = value;
   return headers;
@@ -253,7 +255,17 @@ export async function writeBack(
   } catch (error) {
     await reader.cancel().catch(() => {});
     if (inFlight) await inFlight.catch(() => {});
-    if (uploadId) await abort(target, url, uploadId).catch(() => {});
+    if (uploadId) {
+      const id = uploadId;
+      const aborted = await abort(target, url, id).then(
+        () => undefined,
+        (abortError: Error) => abortError,
+      );
+      // Parts left behind are billed: say so with the write's own failure, never hide it.
+      if (aborted && error instanceof Error) {
+        error.message += `; and its multipart upload ${id} could not be aborted (${aborted.name}: allow s3:AbortMultipartUpload, or add an AbortIncompleteMultipartUpload lifecycle rule)`;
+      }
+    }
     throw error;
   } finally {
     reader.releaseLock();

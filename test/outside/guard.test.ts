@@ -28,13 +28,16 @@ describe("guardImport", () => {
 
   test("a source holding suppressed users fails, naming the object and the count, and is left as it was", async () => {
     await world.put(bucket, "imp1/part-1.csv", dirty);
-    await world.put(bucket, "imp1/part-2", clean); // no extension: an import source is read as CSV
+    await world.put(bucket, "imp1/part-2.csv", clean);
+    // An import reads a folder's .csv files only: another file there is not imported, so not read.
+    await world.put(bucket, "imp1/_manifest.json", '{"files": 2}');
     const report = await guardImport({ s3: world.target(), source: `s3://${bucket}/imp1/`, suppression });
     expect(report.ok).toBe(false);
     expect(report.state).toBe("holds-users");
     expect(report.suppressedRows).toBe(2);
     expect(report.failing.map((o) => [o.key, o.rows, o.matching])).toEqual([["imp1/part-1.csv", 4, 2]]);
-    expect(report.objects.find((o) => o.key === "imp1/part-2")?.state).toBe("clean");
+    expect(report.objects.find((o) => o.key === "imp1/part-2.csv")?.state).toBe("clean");
+    expect(report.objects.map((o) => o.key)).not.toContain("imp1/_manifest.json");
     const json = JSON.stringify(report);
     for (const id of ERASED) expect(json).not.toContain(id);
     expect(text((await world.get(bucket, "imp1/part-1.csv")).bytes)).toBe(dirty);

@@ -4,6 +4,8 @@
 // clobbers it; a failed multipart rewrite leaves the original and no upload; a re-run is clean; what cannot
 // be read is reported with why; and no report holds an id.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { gzipSync } from "node:zlib";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { IdSet } from "../../src/outside/ids.ts";
 import { inspectLocation } from "../../src/outside/inspect.ts";
 import type { LocationReport, ObjectReport } from "../../src/outside/types.ts";
@@ -338,3 +340,46 @@ test("a cancelled scrub stops with AbortError, leaves no upload behind and the o
   expect(await world.uploads(B)).toBe(0);
   expect(dec((await world.get(B, "cancel.csv")).bytes) === original).toBe(true);
 }, 60_000);
+
+test("a scrub keeps the object's properties (Cache-Control, Content-Disposition, Content-Language, Expires) and refuses a stored Content-Encoding it could not keep", async () => {
+  const B = await world.bucket(false);
+  const expires = new Date("2030-01-01T00:00:00.000Z");
+  await world.put(B, "kept.csv", CSV_V2, {
+    CacheControl: "max-age=60",
+    ContentDisposition: "attachment",
+    ContentLanguage: "de",
+    Expires: expires,
+  });
+  const report = await inspectLocation(
+    world.target(),
+    { kind: "given", location: `s3://${B}/kept.csv` },
+    users,
+    {
+      scrub: true,
+    },
+  );
+  expect(report.state).toBe("scrubbed");
+  const got = await world.sdk.send(new GetObjectCommand({ Bucket: B, Key: "kept.csv" }));
+  expect([got.CacheControl, got.ContentDisposition, got.ContentLanguage, got.Expires?.toISOString()]).toEqual(
+    ["max-age=60", "attachment", "de", expires.toISOString()],
+  );
+  expect(await got.Body?.transformToString()).toBe(keptCsv(CSV_V2));
+
+  const gzipped = gzipSync(enc(CSV_V2));
+  await world.put(B, "zipped.csv", gzipped, { ContentEncoding: "gzip" });
+  const zipped = await inspectLocation(
+    world.target(),
+    { kind: "given", location: `s3://${B}/zipped.csv` },
+    users,
+    {
+      scrub: true,
+    },
+  );
+  expect(zipped.state).toBe("holds-users");
+  expect(zipped.objects[0]?.reason).toContain("stored gzip-encoded");
+  const after = await world.sdk.send(new GetObjectCommand({ Bucket: B, Key: "zipped.csv" }));
+  expect(after.ContentEncoding).toBe("gzip");
+  expect(
+    Buffer.from(await (after.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+  ).toEqual(Buffer.from(gzipped));
+});

@@ -241,6 +241,8 @@ async function finishStages(
   // Past Personalize's edge while the lists are still in S3: a run without the ids reads them there.
   if (outsideAsked(plan.outside) && results.every((r) => r.status === "COMPLETED")) {
     onProgress?.({ phase: "stage", stage: "outside" });
+    // Found anew: a batch job or an export made while the deletion ran (up to a day) writes users too.
+    facts.discovered = undefined;
     await outsideStage(context, {
       ...plan.outside,
       datasetGroupArn: plan.datasetGroupArn,

@@ -64,14 +64,26 @@ export async function readOutsideRecord(
 }
 
 /**
- * The record against the locations found now: each location as the record found it, and any location the
- * record does not know (a batch job made since) as not scanned.
+ * The record against the locations found now: each location as the record found it when it is the same
+ * one (same job, created before the record was made), and any other (a job made since, even one writing
+ * to the same place) as not scanned, with why.
  */
 export function withRecord(record: OutsideRecord, locations: readonly LocationReport[]): OutsideRecord {
   const known = new Map(record.locations.map((l) => [`${l.kind} ${l.location}`, l]));
+  const checkedAt = record.checkedAt ? Date.parse(record.checkedAt) : Number.NaN;
   return {
     ...record,
-    locations: locations.map((l) => known.get(`${l.kind} ${l.location}`) ?? l),
+    locations: locations.map((l) => {
+      const was = known.get(`${l.kind} ${l.location}`);
+      if (!was) return l;
+      const sameJob = was.jobArn === l.jobArn;
+      const before = !l.createdAt || !(Date.parse(l.createdAt) > checkedAt);
+      if (sameJob && before) return was;
+      return {
+        ...l,
+        reason: `a job wrote here after the scan of ${record.checkedAt ?? "an earlier run"}: not scanned since`,
+      };
+    }),
   };
 }
 

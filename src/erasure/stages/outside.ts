@@ -140,10 +140,15 @@ async function erasedIds(
       // A folder is read as its deletion job reads it: every CSV object under it.
       const keys =
         key === "" || key.endsWith("/")
-          ? (await listObjects(context.s3, bucket, key, plan.signal))
-              .map((o) => o.key)
-              .filter((k) => k.toLowerCase().endsWith(".csv"))
+          ? (await listObjects(context.s3, bucket, key, plan.signal)).map((o) => o.key)
           : [key];
+      // The job read every file of the folder; ids in one not read here would be claimed without a look.
+      const other = keys.filter((k) => !k.toLowerCase().endsWith(".csv")).length;
+      if (other > 0) {
+        return {
+          reason: `${file.dataLocation} holds ${other} file${other === 1 ? "" : "s"} that are not .csv, which its job read too: run the erasure with the ids to scan or scrub`,
+        };
+      }
       for (const each of keys) {
         const read = await readObject(context.s3, bucket, each, undefined, plan.signal);
         files.push(new Uint8Array(await new Response(read.body).arrayBuffer()));
@@ -157,6 +162,22 @@ async function erasedIds(
   }
   if (files.length === 0) return { reason: "the erasure has no list to read the ids from" };
   return { ids: IdSet.fromDeletionFiles(files) };
+}
+
+// The record is for later runs: one that cannot be written (no s3:PutObject beside the list) costs them
+// the findings, not this run its receipt.
+async function keepRecord(
+  context: ErasureContext,
+  where: { bucket: string; key: string },
+  outside: NonNullable<RunFacts["outside"]>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    await writeOutsideRecord(context.s3, where, outside, signal);
+  } catch (error) {
+    if (!(error instanceof S3Error)) throw error;
+    outside.reason = `what this run found could not be kept beside the list (${error.name}: allow s3:PutObject there): a later run without the ids will list the locations as not scanned`;
+  }
 }
 
 /**
@@ -200,6 +221,8 @@ export async function outsideStage(context: ErasureContext, plan: OutsidePlan): 
   } else {
     outside.locations = listed;
   }
+  // Recorded first: what was scrubbed stands for a later run even if the suppression list fails.
+  if (where && outside.checked !== "listed") await keepRecord(context, where, outside, plan.signal);
   if (plan.suppression !== undefined) {
     const written = await appendSuppression(
       context.s3,
@@ -210,6 +233,15 @@ export async function outsideStage(context: ErasureContext, plan: OutsidePlan): 
     );
     outside.suppression = { location: plan.suppression, object: written.key, hashes: written.hashes };
   }
-  if (where) await writeOutsideRecord(context.s3, where, outside, plan.signal);
+  if (where && outside.suppression) {
+    // A run that only appended to the suppression list keeps an earlier scan's findings in the record.
+    const earlier = outside.checked === "listed" && (await readOutsideRecord(context.s3, where, plan.signal));
+    await keepRecord(
+      context,
+      where,
+      earlier ? { ...earlier, suppression: outside.suppression } : outside,
+      plan.signal,
+    );
+  }
   plan.facts.outside = outside;
 }
