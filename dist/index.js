@@ -29476,7 +29476,7 @@ function grow32(values, needed) {
 // src/outside/expand.ts
 async function expandLocation(target, bucket, key, signal) {
   const entries = await listVersionEntries(target, bucket, key, signal);
-  const exact = !key.endsWith("/") && key !== "" && entries.some((e) => e.key === key && !e.deleteMarker);
+  const exact = !key.endsWith("/") && key !== "" && entries.some((e) => e.key === key && !e.deleteMarker && e.size > 0);
   const byKey = /* @__PURE__ */ new Map();
   for (const entry of entries) {
     if (exact && entry.key !== key) continue;
@@ -29926,6 +29926,16 @@ function scrubJsonl(ids, options) {
 }
 
 // src/outside/read-object.ts
+var KEPT_PROPERTIES = [
+  "cache-control",
+  "content-disposition",
+  "content-language",
+  "expires",
+  "x-amz-server-side-encryption",
+  "x-amz-server-side-encryption-aws-kms-key-id",
+  "x-amz-server-side-encryption-bucket-key-enabled",
+  "x-amz-storage-class"
+];
 var WHY = {
   AccessDenied: "reading it was refused (AccessDenied): allow s3:GetObject, and s3:GetObjectVersion for older versions",
   Forbidden: "reading it was refused (403): allow s3:GetObject, and s3:GetObjectVersion for older versions",
@@ -29969,12 +29979,19 @@ async function readObject(target, bucket, key, versionId, signal) {
         for (const [name, value] of response.headers) {
           if (name.startsWith("x-amz-meta-")) meta[name.slice("x-amz-meta-".length)] = value;
         }
+        const properties = {};
+        for (const name of KEPT_PROPERTIES) {
+          const value = response.headers.get(name);
+          if (value !== null) properties[name] = value;
+        }
         const body = response.body ?? new ReadableStream({ start: (c) => c.close() });
         return {
           body,
           etag: response.headers.get("etag") ?? "",
           versionId: response.headers.get("x-amz-version-id") ?? versionId ?? "null",
           contentType: response.headers.get("content-type") ?? void 0,
+          properties,
+          contentEncoding: response.headers.get("content-encoding") ?? void 0,
           meta,
           size: Number(response.headers.get("content-length") ?? 0)
         };
@@ -30025,7 +30042,7 @@ function checkPartBytes(partBytes) {
   return partBytes;
 }
 function headersOf(options) {
-  const headers = {};
+  const headers = { ...options.properties };
   if (options.contentType) headers["content-type"] = options.contentType;
   for (const [name, value] of Object.entries(options.meta ?? {})) headers[`x-amz-meta-${name}`] = value;
   return headers;
@@ -30190,8 +30207,16 @@ async function writeBack(target, bucket, key, body, options) {
     });
     if (inFlight) await inFlight.catch(() => {
     });
-    if (uploadId) await abort(target, url, uploadId).catch(() => {
-    });
+    if (uploadId) {
+      const id = uploadId;
+      const aborted = await abort(target, url, id).then(
+        () => void 0,
+        (abortError) => abortError
+      );
+      if (aborted && error2 instanceof Error) {
+        error2.message += `; and its multipart upload ${id} could not be aborted (${aborted.name}: allow s3:AbortMultipartUpload, or add an AbortIncompleteMultipartUpload lifecycle rule)`;
+      }
+    }
     throw error2;
   } finally {
     reader.releaseLock();
@@ -30239,6 +30264,16 @@ async function open2(context3, version, versionId) {
 async function scrubOnce(context3, listed2, versionId) {
   let { format, read } = await open2(context3, listed2, versionId);
   let version = { ...listed2, versionId: read.versionId, size: read.size, noncurrent: false };
+  if (read.contentEncoding && read.contentEncoding !== "identity") {
+    await read.body.cancel().catch(() => {
+    });
+    throw new RewriteError(
+      `it is stored ${read.contentEncoding}-encoded: a rewrite could not keep its bytes as they were (scrub it by hand); nothing was replaced`,
+      version,
+      read,
+      await countOf(context3, listed2, read.versionId)
+    );
+  }
   if (read.size > context3.partBytes) {
     const count = await scan(context3, read, format);
     if (count.matching === 0) return { kind: "clean", version, read, count };
@@ -30257,7 +30292,8 @@ async function scrubOnce(context3, listed2, versionId) {
         etag: read.etag,
         contentType: read.contentType,
         meta: read.meta,
-        partBytes: context3.partBytes,
+        properties: read.properties,
+        partBytes: partsFor(context3.partBytes, read.size),
         sizeHint: read.size,
         shouldWrite: () => counted().matching > 0,
         ...context3.signal ? { signal: context3.signal } : {}
@@ -30270,6 +30306,15 @@ async function scrubOnce(context3, listed2, versionId) {
     if (error2 instanceof UnreadableError || error2 instanceof AbortError) throw error2;
     throw new RewriteError(writeReason(error2), version, read, counted());
   }
+}
+var MAX_PARTS = 1e4;
+var MIB = 1024 * 1024;
+function partsFor(partBytes, size) {
+  return Math.max(partBytes, Math.ceil(size / MAX_PARTS / MIB) * MIB);
+}
+async function countOf(context3, listed2, versionId) {
+  const { format, read } = await open2(context3, listed2, versionId);
+  return scan(context3, read, format);
 }
 var RewriteError = class extends Error {
   constructor(reason, version, read, count) {
@@ -30328,6 +30373,7 @@ async function inspectLocation(s3, location, users, options = {}) {
     }
   };
   for (const object of listed2) {
+    if (CSV_ONLY.has(location.kind) && key.endsWith("/") && !object.key.toLowerCase().endsWith(".csv")) continue;
     for (const version of object.versions) {
       if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       if (version.noncurrent) await noncurrent(context3, version);
@@ -30338,6 +30384,7 @@ async function inspectLocation(s3, location, users, options = {}) {
   if (objects.some((o) => o.state === "holds-users")) return done("holds-users");
   return done(objects.some((o) => o.state === "scrubbed") ? "scrubbed" : "clean");
 }
+var CSV_ONLY = /* @__PURE__ */ new Set(["dataset-import", "dataset-export"]);
 function listingReason(error2) {
   const code = error2?.name;
   if (code === "AccessDenied" || code === "Forbidden") {
@@ -30412,7 +30459,7 @@ async function current(context3, listed2) {
       outcome = await scrubOnce(context3, listed2, versionId);
     } catch (error2) {
       if (!(error2 instanceof RewriteError)) {
-        context3.report(unreadable(listed2, error2));
+        await finish(context3, unreadable(listed2, error2), held, void 0);
         return;
       }
       const report = { ...reportOf(error2.version, error2.read, error2.count), reason: error2.reason };
@@ -31263,9 +31310,20 @@ async function readOutsideRecord(s3, where, signal) {
 }
 function withRecord(record2, locations) {
   const known = new Map(record2.locations.map((l) => [`${l.kind} ${l.location}`, l]));
+  const checkedAt = record2.checkedAt ? Date.parse(record2.checkedAt) : Number.NaN;
   return {
     ...record2,
-    locations: locations.map((l) => known.get(`${l.kind} ${l.location}`) ?? l)
+    locations: locations.map((l) => {
+      const was = known.get(`${l.kind} ${l.location}`);
+      if (!was) return l;
+      const sameJob = was.jobArn === l.jobArn;
+      const before = !l.createdAt || !(Date.parse(l.createdAt) > checkedAt);
+      if (sameJob && before) return was;
+      return {
+        ...l,
+        reason: `a job wrote here after the scan of ${record2.checkedAt ?? "an earlier run"}: not scanned since`
+      };
+    })
   };
 }
 
@@ -31825,7 +31883,13 @@ async function erasedIds(context3, plan) {
     }
     const { bucket, key } = parseS3Uri(file.dataLocation, "dataLocation");
     try {
-      const keys = key === "" || key.endsWith("/") ? (await listObjects(context3.s3, bucket, key, plan.signal)).map((o) => o.key).filter((k) => k.toLowerCase().endsWith(".csv")) : [key];
+      const keys = key === "" || key.endsWith("/") ? (await listObjects(context3.s3, bucket, key, plan.signal)).map((o) => o.key) : [key];
+      const other = keys.filter((k) => !k.toLowerCase().endsWith(".csv")).length;
+      if (other > 0) {
+        return {
+          reason: `${file.dataLocation} holds ${other} file${other === 1 ? "" : "s"} that are not .csv, which its job read too: run the erasure with the ids to scan or scrub`
+        };
+      }
       for (const each of keys) {
         const read = await readObject(context3.s3, bucket, each, void 0, plan.signal);
         files.push(new Uint8Array(await new Response(read.body).arrayBuffer()));
@@ -31839,6 +31903,14 @@ async function erasedIds(context3, plan) {
   }
   if (files.length === 0) return { reason: "the erasure has no list to read the ids from" };
   return { ids: IdSet.fromDeletionFiles(files) };
+}
+async function keepRecord(context3, where, outside, signal) {
+  try {
+    await writeOutsideRecord(context3.s3, where, outside, signal);
+  } catch (error2) {
+    if (!(error2 instanceof S3Error)) throw error2;
+    outside.reason = `what this run found could not be kept beside the list (${error2.name}: allow s3:PutObject there): a later run without the ids will list the locations as not scanned`;
+  }
 }
 async function outsideStage(context3, plan) {
   if (!outsideAsked(plan)) return;
@@ -31874,6 +31946,7 @@ async function outsideStage(context3, plan) {
   } else {
     outside.locations = listed2;
   }
+  if (where && outside.checked !== "listed") await keepRecord(context3, where, outside, plan.signal);
   if (plan.suppression !== void 0) {
     const written = await appendSuppression(
       context3.s3,
@@ -31884,7 +31957,15 @@ async function outsideStage(context3, plan) {
     );
     outside.suppression = { location: plan.suppression, object: written.key, hashes: written.hashes };
   }
-  if (where) await writeOutsideRecord(context3.s3, where, outside, plan.signal);
+  if (where && outside.suppression) {
+    const earlier = outside.checked === "listed" && await readOutsideRecord(context3.s3, where, plan.signal);
+    await keepRecord(
+      context3,
+      where,
+      earlier ? { ...earlier, suppression: outside.suppression } : outside,
+      plan.signal
+    );
+  }
   plan.facts.outside = outside;
 }
 
@@ -32039,6 +32120,7 @@ async function finishStages(context3, plan) {
   }
   if (outsideAsked(plan.outside) && results.every((r) => r.status === "COMPLETED")) {
     onProgress?.({ phase: "stage", stage: "outside" });
+    facts.discovered = void 0;
     await outsideStage(context3, {
       ...plan.outside,
       datasetGroupArn: plan.datasetGroupArn,
@@ -32675,7 +32757,7 @@ function readOutside(get, env, wait) {
       `needs the ${SUPPRESSION_KEY_ENV} environment variable (the list's key, at least 32 bytes, from a secret: env: ${SUPPRESSION_KEY_ENV}: \${{ secrets.${SUPPRESSION_KEY_ENV} }})`
     );
   }
-  const locations = get("locations").split(/\r?\n|,/).map((l) => l.trim()).filter(Boolean);
+  const locations = get("locations").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   return { scan: scan2, scrub, locations, suppression, suppressionKey };
 }
 var MAX_WAIT_MINUTES = 355;
@@ -32953,7 +33035,7 @@ function readGuardInputs(get, env) {
     source,
     suppression,
     suppressionKey,
-    scrub: scrub === "true",
+    scrub: parseBoolean(get, "scrub", false),
     region,
     endpointUrl: get("endpoint-url").trim() || void 0,
     s3EndpointUrl: get("s3-endpoint-url").trim() || void 0
