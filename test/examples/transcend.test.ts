@@ -256,6 +256,28 @@ describe("the x-sombra-token", () => {
     expect(intake.taken).toHaveLength(1);
   });
 
+  test("a token without jti used again for another body is a replay too; the same delivery again is answered", async () => {
+    const token = jwt(claims({ jti: undefined }));
+    expect((await send({ token }))?.status).toBe(200);
+    expect((await send({ token }))?.status).toBe(200);
+    const other = structuredClone(WEBHOOK);
+    other.extras.profile.identifier = "victim-1";
+    const replay = await send({ token, body: other });
+    expect(replay?.status).toBe(401);
+    expect(await replay?.text()).toContain("replay");
+    expect((await send({ token, nonce: "stolen-nonce" }))?.status).toBe(401);
+    expect(intake.taken.map((r) => r.userId)).toEqual(["customer-8731"]);
+  });
+
+  test("a token without jti nor exp is guarded until its iat plus the oldest age taken", async () => {
+    config.maxAgeSeconds = 600;
+    const token = jwt(claims({ jti: undefined, exp: undefined, iat: now - 100 }));
+    expect((await send({ token }))?.status).toBe(200);
+    const guard = [...store.entries.entries()].find(([key]) => key.startsWith("transcend:token:"));
+    // iat + 600 s, plus the default 60 s of skew, from now (iat was 100 s ago).
+    expect(guard?.[1].expires).toBe(intake.now() + (600 - 100 + 60) * 1000);
+  });
+
   test("Transcend's published sample key imports as P-384, and a token of another key fails under it", async () => {
     const pem = fixture("sombra-general-signing-key.pem");
     expect(createPublicKey(pem).asymmetricKeyDetails?.namedCurve).toBe("secp384r1");

@@ -41,6 +41,7 @@ export interface TranscendDeps {
 const DEFAULT_PATH = "/webhooks/transcend/dsr-job";
 const MAX_BODY_BYTES = 64 * 1024;
 const JTI_KEY = "transcend:jti:";
+const TOKEN_KEY = "transcend:token:";
 
 // Transcend's examples answer refusals with a status and a line of text; Transcend reads the status.
 const refuse = (status: number, message: string) =>
@@ -90,21 +91,22 @@ export async function handleTranscend(request: Request, deps: TranscendDeps): Pr
   if ("status" in picked) return refuse(picked.status, picked.message);
 
   // A token is good for one webhook: the same delivery again is answered again, another body or nonce
-  // under a seen token (the body is not covered by the signature) is a replay.
+  // under a seen token (the body is not covered by the signature) is a replay. Keyed by the token's digest
+  // always (a token without jti is no less replayable) and by its jti too (the same jti re-signed).
   const fingerprint = await sha256Hex(`${nonce}\n${await sha256Hex(raw)}`);
-  if (claims.jti !== undefined) {
-    const seen = await store.get(JTI_KEY + claims.jti);
+  const token = request.headers.get("x-sombra-token") ?? "";
+  const guards = [TOKEN_KEY + (await sha256Hex(token))];
+  if (claims.jti !== undefined) guards.push(JTI_KEY + claims.jti);
+  // Kept while the token is good: to its exp, or to its iat plus the oldest age taken (it has one or the other).
+  const goodUntil = claims.exp ?? (claims.iat ?? intake.now() / 1000) + (config.maxAgeSeconds ?? 3600);
+  const ttl = Math.max(60, Math.ceil(goodUntil - intake.now() / 1000 + (config.clockSkewSeconds ?? 60)));
+  for (const key of guards) {
+    const seen = await store.get(key);
     if (seen !== undefined && seen !== fingerprint) {
       return refuse(401, "x-sombra-token was already used for another webhook (replay)");
     }
-    const lifetime =
-      claims.exp !== undefined ? claims.exp - intake.now() / 1000 : (config.maxAgeSeconds ?? 3600);
-    await store.put(
-      JTI_KEY + claims.jti,
-      fingerprint,
-      Math.max(60, Math.ceil(lifetime + (config.clockSkewSeconds ?? 60))),
-    );
   }
+  for (const key of guards) await store.put(key, fingerprint, ttl);
 
   // One job per webhook: the request's id and a digest of its nonce (the nonce itself is a credential).
   const externalId = `${transcendRequest.id}:${(await sha256Hex(nonce)).slice(0, 16)}`;
