@@ -45,6 +45,29 @@ const record = (id: string, callback: string | null, protocol: "drp" | "api" = "
     callback,
   });
 
+describe("the protocols' store", () => {
+  test("putIfAbsent: of racing writers exactly one wins; an expired value or the one named replaceable is written over", async () => {
+    const requests = new RequestLedger(db);
+    const now = Date.now();
+    const raced = await Promise.all(
+      ["a", "b", "c", "d"].map((v) => requests.storePutIfAbsent("k", v, now + 60_000, now)),
+    );
+    expect(raced.filter(Boolean)).toHaveLength(1);
+    const winner = ["a", "b", "c", "d"][raced.indexOf(true)];
+    expect(await requests.storeGet("k", now)).toBe(winner);
+    // Expired: as good as absent.
+    await requests.storePut("old", "x", now - 1);
+    expect(await requests.storePutIfAbsent("old", "y", null, now)).toBe(true);
+    expect(await requests.storeGet("old", now)).toBe("y");
+    // Held: refused, unless it holds the value the caller may replace.
+    expect(await requests.storePutIfAbsent("old", "z", null, now)).toBe(false);
+    await requests.storePut("r", "retry", null);
+    expect(await requests.storePutIfAbsent("r", "id-1", null, now, "retry")).toBe(true);
+    expect(await requests.storePutIfAbsent("r", "id-2", null, now, "retry")).toBe(false);
+    expect(await requests.storeGet("r", now)).toBe("id-1");
+  });
+});
+
 describe("the reports owed", () => {
   test("a lost request with a callback target is owed its report (once) and queued by the cron; one without is not", async () => {
     const target = JSON.stringify({

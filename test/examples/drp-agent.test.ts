@@ -108,6 +108,16 @@ describe("OSIRAA 5: POST /v1/agent/{agent-id} (Pair-wise Key Setup)", () => {
     await expectForbiddenNoBody(await call("POST", `/v1/agent/${alice.id}`, body));
   });
 
+  test("a pairing message delivered twice at once hands out one token: the other is 403", async () => {
+    const body = signed(alice, envelope(alice));
+    store.readTogether = 2;
+    const both = await Promise.all([
+      call("POST", `/v1/agent/${alice.id}`, body),
+      call("POST", `/v1/agent/${alice.id}`, body),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 403]);
+  });
+
   test("Returns 403 on failed validation: valid for longer than DRP_MAX_VALIDITY_SECONDS", async () => {
     const message = envelope(alice, { "expires-at": iso(intake.clock + 2 * 3600_000) });
     await expectForbiddenNoBody(await call("POST", `/v1/agent/${alice.id}`, signed(alice, message)));

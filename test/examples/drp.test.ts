@@ -236,6 +236,18 @@ describe("OSIRAA 2: POST /v1/data-rights-request (Data Rights Exercise)", () => 
     expect(intake.taken).toHaveLength(1);
   });
 
+  test("the same signed exercise delivered twice at once: exactly one taken, the other refused 409", async () => {
+    const token = await pair(alice);
+    const body = signed(alice, exerciseMessage(alice));
+    store.readTogether = 2;
+    const both = await Promise.all([
+      call("POST", "/v1/data-rights-request", body, token),
+      call("POST", "/v1/data-rights-request", body, token),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(intake.taken).toHaveLength(1);
+  });
+
   test("a message the Worker could not take (503) may be sent again; the first is not a replay", async () => {
     const token = await pair(alice);
     const body = signed(alice, exerciseMessage(alice));

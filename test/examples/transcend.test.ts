@@ -269,6 +269,16 @@ describe("the x-sombra-token", () => {
     expect(intake.taken.map((r) => r.userId)).toEqual(["customer-8731"]);
   });
 
+  test("two webhooks racing under one token with different bodies: exactly one taken, the other a replay", async () => {
+    const token = jwt(claims({ jti: undefined }));
+    const other = structuredClone(WEBHOOK);
+    other.extras.profile.identifier = "victim-1";
+    store.readTogether = 2;
+    const both = await Promise.all([send({ token }), send({ token, body: other })]);
+    expect(both.map((r) => r?.status).sort()).toEqual([200, 401]);
+    expect(intake.taken).toHaveLength(1);
+  });
+
   test("a token without jti nor exp is guarded until its iat plus the oldest age taken", async () => {
     config.maxAgeSeconds = 600;
     const token = jwt(claims({ jti: undefined, exp: undefined, iat: now - 100 }));

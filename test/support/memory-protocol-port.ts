@@ -94,8 +94,23 @@ export class MemoryIntake implements IntakePort {
 export class MemoryStore implements ProtocolStore {
   readonly entries = new Map<string, { value: string; expires?: number }>();
   constructor(private readonly clock: () => number) {}
+  /**
+   * When set, each read waits until this many reads are waiting (or 100 ms passed): two deliveries racing
+   * then both read before either writes, the interleaving a check-then-set guard cannot survive.
+   */
+  readTogether = 0;
+  #waiting: (() => void)[] = [];
+  async #meet(): Promise<void> {
+    if (this.readTogether < 2) return;
+    await new Promise<void>((resolve) => {
+      this.#waiting.push(resolve);
+      if (this.#waiting.length >= this.readTogether) for (const go of this.#waiting.splice(0)) go();
+      else setTimeout(resolve, 100);
+    });
+  }
 
   async get(key: string): Promise<string | undefined> {
+    await this.#meet();
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires !== undefined && entry.expires <= this.clock()) {
@@ -110,5 +125,17 @@ export class MemoryStore implements ProtocolStore {
       value,
       ...(ttlSeconds !== undefined && { expires: this.clock() + ttlSeconds * 1000 }),
     });
+  }
+
+  // No await between the read and the write: as atomic as D1's one statement.
+  async putIfAbsent(key: string, value: string, ttlSeconds?: number, replacing?: string): Promise<boolean> {
+    const entry = this.entries.get(key);
+    const live = entry && (entry.expires === undefined || entry.expires > this.clock());
+    if (live && entry.value !== replacing) return false;
+    this.entries.set(key, {
+      value,
+      ...(ttlSeconds !== undefined && { expires: this.clock() + ttlSeconds * 1000 }),
+    });
+    return true;
   }
 }

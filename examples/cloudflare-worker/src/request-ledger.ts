@@ -166,6 +166,21 @@ export class RequestLedger {
     await this.#bound(sql, [key, value, expiresAt]).run();
   }
 
+  /** Writes only over nothing, an expired value or `replacing`; true when it wrote (one statement: atomic). */
+  async storePutIfAbsent(
+    key: string,
+    value: string,
+    expiresAt: number | null,
+    now: number,
+    replacing?: string,
+  ): Promise<boolean> {
+    const sql = `INSERT INTO protocol_store (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE
+      SET value = excluded.value, expires_at = excluded.expires_at
+      WHERE protocol_store.expires_at <= ? OR protocol_store.value = ?`;
+    const result = await this.#bound(sql, [key, value, expiresAt, now, replacing ?? null]).run();
+    return result.meta.changes === 1;
+  }
+
   /** Forgets what expired: the reads already ignore it; this only keeps the table small. */
   async storePrune(now: number): Promise<void> {
     await this.#bound("DELETE FROM protocol_store WHERE expires_at IS NOT NULL AND expires_at <= ?", [

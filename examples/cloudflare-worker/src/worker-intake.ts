@@ -146,4 +146,9 @@ export class D1ProtocolStore implements ProtocolStore {
     const expiresAt = ttlSeconds === undefined ? null : Date.now() + ttlSeconds * 1000;
     return this.#requests.storePut(key, value, expiresAt);
   }
+  putIfAbsent(key: string, value: string, ttlSeconds?: number, replacing?: string): Promise<boolean> {
+    const now = Date.now();
+    const expiresAt = ttlSeconds === undefined ? null : now + ttlSeconds * 1000;
+    return this.#requests.storePutIfAbsent(key, value, expiresAt, now, replacing);
+  }
 }

@@ -30,8 +30,8 @@ export async function pairAgent(
   if (version !== undefined && !DRP_VERSIONS.includes(version as string)) return forbiddenNoBody();
   // A pairing message replayed inside its validity would hand its sender a token: each is taken once.
   const messageHash = await sha256Hex(opened.signed);
-  if (await store.seen(messageHash)) return forbiddenNoBody();
-  await store.markSeen(messageHash, "pairing", envelope.envelope.expiresAt, now);
+  if (!(await store.claim(messageHash, "pairing", envelope.envelope.expiresAt, now)))
+    return forbiddenNoBody();
   const token = newToken();
   await store.pair(pathAgentId, await sha256Hex(token));
   return drpJson({ "agent-id": pathAgentId, token });

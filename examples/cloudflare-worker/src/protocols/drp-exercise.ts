@@ -104,15 +104,14 @@ export async function exercise(
 
   // The same signed message twice is one user's one request sent twice: the second is refused (3.07).
   const messageHash = await sha256Hex(opened.signed);
-  const earlier = await store.seen(messageHash);
-  if (earlier !== undefined && earlier !== "retry") {
-    return drpError(
-      409,
-      `this signed request was already received, as request_id ${earlier}; sign a new message to submit again`,
-    );
-  }
+  // Claimed in one step, so two deliveries racing make one request; one whose intake failed ("retry") may
+  // be taken again.
   const requestId = crypto.randomUUID();
-  await store.markSeen(messageHash, requestId, envelope.envelope.expiresAt, now);
+  if (!(await store.claim(messageHash, requestId, envelope.envelope.expiresAt, now, "retry"))) {
+    const earlier = await store.seen(messageHash);
+    const as = earlier !== undefined && earlier !== "retry" ? `, as request_id ${earlier}` : "";
+    return drpError(409, `this signed request was already received${as}; sign a new message to submit again`);
+  }
   const callback = message.status_callback as string | undefined;
   const taken = await intake.take({
     userId: user.id,

@@ -51,6 +51,20 @@ export class DrpStore {
     return this.store.get(seenKey(messageHash));
   }
 
+  /**
+   * Takes a signed message once: remembers it as `value` until it expires and answers true, unless it was
+   * taken already (and holds anything but `replacing`), however many deliveries race.
+   */
+  claim(
+    messageHash: string,
+    value: string,
+    until: number,
+    now: number,
+    replacing?: string,
+  ): Promise<boolean> {
+    return this.store.putIfAbsent(seenKey(messageHash), value, ttl(until, now), replacing);
+  }
+
   /** Remembers a signed message until it expires, after which its `expires-at` refuses it anyway. */
   async markSeen(messageHash: string, value: string, until: number, now: number): Promise<void> {
     await this.store.put(seenKey(messageHash), value, ttl(until, now));

@@ -79,4 +79,9 @@ export interface IntakePort {
 export interface ProtocolStore {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string, ttlSeconds?: number): Promise<void>;
+  /**
+   * Writes `value` only while `key` holds nothing unexpired (or holds `replacing`), in one step: true when it
+   * wrote. Of two callers racing for one key exactly one gets true, which a read and then a write cannot give.
+   */
+  putIfAbsent(key: string, value: string, ttlSeconds?: number, replacing?: string): Promise<boolean>;
 }

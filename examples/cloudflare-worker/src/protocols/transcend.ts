@@ -101,12 +101,12 @@ export async function handleTranscend(request: Request, deps: TranscendDeps): Pr
   const goodUntil = claims.exp ?? (claims.iat ?? intake.now() / 1000) + (config.maxAgeSeconds ?? 3600);
   const ttl = Math.max(60, Math.ceil(goodUntil - intake.now() / 1000 + (config.clockSkewSeconds ?? 60)));
   for (const key of guards) {
-    const seen = await store.get(key);
-    if (seen !== undefined && seen !== fingerprint) {
+    // Claimed in one step: of two webhooks racing under one token, only one passes.
+    if (await store.putIfAbsent(key, fingerprint, ttl)) continue;
+    if ((await store.get(key)) !== fingerprint) {
       return refuse(401, "x-sombra-token was already used for another webhook (replay)");
     }
   }
-  for (const key of guards) await store.put(key, fingerprint, ttl);
 
   // One job per webhook: the request's id and a digest of its nonce (the nonce itself is a credential).
   const externalId = `${transcendRequest.id}:${(await sha256Hex(nonce)).slice(0, 16)}`;
