@@ -306,7 +306,7 @@ test("requests through DRP, OpenGDPR, Transcend and the JSON API are erased by t
   ).toEqual([
     ["api", null],
     ["drp", drp.request_id],
-    ["opengdpr", subjectRequestId],
+    ["opengdpr", `example_controller:${subjectRequestId}`],
     ["transcend", expect.stringMatching(/^tr-request-1:[0-9a-f]{16}$/)],
   ]);
   // What the ledger keeps for a callback names no user.
@@ -402,7 +402,7 @@ test("requests through DRP, OpenGDPR, Transcend and the JSON API are erased by t
   for (const r of gdprCalls) {
     expect(opengdprSignatureValid(r)).toBe(true);
     expect(r.headers["x-opengdpr-processor-domain"]).toBe(DOMAIN);
-    expect(r.headers["idempotency-key"]).toBe(`opengdpr:${subjectRequestId}:completed`);
+    expect(r.headers["idempotency-key"]).toBe(`opengdpr:example_controller:${subjectRequestId}:completed`);
   }
   const callback = JSON.parse(gdprCalls.at(-1)?.body.toString() ?? "{}");
   expect(callback).toMatchObject({

@@ -185,8 +185,12 @@ describe("erasure requests (section 7)", () => {
         callback: {
           protocol: "opengdpr",
           urls: ["https://examplecontroller.com/opengdpr_callbacks"],
-          externalId: "a7551968-d5d6-44b2-9831-815ac9017798",
-          extra: { controllerId: "example_controller_id" },
+          // Scoped by controller in the ledger; the callback names the controller's own id.
+          externalId: "example_controller_id:a7551968-d5d6-44b2-9831-815ac9017798",
+          extra: {
+            controllerId: "example_controller_id",
+            subjectRequestId: "a7551968-d5d6-44b2-9831-815ac9017798",
+          },
         },
       },
     ]);
@@ -221,9 +225,44 @@ describe("erasure requests (section 7)", () => {
     expect(((await verified(other)).json.error as { errors: { reason: string }[] }).errors[0]?.reason).toBe(
       "DuplicateSubjectRequestId",
     );
-    // Another controller reusing the id learns nothing about the first.
+    // Another controller reusing the id gets its own request: never the first's, nor word of it.
     const theirs = (await post(request(), OTHER_TOKEN)) as Response;
-    expect(theirs.status).toBe(400);
+    expect(theirs.status).toBe(201);
+    expect(intake.taken).toHaveLength(2);
+    expect(intake.taken[1]?.callback?.externalId).not.toBe(intake.taken[0]?.callback?.externalId);
+    // The first controller's request done, the second's still pending: each sees its own.
+    intake.set("req-1", { status: "completed" });
+    const theirStatus = (await call(
+      `/v1/opengdpr_requests/a7551968-d5d6-44b2-9831-815ac9017798`,
+      {},
+      OTHER_TOKEN,
+    )) as Response;
+    expect((await verified(theirStatus)).json.request_status).toBe("pending");
+    const cancelled = (await call(
+      `/v1/opengdpr_requests/a7551968-d5d6-44b2-9831-815ac9017798`,
+      { method: "DELETE" },
+      OTHER_TOKEN,
+    )) as Response;
+    expect(cancelled.status).toBe(202);
+    expect(intake.cancelled).toEqual(["req-2"]);
+  });
+
+  test("the same id racing from one controller with two bodies: one request, made from one body; the other refused", async () => {
+    store.readTogether = 2;
+    const [a, b] = await Promise.all([
+      post(request()),
+      post(request({ submitted_time: "2018-10-03T15:00:00Z" })),
+    ]);
+    expect([(a as Response).status, (b as Response).status].sort()).toEqual([201, 400]);
+    expect(intake.taken).toHaveLength(1);
+  });
+
+  test("a request the intake refused frees its id: the corrected one is taken", async () => {
+    const refused = (await post(
+      request({ extensions: { [DOMAIN]: { dataset_group: "films" } } }),
+    )) as Response;
+    expect(refused.status).toBe(400);
+    expect(((await post(request())) as Response).status).toBe(201);
     expect(intake.taken).toHaveLength(1);
   });
 
@@ -441,6 +480,16 @@ describe("status callbacks (sections 8.5 to 8.8)", () => {
     completedAt: "2026-12-02T10:00:00.000Z",
     receipt: { key: "receipts/w1.json", sha256: "cd".repeat(32) },
   };
+
+  test("a callback names the controller's own subject_request_id, not the ledger's scoped id", async () => {
+    const scoped: CallbackTarget = {
+      ...target,
+      externalId: `example_controller_id:${target.externalId}`,
+      extra: { controllerId: "example_controller_id", subjectRequestId: target.externalId },
+    };
+    const { json } = await verified(await openGdprCallback(state, scoped, config));
+    expect(json.subject_request_id).toBe(target.externalId);
+  });
 
   test("a callback carries the spec's fields, signed over its exact body, to each URL in turn", async () => {
     for (const url of target.urls) {

@@ -169,7 +169,8 @@ export async function openGdprCallback(
       controller_id: controllerId,
       expected_completion_time: state.deadline,
       status_callback_url: url,
-      subject_request_id: target.externalId,
+      // The controller's own id (externalId is scoped by controller; rows before that hold the bare id).
+      subject_request_id: target.extra?.subjectRequestId ?? target.externalId,
       request_status: openGdprStatus(state, key.acceptAsCompleted).status,
       ...(results && { results_url: results }),
       extensions: statusExtensions(state, key),

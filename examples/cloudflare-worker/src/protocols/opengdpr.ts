@@ -26,6 +26,8 @@ export type { PartialOutcome } from "./state-words.ts";
 const API_VERSION = "1.0";
 const MAX_BODY_BYTES = 16 * 1024;
 const REQUEST_KEY = "opengdpr:request:";
+// What a claimed id holds once its intake refused it: free to be claimed again.
+const RETRY = "retry";
 
 /** What the adapter needs of the Worker. */
 export interface OpenGdprDeps {
@@ -38,9 +40,15 @@ export interface OpenGdprDeps {
 // a repeat of the same request is answered again while another request under the same id is refused.
 interface Kept {
   controllerId: string;
-  requestId: string;
+  /** Absent while the request is being taken (the id claimed, the intake not answered yet). */
+  requestId?: string;
   bodySha256: string;
 }
+
+// Each controller's subject_request_ids are its own: one controller reusing another's id gets its own
+// request, never the other's (nor learns that it exists).
+const keptKey = (controllerId: string, subjectRequestId: string) =>
+  `${REQUEST_KEY}${controllerId}:${subjectRequestId}`;
 
 /** Answers an OpenGDPR request, or `undefined` when the path is not one of OpenGDPR's. */
 export async function handleOpenGdpr(request: Request, deps: OpenGdprDeps): Promise<Response | undefined> {
@@ -124,9 +132,14 @@ async function create(request: Request, deps: OpenGdprDeps, controllerId: string
   const wanted = read.value;
   const bodySha256 = await sha256Hex(raw);
 
-  const kept = await keptOf(store, wanted.subjectRequestId);
-  if (kept) {
-    if (kept.controllerId !== controllerId || kept.bodySha256 !== bodySha256) {
+  // The id is claimed (with what was asked) before the intake takes it: of two deliveries racing, one takes
+  // it and the other is answered by what the first asked, never with a request made from another body.
+  const key = keptKey(controllerId, wanted.subjectRequestId);
+  const externalId = `${controllerId}:${wanted.subjectRequestId}`;
+  const claim = JSON.stringify({ controllerId, bodySha256 } satisfies Kept);
+  if (!(await store.putIfAbsent(key, claim, undefined, RETRY))) {
+    const kept = await keptOf(store, controllerId, wanted.subjectRequestId);
+    if (kept && kept.bodySha256 !== bodySha256) {
       return openGdprError(
         400,
         "subject_request_id was already used for another request: generate a new UUID v4 per request",
@@ -134,8 +147,11 @@ async function create(request: Request, deps: OpenGdprDeps, controllerId: string
         config,
       );
     }
-    const state = await intake.state({ requestId: kept.requestId });
+    const state = await intake.state(
+      kept?.requestId ? { requestId: kept.requestId } : { protocol: "opengdpr", externalId },
+    );
     if (state) return created(state, wanted.subjectRequestId, controllerId, raw, config);
+    return openGdprError(503, "this request is being recorded; send it again shortly", "Unavailable", config);
   }
 
   const taken = await intake.take({
@@ -145,11 +161,13 @@ async function create(request: Request, deps: OpenGdprDeps, controllerId: string
     callback: {
       protocol: "opengdpr",
       urls: wanted.callbackUrls,
-      externalId: wanted.subjectRequestId,
-      extra: { controllerId },
+      externalId,
+      extra: { controllerId, subjectRequestId: wanted.subjectRequestId },
     },
   });
   if (!taken.ok) {
+    // Not taken: the id is free again for the same or a corrected request.
+    await store.put(key, RETRY);
     // The intake names its own fields; the controller knows them by the spec's names.
     const field =
       taken.field === "userId"
@@ -161,7 +179,7 @@ async function create(request: Request, deps: OpenGdprDeps, controllerId: string
     return openGdprError(taken.status, message, taken.status >= 500 ? "Unavailable" : "Refused", config);
   }
   const record: Kept = { controllerId, requestId: taken.state.requestId, bodySha256 };
-  await store.put(REQUEST_KEY + wanted.subjectRequestId, JSON.stringify(record));
+  await store.put(key, JSON.stringify(record));
   return created(taken.state, wanted.subjectRequestId, controllerId, raw, config);
 }
 
@@ -186,9 +204,17 @@ function created(
   );
 }
 
-async function keptOf(store: ProtocolStore, subjectRequestId: string): Promise<Kept | undefined> {
-  const text = await store.get(REQUEST_KEY + subjectRequestId);
-  return text === undefined ? undefined : (JSON.parse(text) as Kept);
+async function keptOf(
+  store: ProtocolStore,
+  controllerId: string,
+  subjectRequestId: string,
+): Promise<Kept | undefined> {
+  const text = await store.get(keptKey(controllerId, subjectRequestId));
+  if (text !== undefined && text !== RETRY) return JSON.parse(text) as Kept;
+  // Kept before ids were scoped per controller: under the bare id, and only the controller's own.
+  const legacy = await store.get(REQUEST_KEY + subjectRequestId);
+  const kept = legacy === undefined ? undefined : (JSON.parse(legacy) as Kept);
+  return kept?.controllerId === controllerId ? kept : undefined;
 }
 
 // A request of another controller is as unknown as one never made: its existence is not disclosed.
@@ -196,7 +222,7 @@ async function ownState(
   id: string,
   deps: OpenGdprDeps,
   controllerId: string,
-): Promise<{ kept: Kept; state: RequestState } | Response> {
+): Promise<{ kept: Required<Kept>; state: RequestState } | Response> {
   const unknown = () =>
     openGdprError(
       404,
@@ -212,10 +238,10 @@ async function ownState(
       deps.config,
     );
   }
-  const kept = await keptOf(deps.store, id);
-  if (!kept || kept.controllerId !== controllerId) return unknown();
+  const kept = await keptOf(deps.store, controllerId, id);
+  if (!kept?.requestId) return unknown();
   const state = await deps.intake.state({ requestId: kept.requestId });
-  return state ? { kept, state } : unknown();
+  return state ? { kept: { ...kept, requestId: kept.requestId }, state } : unknown();
 }
 
 async function status(id: string, deps: OpenGdprDeps, controllerId: string): Promise<Response> {
