@@ -59,6 +59,25 @@ describe("SCAN, SCRUB, OUTSIDE_LOCATIONS and SUPPRESSION as the Worker reads the
       expect(problem).toStartWith(`refusing to start: ${words}`);
       if (vars.SUPPRESSION_KEY) expect(problem).not.toContain(vars.SUPPRESSION_KEY);
     }
+    // The deadline and the callbacks' pace, as LOOK_* are: named, with what was received.
+    const settings: [Partial<Env>, string][] = [
+      [{ DEADLINE_DAYS: "thirty" }, 'DEADLINE_DAYS is not a whole number of days above 0 (got "thirty")'],
+      [{ DEADLINE_DAYS: "0" }, 'DEADLINE_DAYS is not a whole number of days above 0 (got "0")'],
+      [{ DEADLINE_DAYS: "" }, 'DEADLINE_DAYS is not a whole number of days above 0 (got "")'],
+      [{ DEADLINE_DAYS: "2.5" }, 'DEADLINE_DAYS is not a whole number of days above 0 (got "2.5")'],
+      [
+        { CALLBACK_RETRY_SECONDS: "1m" },
+        'CALLBACK_RETRY_SECONDS is not a number of seconds above 0 (got "1m")',
+      ],
+      [
+        { CALLBACK_RETRY_SECONDS: "-5" },
+        'CALLBACK_RETRY_SECONDS is not a number of seconds above 0 (got "-5")',
+      ],
+    ];
+    for (const [vars, words] of settings) {
+      expect(configProblem(env(vars))).toBe(`refusing to start: ${words}`);
+    }
+    expect(configProblem(env({ DEADLINE_DAYS: "45", CALLBACK_RETRY_SECONDS: "0.5" }))).toBeUndefined();
     // A setting, not a secret: no advice to generate one.
     expect(configProblem(env({ OUTSIDE_LOCATIONS: "warehouse" }))).not.toContain("openssl");
   });

@@ -40,6 +40,18 @@ export function configProblem(env: Env): string | undefined {
       outside.settings.push(`${name} is not a number of seconds above 0 (got "${value.slice(0, 20)}")`);
     }
   }
+  // Every request's deadline (a NaN one is never at risk, never overdue), and a callback's retry delay (NaN
+  // would retry at once, for ever): refused here, as above, rather than read as nonsense on every request.
+  const days = env.DEADLINE_DAYS;
+  if (days !== undefined && !(Number.isInteger(Number(days)) && Number(days) > 0)) {
+    outside.settings.push(`DEADLINE_DAYS is not a whole number of days above 0 (got "${days.slice(0, 20)}")`);
+  }
+  const retry = env.CALLBACK_RETRY_SECONDS;
+  if (retry !== undefined && !(Number(retry) > 0)) {
+    outside.settings.push(
+      `CALLBACK_RETRY_SECONDS is not a number of seconds above 0 (got "${retry.slice(0, 20)}")`,
+    );
+  }
   if (problems.length + outside.secrets.length + outside.settings.length === 0) return undefined;
   const secrets = [...problems, ...outside.secrets];
   const hint = secrets.length
