@@ -87,7 +87,7 @@ export class RequestLedger {
 
   /** Withdraws a request whose id is in no window's file yet; false when it is (or does not exist). */
   async cancel(id: string, now: number): Promise<boolean> {
-    const sql = `UPDATE requests SET status = 'cancelled', completed_at = ? WHERE id = ? AND status IN (${CANCELLABLE})`;
+    const sql = `UPDATE requests SET status = ${status("cancelled")}, completed_at = ? WHERE id = ? AND status IN (${CANCELLABLE})`;
     return (await this.#bound(sql, [now, id]).run()).meta.changes === 1;
   }
 
