@@ -116,6 +116,16 @@ function settled(receipt: ErasureReceipt, retrain: boolean): Outcome | undefined
 }
 
 /**
+ * The receipt's line that says why the window failed: a window of several parts lists each part's job, and
+ * the first line may be another part still IN_PROGRESS. The failed job, or the job not made from this run's
+ * list, is named; any line when none says so.
+ */
+export function failureOf(pending: readonly string[]): string {
+  const failed = pending.find((line) => / FAILED|not made from this run's list/.test(line));
+  return failed ?? pending[0] ?? "failed";
+}
+
+/**
  * One look at a submitted window's erasure, never waiting: `continueErasure` goes as far as AWS allows
  * (the job's end, the interference check and repeat, the stage outside Personalize, the clean-up, the
  * retrain and the campaigns), and says where it stopped.
@@ -161,7 +171,7 @@ export async function lookAt(env: Env, windowId: string): Promise<Look> {
   return {
     stage: receipt.stage,
     ended: true,
-    settle: { outcome, failure: receipt.pending[0] ?? "failed", receipt },
+    settle: { outcome, failure: failureOf(receipt.pending), receipt },
   };
 }
 
