@@ -257,6 +257,18 @@ describe("erasure requests (section 7)", () => {
     expect(intake.taken).toHaveLength(1);
   });
 
+  test("an id claimed by a delivery that never finished is busy (503) for a minute, then taken", async () => {
+    // The Worker stops between the claim and the intake's answer (here the intake throws, as a crash would).
+    const take = intake.take.bind(intake);
+    intake.take = () => Promise.reject(new Error("the isolate was stopped"));
+    await expect(post(request())).rejects.toThrow("the isolate was stopped");
+    intake.take = take;
+    expect(((await post(request())) as Response).status).toBe(503);
+    intake.clock += 61_000;
+    expect(((await post(request())) as Response).status).toBe(201);
+    expect(intake.taken).toHaveLength(1);
+  });
+
   test("a request the intake refused frees its id: the corrected one is taken", async () => {
     const refused = (await post(
       request({ extensions: { [DOMAIN]: { dataset_group: "films" } } }),

@@ -28,6 +28,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 const REQUEST_KEY = "opengdpr:request:";
 // What a claimed id holds once its intake refused it: free to be claimed again.
 const RETRY = "retry";
+const CLAIM_SECONDS = 60;
 
 /** What the adapter needs of the Worker. */
 export interface OpenGdprDeps {
@@ -137,7 +138,9 @@ async function create(request: Request, deps: OpenGdprDeps, controllerId: string
   const key = keptKey(controllerId, wanted.subjectRequestId);
   const externalId = `${controllerId}:${wanted.subjectRequestId}`;
   const claim = JSON.stringify({ controllerId, bodySha256 } satisfies Kept);
-  if (!(await store.putIfAbsent(key, claim, undefined, RETRY))) {
+  // The claim expires (a Worker stopped before the intake answered would leave the id stuck); the record
+  // that replaces it once taken does not.
+  if (!(await store.putIfAbsent(key, claim, CLAIM_SECONDS, RETRY))) {
     const kept = await keptOf(store, controllerId, wanted.subjectRequestId);
     if (kept && kept.bodySha256 !== bodySha256) {
       return openGdprError(
