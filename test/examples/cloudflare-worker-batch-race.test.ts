@@ -1,12 +1,13 @@
 // examples/cloudflare-worker's queue consumer (src/windows.ts) racing a cancel, on a real D1 (miniflare's,
-// migrated) and the emulator's S3 read back with the AWS SDK: a revoke that lands after the batch file is
-// written and before the ledger records it must leave no file naming that user in the window's folder, and
-// the request must not be answered `cancelled` while it is in one.
+// migrated) and the emulator's S3 read back with the AWS SDK: a request is never answered "cancelled" while a
+// file in its window's folder names its user. From the consumer's claim on, a revoke is too late; a request
+// withdrawn otherwise (dead-lettered) between upload and record has the file taken back and written again.
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { Miniflare } from "miniflare";
 import type { Env, ErasureMessage } from "../../examples/cloudflare-worker/src/env.ts";
+import { Ledger } from "../../examples/cloudflare-worker/src/ledger.ts";
 import { RequestLedger } from "../../examples/cloudflare-worker/src/request-ledger.ts";
 import type { D1Database, MessageBatch } from "../../examples/cloudflare-worker/src/runtime.ts";
 import { consume } from "../../examples/cloudflare-worker/src/windows.ts";
@@ -63,6 +64,11 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await db.batch(["batches", "requests", "windows"].map((t) => db.prepare(`DELETE FROM ${t}`)));
+  // Each test reads the folder afresh: the files of the one before are gone.
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: emu.emulator.bucket, Prefix: "race/" }));
+  for (const { Key } of listed.Contents ?? []) {
+    await s3.send(new DeleteObjectCommand({ Bucket: emu.emulator.bucket, Key }));
+  }
 });
 
 const T0 = Date.now();
@@ -112,7 +118,7 @@ const rows = async () =>
       .all<{ id: string; status: string; placed: number }>()
   ).results;
 
-test("a cancel landing between the batch file's upload and its record: cancelled and in no file, the others placed", async () => {
+test("a revoke landing between the batch file's upload and its record is too late: the answer and the file agree", async () => {
   await queued(["r1", "r2", "r3"]);
   let cancelled: boolean | undefined;
   afterFirstPut = async () => {
@@ -121,19 +127,42 @@ test("a cancel landing between the batch file's upload and its record: cancelled
   const { batch, outcome } = delivery(["r1", "r2", "r3"]);
   await consume(batch, env);
   expect(outcome).toEqual({ acked: true, retried: false });
-  // The revoke was answered "cancelled": so r2 is in no window and its id in no file the job would read.
-  expect(cancelled).toBe(true);
+  // Its id was already in a file the window's job reads: refused, never answered "cancelled".
+  expect(cancelled).toBe(false);
   expect(await rows()).toEqual([
     { id: "r1", status: "in_window", placed: 1 },
-    { id: "r2", status: "cancelled", placed: 0 },
+    { id: "r2", status: "in_window", placed: 1 },
     { id: "r3", status: "in_window", placed: 1 },
   ]);
+  expect(await idsInFolder()).toEqual(["user-of-r1", "user-of-r2", "user-of-r3"]);
+});
+
+test("a cancel before the consumer claims its batch: cancelled, and in no file", async () => {
+  await queued(["r1", "r2", "r3"]);
+  expect(await new RequestLedger(db).cancel("r2", Date.now())).toBe(true);
+  const { batch, outcome } = delivery(["r1", "r2", "r3"]);
+  await consume(batch, env);
+  expect(outcome).toEqual({ acked: true, retried: false });
+  expect((await rows()).map((r) => r.status)).toEqual(["in_window", "cancelled", "in_window"]);
+  expect(await idsInFolder()).toEqual(["user-of-r1", "user-of-r3"]);
+});
+
+test("a request withdrawn between the upload and the record (dead-lettered): the file goes, the rest is written again", async () => {
+  await queued(["r1", "r2", "r3"]);
+  afterFirstPut = async () => {
+    await new Ledger(db).markLost(["r2"], "dead-lettered");
+  };
+  const { batch, outcome } = delivery(["r1", "r2", "r3"]);
+  await consume(batch, env);
+  expect(outcome).toEqual({ acked: true, retried: false });
+  expect((await rows()).map((r) => r.status)).toEqual(["in_window", "lost", "in_window"]);
+  // The first file (naming r2's user) was taken back; the one recorded holds the other two only.
   expect(await idsInFolder()).toEqual(["user-of-r1", "user-of-r3"]);
   const keys = (await db.prepare("SELECT object_key FROM batches").all<{ object_key: string }>()).results;
   expect(keys).toHaveLength(1);
 });
 
-test("a redelivery after a cancel writes what still waits under its own key: no conflict with the first try's file", async () => {
+test("a revoke after a try wrote its file but D1 failed to record it is too late; the redelivery places all, acked", async () => {
   await queued(["r1", "r2", "r3"]);
   // The first delivery writes its file, then D1 fails as it records it: the batch is retried later.
   const unavailable = {
@@ -145,10 +174,11 @@ test("a redelivery after a cancel writes what still waits under its own key: no 
   const first = delivery(["r1", "r2", "r3"]);
   await consume(first.batch, { ...env, LEDGER: unavailable });
   expect(first.outcome).toEqual({ acked: false, retried: true });
-  await new RequestLedger(db).cancel("r2", Date.now());
-  // The redelivery holds r1 and r3 only: other bytes, so another key, never a conditional PUT's conflict.
+  // The file holding r2's user is in the window's folder, unrecorded: a cancel now would be a lie.
+  expect(await new RequestLedger(db).cancel("r2", Date.now())).toBe(false);
   const again = delivery(["r3", "r2", "r1"]);
   await consume(again.batch, env);
   expect(again.outcome).toEqual({ acked: true, retried: false });
-  expect((await rows()).map((r) => r.status)).toEqual(["in_window", "cancelled", "in_window"]);
+  expect((await rows()).map((r) => r.status)).toEqual(["in_window", "in_window", "in_window"]);
+  expect(await idsInFolder()).toEqual(["user-of-r1", "user-of-r2", "user-of-r3"]);
 });

@@ -149,10 +149,13 @@ export class Ledger {
     return this.#all(sql, reason, JSON.stringify(ids));
   }
 
-  /** Which of `ids` still wait for a window (a redelivered batch finds its requests placed). */
-  async stillWaiting(ids: string[]): Promise<Set<string>> {
-    const sql = `SELECT id FROM requests WHERE ${IN_IDS} AND status IN (${WAITING})`;
-    return new Set((await this.#all<{ id: string }>(sql, JSON.stringify(ids))).map((r) => r.id));
+  /**
+   * Marks which of `ids` still wait as being written into a batch file (no cancel takes them from now on)
+   * and returns them: a request cancelled before this is not among them, and so in no file.
+   */
+  async claimForBatch(ids: string[], now: number): Promise<Set<string>> {
+    const sql = `UPDATE requests SET batching_at = COALESCE(batching_at, ?) WHERE ${IN_IDS} AND status IN (${WAITING}) RETURNING id`;
+    return new Set((await this.#all<{ id: string }>(sql, now, JSON.stringify(ids))).map((r) => r.id));
   }
 
   /**

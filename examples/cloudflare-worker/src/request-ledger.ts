@@ -85,9 +85,12 @@ export class RequestLedger {
     return this.#bound(sql, [protocol, externalId]).first<ProtocolRequestRow>();
   }
 
-  /** Withdraws a request whose id is in no window's file yet; false when it is (or does not exist). */
+  /**
+   * Withdraws a request whose id is in no window's file yet, nor being written into one (the consumer's
+   * claim, `batching_at`); false when it is (or does not exist).
+   */
   async cancel(id: string, now: number): Promise<boolean> {
-    const sql = `UPDATE requests SET status = ${status("cancelled")}, completed_at = ? WHERE id = ? AND status IN (${CANCELLABLE})`;
+    const sql = `UPDATE requests SET status = ${status("cancelled")}, completed_at = ? WHERE id = ? AND status IN (${CANCELLABLE}) AND batching_at IS NULL`;
     return (await this.#bound(sql, [now, id]).run()).meta.changes === 1;
   }
 

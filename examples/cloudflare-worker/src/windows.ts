@@ -28,9 +28,13 @@ async function record(env: Env, datasetGroup: string, messages: ErasureMessage[]
   const c = client(env);
   const sorted = [...messages].sort((a, b) => (a.requestId < b.requestId ? -1 : 1));
   for (let attempt = 0; attempt < 5; attempt++) {
-    // Read again on each try: a request withdrawn (cancelled, dead-lettered) since the last is left out, and
-    // a redelivered batch, or requests a differently formed batch already placed, are not written again.
-    const waiting = await ledger.stillWaiting(sorted.map((m) => m.requestId));
+    // Claimed on each try before anything is written: a request cancelled before is left out, one claimed can
+    // no longer be cancelled (its id may be in a file from here on, recorded or not); a redelivered batch, or
+    // requests a differently formed batch already placed, are not written again.
+    const waiting = await ledger.claimForBatch(
+      sorted.map((m) => m.requestId),
+      Date.now(),
+    );
     const todo = sorted.filter((m) => waiting.has(m.requestId));
     if (todo.length === 0) return;
     // Named by the ids the file holds, so one key always holds the same bytes (a conditional PUT refuses

@@ -65,8 +65,8 @@ export interface IntakePort {
   ): Promise<RequestState | undefined>;
   /**
    * Cancels a request not yet in a submitted window; `too-late` once its window's job exists. The Worker's
-   * own intake answers `too-late` from the moment the id is in a window's batch file (`in_window`): the
-   * ledger keeps no id to take it out again, so the job will erase it.
+   * own intake answers `too-late` from the moment its queue consumer begins writing the id into a window's
+   * batch file (before `in_window`): the ledger keeps no id to take it out again, so the job will erase it.
    */
   cancel(requestId: string): Promise<"cancelled" | "too-late" | "unknown">;
   /** The deadline days (DEADLINE_DAYS), for a protocol's expected-by date. */
