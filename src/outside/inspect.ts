@@ -83,7 +83,8 @@ export async function inspectLocation(
   for (const object of listed) {
     // An import reads a folder's .csv files only, and an export writes only those: a manifest or a
     // checksum beside them is not the users' data, and reading it as CSV would call it unreadable.
-    if (CSV_ONLY.has(location.kind) && key.endsWith("/") && !object.key.toLowerCase().endsWith(".csv")) continue;
+    if (CSV_ONLY.has(location.kind) && key.endsWith("/") && !object.key.toLowerCase().endsWith(".csv"))
+      continue;
     for (const version of object.versions) {
       if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       if (version.noncurrent) await noncurrent(context, version);
