@@ -30373,7 +30373,8 @@ async function inspectLocation(s3, location, users, options = {}) {
     }
   };
   for (const object of listed2) {
-    if (CSV_ONLY.has(location.kind) && key.endsWith("/") && !object.key.toLowerCase().endsWith(".csv")) continue;
+    if (CSV_ONLY.has(location.kind) && key.endsWith("/") && !object.key.toLowerCase().endsWith(".csv"))
+      continue;
     for (const version of object.versions) {
       if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       if (version.noncurrent) await noncurrent(context3, version);
