@@ -1,10 +1,12 @@
 // What `scan` and `scrub` share: the erased ids prepared as delete-users prepares them, a local file's
 // format and its bytes as a stream, and for an s3:// location the S3 target the common flags describe.
+
 import type { S3Target } from "../aws/s3.ts";
 import { prepareDeletionCsv } from "../index.ts";
 import { fileSource } from "../node/index.ts";
 import { IdSet } from "../outside/ids.ts";
-import type { LocationReport, ObjectReport } from "../outside/types.ts";
+import { formatOfKey } from "../outside/object-pass.ts";
+import type { LocationReport, ObjectReport, RowFormat } from "../outside/types.ts";
 import { makeClient } from "./client.ts";
 import { type Flags, type Parsed, required, text, UsageError } from "./options.ts";
 import type { Output } from "./output.ts";
@@ -17,7 +19,7 @@ export const USERS_FLAGS: Flags = {
   "trim-ids": { type: "boolean" },
 };
 
-export type Format = "csv" | "jsonl";
+export type Format = RowFormat;
 
 /** The erased ids of `--users-file`, prepared exactly as delete-users prepares them (same flags, same rules). */
 export async function erasedIds(values: Parsed["values"]): Promise<{ ids: IdSet; users: number }> {
@@ -100,13 +102,8 @@ export function formatFlag(values: Parsed["values"]): Format | undefined {
   return format;
 }
 
-/** The format by the file's extension (`.csv`; `.jsonl`, `.json`, `.out` as batch jobs name them). */
-export function formatOf(path: string): Format | undefined {
-  const extension = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
-  if (extension === "csv") return "csv";
-  if (extension === "jsonl" || extension === "json" || extension === "out") return "jsonl";
-  return undefined;
-}
+/** The format by the file's extension: the S3 engine's one rule, for local paths too. */
+export { formatOfKey as formatOf };
 
 /**
  * A local file as a byte stream and its size. The file source reads into one buffer again and again, so each

@@ -11,9 +11,12 @@ import type { RowOptions } from "./rows.ts";
 import type { ObjectReport, RowFormat, UserMatcher } from "./types.ts";
 import { WriteConflictError, writeBack } from "./write-back.ts";
 
-/** The format of a key by its extension: `.csv`; `.json`, `.jsonl`, `.out` as batch jobs name them. */
+/**
+ * The format of a key (or a local path) by its extension: `.csv`; `.json`, `.jsonl`, `.out` as batch jobs
+ * name them.
+ */
 export function formatOfKey(key: string): RowFormat | undefined {
-  const extension = /\.([^./]+)$/.exec(key)?.[1]?.toLowerCase();
+  const extension = /\.([^./\\]+)$/.exec(key)?.[1]?.toLowerCase();
   if (extension === "csv") return "csv";
   if (extension === "jsonl" || extension === "json" || extension === "out") return "jsonl";
   return undefined;
