@@ -30236,7 +30236,7 @@ async function abort(target, url, uploadId, signal) {
 
 // src/outside/object-pass.ts
 function formatOfKey(key) {
-  const extension = /\.([^./]+)$/.exec(key)?.[1]?.toLowerCase();
+  const extension = /\.([^./\\]+)$/.exec(key)?.[1]?.toLowerCase();
   if (extension === "csv") return "csv";
   if (extension === "jsonl" || extension === "json" || extension === "out") return "jsonl";
   return void 0;
